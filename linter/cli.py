@@ -1,0 +1,167 @@
+"""The ``peerlint`` command: argument parsing, subcommands and exit codes.
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings; 2 usage, configuration
+or internal error. Heavy modules are imported inside the subcommands that need them.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Optional, Sequence
+
+from linter import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 too; keep its format
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def _codes(value: str) -> list[str]:
+    return [c.strip().upper() for c in value.split(",") if c.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="peerlint", description="Lint HashiCorp Consul cluster peering and federation configuration.")
+    parser.add_argument("--version", action="version", version=f"peerlint {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="lint files and folders (default: the current folder)")
+    check.add_argument("paths", nargs="*", default=[], help="files or folders to check")
+    check.add_argument("--format", "-f", default=None, help="output format: text, json, sarif (default text)")
+    check.add_argument("--output", "-o", default=None, help="write the report to FILE instead of standard output")
+    check.add_argument("--output-format", action="append", default=[], metavar="FORMAT[=FILE]",
+                       help="one more output of this run; repeatable (e.g. sarif=peerlint.sarif)")
+    check.add_argument("--select", type=_codes, default=[], help="only these codes or prefixes (comma-separated)")
+    check.add_argument("--ignore", type=_codes, default=[], help="skip these codes or prefixes (comma-separated)")
+    check.add_argument("--fail-on", choices=("error", "warning", "note"), default="error", help="lowest severity that makes the exit code 1 (default error)")
+    check.add_argument("--config", default=None, help="configuration file (default: found by walking up)")
+    check.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
+    check.add_argument("--project", default=None, metavar="DIR",
+                       help="load the whole project at DIR for cross-file rules, report only on PATHS")
+
+    sub.add_parser("rules", help="list every rule")
+    explain = sub.add_parser("explain", help="print a rule's documentation")
+    explain.add_argument("code")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args, parser)
+        if args.command == "rules":
+            return _rules()
+        if args.command == "explain":
+            return _explain(args.code)
+        parser.print_help()
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_ERROR
+
+
+def _load_rules():
+    from linter.registry import RegistryError, load_rules
+
+    try:
+        return load_rules()
+    except RegistryError as err:
+        print(f"peerlint: {err}", file=sys.stderr)
+        raise SystemExit(EXIT_ERROR)
+
+
+def _rules() -> int:
+    rules = _load_rules()
+    width = max((len(r.slug) for r in rules.values()), default=10)
+    for code, rule in rules.items():
+        print(f"{code}  {rule.slug:<{width}}  {rule.severity:<7}  {rule.summary}")
+    return EXIT_OK
+
+
+def _explain(code: str) -> int:
+    rules = _load_rules()
+    rule = rules.get(code.upper())
+    if rule is None:
+        from linter.model.kinds import did_you_mean
+
+        hint = did_you_mean(code.upper(), rules)
+        print(f"peerlint: unknown rule {code!r}" + (f"; did you mean {hint}?" if hint else ""), file=sys.stderr)
+        return EXIT_ERROR
+    print(f"# {rule.code} {rule.slug} ({rule.severity}{'' if rule.suppressible else ', not suppressible'})\n")
+    print(rule.summary + "\n")
+    print(rule.doc.strip())
+    return EXIT_OK
+
+
+def _outputs(args: argparse.Namespace, formats: dict) -> list[tuple[str, Optional[str]]]:
+    outputs: list[tuple[str, Optional[str]]] = []
+    if args.format or args.output or not args.output_format:
+        outputs.append((args.format or "text", args.output))
+    for spec in args.output_format:
+        name, _, path = spec.partition("=")
+        outputs.append((name, path or None))
+    for name, _ in outputs:
+        if name not in formats:
+            raise ValueError(f"unknown format {name!r} (choose from {', '.join(formats)})")
+    if sum(1 for _, path in outputs if path is None) > 1:
+        raise ValueError("only one output may go to standard output; give the others a file (FORMAT=FILE)")
+    return outputs
+
+
+def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from linter.config import ConfigError, load_config
+    from linter.report import FORMATS
+
+    try:
+        outputs = _outputs(args, FORMATS)
+    except ValueError as err:
+        parser.error(str(err))
+    paths = args.paths or ["."]
+    start = args.project or paths[0]
+    try:
+        config = load_config(start, args.config)
+    except ConfigError as err:
+        print(f"peerlint: config error: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    rules = _load_rules()
+    unknown = [c for c in args.select + args.ignore if not any(code.startswith(c) for code in rules)]
+    if unknown:
+        parser.error(f"no rule matches {', '.join(unknown)}")
+    from linter.engine import check, exit_code
+
+    try:
+        if args.project:
+            result = check([args.project], config, rules, args.select, args.ignore, focus=paths)
+        else:
+            result = check(paths, config, rules, args.select, args.ignore)
+    except Exception as err:  # pragma: no cover - last line of defence
+        print(f"peerlint: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    _write_reports(result, outputs, args)
+    return exit_code(result, args.fail_on)
+
+
+def _write_reports(result, outputs, args) -> None:
+    from linter.output import write_atomic
+    from linter.report import ReportInput, renderer
+
+    for name, path in outputs:
+        color = (
+            name == "text" and path is None and not args.no_color and sys.stdout.isatty()
+            and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+        )
+        data = ReportInput(result.findings, result.rules, result.project.texts, len(result.project.files), color, __version__)
+        text = renderer(name)(data)
+        if path is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            write_atomic(path, text)

@@ -1,0 +1,261 @@
+"""Project configuration: ``peerlint.toml``, ``.peerlint.toml`` or ``[tool.peerlint]``
+in ``pyproject.toml``, found by walking up from the checked path.
+
+Every key is checked: an unknown key or a bad value is a :class:`ConfigError` naming
+the file and line (the CLI exits 2), because a silently ignored typo in a linter's own
+configuration hides every finding it was meant to control.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+CONFIG_NAMES = ("peerlint.toml", ".peerlint.toml", "pyproject.toml")
+EDITIONS = ("ce", "enterprise")
+SEVERITY_VALUES = ("error", "warning", "note", "off")
+
+
+class ConfigError(Exception):
+    def __init__(self, message: str, path: str = "", line: int = 0) -> None:
+        where = f"{path}:{line}: " if path and line else (f"{path}: " if path else "")
+        super().__init__(f"{where}{message}")
+        self.path = path
+        self.line = line
+
+
+@dataclass
+class ClusterConfig:
+    name: str
+    datacenter: str
+    partition: str = "default"
+    paths: list[str] = field(default_factory=list)
+    peer_name: Optional[str] = None
+    helm_values: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PeeringConfig:
+    a: str
+    b: str
+    line: int = 0
+
+
+@dataclass
+class Config:
+    path: Optional[str] = None  # the config file, if any
+    root: str = "."  # the folder globs are relative to
+    edition: str = "ce"
+    consul_version: Optional[str] = None
+    consul_k8s_version: Optional[str] = None
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)
+    per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
+    clusters: dict[str, ClusterConfig] = field(default_factory=dict)
+    peerings: list[PeeringConfig] = field(default_factory=list)
+    max_file_size: int = 10 * 1024 * 1024
+    require_suppression_reason: bool = False
+    non_suppressible: list[str] = field(default_factory=list)
+    helm_values_order: list[str] = field(default_factory=list)
+    line_of: dict[str, int] = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        """What the parse cache must be invalidated by."""
+        return repr((self.edition, self.consul_version, self.max_file_size))
+
+
+TOP_KEYS = {
+    "edition", "consul-version", "consul-k8s-version", "include", "exclude", "select",
+    "ignore", "severity", "per-path-ignores", "clusters", "peerings", "max-file-size",
+    "require-suppression-reason", "non-suppressible", "helm-values-order",
+}
+CLUSTER_KEYS = {"datacenter", "partition", "paths", "peer-name", "helm-values"}
+PEERING_KEYS = {"a", "b"}
+_CODE = re.compile(r"^[A-Z]{2,}[0-9]{0,4}$")
+_VERSION = re.compile(r"^v?\d+\.\d+(\.\d+)?([-+].*)?$")
+
+
+def _line_of(text: str, key: str, after: int = 0) -> int:
+    """The line where ``key`` is set or a table named ``key`` opens (TOML parsers keep
+    no positions; the key's own line is what a user needs to find)."""
+    pattern = re.compile(r'^\s*(\[+[^\]]*\b%s\b[^\]]*\]+|["\']?%s["\']?\s*=)' % (re.escape(key), re.escape(key)), re.M)
+    for match in pattern.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        if line > after:
+            return line
+    return after or 1
+
+
+def find_config(start: str) -> Optional[str]:
+    """The nearest config file at or above ``start``."""
+    here = os.path.abspath(start)
+    if os.path.isfile(here):
+        here = os.path.dirname(here)
+    while True:
+        for name in CONFIG_NAMES:
+            candidate = os.path.join(here, name)
+            if os.path.isfile(candidate):
+                if name != "pyproject.toml" or _has_tool_section(candidate):
+                    return candidate
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _has_tool_section(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return "[tool.peerlint" in handle.read()
+    except OSError:
+        return False
+
+
+def _toml():
+    try:
+        import tomllib  # type: ignore[import-not-found]
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    return tomllib
+
+
+def load_config(start: str, explicit: Optional[str] = None) -> Config:
+    """The configuration for a run over ``start``; defaults when there is no file."""
+    path = explicit or find_config(start)
+    if path is None:
+        root = os.path.abspath(start)
+        return Config(root=root if os.path.isdir(root) else os.path.dirname(root))
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError as err:
+        raise ConfigError(f"cannot read config: {err.strerror}", path)
+    except UnicodeDecodeError:
+        raise ConfigError("config is not UTF-8 text", path)
+    tomllib = _toml()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        line = getattr(err, "lineno", 0) or int((re.search(r"line (\d+)", str(err)) or [0, 0])[1])
+        raise ConfigError(f"invalid TOML: {getattr(err, 'msg', str(err))}", path, line)
+    if os.path.basename(path) == "pyproject.toml":
+        data = data.get("tool", {}).get("peerlint", {})
+    return _build(data, text, path)
+
+
+def _build(data: dict[str, Any], text: str, path: str) -> Config:
+    config = Config(path=path, root=os.path.dirname(os.path.abspath(path)))
+
+    def fail(message: str, key: str, after: int = 0) -> None:
+        raise ConfigError(message, path, _line_of(text, key, after))
+
+    def strings(key: str, value: Any) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            fail(f"'{key}' must be a list of strings", key)
+        return list(value)
+
+    def codes(key: str, value: Any) -> list[str]:
+        out = strings(key, value)
+        for code in out:
+            if not _CODE.match(code):
+                fail(f"'{key}': {code!r} is not a rule code or prefix (like PL301 or PL3)", key)
+        return out
+
+    for key, value in data.items():
+        if key not in TOP_KEYS:
+            from linter.model.kinds import did_you_mean
+
+            hint = did_you_mean(key, TOP_KEYS)
+            fail(f"unknown key '{key}'" + (f"; did you mean '{hint}'?" if hint else ""), key)
+        config.line_of[key] = _line_of(text, key)
+    if "edition" in data:
+        if data["edition"] not in EDITIONS:
+            fail(f"'edition' must be one of {', '.join(EDITIONS)}", "edition")
+        config.edition = data["edition"]
+    for key, attr in (("consul-version", "consul_version"), ("consul-k8s-version", "consul_k8s_version")):
+        if key in data:
+            if not isinstance(data[key], str) or not _VERSION.match(data[key]):
+                fail(f"'{key}' must be a version string like \"1.17.2\"", key)
+            setattr(config, attr, data[key].lstrip("v"))
+    for key in ("include", "exclude", "helm-values-order"):
+        if key in data:
+            setattr(config, key.replace("-", "_"), strings(key, data[key]))
+    for key in ("select", "ignore", "non-suppressible"):
+        if key in data:
+            setattr(config, key.replace("-", "_"), codes(key, data[key]))
+    if "max-file-size" in data:
+        if not isinstance(data["max-file-size"], int) or isinstance(data["max-file-size"], bool) or data["max-file-size"] <= 0:
+            fail("'max-file-size' must be a positive number of bytes", "max-file-size")
+        config.max_file_size = data["max-file-size"]
+    if "require-suppression-reason" in data:
+        if not isinstance(data["require-suppression-reason"], bool):
+            fail("'require-suppression-reason' must be true or false", "require-suppression-reason")
+        config.require_suppression_reason = data["require-suppression-reason"]
+    if "severity" in data:
+        if not isinstance(data["severity"], dict):
+            fail("'severity' must be a table of CODE = \"error\"|\"warning\"|\"note\"|\"off\"", "severity")
+        for code, sev in data["severity"].items():
+            if not _CODE.match(code) or sev not in SEVERITY_VALUES:
+                fail(f"severity for {code!r} must be one of {', '.join(SEVERITY_VALUES)}", code)
+            config.severity[code] = sev
+    if "per-path-ignores" in data:
+        table = data["per-path-ignores"]
+        if not isinstance(table, dict):
+            fail("'per-path-ignores' must be a table of \"glob\" = [CODES]", "per-path-ignores")
+        for glob, value in table.items():
+            config.per_path_ignores[glob] = codes(glob, value)
+    if "clusters" in data:
+        if not isinstance(data["clusters"], dict):
+            fail("'clusters' must be tables: [clusters.NAME]", "clusters")
+        for name, body in data["clusters"].items():
+            config.clusters[name] = _cluster(name, body, fail)
+    if "peerings" in data:
+        if not isinstance(data["peerings"], list):
+            fail("'peerings' must be an array of tables: [[peerings]]", "peerings")
+        after = 0
+        for body in data["peerings"]:
+            line = _line_of(text, "peerings", after)
+            after = line
+            if not isinstance(body, dict):
+                fail("each [[peerings]] entry must be a table with a and b", "peerings")
+            for key in body:
+                if key not in PEERING_KEYS:
+                    fail(f"unknown key '{key}' in [[peerings]] (expected a, b)", key, line)
+            for key in PEERING_KEYS:
+                value = body.get(key)
+                if not isinstance(value, str) or not value:
+                    fail(f"[[peerings]] needs '{key}', a cluster name", "peerings", line - 1)
+                if config.clusters and value not in config.clusters:
+                    fail(f"[[peerings]] names cluster {value!r}, which no [clusters.{value}] defines", key, line)
+            config.peerings.append(PeeringConfig(body["a"], body["b"], line))
+    return config
+
+
+def _cluster(name: str, body: Any, fail: Any) -> ClusterConfig:
+    if not isinstance(body, dict):
+        fail(f"[clusters.{name}] must be a table", name)
+    for key in body:
+        if key not in CLUSTER_KEYS:
+            fail(f"unknown key '{key}' in [clusters.{name}] (expected {', '.join(sorted(CLUSTER_KEYS))})", key)
+    datacenter = body.get("datacenter", name)
+    if not isinstance(datacenter, str) or not re.match(r"^[a-z0-9_-]+$", datacenter):
+        fail(f"[clusters.{name}] datacenter must match ^[a-z0-9_-]+$ (Consul's rule)", "datacenter")
+    partition = body.get("partition", "default")
+    if not isinstance(partition, str) or not partition:
+        fail(f"[clusters.{name}] partition must be a non-empty string", "partition")
+    cluster = ClusterConfig(name, datacenter, partition)
+    for key, attr in (("paths", "paths"), ("helm-values", "helm_values")):
+        if key in body:
+            value = body[key]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                fail(f"[clusters.{name}] {key} must be a list of glob strings", key)
+            setattr(cluster, attr, list(value))
+    if "peer-name" in body:
+        if not isinstance(body["peer-name"], str):
+            fail(f"[clusters.{name}] peer-name must be a string", "peer-name")
+        cluster.peer_name = body["peer-name"]
+    return cluster

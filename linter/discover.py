@@ -1,0 +1,98 @@
+"""Which files a run reads, and reading them safely.
+
+Reading never raises: a file that cannot be read, is binary, is not UTF-8 or is over
+the size limit comes back as a problem with a location, which PL001 reports.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Optional
+
+from linter.parse import SUFFIXES
+
+SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".peerlint_cache", ".mypy_cache", ".pytest_cache"}
+
+
+@dataclass
+class SourceText:
+    path: str  # as shown to the user: relative to the working directory when below it
+    text: Optional[str]
+    problem: Optional[str] = None
+    line: int = 1
+    col: int = 1
+
+
+def display_path(path: str) -> str:
+    absolute = os.path.abspath(path)
+    try:
+        rel = os.path.relpath(absolute)
+    except ValueError:
+        return absolute.replace(os.sep, "/")
+    return (absolute if rel.startswith("..") else rel).replace(os.sep, "/")
+
+
+def _matches(rel: str, globs: Iterable[str]) -> bool:
+    return any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(rel, g.rstrip("/") + "/*") for g in globs)
+
+
+def iter_files(paths: list[str], root: str, include: list[str], exclude: list[str]) -> Iterator[str]:
+    """Candidate files under ``paths``, sorted, de-duplicated, never following
+    symlinked directories (loops) and skipping VCS and tool folders."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for given in paths:
+        if os.path.isfile(given) or (os.path.islink(given) and not os.path.isdir(given)):
+            candidates = [given]  # named explicitly: read it whatever its suffix
+        elif os.path.isdir(given):
+            candidates = []
+            for folder, dirs, files in os.walk(given, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not os.path.islink(os.path.join(folder, d)))
+                candidates.extend(os.path.join(folder, f) for f in sorted(files) if f.lower().endswith(SUFFIXES))
+        else:
+            candidates = [given]  # missing: reported when read
+        for path in candidates:
+            absolute = os.path.abspath(path)
+            if absolute in seen:
+                continue
+            rel = os.path.relpath(absolute, root).replace(os.sep, "/")
+            if exclude and _matches(rel, exclude):
+                continue
+            if include and not _matches(rel, include) and not os.path.isfile(given):
+                continue
+            seen.add(absolute)
+            out.append(path)
+    yield from sorted(out, key=display_path)
+
+
+def read_source(path: str, max_size: int) -> SourceText:
+    """The text of ``path`` or the reason it cannot be had."""
+    shown = display_path(path)
+    try:
+        size = os.path.getsize(path)
+        if size > max_size:
+            return SourceText(shown, None, f"file is {size} bytes, over the {max_size}-byte limit (max-file-size); not read")
+        with open(path, "rb") as handle:
+            data = handle.read(max_size + 1)
+    except FileNotFoundError:
+        return SourceText(shown, None, "file not found (removed while peerlint was running, or a broken link)")
+    except IsADirectoryError:
+        return SourceText(shown, None, "is a directory")
+    except OSError as err:
+        return SourceText(shown, None, f"cannot read file: {err.strerror or err}")
+    if len(data) > max_size:
+        return SourceText(shown, None, f"file is over the {max_size}-byte limit (max-file-size); not read")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        return SourceText(shown, None, "binary file (contains a NUL byte)", line, nul - data.rfind(b"\n", 0, nul))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        col = err.start - data.rfind(b"\n", 0, err.start)
+        return SourceText(shown, None, f"not valid UTF-8 (byte 0x{data[err.start]:02x})", line, col)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    return SourceText(shown, text)

@@ -1,0 +1,128 @@
+"""The pipeline: discover -> read -> parse -> classify -> assign clusters -> rules ->
+filter. Each stage runs once per run; rules get the finished, read-only project."""
+from __future__ import annotations
+
+import fnmatch
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+from linter.api import Finding, Rule, SEVERITY_RANK, sorted_findings
+from linter.config import Config
+from linter.discover import display_path, iter_files, read_source
+from linter.model.classify import classify
+from linter.model.clusters import assign_clusters
+from linter.nodes import Span
+from linter.parse import parse_text
+from linter.project import FileProblem, Project
+
+INTERNAL_ERROR = "PL000"
+
+
+@dataclass
+class Result:
+    findings: list[Finding]
+    rules: dict[str, type[Rule]]
+    project: Project
+    internal_error: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _code_selected(code: str, select: Iterable[str], ignore: Iterable[str]) -> bool:
+    select = list(select)
+    if select and not any(code.startswith(s) for s in select):
+        return False
+    return not any(code.startswith(i) for i in ignore)
+
+
+def load_project(paths: list[str], config: Config, focus: Optional[Iterable[str]] = None) -> Project:
+    """Read, parse and classify every file under ``paths``."""
+    project = Project(config)
+    files = list(iter_files(paths, config.root, config.include, config.exclude))
+    from linter.parse.cache import parse_all
+
+    for path, source, parsed in parse_all(files, config):
+        project.files.append(source.path)
+        if source.text is None:
+            project.problems.append(FileProblem(source.path, source.problem or "cannot read", Span.point(source.line, source.col)))
+            continue
+        project.texts[source.path] = source.text
+        if parsed.error is not None:
+            project.problems.append(FileProblem(source.path, parsed.error.message, parsed.error.span))
+            continue
+        for index, root in enumerate(parsed.documents):
+            project.documents.extend(classify(root, source.path, index, parsed.syntax))
+    assign_clusters(project.documents, config)
+    project.index()
+    if focus is not None:
+        project.focus = {display_path(p) for p in focus}
+    return project
+
+
+def run_rules(project: Project, rules: dict[str, type[Rule]], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> tuple[list[Finding], bool]:
+    """Every selected rule over the project. A rule that raises becomes a PL000
+    finding naming it; the other rules still run."""
+    config = project.config
+    select = list(select) or config.select
+    ignore = list(ignore) + config.ignore
+    findings: list[Finding] = []
+    internal = False
+    for code, rule_cls in rules.items():
+        if not _code_selected(code, select, ignore) or config.severity.get(code) == "off":
+            continue
+        rule = rule_cls()
+        try:
+            for finding in rule.check(project):
+                if code in config.severity:
+                    finding.severity = config.severity[code]
+                findings.append(finding)
+        except Exception as err:  # a broken (third-party) rule must not stop the run
+            internal = True
+            where = traceback.extract_tb(err.__traceback__)[-1]
+            findings.append(Finding(
+                INTERNAL_ERROR, "error",
+                f"internal error in rule {code} ({rule_cls.__module__}): {type(err).__name__}: {err} "
+                f"at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}",
+                project.files[0] if project.files else ".", Span.point(1, 1), resource=code, suppressible=False,
+            ))
+    findings = [f for f in findings if f.code == INTERNAL_ERROR or not _path_ignored(f, config)]
+    if project.focus is not None:
+        findings = [f for f in findings if f.path in project.focus or any(r.path in project.focus for r in f.related) or f.code == INTERNAL_ERROR]
+    return _dedupe(sorted_findings(findings)), internal
+
+
+def _path_ignored(finding: Finding, config: Config) -> bool:
+    for glob, codes in config.per_path_ignores.items():
+        if fnmatch.fnmatch(finding.path, glob) and any(finding.code.startswith(c) for c in codes) and finding.suppressible:
+            return True
+    return False
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple] = set()
+    out = []
+    for f in findings:
+        key = (f.code, f.path, f.span, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def check(paths: list[str], config: Config, rules: dict[str, type[Rule]], select: Iterable[str] = (), ignore: Iterable[str] = (), focus: Optional[Iterable[str]] = None) -> Result:
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    project = load_project(paths, config, focus)
+    timings["parse"] = time.perf_counter() - start
+    start = time.perf_counter()
+    findings, internal = run_rules(project, rules, select, ignore)
+    timings["rules"] = time.perf_counter() - start
+    return Result(findings, rules, project, internal, timings)
+
+
+def exit_code(result: Result, fail_on: str) -> int:
+    if result.internal_error:
+        return 2
+    threshold = SEVERITY_RANK[fail_on]
+    return 1 if any(SEVERITY_RANK.get(f.severity, 2) >= threshold for f in result.findings) else 0

@@ -1,0 +1,86 @@
+"""A document: one parsed tree, what kind of Consul configuration it is, and where
+it belongs (cluster and partition)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from linter.nodes import Mapping, Node, Scalar
+
+# Document categories
+CONFIG_ENTRY = "config-entry"
+CRD = "crd"
+HELM_VALUES = "helm-values"
+AGENT_CONFIG = "agent-config"
+SERVICE_DEFINITION = "service-definition"
+ACL_POLICY = "acl-policy"  # rules language (HCL or JSON rules file)
+ACL_POLICY_API = "acl-policy-api"  # API JSON with Name and Rules
+ACL_TOKEN = "acl-token"
+K8S_WORKLOAD = "k8s-workload"
+K8S_SECRET = "k8s-secret"
+
+CATEGORIES = (
+    CONFIG_ENTRY, CRD, HELM_VALUES, AGENT_CONFIG, SERVICE_DEFINITION, ACL_POLICY,
+    ACL_POLICY_API, ACL_TOKEN, K8S_WORKLOAD, K8S_SECRET,
+)
+
+
+@dataclass(eq=False)
+class Document:
+    """One Consul document.
+
+    ``kind`` is the config-entry kind (``exported-services``), the CRD kind
+    (``PeeringAcceptor``), or the category itself for the other categories.
+    ``root`` is the document's tree; for documents embedded in another (an agent's
+    ``config_entries.bootstrap`` item, a ``service`` block) it is that sub-tree.
+    """
+
+    path: str
+    index: int
+    category: str
+    kind: str
+    root: Mapping
+    syntax: str
+    cluster: str = "default"
+    partition: str = "default"
+    parent: Optional["Document"] = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> Optional[str]:
+        """The resource name: ``metadata.name`` for Kubernetes objects, ``Name``
+        otherwise."""
+        if self.category in (CRD, K8S_WORKLOAD, K8S_SECRET):
+            meta = self.root.get("metadata")
+            return meta.value("name") if isinstance(meta, Mapping) else None
+        value = self.root.value("Name")
+        return value if isinstance(value, str) else None
+
+    @property
+    def spec(self) -> Mapping:
+        """The body that carries the fields: ``spec`` for CRDs, the root otherwise."""
+        if self.category == CRD:
+            spec = self.root.get("spec")
+            return spec if isinstance(spec, Mapping) else Mapping([], self.root.span)
+        return self.root
+
+    def identity(self) -> str:
+        """A stable identity for baselines and fingerprints: kind and name, not lines."""
+        return f"{self.kind}/{self.name or '#%d' % self.index}"
+
+    def kind_node(self) -> Optional[Node]:
+        return self.root.exact("Kind") or self.root.exact("kind")
+
+    def name_node(self) -> Node:
+        if self.category in (CRD, K8S_WORKLOAD, K8S_SECRET):
+            meta = self.root.get("metadata")
+            if isinstance(meta, Mapping) and meta.get("name") is not None:
+                return meta.get("name")  # type: ignore[return-value]
+        return self.root.get("Name") or self.kind_node() or self.root
+
+
+def text(node: Optional[Node]) -> Optional[str]:
+    """A scalar's value as a string, or None."""
+    if isinstance(node, Scalar) and node.value is not None and not isinstance(node.value, (dict, list)):
+        return node.value if isinstance(node.value, str) else str(node.value)
+    return None

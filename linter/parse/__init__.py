@@ -1,0 +1,72 @@
+"""Text to position-keeping node trees, one module per syntax.
+
+``parse_text`` is the single entry point: it picks the syntax from the file name
+(and, for ``.hcl``/``.json`` ambiguity, from the first character, as Consul's CLI
+does), and returns either documents or a :class:`ParseError` with a location. It
+never raises for bad input.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from linter.nodes import Node, Span
+
+YAML_SUFFIXES = (".yaml", ".yml")
+JSON_SUFFIXES = (".json",)
+HCL_SUFFIXES = (".hcl",)
+SUFFIXES = YAML_SUFFIXES + JSON_SUFFIXES + HCL_SUFFIXES
+
+
+class ParseError(Exception):
+    """Bad input, with where it is. ``line``/``col`` are 1-based."""
+
+    def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = max(1, line)
+        self.col = max(1, col)
+
+    @property
+    def span(self) -> Span:
+        return Span.point(self.line, self.col)
+
+
+@dataclass
+class Parsed:
+    """What one file turned into: documents (YAML may hold several) or an error."""
+
+    syntax: str
+    documents: list[Node] = field(default_factory=list)
+    error: Optional[ParseError] = None
+
+
+def syntax_for(path: str, text: str) -> str:
+    lower = path.lower()
+    if lower.endswith(YAML_SUFFIXES):
+        return "yaml"
+    if lower.endswith(JSON_SUFFIXES) or text.lstrip()[:1] == "{":
+        # Consul's CLI (and pyhcl) read a document that opens with "{" as JSON
+        return "json"
+    return "hcl"
+
+
+def parse_text(path: str, text: str) -> Parsed:
+    """Parse ``text`` (the content of ``path``) into documents, never raising."""
+    syntax = syntax_for(path, text)
+    try:
+        if syntax == "yaml":
+            from linter.parse.yamlparse import parse_yaml
+
+            return Parsed(syntax, parse_yaml(text))
+        if syntax == "json":
+            from linter.parse.jsonparse import parse_json
+
+            return Parsed(syntax, [parse_json(text)])
+        from linter.parse.hclparse import parse_hcl
+
+        return Parsed(syntax, [parse_hcl(text)])
+    except ParseError as err:
+        return Parsed(syntax, [], err)
+    except RecursionError:
+        return Parsed(syntax, [], ParseError(f"{syntax.upper()} nesting is too deep to read"))

@@ -1,0 +1,276 @@
+"""HCL (v1, the dialect Consul reads) to nodes with exact positions.
+
+pyhcl decides what is valid (one ``HclParser`` is built per process and reused:
+building its PLY tables costs ~40 ms a file). pyhcl keeps no positions, so a second
+pass walks pyhcl's own lexer tokens, which carry offsets, and rebuilds the same tree
+as position-keeping nodes. Repeated keys follow Consul's HCL v1 decoding: repeated
+labelled blocks (``service "a" {}`` ``service "b" {}``) merge into one object; repeated
+unlabelled blocks (``upstreams {}`` twice) become a list.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Any, Optional
+
+from linter.nodes import Mapping, Node, Scalar, Sequence, Span, finish
+from linter.parse import ParseError
+
+_PARSER: Any = None
+
+_LEX_ERROR = re.compile(r"Line (\d+), column (\d+), index (\d+): (.*)", re.S)
+_YACC_ERROR = re.compile(r"Line (\d+), column (\d+): (.*)", re.S)
+
+_LITERALS = {"STRING", "NUMBER", "FLOAT", "BOOL", "IDENTIFIER"}
+_EXPR_TOKENS = {
+    "ADD", "MINUS", "MULTIPLY", "DIVIDE", "EPLUS", "EMINUS", "QMARK", "COLON", "PERIOD",
+    "GT", "LT", "EQ", "NE", "LE", "GE", "LEFTPAREN", "RIGHTPAREN", "ASTERISK_PERIOD",
+}
+
+
+class _Tok:
+    __slots__ = ("type", "value", "start", "end")
+
+    def __init__(self, type_: str, value: Any, start: int, end: int) -> None:
+        self.type = type_
+        self.value = value
+        self.start = start
+        self.end = end
+
+
+class _Lines:
+    """Offset to (line, column), 1-based."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0]
+        for i, ch in enumerate(text):
+            if ch == "\n":
+                self.starts.append(i + 1)
+
+    def pos(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return line + 1, offset - self.starts[line] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        line, col = self.pos(start)
+        end_line, end_col = self.pos(end)
+        return Span(line, col, end_line, end_col)
+
+
+def _validate(text: str, lines: _Lines) -> None:
+    """Let pyhcl judge the text; turn its ValueError into a located ParseError."""
+    global _PARSER
+    if _PARSER is None:
+        from hcl.parser import HclParser
+
+        _PARSER = HclParser()
+    try:
+        _PARSER.parse(text)
+    except ValueError as err:
+        message = str(err)
+        lex = _LEX_ERROR.match(message)
+        if lex:
+            line, col = lines.pos(int(lex.group(3)))
+            raise ParseError(f"invalid HCL: {lex.group(4)}", line, col)
+        yacc = _YACC_ERROR.match(message)
+        if yacc:
+            # pyhcl prints the absolute offset where it says "column"
+            line, col = lines.pos(int(yacc.group(2)))
+            raise ParseError(f"invalid HCL: {yacc.group(3)}", line, col)
+        end_line = len(lines.starts)
+        raise ParseError(f"invalid HCL: {message}", end_line, 1)
+    except RecursionError:
+        raise ParseError("HCL nesting is too deep to read")
+    except Exception as err:  # pyhcl's own bugs must not escape as tracebacks
+        raise ParseError(f"invalid HCL: {err}")
+
+
+def _tokens(text: str) -> list[_Tok]:
+    from hcl.lexer import Lexer
+
+    lexer = Lexer()
+    lexer.input(text)
+    raw = lexer.lex
+    out: list[_Tok] = []
+    while True:
+        tok = lexer.token()
+        if tok is None:
+            return out
+        start, end = tok.lexpos, tok.lexpos + len(str(tok.value))
+        if tok.type == "STRING":
+            if text.startswith('"', tok.lexpos) and getattr(raw, "lexstate", "INITIAL") == "INITIAL" and tok.lexpos >= getattr(raw, "abs_start", 0):
+                start, end = raw.abs_start - 1, tok.lexpos + 1
+            else:  # heredoc: from the << marker to the end of the terminator
+                start, end = text.rfind("<<", 0, raw.here_start), raw.lexpos
+        elif tok.type in ("NUMBER", "FLOAT", "BOOL"):
+            end = raw.lexpos
+        out.append(_Tok(tok.type, tok.value, start, end))
+
+
+class _Walker:
+    def __init__(self, text: str, tokens: list[_Tok], lines: _Lines) -> None:
+        self.text = text
+        self.toks = tokens
+        self.i = 0
+        self.lines = lines
+
+    def peek(self, ahead: int = 0) -> Optional[_Tok]:
+        j = self.i + ahead
+        return self.toks[j] if j < len(self.toks) else None
+
+    def next(self) -> _Tok:
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def expect(self, type_: str) -> _Tok:
+        tok = self.peek()
+        if tok is None or tok.type != type_:
+            raise ParseError(f"invalid HCL: expected {type_}")
+        return self.next()
+
+    # objectlist := (objectitem [COMMA])*
+    def objectlist(self, closing: Optional[str], start: int) -> Mapping:
+        items: list[tuple[Scalar, Node, bool]] = []
+        while True:
+            tok = self.peek()
+            if tok is None or (closing and tok.type == closing):
+                break
+            if tok.type == "COMMA":
+                self.next()
+                continue
+            items.append(self.objectitem())
+        end = self.toks[self.i - 1].end if self.i else start
+        return Mapping(self._merge(items), self.lines.span(start, max(end, start)))
+
+    def _merge(self, items: list[tuple[Scalar, Node, bool]]) -> list[tuple[Scalar, Node]]:
+        groups: dict[str, list[int]] = {}
+        for idx, (key, _value, _labelled) in enumerate(items):
+            groups.setdefault(str(key.value), []).append(idx)
+        out: list[tuple[Scalar, Node]] = []
+        for idx, (key, value, labelled) in enumerate(items):
+            same = groups[str(key.value)]
+            if len(same) == 1 or not isinstance(value, Mapping):
+                out.append((key, value))
+                continue
+            if idx != same[0]:
+                continue
+            blocks = [items[j] for j in same]
+            if all(isinstance(v, Mapping) for _k, v, _l in blocks):
+                first, last = blocks[0][1].span, blocks[-1][1].span
+                span = Span(first.line, first.col, last.end_line, last.end_col)
+                if all(lab for _k, _v, lab in blocks):
+                    entries = [e for _k, v, _l in blocks for e in v.entries]  # type: ignore[union-attr]
+                    out.append((key, Mapping(entries, span)))
+                else:
+                    out.append((key, Sequence([v for _k, v, _l in blocks], span)))
+            else:
+                out.extend((k, v) for k, v, _l in blocks)
+        return out
+
+    def objectkey(self) -> Scalar:
+        tok = self.next()
+        if tok.type not in ("IDENTIFIER", "STRING", "NUMBER", "FLOAT", "BOOL"):
+            raise ParseError(f"invalid HCL: unexpected {tok.type}")
+        value = tok.value if tok.type in ("IDENTIFIER", "STRING") else self.text[tok.start:tok.end]
+        return Scalar(value, self.lines.span(tok.start, tok.end), quoted=tok.type == "STRING")
+
+    def objectitem(self) -> tuple[Scalar, Node, bool]:
+        keys = [self.objectkey()]
+        while True:
+            tok = self.peek()
+            if tok is None:
+                raise ParseError("invalid HCL: unexpected end of file")
+            if tok.type in ("EQUAL", "COLON"):
+                self.next()
+                value = self.value()
+                return self._nest(keys, value)
+            if tok.type == "LEFTBRACE":
+                value = self.object()
+                return self._nest(keys, value)
+            if tok.type in ("IDENTIFIER", "STRING"):
+                keys.append(self.objectkey())
+                continue
+            raise ParseError(f"invalid HCL: unexpected {tok.type}")
+
+    def _nest(self, keys: list[Scalar], value: Node) -> tuple[Scalar, Node, bool]:
+        for label in reversed(keys[1:]):
+            span = Span(label.span.line, label.span.col, value.span.end_line, value.span.end_col)
+            value = Mapping([(label, value)], span)
+        return keys[0], value, len(keys) > 1
+
+    def object(self) -> Mapping:
+        open_ = self.expect("LEFTBRACE")
+        body = self.objectlist("RIGHTBRACE", open_.start)
+        close = self.expect("RIGHTBRACE")
+        body.span = self.lines.span(open_.start, close.end)
+        return body
+
+    def list(self) -> Sequence:
+        open_ = self.expect("LEFTBRACKET")
+        items: list[Node] = []
+        while True:
+            tok = self.peek()
+            if tok is None:
+                raise ParseError("invalid HCL: unterminated list")
+            if tok.type == "RIGHTBRACKET":
+                break
+            if tok.type == "COMMA":
+                self.next()
+                continue
+            items.append(self.value())
+        close = self.next()
+        return Sequence(items, self.lines.span(open_.start, close.end))
+
+    def value(self) -> Node:
+        tok = self.peek()
+        if tok is None:
+            raise ParseError("invalid HCL: value expected")
+        if tok.type == "LEFTBRACE":
+            return self.object()
+        if tok.type == "LEFTBRACKET":
+            return self.list()
+        start = tok.start
+        first = self.next()
+        end = first.end
+        depth = 0
+        # Expressions (arithmetic, exponents, ternaries, function calls) are rare in
+        # Consul files: keep their text as the value.
+        while True:
+            nxt = self.peek()
+            if nxt is None:
+                break
+            if nxt.type in ("LEFTPAREN",):
+                depth += 1
+            elif nxt.type == "RIGHTPAREN":
+                depth -= 1
+            elif depth == 0 and not (nxt.type in _EXPR_TOKENS or (nxt.type in _LITERALS and self.toks[self.i - 1].type in _EXPR_TOKENS)):
+                break
+            elif depth == 0 and nxt.type == "COLON" and first.type not in _LITERALS:
+                break
+            end = self.next().end
+        span = self.lines.span(start, end)
+        if end == first.end:
+            if first.type in ("STRING", "IDENTIFIER"):
+                return Scalar(first.value, span, quoted=first.type == "STRING")
+            return Scalar(first.value, span)
+        text = self.text[start:end]
+        try:
+            return Scalar(float(text.replace(" ", "")), span)
+        except ValueError:
+            return Scalar(text, span)
+
+
+def parse_hcl(text: str) -> Node:
+    """One HCL document as a Mapping. Raises ParseError for invalid input."""
+    lines = _Lines(text)
+    _validate(text, lines)
+    try:
+        tokens = _tokens(text)
+    except ValueError as err:  # pragma: no cover - the validator saw the same lexer
+        raise ParseError(f"invalid HCL: {err}")
+    walker = _Walker(text, tokens, lines)
+    root = walker.objectlist(None, 0)
+    end_line, end_col = lines.pos(len(text))
+    root.span = Span(1, 1, end_line, end_col)
+    return finish(root)

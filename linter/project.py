@@ -1,0 +1,67 @@
+"""Everything a run knows: configuration, files, documents, and (built on first use)
+the topology graph. Rules read it; nothing in it changes once rules run."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterator, Optional
+
+from linter.config import Config
+from linter.model.document import Document
+from linter.nodes import Span
+
+if TYPE_CHECKING:
+    from linter.parse import ParseError
+
+
+@dataclass
+class FileProblem:
+    """A file that gave no documents: unreadable, binary, oversized or unparsable."""
+
+    path: str
+    message: str
+    span: Span
+
+
+@dataclass
+class Project:
+    config: Config
+    documents: list[Document] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
+    #: The files findings are reported for (pre-commit passes a subset); None = all.
+    focus: Optional[set[str]] = None
+    _by_kind: dict[str, list[Document]] = field(default_factory=dict)
+    _graph: Any = None
+
+    def index(self) -> None:
+        self._by_kind = {}
+        for doc in self.documents:
+            self._by_kind.setdefault(doc.kind, []).append(doc)
+            if doc.kind != doc.category:
+                self._by_kind.setdefault(doc.category, []).append(doc)
+
+    def of(self, *kinds: str) -> Iterator[Document]:
+        """Documents of these categories or kinds, in file order."""
+        if len(kinds) == 1:
+            yield from self._by_kind.get(kinds[0], [])
+            return
+        wanted = [d for k in kinds for d in self._by_kind.get(k, [])]
+        seen: set[int] = set()
+        for doc in sorted(wanted, key=lambda d: (d.path, d.index, d.root.span.line)):
+            if id(doc) not in seen:
+                seen.add(id(doc))
+                yield doc
+
+    @property
+    def edition(self) -> str:
+        return self.config.edition
+
+    @property
+    def graph(self) -> Any:
+        """The topology graph (linter.graph), built once, on first use."""
+        if self._graph is None:
+            from linter.graph import build_graph
+
+            self._graph = build_graph(self)
+        return self._graph

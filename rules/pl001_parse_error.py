@@ -1,0 +1,53 @@
+"""PL001: files peerlint was asked to read but could not."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from linter.api import Finding, Rule
+
+
+class ParseErrorRule(Rule):
+    code = "PL001"
+    slug = "parse-error"
+    summary = "File is not valid HCL, JSON or YAML, or cannot be read"
+    severity = "error"
+    reads = ("files",)
+    suppressible = False
+    doc = """
+## What it does
+Reports a file that does not parse as HCL, JSON or YAML (at the offending line and
+column), and files that cannot be read: binary, not UTF-8, over `max-file-size`,
+unreadable, or removed during the run.
+
+## Why is this bad?
+Consul refuses the file outright (`consul config write`, an agent restart, or
+`kubectl apply` fail), and peerlint can check nothing else in it.
+
+## Example
+```hcl
+Kind = "exported-services"
+Name = "default"
+Services = [
+  { Name = "web", Consumers = [{ Peer = "dc2" }] 
+```
+
+## Use instead
+```hcl
+Kind = "exported-services"
+Name = "default"
+Services = [
+  { Name = "web", Consumers = [{ Peer = "dc2" }] }
+]
+```
+
+## References
+- Consul `command/helpers/helpers.go` (`ParseConfigEntry`: HCL v1 or JSON)
+"""
+    example = {
+        "bad": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [\n  { Name = "web", Consumers = [{ Peer = "dc2" }] \n'},
+        "good": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [\n  { Name = "web", Consumers = [{ Peer = "dc2" }] }\n]\n'},
+    }
+
+    def check(self, project) -> Iterator[Finding]:
+        for problem in project.problems:
+            yield self.file_finding(problem.path, problem.span, problem.message)

@@ -1,0 +1,64 @@
+"""PL002: config entry or consul.hashicorp.com kinds that Consul does not know."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from linter.api import Finding, Rule
+from linter.model.document import CONFIG_ENTRY, CRD
+from linter.model.kinds import CONFIG_ENTRY_KINDS, CRD_KINDS, did_you_mean
+from linter.nodes import Mapping
+
+
+class UnknownKind(Rule):
+    code = "PL002"
+    slug = "unknown-kind"
+    summary = "Config entry Kind or consul.hashicorp.com CR kind that Consul does not know"
+    severity = "error"
+    reads = (CONFIG_ENTRY, CRD)
+    doc = """
+## What it does
+Flags a config entry whose `Kind` is not one of Consul's config entry kinds, and a
+`consul.hashicorp.com` custom resource whose `kind` consul-k8s does not serve, with the
+closest known kind.
+
+## Why is this bad?
+Consul's `MakeConfigEntry` matches kinds exactly and answers
+`invalid config entry kind: <kind>`; the Kubernetes API server refuses a kind with no
+CRD (`no matches for kind`). Nothing else in the file takes effect.
+
+## Example
+```hcl
+Kind = "exported-service"
+Name = "default"
+```
+
+## Use instead
+```hcl
+Kind = "exported-services"
+Name = "default"
+```
+
+## References
+- Consul `agent/structs/config_entry.go` (`MakeConfigEntry`, `DecodeConfigEntry`)
+- consul-k8s `control-plane/api/v1alpha1`
+"""
+    example = {
+        "bad": {"exports.hcl": 'Kind = "exported-service"\nName = "default"\nServices = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]\n'},
+        "good": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]\n'},
+    }
+
+    def check(self, project) -> Iterator[Finding]:
+        for doc in project.of(CONFIG_ENTRY):
+            node = doc.kind_node()
+            kind = getattr(node, "value", None)
+            if not isinstance(kind, str):
+                yield self.finding(doc, node, "Kind value in payload is not a string", fix="set Kind to a config entry kind such as \"exported-services\"")
+            elif kind not in CONFIG_ENTRY_KINDS:
+                hint = did_you_mean(kind, CONFIG_ENTRY_KINDS)
+                yield self.finding(doc, node, f"invalid config entry kind: {kind}" + (f"; did you mean {hint!r}?" if hint else ""), fix=f"use Kind = \"{hint}\"" if hint else "use one of: " + ", ".join(CONFIG_ENTRY_KINDS))
+        for doc in project.of(CRD):
+            if doc.kind not in CRD_KINDS:
+                node = doc.root.get("kind")
+                hint = did_you_mean(doc.kind, CRD_KINDS)
+                api = doc.root.value("apiVersion", default="")
+                yield self.finding(doc, node, f"consul-k8s has no kind {doc.kind!r} in {api}" + (f"; did you mean {hint!r}?" if hint else ""), fix=f"kind: {hint}" if hint else "")
