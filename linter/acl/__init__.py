@@ -1,0 +1,1 @@
+"""peerlint acl (see docs/developing.md)."""

@@ -1,0 +1,1 @@
+"""peerlint graph (see docs/developing.md)."""

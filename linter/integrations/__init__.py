@@ -1,0 +1,1 @@
+"""peerlint integrations (see docs/developing.md)."""

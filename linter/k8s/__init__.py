@@ -1,0 +1,1 @@
+"""peerlint k8s (see docs/developing.md)."""
