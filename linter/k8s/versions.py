@@ -1,0 +1,95 @@
+"""Versions from image references and configuration, and the feature minimums of
+shared/reference/consul-k8s-semantics.md §4.
+
+Why not a general semver library: images are tagged loosely (``1.17``, ``v1.16.2-ent``,
+``2.1.0-dev``, ``1.15.3-ubi``, ``latest``, digests) and the linter must stay silent
+when a tag does not say a version. Versions are compared as (major, minor, patch)
+tuples; a pre-release or edition suffix counts as its release, because features ship
+in the betas of the release that documents them and an ``-ent`` build has the same
+minimums.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+Version = tuple[int, int, int]
+
+_VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+._][0-9A-Za-z.+_-]*)?$")
+
+#: feature -> (minimum Consul, minimum consul-k8s); None where the facts give none.
+MINIMUMS: dict[str, tuple[Optional[Version], Optional[Version]]] = {
+    "peering": ((1, 13, 0), (0, 45, 0)),
+    "peering-ga": ((1, 14, 0), (1, 0, 0)),
+    "peer-through-mesh-gateways": ((1, 14, 0), (1, 0, 0)),
+    "resolver-failover-targets": ((1, 14, 0), (1, 0, 0)),
+    "servicedefaults-upstream-peer": (None, (1, 1, 0)),
+    "sameness-groups": ((1, 16, 0), (1, 2, 0)),
+    "upstream-options": (None, (2, 0, 0)),
+}
+
+
+def parse_version(text: object) -> Optional[Version]:
+    """``1.17.2``, ``v1.16``, ``1.15.3-ent``, ``2.1.0-dev`` -> a tuple; anything else
+    (``latest``, a digest, a number YAML read as a float) -> None."""
+    if not isinstance(text, str):
+        return None
+    match = _VERSION.match(text.strip())
+    if not match:
+        return None
+    major, minor, patch = match.groups()
+    return int(major), int(minor), int(patch or 0)
+
+
+def image_tag(image: object) -> Optional[str]:
+    """The tag of an image reference (``registry:5000/org/name:tag@sha256:…``), or
+    None when it has none. A registry port is not a tag: the tag follows the last
+    ``/``."""
+    if not isinstance(image, str) or not image.strip():
+        return None
+    ref = image.strip().split("@", 1)[0]
+    last = ref.rsplit("/", 1)[-1]
+    if ":" not in last:
+        return None
+    return last.rsplit(":", 1)[1] or None
+
+
+def image_name(image: str) -> str:
+    """The repository name without registry, tag or digest: ``consul-enterprise``."""
+    ref = image.strip().split("@", 1)[0]
+    return ref.rsplit("/", 1)[-1].split(":", 1)[0]
+
+
+def consul_version_of(image: object) -> Optional[Version]:
+    """The Consul version of a ``global.image`` reference (``hashicorp/consul:1.17.2``,
+    ``hashicorp/consul-enterprise:1.16.0-ent``), or None when the tag says none."""
+    if not isinstance(image, str):
+        return None
+    name = image_name(image)
+    if "k8s" in name or "dataplane" in name:
+        return None
+    return parse_version(image_tag(image))
+
+
+def consul_k8s_version_of(image: object) -> Optional[Version]:
+    """The consul-k8s version of a ``global.imageK8S`` reference
+    (``hashicorp/consul-k8s-control-plane:1.4.0``), or None."""
+    if not isinstance(image, str) or "k8s" not in image_name(image):
+        return None
+    return parse_version(image_tag(image))
+
+
+def compare(a: Version, b: Version) -> int:
+    """-1, 0 or 1 as ``a`` is older than, equal to or newer than ``b``."""
+    return (a > b) - (a < b)
+
+
+def at_least(version: Optional[Version], minimum: Optional[Version]) -> Optional[bool]:
+    """True/False when both are known; None (say nothing) otherwise."""
+    if version is None or minimum is None:
+        return None
+    return compare(version, minimum) >= 0
+
+
+def show(version: Version) -> str:
+    return ".".join(str(v) for v in version)
