@@ -1,0 +1,13 @@
+Kind = "exported-services"
+Name = "default"
+
+Services = [
+  {
+    Name = "payments"
+    Consumers = [
+      {
+        Peer = "west"
+      }
+    ]
+  }
+]

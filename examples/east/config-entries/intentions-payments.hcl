@@ -1,0 +1,10 @@
+Kind = "service-intentions"
+Name = "payments"
+
+Sources = [
+  {
+    Name   = "frontend"
+    Peer   = "west"
+    Action = "allow"
+  }
+]

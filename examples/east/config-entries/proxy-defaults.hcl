@@ -1,0 +1,10 @@
+Kind = "proxy-defaults"
+Name = "global"
+
+Config {
+  protocol = "http"
+}
+
+MeshGateway {
+  Mode = "local"
+}
