@@ -16,6 +16,9 @@ YAML_SUFFIXES = (".yaml", ".yml")
 JSON_SUFFIXES = (".json",)
 HCL_SUFFIXES = (".hcl",)
 SUFFIXES = YAML_SUFFIXES + JSON_SUFFIXES + HCL_SUFFIXES
+#: Deeper documents are a parse error: no Consul configuration nests like this, and
+#: every later stage may then recurse safely.
+MAX_DEPTH = 200
 
 
 class ParseError(Exception):

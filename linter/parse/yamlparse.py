@@ -1,18 +1,21 @@
-"""YAML (and JSON, which is YAML) to nodes, through ruamel.yaml's C composer.
+"""YAML (and JSON, which is YAML) to nodes, from ruamel.yaml's C event parser.
 
-Composing stops before construction, so no tag can build a Python object: tags are
-only used to tell a quoted ``"true"`` from a boolean. Aliases are expanded with a
-budget, so a billion-laughs document is a parse error rather than an out-of-memory.
+Nodes are built from parser *events* in one flat loop rather than through a
+composer: the C composer recurses and crashes the process on a few tens of thousands
+of nested brackets, and construction is never needed. No tag can build a Python
+object: tags only tell a quoted ``"true"`` from a boolean. Aliases are expanded
+against a budget, so a billion-laughs document is a parse error, not an
+out-of-memory; nesting beyond :data:`MAX_DEPTH` is a parse error, not a crash.
 """
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Optional
 
 from linter.nodes import Mapping, Node, Scalar, Sequence, Span, finish
-from linter.parse import ParseError
+from linter.parse import MAX_DEPTH, ParseError
 
-MAX_NODES = 2_000_000
+MAX_NODES = 250_000
 
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
 _OCT = re.compile(r"^0o[0-7]+$")
@@ -20,26 +23,21 @@ _HEX = re.compile(r"^0x[0-9a-fA-F]+$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
 _BOOLS = {"true": True, "false": False}
 _NULLS = {"", "~", "null"}
+_SPECIAL_FLOATS = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"), ".nan": float("nan")}
+
+_LOADER: Any = None
 
 
 def _loader_class() -> Any:
     try:
         from ruamel.yaml.cyaml import CSafeLoader
 
-        CSafeLoader("")  # the C extension may be missing
+        CSafeLoader("").dispose()  # the C extension may be missing
         return CSafeLoader
     except Exception:  # pragma: no cover - pure-Python fallback
         from ruamel.yaml.loader import SafeLoader
 
         return SafeLoader
-
-
-_LOADER: Any = None
-
-
-def _span(node: Any) -> Span:
-    start, end = node.start_mark, node.end_mark
-    return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 
 def plain_scalar(text: str) -> Any:
@@ -56,81 +54,122 @@ def plain_scalar(text: str) -> Any:
     if _OCT.match(low):
         return int(low[2:], 8)
     if _FLOAT.match(text) and any(c.isdigit() for c in text):
-        try:
-            return float(text.replace("_", ""))
-        except ValueError:
-            return text
-    if low in (".inf", "+.inf"):
-        return float("inf")
-    if low == "-.inf":
-        return float("-inf")
-    if low == ".nan":
-        return float("nan")
-    return text
+        return float(text.replace("_", ""))
+    return _SPECIAL_FLOATS.get(low, text)
 
 
-class _Converter:
+def _span(start: Any, end: Any) -> Span:
+    return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+def _scalar(event: Any) -> Scalar:
+    span = _span(event.start_mark, event.end_mark)
+    if event.style or (event.tag and event.tag not in ("!", None)) or not event.implicit[0]:
+        return Scalar(event.value, span, quoted=bool(event.style))
+    return Scalar(plain_scalar(event.value), span)
+
+
+def _copy(node: Node, budget: list[int]) -> Node:
+    """A deep copy of an anchored node for an alias, charged against the budget."""
+    stack: list[tuple[Node, list, int]] = []
+    out: list[Node] = []
+    stack.append((node, out, -1))
+    while stack:
+        src, sink, slot = stack.pop()
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise ParseError(f"aliases expand to more than {MAX_NODES} nodes (a YAML alias bomb?)", src.span.line, src.span.col)
+        if isinstance(src, Mapping):
+            dst: Node = Mapping([], src.span)
+            for key, value in src.entries:
+                pair: list = [Scalar(key.value, key.span, key.quoted), None]
+                dst.entries.append(pair)  # type: ignore[arg-type]
+                stack.append((value, pair, 1))
+        elif isinstance(src, Sequence):
+            dst = Sequence([None] * len(src.items), src.span)  # type: ignore[list-item]
+            for i, item in enumerate(src.items):
+                stack.append((item, dst.items, i))
+        else:
+            dst = Scalar(src.value, src.span, src.quoted)  # type: ignore[attr-defined]
+        if slot < 0:
+            sink.append(dst)
+        else:
+            sink[slot] = dst
+    _tuple_pairs(out[0])
+    return out[0]
+
+
+def _tuple_pairs(root: Node) -> None:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            node.entries = [tuple(p) for p in node.entries]  # type: ignore[misc]
+            stack.extend(v for _k, v in node.entries)
+        elif isinstance(node, Sequence):
+            stack.extend(node.items)
+
+
+class _Builder:
+    """Turns one document's events into nodes with an explicit stack."""
+
     def __init__(self) -> None:
-        self.budget = MAX_NODES
+        self.anchors: dict[str, Node] = {}
+        self.budget = [MAX_NODES]
+        self.stack: list[tuple[Node, Any, Optional[Scalar]]] = []  # (container, anchor, pending key)
+        self.root: Optional[Node] = None
 
-    def convert(self, root: Any) -> Node:
-        """Iterative conversion (deep documents must not hit the recursion limit)."""
-        result: dict[int, Node] = {}
-        # Each frame: (yaml node, placeholder list to fill, done flag)
-        out_root: list[Node] = []
-        stack: list[tuple[Any, list, int]] = [(root, out_root, -1)]
-        pending: list[tuple[Any, Node]] = []
-        while stack:
-            ynode, sink, slot = stack.pop()
-            self.budget -= 1
-            if self.budget < 0:
-                raise ParseError(
-                    "document expands to more than %d nodes (YAML alias bomb?)" % MAX_NODES,
-                    ynode.start_mark.line + 1,
-                    ynode.start_mark.column + 1,
-                )
-            node = self._shell(ynode)
-            if slot < 0:
-                sink.append(node)
-            else:
-                sink[slot] = node
-            if isinstance(node, Mapping):
-                node.entries = [None] * len(ynode.value)  # type: ignore[list-item]
-                for i, (k, v) in enumerate(ynode.value):
-                    pair: list = [None, None]
-                    node.entries[i] = pair  # type: ignore[call-overload]
-                    stack.append((v, pair, 1))
-                    stack.append((k, pair, 0))
-                pending.append((ynode, node))
-            elif isinstance(node, Sequence):
-                node.items = [None] * len(ynode.value)  # type: ignore[list-item]
-                for i, v in enumerate(ynode.value):
-                    stack.append((v, node.items, i))
-        for _ynode, mapping in pending:
-            fixed = []
-            for key, value in mapping.entries:  # type: ignore[misc]
-                if not isinstance(key, Scalar):
-                    key = Scalar(str(key.plain()), key.span)
-                fixed.append((key, value))
-            mapping.entries = fixed
-        del result
-        return out_root[0]
+    def add(self, node: Node, anchor: Optional[str]) -> None:
+        self.budget[0] -= 1
+        if self.budget[0] < 0:
+            raise ParseError(f"document has more than {MAX_NODES} nodes", node.span.line, node.span.col)
+        if anchor:
+            self.anchors[anchor] = node
+        if not self.stack:
+            self.root = node
+            return
+        container, cont_anchor, pending = self.stack[-1]
+        if isinstance(container, Sequence):
+            container.items.append(node)
+        elif pending is None:
+            key = node if isinstance(node, Scalar) else Scalar(str(node.plain()), node.span)
+            self.stack[-1] = (container, cont_anchor, key)
+        else:
+            container.entries.append((pending, node))
+            self.stack[-1] = (container, cont_anchor, None)
 
-    def _shell(self, ynode: Any) -> Node:
-        kind = ynode.id
-        span = _span(ynode)
-        if kind == "scalar":
-            quoted = ynode.style not in (None, "")
-            text = ynode.value
-            if quoted or ynode.tag.endswith(":str"):
-                if not quoted and ynode.tag == "tag:yaml.org,2002:str" and ynode.style is None:
-                    # plain scalar resolved to str by the loader: keep as text
-                    return Scalar(text, span, quoted=False)
-                return Scalar(text, span, quoted=True)
-            return Scalar(plain_scalar(text), span)
-        if kind == "mapping":
-            return Mapping([], span)
-        return Sequence([], span)
+    def open(self, node: Node, anchor: Optional[str]) -> None:
+        self.add(node, anchor)
+        self.stack.append((node, anchor, None))
+        if len(self.stack) > MAX_DEPTH:
+            raise ParseError(f"nesting deeper than {MAX_DEPTH} levels; peerlint reads no further", node.span.line, node.span.col)
+
+    def close(self, event: Any) -> None:
+        container, _anchor, _pending = self.stack.pop()
+        start = container.span
+        container.span = Span(start.line, start.col, event.end_mark.line + 1, event.end_mark.column + 1)
+
+
+def _document(loader: Any) -> Optional[Node]:
+    builder = _Builder()
+    while True:
+        event = loader.get_event()
+        name = type(event).__name__
+        if name == "ScalarEvent":
+            builder.add(_scalar(event), event.anchor)
+        elif name == "MappingStartEvent":
+            builder.open(Mapping([], _span(event.start_mark, event.end_mark)), event.anchor)
+        elif name == "SequenceStartEvent":
+            builder.open(Sequence([], _span(event.start_mark, event.end_mark)), event.anchor)
+        elif name in ("MappingEndEvent", "SequenceEndEvent"):
+            builder.close(event)
+        elif name == "AliasEvent":
+            target = builder.anchors.get(event.anchor)
+            if target is None:
+                raise ParseError(f"found undefined alias {event.anchor!r}", event.start_mark.line + 1, event.start_mark.column + 1)
+            builder.add(_copy(target, builder.budget), None)
+        elif name == "DocumentEndEvent":
+            return builder.root
 
 
 def parse_yaml(text: str) -> list[Node]:
@@ -143,17 +182,24 @@ def parse_yaml(text: str) -> list[Node]:
     loader = _LOADER(text)
     docs: list[Node] = []
     try:
-        while loader.check_node():
-            ynode = loader.get_node()
-            if ynode is None:
-                continue
-            docs.append(finish(_Converter().convert(ynode)))
+        while True:
+            event = loader.get_event()
+            name = type(event).__name__
+            if name == "StreamEndEvent":
+                break
+            if name == "DocumentStartEvent":
+                root = _document(loader)
+                if root is not None and not (isinstance(root, Scalar) and root.value is None):
+                    docs.append(finish(root))
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         message = " ".join(p for p in (err.context, err.problem) if p) or str(err)
         raise ParseError(message, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1)
+    except ParseError:
+        raise
     except Exception as err:  # the C reader raises plain errors for bad bytes
-        raise ParseError(str(err).splitlines()[0] if str(err) else type(err).__name__)
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ParseError(first)
     finally:
         try:
             loader.dispose()
