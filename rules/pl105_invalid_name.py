@@ -1,0 +1,146 @@
+"""PL105: names Consul or consul-k8s refuses (entry names, peer names, datacenters)."""
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from linter.api import Finding, Rule
+from linter.model import validate as v
+from linter.model.document import Document
+from linter.nodes import Node
+
+#: Where a peer name is written, per kind: (label, node) pairs to judge.
+PEER_FIELDS = ("exported-services", "ExportedServices", "service-intentions", "ServiceIntentions",
+               "service-resolver", "ServiceResolver", "sameness-group", "SamenessGroup",
+               "service-defaults", "ServiceDefaults", "service-definition")
+
+#: Kinds whose peer fields Consul checks for ``*`` itself (PL107 reports those).
+WILDCARD_CHECKED = ("exported-services", "ExportedServices", "service-intentions", "ServiceIntentions")
+
+
+def _peer_nodes(doc: Document) -> Iterator[Optional[Node]]:
+    """Every value in ``doc`` that names a peer."""
+    kind = doc.kind
+    if kind in ("exported-services", "ExportedServices"):
+        for _i, _j, _service, consumer in v.exported_consumers(doc):
+            yield consumer.get("Peer", "PeerName")
+    elif kind in ("service-intentions", "ServiceIntentions"):
+        for _i, source in v.intention_sources(doc):
+            yield source.get("Peer")
+    elif kind in ("service-resolver", "ServiceResolver"):
+        for _label, target in v.resolver_targets(doc):
+            yield target.get("Peer")
+    elif kind in ("sameness-group", "SamenessGroup"):
+        for _i, member in v.mappings(doc.spec.get("Members")):
+            yield member.get("Peer")
+    elif kind in ("service-defaults", "ServiceDefaults"):
+        for _i, override in v.upstream_overrides(doc):
+            yield override.get("Peer")
+    elif kind == "service-definition":
+        for _proxy, ups in v.upstreams(doc):
+            for upstream in ups:
+                yield upstream.get("destination_peer")
+
+
+class InvalidName(Rule):
+    code = "PL105"
+    slug = "invalid-name"
+    summary = "A name Consul refuses: exported-services/proxy-defaults/Mesh names, peer names, datacenter names"
+    severity = "error"
+    reads = ("config-entry", "crd", "agent-config", "service-definition")
+    doc = """
+## What it does
+Flags names Consul or consul-k8s rejects: an exported-services entry not named after its
+partition (`default` in Consul CE), a proxy-defaults entry not named `global`, Mesh /
+ProxyDefaults / ExportedServices custom resources with the wrong `metadata.name`, peer
+names that break `^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$` (in consumers, intention
+sources, upstream `destination_peer`, resolver targets, sameness-group members,
+upstream overrides, PeeringAcceptor/PeeringDialer names), and agent `datacenter` /
+`primary_datacenter` values outside `^[a-z0-9_-]+$`.
+
+## Why is this bad?
+Consul refuses the write (`exported-services Name must be "default"`,
+`invalid name ("x"), only "global" is supported`, `datacenter can only contain lowercase
+alphanumeric, - or _ characters`), the consul-k8s webhook refuses the resource
+(`mesh resource name must be "mesh"`), and a peering can never be created with a name
+like `DC_2`, so every reference to it matches nothing.
+
+## Example
+```hcl
+Kind = "exported-services"
+Name = "web-exports"
+Services = [{ Name = "web", Consumers = [{ Peer = "DC_2" }] }]
+```
+
+## Use instead
+```hcl
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "web", Consumers = [{ Peer = "dc-2" }] }]
+```
+
+## References
+- Consul `agent/structs/config_entry_exports.go` (`validateExportedServicesName`),
+  `config_entry.go` (proxy-defaults), `agent/rpc/peering/validate.go`, `agent/config/builder.go`
+- consul-k8s `control-plane/api/v1alpha1/{mesh,proxydefaults,exportedservices}_webhook.go`
+"""
+    example = {
+        "bad": {"exports.hcl": 'Kind = "exported-services"\nName = "web-exports"\nServices = [{ Name = "web", Consumers = [{ Peer = "DC_2" }] }]\n'},
+        "good": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web", Consumers = [{ Peer = "dc-2" }] }]\n'},
+    }
+
+    def check(self, project) -> Iterator[Finding]:
+        yield from self._entry_names(project)
+        for doc in project.of(*PEER_FIELDS):
+            for node in _peer_nodes(doc):
+                problem = v.peer_name_problem(node, doc.kind in WILDCARD_CHECKED)
+                if problem:
+                    yield self.finding(doc, node, problem + " (no peering can have this name, so this reference never matches)",
+                                       fix=f"use the peering's name, e.g. \"{v.suggest_peer_name(v.value(node) or '')}\"")
+        for doc in project.of("PeeringAcceptor", "PeeringDialer"):
+            node = doc.name_node()
+            problem = v.peer_name_problem(node) if doc.name else None
+            if problem:
+                yield self.finding(doc, node, f"metadata.name is the Consul peer name: {problem}",
+                                   fix=f"metadata.name: {v.suggest_peer_name(doc.name or '')}")
+        for doc in project.of("agent-config"):
+            for key in ("datacenter", "primary_datacenter"):
+                node = doc.root.get(key)
+                name = v.value(node)
+                if name is None or (name == "" and key == "primary_datacenter"):
+                    continue
+                if name == "":
+                    yield self.finding(doc, node, "datacenter cannot be empty", fix='set datacenter, e.g. "dc1"')
+                elif not v.DATACENTER_NAME.match(name.lower()):
+                    yield self.finding(doc, node, f"{key.replace('primary_', 'primary ')} can only contain lowercase alphanumeric, - or _ characters. received: \"{name.lower()}\"",
+                                       fix="use letters, digits, '-' and '_' only, e.g. \"" + (v.suggest_peer_name(name) or "dc1") + '"')
+
+    def _entry_names(self, project) -> Iterator[Finding]:
+        enterprise = project.edition == "enterprise"
+        for doc in project.of("exported-services", "ExportedServices"):
+            expected = self._partition(project, doc) if enterprise else "default"
+            node = doc.name_node() if v.is_crd(doc) else doc.root.get("Name")
+            name = v.value(node)
+            if expected is None or node is None or name is None or name == expected:
+                continue
+            if v.is_crd(doc):
+                msg = (f'exportedservices resource name must be the same name as the partition, "{expected}"' if enterprise
+                       else 'exportedservices resource name must be "default"')
+                yield self.finding(doc, node, v.crd_error(doc, "name", msg, node), fix=f"metadata.name: {expected}")
+            else:
+                yield self.finding(doc, node, f'exported-services Name must be "{expected}"' + ("" if enterprise else " (Consul CE has only the default partition)"),
+                                   fix=f'Name = "{expected}" (the name of the partition whose services it exports)')
+        for doc in project.of("proxy-defaults"):
+            node = doc.root.get("Name")
+            if v.value(node) not in (None, "", "global"):
+                yield self.finding(doc, node, f'invalid name ("{v.value(node)}"), only "global" is supported', fix='Name = "global"')
+        for kind, expected, kube in (("ProxyDefaults", "global", "proxydefaults"), ("Mesh", "mesh", "mesh")):
+            for doc in project.of(kind):
+                if doc.name is not None and doc.name != expected:
+                    yield self.finding(doc, doc.name_node(), f'{kube} resource name must be "{expected}"', fix=f"metadata.name: {expected}")
+
+    @staticmethod
+    def _partition(project, doc: Document) -> Optional[str]:
+        """The partition a document is known to be written to (Enterprise): only when
+        the project configuration places its cluster; otherwise unknown, and silent."""
+        cluster = project.config.clusters.get(doc.cluster)
+        return cluster.partition if cluster is not None else None

@@ -1,0 +1,136 @@
+"""PL106: fields Consul or consul-k8s refuses to see set together."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from linter.api import Finding, Rule
+from linter.model import conflicts
+from linter.model import validate as v
+from linter.model.document import Document
+
+CONSUMER_FIELDS = ("Peer", "Partition", "SamenessGroup")
+
+
+class ConflictingFields(Rule):
+    code = "PL106"
+    slug = "conflicting-fields"
+    summary = "Fields that may not be set together (consumer Peer/Partition/SamenessGroup, destination_peer + datacenter, ...)"
+    severity = "error"
+    reads = ("exported-services", "ExportedServices", "service-intentions", "ServiceIntentions",
+             "service-resolver", "ServiceResolver", "ServiceDefaults", "SamenessGroup", "service-definition")
+    doc = """
+## What it does
+Flags fields that Consul's `Validate()` or the consul-k8s webhook refuse to see together:
+an exported-services consumer with more than one of `Peer`, `Partition`,
+`SamenessGroup`; an upstream with both `destination_peer` and `datacenter`, or with both
+`local_bind_port` and `local_bind_socket_path`; an intention source with `Peer` and
+`Partition` (or a sameness group with either), `Action` next to `Permissions`, several
+HTTP path or header matchers in one permission; service-resolver redirects and failover
+targets mixing `Peer` with `Datacenter`, `Partition` or `ServiceSubset`, `Targets` with
+the older failover fields, `Redirect` with `Failover`; ServiceDefaults overrides with
+`peer` and `namespace`/`partition`; sameness-group members with `peer` and `partition`.
+The finding points at the key written second.
+
+## Why is this bad?
+The write is refused (`Services[0].Consumers[0]: must define at most one of Peer,
+Partition, or SamenessGroup`, `upstream cannot specify both destination peer and
+datacenter`, ...). A peer already names a whole remote cluster, so a datacenter or
+partition next to it has no meaning.
+
+## Example
+```hcl
+service {
+  name = "web"
+  port = 8080
+  connect { sidecar_service { proxy { upstreams = [
+    { destination_name = "api", destination_peer = "dc2", datacenter = "dc2", local_bind_port = 9191 }
+  ] } } }
+}
+```
+
+## Use instead
+```hcl
+service {
+  name = "web"
+  port = 8080
+  connect { sidecar_service { proxy { upstreams = [
+    { destination_name = "api", destination_peer = "dc2", local_bind_port = 9191 }
+  ] } } }
+}
+```
+
+## References
+- Consul `agent/structs/config_entry_exports.go`, `config_entry_intentions.go`,
+  `config_entry_discoverychain.go`, `structs.go` (`Upstream.Validate`)
+- consul-k8s `control-plane/api/v1alpha1/*_types.go` (`Validate`)
+"""
+    example = {
+        "bad": {"web.hcl": 'service {\n  name = "web"\n  port = 8080\n  connect { sidecar_service { proxy { upstreams = [\n    { destination_name = "api", destination_peer = "dc2", datacenter = "dc2", local_bind_port = 9191 }\n  ] } } }\n}\n'},
+        "good": {"web.hcl": 'service {\n  name = "web"\n  port = 8080\n  connect { sidecar_service { proxy { upstreams = [\n    { destination_name = "api", destination_peer = "dc2", local_bind_port = 9191 }\n  ] } } }\n}\n'},
+    }
+
+    def check(self, project) -> Iterator[Finding]:
+        enterprise = project.edition == "enterprise"
+        for doc in project.of("exported-services", "ExportedServices"):
+            yield from self._consumers(doc, enterprise)
+        for doc in project.of("service-intentions", "ServiceIntentions"):
+            for node, msg, fix in conflicts.intention(doc, enterprise):
+                yield self.finding(doc, node, msg, fix=fix)
+        for doc in project.of("service-resolver", "ServiceResolver"):
+            for node, msg, fix in conflicts.resolver(doc):
+                yield self.finding(doc, node, msg, fix=fix)
+        for doc in project.of("ServiceDefaults"):
+            for i, override in v.upstream_overrides(doc):
+                for other in ("namespace", "partition"):
+                    node = v.pair(override, "peer", other)
+                    if node is not None:
+                        msg = v.crd_error(doc, f"spec.upstreamConfig.overrides[{i}]", f"both {other} and peer cannot be specified.", override)
+                        yield self.finding(doc, node, msg, fix=f"remove {other}: a peer override names the peer's service only")
+        for doc in project.of("SamenessGroup"):
+            for i, member in v.mappings(doc.spec.get("members")):
+                node = v.pair(member, "partition", "peer")
+                if node is not None:
+                    msg = v.crd_error(doc, f"spec.members[{i}]", "sameness group members cannot specify both partition and peer in the same entry", member)
+                    yield self.finding(doc, node, msg, fix="list the partition and the peer as two members")
+        for doc in project.of("service-definition"):
+            yield from self._service(doc)
+
+    def _consumers(self, doc: Document, enterprise: bool) -> Iterator[Finding]:
+        crd = v.is_crd(doc)
+        # CE refuses a consumer's SamenessGroup first (PL109); the webhook never looks.
+        fields = CONSUMER_FIELDS if crd or enterprise else CONSUMER_FIELDS[:2]
+        for i, j, _service, consumer in v.exported_consumers(doc):
+            keys = v.set_keys(consumer, *fields)
+            if len(keys) < 2:
+                continue
+            node = v.later(*(k for _, k in keys))
+            path = v.consumer_path(doc, i, j)
+            if crd:
+                msg = v.crd_error(doc, path, "service consumer must define at most one of Peer, Partition, or SamenessGroup", consumer)
+            else:
+                msg = f"{path}: must define at most one of Peer, Partition, or SamenessGroup"
+            names = " and ".join(name for name, _ in keys)
+            yield self.finding(doc, node, msg, fix=f"a consumer is one peer, partition or sameness group: split {names} into separate consumers")
+
+    def _service(self, doc: Document) -> Iterator[Finding]:
+        name = v.value(doc.root.get("name")) or v.value(doc.root.get("id")) or ""
+        prefix = f'service "{name}": '
+        node = v.pair(doc.root, "address", "socket_path") or v.pair(doc.root, "port", "socket_path")
+        if node is not None:
+            yield self.finding(doc, node, f"service {name} cannot have both socket path {v.value(doc.root.get('socket_path'))} and address/port",
+                               fix="register the service on a unix socket or on address/port, not both")
+        own_partition = v.value(doc.root.get("partition")) or "default"
+        for _proxy, ups in v.upstreams(doc):
+            for upstream in ups:
+                node = v.pair(upstream, "destination_peer", "datacenter")
+                if node is not None:
+                    yield self.finding(doc, node, prefix + "upstream cannot specify both destination peer and datacenter",
+                                       fix="remove datacenter: destination_peer already names the remote cluster")
+                node = v.pair(upstream, "local_bind_port", "local_bind_socket_path")
+                if node is not None:
+                    yield self.finding(doc, node, prefix + "only one of upstream local bind port or local socket path can be defined and nonzero",
+                                       fix="keep either local_bind_port or local_bind_socket_path")
+                partition = upstream.get("destination_partition")
+                if v.is_set(upstream.get("destination_peer")) and v.is_set(partition) and v.value(partition) != own_partition:
+                    yield self.finding(doc, partition, prefix + "upstreams must target peers in the same partition as the service",
+                                       fix="remove destination_partition: a peered upstream is imported into the service's own partition")
