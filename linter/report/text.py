@@ -5,7 +5,7 @@ otherwise (rich is imported only then)."""
 from __future__ import annotations
 
 from linter.api import Finding
-from linter.report import ReportInput
+from linter.report import ReportInput, mask_secrets
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "note": "bold cyan"}
 
@@ -18,7 +18,7 @@ def _snippet(text: str | None, finding: Finding) -> list[tuple[str, str]]:
     line_no = finding.span.line
     if line_no < 1 or line_no > len(lines):
         return []
-    source = lines[line_no - 1].replace("\t", " ")
+    source = mask_secrets(lines[line_no - 1].replace("\t", " "))
     start = max(finding.span.col - 1, 0)
     end = finding.span.end_col - 1 if finding.span.end_line == line_no else len(source)
     end = max(end, start + 1)

@@ -1,0 +1,108 @@
+"""Secrets in files: peering tokens and ACL SecretIDs, found cheaply and never echoed.
+
+A peering token is standard base64 of JSON (agent/structs/peering.go ``PeeringToken``):
+``CA``, ``ServerAddresses``/``ManualServerAddresses``, ``ServerName``, ``PeerID``,
+``EstablishmentSecret``, ``Remote``. A Kubernetes Secret's ``data`` holds base64 of that
+base64, so candidates are decoded up to twice. Scanning is linear: one regex pass finds
+base64 runs, and a run is only decoded in full when its first 12 characters decode to
+``{`` (JSON) or to base64 of ``{`` (double encoding).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from typing import Iterator, Optional
+
+#: Long enough for the smallest real token (PeerID + one address is ~110 characters).
+MIN_TOKEN_LENGTH = 80
+_B64_RUN = re.compile(r"[A-Za-z0-9+/]{%d,}={0,2}" % MIN_TOKEN_LENGTH)
+UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+#: Well-known IDs that are not secrets (the anonymous token's SecretID is "anonymous").
+NOT_SECRET = {"00000000-0000-0000-0000-000000000000", "00000000-0000-0000-0000-000000000002"}
+_TOKEN_FIELDS = {"ca", "serveraddresses", "manualserveraddresses", "servername", "establishmentsecret", "remote"}
+_UUID_IN_TEXT = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_SECRET_KEY = re.compile(r"(token|secret)", re.I)
+#: A line that is nothing but a UUID (a YAML block or list item): it may be a secret.
+_LONE_UUID = re.compile(r"^\s*(-\s*)?[\"']?[0-9a-fA-F-]{36}[\"']?,?\s*$")
+
+
+def _b64(data: str) -> Optional[bytes]:
+    try:
+        return base64.b64decode(data + "=" * (-len(data) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _looks_like_json_start(data: str) -> int:
+    """How many decodings (1 or 2) lead to text opening with ``{``; 0 if none. Only a
+    12-character prefix is decoded, so non-candidates cost almost nothing."""
+    head = _b64(data[:12])
+    if head is None:
+        return 0
+    if head.lstrip()[:1] == b"{":
+        return 1
+    try:
+        inner = head.decode("ascii")
+    except UnicodeDecodeError:
+        return 0
+    inner = inner[: len(inner) - len(inner) % 4]
+    second = _b64(inner) if len(inner) >= 4 else None
+    return 2 if second is not None and second.lstrip()[:1] == b"{" else 0
+
+
+def decode_peering_token(data: str) -> Optional[dict]:
+    """The token's JSON when ``data`` is a peering token (base64 once or twice)."""
+    data = data.strip()
+    if len(data) < MIN_TOKEN_LENGTH:
+        return None
+    depth = _looks_like_json_start(data)
+    if not depth:
+        return None
+    raw: Optional[bytes] = _b64(data)
+    if raw is not None and depth == 2:
+        try:
+            raw = _b64(raw.decode("ascii").strip())
+        except UnicodeDecodeError:
+            return None
+    if raw is None:
+        return None
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not isinstance(value, dict):
+        return None
+    keys = {str(k).lower() for k in value}
+    # PeerID is required by validatePeeringToken; one more token field makes it certain.
+    if "peerid" in keys and keys & _TOKEN_FIELDS:
+        return value
+    return None
+
+
+def find_peering_tokens(text: str) -> Iterator[tuple[int, int, dict]]:
+    """(start, end, decoded token) for every peering token in ``text``."""
+    for match in _B64_RUN.finditer(text):
+        token = decode_peering_token(match.group(0))
+        if token is not None:
+            yield match.start(), match.end(), token
+
+
+def is_secret_id(value: object) -> bool:
+    return isinstance(value, str) and bool(UUID.match(value.strip())) and value.strip().lower() not in NOT_SECRET
+
+
+def mask(value: str) -> str:
+    """What output may show of a secret: its first 4 characters."""
+    return value[:4] + "****"
+
+
+def mask_line(line: str) -> str:
+    """A source line with every secret masked: peering tokens, and UUIDs on a line whose
+    key names a token or secret (``SecretID``, ``token``, ``acl.tokens.agent``)."""
+    for start, end, _token in reversed(list(find_peering_tokens(line))):
+        line = line[:start] + mask(line[start:end]) + line[end:]
+    if _SECRET_KEY.search(line) or _LONE_UUID.match(line):
+        line = _UUID_IN_TEXT.sub(lambda m: mask(m.group(0)), line)
+    return line
