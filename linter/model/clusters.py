@@ -1,17 +1,41 @@
 """Which cluster (datacenter) and partition each document belongs to.
 
-From ``[clusters.NAME].paths`` in the project configuration when it has clusters;
-otherwise every document is in one cluster named ``default``.
+1. From ``[clusters.NAME].paths`` in the project configuration when it has clusters.
+2. Otherwise by folder: a folder holding Consul Helm values or an agent configuration
+   that sets ``datacenter`` is the root of a cluster, and every document under it (the
+   deepest such root wins) belongs to that cluster. The cluster is named after the
+   datacenter the file sets (``global.datacenter`` / ``datacenter``), else after the
+   folder, so two folders that set one datacenter are two partitions of one cluster.
+   Its partition is the agent's ``partition`` or Helm ``global.adminPartitions.name``.
+3. Everything else is one cluster named ``default``.
+
+Cluster names double as peer names unless the configuration (``peer-name``) or the
+PeeringAcceptor/PeeringDialer custom resources say otherwise (see linter.graph).
 """
 from __future__ import annotations
 
 import fnmatch
 import os
+from dataclasses import dataclass
+from typing import Optional
 
 from linter.config import Config
-from linter.model.document import Document
+from linter.model.document import AGENT_CONFIG, HELM_VALUES, Document
+from linter.nodes import Mapping, Node
 
 DEFAULT_CLUSTER = "default"
+
+
+@dataclass
+class ClusterRoot:
+    """A folder found to hold one cluster's files (the no-config heuristic)."""
+
+    folder: str  # absolute
+    name: str
+    partition: str
+    datacenter: Optional[str]  # as the file sets it; None when only implied
+    doc: Document
+    node: Optional[Node]  # the datacenter value, when set
 
 
 def cluster_for_path(path: str, config: Config) -> tuple[str, str]:
@@ -25,9 +49,84 @@ def cluster_for_path(path: str, config: Config) -> tuple[str, str]:
     return DEFAULT_CLUSTER, "default"
 
 
+def _str(node: Optional[Node]) -> Optional[str]:
+    value = getattr(node, "value", None)
+    return value if isinstance(value, str) and value else None
+
+
+def _root_of(doc: Document) -> Optional[ClusterRoot]:
+    """The cluster root a Helm values file or agent configuration declares, if any."""
+    folder = os.path.dirname(os.path.abspath(doc.path))
+    base = os.path.basename(folder) or DEFAULT_CLUSTER
+    if doc.category == HELM_VALUES:
+        glob = doc.root.get("global")
+        glob = glob if isinstance(glob, Mapping) else Mapping([], doc.root.span)
+        node = glob.get("datacenter")
+        dc = _str(node)
+        partition = "default"
+        parts = glob.get("adminPartitions")
+        if isinstance(parts, Mapping) and parts.value("enabled") is True:
+            partition = _str(parts.get("name")) or "default"
+        return ClusterRoot(folder, dc or base, partition, dc, doc, node)
+    if doc.category == AGENT_CONFIG and doc.parent is None:
+        node = doc.root.get("datacenter")
+        dc = _str(node)
+        if dc is None:
+            return None
+        return ClusterRoot(folder, dc.lower(), _str(doc.root.get("partition")) or "default", dc.lower(), doc, node)
+    return None
+
+
+def find_roots(documents: list[Document]) -> dict[str, ClusterRoot]:
+    """Cluster roots by absolute folder; the first declaring file of a folder wins."""
+    roots: dict[str, ClusterRoot] = {}
+    for doc in documents:
+        if doc.category in (HELM_VALUES, AGENT_CONFIG):
+            root = _root_of(doc)
+            if root is not None and root.folder not in roots:
+                roots[root.folder] = root
+    return roots
+
+
+def _nearest(folder: str, roots: dict[str, ClusterRoot], memo: dict[str, Optional[ClusterRoot]]) -> Optional[ClusterRoot]:
+    """The deepest root at or above ``folder``; memoised so assignment stays linear."""
+    chain = []
+    here = folder
+    found: Optional[ClusterRoot] = None
+    while True:
+        if here in memo:
+            found = memo[here]
+            break
+        if here in roots:
+            found = roots[here]
+            break
+        chain.append(here)
+        parent = os.path.dirname(here)
+        if parent == here:
+            break
+        here = parent
+    for item in chain:
+        memo[item] = found
+    if here not in memo:
+        memo[here] = found
+    return found
+
+
 def assign_clusters(documents: list[Document], config: Config) -> None:
+    """Set ``cluster`` and ``partition`` on every document (see the module doc)."""
     cache: dict[str, tuple[str, str]] = {}
+    if config.clusters:
+        for doc in documents:
+            if doc.path not in cache:
+                cache[doc.path] = cluster_for_path(doc.path, config)
+            doc.cluster, doc.partition = cache[doc.path]
+        return
+    roots = find_roots(documents)
+    if not roots:
+        return
+    memo: dict[str, Optional[ClusterRoot]] = {}
     for doc in documents:
         if doc.path not in cache:
-            cache[doc.path] = cluster_for_path(doc.path, config)
+            root = _nearest(os.path.dirname(os.path.abspath(doc.path)), roots, memo)
+            cache[doc.path] = (root.name, root.partition) if root else (DEFAULT_CLUSTER, "default")
         doc.cluster, doc.partition = cache[doc.path]

@@ -1,0 +1,315 @@
+"""Build the topology of one run: one pass over the documents, each read once by kind,
+then peerings paired across clusters. Linear in the size of the repo: every step is a
+dict insert or a lookup; pairing only compares CRs whose names or secrets agree.
+
+networkx is imported here, lazily (``Project.graph`` imports this module on first use),
+so runs whose rules never ask for the graph never pay for it.
+"""
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Iterable, Optional
+
+from linter.graph.query import (
+    Export, Gateway, Intention, MeshConfig, ModeSetting, Peering, PeeringSwitch,
+    PeerReference, Service, Topology, Upstream, VersionSetting,
+)
+from linter.model.document import AGENT_CONFIG, HELM_VALUES, K8S_WORKLOAD, SERVICE_DEFINITION, Document, text
+from linter.nodes import Mapping, Node, Scalar, Span, as_list
+
+if TYPE_CHECKING:
+    from linter.project import Project
+
+PEER_KEYS = ("Peer", "peer_name", "PeerName")
+
+
+def _map(node: Optional[Node]) -> Mapping:
+    return node if isinstance(node, Mapping) else Mapping([], Span.point(1, 1))
+
+
+def _maps(node: Optional[Node]) -> list[Mapping]:
+    return [item for item in as_list(node) if isinstance(item, Mapping)]
+
+
+def _kind(doc: Document) -> str:
+    """The config-entry kind a document writes (CRDs mapped to their entry kind)."""
+    from linter.model.kinds import CRD_TO_ENTRY
+
+    return CRD_TO_ENTRY.get(doc.kind, doc.kind)
+
+
+def build_graph(project: "Project") -> Topology:
+    """The :class:`Topology` of ``project`` (``Project.graph`` calls this once)."""
+    topo = Topology(project.config)
+    builder = _Builder(project, topo)
+    builder.run()
+    return topo
+
+
+class _Builder:
+    def __init__(self, project: "Project", topo: Topology) -> None:
+        self.project = project
+        self.topo = topo
+        self.config = project.config
+
+    # helpers -------------------------------------------------------------------
+    def _key(self, doc: Document) -> tuple[str, str]:
+        self.topo.cluster_partitions.setdefault(doc.cluster, set()).add(doc.partition)
+        return doc.cluster, doc.partition
+
+    def _ref(self, doc: Document, node: Optional[Node], context: str, partition: Optional[str] = None) -> Optional[str]:
+        name = text(node)
+        if name is None or node is None:
+            return None
+        self.topo._refs.append(PeerReference(doc.cluster, partition or doc.partition, name, doc, node, context))
+        return name
+
+    def _service(self, doc: Document, name: Optional[str], node: Optional[Node], kind: str, source: str, partition: Optional[str] = None) -> None:
+        if not name or name == "*" or node is None:
+            return
+        key = (doc.cluster, partition or doc.partition)
+        self.topo._services.setdefault(key, {}).setdefault(name, []).append(Service(key[0], key[1], name, kind, doc, node, source))
+
+    def _mode(self, doc: Document, holder: Optional[Node], level: str, service: Optional[str] = None, upstream: Optional[str] = None, peer: Optional[str] = None) -> Optional[Node]:
+        node = _map(holder).get("Mode")
+        mode = text(node)
+        if node is not None and mode:
+            key = self._key(doc)
+            self.topo._modes.setdefault(key, []).append(ModeSetting(key[0], key[1], mode, level, doc, node, service, upstream, peer))
+        return node
+
+    # the pass --------------------------------------------------------------------
+    def run(self) -> None:
+        p = self.project
+        for doc in p.documents:
+            self._key(doc)
+        self._clusters()
+        handlers = {
+            "exported-services": self._exports, "service-intentions": self._intentions,
+            "proxy-defaults": self._proxy_defaults, "service-defaults": self._service_defaults,
+            "service-resolver": self._resolver, "sameness-group": self._sameness, "mesh": self._mesh,
+        }
+        for doc in p.documents:
+            handler = handlers.get(_kind(doc))
+            if handler is not None:
+                handler(doc)
+            elif doc.category == SERVICE_DEFINITION:
+                self._service_definition(doc)
+            elif doc.category == HELM_VALUES:
+                self._helm(doc)
+            elif doc.category == AGENT_CONFIG and doc.parent is None:
+                self._agent(doc)
+            elif doc.category == K8S_WORKLOAD:
+                self._workload(doc)
+        from linter.graph.peerings import pair_peerings
+
+        pair_peerings(self.project, self.topo)
+        self._versions_from_config()
+        from linter.graph.render import to_networkx
+
+        self.topo.nx = to_networkx(self.topo)
+
+    def _clusters(self) -> None:
+        topo, config = self.topo, self.config
+        for name, cluster in config.clusters.items():
+            topo.cluster_partitions.setdefault(name, set()).add(cluster.partition)
+            topo.datacenters[name] = cluster.datacenter
+            topo.peer_names[name] = (cluster.peer_name or name).lower()
+        if not config.clusters:
+            from linter.model.clusters import find_roots
+
+            for root in find_roots(self.project.documents).values():
+                if root.datacenter:
+                    topo.datacenters.setdefault(root.name, root.datacenter)
+        for name in list(topo.cluster_partitions):
+            topo.peer_names.setdefault(name, name.lower())
+
+    # config entries ------------------------------------------------------------------
+    def _exports(self, doc: Document) -> None:
+        key = self._key(doc)
+        for svc in _maps(doc.spec.get("Services")):
+            name_node = svc.get("Name")
+            name = text(name_node) or ""
+            self._service(doc, name, name_node, "", "export")
+            for consumer in _maps(svc.get("Consumers")):
+                for kind, keys in (("peer", PEER_KEYS), ("partition", ("Partition",)), ("sameness-group", ("SamenessGroup", "sameness_group"))):
+                    node = consumer.get(*keys)
+                    value = text(node)
+                    if node is None or value is None:
+                        continue
+                    if kind == "peer":
+                        self._ref(doc, node, "export consumer")
+                    self.topo._exports.setdefault(key, []).append(Export(key[0], key[1], name, kind, value, doc, node, name_node, consumer))
+
+    def _intentions(self, doc: Document) -> None:
+        key = self._key(doc)
+        spec = doc.spec
+        dest_node = _map(spec.get("destination")).get("name") if doc.category == "crd" else spec.get("Name")
+        destination = text(dest_node) or ""
+        self._service(doc, destination, dest_node, "", "intention")
+        for source in _maps(spec.get("Sources")):
+            name_node = source.get("Name")
+            peer_node = source.get("Peer")
+            peer = self._ref(doc, peer_node, "intention source")
+            action = (text(source.get("Action")) or "").lower()
+            allows = action == "allow" or any((text(_map(p).get("Action")) or "").lower() == "allow" for p in as_list(source.get("Permissions")))
+            if peer is None:
+                self._service(doc, text(name_node), name_node, "", "intention")
+            self.topo._intentions.setdefault(key, []).append(Intention(
+                key[0], key[1], destination, text(name_node) or "", peer, text(source.get("Partition")),
+                text(source.get("SamenessGroup", "sameness_group")), allows, doc, source, peer_node, name_node))
+
+    def _proxy_defaults(self, doc: Document) -> None:
+        self._mode(doc, doc.spec.get("MeshGateway"), "proxy-defaults")
+
+    def _service_defaults(self, doc: Document) -> None:
+        name = doc.name
+        self._mode(doc, doc.spec.get("MeshGateway"), "service-defaults", name)
+        upstream_config = _map(doc.spec.get("UpstreamConfig"))
+        self._mode(doc, _map(upstream_config.get("Defaults")).get("MeshGateway"), "upstream-defaults", name)
+        for override in _maps(upstream_config.get("Overrides")):
+            peer = self._ref(doc, override.get(*PEER_KEYS), "service-defaults upstream override")
+            self._mode(doc, override.get("MeshGateway"), "override", name, text(override.get("Name")), peer)
+
+    def _resolver(self, doc: Document) -> None:
+        self._ref(doc, _map(doc.spec.get("Redirect")).get(*PEER_KEYS), "service-resolver redirect")
+        failover = doc.spec.get("Failover")
+        for _subset, body in (failover.items() if isinstance(failover, Mapping) else ()):
+            for target in _maps(_map(body).get("Targets")):
+                self._ref(doc, target.get(*PEER_KEYS), "service-resolver failover target")
+
+    def _sameness(self, doc: Document) -> None:
+        for member in _maps(doc.spec.get("Members")):
+            self._ref(doc, member.get(*PEER_KEYS), "sameness-group member")
+
+    def _mesh(self, doc: Document) -> None:
+        key = self._key(doc)
+        block = doc.spec.get("Peering")
+        node = _map(block).get("PeerThroughMeshGateways")
+        self.topo._mesh.setdefault(key, []).append(MeshConfig(key[0], key[1], doc, node, block))
+
+    # services and agents ---------------------------------------------------------------
+    def _service_definition(self, doc: Document) -> None:
+        root = doc.root
+        name_node = root.get("name")
+        name = text(name_node)
+        kind_node = root.get("kind")
+        kind = text(kind_node) or ""
+        partition = text(root.get("partition")) or doc.partition
+        self.topo.cluster_partitions.setdefault(doc.cluster, set()).add(partition)
+        if kind == "mesh-gateway" and kind_node is not None:
+            key = (doc.cluster, partition)
+            self.topo._gateways.setdefault(key, []).append(Gateway(key[0], key[1], doc, kind_node, "service", name or "mesh-gateway"))
+        self._service(doc, name, name_node or root, kind, "definition", partition)
+        proxy = root.get("proxy")
+        owner = name
+        if kind == "connect-proxy":
+            owner = text(_map(proxy).get("destination_service_name")) or name
+        else:
+            proxy = _map(_map(_map(root.get("connect")).get("sidecar_service")).get("proxy")) if proxy is None else proxy
+        proxy = _map(proxy)
+        self._mode(doc, proxy.get("mesh_gateway"), "proxy", owner)
+        for up in _maps(proxy.get("upstreams")):
+            dest_node = up.get("destination_name")
+            peer_node = up.get("destination_peer")
+            peer = self._ref(doc, peer_node, "upstream destination_peer", partition)
+            gw = _map(up.get("mesh_gateway")).get("mode")
+            dest = text(dest_node) or ""
+            if gw is not None and text(gw):
+                key = (doc.cluster, partition)
+                self.topo._modes.setdefault(key, []).append(ModeSetting(key[0], key[1], text(gw) or "", "upstream", doc, gw, owner, dest, peer))
+            self.topo._upstreams.setdefault((doc.cluster, partition), []).append(Upstream(
+                doc.cluster, partition, owner or "", dest, peer, text(up.get("destination_partition")),
+                text(up.get("datacenter")), doc, up, dest_node, peer_node, gw))
+
+    def _helm(self, doc: Document) -> None:
+        self.topo._helm.setdefault(doc.cluster, []).append(doc)
+        root = doc.root
+        glob = _map(root.get("global"))
+        enabled = _map(root.get("meshGateway")).get("enabled")
+        if isinstance(enabled, Scalar) and enabled.value is True:
+            key = self._key(doc)
+            self.topo._gateways.setdefault(key, []).append(Gateway(key[0], key[1], doc, enabled, "helm", text(_map(root.get("meshGateway")).get("consulServiceName")) or "mesh-gateway"))
+        peering = _map(glob.get("peering")).get("enabled")
+        if isinstance(peering, Scalar) and isinstance(peering.value, bool):
+            self.topo._switches.setdefault(doc.cluster, []).append(PeeringSwitch(doc.cluster, peering.value, doc, peering))
+        for key, product in (("image", "consul"), ("imageK8s", "consul-k8s")):
+            node = glob.get(key)
+            version = image_tag(text(node))
+            if version and node is not None:
+                self.topo._versions.append(VersionSetting(doc.cluster, product, version, doc, node))
+
+    def _agent(self, doc: Document) -> None:
+        for block in _maps(doc.root.get("peering")):
+            node = block.get("enabled")
+            if isinstance(node, Scalar) and isinstance(node.value, bool):
+                self.topo._switches.setdefault(doc.cluster, []).append(PeeringSwitch(doc.cluster, node.value, doc, node))
+
+    def _workload(self, doc: Document) -> None:
+        from linter.model.classify import workload_annotation_maps
+
+        inject = name_node = None
+        for annotations in workload_annotation_maps(doc.root):
+            inject = annotations.exact("consul.hashicorp.com/connect-inject") or inject
+            name_node = annotations.exact("consul.hashicorp.com/connect-service") or name_node
+        if inject is None or str(getattr(inject, "value", "")).lower() != "true":
+            return
+        name = (text(name_node) or "").split(",")[0].strip() or doc.name
+        self._service(doc, name, name_node or doc.name_node(), "", "workload")
+        for up in annotation_upstreams(doc):
+            self.topo._upstreams.setdefault((doc.cluster, doc.partition), []).append(up)
+            if up.destination_peer and up.peer_node is not None:
+                self.topo._refs.append(PeerReference(doc.cluster, doc.partition, up.destination_peer, doc, up.peer_node, "upstream annotation"))
+
+    def _versions_from_config(self) -> None:
+        config = self.config
+        for key, product, value in (("consul-version", "consul", config.consul_version), ("consul-k8s-version", "consul-k8s", config.consul_k8s_version)):
+            if value and config.path:
+                self.topo._versions.append(VersionSetting(None, product, value, config_path=config_display_path(config), config_span=config_line_span(config, config.line_of.get(key, 1))))
+
+
+def annotation_upstreams(doc: Document) -> Iterable[Upstream]:
+    """Upstreams from ``consul.hashicorp.com/connect-service-upstreams``, through the
+    one annotation parser (linter.k8s.upstreams) when it exists; nothing otherwise,
+    rather than a second parser that could disagree with it."""
+    try:
+        from linter.k8s import upstreams as parser  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    reader = getattr(parser, "graph_upstreams", None)
+    if reader is None:
+        return []
+    try:
+        return list(reader(doc))
+    except Exception:  # a parser bug must not take the graph down
+        return []
+
+
+def image_tag(image: Optional[str]) -> Optional[str]:
+    """The tag of ``repo/name:tag`` (None for digests and untagged images)."""
+    if not image or "@" in image:
+        return None
+    name, sep, tag = image.rpartition(":")
+    if not sep or "/" in tag or not tag:
+        return None
+    return tag
+
+
+def config_display_path(config) -> str:
+    from linter.discover import display_path
+
+    return display_path(config.path) if config.path else "peerlint.toml"
+
+
+def config_line_span(config, line: int) -> Span:
+    """A whole-line span in the config file (TOML keeps no positions; the line is what
+    a user needs)."""
+    length = 1
+    try:
+        with open(config.path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+        if 1 <= line <= len(lines):
+            length = max(len(lines[line - 1].rstrip()), 1)
+    except (OSError, UnicodeDecodeError, TypeError):
+        pass
+    return Span(line, 1, line, length + 1)

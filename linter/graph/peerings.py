@@ -1,0 +1,152 @@
+"""Peerings: PeeringAcceptor/PeeringDialer custom resources paired across clusters, and
+``[[peerings]]`` from the config (peerings made with the CLI).
+
+A CR's ``metadata.name`` is the local name of the *other* cluster. Acceptor in A named
+N pairs with dialer in B named M, in this order of confidence:
+
+1. N is B's peer name and M is A's peer name (the names agree);
+2. the secrets agree (name and key) and neither name points elsewhere;
+3. one name points at the other cluster, the other points nowhere, and the pair is the
+   only candidate.
+
+Each stage looks candidates up by name or by secret in dicts, so pairing is linear.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from linter.graph.query import Peering, Topology
+from linter.model.document import CRD, text
+from linter.nodes import Mapping
+
+if TYPE_CHECKING:
+    from linter.project import Project
+
+
+def _secret(doc) -> tuple[Optional[object], Optional[object]]:
+    peer = doc.spec.get("peer")
+    secret = peer.get("secret") if isinstance(peer, Mapping) else None
+    if not isinstance(secret, Mapping):
+        return None, None
+    return secret.get("name"), secret.get("key")
+
+
+def _by_name(topo: Topology) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for cluster in topo.clusters():
+        index.setdefault(topo.peer_name_of(cluster), []).append(cluster)
+    return index
+
+
+def _remote_partition(topo: Topology, cluster: str) -> str:
+    configured = topo.config.clusters.get(cluster)
+    if configured is not None:
+        return configured.partition
+    parts = topo.partitions(cluster)
+    return parts[0] if len(parts) == 1 else "default"
+
+
+def pair_peerings(project: "Project", topo: Topology) -> None:
+    """Fill ``topo.all_peerings`` and the per-partition index."""
+    names = _by_name(topo)
+
+    def resolve(name: str, exclude: str) -> Optional[str]:
+        found = [c for c in names.get(name, ()) if c != exclude]
+        return found[0] if len(found) == 1 else None
+
+    sides: dict[str, list[Peering]] = {"acceptor": [], "dialer": []}
+    for kind, role in (("PeeringAcceptor", "acceptor"), ("PeeringDialer", "dialer")):
+        for doc in project.of(kind):
+            if doc.category != CRD:
+                continue
+            name = doc.name
+            if not isinstance(name, str) or not name:
+                continue
+            topo._cr_clusters.add(doc.cluster)
+            secret_name, secret_key = _secret(doc)
+            remote = resolve(name.lower(), doc.cluster)
+            sides[role].append(Peering(
+                doc.cluster, doc.partition, name.lower(), remote, _remote_partition(topo, remote) if remote else None,
+                role, doc, doc.name_node(), secret_name=secret_name, secret_key=secret_key))
+    unpaired = set(range(len(sides["dialer"])))
+
+    def link(acceptor: Peering, index: int) -> None:
+        dialer = sides["dialer"][index]
+        unpaired.discard(index)
+        acceptor.partner, dialer.partner = dialer, acceptor
+        acceptor.remote_cluster, acceptor.remote_partition = dialer.cluster, dialer.partition
+        dialer.remote_cluster, dialer.remote_partition = acceptor.cluster, acceptor.partition
+
+    def candidates(acceptor: Peering) -> list[int]:
+        return [i for i in unpaired if (sides["dialer"][i].cluster, sides["dialer"][i].partition) != (acceptor.cluster, acceptor.partition)]
+
+    # Stage 1: the names agree.
+    by_place: dict[tuple[str, str], list[int]] = {}
+    for i, dialer in enumerate(sides["dialer"]):
+        by_place.setdefault((dialer.cluster, dialer.peer_name), []).append(i)
+    for acceptor in sides["acceptor"]:
+        if acceptor.remote_cluster is None:
+            continue
+        for i in by_place.get((acceptor.remote_cluster, topo.peer_name_of(acceptor.cluster)), ()):
+            if i in unpaired:
+                link(acceptor, i)
+                break
+    # Stage 2: the secrets agree and no name points elsewhere.
+    by_secret: dict[tuple[Optional[str], Optional[str]], list[int]] = {}
+    for i in unpaired:
+        dialer = sides["dialer"][i]
+        by_secret.setdefault((text(dialer.secret_name), text(dialer.secret_key)), []).append(i)
+    for acceptor in sides["acceptor"]:
+        if acceptor.partner is not None or text(acceptor.secret_name) is None:
+            continue
+        fits = [
+            i for i in by_secret.get((text(acceptor.secret_name), text(acceptor.secret_key)), ())
+            if i in unpaired and _fits(acceptor, sides["dialer"][i], topo, resolve)
+        ]
+        if len(fits) == 1:
+            link(acceptor, fits[0])
+    # Stage 3: one name points at the other cluster; the only candidate.
+    for acceptor in sides["acceptor"]:
+        if acceptor.partner is not None:
+            continue
+        fits = [i for i in candidates(acceptor) if _fits(acceptor, sides["dialer"][i], topo, resolve, strict=True)]
+        if len(fits) == 1:
+            link(acceptor, fits[0])
+    for peering in sides["acceptor"] + sides["dialer"]:
+        _add(topo, peering)
+    _config_peerings(topo)
+
+
+def _fits(acceptor: Peering, dialer: Peering, topo: Topology, resolve, strict: bool = False) -> bool:
+    """Whether neither side's name points at a third cluster (and, strictly, at least
+    one points at the other side)."""
+    a_points = resolve(acceptor.peer_name, acceptor.cluster)
+    d_points = resolve(dialer.peer_name, dialer.cluster)
+    if (acceptor.cluster, acceptor.partition) == (dialer.cluster, dialer.partition):
+        return False
+    ok = a_points in (None, dialer.cluster) and d_points in (None, acceptor.cluster)
+    if strict:
+        ok = ok and (a_points == dialer.cluster or d_points == acceptor.cluster) and dialer.partner is None
+    return ok
+
+
+def _add(topo: Topology, peering: Peering) -> None:
+    topo.all_peerings.append(peering)
+    topo._peerings.setdefault((peering.cluster, peering.partition), []).append(peering)
+    topo.cluster_partitions.setdefault(peering.cluster, set()).add(peering.partition)
+
+
+def _config_peerings(topo: Topology) -> None:
+    from linter.graph.build import config_display_path, config_line_span
+
+    config = topo.config
+    for entry in config.peerings:
+        path = config_display_path(config)
+        span = config_line_span(config, entry.line or 1)
+        ends = [(entry.a, entry.b), (entry.b, entry.a)]
+        for local, remote in ends:
+            topo.cluster_partitions.setdefault(local, set())
+            local_part = _remote_partition(topo, local)
+            topo.cluster_partitions[local].add(local_part)
+            _add(topo, Peering(local, local_part, topo.peer_name_of(remote), remote, _remote_partition(topo, remote),
+                               "config", config_path=path, config_span=span))

@@ -1,0 +1,352 @@
+"""The questions rules ask of the topology: a small, typed query API.
+
+Every item keeps the :class:`Document` and the exact node it came from, so a rule can
+report on the precise key or value and name the other end in ``related``. Rules never
+walk raw node dictionaries of other documents: they ask here. The indices are plain
+dicts filled once by :mod:`linter.graph.build`, so each question is a dict lookup; the
+networkx graph (``Topology.nx``) holds the same facts for rendering and path questions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Optional
+
+from linter.nodes import Node, Span
+
+if TYPE_CHECKING:
+    from linter.config import Config
+    from linter.model.document import Document
+
+Key = tuple[str, str]  # (cluster, partition)
+
+
+@dataclass(eq=False)
+class Peering:
+    """One side of a peering as declared in ``cluster``/``partition``: the local peer
+    name and, when the repo says, the remote cluster and partition it reaches.
+
+    ``role`` is ``acceptor``/``dialer`` (a consul-k8s CR; ``doc``/``node`` are the CR and
+    its ``metadata.name``) or ``config`` (a ``[[peerings]]`` entry: ``doc`` is None and
+    ``config_path``/``config_span`` locate it). ``partner`` is the other side's
+    declaration when both are CRs in the repo and pair up.
+    """
+
+    cluster: str
+    partition: str
+    peer_name: str
+    remote_cluster: Optional[str]
+    remote_partition: Optional[str]
+    role: str
+    doc: Optional["Document"] = None
+    node: Optional[Node] = None
+    config_path: str = ""
+    config_span: Optional[Span] = None
+    partner: Optional["Peering"] = None
+    secret_name: Optional[Node] = None
+    secret_key: Optional[Node] = None
+
+
+@dataclass(eq=False)
+class Gateway:
+    """A mesh gateway: a service definition of kind ``mesh-gateway`` or Helm
+    ``meshGateway.enabled: true`` (``node`` is that kind / enabled value)."""
+
+    cluster: str
+    partition: str
+    doc: "Document"
+    node: Node
+    source: str  # "service" | "helm"
+    name: str = "mesh-gateway"
+
+
+@dataclass(eq=False)
+class ModeSetting:
+    """A mesh gateway ``Mode`` set somewhere. ``level``: ``upstream`` (an upstream's
+    ``mesh_gateway``), ``override``/``upstream-defaults`` (service-defaults
+    UpstreamConfig), ``proxy`` (a sidecar's ``proxy.mesh_gateway``),
+    ``service-defaults``, ``proxy-defaults``. ``service`` is the service it applies to
+    (None: every service of the partition); ``upstream`` the upstream name it applies
+    to (None: every upstream); ``peer`` an override's ``Peer``."""
+
+    cluster: str
+    partition: str
+    mode: str
+    level: str
+    doc: "Document"
+    node: Node
+    service: Optional[str] = None
+    upstream: Optional[str] = None
+    peer: Optional[str] = None
+
+
+#: Consul's precedence, strongest first (upstream > service-defaults > proxy-defaults).
+MODE_PRECEDENCE = ("upstream", "override", "upstream-defaults", "proxy", "service-defaults", "proxy-defaults")
+
+
+@dataclass(eq=False)
+class Export:
+    """One consumer of one exported service. ``consumer_kind``: ``peer``,
+    ``partition`` or ``sameness-group``; ``node`` is the consumer's value node."""
+
+    cluster: str
+    partition: str
+    service: str
+    consumer_kind: str
+    consumer: str
+    doc: "Document"
+    node: Node
+    service_node: Optional[Node] = None
+    consumer_node: Optional[Node] = None  # the whole consumer mapping
+
+
+@dataclass(eq=False)
+class Intention:
+    """One source of a service-intentions entry (destination ``destination``)."""
+
+    cluster: str
+    partition: str
+    destination: str
+    source: str
+    peer: Optional[str]
+    source_partition: Optional[str]
+    sameness_group: Optional[str]
+    allows: bool
+    doc: "Document"
+    node: Node  # the source mapping
+    peer_node: Optional[Node] = None
+    name_node: Optional[Node] = None
+
+
+@dataclass(eq=False)
+class Upstream:
+    """An upstream of ``service``: from a sidecar's ``proxy.upstreams`` or the
+    ``connect-service-upstreams`` annotation. ``mesh_gateway`` is its own mode node."""
+
+    cluster: str
+    partition: str
+    service: str
+    destination_name: str
+    destination_peer: Optional[str]
+    destination_partition: Optional[str]
+    datacenter: Optional[str]
+    doc: "Document"
+    node: Node
+    name_node: Optional[Node] = None
+    peer_node: Optional[Node] = None
+    mesh_gateway: Optional[Node] = None
+    source: str = "service-definition"  # or "annotation"
+
+
+@dataclass(eq=False)
+class Service:
+    """A service known to a partition: ``source`` says how (``definition``,
+    ``workload``, ``intention``, ``export``)."""
+
+    cluster: str
+    partition: str
+    name: str
+    kind: str
+    doc: "Document"
+    node: Node
+    source: str
+
+
+@dataclass(eq=False)
+class PeerReference:
+    """A peer name used somewhere (``context`` says where, e.g. ``export consumer``);
+    ``node`` is the peer-name value."""
+
+    cluster: str
+    partition: str
+    name: str
+    doc: "Document"
+    node: Node
+    context: str
+
+
+@dataclass(eq=False)
+class MeshConfig:
+    """A mesh config entry / Mesh CR and its ``peer_through_mesh_gateways`` value."""
+
+    cluster: str
+    partition: str
+    doc: "Document"
+    peer_through: Optional[Node]
+    peering_block: Optional[Node]
+
+    @property
+    def peers_through_gateways(self) -> bool:
+        return getattr(self.peer_through, "value", None) is True
+
+
+@dataclass(eq=False)
+class VersionSetting:
+    """A Consul (``product="consul"``) or consul-k8s version the repo states: from a
+    Helm image tag (``doc``/``node``) or the peerlint config (``config_path``/``span``)."""
+
+    cluster: Optional[str]  # None: applies to every cluster (the config)
+    product: str
+    version: str
+    doc: Optional["Document"] = None
+    node: Optional[Node] = None
+    config_path: str = ""
+    config_span: Optional[Span] = None
+
+
+@dataclass(eq=False)
+class PeeringSwitch:
+    """Peering turned on or off: agent ``peering { enabled }``, Helm
+    ``global.peering.enabled``. ``node`` is the enabled value."""
+
+    cluster: str
+    enabled: bool
+    doc: "Document"
+    node: Node
+
+
+@dataclass
+class Topology:
+    """The graph of one run. Built once by :func:`linter.graph.build_graph`; read-only."""
+
+    config: "Config"
+    nx: Any = None  # networkx.MultiDiGraph, same facts (see render.py)
+    cluster_partitions: dict[str, set[str]] = field(default_factory=dict)
+    datacenters: dict[str, Optional[str]] = field(default_factory=dict)
+    peer_names: dict[str, str] = field(default_factory=dict)
+    all_peerings: list[Peering] = field(default_factory=list)
+    _peerings: dict[Key, list[Peering]] = field(default_factory=dict)
+    _gateways: dict[Key, list[Gateway]] = field(default_factory=dict)
+    _modes: dict[Key, list[ModeSetting]] = field(default_factory=dict)
+    _exports: dict[Key, list[Export]] = field(default_factory=dict)
+    _intentions: dict[Key, list[Intention]] = field(default_factory=dict)
+    _upstreams: dict[Key, list[Upstream]] = field(default_factory=dict)
+    _services: dict[Key, dict[str, list[Service]]] = field(default_factory=dict)
+    _mesh: dict[Key, list[MeshConfig]] = field(default_factory=dict)
+    _refs: list[PeerReference] = field(default_factory=list)
+    _versions: list[VersionSetting] = field(default_factory=list)
+    _switches: dict[str, list[PeeringSwitch]] = field(default_factory=dict)
+    _helm: dict[str, list["Document"]] = field(default_factory=dict)
+    _cr_clusters: set[str] = field(default_factory=set)
+
+    # clusters and partitions -------------------------------------------------
+    def clusters(self) -> list[str]:
+        """Every cluster name, sorted."""
+        return sorted(self.cluster_partitions)
+
+    def partitions(self, cluster: str) -> list[str]:
+        return sorted(self.cluster_partitions.get(cluster, ()))
+
+    def datacenter(self, cluster: str) -> Optional[str]:
+        """The datacenter a cluster is, when the repo says (config or a file)."""
+        return self.datacenters.get(cluster)
+
+    def peer_name_of(self, cluster: str) -> str:
+        """The name peers use for ``cluster`` unless their CRs say otherwise."""
+        return self.peer_names.get(cluster, cluster)
+
+    def helm_values(self, cluster: str) -> list["Document"]:
+        return list(self._helm.get(cluster, ()))
+
+    # peerings -----------------------------------------------------------------
+    def peerings(self) -> list[Peering]:
+        return list(self.all_peerings)
+
+    def peers_of(self, cluster: str, partition: str = "default") -> list[Peering]:
+        """The peerings declared in this cluster/partition (both CRs and config)."""
+        return list(self._peerings.get((cluster, partition), ()))
+
+    def resolve_peer(self, cluster: str, partition: str, peer_name: str) -> Optional[Peering]:
+        """The peering ``peer_name`` means in this cluster/partition, or None."""
+        for peering in self._peerings.get((cluster, partition), ()):
+            if peering.peer_name == peer_name.lower():
+                return peering
+        return None
+
+    def peerings_known(self, cluster: str) -> bool:
+        """Whether the repo declares this cluster's peerings (any CR in it, or
+        ``[[peerings]]`` in the config). When not, peer names cannot be judged."""
+        return bool(self.config.peerings) or cluster in self._cr_clusters
+
+    def peer_references(self, cluster: Optional[str] = None) -> list[PeerReference]:
+        """Every place a peer name is used (exports, intentions, upstreams, resolver,
+        sameness groups, service-defaults overrides)."""
+        return [r for r in self._refs if cluster is None or r.cluster == cluster]
+
+    # gateways -----------------------------------------------------------------
+    def gateways(self, cluster: str, partition: str = "default") -> list[Gateway]:
+        return list(self._gateways.get((cluster, partition), ()))
+
+    def mode_settings(self, cluster: Optional[str] = None) -> list[ModeSetting]:
+        """Every mesh gateway mode set in the repo (or in one cluster)."""
+        return [m for (c, _p), items in sorted(self._modes.items()) if cluster is None or c == cluster for m in items]
+
+    def gateway_mode_for(self, cluster: str, partition: str, service: str, upstream: Optional[Upstream] = None) -> Optional[ModeSetting]:
+        """The mode that applies to ``service`` (and one of its upstreams), by Consul's
+        precedence: upstream > service-defaults overrides/defaults > the proxy's own >
+        service-defaults > proxy-defaults. None: nothing set (Consul: remote for peers)."""
+        best: Optional[ModeSetting] = None
+        rank = len(MODE_PRECEDENCE)
+        if upstream is not None and upstream.mesh_gateway is not None:
+            mode = getattr(upstream.mesh_gateway, "value", None)
+            if isinstance(mode, str) and mode:
+                return ModeSetting(cluster, partition, mode, "upstream", upstream.doc, upstream.mesh_gateway, service, upstream.destination_name)
+        for setting in self._modes.get((cluster, partition), ()):
+            if setting.level == "upstream" or (setting.service is not None and setting.service != service):
+                continue
+            if setting.level == "override":
+                if upstream is None or setting.upstream != upstream.destination_name or (setting.peer or None) != (upstream.destination_peer or None):
+                    continue
+            if setting.level == "upstream-defaults" and upstream is None:
+                continue
+            level = MODE_PRECEDENCE.index(setting.level)
+            if level < rank:
+                best, rank = setting, level
+        return best
+
+    # exports, intentions, upstreams, services ------------------------------------
+    def exports(self, cluster: str, partition: str = "default") -> list[Export]:
+        return list(self._exports.get((cluster, partition), ()))
+
+    def all_exports(self) -> list[Export]:
+        return [e for _k, items in sorted(self._exports.items()) for e in items]
+
+    def exports_to_peer(self, cluster: str, partition: str, peer_name: str) -> list[Export]:
+        return [e for e in self._exports.get((cluster, partition), ()) if e.consumer_kind == "peer" and e.consumer == peer_name]
+
+    def intentions(self, cluster: str, partition: str = "default") -> list[Intention]:
+        return list(self._intentions.get((cluster, partition), ()))
+
+    def intentions_allowing(self, cluster: str, partition: str, destination: str, source_peer: Optional[str] = None) -> list[Intention]:
+        """Allowing sources of ``destination`` (or of ``*``); with ``source_peer``,
+        only sources from that peer (a local source of the same name does not count)."""
+        out = []
+        for item in self._intentions.get((cluster, partition), ()):
+            if not item.allows or item.destination not in (destination, "*"):
+                continue
+            if source_peer is not None and item.peer != source_peer:
+                continue
+            out.append(item)
+        return out
+
+    def upstreams(self, cluster: Optional[str] = None, partition: Optional[str] = None) -> list[Upstream]:
+        return [u for (c, p), items in sorted(self._upstreams.items()) if (cluster is None or c == cluster) and (partition is None or p == partition) for u in items]
+
+    def services(self, cluster: str, partition: str = "default") -> list[Service]:
+        """One Service per name (the most authoritative declaration first)."""
+        return [found[0] for _n, found in sorted(self._services.get((cluster, partition), {}).items())]
+
+    def service(self, cluster: str, partition: str, name: str) -> list[Service]:
+        """Every declaration of one service name."""
+        return list(self._services.get((cluster, partition), {}).get(name, ()))
+
+    def mesh_config(self, cluster: str, partition: str = "default") -> Optional[MeshConfig]:
+        found = self._mesh.get((cluster, partition))
+        return found[-1] if found else None
+
+    # versions and switches ----------------------------------------------------
+    def versions(self, cluster: str) -> list[VersionSetting]:
+        """Versions stated for this cluster: its Helm images, then the config's."""
+        return [v for v in self._versions if v.cluster in (cluster, None)]
+
+    def peering_switches(self, cluster: str) -> list[PeeringSwitch]:
+        return list(self._switches.get(cluster, ()))

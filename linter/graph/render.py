@@ -1,0 +1,229 @@
+"""The picture: the topology as a networkx graph, and as Mermaid, DOT, JSON or a rich
+tree (``peerlint graph``). Findings are marked on the nodes and edges they concern: a
+finding concerns an element when it points into the element's document at or inside
+the element's node.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any, Iterable, Optional
+
+from linter.graph.query import Topology
+
+if TYPE_CHECKING:
+    from linter.api import Finding
+
+
+def _pid(cluster: str, partition: str) -> str:
+    return f"partition:{cluster}/{partition}"
+
+
+def _where(doc, node) -> tuple[str, int, int]:
+    span = (node if node is not None else doc.root).span
+    return doc.path, span.line, span.end_line
+
+
+def to_networkx(topo: Topology) -> Any:
+    """A MultiDiGraph: cluster, partition, gateway and service nodes; ``in`` edges from
+    a partition to its cluster and from a gateway/service to its partition;
+    ``peering`` edges (``peer_name``, ``role``) between partitions; ``export`` edges from
+    a service to the consuming partition or peer; ``intention`` and ``upstream`` edges."""
+    import networkx as nx
+
+    g = nx.MultiDiGraph()
+    for cluster in topo.clusters():
+        g.add_node(f"cluster:{cluster}", type="cluster", label=cluster, datacenter=topo.datacenter(cluster))
+        for part in topo.partitions(cluster):
+            pid = _pid(cluster, part)
+            g.add_node(pid, type="partition", label=part, cluster=cluster, where=[])
+            g.add_edge(pid, f"cluster:{cluster}", type="in")
+            for i, gw in enumerate(topo.gateways(cluster, part)):
+                gid = f"gateway:{cluster}/{part}/{i}"
+                g.add_node(gid, type="gateway", label=gw.name, source=gw.source, where=[_where(gw.doc, gw.node)])
+                g.add_edge(gid, pid, type="in")
+            for svc in topo.services(cluster, part):
+                sid = f"service:{cluster}/{part}/{svc.name}"
+                g.add_node(sid, type="service", label=svc.name, where=[_where(d.doc, d.node) for d in topo.service(cluster, part, svc.name)])
+                g.add_edge(sid, pid, type="in")
+            for exp in topo.exports(cluster, part):
+                sid = f"service:{cluster}/{part}/{exp.service}"
+                if exp.consumer_kind == "peer":
+                    target = _peer_node(g, topo, cluster, part, exp.consumer)
+                elif exp.consumer_kind == "partition":
+                    target = _pid(cluster, exp.consumer)
+                else:
+                    target = f"sameness:{cluster}/{exp.consumer}"
+                if target not in g:
+                    g.add_node(target, type="external", label=exp.consumer, where=[])
+                g.add_edge(sid, target, type="export", label=f"export to {exp.consumer}", where=[_where(exp.doc, exp.node)])
+            for item in topo.intentions(cluster, part):
+                if item.peer:
+                    g.add_edge(_peer_node(g, topo, cluster, part, item.peer), f"service:{cluster}/{part}/{item.destination}", type="intention",
+                               label=f"{item.source} ({'allow' if item.allows else 'deny'})", where=[_where(item.doc, item.node)])
+    for peering in topo.peerings():
+        src = _pid(peering.cluster, peering.partition)
+        dst = _peer_node(g, topo, peering.cluster, peering.partition, peering.peer_name, peering)
+        where = [_where(peering.doc, peering.node)] if peering.doc is not None else [(peering.config_path, peering.config_span.line, peering.config_span.line)] if peering.config_span else []
+        g.add_edge(src, dst, type="peering", label=f"{peering.role}: {peering.peer_name}", peer_name=peering.peer_name, role=peering.role, where=where)
+    return g
+
+
+def _peer_node(g: Any, topo: Topology, cluster: str, partition: str, name: str, peering=None) -> str:
+    """The node a peer name stands for: the remote partition when it resolves, else an
+    ``external`` placeholder (a peer outside this repo, or an unknown name)."""
+    peering = peering or topo.resolve_peer(cluster, partition, name)
+    if peering is not None and peering.remote_cluster:
+        return _pid(peering.remote_cluster, peering.remote_partition or "default")
+    node = f"peer:{cluster}/{partition}/{name}"
+    if node not in g:
+        g.add_node(node, type="external", label=name, where=[])
+    return node
+
+
+def _marks(where: Iterable[tuple[str, int, int]], findings: list["Finding"]) -> list[str]:
+    codes = []
+    for path, start, end in where:
+        for f in findings:
+            if f.path == path and start <= f.span.line <= end and f.code not in codes:
+                codes.append(f.code)
+    return codes
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", text)
+
+
+def _label(text: str) -> str:
+    return text.replace('"', "'").replace("\n", " ")
+
+
+def to_mermaid(topo: Topology, findings: list["Finding"] = ()) -> str:
+    """A Mermaid flowchart: a subgraph per cluster, partitions inside, findings in red."""
+    g = topo.nx
+    findings = list(findings)
+    out = ["flowchart LR"]
+    flagged = []
+    for cluster in topo.clusters():
+        out.append(f'  subgraph {_safe("cluster:" + cluster)}["cluster {_label(cluster)}"]')
+        for node, data in g.nodes(data=True):
+            if data.get("type") in ("partition", "gateway", "service") and _owner(g, node) == cluster:
+                marks = _marks(data.get("where", []), findings)
+                label = _label(f"{data['type'] if data['type'] != 'partition' else 'partition'} {data['label']}" + (f" ⚠ {' '.join(marks)}" if marks else ""))
+                shape = f'(["{label}"])' if data["type"] == "gateway" else f'["{label}"]'
+                out.append(f"    {_safe(node)}{shape}")
+                if marks:
+                    flagged.append(_safe(node))
+        out.append("  end")
+    for node, data in g.nodes(data=True):
+        if data.get("type") == "external":
+            out.append(f'  {_safe(node)}{{{{"{_label("unknown peer " + str(data.get("label", node)))}"}}}}')
+    for u, v, data in g.edges(data=True):
+        if data.get("type") == "in" and g.nodes[u].get("type") == "partition":
+            continue
+        if data.get("type") == "in":
+            out.append(f"  {_safe(u)} --- {_safe(v)}")
+            continue
+        marks = _marks(data.get("where", []), findings)
+        label = _label(data.get("label", data.get("type", "")) + (f" ⚠ {' '.join(marks)}" if marks else ""))
+        arrow = "-.->" if data.get("type") in ("export", "intention") else "==>"
+        out.append(f'  {_safe(u)} {arrow}|"{label}"| {_safe(v)}')
+    if flagged:
+        out.append("  classDef finding stroke:#d00,stroke-width:3px,color:#d00")
+        out.append(f"  class {','.join(flagged)} finding")
+    return "\n".join(out) + "\n"
+
+
+def _owner(g: Any, node: str) -> Optional[str]:
+    """The cluster a partition/gateway/service node sits in."""
+    here = node
+    for _ in range(3):
+        if g.nodes[here].get("type") == "partition":
+            return g.nodes[here].get("cluster")
+        ups = [v for _u, v, d in g.out_edges(here, data=True) if d.get("type") == "in"]
+        if not ups:
+            return None
+        here = ups[0]
+    return None
+
+
+def _dq(text: str) -> str:
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def to_dot(topo: Topology, findings: list["Finding"] = ()) -> str:
+    """Graphviz DOT: a ``cluster_`` subgraph per cluster, findings in red."""
+    g = topo.nx
+    findings = list(findings)
+    out = ["digraph peerlint {", "  rankdir=LR;", "  node [shape=box, fontname=Helvetica];"]
+    for i, cluster in enumerate(topo.clusters()):
+        out.append(f"  subgraph cluster_{i} {{")
+        out.append(f"    label={_dq('cluster ' + cluster)};")
+        for node, data in g.nodes(data=True):
+            if data.get("type") in ("partition", "gateway", "service") and _owner(g, node) == cluster:
+                marks = _marks(data.get("where", []), findings)
+                attrs = [f"label={_dq(data['type'] + ' ' + str(data['label']) + (' ! ' + ' '.join(marks) if marks else ''))}"]
+                if data["type"] == "gateway":
+                    attrs.append("shape=hexagon")
+                if marks:
+                    attrs.append("color=red")
+                out.append(f"    {_dq(node)} [{', '.join(attrs)}];")
+        out.append("  }")
+    for node, data in g.nodes(data=True):
+        if data.get("type") == "external":
+            out.append(f"  {_dq(node)} [label={_dq('unknown peer ' + str(data.get('label', node)))}, style=dashed];")
+    for u, v, data in g.edges(data=True):
+        if data.get("type") == "in" and g.nodes[u].get("type") == "partition":
+            continue
+        marks = _marks(data.get("where", []), findings) if data.get("type") != "in" else []
+        attrs = [] if data.get("type") == "in" else [f"label={_dq(data.get('label', '') + (' ! ' + ' '.join(marks) if marks else ''))}"]
+        if data.get("type") in ("in",):
+            attrs.append("arrowhead=none")
+        if data.get("type") in ("export", "intention"):
+            attrs.append("style=dashed")
+        if marks:
+            attrs.append("color=red")
+        out.append(f"  {_dq(u)} -> {_dq(v)} [{', '.join(attrs)}];")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def to_json(topo: Topology, findings: list["Finding"] = ()) -> str:
+    """Nodes and edges with their attributes and the finding codes marked on them."""
+    g = topo.nx
+    findings = list(findings)
+    nodes = [{"id": n, **{k: v for k, v in d.items() if k != "where"}, "findings": _marks(d.get("where", []), findings)} for n, d in g.nodes(data=True)]
+    edges = [{"source": u, "target": v, **{k: val for k, val in d.items() if k != "where"}, "findings": _marks(d.get("where", []), findings)} for u, v, d in g.edges(data=True)]
+    return json.dumps({"clusters": topo.clusters(), "nodes": nodes, "edges": edges}, indent=2, default=str) + "\n"
+
+
+def to_tree(topo: Topology, findings: list["Finding"] = ()) -> Any:
+    """A rich Tree for terminals: cluster > partition > peerings, gateways, exports."""
+    from rich.tree import Tree
+
+    findings = list(findings)
+    root = Tree("[bold]topology[/bold]")
+    for cluster in topo.clusters():
+        dc = topo.datacenter(cluster)
+        node = root.add(f"[bold]cluster {cluster}[/bold]" + (f" (datacenter {dc})" if dc and dc != cluster else ""))
+        for part in topo.partitions(cluster):
+            pnode = node.add(f"partition {part}")
+            for p in topo.peers_of(cluster, part):
+                where = [(p.doc.path, p.node.span.line, p.node.span.end_line)] if p.doc is not None and p.node is not None else [(p.config_path, p.config_span.line, p.config_span.line)] if p.config_span else []
+                marks = _marks(where, findings)
+                far = f"{p.remote_cluster}/{p.remote_partition}" if p.remote_cluster else "[dim]not in this repo[/dim]"
+                pnode.add(f"peer [cyan]{p.peer_name}[/cyan] ({p.role}) -> {far}" + (f" [red]{' '.join(marks)}[/red]" if marks else ""))
+            for gw in topo.gateways(cluster, part):
+                marks = _marks([_where(gw.doc, gw.node)], findings)
+                pnode.add(f"mesh gateway {gw.name} ({gw.source})" + (f" [red]{' '.join(marks)}[/red]" if marks else ""))
+            for exp in topo.exports(cluster, part):
+                marks = _marks([_where(exp.doc, exp.node)], findings)
+                pnode.add(f"export {exp.service} -> {exp.consumer_kind} {exp.consumer}" + (f" [red]{' '.join(marks)}[/red]" if marks else ""))
+            for item in topo.intentions(cluster, part):
+                if item.peer:
+                    marks = _marks([_where(item.doc, item.node)], findings)
+                    pnode.add(f"intention {item.source}@{item.peer} -> {item.destination} ({'allow' if item.allows else 'deny'})" + (f" [red]{' '.join(marks)}[/red]" if marks else ""))
+    return root
+
+
+FORMATS = {"mermaid": to_mermaid, "dot": to_dot, "json": to_json}
