@@ -31,6 +31,8 @@ class Project:
     texts: dict[str, str] = field(default_factory=dict)
     #: The files findings are reported for (pre-commit passes a subset); None = all.
     focus: Optional[set[str]] = None
+    #: The document a rule was last handed (names the file in an internal error).
+    last_document: Optional[Document] = None
     _by_kind: dict[str, list[Document]] = field(default_factory=dict)
     _graph: Any = None
 
@@ -44,13 +46,16 @@ class Project:
     def of(self, *kinds: str) -> Iterator[Document]:
         """Documents of these categories or kinds, in file order."""
         if len(kinds) == 1:
-            yield from self._by_kind.get(kinds[0], [])
+            for doc in self._by_kind.get(kinds[0], []):
+                self.last_document = doc
+                yield doc
             return
         wanted = [d for k in kinds for d in self._by_kind.get(k, [])]
         seen: set[int] = set()
         for doc in sorted(wanted, key=lambda d: (d.path, d.index, d.root.span.line)):
             if id(doc) not in seen:
                 seen.add(id(doc))
+                self.last_document = doc
                 yield doc
 
     @property

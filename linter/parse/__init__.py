@@ -24,9 +24,11 @@ MAX_DEPTH = 200
 class ParseError(Exception):
     """Bad input, with where it is. ``line``/``col`` are 1-based."""
 
-    def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
+    def __init__(self, message: str, line: int = 1, col: int = 1, limit: bool = False) -> None:
         super().__init__(message)
         self.message = message
+        #: True when a safety limit (depth, alias expansion) stopped the read
+        self.limit = limit
         self.line = max(1, line)
         self.col = max(1, col)
 

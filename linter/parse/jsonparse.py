@@ -42,7 +42,10 @@ def parse_json(text: str) -> Node:
         docs = parse_yaml(text)
         if len(docs) == 1 and docs[0].plain() == value:
             return docs[0]
-    except (ParseError, RecursionError):
-        pass
+    except ParseError as err:
+        if err.limit:
+            raise
+    except RecursionError:
+        raise ParseError("JSON nesting is too deep to read", limit=True)
     lines = text.splitlines() or [""]
     return finish(_from_plain(value, Span(1, 1, len(lines), len(lines[-1]) + 1)))

@@ -48,7 +48,10 @@ def plain_scalar(text: str) -> Any:
     if low in _NULLS:
         return None
     if _INT.match(text):
-        return int(text.replace("_", ""))
+        try:
+            return int(text.replace("_", ""))
+        except ValueError:  # over Python's int-string limit: no decoder takes it as a number
+            return text
     if _HEX.match(low):
         return int(low, 16)
     if _OCT.match(low):
@@ -78,7 +81,7 @@ def _copy(node: Node, budget: list[int]) -> Node:
         src, sink, slot = stack.pop()
         budget[0] -= 1
         if budget[0] < 0:
-            raise ParseError(f"aliases expand to more than {MAX_NODES} nodes (a YAML alias bomb?)", src.span.line, src.span.col)
+            raise ParseError(f"aliases expand to more than {MAX_NODES} nodes (a YAML alias bomb?)", src.span.line, src.span.col, limit=True)
         if isinstance(src, Mapping):
             dst: Node = Mapping([], src.span)
             for key, value in src.entries:
@@ -122,7 +125,7 @@ class _Builder:
     def add(self, node: Node, anchor: Optional[str]) -> None:
         self.budget[0] -= 1
         if self.budget[0] < 0:
-            raise ParseError(f"document has more than {MAX_NODES} nodes", node.span.line, node.span.col)
+            raise ParseError(f"document has more than {MAX_NODES} nodes", node.span.line, node.span.col, limit=True)
         if anchor:
             self.anchors[anchor] = node
         if not self.stack:
@@ -142,7 +145,7 @@ class _Builder:
         self.add(node, anchor)
         self.stack.append((node, anchor, None))
         if len(self.stack) > MAX_DEPTH:
-            raise ParseError(f"nesting deeper than {MAX_DEPTH} levels; peerlint reads no further", node.span.line, node.span.col)
+            raise ParseError(f"nesting deeper than {MAX_DEPTH} levels; peerlint reads no further", node.span.line, node.span.col, limit=True)
 
     def close(self, event: Any) -> None:
         container, _anchor, _pending = self.stack.pop()
