@@ -1,0 +1,151 @@
+"""PL109: admin partitions, namespaces and sameness groups under ``edition = "ce"``."""
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from linter.api import Finding, Rule
+from linter.model import validate as v
+from linter.model.document import Document
+from linter.nodes import Mapping, Node
+
+SG_CE = "sameness-groups are an enterprise-only feature"
+SG_FIX = "sameness groups need Consul Enterprise: list the peers instead (or set edition = \"enterprise\")"
+CRD_GATES = {  # (kind, field) -> consul-k8s's message when partitions/namespaces are off
+    ("ServiceIntentions", "source.partition"): "Consul Enterprise Admin Partitions must be enabled to set source.partition",
+    ("ServiceIntentions", "source.namespace"): "Consul Enterprise namespaces must be enabled to set source.namespace",
+    ("ServiceIntentions", "destination.namespace"): "Consul Enterprise namespaces must be enabled to set destination.namespace",
+    ("ServiceDefaults", "upstream.partition"): "Consul Enterprise Admin Partitions must be enabled to set upstream.partition",
+    ("ServiceResolver", "redirect.namespace"): "Consul Enterprise namespaces must be enabled to set redirect.namespace",
+    ("ServiceResolver", "redirect.partition"): "Consul Enterprise partitions must be enabled to set redirect.partition",
+    ("ServiceResolver", "failover.namespace"): "Consul Enterprise namespaces must be enabled to set failover.namespace",
+}
+
+
+def _non_default(node: Optional[Node]) -> bool:
+    """CE accepts an empty or "default" partition/namespace on the paths that decode
+    one (the CLI's api structs); anything else is refused everywhere."""
+    return v.value(node) not in (None, "", "default")
+
+
+class EnterpriseOnly(Rule):
+    code = "PL109"
+    slug = "enterprise-only"
+    summary = 'Admin partitions, namespaces or sameness groups with edition = "ce" (the default)'
+    severity = "error"
+    reads = ("config-entry", "crd")
+    doc = """
+## What it does
+With `edition = "ce"` (the default in peerlint.toml), flags what only Consul Enterprise
+accepts: non-default `Partition` / `Namespace` keys on config entries and intention
+sources, sameness groups anywhere (the `sameness-group` kind, consumers, intention sources,
+resolver failover), and the CRD fields consul-k8s refuses while partitions or namespaces
+are off (`spec.services[].namespace`, `consumers[].partition`, `sources[].partition`,
+`destination.namespace`, `upstreamConfig.*.partition`, resolver `redirect.namespace`, ...).
+With `edition = "enterprise"` it is silent.
+
+## Why is this bad?
+Consul CE refuses the write (`invalid config key "Namespace", namespaces are a consul
+enterprise feature`, `Services[0].Consumers[0]: sameness-groups are an enterprise-only
+feature`, `Sources[0].SamenessGroup: Sameness groups are a Consul Enterprise feature.`),
+and the consul-k8s webhook refuses the resource.
+
+## Example
+```hcl
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "web", Consumers = [{ SamenessGroup = "east" }] }]
+```
+
+## Use instead
+```hcl
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
+```
+
+## References
+- Consul `agent/structs/config_entry_ce.go` (`validateUnusedKeys`),
+  `config_entry_exports_ce.go`, `config_entry_intentions_ce.go`, `config_entry_sameness_group_ce.go`
+- consul-k8s `control-plane/api/v1alpha1/*_types.go` (`Validate`)
+"""
+    example = {
+        "bad": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web", Consumers = [{ SamenessGroup = "east" }] }]\n'},
+        "good": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]\n'},
+    }
+
+    def check(self, project) -> Iterator[Finding]:
+        if project.edition != "ce":
+            return
+        for doc in project.of("config-entry"):
+            yield from self._enterprise_meta(doc, doc.root, "")
+            if doc.kind == "service-intentions":
+                for i, source in v.intention_sources(doc):
+                    yield from self._enterprise_meta(doc, source, f"Sources[{i}].")
+            elif doc.kind == "service-defaults":
+                for i, override in v.upstream_overrides(doc):
+                    yield from self._enterprise_meta(doc, override, f"UpstreamConfig.Overrides[{i}].")
+        for doc in project.of("sameness-group", "SamenessGroup"):
+            yield self.finding(doc, doc.kind_node(), SG_CE, fix=SG_FIX)
+        for doc in project.of("exported-services", "ExportedServices"):
+            crd = v.is_crd(doc)
+            for i, service in v.exported_services(doc):
+                if crd and v.is_set(service.get("namespace")):
+                    yield self._crd(doc, service.get("namespace"), f"spec.services[{i}]", "Consul Namespaces must be enabled to specify service namespace.")
+            for i, j, _service, consumer in v.exported_consumers(doc):
+                if crd and v.is_set(consumer.get("partition")):
+                    yield self._crd(doc, consumer.get("partition"), f"spec.services[{i}].consumers[{j}].partition", "Consul Admin Partitions need to be enabled to specify partition.")
+                if v.is_set(consumer.get("SamenessGroup")):
+                    yield self.finding(doc, consumer.get("SamenessGroup"), f"Services[{i}].Consumers[{j}]: {SG_CE}", fix=SG_FIX)
+        for doc in project.of("service-intentions", "ServiceIntentions"):
+            for i, source in v.intention_sources(doc):
+                if v.is_set(source.get("SamenessGroup")):
+                    yield self.finding(doc, source.get("SamenessGroup"), f"Sources[{i}].SamenessGroup: Sameness groups are a Consul Enterprise feature.", fix=SG_FIX)
+                if v.is_crd(doc):
+                    for field in ("partition", "namespace"):
+                        if v.is_set(source.get(field)):
+                            yield self._crd(doc, source.get(field), f"spec.sources[{i}].{field}", CRD_GATES["ServiceIntentions", f"source.{field}"])
+            if v.is_crd(doc):
+                _name, namespace = v.intention_destination(doc)
+                if v.is_set(namespace):
+                    yield self._crd(doc, namespace, "spec.destination.namespace", CRD_GATES["ServiceIntentions", "destination.namespace"])
+        for doc in project.of("ServiceDefaults"):
+            upstream_config = v.child(doc.spec, "upstreamConfig")
+            defaults = [("defaults", v.child(upstream_config, "defaults"))]
+            for i, override in v.upstream_overrides(doc):
+                defaults.append((f"overrides[{i}]", override))
+            for where, upstream in defaults:
+                if upstream is not None and v.is_set(upstream.get("partition")):
+                    yield self._crd(doc, upstream.get("partition"), f"spec.upstreamConfig.{where}.partition", CRD_GATES["ServiceDefaults", "upstream.partition"])
+        for doc in project.of("service-resolver", "ServiceResolver"):
+            yield from self._resolver(doc)
+
+    def _enterprise_meta(self, doc: Document, mapping: Mapping, prefix: str) -> Iterator[Finding]:
+        """Keys Consul CE decodes into an empty EnterpriseMeta: unused, so refused."""
+        for key, node in mapping.items():
+            name = str(key.value)
+            folded = name.lower().replace("_", "")
+            if not _non_default(node) or folded not in ("namespace", "partition"):
+                continue
+            if folded == "namespace":
+                msg = f'invalid config key "{prefix}{name}", namespaces are a consul enterprise feature'
+            else:
+                msg = f'invalid config key "{prefix}{name}" (admin partitions are a Consul Enterprise feature)'
+            yield self.finding(doc, key, msg, fix=f'remove {name}: Consul CE has only the "default" {folded} (or set edition = "enterprise")')
+
+    def _resolver(self, doc: Document) -> Iterator[Finding]:
+        crd = v.is_crd(doc)
+        redirect = v.child(doc.spec, "Redirect")
+        blocks = [("redirect", redirect)] + [(f"failover[{k}]", body) for k, body in v.failovers(doc)]
+        for where, block in blocks:
+            if block is None:
+                continue
+            if v.is_set(block.get("SamenessGroup")):
+                yield self.finding(doc, block.get("SamenessGroup"), f"{where}.samenessGroup: {SG_CE}", fix=SG_FIX)
+            for field in ("namespace", "partition") if crd else ():
+                gate = CRD_GATES.get(("ServiceResolver", f"{where.split('[')[0]}.{field}"))
+                if gate and v.is_set(block.get(field)):
+                    yield self._crd(doc, block.get(field), f"spec.{where}.{field}", gate)
+
+    def _crd(self, doc: Document, node: Optional[Node], path: str, message: str) -> Finding:
+        return self.finding(doc, node, v.crd_error(doc, path, message, node),
+                            fix='remove it: Consul CE has no admin partitions or namespaces (or set edition = "enterprise")')
