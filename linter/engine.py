@@ -3,6 +3,7 @@ filter. Each stage runs once per run; rules get the finished, read-only project.
 from __future__ import annotations
 
 import fnmatch
+import os
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -68,10 +69,13 @@ def run_rules(project: Project, rules: dict[str, type[Rule]], select: Iterable[s
     ignore = list(ignore) + config.ignore
     findings: list[Finding] = []
     internal = False
+    ran: list[str] = []
     for code, rule_cls in rules.items():
         if not _code_selected(code, select, ignore) or config.severity.get(code) == "off":
             continue
+        ran.append(code)
         rule = rule_cls()
+        project.last_document = None
         try:
             for finding in rule.check(project):
                 if code in config.severity:
@@ -80,21 +84,40 @@ def run_rules(project: Project, rules: dict[str, type[Rule]], select: Iterable[s
         except Exception as err:  # a broken (third-party) rule must not stop the run
             internal = True
             where = traceback.extract_tb(err.__traceback__)[-1]
+            doc = project.last_document
             findings.append(Finding(
                 INTERNAL_ERROR, "error",
-                f"internal error in rule {code} ({rule_cls.__module__}): {type(err).__name__}: {err} "
+                f"internal error in rule {code} ({rule_cls.__module__})" + (f" on {doc.path}" if doc else "") + f": {type(err).__name__}: {err} "
                 f"at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}",
-                project.files[0] if project.files else ".", Span.point(1, 1), resource=code, suppressible=False,
+                *_internal_location(project), resource=code, suppressible=False,
             ))
-    findings = [f for f in findings if f.code == INTERNAL_ERROR or not _path_ignored(f, config)]
+    findings = [f for f in findings if f.code == INTERNAL_ERROR or not _path_ignored(f, rules, config)]
+    from linter.suppress import apply_suppressions
+
+    findings = apply_suppressions(findings, project.texts, rules, config, ran)
     if project.focus is not None:
         findings = [f for f in findings if f.path in project.focus or any(r.path in project.focus for r in f.related) or f.code == INTERNAL_ERROR]
     return _dedupe(sorted_findings(findings)), internal
 
 
-def _path_ignored(finding: Finding, config: Config) -> bool:
+def _internal_location(project: Project) -> tuple[str, Span]:
+    """Where to put an internal error: the document the rule was reading, if known."""
+    doc = project.last_document
+    if doc is not None:
+        return doc.path, doc.root.span
+    return (project.files[0] if project.files else "."), Span.point(1, 1)
+
+
+def _path_ignored(finding: Finding, rules: dict[str, type[Rule]], config: Config) -> bool:
+    """``per-path-ignores``: globs are relative to the config file's folder, whatever
+    folder peerlint runs from; non-suppressible rules are never ignored this way."""
+    from linter.suppress import non_suppressible
+
+    if not finding.suppressible or non_suppressible(finding.code, rules, config):
+        return False
+    rel = os.path.relpath(os.path.abspath(finding.path), config.root).replace(os.sep, "/")
     for glob, codes in config.per_path_ignores.items():
-        if fnmatch.fnmatch(finding.path, glob) and any(finding.code.startswith(c) for c in codes) and finding.suppressible:
+        if (fnmatch.fnmatch(rel, glob) or fnmatch.fnmatch(finding.path, glob)) and any(finding.code.startswith(c) for c in codes):
             return True
     return False
 
