@@ -1,0 +1,128 @@
+"""PL601: Helm values the consul chart refuses with peering on, and peering features
+newer than the installed Consul / consul-k8s."""
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from linter.api import Finding, Rule
+from linter.k8s import chartfails, versions
+from linter.k8s.helm import HelmValues, project_installs
+from linter.model.document import HELM_VALUES, Document
+from linter.nodes import Mapping, Node
+
+
+class HelmPeeringRequirements(Rule):
+    code = "PL601"
+    slug = "helm-peering-requirements"
+    summary = "Helm values the consul chart fails on (peering, mesh gateways, TLS, ACLs, partitions), or peering features newer than the installed version"
+    severity = "error"
+    reads = (HELM_VALUES, "Mesh", "mesh", "SamenessGroup", "sameness-group")
+    doc = """
+## What it does
+Merges each cluster's Helm values files in order (see docs/k8s.md) and applies the
+consul chart's own `fail` conditions for peering (`global.peering.enabled` needs
+`connectInject.enabled`, `global.tls.enabled` and `meshGateway.enabled`) and for the
+mesh gateway, TLS, ACL, external-server and admin-partition settings peering relies
+on, with the chart's exact messages. The finding points at the file and key that set
+the deciding value. It also flags `peerThroughMeshGateways` on Consul < 1.14 /
+consul-k8s < 1.0.0 and sameness groups on Consul < 1.16 / consul-k8s < 1.2.0, reading
+the version from `global.image` / `global.imageK8S` or `consul-version` /
+`consul-k8s-version` in the configuration.
+
+## Why is this bad?
+`helm install` and `helm upgrade` stop at the first `fail`: nothing is installed.
+A feature older versions do not know is dropped silently by the CRD schema or
+rejected by Consul.
+
+## Example
+```yaml
+global:
+  peering:
+    enabled: true
+  tls:
+    enabled: false
+meshGateway:
+  enabled: true
+```
+
+## Use instead
+```yaml
+global:
+  peering:
+    enabled: true
+  tls:
+    enabled: true
+meshGateway:
+  enabled: true
+```
+
+## References
+- consul-k8s `charts/consul/templates/connect-inject-deployment.yaml`, `mesh-gateway-deployment.yaml`, `server-acl-init-job.yaml`, `partition-init-job.yaml`
+- consul-k8s CHANGELOG 1.0.0 and 1.2.0
+"""
+    example = {
+        "bad": {"values.yaml": "global:\n  peering:\n    enabled: true\n  tls:\n    enabled: false\nmeshGateway:\n  enabled: true\n"},
+        "good": {"values.yaml": "global:\n  peering:\n    enabled: true\n  tls:\n    enabled: true\nmeshGateway:\n  enabled: true\n"},
+    }
+
+    FEATURES = {
+        "peer-through-mesh-gateways": "peerThroughMeshGateways",
+        "sameness-groups": "sameness groups",
+    }
+
+    def check(self, project) -> Iterator[Finding]:
+        installs = project_installs(project)
+        for values in installs:
+            seen: set[str] = set()
+            for fail in chartfails.checks({"federation"}, exclude=True):
+                paths = fail.test(values)
+                message = chartfails.render(fail.message, values) if paths else ""
+                if not paths or message in seen:
+                    continue
+                seen.add(message)
+                doc, node, related = chartfails.locate(values, paths)
+                yield self.finding(doc, node, f"{message} ({fail.template})", related=related, fix=fail.fix)
+        yield from self._versions(project, installs)
+
+    def _versions(self, project, installs: list[HelmValues]) -> Iterator[Finding]:
+        for doc in project.of("Mesh", "mesh", "SamenessGroup", "sameness-group"):
+            feature, node = self._feature(doc)
+            if node is None:
+                continue
+            install = next((v for v in installs if v.cluster == doc.cluster), None)
+            consul, k8s, where = self._installed(project, install)
+            need_consul, need_k8s = versions.MINIMUMS[feature]
+            name = self.FEATURES[feature]
+            for have, need, product in ((consul, need_consul, "Consul"), (k8s if doc.category == "crd" else None, need_k8s, "consul-k8s")):
+                if versions.at_least(have, need) is False:
+                    assert have is not None and need is not None
+                    yield self.finding(doc, node, f"{name} requires {product} {versions.show(need)} or newer; this cluster runs {product} {versions.show(have)}",
+                                       related=[w for w in where if w[2].startswith(product)], fix=f"upgrade {product} to {versions.show(need)}+ or remove {name}")
+
+    @staticmethod
+    def _feature(doc: Document) -> tuple[str, Optional[Node]]:
+        if doc.kind in ("SamenessGroup", "sameness-group"):
+            return "sameness-groups", doc.kind_node()
+        peering = doc.spec.get("peering", "Peering")
+        if isinstance(peering, Mapping):
+            flag = peering.get("peerThroughMeshGateways")
+            if getattr(flag, "value", None) is True:
+                return "peer-through-mesh-gateways", flag
+        return "", None
+
+    @staticmethod
+    def _installed(project, install: Optional[HelmValues]) -> tuple:
+        """(Consul version, consul-k8s version, related places) from the cluster's
+        images, else from the configuration."""
+        consul = k8s = None
+        where: list = []
+        if install is not None:
+            for path, parse, product in (("global.image", versions.consul_version_of, "Consul"), ("global.imageK8S", versions.consul_k8s_version_of, "consul-k8s")):
+                setting = install.setting(path)
+                found = parse(setting.value) if setting is not None else None
+                if found is not None:
+                    where.append((setting.doc, setting.node, f"{product} version from {path}"))
+                    consul, k8s = (found, k8s) if product == "Consul" else (consul, found)
+        consul = consul or versions.parse_version(project.config.consul_version)
+        k8s = k8s or versions.parse_version(project.config.consul_k8s_version)
+        return consul, k8s, where
