@@ -61,19 +61,23 @@ def load_project(paths: list[str], config: Config, focus: Optional[Iterable[str]
     return project
 
 
+def selected_codes(rules: dict[str, type[Rule]], config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[str]:
+    """The codes a run with these options runs (command line over config; severity
+    "off" turns a rule off). Suppression and baseline audits consider only these."""
+    select = list(select) or config.select
+    ignore = list(ignore) + config.ignore
+    return [code for code in rules if _code_selected(code, select, ignore) and config.severity.get(code) != "off"]
+
+
 def run_rules(project: Project, rules: dict[str, type[Rule]], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> tuple[list[Finding], bool]:
     """Every selected rule over the project. A rule that raises becomes a PL000
     finding naming it; the other rules still run."""
     config = project.config
-    select = list(select) or config.select
-    ignore = list(ignore) + config.ignore
     findings: list[Finding] = []
     internal = False
-    ran: list[str] = []
-    for code, rule_cls in rules.items():
-        if not _code_selected(code, select, ignore) or config.severity.get(code) == "off":
-            continue
-        ran.append(code)
+    ran = selected_codes(rules, config, select, ignore)
+    for code in ran:
+        rule_cls = rules[code]
         rule = rule_cls()
         project.last_document = None
         try:
