@@ -1,0 +1,398 @@
+"""The schema layer: one JSON Schema per document kind (``schemas/*.json``), applied the
+way Consul's decoders read a file.
+
+Why two passes. JSON Schema alone cannot say "``peer_name`` is ``Peer``" or "``NAME``
+matches ``Name`` but ``DestinationName`` does not match ``destination_name``", and it
+cannot point at a line. So:
+
+1. A walk over the document and its schema, together, resolves every key to its
+   canonical property using the schema's own spelling rule (``x-spelling``) and
+   aliases (``x-aliases``), reports the keys the decoder would not use, applies the
+   decoder's weak typing (a one-element list for a block, ``"true"`` for a bool) and
+   builds plain data under canonical names plus a map from each canonical path back
+   to its node.
+2. The compiled jsonschema validator (built once per process) checks that data; each
+   error's path leads back to the exact key or value node.
+
+Results are cached per document, so PL101-PL104 share one walk and one validation.
+Schema conventions: an object schema is key-checked only when it says
+``"additionalProperties": false`` (anything else is a free-form map: ``Meta``,
+``Config``, ``spec.config``); ``x-messages`` maps a jsonschema keyword to the message
+Consul prints (``{path}``, ``{parent}``, ``{value}``, ``{quoted}``, ``{allowed}``);
+``x-enterprise-meta`` marks fields that CE's server-side decoder does not have.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import weakref
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from linter.model.document import (
+    ACL_POLICY, ACL_POLICY_API, ACL_TOKEN, AGENT_CONFIG, CONFIG_ENTRY, CRD, HELM_VALUES,
+    SERVICE_DEFINITION, Document,
+)
+from linter.nodes import Mapping, Node, PathPart, Scalar, Sequence, fold_key, format_path
+
+SCHEMA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "schemas")
+try:  # installed layout: linter.schemas
+    import linter.schemas as _pkg  # type: ignore[import-not-found]
+
+    SCHEMA_DIR = os.path.dirname(_pkg.__file__)
+except ImportError:  # pragma: no cover - source checkout without install
+    pass
+
+ENTRY_KINDS = ("exported-services", "service-intentions", "mesh", "proxy-defaults", "service-defaults", "sameness-group", "service-resolver")
+CRD_KINDS = ("PeeringAcceptor", "PeeringDialer", "Mesh", "ExportedServices", "ServiceIntentions", "ProxyDefaults", "ServiceDefaults", "SamenessGroup", "ServiceResolver")
+OTHER = {SERVICE_DEFINITION: "agent-service", AGENT_CONFIG: "agent-config", ACL_POLICY: "acl-rules", ACL_POLICY_API: "acl-policy-api", ACL_TOKEN: "acl-token", HELM_VALUES: "helm-values"}
+MAX_DEPTH = 200  # deeper than any real schema; beyond it a subtree is treated as opaque
+GO_TYPES = {"string": "string", "boolean": "bool", "integer": "int", "number": "float64", "object": "map[string]interface {}", "array": "[]interface {}", "null": "nil"}
+TRUE_WORDS = {"1", "t", "T", "TRUE", "true", "True"}
+FALSE_WORDS = {"0", "f", "F", "FALSE", "false", "False", ""}
+
+#: How many validators were compiled in this process (tests assert it stays one per schema).
+VALIDATOR_BUILDS = 0
+_SCHEMAS: dict[str, dict] = {}
+_VALIDATORS: dict[str, Any] = {}
+_CACHE: "weakref.WeakKeyDictionary[Document, list[Issue]]" = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class Issue:
+    """One schema problem: ``kind`` is unknown / type / value / missing (PL101-PL104)."""
+
+    kind: str
+    node: Node
+    message: str
+    fix: str = ""
+
+
+def schema_name(doc: Document) -> Optional[str]:
+    """The schema file (without .json) that describes ``doc``, if any."""
+    if doc.category == CONFIG_ENTRY:
+        return f"entry-{doc.kind}" if doc.kind in ENTRY_KINDS else None
+    if doc.category == CRD:
+        return f"crd-{doc.kind.lower()}" if doc.kind in CRD_KINDS else None
+    if doc.category == AGENT_CONFIG and _looks_like_api_payload(doc.root):
+        return None  # a catalog/agent HTTP payload (Node, Address, Service{...}): not an agent file
+    return OTHER.get(doc.category)
+
+
+def _looks_like_api_payload(root: Mapping) -> bool:
+    """Agent files use snake_case keys; HTTP API payloads use CamelCase ones."""
+    keys = root.keys()
+    return bool(keys) and sum(1 for k in keys if k[:1].isupper()) * 2 > len(keys)
+
+
+def load_schema(name: str) -> dict:
+    """A schema by name, read once per process."""
+    if name not in _SCHEMAS:
+        with open(os.path.join(SCHEMA_DIR, name + ".json"), encoding="utf-8") as handle:
+            _SCHEMAS[name] = json.load(handle)
+    return _SCHEMAS[name]
+
+
+def validator(name: str) -> Any:
+    """The compiled validator for a schema, built once per process (jsonschema is
+    imported only here, on first use)."""
+    global VALIDATOR_BUILDS
+    if name not in _VALIDATORS:
+        import jsonschema.validators
+
+        schema = load_schema(name)
+        cls = jsonschema.validators.validator_for(schema)
+        _VALIDATORS[name] = cls(schema)
+        VALIDATOR_BUILDS += 1
+    return _VALIDATORS[name]
+
+
+def issues(doc: Document, edition: str = "ce") -> list[Issue]:
+    """Every schema problem in ``doc`` (cached: the four PL1 shape rules share it)."""
+    cached = _CACHE.get(doc)
+    if cached is None:
+        name = schema_name(doc)
+        cached = _Checker(doc, load_schema(name), name, edition).run() if name else []
+        _CACHE[doc] = cached
+    return cached
+
+
+def did_you_mean(word: str, choices: list[str]) -> Optional[str]:
+    """The intended key: same letters in another spelling first, then a near miss."""
+    folded: dict[str, str] = {}
+    for choice in choices:
+        folded.setdefault(fold_key(choice), choice)
+    key = fold_key(word)
+    if key in folded:
+        return folded[key]
+    near = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.75)
+    return folded[near[0]] if near else None
+
+
+def _type_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    return "null" if value is None else "string"
+
+
+class _Checker:
+    """One document against one schema: the key walk, then jsonschema."""
+
+    def __init__(self, doc: Document, schema: dict, name: str, edition: str) -> None:
+        self.doc, self.schema, self.name, self.edition = doc, schema, name, edition
+        self.spelling = schema.get("x-spelling", "exact")
+        self.weak = schema.get("x-weak-types", False)
+        # a config entry inside an agent file goes through the server's decoder (§1a)
+        self.server_side = doc.category == CONFIG_ENTRY and "bootstrap" in doc.extra
+        self.prefix = f"config_entries.bootstrap[{doc.extra['bootstrap']}]: " if self.server_side else ""
+        self.base = doc.root.path
+        self.values: dict[tuple, Node] = {}
+        self.keys: dict[tuple, Scalar] = {}
+        self.found: list[Issue] = []
+
+    # -- pass 1: keys, spelling, weak typing ------------------------------------------
+    def resolve(self, schema: Any) -> dict:
+        """Follow local ``$ref``s and merge ``allOf`` members (for key knowledge)."""
+        seen = 0
+        while isinstance(schema, dict) and "$ref" in schema and seen < 20:
+            ref = schema["$ref"]
+            target: Any = self.schema
+            for part in ref.lstrip("#/").split("/") if ref.startswith("#/") else []:
+                target = target.get(part, {}) if isinstance(target, dict) else {}
+            schema, seen = target, seen + 1
+        if not isinstance(schema, dict):
+            return {}
+        if "allOf" in schema:
+            merged = dict(schema)
+            props = dict(schema.get("properties", {}))
+            for part in schema["allOf"]:
+                part = self.resolve(part)
+                props.update(part.get("properties", {}))
+                if part.get("additionalProperties") is False:
+                    merged["additionalProperties"] = False
+            merged["properties"] = props
+            return merged
+        return schema
+
+    def match(self, key: str, schema: dict) -> Optional[str]:
+        """The canonical property ``key`` decodes into, or None (unused by the decoder)."""
+        props = schema.get("properties", {})
+        if key in props:
+            return key
+        if self.spelling in ("crd", "helm"):
+            return None  # Kubernetes and Helm read keys exactly as written
+        lower = key.lower()
+        for name, sub in props.items():  # mapstructure: EqualFold on the field name
+            if name.lower() == lower:
+                return name
+        for name, sub in props.items():  # HookTranslateKeys: alias -> canonical
+            if lower in (a.lower() for a in (sub.get("x-aliases", ()) if isinstance(sub, dict) else ())):
+                return name
+        return None
+
+    def unknown(self, key: Scalar, schema: dict, note: str = "") -> None:
+        written = format_path(key.path)
+        known = list(schema.get("properties", {}))
+        hint = did_you_mean(str(key.value), known)
+        hint_text = f"; did you mean {hint!r}?" if hint else ""
+        if self.spelling == "crd":
+            message = f'unknown field "{written}"' + hint_text
+        elif self.spelling == "helm":
+            message = f'unknown value "{written}": the consul chart does not read it' + hint_text
+        elif self.spelling == "agent":
+            message = f"invalid config key {written}" + hint_text
+        else:
+            relative = format_path(key.path[len(self.base):])
+            message = self.prefix + f"invalid config key {json.dumps(relative)}" + note + hint_text
+        fix = f'rename "{key.value}" to "{hint}"' if hint else f'remove "{key.value}" (known here: {", ".join(known[:12])})'
+        self.found.append(Issue("unknown", key, message, fix))
+
+    def walk(self, node: Node, schema: Any, path: tuple, depth: int = 0) -> Any:
+        """Plain data for ``node`` under canonical names, after the decoder's coercions."""
+        schema = self.resolve(schema)
+        self.values[path] = node
+        types = schema.get("type")
+        types = [types] if isinstance(types, str) else list(types or [])
+        if isinstance(node, Sequence) and types and "array" not in types and len(node.items) <= 1 and self.spelling in ("consul", "agent", "acl"):
+            # HookWeakDecodeFromSlice: an HCL block (a one-element list) for a struct
+            if not node.items:
+                return {} if "object" in types else None
+            node = node.items[0]
+            self.values[path] = node
+        if depth > MAX_DEPTH:
+            return {} if isinstance(node, Mapping) else [] if isinstance(node, Sequence) else getattr(node, "value", None)
+        if isinstance(node, Mapping):
+            if "array" in types and "object" not in types and self.weak:
+                # WeaklyTypedInput: one block where a list of blocks is expected
+                return [self.walk(node, schema.get("items", {}), path + (0,), depth + 1)]
+            return self.walk_mapping(node, schema, path, depth)
+        if isinstance(node, Sequence):
+            items = schema.get("items", {})
+            return [self.walk(item, items, path + (i,), depth + 1) for i, item in enumerate(node.items)]
+        value = node.value if isinstance(node, Scalar) else None
+        if "array" in types and self.weak and value is not None:
+            return [self.coerce(value, self.resolve(schema.get("items", {})))]
+        return self.coerce(value, schema)
+
+    def walk_mapping(self, node: Mapping, schema: dict, path: tuple, depth: int) -> Any:
+        types = schema.get("type")
+        if types is not None and "object" not in ([types] if isinstance(types, str) else types):
+            return {}  # the validator reports the type; its keys mean nothing
+        props = schema.get("properties", {})
+        extra = schema.get("additionalProperties", True)
+        out: dict[str, Any] = {}
+        for key, value in node.entries:
+            name = self.match(str(key.value), schema)
+            if name is None:
+                if extra is False:
+                    self.unknown(key, schema)
+                    continue
+                sub = extra if isinstance(extra, dict) else {}
+                name = str(key.value)
+            else:
+                sub = props[name]
+                if self.server_side and self.edition == "ce" and isinstance(sub, dict) and sub.get("x-enterprise-meta"):
+                    note = ", namespaces are a consul enterprise feature" if str(key.value).lower().endswith("namespace") else ""
+                    self.unknown(key, {"properties": {}}, note)
+                    continue
+            if isinstance(value, Scalar) and value.value is None:
+                continue  # null decodes to the zero value: as if absent
+            self.keys[path + (name,)] = key
+            out[name] = self.walk(value, sub, path + (name,), depth + 1)
+        return out
+
+    def coerce(self, value: Any, schema: dict) -> Any:
+        """mapstructure's WeaklyTypedInput, for decoders that use it (config entries)."""
+        types = schema.get("type")
+        if not self.weak or types is None or _type_of(value) in ([types] if isinstance(types, str) else types):
+            return value
+        types = [types] if isinstance(types, str) else types
+        if "boolean" in types:
+            if isinstance(value, str) and value in TRUE_WORDS | FALSE_WORDS:
+                return value in TRUE_WORDS
+            if isinstance(value, (int, float)):
+                return bool(value)
+        if "integer" in types or "number" in types:
+            if isinstance(value, bool):
+                return int(value)
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+            if isinstance(value, str):
+                try:
+                    return int(value, 0) if value else 0
+                except ValueError:
+                    try:
+                        return float(value) if "number" in types else value
+                    except ValueError:
+                        return value
+        if "string" in types and isinstance(value, (bool, int, float)):
+            return ("1" if value else "0") if isinstance(value, bool) else str(value)
+        return value
+
+    # -- pass 2: jsonschema -----------------------------------------------------------
+    def run(self) -> list[Issue]:
+        data = self.walk(self.doc.root, self.schema, ())
+        reported: set[tuple] = set()
+        for error in validator(self.name).iter_errors(data):
+            self.report(error, reported)
+        return self.found
+
+    def report(self, error: Any, reported: set[tuple]) -> None:
+        path = tuple(error.absolute_path)
+        keyword = error.validator
+        if keyword in ("anyOf", "oneOf", "not"):
+            best = min(error.context, key=lambda e: len(e.schema_path), default=None) if error.context else None
+            if best is None:
+                return
+            error, keyword = best, best.validator
+            path = tuple(error.absolute_path)
+        if keyword == "required":
+            missing = [p for p in error.validator_value if isinstance(error.instance, dict) and p not in error.instance]
+            for prop in missing:
+                if (path, prop) in reported:
+                    continue
+                reported.add((path, prop))
+                sub = self.resolve(self.resolve(error.schema).get("properties", {}).get(prop, {}))
+                self.emit("missing", path + (prop,), sub, error.instance, "required", anchor=path)
+            return
+        kind = {"type": "type", "minItems": "missing", "minLength": "missing", "minProperties": "missing"}.get(keyword, "value")
+        if (path, keyword) in reported:
+            return
+        reported.add((path, keyword))
+        self.emit(kind, path, error.schema if isinstance(error.schema, dict) else {}, error.instance, keyword, allowed=error.validator_value)
+
+    def emit(self, kind: str, path: tuple, schema: dict, value: Any, keyword: str, anchor: Optional[tuple] = None, allowed: Any = None) -> None:
+        shown = format_path(tuple(path)) if self.spelling == "consul" else format_path(self.base + tuple(path))
+        parent = format_path(tuple(path[:-1])) if self.spelling == "consul" else format_path(self.base + tuple(path[:-1]))
+        fields = {
+            "path": shown, "parent": parent, "value": value if not isinstance(value, (dict, list)) else _type_of(value),
+            "quoted": json.dumps(value) if not isinstance(value, (dict, list)) else _type_of(value),
+            "allowed": ", ".join(json.dumps(a) for a in allowed) if isinstance(allowed, list) else json.dumps(allowed),
+            "expected": allowed if isinstance(allowed, str) else "/".join(allowed) if isinstance(allowed, list) else "",
+            "got": _type_of(value),
+        }
+        template = (schema.get("x-messages") or {}).get(keyword) or self.default_message(kind, keyword)
+        try:
+            message = template.format(**fields)
+        except (KeyError, IndexError, ValueError):
+            message = template
+        node = self.locate(path, kind, anchor)
+        self.found.append(Issue(kind, node, self.prefix + message, self.default_fix(kind, keyword, fields, schema)))
+
+    def default_message(self, kind: str, keyword: str) -> str:
+        crd = self.spelling == "crd"
+        if kind == "type":
+            return "{path}: Invalid value: \"{got}\": {path} in body must be of type {expected}" if crd else "'{path}' expected type '{expected}', got unconvertible type '{got}'"
+        if kind == "missing":
+            return "{path}: Required value" if crd else "{path} is required" if keyword == "required" else "{path} must not be empty"
+        if keyword == "enum":
+            return "{path}: Unsupported value: {quoted}: supported values: {allowed}" if crd else "invalid value {quoted} for {path}: must be one of {allowed}"
+        return "{path}: Invalid value: {quoted}" if crd else "invalid value {quoted} for {path}"
+
+    def default_fix(self, kind: str, keyword: str, fields: dict, schema: dict) -> str:
+        if "x-fix" in schema:
+            return str(schema["x-fix"])
+        if kind == "type":
+            return f"write {fields['path']} as a {fields['expected']}"
+        if kind == "missing":
+            return f"set {fields['path']}"
+        if keyword == "enum":
+            return f"use one of {fields['allowed']}"
+        return f"correct {fields['path']}"
+
+    def locate(self, path: tuple, kind: str, anchor: Optional[tuple]) -> Node:
+        """The node to report: the value for type/value problems; for a missing field
+        the key of the mapping that lacks it, or the list element, or the kind."""
+        if anchor is None:
+            if kind == "missing" and path in self.keys and not isinstance(self.values.get(path), Scalar):
+                return self.keys[path]  # an empty list or map: its key
+            for cut in range(len(path), -1, -1):
+                if path[:cut] in self.values:
+                    return self.values[path[:cut]]
+            return self.doc.root
+        if not anchor:
+            return self.doc.kind_node() or self.doc.root
+        if isinstance(anchor[-1], int):
+            return self.values.get(anchor, self.doc.root)
+        return self.keys.get(anchor) or self.values.get(anchor, self.doc.root)
+
+
+def shape_findings(rule: Any, project: Any, kind: str):
+    """The findings of one shape rule (``kind`` = unknown/type/value/missing) over every
+    document that has a schema."""
+    edition = getattr(project, "edition", "ce")
+    for doc in project.documents:
+        if schema_name(doc) is None:
+            continue
+        for issue in issues(doc, edition):
+            if issue.kind == kind:
+                yield rule.finding(doc, issue.node, issue.message, fix=issue.fix)

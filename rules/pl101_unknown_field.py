@@ -1,0 +1,60 @@
+"""PL101: a key the decoder does not accept, with a did-you-mean (schema layer)."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from linter.api import Finding, Rule
+from linter.schemacheck import shape_findings
+
+
+class UnknownField(Rule):
+    code = "PL101"
+    slug = "unknown-field"
+    summary = "A key Consul, consul-k8s or the consul chart does not read, with a did-you-mean"
+    severity = "error"
+    reads = ("config-entry", "crd", "service-definition", "agent-config", "helm-values")
+    doc = """
+## What it does
+Flags a key that the decoder for this kind of file does not use, and names the key you
+probably meant. Spelling rules follow each decoder: config entries match field names
+case-insensitively and accept only the snake_case aliases Consul defines
+(`peer_through_mesh_gateways`); agent files (`service {}` blocks, agent configuration)
+accept only snake_case multi-word keys (`destination_name`, never `DestinationName`);
+Kubernetes custom resources and Helm values are exact camelCase. Free-form maps (`Meta`,
+`Config`, upstream `config`, `spec.config`, annotations) are never key-checked.
+
+## Why is this bad?
+Consul refuses the whole entry (`invalid config key "Sources[0].Foo"`), the agent
+refuses to start (`invalid config key service.proxy.upstreams[0].DestinationName`), and
+Kubernetes drops or rejects an unknown field (`unknown field
+"spec.peering.peeringThroughMeshGateways"`). A misspelt chart value is silently ignored,
+so the feature you configured is simply off.
+
+## Example
+```hcl
+Kind = "mesh"
+Peering {
+  PeerThroughMeshGateway = true
+}
+```
+
+## Use instead
+```hcl
+Kind = "mesh"
+Peering {
+  PeerThroughMeshGateways = true
+}
+```
+
+## References
+- Consul `agent/structs/config_entry.go` (`DecodeConfigEntry`), `lib/decode/decode.go` (`HookTranslateKeys`)
+- Consul `agent/config/config.go` (agent file keys)
+- consul-k8s CRDs `control-plane/config/crd/bases/`; `charts/consul/values.yaml`
+"""
+    example = {
+        "bad": {"mesh.hcl": 'Kind = "mesh"\nPeering {\n  PeerThroughMeshGateway = true\n}\n'},
+        "good": {"mesh.hcl": 'Kind = "mesh"\nPeering {\n  peer_through_mesh_gateways = true\n}\n'},
+    }
+
+    def check(self, project) -> Iterator[Finding]:
+        yield from shape_findings(self, project, "unknown")

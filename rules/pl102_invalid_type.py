@@ -1,0 +1,53 @@
+"""PL102: a value of the wrong type (schema layer)."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from linter.api import Finding, Rule
+from linter.schemacheck import shape_findings
+
+
+class InvalidType(Rule):
+    code = "PL102"
+    slug = "invalid-type"
+    summary = "A value of a type the decoder cannot convert (a string for a list, a map for a string, ...)"
+    severity = "error"
+    reads = ("config-entry", "crd", "service-definition", "acl-policy", "acl-policy-api", "acl-token")
+    doc = """
+## What it does
+Flags a value whose type the decoder cannot convert to the field's type. It follows
+each decoder's leniency: config entries are decoded with `WeaklyTypedInput` (the string
+`"true"` for a bool, `"8080"` for a number, and a single block for a list are accepted
+and not flagged); agent files only unwrap a one-element block list; Kubernetes custom
+resources are typed strictly by their OpenAPI schema.
+
+## Why is this bad?
+Consul refuses the entry (`'Services[0].Consumers' expected type ...`), the agent does
+not start, and the Kubernetes API server rejects the resource (`spec.peer.secret.name in
+body must be of type string`).
+
+## Example
+```hcl
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "web", Consumers = "dc2" }]
+```
+
+## Use instead
+```hcl
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
+```
+
+## References
+- Consul `agent/structs/config_entry.go` (`DecodeConfigEntry`: WeaklyTypedInput, `HookWeakDecodeFromSlice`)
+- Kubernetes structural schema validation of custom resources
+"""
+    example = {
+        "bad": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web", Consumers = "dc2" }]\n'},
+        "good": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]\n'},
+    }
+
+    def check(self, project) -> Iterator[Finding]:
+        yield from shape_findings(self, project, "type")

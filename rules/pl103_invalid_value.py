@@ -1,0 +1,56 @@
+"""PL103: a value outside its allowed set (schema layer)."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from linter.api import Finding, Rule
+from linter.schemacheck import shape_findings
+
+
+class InvalidValue(Rule):
+    code = "PL103"
+    slug = "invalid-value"
+    summary = "A value outside its allowed set: intention Action, mesh gateway mode, secret backend, proxy mode, ACL access level, ..."
+    severity = "error"
+    reads = ("config-entry", "crd", "service-definition", "acl-policy")
+    doc = """
+## What it does
+Flags an enumerated value that Consul or consul-k8s refuses: intention `Action`
+(`allow`/`deny`), `MutualTLSMode`, mesh TLS versions and request-normalization actions,
+access-log types, failover-policy modes, HTTP methods and paths in intention
+permissions, `spec.peer.secret.backend` (only `kubernetes`), agent `proxy.mode` and
+`mesh_gateway.mode`, upstream `destination_type`, ACL access levels. Only where Consul
+validates: `MeshGateway.Mode` in proxy-defaults/service-defaults config entries is not
+checked by Consul, so it is not flagged there (it is in agent files and in CRDs, whose
+webhook checks it).
+
+## Why is this bad?
+The write is refused with the message shown (`Invalid Mesh Gateway Mode: "foo"`,
+`Sources[0].Action must be set to 'allow' or 'deny'`,
+`spec.peer.secret.backend: Invalid value: "vault": backend must be "kubernetes"`).
+
+## Example
+```hcl
+Kind = "service-intentions"
+Name = "web"
+Sources = [{ Name = "api", Peer = "dc2", Action = "permit" }]
+```
+
+## Use instead
+```hcl
+Kind = "service-intentions"
+Name = "web"
+Sources = [{ Name = "api", Peer = "dc2", Action = "allow" }]
+```
+
+## References
+- Consul `agent/structs/config_entry_intentions.go`, `config_entry_mesh.go`, `agent/config/builder.go`
+- consul-k8s `control-plane/api/v1alpha1/*_types.go` (`Validate`)
+"""
+    example = {
+        "bad": {"intentions.hcl": 'Kind = "service-intentions"\nName = "web"\nSources = [{ Name = "api", Peer = "dc2", Action = "permit" }]\n'},
+        "good": {"intentions.hcl": 'Kind = "service-intentions"\nName = "web"\nSources = [{ Name = "api", Peer = "dc2", Action = "allow" }]\n'},
+    }
+
+    def check(self, project) -> Iterator[Finding]:
+        yield from shape_findings(self, project, "value")

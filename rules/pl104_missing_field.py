@@ -1,0 +1,54 @@
+"""PL104: a required field that is absent or empty (schema layer)."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from linter.api import Finding, Rule
+from linter.schemacheck import shape_findings
+
+
+class MissingField(Rule):
+    code = "PL104"
+    slug = "missing-field"
+    summary = "A required field is absent or empty (Sources[0].Name, a service's consumers, destination_name, spec.peer.secret, ...)"
+    severity = "error"
+    reads = ("config-entry", "crd", "service-definition", "acl-policy-api")
+    doc = """
+## What it does
+Flags a field Consul or consul-k8s requires that is missing or empty: an exported
+service without a name or without consumers, an intention without sources or a source
+without a name, an intention source with neither `Action` nor `Permissions`, an upstream
+without `destination_name`, a PeeringAcceptor/PeeringDialer without `spec.peer.secret`
+or its `backend`. The finding points at the list element or the key of the block that
+lacks the field.
+
+## Why is this bad?
+The write is refused (`Services[0]: must have at least one consumer`,
+`Sources[0].Name is required`, `upstream destination name cannot be empty`,
+`spec.peer.secret: Invalid value: null: secret must be specified`).
+
+## Example
+```hcl
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "web" }]
+```
+
+## Use instead
+```hcl
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
+```
+
+## References
+- Consul `agent/structs/config_entry_exports.go`, `config_entry_intentions.go` (`Validate`)
+- consul-k8s `control-plane/api/v1alpha1/peeringacceptor_types.go` (`Validate`)
+"""
+    example = {
+        "bad": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web" }]\n'},
+        "good": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]\n'},
+    }
+
+    def check(self, project) -> Iterator[Finding]:
+        yield from shape_findings(self, project, "missing")
