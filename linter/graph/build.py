@@ -8,7 +8,7 @@ so runs whose rules never ask for the graph never pay for it.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Iterable, Optional
+from typing import TYPE_CHECKING, Optional
 
 from linter.graph.query import (
     Export, Gateway, Intention, MeshConfig, ModeSetting, Peering, PeeringSwitch,
@@ -89,6 +89,7 @@ class _Builder:
             "proxy-defaults": self._proxy_defaults, "service-defaults": self._service_defaults,
             "service-resolver": self._resolver, "sameness-group": self._sameness, "mesh": self._mesh,
         }
+        workloads: list[Document] = []
         for doc in p.documents:
             handler = handlers.get(_kind(doc))
             if handler is not None:
@@ -100,7 +101,9 @@ class _Builder:
             elif doc.category == AGENT_CONFIG and doc.parent is None:
                 self._agent(doc)
             elif doc.category == K8S_WORKLOAD:
-                self._workload(doc)
+                workloads.append(doc)
+        for doc in workloads:  # after Helm values: the annotation grammar depends on them
+            self._workload(doc)
         from linter.graph.peerings import pair_peerings
 
         pair_peerings(self.project, self.topo)
@@ -118,7 +121,7 @@ class _Builder:
         if not config.clusters:
             from linter.model.clusters import find_roots
 
-            for root in find_roots(self.project.documents).values():
+            for root in find_roots(self.project.documents, config).values():
                 if root.datacenter:
                     topo.datacenters.setdefault(root.name, root.datacenter)
         for name in list(topo.cluster_partitions):
@@ -233,11 +236,13 @@ class _Builder:
         peering = _map(glob.get("peering")).get("enabled")
         if isinstance(peering, Scalar) and isinstance(peering.value, bool):
             self.topo._switches.setdefault(doc.cluster, []).append(PeeringSwitch(doc.cluster, peering.value, doc, peering))
-        for key, product in (("image", "consul"), ("imageK8s", "consul-k8s")):
+        from linter.k8s.versions import consul_k8s_version_of, consul_version_of, show
+
+        for key, product, read in (("image", "consul", consul_version_of), ("imageK8s", "consul-k8s", consul_k8s_version_of)):
             node = glob.get(key)
-            version = image_tag(text(node))
-            if version and node is not None:
-                self.topo._versions.append(VersionSetting(doc.cluster, product, version, doc, node))
+            version = read(text(node))
+            if version is not None and node is not None:
+                self.topo._versions.append(VersionSetting(doc.cluster, product, show(version), doc, node))
 
     def _agent(self, doc: Document) -> None:
         for block in _maps(doc.root.get("peering")):
@@ -256,43 +261,64 @@ class _Builder:
             return
         name = (text(name_node) or "").split(",")[0].strip() or doc.name
         self._service(doc, name, name_node or doc.name_node(), "", "workload")
-        for up in annotation_upstreams(doc):
+        for up in self._annotation_upstreams(doc, name or ""):
             self.topo._upstreams.setdefault((doc.cluster, doc.partition), []).append(up)
             if up.destination_peer and up.peer_node is not None:
                 self.topo._refs.append(PeerReference(doc.cluster, doc.partition, up.destination_peer, doc, up.peer_node, "upstream annotation"))
+            if up.mesh_gateway is not None:
+                key = (doc.cluster, doc.partition)
+                self.topo._modes.setdefault(key, []).append(ModeSetting(key[0], key[1], text(up.mesh_gateway) or "", "upstream", doc, up.mesh_gateway, up.service, up.destination_name, up.destination_peer))
+
+    def _annotation_upstreams(self, doc: Document, owner: str) -> list[Upstream]:
+        """Upstreams of ``connect-service-upstreams``, read by the one annotation parser
+        (linter.k8s.upstreams) with the grammar of this cluster's consul-k8s version and
+        Helm flags. Entries the injector rejects are PL603's, not the graph's."""
+        from linter.k8s.upstreams import ANNOTATION, parse_upstreams, part_span
+        from linter.k8s.versions import parse_version
+        from linter.model.classify import workload_annotation_maps
+
+        version = None
+        for setting in self.topo._versions:
+            if setting.cluster == doc.cluster and setting.product == "consul-k8s":
+                version = parse_version(setting.version)
+        namespaces = partitions = False
+        for values in self.topo._helm.get(doc.cluster, ()):
+            glob = _map(values.root.get("global"))
+            namespaces = namespaces or glob.value("enableConsulNamespaces") is True
+            partitions = partitions or _map(glob.get("adminPartitions")).value("enabled") is True
+        out: list[Upstream] = []
+        for annotations in workload_annotation_maps(doc.root):
+            scalar = annotations.exact(ANNOTATION)
+            raw = text(scalar)
+            if not isinstance(scalar, Scalar) or raw is None:
+                continue
+            try:
+                parsed = parse_upstreams(raw, version, namespaces, partitions)
+            except Exception:  # the parser's own rule reports what it cannot read
+                continue
+            for up in parsed:
+                if up.error is not None or up.service is None:
+                    continue
+
+                def sub(part):
+                    if part is None:
+                        return None
+                    node = Scalar(part.value, part_span(scalar, raw, part.start, part.end), quoted=True)
+                    node.path, node.parent = scalar.path, scalar.parent
+                    return node
+
+                entry = sub(up.entry)
+                out.append(Upstream(
+                    doc.cluster, doc.partition, owner, up.service.value, up.peer.value if up.peer else None,
+                    up.partition.value if up.partition else None, up.datacenter.value if up.datacenter else None,
+                    doc, entry or scalar, sub(up.service), sub(up.peer), sub(up.mesh_gateway_mode), "annotation"))
+        return out
 
     def _versions_from_config(self) -> None:
         config = self.config
         for key, product, value in (("consul-version", "consul", config.consul_version), ("consul-k8s-version", "consul-k8s", config.consul_k8s_version)):
             if value and config.path:
                 self.topo._versions.append(VersionSetting(None, product, value, config_path=config_display_path(config), config_span=config_line_span(config, config.line_of.get(key, 1))))
-
-
-def annotation_upstreams(doc: Document) -> Iterable[Upstream]:
-    """Upstreams from ``consul.hashicorp.com/connect-service-upstreams``, through the
-    one annotation parser (linter.k8s.upstreams) when it exists; nothing otherwise,
-    rather than a second parser that could disagree with it."""
-    try:
-        from linter.k8s import upstreams as parser  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    reader = getattr(parser, "graph_upstreams", None)
-    if reader is None:
-        return []
-    try:
-        return list(reader(doc))
-    except Exception:  # a parser bug must not take the graph down
-        return []
-
-
-def image_tag(image: Optional[str]) -> Optional[str]:
-    """The tag of ``repo/name:tag`` (None for digests and untagged images)."""
-    if not image or "@" in image:
-        return None
-    name, sep, tag = image.rpartition(":")
-    if not sep or "/" in tag or not tag:
-        return None
-    return tag
 
 
 def config_display_path(config) -> str:

@@ -240,6 +240,18 @@ class Topology:
         """The datacenter a cluster is, when the repo says (config or a file)."""
         return self.datacenters.get(cluster)
 
+    def same_datacenter(self, cluster: str, partition: str, other: str, other_partition: str) -> bool:
+        """Whether two cluster/partitions are one Consul datacenter (so cannot peer):
+        the same cluster, or clusters the config gives one ``datacenter``, or folders
+        that set one datacenter and are different admin partitions of it. Two
+        independent clusters that merely share a datacenter name are not."""
+        if cluster == other:
+            return True
+        mine, theirs = self.datacenters.get(cluster), self.datacenters.get(other)
+        if mine is None or mine != theirs:
+            return False
+        return bool(self.config.clusters) or partition != other_partition
+
     def peer_name_of(self, cluster: str) -> str:
         """The name peers use for ``cluster`` unless their CRs say otherwise."""
         return self.peer_names.get(cluster, cluster)
@@ -266,6 +278,11 @@ class Topology:
         """Whether the repo declares this cluster's peerings (any CR in it, or
         ``[[peerings]]`` in the config). When not, peer names cannot be judged."""
         return bool(self.config.peerings) or cluster in self._cr_clusters
+
+    def manages_peerings_with_crs(self, cluster: str) -> bool:
+        """Whether ``cluster`` is a Kubernetes cluster (Helm values) or has any peering
+        CR: one whose peerings would be declared as CRs in the repo."""
+        return cluster in self._cr_clusters or bool(self._helm.get(cluster))
 
     def peer_references(self, cluster: Optional[str] = None) -> list[PeerReference]:
         """Every place a peer name is used (exports, intentions, upstreams, resolver,
@@ -350,3 +367,71 @@ class Topology:
 
     def peering_switches(self, cluster: str) -> list[PeeringSwitch]:
         return list(self._switches.get(cluster, ()))
+
+
+# questions for the mesh gateway (PL3xx) and export/intention/upstream (PL4xx) rules ----
+def gateways_known(topo: Topology, cluster: str) -> bool:
+    """Whether the repo says if ``cluster`` runs mesh gateways: it declares one in some
+    partition, its Helm values are here (``meshGateway.enabled`` decides), or it
+    registers its services from files here (a VM cluster whose gateways would be
+    registered the same way). A Kubernetes cluster without its Helm values: unknown."""
+    parts = topo.partitions(cluster)
+    if any(topo.gateways(cluster, p) for p in parts) or topo.helm_values(cluster):
+        return True
+    return any(s.source == "definition" for p in parts for s in topo.services(cluster, p))
+
+
+def name_for(topo: Topology, cluster: str, partition: str, remote_cluster: str, remote_partition: Optional[str]) -> Optional[str]:
+    """The peer name ``cluster``/``partition`` uses for ``remote_cluster`` (None: no
+    peering between them is declared there)."""
+    for peering in topo.peers_of(cluster, partition):
+        if peering.remote_cluster == remote_cluster and (remote_partition is None or peering.remote_partition in (None, remote_partition)):
+            return peering.peer_name
+    return None
+
+
+def exports_of(topo: Topology, cluster: str, partition: str, service: str, peer_name: str) -> list[Export]:
+    """The consumers exporting ``service`` (by name or ``*``) to ``peer_name``."""
+    return [e for e in topo.exports_to_peer(cluster, partition, peer_name.lower()) if e.service in (service, "*")]
+
+
+def peer_upstreams_to(topo: Topology, export: Export) -> list[Upstream]:
+    """The peer's upstreams that call ``export``'s service through this peering (empty
+    when the consumer peer is not a cluster of the repo)."""
+    peering = topo.resolve_peer(export.cluster, export.partition, export.consumer)
+    if peering is None or peering.remote_cluster is None:
+        return []
+    remote, rpart = peering.remote_cluster, peering.remote_partition or "default"
+    out = []
+    for up in topo.upstreams(remote, rpart):
+        if up.destination_peer is None or up.destination_name != export.service:
+            continue
+        back = topo.resolve_peer(remote, rpart, up.destination_peer)
+        if back is not None and back.remote_cluster == export.cluster:
+            out.append(up)
+    return out
+
+
+def peered_mode_settings(topo: Topology, mode: str) -> list[tuple[ModeSetting, list[Upstream]]]:
+    """Mesh gateway modes equal to ``mode`` that apply to peered traffic: the mode that
+    wins, by Consul's precedence, for some upstream with a ``destination_peer`` (with
+    those upstreams), and service-defaults overrides that name a ``Peer``."""
+    found: dict[int, tuple[ModeSetting, list[Upstream]]] = {}
+    for up in topo.upstreams():
+        if not up.destination_peer:
+            continue
+        setting = topo.gateway_mode_for(up.cluster, up.partition, up.service, up)
+        if setting is not None and setting.mode == mode:
+            found.setdefault(id(setting.node), (setting, []))[1].append(up)
+    for setting in topo.mode_settings():
+        if setting.level == "override" and setting.peer and setting.mode == mode:
+            found.setdefault(id(setting.node), (setting, []))
+    return sorted(found.values(), key=lambda item: (item[0].doc.path, item[0].node.span.line, item[0].node.span.col))
+
+
+#: Where each ModeSetting level comes from, for messages.
+MODE_LEVEL_NAMES = {
+    "upstream": "this upstream's mesh_gateway", "override": "this service-defaults upstream override",
+    "upstream-defaults": "these service-defaults upstream defaults", "proxy": "this proxy's mesh_gateway",
+    "service-defaults": "these service-defaults", "proxy-defaults": "proxy-defaults",
+}

@@ -4,9 +4,11 @@
 2. Otherwise by folder: a folder holding Consul Helm values or an agent configuration
    that sets ``datacenter`` is the root of a cluster, and every document under it (the
    deepest such root wins) belongs to that cluster. The cluster is named after the
-   datacenter the file sets (``global.datacenter`` / ``datacenter``), else after the
-   folder, so two folders that set one datacenter are two partitions of one cluster.
-   Its partition is the agent's ``partition`` or Helm ``global.adminPartitions.name``.
+   folder (two independent clusters may both call their datacenter ``dc1``, and peer
+   fine: Consul tells clusters apart by trust domain, not by name); the datacenter the
+   file sets is kept beside it. Its partition is the agent's ``partition`` or Helm
+   ``global.adminPartitions.name``. Folders with one base name are told apart by
+   their path relative to the project root.
 3. Everything else is one cluster named ``default``.
 
 Cluster names double as peer names unless the configuration (``peer-name``) or the
@@ -67,17 +69,17 @@ def _root_of(doc: Document) -> Optional[ClusterRoot]:
         parts = glob.get("adminPartitions")
         if isinstance(parts, Mapping) and parts.value("enabled") is True:
             partition = _str(parts.get("name")) or "default"
-        return ClusterRoot(folder, dc or base, partition, dc, doc, node)
+        return ClusterRoot(folder, base, partition, dc, doc, node)
     if doc.category == AGENT_CONFIG and doc.parent is None:
         node = doc.root.get("datacenter")
         dc = _str(node)
         if dc is None:
             return None
-        return ClusterRoot(folder, dc.lower(), _str(doc.root.get("partition")) or "default", dc.lower(), doc, node)
+        return ClusterRoot(folder, base, _str(doc.root.get("partition")) or "default", dc.lower(), doc, node)
     return None
 
 
-def find_roots(documents: list[Document]) -> dict[str, ClusterRoot]:
+def find_roots(documents: list[Document], config: Optional[Config] = None) -> dict[str, ClusterRoot]:
     """Cluster roots by absolute folder; the first declaring file of a folder wins."""
     roots: dict[str, ClusterRoot] = {}
     for doc in documents:
@@ -85,6 +87,13 @@ def find_roots(documents: list[Document]) -> dict[str, ClusterRoot]:
             root = _root_of(doc)
             if root is not None and root.folder not in roots:
                 roots[root.folder] = root
+    counts: dict[str, int] = {}
+    for root in roots.values():
+        counts[root.name] = counts.get(root.name, 0) + 1
+    base = os.path.abspath(config.root) if config is not None else os.getcwd()
+    for root in roots.values():
+        if counts[root.name] > 1:
+            root.name = os.path.relpath(root.folder, base).replace(os.sep, "/")
     return roots
 
 
@@ -121,7 +130,7 @@ def assign_clusters(documents: list[Document], config: Config) -> None:
                 cache[doc.path] = cluster_for_path(doc.path, config)
             doc.cluster, doc.partition = cache[doc.path]
         return
-    roots = find_roots(documents)
+    roots = find_roots(documents, config)
     if not roots:
         return
     memo: dict[str, Optional[ClusterRoot]] = {}

@@ -1,0 +1,90 @@
+"""PL201: a peering between two partitions of one datacenter (Consul refuses it)."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from linter.api import Finding, Rule
+from linter.graph.findings import finding_at
+
+
+class SameDatacenterPeering(Rule):
+    code = "PL201"
+    slug = "same-datacenter-peering"
+    summary = "Peering between two partitions of the same datacenter; use exported-services with a Partition consumer"
+    severity = "error"
+    reads = ("graph",)
+    doc = """
+## What it does
+Flags a peering (a PeeringAcceptor/PeeringDialer `metadata.name`, or a `[[peerings]]`
+entry of the peerlint config) whose two ends are the same Consul datacenter: one
+cluster, or clusters the config maps to one `datacenter`, or admin partitions of one
+datacenter.
+
+## Why is this bad?
+Establishing compares the token's server name with the local one and answers
+`cannot create a peering within the same cluster "dc1". Refer to the exported-services
+documentation if you want to export between partitions without peering`. Partitions of
+one datacenter share services through `exported-services` with a `Partition` consumer.
+
+## Example
+```toml
+[clusters.east-web]
+datacenter = "dc1"
+partition = "web"
+[clusters.east-api]
+datacenter = "dc1"
+partition = "api"
+[[peerings]]
+a = "east-web"
+b = "east-api"
+```
+
+## Use instead
+```hcl
+Kind = "exported-services"
+Name = "api"
+Services = [{ Name = "api", Consumers = [{ Partition = "web" }] }]
+```
+
+## References
+- Consul `agent/rpc/peering/service.go` (Establish: same-cluster check)
+- Seed: "Establish cluster peering connections" (services hosted in admin partitions on separate datacenters)
+"""
+    example = {
+        "bad": {
+            "peerlint.toml": 'edition = "enterprise"\n\n[clusters.east-web]\ndatacenter = "dc1"\npartition = "web"\npaths = ["web"]\n\n[clusters.east-api]\ndatacenter = "dc1"\npartition = "api"\npaths = ["api"]\n\n[[peerings]]\na = "east-web"\nb = "east-api"\n',
+            "api/exports.hcl": 'Kind = "exported-services"\nName = "api"\nServices = [{ Name = "api", Consumers = [{ Peer = "east-web" }] }]\n',
+        },
+        "good": {
+            "peerlint.toml": 'edition = "enterprise"\n\n[clusters.east-web]\ndatacenter = "dc1"\npartition = "web"\npaths = ["web"]\n\n[clusters.east-api]\ndatacenter = "dc1"\npartition = "api"\npaths = ["api"]\n',
+            "api/exports.hcl": 'Kind = "exported-services"\nName = "api"\nServices = [{ Name = "api", Consumers = [{ Partition = "web" }] }]\n',
+        },
+    }
+
+    def check(self, project) -> Iterator[Finding]:
+        topo = project.graph
+        seen_config: set[tuple[str, int]] = set()
+        for peering in topo.peerings():
+            remote = peering.remote_cluster
+            if remote is None or not topo.same_datacenter(peering.cluster, peering.partition, remote, peering.remote_partition or "default"):
+                continue
+            if peering.role == "config":
+                place = (peering.config_path, peering.config_span.line if peering.config_span else 0)
+                if place in seen_config:  # one entry declares both ends: one finding
+                    continue
+                seen_config.add(place)
+            dc = topo.datacenter(peering.cluster) or peering.cluster
+            where = f"partition {peering.partition!r} of {peering.cluster!r}"
+            other = f"partition {peering.remote_partition!r} of {remote!r}"
+            related = [(peering.partner, "the other end of this peering")] if peering.partner is not None else []
+            found = finding_at(
+                self, peering,
+                f"peering {peering.peer_name!r} connects {where} with {other}, the same datacenter {dc!r}; "
+                f"Consul refuses it: cannot create a peering within the same cluster",
+                related=related,
+                fix=f"remove the peering and export the services with an exported-services consumer "
+                    f"Partition = \"{peering.remote_partition or 'default'}\" instead",
+                node_path=f"peerings[{peering.cluster},{remote}]",
+            )
+            if found is not None:
+                yield found

@@ -1,0 +1,97 @@
+"""PL203: a PeeringAcceptor with no PeeringDialer on the peer cluster, or the reverse."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from linter.api import Finding, Rule
+from linter.graph.findings import finding_at
+
+OTHER = {"acceptor": "PeeringDialer", "dialer": "PeeringAcceptor"}
+SELF = {"acceptor": "PeeringAcceptor", "dialer": "PeeringDialer"}
+
+
+class UnpairedPeering(Rule):
+    code = "PL203"
+    slug = "unpaired-peering"
+    summary = "PeeringAcceptor without a matching PeeringDialer on the peer cluster (or the reverse), or both sides accepting/dialing"
+    severity = "error"
+    reads = ("graph",)
+    doc = """
+## What it does
+Flags a PeeringAcceptor whose peer cluster (in this repo, managed with consul-k8s CRs)
+has no PeeringDialer for it, a PeeringDialer with no PeeringAcceptor on the other side,
+and peerings where both sides accept or both sides dial. Silent when the peer cluster is
+not in the repo, or when a `[[peerings]]` entry says the peering was made with the CLI.
+
+## Why is this bad?
+A peering exists only when one side generates a token (the acceptor's controller calls
+`GenerateToken{PeerName: metadata.name}`) and the other establishes it with that token
+(`Establish{PeerName: metadata.name}`). An acceptor alone waits forever in `PENDING`; a
+dialer alone reports `PeeringDialer spec.peer.secret does not exist`. A name cannot be
+both: `cannot create peering with name ...; there is an existing peering expecting to be
+dialed`.
+
+## Example
+```yaml
+# cluster-01/acceptor.yaml
+kind: PeeringAcceptor
+metadata: {name: cluster-02}
+# cluster-02/acceptor.yaml
+kind: PeeringAcceptor
+metadata: {name: cluster-01}
+```
+
+## Use instead
+```yaml
+# cluster-02/dialer.yaml
+kind: PeeringDialer
+metadata: {name: cluster-01}
+spec: {peer: {secret: {name: peering-token, key: data, backend: kubernetes}}}
+```
+
+## References
+- consul-k8s `peering_acceptor_controller.go`, `peering_dialer_controller.go`
+- Consul `agent/rpc/peering/service.go` (GenerateToken / Establish)
+"""
+    _values = "global:\n  image: hashicorp/consul:1.16.0\n  peering:\n    enabled: true\n  tls:\n    enabled: true\nmeshGateway:\n  enabled: true\n"
+    _cr = "apiVersion: consul.hashicorp.com/v1alpha1\nkind: {kind}\nmetadata:\n  name: {name}\nspec:\n  peer:\n    secret:\n      name: peering-token\n      key: data\n      backend: kubernetes\n"
+    example = {
+        "bad": {
+            "cluster-01/values.yaml": _values, "cluster-02/values.yaml": _values,
+            "cluster-01/acceptor.yaml": _cr.format(kind="PeeringAcceptor", name="cluster-02"),
+            "cluster-02/acceptor.yaml": _cr.format(kind="PeeringAcceptor", name="cluster-01"),
+        },
+        "good": {
+            "cluster-01/values.yaml": _values, "cluster-02/values.yaml": _values,
+            "cluster-01/acceptor.yaml": _cr.format(kind="PeeringAcceptor", name="cluster-02"),
+            "cluster-02/dialer.yaml": _cr.format(kind="PeeringDialer", name="cluster-01"),
+        },
+    }
+
+    def check(self, project) -> Iterator[Finding]:
+        topo = project.graph
+        for peering in topo.peerings():
+            if peering.role == "config" or peering.partner is not None or peering.remote_cluster is None:
+                continue
+            remote, remote_part = peering.remote_cluster, peering.remote_partition or "default"
+            back = [p for p in topo.peers_of(remote, remote_part) if p.remote_cluster == peering.cluster]
+            if any(p.role == "config" for p in back) or any(p.role == "config" and p.remote_cluster == remote for p in topo.peers_of(peering.cluster, peering.partition)):
+                continue  # the other side was made with the CLI
+            same = [p for p in back if p.role == peering.role and p.partner is None]
+            kind, other = SELF[peering.role], OTHER[peering.role]
+            if same:
+                verb = "accept" if peering.role == "acceptor" else "dial"
+                yield finding_at(
+                    self, peering,
+                    f"both sides of the peering between {peering.cluster!r} and {remote!r} {verb}: a {kind} here and "
+                    f"{kind} {same[0].peer_name!r} in {remote!r}; one side must generate the token and the other establish it",
+                    related=[(same[0], f"the {kind} in {remote!r}")],
+                    fix=f"replace one of them with a {other} of the same name that reads the acceptor's token secret",
+                )
+            elif not back and topo.manages_peerings_with_crs(remote):
+                yield finding_at(
+                    self, peering,
+                    f"{kind} {peering.peer_name!r} has no {other} in cluster {remote!r} for it; "
+                    + ("the token is generated but nobody establishes the peering" if peering.role == "acceptor" else "there is no token for it to read, the peering is never established"),
+                    fix=f"add a {other} named {topo.peer_name_of(peering.cluster)!r} in {remote!r} with the same spec.peer.secret",
+                )

@@ -1,0 +1,79 @@
+"""PL206: peering configured in a cluster whose agent config or Helm values turn it off."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from linter.api import Finding, Rule
+from linter.graph.findings import finding_at
+
+
+class PeeringDisabled(Rule):
+    code = "PL206"
+    slug = "peering-disabled"
+    summary = "Peering configured in a cluster whose agent config or Helm values turn peering off"
+    severity = "error"
+    reads = ("graph",)
+    doc = """
+## What it does
+Flags `peering { enabled = false }` in an agent configuration and
+`global.peering.enabled: false` in Helm values of a cluster that configures peering:
+peering CRs or `[[peerings]]`, or peer names in exports, intentions, upstreams,
+resolvers, sameness groups or service-defaults.
+
+## Why is this bad?
+With peering disabled every peering endpoint answers `peering must be enabled to use
+this endpoint`: no token is generated, no peering established, and the exports,
+intentions and upstreams that name peers do nothing. On Kubernetes the chart does not
+even install the PeeringAcceptor/PeeringDialer CRDs or run their controllers.
+
+## Example
+```hcl
+datacenter = "cluster-01"
+peering {
+  enabled = false
+}
+```
+
+## Use instead
+```hcl
+datacenter = "cluster-01"
+peering {
+  enabled = true
+}
+```
+
+## References
+- Consul `agent/rpc/peering/service.go` (`peering must be enabled to use this endpoint`)
+- consul-k8s chart: `crd-peeringacceptors.yaml` (rendered only with `global.peering.enabled`)
+"""
+    _agent = 'datacenter = "cluster-01"\nserver = true\npeering {\n  enabled = %s\n}\n'
+    _exports = 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "api", Consumers = [{ Peer = "cluster-02" }] }]\n'
+    example = {
+        "bad": {"cluster-01/agent.hcl": _agent % "false", "cluster-01/exports.hcl": _exports},
+        "good": {"cluster-01/agent.hcl": _agent % "true", "cluster-01/exports.hcl": _exports},
+    }
+
+    def check(self, project) -> Iterator[Finding]:
+        topo = project.graph
+        for cluster in topo.clusters():
+            switches = [s for s in topo.peering_switches(cluster) if not s.enabled]
+            if not switches:
+                continue
+            uses = [p for part in topo.partitions(cluster) for p in topo.peers_of(cluster, part)]
+            refs = topo.peer_references(cluster)
+            if not uses and not refs:
+                continue
+            related = [(p, f"peering {p.peer_name!r} ({p.role})") for p in uses[:3]]
+            related += [((r.doc, r.node, f"{r.context} {r.name!r}")) for r in refs[:3]]
+            what = f"{len(uses)} peering(s)" if uses else f"peer name {refs[0].name!r} ({refs[0].context})"
+            for switch in switches:
+                where = "global.peering.enabled" if switch.doc.category == "helm-values" else "peering.enabled"
+                found = finding_at(
+                    self, switch,
+                    f"{where} is false in cluster {cluster!r}, which configures {what}; "
+                    f"Consul answers \"peering must be enabled to use this endpoint\"",
+                    related=related,
+                    fix=f"set {where} to true (or remove the peering configuration from this cluster)",
+                )
+                if found is not None:
+                    yield found
