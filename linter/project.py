@@ -10,7 +10,8 @@ from linter.model.document import Document
 from linter.nodes import Span
 
 if TYPE_CHECKING:
-    from linter.parse import ParseError
+    from linter.discover import SourceText
+    from linter.parse import Parsed
 
 
 @dataclass
@@ -35,6 +36,28 @@ class Project:
     last_document: Optional[Document] = None
     _by_kind: dict[str, list[Document]] = field(default_factory=dict)
     _graph: Any = None
+
+    def add_file(self, source: "SourceText", parsed: Optional["Parsed"]) -> None:
+        """One read (or unreadable) file: its text, problem or documents."""
+        from linter.model.classify import classify
+
+        self.files.append(source.path)
+        if source.text is None or parsed is None:
+            self.problems.append(FileProblem(source.path, source.problem or "cannot read", Span.point(source.line, source.col)))
+            return
+        self.texts[source.path] = source.text
+        if parsed.error is not None:
+            self.problems.append(FileProblem(source.path, parsed.error.message, parsed.error.span))
+            return
+        for index, root in enumerate(parsed.documents):
+            self.documents.extend(classify(root, source.path, index, parsed.syntax))
+
+    def finish(self) -> None:
+        """Once every file is in: clusters and partitions, then the kind index."""
+        from linter.model.clusters import assign_clusters
+
+        assign_clusters(self.documents, self.config)
+        self.index()
 
     def index(self) -> None:
         self._by_kind = {}

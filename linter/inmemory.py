@@ -1,0 +1,19 @@
+"""Projects from text held in memory rather than files on disk: what an editor's
+unsaved buffer or a fuzzer's generated input is linted as, through the same
+parse -> classify -> clusters -> rules path as ``peerlint check``."""
+from __future__ import annotations
+
+from linter.config import Config
+from linter.discover import SourceText
+from linter.parse import parse_text
+from linter.project import Project
+
+
+def project_from_texts(texts: dict[str, str], config: Config) -> Project:
+    """A finished project holding ``texts`` (display path -> content)."""
+    project = Project(config)
+    for path in sorted(texts):
+        text = texts[path]
+        project.add_file(SourceText(path, text), parse_text(path, text))
+    project.finish()
+    return project
