@@ -1,0 +1,178 @@
+"""ACL tokens, what they are bound to, and whether a cluster enforces ACLs.
+
+A token (ACL API token JSON) is resolved into an :class:`~linter.acl.authorizer.Authorizer`
+from its ``Policies`` (by Name or ID, found among the repository's policy files),
+``ServiceIdentities``, ``NodeIdentities`` and ``TemplatedPolicies``. When anything it
+uses is not in the repository (a policy not found, ``Roles``, an unknown template) the
+token is *unresolved* and rules stay silent about it: the missing piece may grant
+everything.
+
+A token applies to a service through a ServiceIdentity of that service, or through a
+service definition whose ``token`` equals the token's ``SecretID``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterator, Optional
+
+from linter.acl.authorizer import Authorizer
+from linter.acl.policy import Policy, identity_policy, policy_from_document
+from linter.model.document import ACL_POLICY, ACL_POLICY_API, ACL_TOKEN, AGENT_CONFIG, HELM_VALUES, Document, text
+from linter.nodes import Mapping, Node, as_list
+
+if TYPE_CHECKING:
+    from linter.project import Project
+
+TEMPLATES = {"builtin/service": "service", "builtin/node": "node", "builtin/dns": "dns"}
+
+
+@dataclass
+class Token:
+    doc: Document
+    secret: Optional[str]
+    policies: list[Policy] = field(default_factory=list)
+    service_identities: dict[str, Node] = field(default_factory=dict)
+    unresolved: str = ""
+
+    def authorizer(self, default_policy: str = "deny") -> Authorizer:
+        return Authorizer(self.policies, default_policy)
+
+    def anchor(self) -> Node:
+        """Where a finding about what the token grants points: its ``Policies`` (where
+        a policy would be added), else its identities, else the whole token."""
+        root = self.doc.root
+        return root.key("Policies") or root.key("ServiceIdentities") or root.key("TemplatedPolicies") or root.key("NodeIdentities") or root
+
+
+@dataclass
+class AclState:
+    """Whether a cluster enforces ACLs and how: ``node`` is what says so."""
+
+    enabled: bool
+    default_policy: str
+    managed: bool
+    doc: Optional[Document] = None
+    node: Optional[Node] = None
+
+
+class AclModel:
+    """Policies and tokens of a project, built once per rule run (linear in documents)."""
+
+    def __init__(self, project: "Project") -> None:
+        self.project = project
+        self.by_name: dict[tuple[str, str], Policy] = {}
+        self.by_id: dict[str, Policy] = {}
+        for doc in project.of(ACL_POLICY, ACL_POLICY_API):
+            policy = policy_from_document(doc, project.texts.get(doc.path, ""))
+            if policy is None:
+                continue
+            self.by_name.setdefault((doc.cluster, policy.name), policy)
+            self.by_name.setdefault(("*", policy.name), policy)
+            if policy.id:
+                self.by_id.setdefault(policy.id, policy)
+        self.tokens = [self._token(doc) for doc in project.of(ACL_TOKEN) if isinstance(doc.root, Mapping)]
+
+    def _token(self, doc: Document) -> Token:
+        root = doc.root
+        token = Token(doc, text(root.get("SecretID")))
+        if as_list(root.get("Roles")):
+            token.unresolved = "it uses roles"
+        for link in as_list(root.get("Policies")):
+            policy = None
+            if isinstance(link, Mapping):
+                name, pid = text(link.get("Name")), text(link.get("ID"))
+                policy = (self.by_id.get(pid) if pid else None) or (
+                    self.by_name.get((doc.cluster, name)) or self.by_name.get(("*", name)) if name else None)
+            if policy is None or policy.opaque:
+                token.unresolved = token.unresolved or "a policy it uses is not in the repository"
+            else:
+                token.policies.append(policy)
+        for ident in as_list(root.get("ServiceIdentities")):
+            name_node = ident.get("ServiceName") if isinstance(ident, Mapping) else None
+            name = text(name_node)
+            if name:
+                token.service_identities[name] = name_node  # type: ignore[assignment]
+                token.policies.append(identity_policy("service", name))
+        for ident in as_list(root.get("NodeIdentities")):
+            name = text(ident.get("NodeName")) if isinstance(ident, Mapping) else None
+            if name:
+                token.policies.append(identity_policy("node", name))
+        for tmpl in as_list(root.get("TemplatedPolicies")):
+            kind = TEMPLATES.get(text(tmpl.get("TemplateName")) or "") if isinstance(tmpl, Mapping) else None
+            variables = tmpl.get("TemplateVariables") if isinstance(tmpl, Mapping) else None
+            name = text(variables.get("Name")) if isinstance(variables, Mapping) else ""
+            if kind is None or (kind != "dns" and not name):
+                token.unresolved = token.unresolved or "it uses a templated policy peerlint cannot expand"
+                continue
+            policy = identity_policy(kind, name or "")
+            if kind == "service" and name:
+                token.service_identities[name] = variables.get("Name")  # type: ignore[union-attr,assignment]
+            token.policies.append(policy)
+        return token
+
+    def tokens_for_service(self, service: Document, *names: str) -> Iterator[tuple[Token, Node]]:
+        """The tokens that apply to a service definition, each with the node that binds
+        it (the ServiceIdentity name, or the service definition's ``token``)."""
+        secret = text(service.root.get("token"))
+        for token in self.tokens:
+            if secret and token.secret == secret:
+                yield token, service.root.get("token")  # type: ignore[misc]
+            elif token.doc.cluster == service.cluster:
+                for name in names:
+                    if name in token.service_identities:
+                        yield token, token.service_identities[name]
+                        break
+
+
+def acl_state(project: "Project", cluster: str) -> Optional[AclState]:
+    """How ``cluster`` enforces ACLs, from its Helm values and agent configs; None when
+    the repository holds neither (then nothing can be judged)."""
+    state: Optional[AclState] = None
+    for doc in project.of(HELM_VALUES):
+        if doc.cluster != cluster:
+            continue
+        glob = doc.root.get("global")
+        acls = glob.get("acls") if isinstance(glob, Mapping) else None
+        managed = acls.get("manageSystemACLs") if isinstance(acls, Mapping) else None
+        if getattr(managed, "value", None) is True:
+            return AclState(True, "deny", True, doc, managed)
+        state = state or AclState(False, "allow", False, doc, managed or (glob if isinstance(glob, Mapping) and glob.key("acls") is None else acls))
+    for doc in project.of(AGENT_CONFIG):
+        if doc.cluster != cluster:
+            continue
+        acl = doc.root.get("acl")
+        if isinstance(acl, Mapping):
+            enabled = getattr(acl.get("enabled"), "value", None)
+            if enabled is True or str(enabled).lower() == "true":
+                policy = (text(acl.get("default_policy")) or "allow").lower()
+                if state is None or not state.enabled or policy == "deny":
+                    state = AclState(True, policy, False, doc, acl.get("default_policy") or doc.root.key("acl"))
+                continue
+        if state is None:
+            state = AclState(False, "allow", False, doc, None)
+    return state
+
+
+def acl_model(project: "Project") -> AclModel:
+    """The project's ACL model, built once and shared by the PL5xx rules."""
+    model = project.__dict__.get("_acl_model")
+    if model is None:
+        model = project.__dict__["_acl_model"] = AclModel(project)
+    return model
+
+
+def peered_clusters(project: "Project") -> dict[str, tuple[Optional[Document], Optional[Node], str]]:
+    """Clusters that peer, each with one place that says so (a peering declaration or
+    a peer name in use; None for a ``[[peerings]]`` entry of the config) and the peer's
+    name, for messages and ``related``."""
+    graph = project.graph
+    out: dict[str, tuple[Optional[Document], Optional[Node], str]] = {}
+    for ref in graph.peer_references():
+        out.setdefault(ref.cluster, (ref.doc, ref.node, ref.name))
+    for peering in graph.peerings():
+        out.setdefault(peering.cluster, (peering.doc, peering.node, peering.peer_name))
+    for cluster in graph.clusters():
+        for switch in graph.peering_switches(cluster):
+            if switch.enabled and switch.doc.category == HELM_VALUES:
+                out.setdefault(cluster, (switch.doc, switch.node, ""))
+    return out

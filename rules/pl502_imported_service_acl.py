@@ -1,0 +1,96 @@
+"""PL502: a sidecar with a peered upstream whose token cannot read imported services."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from linter.acl.tokens import acl_model, acl_state
+from linter.api import Finding, Rule
+from linter.model.document import text
+
+
+class ImportedServiceAcl(Rule):
+    code = "PL502"
+    slug = "imported-service-acl"
+    summary = "With ACLs on, a sidecar with a peered upstream has a token that cannot read imported services"
+    severity = "error"
+    reads = ("graph", "acl-token", "acl-policy", "acl-policy-api")
+    doc = """
+## What it does
+With ACLs on (agent `acl { enabled = true }`, not Helm-managed), checks the token of every
+service whose sidecar has an upstream with `destination_peer`: it must have either
+`service:write` on any service, or `service:read` on all services and `node:read` on all
+nodes. A service identity satisfies both.
+
+## Why is this bad?
+Imported services and nodes carry a peer name, and Consul's authorizer answers reads of
+peered data differently: it allows them when the token has `service:write` on any
+service (`ServiceWriteAny`), and otherwise only with read on *all* services and nodes
+(`ServiceReadAll`/`NodeReadAll`: a `service_prefix ""` / `node_prefix ""` read and no
+narrower deny). Exact per-name read rules do not help. Without it the sidecar never
+learns the peer's endpoints and the upstream silently has no healthy instances.
+
+## Example
+```hcl
+# frontend-policy.hcl
+service "frontend" { policy = "read" }
+node_prefix "" { policy = "read" }
+```
+
+## Use instead
+```hcl
+# frontend-policy.hcl
+service "frontend" { policy = "write" }
+node_prefix "" { policy = "read" }
+```
+
+## References
+- Consul `acl/policy_authorizer.go` (`ServiceWriteAny`, `ServiceReadAll`), `agent/structs/acl.go`
+- https://developer.hashicorp.com/consul/docs/connect/cluster-peering/usage/establish-cluster-peering (Authorize service reads with ACLs)
+"""
+    _base = {
+        "agent.hcl": 'datacenter = "dc1"\nacl {\n  enabled = true\n  default_policy = "deny"\n}\n',
+        "frontend.hcl": (
+            'service {\n  name = "frontend"\n  port = 8080\n  token = "3f9a1b2c-4d5e-6f70-8192-a3b4c5d6e7f8"\n'
+            '  connect {\n    sidecar_service {\n      proxy {\n        upstreams = [{ destination_name = "backend", destination_peer = "dc2", local_bind_port = 9000 }]\n'
+            '      }\n    }\n  }\n}\n'
+        ),
+        "frontend-token.json": '{\n  "SecretID": "3f9a1b2c-4d5e-6f70-8192-a3b4c5d6e7f8",\n  "Policies": [{ "Name": "frontend-policy" }]\n}\n',
+    }
+    example = {
+        "bad": {**_base, "frontend-policy.hcl": 'service "frontend" { policy = "read" }\nnode_prefix "" { policy = "read" }\n'},
+        "good": {**_base, "frontend-policy.hcl": 'service "frontend" { policy = "write" }\nnode_prefix "" { policy = "read" }\n'},
+    }
+
+    def check(self, project) -> Iterator[Finding]:
+        graph = project.graph
+        model = acl_model(project)
+        states: dict = {}
+        seen: set[tuple[int, int]] = set()
+        for up in graph.upstreams():
+            if not up.destination_peer or up.source != "service-definition":
+                continue
+            if up.cluster not in states:
+                states[up.cluster] = acl_state(project, up.cluster)
+            state = states[up.cluster]
+            if state is None or not state.enabled or state.managed:
+                continue
+            own = text(up.doc.root.get("name")) or up.service
+            for token, _binding in model.tokens_for_service(up.doc, up.service, own):
+                if token.unresolved or (id(token), id(up.doc)) in seen:
+                    continue
+                authz = token.authorizer(state.default_policy)
+                if authz.write_any("service") or (authz.read_all("service") and authz.read_all("node")):
+                    continue
+                seen.add((id(token), id(up.doc)))
+                lacking = [f"{r}:read on all {r}s" for r in ("service", "node") if not authz.read_all(r)]
+                denies = [r.describe() for res in ("service", "node") for r in authz.narrower_denies(res)]
+                blocked = f" ({', '.join(denies)} prevents read on all)" if denies else ""
+                yield self.finding(
+                    token.doc, token.anchor(),
+                    f"the ACL token of {own!r} cannot read services imported from peer {up.destination_peer!r} "
+                    f"(upstream {up.destination_name!r}): peered data needs either service:write on any service, "
+                    f"or service:read on all services and node:read on all nodes; it has no write rule and lacks "
+                    f"{' and '.join(lacking)}{blocked}",
+                    related=[(up.doc, up.peer_node or up.node, f"the upstream to peer {up.destination_peer!r}")],
+                    fix=f'give the token a service identity for {up.service!r}, or add a policy with service_prefix "" {{ policy = "read" }} and node_prefix "" {{ policy = "read" }}',
+                )

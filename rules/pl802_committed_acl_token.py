@@ -1,0 +1,88 @@
+"""PL802: an ACL token SecretID committed in a service definition, agent config or token file."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from linter.acl.secrets import is_secret_id, mask
+from linter.api import Finding, Rule
+from linter.model.document import ACL_TOKEN, AGENT_CONFIG, SERVICE_DEFINITION, text
+from linter.nodes import Mapping, fold_key
+
+#: Pre-1.4 agent keys that hold tokens (still decoded, deprecated).
+LEGACY_AGENT_KEYS = {"acltoken", "aclagenttoken", "aclagentmastertoken", "aclmastertoken", "aclreplicationtoken"}
+FIX_RUNTIME = (
+    "remove it from the file and rotate the token; supply it at run time instead "
+    "(`consul acl set-agent-token`, CONSUL_HTTP_TOKEN, `-token-file` pointing outside the repository, "
+    "or a Kubernetes Secret / Vault)"
+)
+
+
+class CommittedAclToken(Rule):
+    code = "PL802"
+    slug = "committed-acl-token"
+    summary = "An ACL token SecretID is committed in a service definition, agent config or token file"
+    severity = "warning"
+    reads = (SERVICE_DEFINITION, AGENT_CONFIG, ACL_TOKEN)
+    doc = """
+## What it does
+Flags ACL token SecretIDs (UUIDs) written into a service definition's `token`, an agent
+configuration's `acl.tokens` (and the deprecated `acl_*_token` keys), or an ACL token
+file's `SecretID`. Output shows only the first 4 characters.
+
+## Why is this bad?
+The SecretID is the credential: whoever reads the repository (and every clone, fork and
+CI log of it) can act with the token's privileges, which for agent and management
+tokens means the whole cluster. It also stays in git history after it is deleted.
+
+## Example
+```hcl
+service {
+  name  = "web"
+  port  = 8080
+  token = "3f9a1b2c-4d5e-6f70-8192-a3b4c5d6e7f8"
+}
+```
+
+## Use instead
+```hcl
+service {
+  name = "web"
+  port = 8080
+}
+```
+and register it with the token supplied at run time:
+`consul services register -token-file=/run/secrets/web-token web.hcl`.
+
+## References
+- https://developer.hashicorp.com/consul/docs/security/acl/tokens
+- Consul `agent/config/config.go` (`acl.tokens`), `api/acl.go` (`ACLToken.SecretID`)
+"""
+    example = {
+        "bad": {"web.hcl": 'service {\n  name  = "web"\n  port  = 8080\n  token = "3f9a1b2c-4d5e-6f70-8192-a3b4c5d6e7f8"\n}\n'},
+        "good": {"web.hcl": 'service {\n  name = "web"\n  port = 8080\n}\n'},
+    }
+
+    def check(self, project) -> Iterator[Finding]:
+        for doc in project.of(SERVICE_DEFINITION, AGENT_CONFIG, ACL_TOKEN):
+            if doc.category == SERVICE_DEFINITION:
+                node = doc.root.get("token")
+                value = text(node)
+                if is_secret_id(value):
+                    yield self.finding(doc, node, f"ACL token SecretID {mask(value or '')} is committed in service {text(doc.root.get('name')) or '?'}'s `token`; anyone who reads the repository can use it", fix=FIX_RUNTIME)
+            elif doc.category == AGENT_CONFIG:
+                acl = doc.root.get("acl")
+                tokens = acl.get("tokens") if isinstance(acl, Mapping) else None
+                if isinstance(tokens, Mapping):
+                    for key, node in tokens.items():
+                        value = text(node)
+                        if is_secret_id(value):
+                            yield self.finding(doc, node, f"ACL token SecretID {mask(value or '')} is committed in the agent configuration's acl.tokens.{key.value}; anyone who reads the repository can use it", fix=FIX_RUNTIME)
+                for key, node in doc.root.items():
+                    value = text(node)
+                    if fold_key(str(key.value)) in LEGACY_AGENT_KEYS and is_secret_id(value):
+                        yield self.finding(doc, node, f"ACL token SecretID {mask(value or '')} is committed in the agent configuration's {key.value}; anyone who reads the repository can use it", fix=FIX_RUNTIME)
+            else:
+                node = doc.root.get("SecretID")
+                value = text(node)
+                if is_secret_id(value):
+                    yield self.finding(doc, node, f"ACL token SecretID {mask(value or '')} is committed in a token file; anyone who reads the repository can use it", fix="commit the token's AccessorID, Description and policies without SecretID (Consul generates one) and rotate this token")
