@@ -378,7 +378,7 @@ def gateways_known(topo: Topology, cluster: str) -> bool:
     parts = topo.partitions(cluster)
     if any(topo.gateways(cluster, p) for p in parts) or topo.helm_values(cluster):
         return True
-    return any(s.source == "definition" for p in parts for s in topo.services(cluster, p))
+    return any(d.source == "definition" for p in parts for s in topo.services(cluster, p) for d in topo.service(cluster, p, s.name))
 
 
 def name_for(topo: Topology, cluster: str, partition: str, remote_cluster: str, remote_partition: Optional[str]) -> Optional[str]:

@@ -1,0 +1,94 @@
+"""PL301: a partition exports services to a peer but registers no mesh gateway.
+
+Peers reach exported services only through the exporting partition's mesh gateway
+(consul-semantics §2.8; seed 002: "A cluster requires a registered mesh gateway in order
+to export services to peers"), so such an export can never be dialled.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from linter.api import Finding, Rule
+from linter.graph.query import Export, gateways_known
+
+
+class MissingMeshGateway(Rule):
+    code = "PL301"
+    slug = "missing-mesh-gateway"
+    summary = "A partition exports services to a peer but registers no mesh gateway"
+    severity = "error"
+    reads = ("graph",)
+    doc = """
+## What it does
+Flags an `exported-services` consumer naming a peer when the exporting cluster/partition
+registers no mesh gateway: no service of kind `mesh-gateway` and no Helm
+`meshGateway.enabled: true`. A Kubernetes cluster whose Helm values are not in the repo
+is left alone (its gateways cannot be seen).
+
+## Why is this bad?
+Peered traffic always enters a cluster through its mesh gateway: Consul hands the peer
+the exporting partition's gateway addresses, and with none registered the peer's
+upstreams get no endpoints. The gateway must be in the same partition as the exported
+services and their `exported-services` entry.
+
+## Example
+```hcl
+# east/exported-services.hcl (east registers payments, but no mesh gateway)
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "payments", Consumers = [{ Peer = "west" }] }]
+```
+
+## Use instead
+```hcl
+# east/mesh-gateway.hcl
+service {
+  name = "mesh-gateway"
+  kind = "mesh-gateway"
+  port = 8443
+}
+```
+
+## References
+- Seed 002, cluster peering technical specifications: mesh gateway requirements
+- Consul `agent/proxycfg/mesh_gateway.go`, `agent/xds/endpoints.go`
+"""
+    example = {
+        "bad": {
+            "peerlint.toml": '[clusters.east]\npaths = ["east"]\n[clusters.west]\npaths = ["west"]\n[[peerings]]\na = "east"\nb = "west"\n',
+            "east/payments.hcl": 'service {\n  name = "payments"\n  port = 9001\n}\n',
+            "east/exported-services.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "payments", Consumers = [{ Peer = "west" }] }]\n',
+        },
+        "good": {
+            "peerlint.toml": '[clusters.east]\npaths = ["east"]\n[clusters.west]\npaths = ["west"]\n[[peerings]]\na = "east"\nb = "west"\n',
+            "east/payments.hcl": 'service {\n  name = "payments"\n  port = 9001\n}\n',
+            "east/mesh-gateway.hcl": 'service {\n  name = "mesh-gateway"\n  kind = "mesh-gateway"\n  port = 8443\n}\n',
+            "east/exported-services.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "payments", Consumers = [{ Peer = "west" }] }]\n',
+        },
+    }
+
+    def check(self, project) -> Iterator[Finding]:
+        graph = project.graph
+        first: dict[tuple[str, str, str], list[Export]] = {}
+        for export in graph.all_exports():
+            if export.consumer_kind == "peer":
+                first.setdefault((export.cluster, export.partition, export.consumer), []).append(export)
+        for (cluster, partition, peer), exports in first.items():
+            if graph.gateways(cluster, partition) or not gateways_known(graph, cluster):
+                continue
+            export = exports[0]
+            names = sorted({e.service for e in exports})
+            related = []
+            for helm in graph.helm_values(cluster):
+                related.append((helm, helm.root.key("meshGateway"), "this cluster's Helm values enable no mesh gateway"))
+            peering = graph.resolve_peer(cluster, partition, peer)
+            if peering is not None and peering.doc is not None:
+                related.append((peering.doc, peering.node, f"the peering with {peer}"))
+            where = f"cluster {cluster!r}" + (f" partition {partition!r}" if partition != "default" else "")
+            yield self.finding(
+                export.doc, export.node,
+                f"{', '.join(names)} exported to peer {peer!r}, but {where} registers no mesh gateway: "
+                "peers reach exported services only through the exporting partition's mesh gateway, so Consul gives their upstreams no endpoints",
+                related=related,
+                fix="register a mesh gateway in this partition (a service with kind = \"mesh-gateway\", or Helm meshGateway.enabled: true)",
+            )

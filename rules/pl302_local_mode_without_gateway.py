@@ -1,0 +1,80 @@
+"""PL302: mesh gateway mode ``local`` for peered traffic in a partition without a mesh
+gateway.
+
+In ``local`` mode a sidecar sends peered traffic to its own partition's mesh gateway
+(seed 002: "To use the local mesh gateway mode, you must register a mesh gateway in the
+importing cluster"); with none registered, the upstream has nowhere to go.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from linter.api import Finding, Rule
+from linter.graph.query import MODE_LEVEL_NAMES, gateways_known, peered_mode_settings
+
+class LocalModeWithoutGateway(Rule):
+    code = "PL302"
+    slug = "local-mode-without-gateway"
+    summary = "Mesh gateway mode local for peered traffic where the importing partition has no mesh gateway"
+    severity = "error"
+    reads = ("graph",)
+    doc = """
+## What it does
+Flags a mesh gateway `Mode = "local"` (proxy-defaults, service-defaults and their
+upstream overrides, a proxy's or upstream's `mesh_gateway`, the CRDs) that is the mode
+in force, by Consul's precedence (upstream > service-defaults > proxy-defaults), for an
+upstream with a `destination_peer`, when the importing cluster/partition registers no
+mesh gateway. A Kubernetes cluster whose Helm values are not in the repo is left alone.
+
+## Why is this bad?
+In `local` mode the sidecar dials the mesh gateway of its own partition, which forwards
+to the peer. Without a local gateway the upstream has no route and every call fails.
+
+## Example
+```hcl
+# west/proxy-defaults.hcl (west registers no mesh gateway)
+Kind = "proxy-defaults"
+Name = "global"
+MeshGateway { Mode = "local" }
+```
+
+## Use instead
+```hcl
+Kind = "proxy-defaults"
+Name = "global"
+MeshGateway { Mode = "remote" }
+```
+or register a mesh gateway in the importing partition.
+
+## References
+- Seed 002, cluster peering technical specifications: mesh gateway modes
+- Consul `agent/xds/endpoints.go` (`makeUpstreamLoadAssignmentForPeerService`)
+"""
+    example = {
+        "bad": {
+            "peerlint.toml": '[clusters.east]\npaths = ["east"]\n[clusters.west]\npaths = ["west"]\n[[peerings]]\na = "east"\nb = "west"\n',
+            "west/web.hcl": 'service {\n  name = "web"\n  port = 80\n  connect {\n    sidecar_service {\n      proxy {\n        upstreams = [{ destination_name = "payments", destination_peer = "east", local_bind_port = 9001 }]\n      }\n    }\n  }\n}\n',
+            "west/proxy-defaults.hcl": 'Kind = "proxy-defaults"\nName = "global"\nMeshGateway {\n  Mode = "local"\n}\n',
+        },
+        "good": {
+            "peerlint.toml": '[clusters.east]\npaths = ["east"]\n[clusters.west]\npaths = ["west"]\n[[peerings]]\na = "east"\nb = "west"\n',
+            "west/web.hcl": 'service {\n  name = "web"\n  port = 80\n  connect {\n    sidecar_service {\n      proxy {\n        upstreams = [{ destination_name = "payments", destination_peer = "east", local_bind_port = 9001 }]\n      }\n    }\n  }\n}\n',
+            "west/proxy-defaults.hcl": 'Kind = "proxy-defaults"\nName = "global"\nMeshGateway {\n  Mode = "remote"\n}\n',
+        },
+    }
+
+    def check(self, project) -> Iterator[Finding]:
+        graph = project.graph
+        for setting, upstreams in peered_mode_settings(graph, "local"):
+            if graph.gateways(setting.cluster, setting.partition) or not gateways_known(graph, setting.cluster):
+                continue
+            related = [(u.doc, u.name_node or u.node, f"{u.service}'s upstream {u.destination_name} from peer {u.destination_peer} uses this mode") for u in upstreams]
+            target = ", ".join(sorted({f"{u.destination_name} (peer {u.destination_peer})" for u in upstreams})) or f"{setting.upstream} (peer {setting.peer})"
+            where = f"cluster {setting.cluster!r}" + (f" partition {setting.partition!r}" if setting.partition != "default" else "")
+            yield self.finding(
+                setting.doc, setting.node,
+                f"mesh gateway mode \"local\" from {MODE_LEVEL_NAMES.get(setting.level, setting.level)} applies to peered upstream {target}, "
+                f"but {where} registers no mesh gateway: in local mode the sidecar dials its own partition's gateway, so these calls have no route",
+                related=related,
+                fix="register a mesh gateway in this partition, or use Mode = \"remote\" (the default for peered traffic)",
+            )

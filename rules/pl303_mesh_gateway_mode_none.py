@@ -1,0 +1,81 @@
+"""PL303: mesh gateway mode ``none`` that applies to peered traffic.
+
+Peered traffic always goes through mesh gateways: Consul accepts ``none`` without error
+and then, building the peer upstream's endpoints, logs ``invalid mesh gateway mode
+'none', defaulting to 'remote'`` (consul-semantics §2.8). The file says one thing and the
+mesh does another.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from linter.api import Finding, Rule
+from linter.graph.query import MODE_LEVEL_NAMES, peered_mode_settings
+
+_PEERING = '[clusters.east]\npaths = ["east"]\n[clusters.west]\npaths = ["west"]\n[[peerings]]\na = "east"\nb = "west"\n'
+_WEB = (
+    'service {{\n  name = "web"\n  port = 80\n  connect {{\n    sidecar_service {{\n      proxy {{\n'
+    '        upstreams = [{{\n          destination_name = "payments"\n          destination_peer = "east"\n'
+    '          local_bind_port  = 9001\n          mesh_gateway {{\n            mode = "{mode}"\n          }}\n'
+    '        }}]\n      }}\n    }}\n  }}\n}}\n'
+)
+
+
+class MeshGatewayModeNone(Rule):
+    code = "PL303"
+    slug = "mesh-gateway-mode-none"
+    summary = "Mesh gateway mode none for peered traffic (Consul silently uses remote)"
+    severity = "error"
+    reads = ("graph",)
+    doc = """
+## What it does
+Flags a mesh gateway `Mode = "none"` that is the mode in force, by Consul's precedence
+(upstream > service-defaults > proxy-defaults), for an upstream with a
+`destination_peer`, and a service-defaults upstream override with a `Peer` and mode
+`none`. Sources: proxy-defaults, service-defaults (and their `UpstreamConfig`), a
+proxy's or upstream's `mesh_gateway`, the `ProxyDefaults`/`ServiceDefaults` CRDs.
+
+## Why is this bad?
+The `none` mode is invalid for cluster peering: peered traffic always crosses mesh
+gateways. Consul does not reject it; it logs `invalid mesh gateway mode 'none',
+defaulting to 'remote'` and routes through the peer's gateways. The configuration says
+"direct" while the mesh does "remote", so anyone reading it is misled.
+
+## Example
+```hcl
+service {
+  name = "web"
+  connect { sidecar_service { proxy { upstreams = [{
+    destination_name = "payments"
+    destination_peer = "east"
+    local_bind_port  = 9001
+    mesh_gateway { mode = "none" }
+  }] } } }
+}
+```
+
+## Use instead
+```hcl
+    mesh_gateway { mode = "remote" }   # or "local" with a local mesh gateway
+```
+
+## References
+- Seeds 002 and 004: "The none mode is invalid for mesh gateways with cluster peering connections"
+- Consul `agent/xds/endpoints.go` (`makeUpstreamLoadAssignmentForPeerService`)
+"""
+    example = {
+        "bad": {"peerlint.toml": _PEERING, "west/web.hcl": _WEB.format(mode="none")},
+        "good": {"peerlint.toml": _PEERING, "west/web.hcl": _WEB.format(mode="remote")},
+    }
+
+    def check(self, project) -> Iterator[Finding]:
+        for setting, upstreams in peered_mode_settings(project.graph, "none"):
+            related = [(u.doc, u.name_node or u.node, f"{u.service}'s upstream {u.destination_name} from peer {u.destination_peer} uses this mode") for u in upstreams]
+            target = ", ".join(sorted({f"{u.destination_name} (peer {u.destination_peer})" for u in upstreams})) or f"{setting.upstream} (peer {setting.peer})"
+            yield self.finding(
+                setting.doc, setting.node,
+                f"mesh gateway mode \"none\" from {MODE_LEVEL_NAMES.get(setting.level, setting.level)} applies to peered upstream {target}; "
+                "peered traffic always crosses mesh gateways, so Consul ignores \"none\" and silently uses \"remote\"",
+                related=related,
+                fix="set mode \"remote\" (the peer's gateway), or \"local\" when this partition has a mesh gateway",
+            )

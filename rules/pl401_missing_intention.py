@@ -1,0 +1,80 @@
+"""PL401: a service exported to a peer that no intention lets any source of that peer
+call.
+
+Exporting makes a service visible to a peer; only an intention with ``Peer`` lets the
+peer's services connect (seed 001, "Authorize services for peers"). A local source of
+the same name is another identity and does not count (consul-semantics §2.2).
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from linter.api import Finding, Rule
+from linter.graph.query import peer_upstreams_to
+
+_TOML = '[clusters.cluster-01]\npaths = ["cluster-01"]\n[clusters.cluster-02]\npaths = ["cluster-02"]\n[[peerings]]\na = "cluster-01"\nb = "cluster-02"\n'
+_EXPORT = 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "backend-service", Consumers = [{ Peer = "cluster-02" }] }]\n'
+_INTENTION = 'Kind = "service-intentions"\nName = "backend-service"\nSources = [{ Name = "frontend-service"{peer}, Action = "allow" }]\n'
+
+
+class MissingIntention(Rule):
+    code = "PL401"
+    slug = "missing-intention"
+    summary = "A service exported to a peer with no intention allowing any source from that peer"
+    severity = "error"
+    reads = ("graph",)
+    doc = """
+## What it does
+Flags an `exported-services` consumer `Peer = P` for service S when no
+service-intentions entry of S (or of `*`) in the exporting partition allows a source
+with `Peer = P`. When the peer's upstreams to S are in the repo, the message names them
+and the finding points at them.
+
+## Why is this bad?
+Exporting only makes S visible to the peer. Consul authorizes every connection from a
+peer by intentions whose source carries that `Peer`; with none, the peer's calls are
+denied (with ACL default deny). A local source of the same name is a different
+identity: `Name = "frontend"` without `Peer` does not allow `frontend` in the peer.
+
+## Example
+```hcl
+Kind = "service-intentions"
+Name = "backend-service"
+Sources = [{ Name = "frontend-service", Action = "allow" }]   # no Peer: local only
+```
+
+## Use instead
+```hcl
+Kind = "service-intentions"
+Name = "backend-service"
+Sources = [{ Name = "frontend-service", Peer = "cluster-02", Action = "allow" }]
+```
+
+## References
+- Seed 001, establish cluster peering connections: authorize services for peers
+- Consul `agent/structs/config_entry_intentions.go`
+"""
+    example = {
+        "bad": {"peerlint.toml": _TOML, "cluster-01/exports.hcl": _EXPORT, "cluster-01/intentions.hcl": _INTENTION.replace("{peer}", "")},
+        "good": {"peerlint.toml": _TOML, "cluster-01/exports.hcl": _EXPORT, "cluster-01/intentions.hcl": _INTENTION.replace("{peer}", ', Peer = "cluster-02"')},
+    }
+
+    def check(self, project) -> Iterator[Finding]:
+        graph = project.graph
+        for export in graph.all_exports():
+            if export.consumer_kind != "peer" or export.service in ("", "*"):
+                continue
+            peer = export.consumer
+            if any((i.peer or "").lower() == peer.lower() for i in graph.intentions_allowing(export.cluster, export.partition, export.service)):
+                continue
+            callers = peer_upstreams_to(graph, export)
+            names = sorted({u.service for u in callers if u.service})
+            local = [i for i in graph.intentions_allowing(export.cluster, export.partition, export.service) if not i.peer and i.source in names]
+            related = [(u.doc, u.name_node or u.node, f"{u.service} in peer {peer} calls {export.service} here") for u in callers]
+            related += [(i.doc, i.name_node or i.node, f"this source is the local {i.source}, not the one in peer {peer}") for i in local]
+            sources = ", ".join(f'{{ Name = "{n}", Peer = "{peer}", Action = "allow" }}' for n in (names or ["<service>"]))
+            message = f"{export.service} is exported to peer {peer!r}, but no intention allows any source from peer {peer!r}, so Consul denies its calls"
+            if names:
+                message += f"; {peer}'s upstreams to it: {', '.join(names)}"
+            yield self.finding(export.doc, export.node, message, related=related,
+                               fix=f"add to the service-intentions of {export.service}: Sources = [{sources}]")

@@ -1,0 +1,85 @@
+"""PL404: an upstream with ``destination_peer = P`` to a service that P does not export
+to this cluster.
+
+A peer replicates only the services its ``exported-services`` entry exports to this
+cluster's peer name (consul-semantics §2.1), so the upstream never gets endpoints.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from linter.api import Finding, Rule
+from linter.graph.query import exports_of, name_for
+
+_TOML = '[clusters.east]\npaths = ["east"]\n[clusters.west]\npaths = ["west"]\n[[peerings]]\na = "east"\nb = "west"\n'
+_EXPORT = 'Kind = "exported-services"\nName = "default"\nServices = [{{ Name = "{name}", Consumers = [{{ Peer = "east" }}] }}]\n'
+_WEB = 'service {\n  name = "billing"\n  port = 9010\n  connect {\n    sidecar_service {\n      proxy {\n        upstreams = [{ destination_name = "inventory", destination_peer = "west", local_bind_port = 9101 }]\n      }\n    }\n  }\n}\n'
+
+
+class UpstreamNotExported(Rule):
+    code = "PL404"
+    slug = "upstream-not-exported"
+    summary = "An upstream to a peer's service that the peer does not export to this cluster"
+    severity = "error"
+    reads = ("graph",)
+    doc = """
+## What it does
+Flags the `destination_name` of an upstream with `destination_peer = P` (or the
+annotation's `<service>.svc.<P>.peer`) when P is a cluster in the repo whose partition
+does not export the service (by name or `*`) to the peer name it uses for this cluster.
+Peers whose files are not in the repo, or that export to sameness groups, are left alone.
+
+## Why is this bad?
+Consul imports from a peer only the services the peer exports to this peering; any
+other upstream stays without endpoints and every call fails.
+
+## Example
+```hcl
+# west exports only "catalog" to east
+upstreams = [{ destination_name = "inventory", destination_peer = "west", local_bind_port = 9101 }]
+```
+
+## Use instead
+```hcl
+# west/exported-services.hcl
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "inventory", Consumers = [{ Peer = "east" }] }]
+```
+
+## References
+- Seed 001, establish cluster peering connections: export services between clusters
+- Consul `agent/consul/state/peering.go` (`exportedServicesForPeerTxn`)
+"""
+    example = {
+        "bad": {"peerlint.toml": _TOML, "west/exports.hcl": _EXPORT.format(name="catalog"), "east/billing.hcl": _WEB},
+        "good": {"peerlint.toml": _TOML, "west/exports.hcl": _EXPORT.format(name="inventory"), "east/billing.hcl": _WEB},
+    }
+
+    def check(self, project) -> Iterator[Finding]:
+        graph = project.graph
+        for up in graph.upstreams():
+            if not up.destination_peer or not up.destination_name or up.destination_name == "*":
+                continue
+            peering = graph.resolve_peer(up.cluster, up.partition, up.destination_peer)
+            if peering is None or peering.remote_cluster is None:
+                continue  # an unknown peer is PL202's; a peer outside the repo cannot be judged
+            remote, rpart = peering.remote_cluster, peering.remote_partition or "default"
+            exports = graph.exports(remote, rpart)
+            if not exports and not graph.services(remote, rpart):
+                continue  # nothing of the peer's partition is in the repo
+            if any(e.consumer_kind == "sameness-group" for e in exports):
+                continue
+            us = name_for(graph, remote, rpart, up.cluster, up.partition)
+            if us is None or exports_of(graph, remote, rpart, up.destination_name, us):
+                continue
+            related = [(e.doc, e.service_node or e.node, f"{remote} exports {e.service} to peer {e.consumer}") for e in exports if e.consumer_kind == "peer" and e.consumer == us][:3]
+            if not related and peering.doc is not None:
+                related = [(peering.doc, peering.node, f"the peering with {peering.peer_name}")]
+            yield self.finding(
+                up.doc, up.name_node or up.node,
+                f"peer {up.destination_peer!r} does not export {up.destination_name} to this cluster (which it knows as peer {us!r}), "
+                "so Consul imports no instances of it and this upstream gets no endpoints",
+                related=related,
+                fix=f"in {remote}'s exported-services, export {up.destination_name} with a consumer {{ Peer = \"{us}\" }}",
+            )
