@@ -111,7 +111,7 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc-2" }] }]
                 if name == "":
                     yield self.finding(doc, node, "datacenter cannot be empty", fix='set datacenter, e.g. "dc1"')
                 elif not v.DATACENTER_NAME.match(name.lower()):
-                    yield self.finding(doc, node, f"{key.replace('primary_', 'primary ')} can only contain lowercase alphanumeric, - or _ characters. received: \"{name.lower()}\"",
+                    yield self.finding(doc, node, f"{key} can only contain lowercase alphanumeric, - or _ characters. received: \"{name.lower()}\"",
                                        fix="use letters, digits, '-' and '_' only, e.g. \"" + (v.suggest_peer_name(name) or "dc1") + '"')
 
     def _entry_names(self, project) -> Iterator[Finding]:
