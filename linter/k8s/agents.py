@@ -1,0 +1,88 @@
+"""Agent configuration facts for the WAN federation rules (PL701, PL702).
+
+Why a module: Consul agents usually read a directory of files (``-config-dir``) and the
+builder judges their merge, so a setting missing from one file may come from a sibling.
+These helpers answer "does any agent file in this directory set X" and otherwise stay
+undecided, so the rules only speak when the files say enough (consul-semantics §4).
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Iterable, Optional
+
+from linter.model.document import AGENT_CONFIG, Document
+from linter.nodes import Mapping, Node, Scalar, Sequence
+
+
+def agents(project: Any) -> list[Document]:
+    """Top-level agent configurations (not embedded documents)."""
+    return [d for d in project.of(AGENT_CONFIG) if d.parent is None]
+
+
+def get(doc: Document, *path: str) -> Optional[Node]:
+    """The node at a spelling-blind path (``connect``, ``enabled``); HCL blocks written
+    once or as a list are read as one block."""
+    node: Optional[Node] = doc.root
+    for name in path:
+        if isinstance(node, Sequence) and len(node.items) == 1:
+            node = node.items[0]
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(name)
+    if isinstance(node, Sequence) and len(node.items) == 1 and isinstance(node.items[0], Mapping):
+        return node.items[0]
+    return node
+
+
+def value(doc: Document, *path: str) -> Any:
+    node = get(doc, *path)
+    return node.value if isinstance(node, Scalar) else None
+
+
+def boolean(doc: Document, *path: str) -> Optional[bool]:
+    """A boolean setting; Consul's weak decoding also reads "true"/"false" strings."""
+    raw = value(doc, *path)
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.lower() in ("true", "false"):
+        return raw.lower() == "true"
+    return None
+
+
+def non_empty_list(doc: Document, *path: str) -> Optional[Node]:
+    node = get(doc, *path)
+    if isinstance(node, Sequence) and node.items:
+        return node
+    if isinstance(node, Scalar) and isinstance(node.value, str) and node.value:
+        return node
+    return None
+
+
+def siblings(doc: Document, docs: Iterable[Document]) -> list[Document]:
+    """Agent files in the same directory (one ``-config-dir``), ``doc`` first."""
+    folder = os.path.dirname(os.path.abspath(doc.path))
+    return [doc] + [d for d in docs if d is not doc and os.path.dirname(os.path.abspath(d.path)) == folder]
+
+
+def first_set(docs: Iterable[Document], *path: str) -> Optional[Document]:
+    for d in docs:
+        if get(d, *path) is not None:
+            return d
+    return None
+
+
+def mesh_gateway_federation(doc: Document) -> Optional[Node]:
+    """The ``enable_mesh_gateway_wan_federation = true`` value node, if set."""
+    if boolean(doc, "connect", "enable_mesh_gateway_wan_federation") is True:
+        return get(doc, "connect", "enable_mesh_gateway_wan_federation")
+    return None
+
+
+def datacenter(doc: Document) -> Optional[str]:
+    raw = value(doc, "datacenter")
+    return raw.lower() if isinstance(raw, str) else None
+
+
+def primary_datacenter(doc: Document) -> Optional[str]:
+    raw = value(doc, "primary_datacenter")
+    return raw.lower() if isinstance(raw, str) and raw else None

@@ -1,0 +1,133 @@
+"""PL602: Helm values for WAN federation that the chart refuses, and secondaries the
+chart installs but that can never join their primary."""
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from linter.api import Finding, Rule
+from linter.k8s import chartfails
+from linter.k8s.helm import HelmValues, project_installs
+from linter.model.document import HELM_VALUES
+from linter.nodes import Mapping
+
+PDC = "global.federation.primaryDatacenter"
+PGW = "global.federation.primaryGateways"
+
+
+class HelmFederationRequirements(Rule):
+    code = "PL602"
+    slug = "helm-federation-requirements"
+    summary = "Helm values for WAN federation the chart fails on, or a secondary that cannot reach a primary"
+    severity = "error"
+    reads = (HELM_VALUES,)
+    doc = """
+## What it does
+Applies the consul chart's `fail` conditions for `global.federation` (TLS and mesh
+gateways required, admin partitions excluded, `createFederationSecret` needs federation
+and, with managed ACLs, a replication token) to each cluster's merged values, and the
+checks the chart leaves out: a secondary (it sets `primaryGateways` or
+`k8sAuthMethodHost`, or another install is the primary) without
+`global.federation.primaryDatacenter`; a secondary without `primaryGateways`; and a
+`primaryDatacenter` that names none of the primaries installed by the project's values.
+Secondaries that load the federation secret's `serverConfigJSON` through
+`server.extraVolumes` get both settings from it and are left alone.
+
+## Why is this bad?
+The chart fails the install. Without `primaryDatacenter` the chart renders
+`"primary_datacenter": ""` and the datacenter acts as its own primary (two primaries
+never federate); without `primaryGateways` the servers have no address to dial.
+
+## Example
+```yaml
+global:
+  datacenter: dc2
+  tls: {enabled: true}
+  federation:
+    enabled: true
+    primaryDatacenter: dc1
+meshGateway: {enabled: true}
+```
+
+## Use instead
+```yaml
+global:
+  datacenter: dc2
+  tls: {enabled: true}
+  federation:
+    enabled: true
+    primaryDatacenter: dc1
+    primaryGateways: ["198.51.100.10:443"]
+meshGateway: {enabled: true}
+```
+
+## References
+- consul-k8s `charts/consul/templates/server-statefulset.yaml`, `create-federation-secret-job.yaml`, `server-config-configmap.yaml`
+- Consul docs: WAN federation through mesh gateways on Kubernetes
+"""
+    example = {
+        "bad": {"values.yaml": "global:\n  datacenter: dc2\n  tls: {enabled: true}\n  federation:\n    enabled: true\n    primaryDatacenter: dc1\nmeshGateway: {enabled: true}\n"},
+        "good": {"values.yaml": "global:\n  datacenter: dc2\n  tls: {enabled: true}\n  federation:\n    enabled: true\n    primaryDatacenter: dc1\n    primaryGateways: [\"198.51.100.10:443\"]\nmeshGateway: {enabled: true}\n"},
+    }
+
+    def check(self, project) -> Iterator[Finding]:
+        installs = project_installs(project)
+        for values in installs:
+            seen: set[str] = set()
+            for fail in chartfails.checks({"federation"}):
+                paths = fail.test(values)
+                if paths and fail.message not in seen:
+                    seen.add(fail.message)
+                    doc, node, related = chartfails.locate(values, paths)
+                    yield self.finding(doc, node, f"{fail.message} ({fail.template})", related=related, fix=fail.fix)
+        federated = [v for v in installs if v.truthy("global.federation.enabled")]
+        primaries = [v for v in federated if _is_primary(v)]
+        for values in federated:
+            if _loads_server_config(values):
+                continue
+            yield from self._secondary(values, federated, primaries)
+
+    def _secondary(self, values: HelmValues, federated: list[HelmValues], primaries: list[HelmValues]) -> Iterator[Finding]:
+        dc = values.value("global.datacenter")
+        pdc = values.value(PDC)
+        fed = values.setting("global.federation.enabled")
+        if not pdc:
+            evidence = next((values.setting(p) for p in (PGW, "global.federation.k8sAuthMethodHost") if values.truthy(p)), None)
+            others = [p for p in primaries if p is not values and p.value("global.datacenter") != dc and p.truthy("global.federation.createFederationSecret")]
+            if evidence is not None:
+                yield self.finding(evidence.doc, evidence.key, "secondary datacenter without global.federation.primaryDatacenter: the chart renders \"primary_datacenter\": \"\" and the servers treat this datacenter as their own primary",
+                                   fix="set global.federation.primaryDatacenter to the primary's global.datacenter")
+            elif others and fed is not None:
+                primary = others[0].setting("global.federation.createFederationSecret")
+                yield self.finding(fed.doc, fed.node, f"secondary datacenter {dc!r} without global.federation.primaryDatacenter while {others[0].value('global.datacenter')!r} is the primary: this datacenter becomes a second primary",
+                                   related=[(primary.doc, primary.node, "the primary creates the federation secret here")] if primary else [],
+                                   fix=f"set global.federation.primaryDatacenter: {others[0].value('global.datacenter')}")
+            return
+        if pdc == dc:
+            return
+        node = values.setting(PDC)
+        if not values.truthy(PGW) and node is not None:
+            yield self.finding(node.doc, node.node, f"secondary datacenter {dc!r} has no global.federation.primaryGateways: its servers have no mesh gateway address to reach primary {pdc!r}",
+                               fix="list the primary's mesh gateway addresses (ip:port) in global.federation.primaryGateways, or load the federation secret's serverConfigJSON")
+        known = {v.value("global.datacenter") for v in federated if v is not values}
+        if known and pdc not in {p.value("global.datacenter") for p in primaries} and node is not None:
+            related = [(p.anchor(), _dc_node(p), f"{p.value('global.datacenter')!r} is a primary") for p in primaries]
+            yield self.finding(node.doc, node.node, f"global.federation.primaryDatacenter {pdc!r} names no primary datacenter of these values files (primaries: {', '.join(sorted(repr(p.value('global.datacenter')) for p in primaries)) or 'none'})",
+                               related=related, fix="set primaryDatacenter to the global.datacenter of the primary's values")
+
+
+def _is_primary(values: HelmValues) -> bool:
+    pdc = values.value(PDC)
+    return (not pdc and not values.truthy(PGW) and not _loads_server_config(values)) or pdc == values.value("global.datacenter")
+
+
+def _dc_node(values: HelmValues):
+    setting = values.setting("global.datacenter")
+    return setting.node if setting else None
+
+
+def _loads_server_config(values: HelmValues) -> bool:
+    """``server.extraVolumes`` with ``load: true`` (the federation secret's
+    serverConfigJSON carries primary_datacenter and primary_gateways)."""
+    volumes = values.setting("server.extraVolumes")
+    items = getattr(volumes.node, "items", []) if volumes else []
+    return any(isinstance(item, Mapping) and item.value("load") is True for item in items)

@@ -1,0 +1,123 @@
+"""PL603: connect-service-upstreams annotations the injector rejects, and peer
+upstreams written in the unlabelled form, which has no peer field."""
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from linter.api import Finding, Rule
+from linter.k8s import versions
+from linter.k8s.helm import HelmValues, project_installs
+from linter.k8s.upstreams import ANNOTATION, UpstreamAnnotation, parse_upstreams, part_span, unlabeled_peer_hint
+from linter.model.classify import workload_annotation_maps
+from linter.model.document import K8S_WORKLOAD
+from linter.nodes import Scalar
+
+
+class UpstreamAnnotationRule(Rule):
+    code = "PL603"
+    slug = "upstream-annotation"
+    summary = "connect-service-upstreams annotation the injector rejects, or a peer upstream in the unlabelled form"
+    severity = "error"
+    reads = (K8S_WORKLOAD,)
+    doc = """
+## What it does
+Parses `consul.hashicorp.com/connect-service-upstreams` exactly as consul-k8s's
+endpoints controller does (the v2.0+ grammar with `?option=` strings, or the v1 grammar
+when the cluster's `global.imageK8S` or `consul-k8s-version` is older), reading Consul
+namespaces and admin partitions from the cluster's Helm values, and reports each entry
+it rejects with the injector's message, pointing at the offending part of the value.
+It also flags an unlabelled entry written as if it named a peer (`api.peer1.peer:9091`,
+or a third part that names a peer of this cluster rather than a datacenter): the
+unlabelled form has no peer field.
+
+## Why is this bad?
+A rejected entry aborts the service registration of every pod of the workload; v1
+drops entries with a bad port silently and panics on an entry without a port. An
+unlabelled "peer" upstream dials a local service that does not exist.
+
+## Example
+```yaml
+metadata:
+  annotations:
+    consul.hashicorp.com/connect-service-upstreams: "backend.peer1.peer:9091"
+```
+
+## Use instead
+```yaml
+metadata:
+  annotations:
+    consul.hashicorp.com/connect-service-upstreams: "backend.svc.peer1.peer:9091"
+```
+
+## References
+- consul-k8s `control-plane/connect-inject/controllers/endpoints/endpoints_controller.go` (`processUpstreams`)
+- Consul docs: Kubernetes service mesh upstreams annotation
+"""
+    _pod = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  annotations:\n"
+            "    consul.hashicorp.com/connect-inject: \"true\"\n    consul.hashicorp.com/connect-service-upstreams: \"{}\"\n"
+            "spec:\n  containers:\n    - name: web\n      image: web:1\n")
+    example = {"bad": {"web.yaml": _pod.format("backend.peer1.peer:9091")}, "good": {"web.yaml": _pod.format("backend.svc.peer1.peer:9091")}}
+
+    def check(self, project) -> Iterator[Finding]:
+        installs = {v.cluster: v for v in project_installs(project)}
+        peers: dict[str, set[str]] = {}
+        for doc in project.of("PeeringAcceptor", "PeeringDialer"):
+            if doc.name:
+                peers.setdefault(doc.cluster, set()).add(doc.name)
+        datacenters = {c.datacenter for c in project.config.clusters.values()} | {str(v.value("global.datacenter")) for v in installs.values()}
+        for doc in project.of(K8S_WORKLOAD):
+            install = installs.get(doc.cluster)
+            version = self._version(project, install)
+            modes = [(False,), (True,)] if install is None else [(install.truthy("global.enableConsulNamespaces") or install.truthy("global.adminPartitions.enabled"),)]
+            for annotations in workload_annotation_maps(doc.root):
+                for key, value in annotations.items():
+                    if key.value != ANNOTATION or not isinstance(value, Scalar) or not isinstance(value.value, str):
+                        continue
+                    text = value.value
+                    parsed = [parse_upstreams(text, version=version, namespaces=m[0]) for m in modes]
+                    for i, up in enumerate(parsed[0]):
+                        if up.error is not None:
+                            if all(p[i].error == up.error for p in parsed):
+                                yield self.finding(doc, _at(value, text, up.error.start, up.error.end), up.error.message,
+                                                   fix="write <service>.svc[.<ns>.ns][.<peer>.peer|.<partition>.ap|.<dc>.dc]:<port>, entries separated by commas")
+                            continue
+                        yield from self._peer_forms(doc, value, text, up, peers.get(doc.cluster, set()), datacenters, modes)
+
+    def _peer_forms(self, doc, value: Scalar, text: str, up: UpstreamAnnotation, peers: set[str], datacenters: set[str], modes: list) -> Iterator[Finding]:
+        ns_on = modes[0][0] if len(modes) == 1 else None
+        hint = unlabeled_peer_hint(up)
+        if hint is not None:
+            pieces = hint.value.split(".")
+            service, peer = pieces[0], pieces[-2]
+            form = f"{service}.svc.default.ns.{peer}.peer" if ns_on else f"{service}.svc.{peer}.peer"
+            yield self.finding(doc, _at(value, text, hint.start, hint.end),
+                               f"the unlabelled upstream form has no peer: {hint.value!r} is read as a local service name, not service {service!r} of peer {peer!r}",
+                               fix=f"use the labelled form {form}:{up.port.value if up.port else '<port>'}" + ("" if ns_on is not None else " (with namespaces or partitions on: <svc>.svc.<ns>.ns.<peer>.peer)"))
+        elif up.form == "unlabeled" and up.datacenter is not None and up.datacenter.value in peers and up.datacenter.value not in datacenters:
+            dc = up.datacenter
+            service = up.service.value if up.service else "<service>"
+            yield self.finding(doc, _at(value, text, dc.start, dc.end),
+                               f"{dc.value!r} is a peer of this cluster, but the third part of an unlabelled upstream is a datacenter: the unlabelled form has no peer",
+                               fix=f"use the labelled form {service}.svc.{dc.value}.peer:{up.port.value if up.port else '<port>'}")
+
+    @staticmethod
+    def _version(project, install: Optional[HelmValues]) -> Optional[tuple[int, ...]]:
+        if install is not None:
+            found = versions.consul_k8s_version_of(install.value("global.imageK8S"))
+            if found is not None:
+                return found
+        return versions.parse_version(project.config.consul_k8s_version)
+
+
+class _Located(Scalar):
+    """A stand-in node with the span of one part of an annotation value (a finding's
+    range) and the annotation's node path (its identity)."""
+
+    __slots__ = ()
+
+
+def _at(value: Scalar, text: str, start: int, end: int) -> Scalar:
+    node = _Located(text[start:end], part_span(value, text, start, end))
+    node.path = value.path
+    node.parent = value.parent
+    return node
