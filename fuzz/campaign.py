@@ -1,0 +1,82 @@
+"""The long fuzz campaign: mutated corpus files through the whole pipeline (parse,
+classify, clusters, every rule), counting inputs and crashes.
+
+    python fuzz/campaign.py --count 100000 --seconds 1800 --jobs 2
+
+A crash is any exception escaping the pipeline or a PL000 internal-error finding; the
+first few are written to fuzz/crashes/ for reproduction. Exit 1 if any.
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import sys
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+from mutate import load_seeds, mutate  # noqa: E402
+
+DEFAULT_CORPUS = os.path.join(os.path.dirname(os.path.dirname(HERE)), "shared", "corpus")
+
+
+def _worker(args: tuple[int, int, float, str]) -> tuple[int, list[tuple[str, str, str]]]:
+    from linter.config import Config
+    from linter.engine import INTERNAL_ERROR, run_rules
+    from linter.inmemory import project_from_texts
+    from linter.registry import load_rules
+
+    worker, count, deadline, corpus = args
+    rules = load_rules()
+    seeds = load_seeds(corpus)
+    rng = random.Random(worker)
+    crashes: list[tuple[str, str, str]] = []
+    done = 0
+    while done < count and time.time() < deadline:
+        name, text = rng.choice(seeds)
+        text = mutate(text, rng)
+        try:
+            project = project_from_texts({name: text}, Config())
+            findings, _internal = run_rules(project, rules)
+            bad = [f.message for f in findings if f.code == INTERNAL_ERROR]
+            if bad:
+                crashes.append((name, text, bad[0]))
+        except Exception:  # noqa: BLE001 - counting crashes is the point
+            crashes.append((name, text, traceback.format_exc()))
+        done += 1
+    return done, crashes
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=1800)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--corpus", default=DEFAULT_CORPUS)
+    args = parser.parse_args()
+    start = time.time()
+    deadline = start + args.seconds
+    share = [args.count // args.jobs + (1 if i < args.count % args.jobs else 0) for i in range(args.jobs)]
+    with multiprocessing.Pool(args.jobs) as pool:
+        results = pool.map(_worker, [(i, n, deadline, args.corpus) for i, n in enumerate(share)])
+    tried = sum(n for n, _ in results)
+    crashes = [c for _, cs in results for c in cs]
+    elapsed = time.time() - start
+    print(f"inputs tried: {tried}, crashes: {len(crashes)}, seconds: {elapsed:.0f}, inputs/s: {tried / elapsed:.0f}")
+    if crashes:
+        out = os.path.join(HERE, "crashes")
+        os.makedirs(out, exist_ok=True)
+        for i, (name, text, why) in enumerate(crashes[:20]):
+            with open(os.path.join(out, f"{i}-{name}"), "w", encoding="utf-8", errors="surrogatepass") as handle:
+                handle.write(text)
+            print(f"--- crash {i} ({name}):\n{why}")
+    return 1 if crashes else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
