@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="lint files and folders (default: the current folder)")
     check.add_argument("paths", nargs="*", default=[], help="files or folders to check")
-    check.add_argument("--format", "-f", default=None, help="output format: text, json, sarif (default text)")
+    check.add_argument("--format", "-f", default=None, help="output format: text, json, sarif, github, gcc, junit, gitlab (default text)")
     check.add_argument("--output", "-o", default=None, help="write the report to FILE instead of standard output")
     check.add_argument("--output-format", action="append", default=[], metavar="FORMAT[=FILE]",
                        help="one more output of this run; repeatable (e.g. sarif=peerlint.sarif)")
@@ -43,10 +43,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
     check.add_argument("--project", default=None, metavar="DIR",
                        help="load the whole project at DIR for cross-file rules, report only on PATHS")
+    check.add_argument("--baseline", default=None, metavar="FILE",
+                       help="hide the findings recorded in FILE (see --write-baseline); report only new ones")
+    check.add_argument("--write-baseline", default=None, metavar="FILE",
+                       help="record every current finding in FILE and exit 0 (adopting peerlint on an existing repository)")
 
     sub.add_parser("rules", help="list every rule")
     explain = sub.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("code")
+    sub.add_parser("lsp", help="run the language server on standard input/output (for editors)")
     return parser
 
 
@@ -60,6 +65,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _rules()
         if args.command == "explain":
             return _explain(args.code)
+        if args.command == "lsp":
+            from linter.lsp import serve
+
+            return serve()
         parser.print_help()
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -137,16 +146,67 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error(f"no rule matches {', '.join(unknown)}")
     from linter.engine import check, exit_code
 
+    if args.write_baseline and args.project and args.paths:
+        parser.error("--write-baseline records the whole project; run it without PATHS after --project")
     try:
         if args.project:
-            result = check([args.project], config, rules, args.select, args.ignore, focus=paths)
+            result = check([args.project], config, rules, args.select, args.ignore, focus=args.paths or None)
         else:
             result = check(paths, config, rules, args.select, args.ignore)
     except Exception as err:  # pragma: no cover - last line of defence
         print(f"peerlint: internal error: {type(err).__name__}: {err}", file=sys.stderr)
         return EXIT_ERROR
-    _write_reports(result, outputs, args)
+    if args.write_baseline:
+        return _write_baseline(result, args.write_baseline)
+    if args.baseline:
+        status = _apply_baseline(result, args)
+        if status is not None:
+            return status
+    try:
+        _write_reports(result, outputs, args)
+    except OSError as err:
+        print(f"peerlint: cannot write {err.filename or 'output'}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_ERROR
     return exit_code(result, args.fail_on)
+
+
+def _write_baseline(result, path: str) -> int:
+    from linter.baseline import dumps
+    from linter.engine import INTERNAL_ERROR
+    from linter.output import write_atomic
+
+    if result.internal_error:
+        print("peerlint: a rule failed (PL000); not writing a baseline that would hide what it missed", file=sys.stderr)
+        return EXIT_ERROR
+    findings = [f for f in result.findings if f.code != INTERNAL_ERROR]
+    try:
+        write_atomic(path, dumps(findings, path))
+    except OSError as err:
+        print(f"peerlint: cannot write baseline {path}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"peerlint: wrote {len(findings)} finding(s) to baseline {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _apply_baseline(result, args: argparse.Namespace) -> Optional[int]:
+    """Drop baselined findings from ``result``; report stale entries on stderr."""
+    from linter.baseline import BaselineError, apply, load, stale_report
+    from linter.engine import selected_codes
+
+    try:
+        baseline = load(args.baseline)
+    except BaselineError as err:
+        print(f"peerlint: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    project = result.project
+    checked = [p for p in project.files if project.focus is None or p in project.focus]
+    ran = selected_codes(result.rules, project.config, args.select, args.ignore)
+    result.findings, hidden, stale = apply(result.findings, baseline, checked, ran)
+    if hidden:
+        print(f"peerlint: {hidden} finding(s) hidden by baseline {args.baseline}", file=sys.stderr)
+    if stale:
+        sys.stderr.write(stale_report(baseline, stale))
+    return None
 
 
 def _write_reports(result, outputs, args) -> None:
@@ -158,10 +218,12 @@ def _write_reports(result, outputs, args) -> None:
             name == "text" and path is None and not args.no_color and sys.stdout.isatty()
             and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
         )
-        data = ReportInput(result.findings, result.rules, result.project.texts, len(result.project.files), color, __version__)
+        project = result.project
+        files = [p for p in project.files if project.focus is None or p in project.focus]
+        data = ReportInput(result.findings, result.rules, project.texts, len(files), color, __version__, files=files)
         text = renderer(name)(data)
         if path is None:
             sys.stdout.write(text)
             sys.stdout.flush()
         else:
-            write_atomic(path, text)
+            write_atomic(path, text)  # OSError: the caller reports it (exit 2)

@@ -12,11 +12,9 @@ from typing import Iterable, Optional
 from linter.api import Finding, Rule, SEVERITY_RANK, sorted_findings
 from linter.config import Config
 from linter.discover import display_path, iter_files, read_source
-from linter.model.classify import classify
-from linter.model.clusters import assign_clusters
 from linter.nodes import Span
 from linter.parse import parse_text
-from linter.project import FileProblem, Project
+from linter.project import Project
 
 INTERNAL_ERROR = "PL000"
 
@@ -43,22 +41,23 @@ def load_project(paths: list[str], config: Config, focus: Optional[Iterable[str]
     files = list(iter_files(paths, config.root, config.include, config.exclude))
     from linter.parse.cache import parse_all
 
-    for path, source, parsed in parse_all(files, config):
-        project.files.append(source.path)
-        if source.text is None:
-            project.problems.append(FileProblem(source.path, source.problem or "cannot read", Span.point(source.line, source.col)))
-            continue
-        project.texts[source.path] = source.text
-        if parsed.error is not None:
-            project.problems.append(FileProblem(source.path, parsed.error.message, parsed.error.span))
-            continue
-        for index, root in enumerate(parsed.documents):
-            project.documents.extend(classify(root, source.path, index, parsed.syntax))
-    assign_clusters(project.documents, config)
-    project.index()
+    for _path, source, parsed in parse_all(files, config):
+        project.add_file(source, parsed)
+    project.finish()
     if focus is not None:
-        project.focus = {display_path(p) for p in focus}
+        project.focus = focus_files(project.files, focus)
     return project
+
+
+def focus_files(files: list[str], focus: Iterable[str]) -> set[str]:
+    """The files a focused run reports on: those named, and those under a folder named
+    (pre-commit passes files; a user may pass a folder)."""
+    out: set[str] = set()
+    for given in focus:
+        absolute = os.path.abspath(given)
+        out.add(display_path(given))
+        out.update(f for f in files if os.path.abspath(f) == absolute or os.path.abspath(f).startswith(absolute.rstrip(os.sep) + os.sep))
+    return out
 
 
 def selected_codes(rules: dict[str, type[Rule]], config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[str]:

@@ -15,6 +15,10 @@ FORMATS: dict[str, str] = {
     "text": "linter.report.text:render",
     "json": "linter.report.jsonout:render",
     "sarif": "linter.report.sarif:render",
+    "github": "linter.report.github:render",
+    "gcc": "linter.report.gcc:render",
+    "junit": "linter.report.junit:render",
+    "gitlab": "linter.report.gitlab:render",
 }
 
 
@@ -26,6 +30,8 @@ class ReportInput:
     files_checked: int = 0
     color: bool = False
     version: str = ""
+    #: Every file checked (display paths): reports that list passing files need them.
+    files: list[str] = field(default_factory=list)
 
 
 def renderer(name: str) -> Callable[[ReportInput], str]:

@@ -1,0 +1,45 @@
+"""JUnit XML for CI systems that show test reports (GitLab, Jenkins, Azure, CircleCI):
+one ``<testsuite name="peerlint">``, one ``<testcase>`` per checked file, which passes
+when the file has no finding and otherwise carries one ``<failure>`` listing them
+all (JUnit allows one failure per test case; its ``message`` says how many and the
+first, its text has one ``path:line:col: severity: message [CODE]`` line each).
+
+Built with ElementTree, so escaping is the XML library's job; characters that XML 1.0
+cannot carry at all (control characters) are replaced first.
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from linter.report import ReportInput
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def render(data: ReportInput) -> str:
+    by_file: dict[str, list] = {path: [] for path in data.files}
+    for f in data.findings:
+        by_file.setdefault(f.path, []).append(f)
+    failures = sum(1 for found in by_file.values() if found)
+    suites = ET.Element("testsuites", name="peerlint", tests=str(len(by_file)), failures=str(failures), errors="0")
+    suite = ET.SubElement(suites, "testsuite", name="peerlint", tests=str(len(by_file)), failures=str(failures), errors="0", skipped="0")
+    for path in sorted(by_file):
+        case = ET.SubElement(suite, "testcase", classname="peerlint", name=_clean(path), file=_clean(path))
+        found = by_file[path]
+        if not found:
+            continue
+        first = found[0]
+        summary = f"{len(found)} problem(s); first: {first.code} {first.message}"
+        body = "\n".join(
+            f"{f.path}:{f.span.line}:{f.span.col}: {f.severity}: {f.message} [{f.code}]" + (f"\n    fix: {f.fix}" if f.fix else "")
+            for f in found
+        )
+        failure = ET.SubElement(case, "failure", message=_clean(summary), type=first.code)
+        failure.text = _clean(body)
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
