@@ -5,6 +5,8 @@ YAML in a repository is not Consul's: anything unrecognised is ignored silently.
 """
 from __future__ import annotations
 
+import os
+import re
 from typing import Iterator
 
 from linter.model.document import (
@@ -105,7 +107,7 @@ def classify(root: Node, path: str, index: int, syntax: str) -> Iterator[Documen
     if "rules" in keys and "name" in keys and isinstance(root.value("Rules"), str):
         yield Document(path, index, ACL_POLICY_API, ACL_POLICY_API, root, syntax)
         return
-    if _is_helm_values(root, keys, syntax):
+    if _is_helm_values(root, keys, syntax, path):
         yield Document(path, index, HELM_VALUES, HELM_VALUES, root, syntax)
         return
     if _is_acl_rules(root, keys):
@@ -120,9 +122,11 @@ def classify(root: Node, path: str, index: int, syntax: str) -> Iterator[Documen
         yield from _service_definitions(root, path, index, syntax, None)
 
 
-def _is_helm_values(root: Mapping, keys: set[str], syntax: str) -> bool:
+def _is_helm_values(root: Mapping, keys: set[str], syntax: str, path: str = "") -> bool:
     if syntax != "yaml" or not keys & HELM_TOP:
         return False
+    if re.match(r"^values([-_.].*)?\.ya?ml$", os.path.basename(path)) and all(isinstance(v, Mapping) for _k, v in root.items()):
+        return True  # a Helm layer (values-dc1.yaml) may set only server: or client:
     glob = root.get("global")
     if isinstance(glob, Mapping) and _folded(glob) & HELM_GLOBAL:
         return True
