@@ -1,0 +1,58 @@
+"""Rule documentation: `peerlint explain` prints every section from the rule's own
+metadata, and docs/rules.md is exactly what `python -m linter.docs` generates."""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from helpers import REPO, all_rules
+from linter import docs
+from linter.cli import main
+
+SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## References")
+RULES = sorted(all_rules().items())
+
+
+def test_rules_md_is_up_to_date() -> None:
+    with open(os.path.join(REPO, "docs", "rules.md"), encoding="utf-8") as handle:
+        current = handle.read()
+    assert current == docs.render(all_rules()), "docs/rules.md is out of date: run `python -m linter.docs`"
+
+
+def test_every_help_uri_anchor_is_a_heading_of_the_page() -> None:
+    page = docs.render(all_rules())
+    anchors = {"-".join(m.group(1).lower().split()) for m in re.finditer(r"^## (PL\d+ [a-z0-9-]+)$", page, re.M)}
+    for code, rule in RULES:
+        assert rule.help_uri().rsplit("#", 1)[1] in anchors, code
+
+
+@pytest.mark.parametrize("code,rule", RULES, ids=[c for c, _ in RULES])
+def test_explain_prints_what_why_example_fix_references(code, rule, capsys) -> None:
+    assert main(["explain", code.lower()]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"# {code} {rule.slug} ({rule.severity}")
+    assert rule.summary in out
+    positions = [out.find(s) for s in SECTIONS]
+    assert -1 not in positions and positions == sorted(positions), f"{code}: sections missing or out of order: {dict(zip(SECTIONS, positions))}"
+
+
+def test_explain_unknown_code(capsys) -> None:
+    assert main(["explain", "PL0002"]) == 2
+    assert "unknown rule 'PL0002'; did you mean PL002?" in capsys.readouterr().err
+
+
+def test_doc_headings_are_demoted_but_code_comments_are_not() -> None:
+    text = docs.rule_markdown(all_rules()["PL003"])
+    assert text.startswith("## PL003 unused-suppression\n")
+    assert "\n### What it does\n" in text and "\n## What it does" not in text
+    assert "\n# peerlint: ignore[PL002] legacy name kept for the migration\n" in text
+
+
+def test_check_mode(tmp_path, capsys) -> None:
+    target = tmp_path / "rules.md"
+    assert docs.main(["--check", "--output", str(target)]) == 1
+    assert "out of date; run: python -m linter.docs" in capsys.readouterr().err
+    assert docs.main(["--output", str(target)]) == 0
+    assert docs.main(["--check", "--output", str(target)]) == 0
