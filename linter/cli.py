@@ -52,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("code")
     sub.add_parser("lsp", help="run the language server on standard input/output (for editors)")
+    graph = sub.add_parser("graph", help="draw the peering topology (clusters, peerings, gateways, exports, findings)")
+    graph.add_argument("paths", nargs="*", default=[], help="files or folders (default: the current folder)")
+    graph.add_argument("--format", "-f", choices=("mermaid", "dot", "json"), default=None,
+                       help="mermaid, dot or json (default: a tree on a terminal, mermaid otherwise)")
+    graph.add_argument("--output", "-o", default=None, help="write the picture to FILE instead of standard output")
+    graph.add_argument("--config", default=None, help="configuration file (default: found by walking up)")
     return parser
 
 
@@ -65,6 +71,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _rules()
         if args.command == "explain":
             return _explain(args.code)
+        if args.command == "graph":
+            return _graph(args)
         if args.command == "lsp":
             from linter.lsp import serve
 
@@ -75,6 +83,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_ERROR
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from linter.graph.command import run
+
+    return run(args, _load_rules())
 
 
 def _load_rules():

@@ -334,6 +334,9 @@ def config_line_span(config, line: int) -> Span:
     try:
         with open(config.path, encoding="utf-8") as handle:
             lines = handle.read().splitlines()
+        # the config's line finder may land on a blank line above the key: skip down
+        while 1 <= line < len(lines) and not lines[line - 1].strip():
+            line += 1
         if 1 <= line <= len(lines):
             length = max(len(lines[line - 1].rstrip()), 1)
     except (OSError, UnicodeDecodeError, TypeError):

@@ -6,7 +6,6 @@ the element's node.
 from __future__ import annotations
 
 import json
-import re
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from linter.graph.query import Topology
@@ -43,6 +42,8 @@ def to_networkx(topo: Topology) -> Any:
                 g.add_node(gid, type="gateway", label=gw.name, source=gw.source, where=[_where(gw.doc, gw.node)])
                 g.add_edge(gid, pid, type="in")
             for svc in topo.services(cluster, part):
+                if svc.kind == "mesh-gateway":
+                    continue  # drawn as its gateway
                 sid = f"service:{cluster}/{part}/{svc.name}"
                 g.add_node(sid, type="service", label=svc.name, where=[_where(d.doc, d.node) for d in topo.service(cluster, part, svc.name)])
                 g.add_edge(sid, pid, type="in")
@@ -61,6 +62,18 @@ def to_networkx(topo: Topology) -> Any:
                 if item.peer:
                     g.add_edge(_peer_node(g, topo, cluster, part, item.peer), f"service:{cluster}/{part}/{item.destination}", type="intention",
                                label=f"{item.source} ({'allow' if item.allows else 'deny'})", where=[_where(item.doc, item.node)])
+    for up in topo.upstreams():
+        src = f"service:{up.cluster}/{up.partition}/{up.service}"
+        if src not in g or not up.destination_peer:
+            continue  # local upstreams are not part of the peering picture
+        peer = topo.resolve_peer(up.cluster, up.partition, up.destination_peer)
+        if peer is not None and peer.remote_cluster:
+            dst = f"service:{peer.remote_cluster}/{peer.remote_partition or 'default'}/{up.destination_name}"
+            if dst not in g:
+                dst = _pid(peer.remote_cluster, peer.remote_partition or "default")
+        else:
+            dst = _peer_node(g, topo, up.cluster, up.partition, up.destination_peer)
+        g.add_edge(src, dst, type="upstream", label=f"upstream {up.destination_name}", where=[_where(up.doc, up.node)])
     for peering in topo.peerings():
         src = _pid(peering.cluster, peering.partition)
         dst = _peer_node(g, topo, peering.cluster, peering.partition, peering.peer_name, peering)
@@ -90,8 +103,15 @@ def _marks(where: Iterable[tuple[str, int, int]], findings: list["Finding"]) -> 
     return codes
 
 
-def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", text)
+class _Ids:
+    """Mermaid node ids: ``n0``, ``n1``... (names may hold any character, and two
+    names may differ only in characters an id cannot hold)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        return self.ids.setdefault(name, f"n{len(self.ids)}")
 
 
 def _label(text: str) -> str:
@@ -102,10 +122,12 @@ def to_mermaid(topo: Topology, findings: list["Finding"] = ()) -> str:
     """A Mermaid flowchart: a subgraph per cluster, partitions inside, findings in red."""
     g = topo.nx
     findings = list(findings)
+    _safe = _Ids()
     out = ["flowchart LR"]
     flagged = []
     for cluster in topo.clusters():
         out.append(f'  subgraph {_safe("cluster:" + cluster)}["cluster {_label(cluster)}"]')
+        out.append("    direction TB")
         for node, data in g.nodes(data=True):
             if data.get("type") in ("partition", "gateway", "service") and _owner(g, node) == cluster:
                 marks = _marks(data.get("where", []), findings)
@@ -117,7 +139,7 @@ def to_mermaid(topo: Topology, findings: list["Finding"] = ()) -> str:
         out.append("  end")
     for node, data in g.nodes(data=True):
         if data.get("type") == "external":
-            out.append(f'  {_safe(node)}{{{{"{_label("unknown peer " + str(data.get("label", node)))}"}}}}')
+            out.append(f'  {_safe(node)}{{{{"{_label("peer " + str(data.get("label", node)) + " (not in this repo)")}"}}}}')
     for u, v, data in g.edges(data=True):
         if data.get("type") == "in" and g.nodes[u].get("type") == "partition":
             continue
@@ -126,7 +148,7 @@ def to_mermaid(topo: Topology, findings: list["Finding"] = ()) -> str:
             continue
         marks = _marks(data.get("where", []), findings)
         label = _label(data.get("label", data.get("type", "")) + (f" ⚠ {' '.join(marks)}" if marks else ""))
-        arrow = "-.->" if data.get("type") in ("export", "intention") else "==>"
+        arrow = "==>" if data.get("type") == "peering" else "-.->"
         out.append(f'  {_safe(u)} {arrow}|"{label}"| {_safe(v)}')
     if flagged:
         out.append("  classDef finding stroke:#d00,stroke-width:3px,color:#d00")
@@ -171,7 +193,7 @@ def to_dot(topo: Topology, findings: list["Finding"] = ()) -> str:
         out.append("  }")
     for node, data in g.nodes(data=True):
         if data.get("type") == "external":
-            out.append(f"  {_dq(node)} [label={_dq('unknown peer ' + str(data.get('label', node)))}, style=dashed];")
+            out.append(f"  {_dq(node)} [label={_dq('peer ' + str(data.get('label', node)) + ' (not in this repo)')}, style=dashed];")
     for u, v, data in g.edges(data=True):
         if data.get("type") == "in" and g.nodes[u].get("type") == "partition":
             continue
@@ -179,7 +201,7 @@ def to_dot(topo: Topology, findings: list["Finding"] = ()) -> str:
         attrs = [] if data.get("type") == "in" else [f"label={_dq(data.get('label', '') + (' ! ' + ' '.join(marks) if marks else ''))}"]
         if data.get("type") in ("in",):
             attrs.append("arrowhead=none")
-        if data.get("type") in ("export", "intention"):
+        if data.get("type") in ("export", "intention", "upstream"):
             attrs.append("style=dashed")
         if marks:
             attrs.append("color=red")
