@@ -13,8 +13,10 @@ PEER_FIELDS = ("exported-services", "ExportedServices", "service-intentions", "S
                "service-resolver", "ServiceResolver", "sameness-group", "SamenessGroup",
                "service-defaults", "ServiceDefaults", "service-definition")
 
-#: Kinds whose peer fields Consul checks for ``*`` itself (PL107 reports those).
-WILDCARD_CHECKED = ("exported-services", "ExportedServices", "service-intentions", "ServiceIntentions")
+#: Kinds whose peer fields Consul checks for ``*`` itself (PL107 reports those): exports
+#: refuse exactly "*", intentions any value containing "*".
+WILDCARD_CHECKED = {"exported-services": "exact", "ExportedServices": "exact",
+                    "service-intentions": "contains", "ServiceIntentions": "contains"}
 
 
 def _peer_nodes(doc: Document) -> Iterator[Optional[Node]]:
@@ -92,7 +94,7 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc-2" }] }]
         yield from self._entry_names(project)
         for doc in project.of(*PEER_FIELDS):
             for node in _peer_nodes(doc):
-                problem = v.peer_name_problem(node, doc.kind in WILDCARD_CHECKED)
+                problem = v.peer_name_problem(node, WILDCARD_CHECKED.get(doc.kind, ""))
                 if problem:
                     yield self.finding(doc, node, problem + " (no peering can have this name, so this reference never matches)",
                                        fix=f"use the peering's name, e.g. \"{v.suggest_peer_name(v.value(node) or '')}\"")

@@ -101,8 +101,8 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
         for i, j, _service, consumer in v.exported_consumers(doc):
             for field, what in CONSUMER_WILDCARDS:
                 node = consumer.get(field)
-                if not _has_star(node) or (field == "SamenessGroup" and not crd):
-                    continue
+                if v.value(node) != STAR or (field == "SamenessGroup" and not crd):
+                    continue  # Consul and the webhook compare with "*" exactly
                 msg = f"exporting to all {what} (wildcard) is not supported"
                 path = v.consumer_path(doc, i, j)
                 text = v.crd_error(doc, f"{path}.{field.lower()}", msg, node) if crd else f"{path}: {msg}"

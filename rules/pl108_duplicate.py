@@ -69,7 +69,7 @@ Sources = [
         for doc in project.of("service-definition"):
             yield from self._upstreams(doc)
         for doc in project.of("SamenessGroup"):
-            members = ((d.normalized(m), m) for _i, m in v.mappings(doc.spec.get("members")))
+            members = ((d.normalized(m), m.get("peer") or m.get("partition") or m) for _i, m in v.mappings(doc.spec.get("members")))
             for node, first, _key in d.repeated(members):
                 yield self.finding(doc, node, v.crd_error(doc, "spec.members", "sameness group members must be unique", node, kind="Duplicate value"),
                                    related=[(doc, first, "listed first here")], fix="remove the repeated member")

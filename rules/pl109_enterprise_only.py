@@ -140,7 +140,8 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
             if block is None:
                 continue
             if v.is_set(block.get("SamenessGroup")):
-                yield self.finding(doc, block.get("SamenessGroup"), f"{where}.samenessGroup: {SG_CE}", fix=SG_FIX)
+                label = f"spec.{where}.samenessGroup" if crd else where.replace("redirect", "Redirect").replace("failover[", 'Failover["').replace("]", '"]') + ".SamenessGroup"
+                yield self.finding(doc, block.get("SamenessGroup"), f"{label}: {SG_CE}", fix=SG_FIX)
             for field in ("namespace", "partition") if crd else ():
                 gate = CRD_GATES.get(("ServiceResolver", f"{where.split('[')[0]}.{field}"))
                 if gate and v.is_set(block.get(field)):

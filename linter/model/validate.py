@@ -174,11 +174,14 @@ def upstreams(doc: Document) -> Iterator[tuple[Mapping, list[Mapping]]]:
             yield proxy, [u for _, u in mappings(proxy.get("upstreams"))]
 
 
-def peer_name_problem(node: Optional[Node], wildcards_judged_elsewhere: bool = False) -> Optional[str]:
+def peer_name_problem(node: Optional[Node], star: str = "") -> Optional[str]:
     """Consul's message if ``node`` is a peer name no peering can have. Empty means
-    local; a ``*`` where Consul has its own wildcard check is PL107's, not judged here."""
+    local. Where Consul has its own wildcard check (PL107 reports it), ``star`` says
+    which values that check takes: "exact" (``*``) or "contains" (any ``*``)."""
     name = value(node)
-    if not name or (wildcards_judged_elsewhere and WILDCARD in name) or PEER_NAME.match(name):
+    if not name or PEER_NAME.match(name):
+        return None
+    if (star == "exact" and name == WILDCARD) or (star == "contains" and WILDCARD in name):
         return None
     return f"{name} is not a valid peer name: {PEER_NAME_HELP}"
 
