@@ -77,6 +77,8 @@ def schema_name(doc: Document) -> Optional[str]:
         return f"crd-{doc.kind.lower()}" if doc.kind in CRD_KINDS else None
     if doc.category == AGENT_CONFIG and _looks_like_api_payload(doc.root):
         return None  # a catalog/agent HTTP payload (Node, Address, Service{...}): not an agent file
+    if doc.category == SERVICE_DEFINITION and isinstance(doc.root.parent, Mapping) and _looks_like_api_payload(doc.root.parent):
+        return None  # a catalog/agent HTTP payload (Node, Address, Service{...}): not an agent file
     return OTHER.get(doc.category)
 
 
