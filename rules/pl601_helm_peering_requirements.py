@@ -67,7 +67,7 @@ meshGateway:
 
     FEATURES = {
         "peer-through-mesh-gateways": "peerThroughMeshGateways",
-        "sameness-groups": "sameness groups",
+        "sameness-groups": "a sameness group",
     }
 
     def check(self, project) -> Iterator[Finding]:
