@@ -65,6 +65,8 @@ Sources = [{ Name = "frontend-service", Peer = "cluster-02", Action = "allow" }]
             if export.consumer_kind != "peer" or export.service in ("", "*"):
                 continue
             peer = export.consumer
+            if graph.peerings_known(export.cluster) and graph.resolve_peer(export.cluster, export.partition, peer) is None:
+                continue  # no such peering: PL202 says so; its intentions cannot be judged
             if any((i.peer or "").lower() == peer.lower() for i in graph.intentions_allowing(export.cluster, export.partition, export.service)):
                 continue
             callers = peer_upstreams_to(graph, export)
