@@ -30,7 +30,8 @@ checks the chart leaves out: a secondary (it sets `primaryGateways` or
 `global.federation.primaryDatacenter`; a secondary without `primaryGateways`; and a
 `primaryDatacenter` that names none of the primaries installed by the project's values.
 Secondaries that load the federation secret's `serverConfigJSON` through
-`server.extraVolumes` get both settings from it and are left alone.
+`server.extraVolumes`, or set the keys in `server.extraConfig`, get the settings from
+there and are left alone.
 
 ## Why is this bad?
 The chart fails the install. Without `primaryDatacenter` the chart renders
@@ -93,7 +94,7 @@ meshGateway: {enabled: true}
         if not pdc:
             evidence = next((values.setting(p) for p in (PGW, "global.federation.k8sAuthMethodHost") if values.truthy(p)), None)
             others = [p for p in primaries if p is not values and p.value("global.datacenter") != dc and p.truthy("global.federation.createFederationSecret")]
-            if evidence is not None:
+            if evidence is not None and "primary_datacenter" not in str(values.value("server.extraConfig") or ""):
                 yield self.finding(evidence.doc, evidence.key, "secondary datacenter without global.federation.primaryDatacenter: the chart renders \"primary_datacenter\": \"\" and the servers treat this datacenter as their own primary",
                                    fix="set global.federation.primaryDatacenter to the primary's global.datacenter")
             elif others and fed is not None:
@@ -105,7 +106,7 @@ meshGateway: {enabled: true}
         if pdc == dc:
             return
         node = values.setting(PDC)
-        if not values.truthy(PGW) and node is not None:
+        if not values.truthy(PGW) and node is not None and "primary_gateways" not in str(values.value("server.extraConfig") or ""):
             yield self.finding(node.doc, node.node, f"secondary datacenter {dc!r} has no global.federation.primaryGateways: its servers have no mesh gateway address to reach primary {pdc!r}",
                                fix="list the primary's mesh gateway addresses (ip:port) in global.federation.primaryGateways, or load the federation secret's serverConfigJSON")
         known = {v.value("global.datacenter") for v in federated if v is not values}

@@ -68,7 +68,7 @@ metadata:
         for doc in project.of(K8S_WORKLOAD):
             install = installs.get(doc.cluster)
             version = self._version(project, install)
-            modes = [(False,), (True,)] if install is None else [(install.truthy("global.enableConsulNamespaces") or install.truthy("global.adminPartitions.enabled"),)]
+            modes = self._modes(install)
             for annotations in workload_annotation_maps(doc.root):
                 for key, value in annotations.items():
                     if key.value != ANNOTATION or not isinstance(value, Scalar) or not isinstance(value.value, str):
@@ -99,6 +99,15 @@ metadata:
             yield self.finding(doc, _at(value, text, dc.start, dc.end),
                                f"{dc.value!r} is a peer of this cluster, but the third part of an unlabelled upstream is a datacenter: the unlabelled form has no peer",
                                fix=f"use the labelled form {service}.svc.{dc.value}.peer:{up.port.value if up.port else '<port>'}")
+
+    @staticmethod
+    def _modes(install: Optional[HelmValues]) -> list[tuple[bool]]:
+        """Whether namespaces or partitions are on, as the cluster's values say; both
+        readings when no values file sets either (an error must hold in both)."""
+        keys = ("global.enableConsulNamespaces", "global.adminPartitions.enabled")
+        if install is None or install.where(*keys) is None:
+            return [(False,), (True,)]
+        return [(any(install.truthy(k) for k in keys),)]
 
     @staticmethod
     def _version(project, install: Optional[HelmValues]) -> Optional[tuple[int, ...]]:

@@ -1,0 +1,97 @@
+"""Unit tests of linter.k8s (annotation parser, versions, layered Helm values) and the
+corpus check for the PL6xx/PL7xx rules."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from helpers import SHARED, all_rules, lint
+from linter.k8s import versions
+from linter.k8s.upstreams import parse_upstreams, unlabeled_peer_hint
+
+MINE = ("PL601", "PL602", "PL603", "PL701", "PL702")
+
+
+@pytest.mark.parametrize("text,ns,service,peer,extra", [
+    ("upstream1.svc:1234", False, "upstream1", None, None),
+    ("upstream1.svc.peer1.peer:1234", False, "upstream1", "peer1", None),
+    ("upstream1.svc.ns1.ns.peer1.peer:1234", True, "upstream1", "peer1", ("namespace", "ns1")),
+    ("upstream1.svc.ns1.ns.part1.ap:1234", True, "upstream1", None, ("partition", "part1")),
+    ("upstream1:1234:dc1", False, "upstream1", None, ("datacenter", "dc1")),
+    ("upstream.foo.bar:1234", True, "upstream", None, ("partition", "bar")),
+    ("upstream1.ns1.part1:1234:dc2?destination_port=http-route-b&mesh_gateway_mode=local", True, "upstream1", None, ("datacenter", "dc2")),
+])
+def test_accepted_upstreams(text, ns, service, peer, extra) -> None:
+    (up,) = parse_upstreams(text, namespaces=ns)
+    assert up.error is None
+    assert up.service.value == service and text[up.service.start:up.service.end] == service
+    assert (up.peer.value if up.peer else None) == peer
+    if extra:
+        part = getattr(up, extra[0])
+        assert part.value == extra[1] and text[part.start:part.end] == extra[1]
+
+
+@pytest.mark.parametrize("text,ns,message,where", [
+    ("upstream1.svc.ns1.ns.part1.err:1234", True, "upstream structured incorrectly: upstream1.svc.ns1.ns.part1.err:1234", "upstream1.svc.ns1.ns.part1.err:1234"),
+    ("upstream1.svc.err:1234", False, "upstream structured incorrectly: upstream1.svc.err:1234", "upstream1.svc.err:1234"),
+    ("upstream1.svc.peer1.peer:1234", True, "upstream structured incorrectly: upstream1.svc.peer1.peer:1234", "upstream1.svc.peer1.peer:1234"),
+    ("upstream1:1234:mesh_gateway_mode=invalid", False, 'invalid upstream mesh gateway mode "invalid" in "upstream1:1234:mesh_gateway_mode=invalid"', "invalid"),
+    ("a:1 b:2", False, 'invalid upstream local bind port "1 b" in "a:1 b:2"', "1 b"),
+    ("a:08080", False, 'invalid upstream local bind port "08080" in "a:08080"', "08080"),
+    ("a:1:peer=x", False, 'unsupported upstream option "peer" in "a:1:peer=x"', "peer"),
+])
+def test_rejected_upstreams(text, ns, message, where) -> None:
+    (up,) = parse_upstreams(text, namespaces=ns)
+    assert up.error is not None and up.error.message == message
+    assert text[up.error.start:up.error.end] == where
+
+
+def test_go_integer_ports_and_v1_grammar() -> None:
+    assert [u.local_port for u in parse_upstreams("a:0x1F90, b:0o17, c:70000")] == [8080, 15, 70000]
+    v1 = parse_upstreams("a:0, b", version=(1, 9, 0))
+    assert [u.error.reason for u in v1] == ["dropped", "panic"]
+    (up,) = parse_upstreams("a:1:dc2?mesh_gateway_mode=local", version=(1, 9, 0))
+    assert up.datacenter.value == "dc2?mesh_gateway_mode=local" and up.mesh_gateway_mode is None
+
+
+def test_unlabelled_peer_hint() -> None:
+    (up,) = parse_upstreams("api.peer1.peer:9091")
+    assert unlabeled_peer_hint(up).value == "api.peer1.peer"
+    (up,) = parse_upstreams("api.svc.peer1.peer:9091")
+    assert unlabeled_peer_hint(up) is None
+
+
+def test_versions() -> None:
+    assert versions.consul_version_of("hashicorp/consul-enterprise:1.16.0-ent") == (1, 16, 0)
+    assert versions.consul_version_of("localhost:5000/consul") is None
+    assert versions.consul_version_of("consul:latest") is None
+    assert versions.consul_k8s_version_of("hashicorp/consul-k8s-control-plane:1.4.0") == (1, 4, 0)
+    assert versions.compare((1, 14, 0), (1, 13, 9)) == 1
+    assert versions.at_least(None, (1, 14, 0)) is None
+
+
+def test_layered_values_point_at_the_overriding_file(tmp_path) -> None:
+    (tmp_path / "values.yaml").write_text("global:\n  peering:\n    enabled: true\n  tls:\n    enabled: true\nmeshGateway:\n  enabled: true\n")
+    (tmp_path / "values-dc2.yaml").write_text("global:\n  datacenter: dc2\n  tls:\n    enabled: false\n")
+    found = [f for f in lint(str(tmp_path), select=["PL601"]).findings if f.code == "PL601"]
+    assert [(f.path, f.span.line) for f in found] == [("values-dc2.yaml", 4)]
+    assert found[0].related and found[0].related[0].path == "values.yaml"
+    (tmp_path / "peerlint.toml").write_text('helm-values-order = ["values-dc2.yaml", "values.yaml"]\n')
+    assert not [f for f in lint(str(tmp_path), select=["PL601"]).findings if f.code == "PL601"]
+
+
+#: Corpus findings of these rules that are right, with why.
+CORPUS_EXCEPTIONS: dict[tuple[str, str], str] = {}
+
+
+@pytest.mark.parametrize("part", ["corpus/consul-k8s/values.yaml", "corpus/consul-k8s/samples", "corpus/consul-docs"])
+def test_corpus_has_no_findings_of_these_rules(part: str) -> None:
+    """The chart's values, the acceptance samples (each run with its own --set flags,
+    so linted without the chart's default values above them) and the docs examples."""
+    if not os.path.exists(os.path.join(SHARED, part)):
+        pytest.skip("../shared/corpus is not present")
+    rules = {c: r for c, r in all_rules().items() if c in MINE}
+    result = lint(SHARED, rules=rules, paths=[part])
+    wrong = [(f.path, f.code, f.message) for f in result.findings if f.code in MINE and (f.path, f.code) not in CORPUS_EXCEPTIONS]
+    assert not wrong, wrong
