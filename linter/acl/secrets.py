@@ -23,9 +23,6 @@ UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 NOT_SECRET = {"00000000-0000-0000-0000-000000000000", "00000000-0000-0000-0000-000000000002"}
 _TOKEN_FIELDS = {"ca", "serveraddresses", "manualserveraddresses", "servername", "establishmentsecret", "remote"}
 _UUID_IN_TEXT = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_SECRET_KEY = re.compile(r"(token|secret)", re.I)
-#: A line that is nothing but a UUID (a YAML block or list item): it may be a secret.
-_LONE_UUID = re.compile(r"^\s*(-\s*)?[\"']?[0-9a-fA-F-]{36}[\"']?,?\s*$")
 
 
 def _b64(data: str) -> Optional[bytes]:
@@ -99,10 +96,9 @@ def mask(value: str) -> str:
 
 
 def mask_line(line: str) -> str:
-    """A source line with every secret masked: peering tokens, and UUIDs on a line whose
-    key names a token or secret (``SecretID``, ``token``, ``acl.tokens.agent``)."""
+    """A source line with every secret masked: peering tokens, and every UUID (a
+    SecretID cannot be told from another UUID by its looks, and the key that would say
+    so may be on another line: ``tokens { agent = "..." }``)."""
     for start, end, _token in reversed(list(find_peering_tokens(line))):
         line = line[:start] + mask(line[start:end]) + line[end:]
-    if _SECRET_KEY.search(line) or _LONE_UUID.match(line):
-        line = _UUID_IN_TEXT.sub(lambda m: mask(m.group(0)), line)
-    return line
+    return _UUID_IN_TEXT.sub(lambda m: mask(m.group(0)), line)
