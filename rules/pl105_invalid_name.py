@@ -6,7 +6,7 @@ from typing import Iterator, Optional
 from linter.api import Finding, Rule
 from linter.model import validate as v
 from linter.model.document import Document
-from linter.nodes import Node
+from linter.nodes import Mapping, Node
 
 #: Where a peer name is written, per kind: (label, node) pairs to judge.
 PEER_FIELDS = ("exported-services", "ExportedServices", "service-intentions", "ServiceIntentions",
@@ -92,6 +92,7 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc-2" }] }]
 
     def check(self, project) -> Iterator[Finding]:
         yield from self._entry_names(project)
+        yield from self._subsets(project)
         for doc in project.of(*PEER_FIELDS):
             for node in _peer_nodes(doc):
                 problem = v.peer_name_problem(node, WILDCARD_CHECKED.get(doc.kind, ""))
@@ -119,7 +120,7 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc-2" }] }]
     def _entry_names(self, project) -> Iterator[Finding]:
         enterprise = project.edition == "enterprise"
         for doc in project.of("exported-services", "ExportedServices"):
-            expected = self._partition(project, doc) if enterprise else "default"
+            expected = v.known_partition(project, doc) if enterprise else "default"
             node = doc.name_node() if v.is_crd(doc) else doc.root.get("Name")
             name = v.value(node)
             if expected is None or node is None or name is None or name == expected:
@@ -140,9 +141,12 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc-2" }] }]
                 if doc.name is not None and doc.name != expected:
                     yield self.finding(doc, doc.name_node(), f'{kube} resource name must be "{expected}"', fix=f"metadata.name: {expected}")
 
-    @staticmethod
-    def _partition(project, doc: Document) -> Optional[str]:
-        """The partition a document is known to be written to (Enterprise): only when
-        the project configuration places its cluster; otherwise unknown, and silent."""
-        cluster = project.config.clusters.get(doc.cluster)
-        return cluster.partition if cluster is not None else None
+    def _subsets(self, project) -> Iterator[Finding]:
+        """consul-k8s checks ServiceResolver subset names (Consul's own rule is not in
+        the reference, so config entries are left alone)."""
+        for doc in project.of("ServiceResolver"):
+            for key, _body in (v.child(doc.spec, "subsets") or Mapping([], doc.spec.span)).items():
+                name = str(key.value)
+                if name and not v.SUBSET_NAME.match(name):
+                    yield self.finding(doc, key, v.crd_error(doc, "spec.subsets", v.SUBSET_NAME_HELP, key),
+                                       fix=f"rename the subset, e.g. {v.suggest_peer_name(name)}")

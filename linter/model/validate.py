@@ -27,6 +27,11 @@ PEER_NAME_HELP = (
 #: agent/config/builder.go dcValid (applied after the builder lower-cases the value).
 DATACENTER_NAME = re.compile(r"^[a-z0-9_-]+$")
 
+#: consul-k8s ServiceResolver subset names.
+SUBSET_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+SUBSET_NAME_HELP = ("subset name must begin or end with lower case alphanumeric characters, "
+                    "and contain lower case alphanumeric characters or '-' in between")
+
 #: kubeKind strings consul-k8s puts in its admission errors.
 KUBE_KIND = {
     "PeeringAcceptor": "peeringacceptors", "PeeringDialer": "peeringdialers", "Mesh": "mesh",
@@ -194,3 +199,11 @@ def suggest_peer_name(name: str) -> str:
 def upstream_overrides(doc: Document) -> Iterator[tuple[int, Mapping]]:
     """service-defaults ``UpstreamConfig.Overrides[]`` (CRD ``spec.upstreamConfig.overrides``)."""
     yield from mappings((child(doc.spec, "UpstreamConfig") or Mapping([], doc.spec.span)).get("Overrides"))
+
+
+def known_partition(project, doc: Document) -> Optional[str]:
+    """The partition a document is known to be written to: only when the project
+    configuration places its cluster ([clusters.NAME] partition); otherwise None, and
+    the rules that need it stay silent."""
+    cluster = project.config.clusters.get(doc.cluster)
+    return cluster.partition if cluster is not None else None
