@@ -62,6 +62,13 @@ class Config:
     non_suppressible: list[str] = field(default_factory=list)
     helm_values_order: list[str] = field(default_factory=list)
     line_of: dict[str, int] = field(default_factory=dict)
+    # Run options, set by the CLI (never read from the file) and outside the
+    # fingerprint: they change how fast a run is, never what it finds.
+    #: Processes to parse with; None: one per core (a pool only for many files).
+    jobs: Optional[int] = None
+    #: The parse cache folder; None: no cache (the library default, so tests and
+    #: embedders never write into checked folders; the CLI turns it on).
+    cache_dir: Optional[str] = None
 
     def fingerprint(self) -> str:
         """What the parse cache must be invalidated by."""

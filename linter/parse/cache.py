@@ -1,11 +1,45 @@
-"""Reading and parsing many files: once each."""
+"""Reading and parsing many files: once each, in parallel when there are many, and
+not at all when a file's content was parsed before (the parse cache).
+
+The cache, like ruff's, maps a file's *content* (with its syntax) to its parse result,
+so it never changes a result: an edited file has a new key and is parsed again, a
+renamed or copied one still hits. It is one file per peerlint version and cache key
+(:func:`cache_key`: the configuration fingerprint, Python, the parser libraries and
+peerlint's own parser sources), under ``.peerlint_cache/`` at the project root.
+
+Safety:
+- Concurrent runs: the cache is written to a temporary file and renamed into place,
+  so a reader sees an old cache or a new one, never half of one; the last writer wins
+  and the loser's entries are merely parsed again next time.
+- A cache folder is inside the checked repository, which may be untrusted (a pull
+  request checked in CI). Entries are ``marshal`` data of plain values (see
+  :mod:`linter.parse.worker`), never pickles, so loading runs no code; and since
+  ``marshal`` is not hardened against crafted input, the file also carries a keyed
+  BLAKE2b MAC whose key lives outside the repository, in the user's cache folder. A
+  cache file someone committed or edited fails the check and is never decoded. Any
+  unreadable, corrupt or foreign cache is ignored the same way.
+"""
 from __future__ import annotations
 
-from typing import Iterator
+import hashlib
+import hmac
+import os
+import marshal
+import sys
+import tempfile
+from typing import Iterator, Optional
 
+from linter import __version__
 from linter.config import Config
 from linter.discover import SourceText, read_source
-from linter.parse import Parsed, parse_text
+from linter.parse import Parsed, parse_text, syntax_for
+
+CACHE_DIR_NAME = ".peerlint_cache"
+MAGIC = b"peerlint-parse-cache\n"
+_MAC_SIZE = 32
+#: Entries not used by a run are kept (for runs over other paths) up to this many
+#: times the entries it used, oldest dropped first, so the file cannot grow forever.
+KEEP_FACTOR = 2
 
 
 def parse_one(path: str, max_size: int) -> tuple[str, SourceText, Parsed | None]:
@@ -15,7 +49,209 @@ def parse_one(path: str, max_size: int) -> tuple[str, SourceText, Parsed | None]
     return path, source, parse_text(path, source.text)
 
 
+def cache_key(config: Config) -> str:
+    """What a cached parse result depends on besides the file's content. peerlint's
+    version is the cache folder; the parser sources are included by size and mtime so
+    a development checkout never reads trees an older parser built."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    parts = [__version__, config.fingerprint(), sys.version, sys.implementation.cache_tag or ""]
+    sources = [os.path.join(here, name) for name in sorted(os.listdir(here)) if name.endswith(".py")]
+    sources.append(os.path.join(os.path.dirname(here), "nodes.py"))
+    for name in ("hcl", "ruamel.yaml"):
+        module = sys.modules.get(name)
+        version = getattr(module, "__version__", None) if module else None
+        parts.append(f"{name}={version or _dist_stamp(name)}")
+    for path in sources:
+        try:
+            stat = os.stat(path)
+            parts.append(f"{os.path.basename(path)}:{stat.st_size}:{stat.st_mtime_ns}")
+        except OSError:
+            parts.append(path)
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=12).hexdigest()
+
+
+def _dist_stamp(module: str) -> str:
+    """A cheap stand-in for a library's version without importing it: its package
+    folder's ``__init__.py`` size and mtime."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec(module)
+        origin = spec.origin if spec else None
+        if origin:
+            stat = os.stat(origin)
+            return f"{stat.st_size}:{stat.st_mtime_ns}"
+    except (ImportError, ValueError, OSError):
+        pass
+    return "?"
+
+
+def _mac_key() -> Optional[bytes]:
+    """The per-user secret that signs cache files, created on first use (0600)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = os.path.join(base, "peerlint", "cache.key")
+    try:
+        with open(path, "rb") as handle:
+            key = handle.read()
+        if len(key) >= 32:
+            return key
+    except OSError:
+        pass
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        key = os.urandom(32)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".key-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+        try:
+            os.link(tmp, path)  # first writer wins; a concurrent run reads the winner
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+        with open(path, "rb") as handle:
+            key = handle.read()
+        return key if len(key) >= 32 else None
+    except OSError:
+        return None
+
+
+class ParseCache:
+    """Content hash -> encoded :class:`Parsed` (worker.encode), loaded once and saved
+    at most once per run."""
+
+    def __init__(self, folder: str, key: str) -> None:
+        self.path = os.path.join(folder, __version__, f"parse-{key}.bin")
+        self.entries: dict[bytes, bytes] = {}
+        self.used: dict[bytes, bytes] = {}
+        self.changed = False
+        self.mac_key = _mac_key()
+
+    def _mac(self, body: bytes) -> bytes:
+        assert self.mac_key is not None
+        return hashlib.blake2b(body, key=self.mac_key[:64], digest_size=_MAC_SIZE).digest()
+
+    def load(self) -> None:
+        if self.mac_key is None:
+            return
+        try:
+            with open(self.path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return
+        head = len(MAGIC)
+        if not data.startswith(MAGIC) or len(data) < head + _MAC_SIZE:
+            return
+        mac, body = data[head:head + _MAC_SIZE], data[head + _MAC_SIZE:]
+        if not hmac.compare_digest(mac, self._mac(body)):
+            return  # not written by this user's peerlint: never decode it
+        try:
+            entries = marshal.loads(body)
+        except Exception:
+            return
+        if isinstance(entries, dict):
+            self.entries = entries
+
+    @staticmethod
+    def key_for(syntax: str, text: str) -> bytes:
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20, person=syntax.encode()[:16])
+        return digest.digest()
+
+    def get(self, key: bytes) -> Optional[bytes]:
+        blob = self.entries.get(key)
+        if blob is not None:
+            self.used[key] = blob
+        return blob
+
+    def put(self, key: bytes, blob: bytes) -> None:
+        self.used[key] = blob
+        self.changed = True
+
+    def save(self) -> None:
+        """Write the entries this run used, plus some it did not, atomically."""
+        if self.mac_key is None:
+            return
+        unused = [k for k in self.entries if k not in self.used]
+        limit = KEEP_FACTOR * max(len(self.used), 1000)
+        if not self.changed and len(self.entries) <= limit:
+            return  # nothing new: leave the file (and its mtime) alone
+        merged = dict(self.used)
+        for k in unused[-max(0, limit - len(merged)):] if limit > len(merged) else []:
+            merged[k] = self.entries[k]
+        body = marshal.dumps(merged)
+        folder = os.path.dirname(self.path)
+        try:
+            os.makedirs(folder, exist_ok=True)
+            _tag_folder(os.path.dirname(folder))
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".parse-", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(MAGIC + self._mac(body) + body)
+                os.replace(tmp, self.path)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except OSError:
+            pass  # a read-only checkout: run without a cache, never fail because of it
+
+
+def _tag_folder(folder: str) -> None:
+    """Mark the cache folder as a cache (CACHEDIR.TAG) and keep it out of git."""
+    for name, text in (
+        ("CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n# peerlint's parse cache\n"),
+        (".gitignore", "# created by peerlint\n*\n"),
+    ):
+        path = os.path.join(folder, name)
+        if not os.path.exists(path):
+            try:
+                with open(path, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+            except OSError:
+                pass
+
+
+def default_cache_dir(config: Config) -> str:
+    return os.path.join(config.root, CACHE_DIR_NAME)
+
+
 def parse_all(files: list[str], config: Config) -> Iterator[tuple[str, SourceText, Parsed]]:
-    for path in files:
-        path, source, parsed = parse_one(path, config.max_file_size)
-        yield path, source, parsed  # type: ignore[misc]
+    """Every file read and parsed, in the order given. Parsing runs in parallel for
+    many files (``config.jobs``) and is skipped for content in the cache
+    (``config.cache_dir``; None: no cache). The results are the same either way."""
+    from linter.parse import worker
+
+    sources = [read_source(path, config.max_file_size) for path in files]
+    cache: Optional[ParseCache] = None
+    if config.cache_dir:
+        cache = ParseCache(config.cache_dir, cache_key(config))
+        cache.load()
+    results: dict[int, Parsed] = {}
+    keys: dict[int, bytes] = {}
+    todo: list[worker.Item] = []
+    for index, (path, source) in enumerate(zip(files, sources)):
+        if source.text is None:
+            continue
+        if cache is not None:
+            key = keys[index] = cache.key_for(syntax_for(path, source.text), source.text)
+            blob = cache.get(key)
+            if blob is not None:
+                try:
+                    results[index] = worker.decode(blob)
+                    continue
+                except Exception:  # a stale class layout: parse it again
+                    pass
+        todo.append((index, path, source.text))
+    jobs = config.jobs if config.jobs is not None else worker.default_jobs()
+    for index, (parsed, blob) in worker.parse_many(todo, jobs).items():
+        results[index] = parsed
+        if cache is not None:
+            blob = blob if blob is not None else worker.encode(parsed)
+            if blob is not None:
+                cache.put(keys[index], blob)
+    if cache is not None:
+        cache.save()
+    for index, (path, source) in enumerate(zip(files, sources)):
+        yield path, source, results.get(index)  # type: ignore[misc]
