@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from typing import Optional, Sequence
 
 from linter import __version__
@@ -23,6 +24,16 @@ class _Parser(argparse.ArgumentParser):
 
 def _codes(value: str) -> list[str]:
     return [c.strip().upper() for c in value.split(",") if c.strip()]
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"--jobs must be a positive number, not {value!r}")
+    return jobs
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="hide the findings recorded in FILE (see --write-baseline); report only new ones")
     check.add_argument("--write-baseline", default=None, metavar="FILE",
                        help="record every current finding in FILE and exit 0 (adopting peerlint on an existing repository)")
+    check.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+                       help="processes to parse with (default: one per core; 1: no pool)")
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the parse cache")
+    check.add_argument("--cache-dir", default=None, metavar="DIR",
+                       help="where the parse cache lives (default: .peerlint_cache at the project root)")
+    check.add_argument("--timings", action="store_true", help="print how long each stage took to standard error")
 
     sub.add_parser("rules", help="list every rule")
     explain = sub.add_parser("explain", help="print a rule's documentation")
@@ -154,6 +171,11 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except ConfigError as err:
         print(f"peerlint: config error: {err}", file=sys.stderr)
         return EXIT_ERROR
+    config.jobs = args.jobs
+    if not args.no_cache:
+        from linter.parse.cache import default_cache_dir
+
+        config.cache_dir = args.cache_dir or default_cache_dir(config)
     rules = _load_rules()
     unknown = [c for c in args.select + args.ignore if not any(code.startswith(c) for code in rules)]
     if unknown:
@@ -176,11 +198,16 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         status = _apply_baseline(result, args)
         if status is not None:
             return status
+    start = time.perf_counter()
     try:
         _write_reports(result, outputs, args)
     except OSError as err:
         print(f"peerlint: cannot write {err.filename or 'output'}: {err.strerror or err}", file=sys.stderr)
         return EXIT_ERROR
+    if args.timings:
+        result.timings["output"] = time.perf_counter() - start
+        stages = " ".join(f"{name}={seconds:.3f}s" for name, seconds in result.timings.items())
+        print(f"peerlint: {len(result.project.files)} files; {stages}", file=sys.stderr)
     return exit_code(result, args.fail_on)
 
 
