@@ -1,0 +1,64 @@
+"""Start-up stays cheap: ``--version``, ``rules`` and ``explain`` import none of the
+heavy libraries (each costs 100-200 ms; a pre-commit hook pays it on every commit).
+
+Each case runs in a fresh interpreter and inspects ``sys.modules`` afterwards. A rule
+module importing one of these at its top level makes ``rules`` fail here: move the
+import into the function that needs it.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.helpers import REPO
+
+HEAVY = ("jsonschema", "networkx", "rich", "ruamel", "hcl", "yaml", "referencing")
+
+SCRIPT = """
+import contextlib, io, json, sys
+from linter.cli import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    try:
+        main(sys.argv[1:])
+    except SystemExit:
+        pass
+heavy = sorted({name.split(".")[0] for name in sys.modules} & set(%r))
+print(json.dumps({"heavy": heavy, "output": out.getvalue()[:200]}))
+""" % (HEAVY,)
+
+
+def _imported(*argv: str) -> dict:
+    proc = subprocess.run([sys.executable, "-c", SCRIPT, *argv], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("argv", [("--version",), ("rules",), ("explain", "PL001"), ("--help",)])
+def test_light_commands_import_nothing_heavy(argv):
+    found = _imported(*argv)
+    assert found["output"], "the command printed nothing"
+    assert found["heavy"] == [], f"`peerlint {' '.join(argv)}` imported {found['heavy']}"
+
+
+def test_every_rule_module_imports_nothing_heavy():
+    """Named per rule, so a failure says whose module to fix."""
+    script = """
+import importlib, json, pkgutil, sys
+import linter.rules as pkg
+before = set(sys.modules)
+bad = {}
+for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+    importlib.import_module("linter.rules." + info.name)
+    new = sorted({m.split(".")[0] for m in set(sys.modules) - before} & set(%r))
+    if new:
+        bad[info.name] = new
+    before = set(sys.modules)
+print(json.dumps(bad))
+""" % (HEAVY,)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == {}
