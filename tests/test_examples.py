@@ -42,7 +42,7 @@ def _run(cwd: str) -> tuple[int, list[dict]]:
     """``python -m linter check examples/ --format json`` in ``cwd``, as a user runs it."""
     env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""), NO_COLOR="1")
     proc = subprocess.run(
-        [sys.executable, "-m", "linter", "check", "examples/", "--format", "json"],
+        [sys.executable, "-m", "linter", "check", "examples/", "--format", "json", "--no-cache"],
         cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
     )
     assert "Traceback" not in proc.stderr, proc.stderr
