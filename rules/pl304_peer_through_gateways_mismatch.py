@@ -101,4 +101,4 @@ Apply the same `Mesh` resource in `cluster-02` too.
                     if peering.doc is not None:
                         related.append((peering.doc, peering.node, f"the peering with {peering.peer_name}"))
                     yield self.finding(mesh.doc, node, f"peerThroughMeshGateways is on in {cluster!r} but not in its peer {remote!r}: only one side sends the peering control plane through mesh gateways, so the other still dials servers directly",
-                                       related=related, fix=f"set peerThroughMeshGateways = true in {remote!r}'s mesh entry too (or turn it off on both sides)")
+                                       related=related, fix=f"set peerThroughMeshGateways = true in {remote}'s mesh entry too (or turn it off on both sides)")
