@@ -1,0 +1,238 @@
+"""The parse cache never changes a result: cold and warm runs agree, an edited file is
+parsed again, a new peerlint version or configuration starts afresh, a damaged or
+foreign cache file is ignored, concurrent runs are safe, checked files are untouched."""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import shutil
+
+import pytest
+
+from linter.config import load_config
+from linter.engine import check
+from linter.parse import cache as cache_mod
+from linter.parse import worker
+from tests.helpers import all_rules
+
+HCL_OK = 'Kind = "exported-services"\nName = "default"\nServices = [\n  {\n    Name = "web"\n    Consumers = [{ Peer = "dc2" }]\n  }\n]\n'
+YAML_BAD_KIND = "apiVersion: consul.hashicorp.com/v1alpha1\nkind: ExportedService\nmetadata:\n  name: default\n"
+JSON_BROKEN = '{"Kind": "service-defaults", "Name": "web",\n'
+
+
+@pytest.fixture(autouse=True)
+def _private_key_home(tmp_path_factory, monkeypatch):
+    """The cache's MAC key lives in the user's cache folder: a private one per test."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = tmp_path / "repo"
+    (root / "dc1").mkdir(parents=True)
+    (root / "dc1" / "exports.hcl").write_text(HCL_OK)
+    (root / "dc1" / "bad-kind.yaml").write_text(YAML_BAD_KIND)
+    (root / "dc1" / "broken.json").write_text(JSON_BROKEN)
+    (root / "dc1" / "many.yaml").write_text("---\n".join(f"a{i}: {i}\n" for i in range(5)))
+    return root
+
+
+class Counter:
+    """Counts parses (serial path) so a test can tell a cache hit from a miss."""
+
+    def __init__(self, monkeypatch):
+        self.paths: list[str] = []
+        original = worker.parse_text
+
+        def counting(path, text):
+            self.paths.append(os.path.basename(path))
+            return original(path, text)
+
+        monkeypatch.setattr(worker, "parse_text", counting)
+
+
+def run(root, cache_dir, jobs=1):
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        config = load_config(".")
+        config.cache_dir = str(cache_dir) if cache_dir else None
+        config.jobs = jobs
+        result = check(["."], config, all_rules())
+    finally:
+        os.chdir(old)
+    findings = [(f.code, f.path, f.span, f.message, f.severity) for f in result.findings]
+    docs = [(d.path, d.index, d.kind, d.root.span) for d in result.project.documents]
+    return findings, docs, result
+
+
+def tree_digest(root) -> dict:
+    out = {}
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            path = os.path.join(folder, name)
+            with open(path, "rb") as handle:
+                out[os.path.relpath(path, root)] = (hashlib.sha256(handle.read()).hexdigest(), os.stat(path).st_mtime_ns)
+    return out
+
+
+def test_cold_and_warm_runs_are_identical_and_warm_parses_nothing(project, tmp_path, monkeypatch):
+    uncached = run(project, None)[:2]
+    counter = Counter(monkeypatch)
+    cold = run(project, tmp_path / "cache")[:2]
+    assert sorted(counter.paths) == ["bad-kind.yaml", "broken.json", "exports.hcl", "many.yaml"]
+    counter.paths.clear()
+    warm = run(project, tmp_path / "cache")[:2]
+    assert counter.paths == []
+    assert cold == warm == uncached
+    assert any(code == "PL001" for code, *_ in warm[0]) and any(code == "PL002" for code, *_ in warm[0])
+
+
+def test_warm_trees_equal_fresh_trees(project, tmp_path):
+    from linter.nodes import walk
+
+    def shape(result):
+        return [
+            [(type(n).__name__, getattr(n, "value", None) if type(n).__name__ == "Scalar" else None,
+              getattr(n, "quoted", None), n.span, n.path, n.parent.span if n.parent is not None else None)
+             for n in walk(d.root)]
+            for d in result.project.documents
+        ]
+
+    fresh = run(project, None)[2]
+    run(project, tmp_path / "cache")
+    warm = run(project, tmp_path / "cache")[2]
+    assert shape(fresh) == shape(warm)
+    assert fresh.project.problems == warm.project.problems
+
+
+def test_an_edited_file_is_parsed_again(project, tmp_path, monkeypatch):
+    run(project, tmp_path / "cache")
+    counter = Counter(monkeypatch)
+    (project / "dc1" / "broken.json").write_text('{"Kind": "service-defaults", "Name": "web"}\n')
+    findings = run(project, tmp_path / "cache")[0]
+    assert counter.paths == ["broken.json"]
+    assert not any(code == "PL001" for code, *_ in findings)
+    assert findings == run(project, None)[0]
+
+
+def test_a_new_version_or_configuration_starts_afresh(project, tmp_path, monkeypatch):
+    run(project, tmp_path / "cache")
+    counter = Counter(monkeypatch)
+    monkeypatch.setattr(cache_mod, "__version__", "999.0.0")
+    run(project, tmp_path / "cache")
+    assert len(counter.paths) == 4
+    assert os.path.isdir(tmp_path / "cache" / "999.0.0")
+    counter.paths.clear()
+    (project / "peerlint.toml").write_text('edition = "enterprise"\n')
+    run(project, tmp_path / "cache")
+    assert len(counter.paths) == 4
+
+
+def test_cache_key_follows_fingerprint_and_parser_sources(tmp_path):
+    config = load_config(str(tmp_path))
+    key = cache_mod.cache_key(config)
+    assert key == cache_mod.cache_key(config)
+    config.max_file_size += 1
+    assert cache_mod.cache_key(config) != key
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "tampered", "empty"])
+def test_a_damaged_or_foreign_cache_is_ignored(project, tmp_path, monkeypatch, damage):
+    expected = run(project, None)[:2]
+    run(project, tmp_path / "cache")
+    [cache_file] = [os.path.join(d, f) for d, _, fs in os.walk(tmp_path / "cache") for f in fs if f.endswith(".bin")]
+    data = open(cache_file, "rb").read()
+    if damage == "garbage":
+        data = os.urandom(len(data))
+    elif damage == "truncated":
+        data = data[: len(data) // 2]
+    elif damage == "tampered":  # valid framing, body changed, MAC not recomputed
+        data = data[:-10] + bytes(10)
+    else:
+        data = b""
+    with open(cache_file, "wb") as handle:
+        handle.write(data)
+    counter = Counter(monkeypatch)
+    assert run(project, tmp_path / "cache")[:2] == expected
+    assert len(counter.paths) == 4  # nothing was trusted
+
+
+def test_a_cache_signed_with_another_key_is_never_decoded(project, tmp_path, monkeypatch):
+    run(project, tmp_path / "cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "other-user"))
+    decoded = []
+    monkeypatch.setattr(cache_mod.marshal, "loads", lambda data: decoded.append(1) or {})
+    run(project, tmp_path / "cache")
+    assert decoded == []
+
+
+def test_checked_files_are_never_modified(project, tmp_path):
+    before = tree_digest(project)
+    run(project, tmp_path / "cache")
+    run(project, tmp_path / "cache")
+    assert tree_digest(project) == before
+
+
+def test_cli_default_cache_is_at_the_project_root_and_no_cache_writes_nothing(project, monkeypatch, capsys):
+    from linter.cli import main
+
+    (project / "peerlint.toml").write_text("")
+    monkeypatch.chdir(project / "dc1")
+    main(["check", "--no-cache", "."])
+    assert not (project / ".peerlint_cache").exists()
+    uncached = capsys.readouterr().out
+    main(["check", "."])
+    first = capsys.readouterr().out
+    assert first == uncached
+    assert (project / ".peerlint_cache" / "CACHEDIR.TAG").exists()
+    assert (project / ".peerlint_cache" / ".gitignore").read_text().strip().endswith("*")
+    main(["check", "."])
+    assert capsys.readouterr().out == first
+    main(["check", "--cache-dir", str(project / "elsewhere"), "."])
+    assert (project / "elsewhere").is_dir()
+
+
+def _concurrent_run(args):
+    root, cache_dir, xdg = args
+    os.environ["XDG_CACHE_HOME"] = xdg
+    return run(root, cache_dir)[0]
+
+
+def test_concurrent_runs_share_a_cache_safely(project, tmp_path):
+    for i in range(40):  # enough entries that writes take a while
+        (project / f"svc{i}.hcl").write_text(f'service {{\n  name = "svc{i}"\n  port = {8000 + i}\n}}\n')
+    expected = run(project, None)[0]
+    cache_dir = tmp_path / "cache"
+    xdg = os.environ["XDG_CACHE_HOME"]
+    for round_ in range(3):
+        if round_ == 2:
+            (project / "svc0.hcl").write_text('service {\n  name = "svc0"\n  port = 9000\n}\n')
+            expected = run(project, None)[0]
+        ctx = multiprocessing.get_context("spawn")
+        with ctx.Pool(4) as pool:
+            results = pool.map(_concurrent_run, [(str(project), str(cache_dir), xdg)] * 8)
+        assert all(r == expected for r in results)
+        leftovers = [f for d, _, fs in os.walk(cache_dir) for f in fs if f.endswith(".tmp")]
+        assert leftovers == []
+        assert run(project, cache_dir)[0] == expected
+
+
+def test_a_read_only_cache_folder_is_not_an_error(project, tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root can write anywhere")
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    os.chmod(folder, 0o500)
+    try:
+        assert run(project, folder)[:2] == run(project, None)[:2]
+    finally:
+        os.chmod(folder, 0o700)
+        shutil.rmtree(folder)
+
+
+def test_a_cache_path_that_is_a_file_is_not_an_error(project, tmp_path):
+    blocker = tmp_path / "cache"
+    blocker.write_text("not a folder")
+    assert run(project, blocker)[:2] == run(project, None)[:2]
