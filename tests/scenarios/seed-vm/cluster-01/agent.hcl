@@ -7,3 +7,7 @@ connect {
 ports {
   grpc_tls = 8503
 }
+acl {
+  enabled        = true
+  default_policy = "deny"
+}
