@@ -1,0 +1,145 @@
+"""A parallel run is identical to a serial one: same trees (values, spans, paths,
+parents), same parse errors, same documents and findings, in the same order, whatever
+the number of workers and however the work happens to be split."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+
+import pytest
+
+from linter.config import load_config
+from linter.engine import check
+from linter.nodes import Scalar, walk
+from linter.parse import parse_text, worker
+from tests.helpers import REPO, SHARED, all_rules
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("bench_generate", os.path.join(REPO, "benchmarks", "generate.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_generate"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def shape(node):
+    return [
+        (type(n).__name__, n.value if isinstance(n, Scalar) else None, getattr(n, "quoted", None),
+         n.span, n.path, None if n.parent is None else (type(n.parent).__name__, n.parent.span))
+        for n in walk(node)
+    ]
+
+
+def parsed_shape(parsed):
+    error = None if parsed.error is None else (parsed.error.message, parsed.error.line, parsed.error.col)
+    return parsed.syntax, [shape(d) for d in parsed.documents], error
+
+
+SAMPLES = {
+    "a.hcl": 'service "web" {\n  port = 80\n}\nservice "api" { port = 81 }\nupstreams { x = 1 }\nupstreams { x = 2 }\nh = <<EOT\nhello\nEOT\nf = 1.5e3\n',
+    "b.hcl": 'Kind = "mesh"\nPeering {\n',  # broken
+    "c.json": '{"Kind": "service-defaults", "Name": "web", "N": [1, 2.5, true, null, "x"]}',
+    "d.json": '{"Kind": ',  # broken
+    "e.yaml": "a: 1\n---\nb: [x, 'y', \"true\", true, ~, 0x1F, 1_000, .inf]\n---\n",
+    "f.yaml": "a: [1, 2\n",  # broken
+    "g.yaml": "anchors:\n  base: &b {x: 1, y: [1, 2]}\n  use: *b\n  merge:\n    <<: *b\n",
+    "h.yml": "",
+    "i.hcl": "",
+    "j.hcl": '{"Kind": "mesh"}',  # JSON in an .hcl file
+    "k.yaml": "big: 123456789012345678901234567890\nneg: -0.0\nnan: .nan\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_encode_decode_round_trip(name):
+    parsed = parse_text(name, SAMPLES[name])
+    blob = worker.encode(parsed)
+    assert blob is not None
+    decoded = worker.decode(blob)
+    assert repr(parsed_shape(decoded)) == repr(parsed_shape(parsed))  # repr: nan != nan
+
+
+def test_round_trip_over_the_corpus():
+    corpus = os.path.join(SHARED, "corpus")
+    if not os.path.isdir(corpus):
+        pytest.skip("no shared corpus")
+    count = 0
+    for folder, _dirs, files in os.walk(corpus):
+        for name in sorted(files):
+            if not name.lower().endswith((".hcl", ".json", ".yaml", ".yml")):
+                continue
+            path = os.path.join(folder, name)
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                text = handle.read()
+            parsed = parse_text(path, text)
+            blob = worker.encode(parsed)
+            if blob is not None:
+                assert repr(parsed_shape(worker.decode(blob))) == repr(parsed_shape(parsed)), path
+                count += 1
+    assert count > 100
+
+
+def test_an_unencodable_result_is_parsed_in_the_parent(monkeypatch):
+    monkeypatch.setattr(worker, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(worker, "CHUNK", 2)
+    monkeypatch.setattr(worker, "encode", lambda parsed: None)  # inherited by forked workers
+    items = [(i, f"f{i}.hcl", f'a = {i}\n') for i in range(12)]
+    out = worker.parse_many(items, 2)
+    assert [out[i][0].documents[0].get("a").value for i in range(12)] == list(range(12))
+
+
+@pytest.mark.parametrize("jobs,chunk", [(2, 1), (2, 5), (3, 7), (4, 64)])
+def test_parse_many_equals_serial(monkeypatch, jobs, chunk):
+    monkeypatch.setattr(worker, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(worker, "CHUNK", chunk)
+    names = sorted(SAMPLES) * 6
+    items = [(i, f"dir{i}/{name}", SAMPLES[name]) for i, name in enumerate(names)]
+    serial = worker.parse_many(items, 1)
+    parallel = worker.parse_many(items, jobs)
+    assert sorted(parallel) == sorted(serial) == list(range(len(items)))
+    for i in range(len(items)):
+        assert repr(parsed_shape(parallel[i][0])) == repr(parsed_shape(serial[i][0])), items[i][1]
+
+
+def _lint(root, jobs):
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        config = load_config(".")
+        config.jobs = jobs
+        result = check(["."], config, all_rules())
+    finally:
+        os.chdir(old)
+    return (
+        [(f.code, f.path, f.span, f.message, f.severity, [(r.path, r.span) for r in f.related]) for f in result.findings],
+        [(d.path, d.index, d.category, d.kind, d.cluster, shape(d.root)) for d in result.project.documents],
+        [(p.path, p.message, p.span) for p in result.project.problems],
+        result.project.files,
+    )
+
+
+def test_a_fleet_lints_the_same_serial_and_parallel(tmp_path, monkeypatch):
+    root = tmp_path / "fleet"
+    _generator().generate(str(root), 160)
+    # some trouble, so findings and problems are compared too
+    (root / "dc1" / "broken.hcl").write_text('Kind = "mesh"\nPeering {\n')
+    (root / "k8s1" / "typo.yaml").write_text("apiVersion: consul.hashicorp.com/v1alpha1\nkind: ExportedService\nmetadata:\n  name: default\n")
+    (root / "dc2" / "binary.json").write_bytes(b"{\x00}")
+    serial = _lint(root, 1)
+    monkeypatch.setattr(worker, "PARALLEL_THRESHOLD", 1)
+    for jobs, chunk in ((2, 3), (3, 16)):
+        monkeypatch.setattr(worker, "CHUNK", chunk)
+        assert _lint(root, jobs) == serial
+    assert serial[0], "the planted problems were found"
+    assert serial[3] and len(serial[3]) == 163
+
+
+def test_the_generated_fleet_is_clean(tmp_path):
+    """The benchmark fleet is a correct repository: any finding is a generator bug or
+    a false positive, and a benchmark over either measures the wrong thing."""
+    root = tmp_path / "fleet"
+    _generator().generate(str(root), 120)
+    findings = _lint(root, 1)[0]
+    assert findings == []
