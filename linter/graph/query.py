@@ -275,9 +275,15 @@ class Topology:
         return None
 
     def peerings_known(self, cluster: str) -> bool:
-        """Whether the repo declares this cluster's peerings (any CR in it, or
-        ``[[peerings]]`` in the config). When not, peer names cannot be judged."""
-        return bool(self.config.peerings) or cluster in self._cr_clusters
+        """Whether the repo declares this cluster's peerings: a peering CR in it, a
+        ``[[peerings]]`` entry naming it, or a config that lists both its clusters and
+        their peerings. When not, peer names cannot be judged (CLI peerings)."""
+        if cluster in self._cr_clusters:
+            return True
+        config = self.config
+        if any(cluster in (entry.a, entry.b) for entry in config.peerings):
+            return True
+        return bool(config.peerings) and cluster in config.clusters
 
     def manages_peerings_with_crs(self, cluster: str) -> bool:
         """Whether ``cluster`` is a Kubernetes cluster (Helm values) or has any peering
