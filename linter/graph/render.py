@@ -60,7 +60,11 @@ def to_networkx(topo: Topology) -> Any:
                 g.add_edge(sid, target, type="export", label=f"export to {exp.consumer}", where=[_where(exp.doc, exp.node)])
             for item in topo.intentions(cluster, part):
                 if item.peer:
-                    g.add_edge(_peer_node(g, topo, cluster, part, item.peer), f"service:{cluster}/{part}/{item.destination}", type="intention",
+                    dest = f"service:{cluster}/{part}/{item.destination}"
+                    if dest not in g:  # "*" or a destination only an intention names
+                        g.add_node(dest, type="service", label=item.destination or "?", where=[])
+                        g.add_edge(dest, pid, type="in")
+                    g.add_edge(_peer_node(g, topo, cluster, part, item.peer), dest, type="intention",
                                label=f"{item.source} ({'allow' if item.allows else 'deny'})", where=[_where(item.doc, item.node)])
     for up in topo.upstreams():
         src = f"service:{up.cluster}/{up.partition}/{up.service}"
@@ -221,30 +225,31 @@ def to_json(topo: Topology, findings: list["Finding"] = ()) -> str:
 
 def to_tree(topo: Topology, findings: list["Finding"] = ()) -> Any:
     """A rich Tree for terminals: cluster > partition > peerings, gateways, exports."""
+    from rich.markup import escape as e
     from rich.tree import Tree
 
     findings = list(findings)
     root = Tree("[bold]topology[/bold]")
     for cluster in topo.clusters():
         dc = topo.datacenter(cluster)
-        node = root.add(f"[bold]cluster {cluster}[/bold]" + (f" (datacenter {dc})" if dc and dc != cluster else ""))
+        node = root.add(f"[bold]cluster {e(cluster)}[/bold]" + (f" (datacenter {e(dc)})" if dc and dc != cluster else ""))
         for part in topo.partitions(cluster):
-            pnode = node.add(f"partition {part}")
+            pnode = node.add(f"partition {e(part)}")
             for p in topo.peers_of(cluster, part):
                 where = [(p.doc.path, p.node.span.line, p.node.span.end_line)] if p.doc is not None and p.node is not None else [(p.config_path, p.config_span.line, p.config_span.line)] if p.config_span else []
                 marks = _marks(where, findings)
-                far = f"{p.remote_cluster}/{p.remote_partition}" if p.remote_cluster else "[dim]not in this repo[/dim]"
-                pnode.add(f"peer [cyan]{p.peer_name}[/cyan] ({p.role}) -> {far}" + (f" [red]{' '.join(marks)}[/red]" if marks else ""))
+                far = e(f"{p.remote_cluster}/{p.remote_partition}") if p.remote_cluster else "[dim]not in this repo[/dim]"
+                pnode.add(f"peer [cyan]{e(p.peer_name)}[/cyan] ({p.role}) -> {far}" + (f" [red]{' '.join(marks)}[/red]" if marks else ""))
             for gw in topo.gateways(cluster, part):
                 marks = _marks([_where(gw.doc, gw.node)], findings)
-                pnode.add(f"mesh gateway {gw.name} ({gw.source})" + (f" [red]{' '.join(marks)}[/red]" if marks else ""))
+                pnode.add(f"mesh gateway {e(gw.name)} ({gw.source})" + (f" [red]{' '.join(marks)}[/red]" if marks else ""))
             for exp in topo.exports(cluster, part):
                 marks = _marks([_where(exp.doc, exp.node)], findings)
-                pnode.add(f"export {exp.service} -> {exp.consumer_kind} {exp.consumer}" + (f" [red]{' '.join(marks)}[/red]" if marks else ""))
+                pnode.add(e(f"export {exp.service} -> {exp.consumer_kind} {exp.consumer}") + (f" [red]{' '.join(marks)}[/red]" if marks else ""))
             for item in topo.intentions(cluster, part):
                 if item.peer:
                     marks = _marks([_where(item.doc, item.node)], findings)
-                    pnode.add(f"intention {item.source}@{item.peer} -> {item.destination} ({'allow' if item.allows else 'deny'})" + (f" [red]{' '.join(marks)}[/red]" if marks else ""))
+                    pnode.add(e(f"intention {item.source}@{item.peer} -> {item.destination} ({'allow' if item.allows else 'deny'})") + (f" [red]{' '.join(marks)}[/red]" if marks else ""))
     return root
 
 
