@@ -273,6 +273,7 @@ def _secret_values(folder: str) -> set[str]:
             text = handle.read()
         for start, end, token in find_peering_tokens(text):
             found.add(text[start:end])
+            found.add("".join(text[start:end].split())[30:70])  # no fragment of a wrapped first line either
             found.add(token["PeerID"])
             if token.get("EstablishmentSecret"):
                 found.add(token["EstablishmentSecret"])

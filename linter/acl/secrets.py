@@ -17,7 +17,10 @@ from typing import Iterator, Optional
 
 #: Long enough for the smallest real token (PeerID + one address is ~110 characters).
 MIN_TOKEN_LENGTH = 80
-_B64_RUN = re.compile(r"[A-Za-z0-9+/]{%d,}={0,2}" % MIN_TOKEN_LENGTH)
+#: A base64 run, then the lines that continue it when it is wrapped (``base64`` wraps at
+#: 76 columns, PEM-style tools at 64): each continuation line is base64 and nothing else.
+_B64_RUN = re.compile(r"[A-Za-z0-9+/]{60,}={0,2}")
+_CONTINUATION = re.compile(r"[ \t]*\r?\n[ \t]*([A-Za-z0-9+/]+={0,2})[ \t]*(?=\r?\n|$)")
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 #: Well-known IDs that are not secrets (the anonymous token's SecretID is "anonymous").
 NOT_SECRET = {"00000000-0000-0000-0000-000000000000", "00000000-0000-0000-0000-000000000002"}
@@ -60,7 +63,7 @@ def decode_peering_token(data: str) -> Optional[dict]:
     raw: Optional[bytes] = _b64(data)
     if raw is not None and depth == 2:
         try:
-            raw = _b64(raw.decode("ascii").strip())
+            raw = _b64("".join(raw.decode("ascii").split()))
         except UnicodeDecodeError:
             return None
     if raw is None:
@@ -79,11 +82,31 @@ def decode_peering_token(data: str) -> Optional[dict]:
 
 
 def find_peering_tokens(text: str) -> Iterator[tuple[int, int, dict]]:
-    """(start, end, decoded token) for every peering token in ``text``."""
-    for match in _B64_RUN.finditer(text):
-        token = decode_peering_token(match.group(0))
-        if token is not None:
-            yield match.start(), match.end(), token
+    """(start, end, decoded token) for every peering token in ``text``, on one line or
+    wrapped over several. Only runs whose first characters decode to JSON are looked at
+    further, so the scan stays linear."""
+    pos = 0
+    while True:
+        match = _B64_RUN.search(text, pos)
+        if match is None:
+            return
+        pos = match.end()
+        if not _looks_like_json_start(match.group(0)):
+            continue
+        pieces, ends = [match.group(0)], [match.end()]
+        if match.end() - match.start() < 100 or not match.group(0).endswith("="):
+            while True:
+                more = _CONTINUATION.match(text, ends[-1])
+                if more is None or pieces[-1].endswith("="):
+                    break
+                pieces.append(more.group(1))
+                ends.append(more.end(1))
+        for count in range(len(pieces), 0, -1):  # longest first; a word line may follow
+            token = decode_peering_token("".join(pieces[:count]))
+            if token is not None:
+                yield match.start(), ends[count - 1], token
+                pos = ends[count - 1]
+                break
 
 
 def is_secret_id(value: object) -> bool:
@@ -101,4 +124,6 @@ def mask_line(line: str) -> str:
     so may be on another line: ``tokens { agent = "..." }``)."""
     for start, end, _token in reversed(list(find_peering_tokens(line))):
         line = line[:start] + mask(line[start:end]) + line[end:]
+    # the first line of a wrapped token cannot be decoded alone: mask what starts like one
+    line = _B64_RUN.sub(lambda m: mask(m.group(0)) if _looks_like_json_start(m.group(0)) else m.group(0), line)
     return _UUID_IN_TEXT.sub(lambda m: mask(m.group(0)), line)
