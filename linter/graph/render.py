@@ -35,7 +35,10 @@ def to_networkx(topo: Topology) -> Any:
         g.add_node(f"cluster:{cluster}", type="cluster", label=cluster, datacenter=topo.datacenter(cluster))
         for part in topo.partitions(cluster):
             pid = _pid(cluster, part)
-            g.add_node(pid, type="partition", label=part, cluster=cluster, where=[])
+            modes = [m for m in topo.mode_settings(cluster) if m.partition == part]
+            defaults = [m for m in modes if m.level == "proxy-defaults"]
+            g.add_node(pid, type="partition", label=part + "".join(f" (gateway mode {m.mode})" for m in defaults[-1:]),
+                       cluster=cluster, where=[_where(m.doc, m.node) for m in defaults])
             g.add_edge(pid, f"cluster:{cluster}", type="in")
             for i, gw in enumerate(topo.gateways(cluster, part)):
                 gid = f"gateway:{cluster}/{part}/{i}"
@@ -45,7 +48,9 @@ def to_networkx(topo: Topology) -> Any:
                 if svc.kind == "mesh-gateway":
                     continue  # drawn as its gateway
                 sid = f"service:{cluster}/{part}/{svc.name}"
-                g.add_node(sid, type="service", label=svc.name, where=[_where(d.doc, d.node) for d in topo.service(cluster, part, svc.name)])
+                own = [m for m in modes if m.service == svc.name and m.level in ("service-defaults", "proxy")]
+                g.add_node(sid, type="service", label=svc.name + "".join(f" (gateway mode {m.mode})" for m in own[-1:]),
+                           where=[_where(d.doc, d.node) for d in topo.service(cluster, part, svc.name)] + [_where(m.doc, m.node) for m in own])
                 g.add_edge(sid, pid, type="in")
             for exp in topo.exports(cluster, part):
                 sid = f"service:{cluster}/{part}/{exp.service}"
@@ -77,7 +82,10 @@ def to_networkx(topo: Topology) -> Any:
                 dst = _pid(peer.remote_cluster, peer.remote_partition or "default")
         else:
             dst = _peer_node(g, topo, up.cluster, up.partition, up.destination_peer)
-        g.add_edge(src, dst, type="upstream", label=f"upstream {up.destination_name}", where=[_where(up.doc, up.node)])
+        mode = topo.gateway_mode_for(up.cluster, up.partition, up.service, up)
+        where = [_where(up.doc, up.node)] + ([_where(mode.doc, mode.node)] if mode is not None else [])
+        label = f"upstream {up.destination_name}" + (f" via {mode.mode} gateway" if mode is not None else "")
+        g.add_edge(src, dst, type="upstream", label=label, where=where)
     for peering in topo.peerings():
         src = _pid(peering.cluster, peering.partition)
         dst = _peer_node(g, topo, peering.cluster, peering.partition, peering.peer_name, peering)
