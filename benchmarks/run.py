@@ -1,0 +1,251 @@
+"""peerlint's benchmark: start-up, and cold/warm runs over generated fleets of 100,
+1,000 and 10,000 files against the single-process parse floor (and checkov, when
+installed). Prints a Markdown table; the numbers quoted in benchmarks/README.md come
+from here.
+
+    python benchmarks/run.py                       # everything (~10 minutes on 2 cores)
+    python benchmarks/run.py --sizes 100,1000 --repeat 3
+    python benchmarks/run.py --checkov /tmp/checkov-venv/bin/checkov
+
+Each measurement runs peerlint as a user would (a fresh process, ``peerlint check
+DIR``), and takes the median of ``--repeat`` runs. Cold: the parse cache folder
+removed first (the files themselves are in the OS page cache: the generator just
+wrote them). Warm: the same command again, nothing changed. The split comes from
+``peerlint check --timings``; "start" is the rest of the wall time (interpreter,
+imports, configuration, discovery). Peak RSS is the peerlint process's (workers are
+forked copies and share its pages). CPU is user+system time of peerlint and its
+workers: on a shared machine it moves less than wall time, so it is reported too.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+import generate  # noqa: E402  (benchmarks/ is not a package)
+
+STAGES = ("parse", "model", "graph", "rules", "output")
+
+
+def peerlint_cmd() -> list[str]:
+    """The installed console script run directly (not through a pyenv shim, which
+    adds its own ~50 ms), or ``python -m linter`` from this checkout."""
+    script = os.path.join(os.path.dirname(sys.executable), "peerlint")
+    if os.path.isfile(script):
+        return [sys.executable, script]
+    return [sys.executable, "-m", "linter"]
+
+
+def measure(cmd: list[str], cwd: str = REPO) -> dict:
+    """One run: wall seconds, CPU seconds (with its children), peak RSS (MiB), stderr."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    cpu = usage.ru_utime + usage.ru_stime
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"wall": wall, "cpu": cpu, "rss_mib": usage.ru_maxrss / 1024, "rc": proc.returncode, "stderr": stderr, "children_cpu": children.ru_utime + children.ru_stime}
+
+
+def timings_from(stderr: str) -> dict[str, float]:
+    for line in stderr.splitlines():
+        if line.startswith("peerlint: ") and "parse=" in line:
+            out = {}
+            for part in line.split(";", 1)[1].split():
+                name, _, value = part.partition("=")
+                out[name] = float(value.rstrip("s"))
+            return out
+    raise RuntimeError(f"no --timings line in peerlint's output:\n{stderr[-2000:]}")
+
+
+def median_of(runs: list[dict]) -> dict:
+    out = {
+        "wall": statistics.median(r["wall"] for r in runs),
+        "cpu": statistics.median(r["cpu"] for r in runs),
+        "rss_mib": max(r["rss_mib"] for r in runs),
+        "runs": [round(r["wall"], 3) for r in runs],
+    }
+    if runs and "stages" in runs[0]:
+        out["stages"] = {s: statistics.median(r["stages"].get(s, 0.0) for r in runs) for s in STAGES}
+    return out
+
+
+def lint_runs(fleet: str, repeat: int, extra: list[str], cold: bool) -> dict:
+    cache = os.path.join(fleet, ".peerlint_cache")
+    runs = []
+    if not cold:  # fill the cache once
+        measure(peerlint_cmd() + ["check", "--timings", *extra, "."], cwd=fleet)
+    for _ in range(repeat):
+        if cold:
+            shutil.rmtree(cache, ignore_errors=True)
+        run = measure(peerlint_cmd() + ["check", "--timings", *extra, "."], cwd=fleet)
+        if run["rc"] not in (0, 1):
+            raise RuntimeError(f"peerlint failed ({run['rc']}):\n{run['stderr'][-3000:]}")
+        run["stages"] = timings_from(run["stderr"])
+        runs.append(run)
+    return median_of(runs)
+
+
+def floor_runs(fleet: str, repeat: int) -> dict:
+    seconds = []
+    info: dict = {}
+    for _ in range(repeat):
+        proc = subprocess.run([sys.executable, os.path.join(HERE, "floor.py"), fleet], capture_output=True, text=True, check=True)
+        info = json.loads(proc.stdout)
+        seconds.append(info["seconds"])
+    return {"seconds": statistics.median(seconds), "files": info["files"], "bytes": info["bytes"], "runs": [round(s, 3) for s in seconds]}
+
+
+def startup(repeat: int) -> dict:
+    def med(cmd):
+        return statistics.median(measure(cmd)["wall"] for _ in range(repeat))
+
+    base = med([sys.executable, "-c", "pass"])
+    version = med(peerlint_cmd() + ["--version"])
+    rules = med(peerlint_cmd() + ["rules"])
+    return {"python -c pass": base, "peerlint --version": version, "peerlint rules": rules, "ratio": version / base}
+
+
+def checkov_runs(checkov: str, fleet: str, workdir: str, repeat: int) -> dict:
+    half = os.path.join(workdir, "fleet-1000-k8s-half")
+    shutil.rmtree(half, ignore_errors=True)
+    os.makedirs(half)
+    for name in sorted(os.listdir(fleet)):
+        if name.startswith("k8s"):
+            shutil.copytree(os.path.join(fleet, name), os.path.join(half, name))
+    files = len([f for _d, _s, fs in os.walk(half) for f in fs])
+    version = statistics.median(measure([checkov, "--version"])["wall"] for _ in range(max(1, repeat // 2)))
+    runs = [measure([checkov, "-d", half, "--framework", "kubernetes", "--quiet", "--compact"]) for _ in range(repeat)]
+    ours = lint_runs(half, repeat, [], cold=True)
+    wall = statistics.median(r["wall"] for r in runs)
+    return {"files": files, "checkov --version": version, "checkov": wall, "checkov runs": [round(r["wall"], 3) for r in runs],
+            "peerlint cold": ours["wall"], "ratio": wall / ours["wall"]}
+
+
+def machine() -> dict:
+    cpu = platform.processor() or "?"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError):
+        mem = 0.0
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem, 1), "python": platform.python_version(),
+            "os": f"{platform.system()} {platform.release()}", "load_before": os.getloadavg()}
+
+
+def table(results: dict) -> str:
+    m = results["machine"]
+    lines = [
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, Python {m['python']}, {m['os']}; "
+        f"load average before {m['load_before'][0]:.2f}, after {results.get('load_after', [0])[0]:.2f}.",
+        "",
+    ]
+    s = results.get("startup")
+    if s:
+        lines += [
+            "| start-up | median |", "|---|---|",
+            f"| `python -c pass` | {s['python -c pass'] * 1000:.0f} ms |",
+            f"| `peerlint --version` | {s['peerlint --version'] * 1000:.0f} ms ({s['ratio']:.2f}x) |",
+            f"| `peerlint rules` | {s['peerlint rules'] * 1000:.0f} ms |", "",
+        ]
+    lines += [
+        "| files | MB | run | wall | files/s | CPU | peak RSS | start | parse | model | graph | rules | output | parse floor | wall / floor |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for size, r in results["sizes"].items():
+        fl = r["floor"]
+        for label in ("cold", "warm", "cold -j1"):
+            x = r.get(label)
+            if not x:
+                continue
+            st = x["stages"]
+            start = x["wall"] - sum(st.values())
+            lines.append(
+                f"| {size} | {fl['bytes'] / 1e6:.1f} | {label} | {x['wall']:.2f} s | {fl['files'] / x['wall']:,.0f} | {x['cpu']:.2f} s | "
+                f"{x['rss_mib']:.0f} MiB | {start:.2f} | {st['parse']:.2f} | {st['model']:.2f} | {st['graph']:.2f} | {st['rules']:.2f} | "
+                f"{st['output']:.2f} | {fl['seconds']:.2f} s | {x['wall'] / fl['seconds']:.2f} |"
+            )
+    sizes = list(results["sizes"])
+    if "1000" in results["sizes"] and "10000" in results["sizes"]:
+        a, b = results["sizes"]["1000"]["cold"]["wall"], results["sizes"]["10000"]["cold"]["wall"]
+        lines += ["", f"1,000 -> 10,000 files, cold: {b / a:.1f}x the time for 10x the files."]
+    for size in sizes:
+        r = results["sizes"][size]
+        lines.append(f"{size} files: warm is {r['warm']['wall'] / r['cold']['wall'] * 100:.0f}% of cold.")
+    c = results.get("checkov")
+    if c:
+        if "error" in c:
+            lines += ["", f"checkov: {c['error']}"]
+        else:
+            lines += [
+                "", f"checkov on the 1,000-file fleet's Kubernetes half ({c['files']} files): `checkov --version` {c['checkov --version']:.2f} s; "
+                f"`checkov -d DIR --framework kubernetes` {c['checkov']:.2f} s; peerlint cold {c['peerlint cold']:.2f} s: "
+                f"**{c['ratio']:.0f}x** faster.",
+            ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="peerlint benchmark")
+    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median); 10,000 files use at most 3")
+    parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "peerlint-bench"))
+    parser.add_argument("--checkov", default=None, help="checkov executable (default: on PATH or /tmp/checkov-venv/bin/checkov)")
+    parser.add_argument("--no-checkov", action="store_true")
+    parser.add_argument("--json", default=None, help="also write the raw results here")
+    args = parser.parse_args()
+    os.makedirs(args.workdir, exist_ok=True)
+    results: dict = {"machine": machine(), "sizes": {}}
+    print(f"machine: {results['machine']}", file=sys.stderr)
+    results["startup"] = startup(max(args.repeat, 10))
+    print(f"startup: {results['startup']}", file=sys.stderr)
+    for size in [int(s) for s in args.sizes.split(",") if s]:
+        fleet = os.path.join(args.workdir, f"fleet-{size}")
+        generate.generate(fleet, size)
+        repeat = min(args.repeat, 3) if size >= 10000 else args.repeat
+        entry = {"floor": floor_runs(fleet, repeat)}
+        entry["cold"] = lint_runs(fleet, repeat, [], cold=True)
+        entry["warm"] = lint_runs(fleet, repeat, [], cold=False)
+        entry["cold -j1"] = lint_runs(fleet, max(1, repeat // 2), ["-j", "1", "--no-cache"], cold=True)
+        results["sizes"][str(size)] = entry
+        print(f"{size}: floor {entry['floor']['seconds']:.2f}s cold {entry['cold']['wall']:.2f}s warm {entry['warm']['wall']:.2f}s "
+              f"j1 {entry['cold -j1']['wall']:.2f}s rss {entry['cold']['rss_mib']:.0f}MiB", file=sys.stderr)
+    if not args.no_checkov and "1000" in results["sizes"]:
+        checkov = args.checkov or shutil.which("checkov") or "/tmp/checkov-venv/bin/checkov"
+        if os.path.exists(checkov) or shutil.which(checkov):
+            results["checkov"] = checkov_runs(checkov, os.path.join(args.workdir, "fleet-1000"), args.workdir, min(args.repeat, 3))
+        else:
+            results["checkov"] = {"error": f"not installed ({checkov}); pip install checkov into a separate venv to compare"}
+    results["load_after"] = os.getloadavg()
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(results, handle, indent=2)
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
