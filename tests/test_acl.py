@@ -300,3 +300,58 @@ def test_no_secret_in_any_output_format(fmt: str, code: str, case: str) -> None:
         assert secrets and any(f.code == code for f in result.findings)
     leaked = [s[:8] for s in secrets if s in output]
     assert not leaked, f"{fmt} output contains secrets starting {leaked}"
+
+
+# --- tokens ---------------------------------------------------------------------------
+
+
+def _model(tmp_path, files: dict[str, str]):
+    for name, body in files.items():
+        (tmp_path / name).write_text(body)
+    return acl_model(lint(str(tmp_path), select=["PL5"]).project)
+
+
+def test_token_resolves_policies_identities_and_templates(tmp_path) -> None:
+    model = _model(tmp_path, {
+        "ops.hcl": 'operator = "write"\n',
+        "api.json": '{"ID": "e359bd81-baca-903e-7e64-1ccd9fdc78f5", "Name": "api-pol", "Rules": "mesh = \\"read\\""}',
+        "token.json": json.dumps({
+            "SecretID": "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee",
+            "Policies": [{"Name": "ops"}, {"ID": "e359bd81-baca-903e-7e64-1ccd9fdc78f5"}],
+            "TemplatedPolicies": [{"TemplateName": "builtin/service", "TemplateVariables": {"Name": "api"}}],
+            "NodeIdentities": [{"NodeName": "node-1", "Datacenter": "dc1"}],
+        }),
+    })
+    (token,) = model.tokens
+    assert not token.unresolved and "api" in token.service_identities
+    a = token.authorizer()
+    assert not a.allows("mesh", None, "write")  # explicit mesh read wins over operator write
+    assert a.allows("peering", None, "write")  # peering falls back to operator
+    assert a.allows("service", "api-sidecar-proxy", "write") and a.allows("node", "node-1", "write")
+
+
+@pytest.mark.parametrize("extra", [
+    {"Roles": [{"Name": "admins"}]},
+    {"Policies": [{"Name": "not-in-repo"}]},
+    {"TemplatedPolicies": [{"TemplateName": "builtin/api-gateway", "TemplateVariables": {"Name": "gw"}}]},
+])
+def test_tokens_with_unknown_parts_are_unresolved(tmp_path, extra) -> None:
+    model = _model(tmp_path, {"token.json": json.dumps({"SecretID": "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", "ServiceIdentities": [{"ServiceName": "web"}], **extra})})
+    assert model.tokens[0].unresolved
+
+
+def test_binding_by_secret_id_and_service_identity(tmp_path) -> None:
+    files = {
+        "web.hcl": 'service {\n  name = "web"\n  token = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"\n}\n',
+        "api.hcl": 'service {\n  name = "api"\n}\n',
+        "t1.json": '{"SecretID": "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", "Policies": []}',
+        "t2.json": '{"ServiceIdentities": [{"ServiceName": "api"}]}',
+    }
+    for name, body in files.items():
+        (tmp_path / name).write_text(body)
+    project = lint(str(tmp_path), select=["PL5"]).project
+    model = acl_model(project)
+    services = {d.root.value("name"): d for d in project.of("service-definition")}
+    web = [t.doc.path for t, _ in model.tokens_for_service(services["web"], "web")]
+    api = [t.doc.path for t, _ in model.tokens_for_service(services["api"], "api")]
+    assert web == ["t1.json"] and api == ["t2.json"]

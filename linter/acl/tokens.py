@@ -46,13 +46,13 @@ class Token:
 
 @dataclass
 class AclState:
-    """Whether a cluster enforces ACLs and how: ``node`` is what says so."""
+    """Whether a cluster enforces ACLs: ``managed`` when consul-k8s makes the tokens
+    (Helm ``manageSystemACLs``); ``doc`` is the file that says so."""
 
     enabled: bool
     default_policy: str
     managed: bool
     doc: Optional[Document] = None
-    node: Optional[Node] = None
 
 
 class AclModel:
@@ -126,7 +126,8 @@ class AclModel:
 
 def acl_state(project: "Project", cluster: str) -> Optional[AclState]:
     """How ``cluster`` enforces ACLs, from its Helm values and agent configs; None when
-    the repository holds neither (then nothing can be judged)."""
+    the repository holds neither (then nothing can be judged). Any agent config that
+    enables ACLs with ``default_policy = "deny"`` decides (the servers enforce)."""
     state: Optional[AclState] = None
     for doc in project.of(HELM_VALUES):
         if doc.cluster != cluster:
@@ -135,21 +136,19 @@ def acl_state(project: "Project", cluster: str) -> Optional[AclState]:
         acls = glob.get("acls") if isinstance(glob, Mapping) else None
         managed = acls.get("manageSystemACLs") if isinstance(acls, Mapping) else None
         if getattr(managed, "value", None) is True:
-            return AclState(True, "deny", True, doc, managed)
-        state = state or AclState(False, "allow", False, doc, managed or (glob if isinstance(glob, Mapping) and glob.key("acls") is None else acls))
+            return AclState(True, "deny", True, doc)
+        state = state or AclState(False, "allow", False, doc)
     for doc in project.of(AGENT_CONFIG):
-        if doc.cluster != cluster:
+        if doc.cluster != cluster or doc.parent is not None:
             continue
         acl = doc.root.get("acl")
-        if isinstance(acl, Mapping):
-            enabled = getattr(acl.get("enabled"), "value", None)
-            if enabled is True or str(enabled).lower() == "true":
-                policy = (text(acl.get("default_policy")) or "allow").lower()
-                if state is None or not state.enabled or policy == "deny":
-                    state = AclState(True, policy, False, doc, acl.get("default_policy") or doc.root.key("acl"))
-                continue
-        if state is None:
-            state = AclState(False, "allow", False, doc, None)
+        enabled = getattr(acl.get("enabled"), "value", None) if isinstance(acl, Mapping) else None
+        if isinstance(acl, Mapping) and (enabled is True or str(enabled).lower() == "true"):
+            policy = (text(acl.get("default_policy")) or "allow").lower()
+            if state is None or not state.enabled or policy == "deny":
+                state = AclState(True, policy, False, doc)
+        elif state is None:
+            state = AclState(False, "allow", False, doc)
     return state
 
 
