@@ -108,9 +108,7 @@ class _Builder:
 
         pair_peerings(self.project, self.topo)
         self._versions_from_config()
-        from linter.graph.render import to_networkx
-
-        self.topo.nx = to_networkx(self.topo)
+        # topo.nx (networkx) is built on first use, by linter.graph.render.networkx_of
 
     def _clusters(self) -> None:
         topo, config = self.topo, self.config

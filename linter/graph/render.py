@@ -23,6 +23,14 @@ def _where(doc, node) -> tuple[str, int, int]:
     return doc.path, span.line, span.end_line
 
 
+def networkx_of(topo: Topology) -> Any:
+    """``topo.nx``, built on first use: only pictures need networkx, and importing it
+    (~0.2 s) is a cost a ``check`` run must not pay."""
+    if topo.nx is None:
+        topo.nx = to_networkx(topo)
+    return topo.nx
+
+
 def to_networkx(topo: Topology) -> Any:
     """A MultiDiGraph: cluster, partition, gateway and service nodes; ``in`` edges from
     a partition to its cluster and from a gateway/service to its partition;
@@ -132,7 +140,7 @@ def _label(text: str) -> str:
 
 def to_mermaid(topo: Topology, findings: list["Finding"] = ()) -> str:
     """A Mermaid flowchart: a subgraph per cluster, partitions inside, findings in red."""
-    g = topo.nx
+    g = networkx_of(topo)
     findings = list(findings)
     _safe = _Ids()
     out = ["flowchart LR"]
@@ -187,7 +195,7 @@ def _dq(text: str) -> str:
 
 def to_dot(topo: Topology, findings: list["Finding"] = ()) -> str:
     """Graphviz DOT: a ``cluster_`` subgraph per cluster, findings in red."""
-    g = topo.nx
+    g = networkx_of(topo)
     findings = list(findings)
     out = ["digraph peerlint {", "  rankdir=LR;", "  node [shape=box, fontname=Helvetica];"]
     for i, cluster in enumerate(topo.clusters()):
@@ -224,7 +232,7 @@ def to_dot(topo: Topology, findings: list["Finding"] = ()) -> str:
 
 def to_json(topo: Topology, findings: list["Finding"] = ()) -> str:
     """Nodes and edges with their attributes and the finding codes marked on them."""
-    g = topo.nx
+    g = networkx_of(topo)
     findings = list(findings)
     nodes = [{"id": n, **{k: v for k, v in d.items() if k != "where"}, "findings": _marks(d.get("where", []), findings)} for n, d in g.nodes(data=True)]
     edges = [{"source": u, "target": v, **{k: val for k, val in d.items() if k != "where"}, "findings": _marks(d.get("where", []), findings)} for u, v, d in g.edges(data=True)]
