@@ -184,9 +184,12 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     if args.write_baseline and args.project and args.paths:
         parser.error("--write-baseline records the whole project; run it without PATHS after --project")
+    focus = args.paths or None
+    if focus and config.path and any(os.path.abspath(p) == os.path.abspath(config.path) for p in focus):
+        focus = None  # the config changed (pre-commit passed it): every finding may have changed
     try:
         if args.project:
-            result = check([args.project], config, rules, args.select, args.ignore, focus=args.paths or None)
+            result = check([args.project], config, rules, args.select, args.ignore, focus=focus)
         else:
             result = check(paths, config, rules, args.select, args.ignore)
     except Exception as err:  # pragma: no cover - last line of defence
