@@ -73,11 +73,16 @@ acl {
             helms = [d for d in project.of(HELM_VALUES) if d.cluster == cluster]
             if any(_enforcing(d) for d in agents) or any(self._helm_managed(d) for d in helms):
                 continue
-            servers = [d for d in agents if _true(d.root.get("server"))]
+            # Report every acl block that falls short; with none anywhere, one file (agent
+            # configs are often split over several): a server's, preferably the one naming
+            # the datacenter.
+            with_acl = [d for d in agents if isinstance(d.root.get("acl"), Mapping)]
+            ranked = sorted(agents, key=lambda d: (not _true(d.root.get("server")), "datacenter" not in d.root))
+            targets = with_acl or ranked[:1]
             who = f"cluster {cluster!r}" if cluster != "default" else "this cluster"
             peers = f" peers (with {peer!r})" if peer else " peers"
             related = [(peer_doc, peer_node, "the peering")] if peer_doc is not None else []
-            for doc in servers or agents:
+            for doc in targets:
                 node, why, fix = self._agent_problem(doc)
                 yield self.finding(doc, node, f"{who}{peers} but {why}: connections that no intention matches are then allowed, so every service exported to a peer accepts all of that peer's services", related=related, fix=fix)
             for doc in helms:
