@@ -83,7 +83,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "check":
-            return _check(args, parser)
+            status = _check(args, parser)
+            if argv is None:
+                # The process is about to exit: freeze what is left so the interpreter's
+                # final collection does not walk and free a whole project's node trees
+                # one by one (1.7 s of a 7 s run at 10,000 files); the OS reclaims it.
+                import gc
+
+                gc.freeze()
+            return status
         if args.command == "rules":
             return _rules()
         if args.command == "explain":
