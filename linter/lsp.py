@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from linter.engine import Result
 
 SEVERITY = {"error": 1, "warning": 2, "note": 3}  # lsprotocol DiagnosticSeverity values
+DEBOUNCE_SECONDS = 0.15  # while typing, lint once the keystrokes pause
 
 
 def utf16_col(line_text: str, col: int) -> int:
@@ -201,6 +202,19 @@ def serve() -> int:
             diag = convert.structure(config_diagnostic(ws.config_error), types.Diagnostic)
             server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[diag]))
 
+    def publish_soon() -> None:
+        """Coalesce a burst of changes into one lint (each lint runs every rule)."""
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            publish()
+            return
+        if state.get("timer") is not None:
+            state["timer"].cancel()
+        state["timer"] = loop.call_later(DEBOUNCE_SECONDS, publish)
+
     def ours(uri: str) -> Optional[str]:
         from pygls.uris import to_fs_path
 
@@ -228,7 +242,7 @@ def serve() -> int:
             return
         document = server.workspace.get_text_document(params.text_document.uri)
         workspace().set_buffer(path, document.source)
-        publish()
+        publish_soon()
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.TextDocumentSaveRegistrationOptions(include_text=True))
     def did_save(ls: Any, params: types.DidSaveTextDocumentParams) -> None:

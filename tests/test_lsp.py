@@ -5,6 +5,7 @@ codes linking to their docs."""
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from pathlib import Path
 
@@ -113,3 +114,23 @@ def test_utf16_conversion() -> None:
     assert utf16_col("a\U0001F600b", 3) == 3
     assert utf16_col("abc", 10) == 9
     assert lsp_range(Span(2, 2, 3, 1), "x\n\u00e9\U0001F600z\ny") == {"start": {"line": 1, "character": 1}, "end": {"line": 2, "character": 0}}
+
+
+@pytest.mark.asyncio
+async def test_close_clears_and_burst_of_changes_ends_in_the_last_state(client: LanguageClient, workspace: Path) -> None:
+    path = workspace / "burst.hcl"
+    await diagnostics_after(client, path.as_uri(), open_doc(client, path, 'Kind = "proxy-defaults"\nName = "global"\n'))
+    client.diagnostics.pop(path.as_uri(), None)
+    for version, kind in enumerate(("proxy-default", "proxy-defaul", "proxy-defau"), 2):
+        change_doc(client, path, f'Kind = "{kind}"\nName = "global"\n', version)()
+    last = re.compile(r"kind: proxy-defau\b")  # the last version's kind, not an earlier one
+    for _ in range(200):
+        diags = client.diagnostics.get(path.as_uri())
+        if diags and last.search(diags[0].message):
+            break
+        await asyncio.sleep(0.05)
+    diags = client.diagnostics[path.as_uri()]
+    assert [d.code for d in diags] == ["PL002"] and last.search(diags[0].message)
+    diags = await diagnostics_after(client, path.as_uri(), lambda: client.text_document_did_close(
+        types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=path.as_uri()))))
+    assert list(diags) == []
