@@ -89,7 +89,7 @@ _VERSION = re.compile(r"^v?\d+\.\d+(\.\d+)?([-+].*)?$")
 def _line_of(text: str, key: str, after: int = 0) -> int:
     """The line where ``key`` is set or a table named ``key`` opens (TOML parsers keep
     no positions; the key's own line is what a user needs to find)."""
-    pattern = re.compile(r'^\s*(\[+[^\]]*\b%s\b[^\]]*\]+|["\']?%s["\']?\s*=)' % (re.escape(key), re.escape(key)), re.M)
+    pattern = re.compile(r'^[ \t]*(\[+[^\]]*\b%s\b[^\]]*\]+|["\']?%s["\']?\s*=)' % (re.escape(key), re.escape(key)), re.M)
     for match in pattern.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
         if line > after:
