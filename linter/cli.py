@@ -145,7 +145,9 @@ def _explain(code: str) -> int:
         return EXIT_ERROR
     print(f"# {rule.code} {rule.slug} ({rule.severity}{'' if rule.suppressible else ', not suppressible'})\n")
     print(rule.summary + "\n")
-    print(rule.doc.strip())
+    from linter.docs import doc_with_examples
+
+    print(doc_with_examples(rule))
     return EXIT_OK
 
 

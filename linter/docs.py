@@ -30,9 +30,37 @@ Suppress one finding with `# peerlint: ignore[CODE] reason` (see PL003).
 DEFAULT_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "rules.md")
 
 
+_FENCE = {".hcl": "hcl", ".json": "json", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml"}
+
+
+def _files(files: dict[str, str]) -> str:
+    blocks = []
+    for name, text in files.items():
+        lang = _FENCE.get(os.path.splitext(name)[1], "")
+        blocks.append(f"`{name}`:\n```{lang}\n{text.rstrip()}\n```")
+    return "\n\n".join(blocks)
+
+
+def doc_with_examples(rule: type[Rule]) -> str:
+    """The rule's doc with its tested example files shown under "Example" and "Use
+    instead": the test suite lints exactly these files (the bad ones must fire the
+    rule, the good ones must not), so what a reader copies is known to behave."""
+    doc = rule.doc.strip()
+    for section, key, verb in (("## Use instead", "good", "do not fire"), ("## Example", "bad", "fire")):
+        files = rule.example.get(key)
+        if not files or section not in doc:
+            continue
+        start = doc.index(section)
+        nxt = doc.find("\n## ", start + len(section))
+        end = len(doc) if nxt < 0 else nxt
+        addition = f"\n\nTested example: these files {verb} {rule.code}.\n\n" + _files(files)
+        doc = doc[:end].rstrip() + addition + "\n" + doc[end:]
+    return doc
+
+
 def rule_markdown(rule: type[Rule]) -> str:
     """One rule's section: heading, metadata line, then its doc one heading level down."""
-    doc = _demote(rule.doc.strip())
+    doc = _demote(doc_with_examples(rule))
     facts = [f"severity: `{rule.severity}`", "suppressible" if rule.suppressible else "**not suppressible**"]
     if rule.reads:
         facts.append("reads: " + ", ".join(f"`{r}`" for r in rule.reads))
