@@ -164,6 +164,17 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 def check(paths: list[str], config: Config, rules: dict[str, type[Rule]], select: Iterable[str] = (), ignore: Iterable[str] = (), focus: Optional[Iterable[str]] = None) -> Result:
     timings: dict[str, float] = {}
     project = load_project(paths, config, focus, timings)
+    store = None
+    if config.cache_dir:  # nothing changed since an identical run: its findings
+        from linter.parse.results import ResultsCache
+
+        start = time.perf_counter()
+        store = ResultsCache(config.cache_dir, project, rules, list(select), list(ignore))
+        cached = store.load()
+        if cached is not None:
+            timings["graph"] = 0.0
+            timings["rules"] = time.perf_counter() - start
+            return Result(cached[0], rules, project, cached[1], timings)
     if any("graph" in getattr(rules[code], "reads", ()) for code in selected_codes(rules, config, select, ignore)):
         start = time.perf_counter()
         try:
@@ -173,6 +184,8 @@ def check(paths: list[str], config: Config, rules: dict[str, type[Rule]], select
         timings["graph"] = time.perf_counter() - start
     start = time.perf_counter()
     findings, internal = run_rules(project, rules, select, ignore)
+    if store is not None:
+        store.save(findings, internal)
     timings["rules"] = time.perf_counter() - start
     return Result(findings, rules, project, internal, timings)
 

@@ -142,18 +142,20 @@ def test_cache_key_follows_fingerprint_and_parser_sources(tmp_path):
 def test_a_damaged_or_foreign_cache_is_ignored(project, tmp_path, monkeypatch, damage):
     expected = run(project, None)[:2]
     run(project, tmp_path / "cache")
-    [cache_file] = [os.path.join(d, f) for d, _, fs in os.walk(tmp_path / "cache") for f in fs if f.endswith(".bin")]
-    data = open(cache_file, "rb").read()
-    if damage == "garbage":
-        data = os.urandom(len(data))
-    elif damage == "truncated":
-        data = data[: len(data) // 2]
-    elif damage == "tampered":  # valid framing, body changed, MAC not recomputed
-        data = data[:-10] + bytes(10)
-    else:
-        data = b""
-    with open(cache_file, "wb") as handle:
-        handle.write(data)
+    cache_files = [os.path.join(d, f) for d, _, fs in os.walk(tmp_path / "cache") for f in fs if f.endswith(".bin")]
+    assert len(cache_files) == 2  # parse and results
+    for cache_file in cache_files:
+        data = open(cache_file, "rb").read()
+        if damage == "garbage":
+            data = os.urandom(len(data))
+        elif damage == "truncated":
+            data = data[: len(data) // 2]
+        elif damage == "tampered":  # valid framing, body changed, MAC not recomputed
+            data = data[:-10] + bytes(10)
+        else:
+            data = b""
+        with open(cache_file, "wb") as handle:
+            handle.write(data)
     counter = Counter(monkeypatch)
     assert run(project, tmp_path / "cache")[:2] == expected
     assert len(counter.paths) == 4  # nothing was trusted
@@ -162,8 +164,11 @@ def test_a_damaged_or_foreign_cache_is_ignored(project, tmp_path, monkeypatch, d
 def test_a_cache_signed_with_another_key_is_never_decoded(project, tmp_path, monkeypatch):
     run(project, tmp_path / "cache")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "other-user"))
+    from linter.parse import results
+
     decoded = []
     monkeypatch.setattr(cache_mod.marshal, "loads", lambda data: decoded.append(1) or {})
+    monkeypatch.setattr(results.pickle, "loads", lambda data: decoded.append(2) or {})
     run(project, tmp_path / "cache")
     assert decoded == []
 
@@ -236,3 +241,95 @@ def test_a_cache_path_that_is_a_file_is_not_an_error(project, tmp_path):
     blocker = tmp_path / "cache"
     blocker.write_text("not a folder")
     assert run(project, blocker)[:2] == run(project, None)[:2]
+
+
+class RuleRuns:
+    """Counts rule runs, to tell a results-cache hit from a miss."""
+
+    def __init__(self, monkeypatch):
+        from linter import engine
+
+        self.count = 0
+        original = engine.run_rules
+
+        def counting(*args, **kwargs):
+            self.count += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(engine, "run_rules", counting)
+
+
+def test_results_cache_hit_only_when_nothing_changed(project, tmp_path, monkeypatch):
+    runs = RuleRuns(monkeypatch)
+    cache = tmp_path / "cache"
+    first = run(project, cache)[0]
+    second = run(project, cache)[0]
+    assert runs.count == 1 and first == second == run(project, None)[0]
+    # an edit anywhere: rules again, and the new findings
+    (project / "dc1" / "bad-kind.yaml").write_text(YAML_BAD_KIND.replace("ExportedService\n", "ExportedServices\n"))
+    edited = run(project, cache)[0]
+    assert runs.count == 3 and edited != first and edited == run(project, None)[0]
+    # a new file, a removed file
+    (project / "dc1" / "new.hcl").write_text('Kind = "mesh"\n')
+    run(project, cache)
+    assert runs.count == 5
+    os.remove(project / "dc1" / "new.hcl")
+    assert run(project, cache)[0] == edited and runs.count == 6
+
+
+def test_results_cache_follows_configuration_and_options(project, tmp_path, monkeypatch):
+    runs = RuleRuns(monkeypatch)
+    cache = tmp_path / "cache"
+    run(project, cache)
+    (project / "peerlint.toml").write_text('[severity]\nPL002 = "warning"\n')
+    findings = run(project, cache)[0]
+    assert runs.count == 2
+    assert [f for f in findings if f[0] == "PL002"][0][4] == "warning"
+    old = os.getcwd()
+    os.chdir(project)
+    try:
+        config = load_config(".")
+        config.cache_dir = str(cache)
+        selected = check(["."], config, all_rules(), ["PL001"])
+    finally:
+        os.chdir(old)
+    assert runs.count == 3 and {f.code for f in selected.findings} == {"PL001"}
+
+
+def test_results_cache_follows_the_rules_code(project, tmp_path, monkeypatch):
+    from linter.parse import results
+
+    runs = RuleRuns(monkeypatch)
+    cache = tmp_path / "cache"
+    run(project, cache)
+    stamp = results.code_stamp(all_rules())
+    monkeypatch.setattr(results, "code_stamp", lambda rules: stamp + "\nrules/pl001_parse_error.py:1:2")
+    run(project, cache)
+    assert runs.count == 2
+
+
+def test_a_failing_rule_is_not_cached(project, tmp_path, monkeypatch):
+    from linter.api import Rule
+
+    class Broken(Rule):
+        code = "PL999"
+        slug = "broken"
+        severity = "error"
+        summary = "always fails"
+
+        def check(self, project):
+            raise RuntimeError("boom")
+            yield  # pragma: no cover
+
+    rules = dict(all_rules(), PL999=Broken)
+    old = os.getcwd()
+    os.chdir(project)
+    try:
+        config = load_config(".")
+        config.cache_dir = str(tmp_path / "cache")
+        first = check(["."], config, rules)
+        runs = RuleRuns(monkeypatch)
+        second = check(["."], config, rules)
+    finally:
+        os.chdir(old)
+    assert first.internal_error and second.internal_error and runs.count == 1

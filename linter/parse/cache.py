@@ -86,7 +86,7 @@ def _dist_stamp(module: str) -> str:
     return "?"
 
 
-def _mac_key() -> Optional[bytes]:
+def mac_key() -> Optional[bytes]:
     """The per-user secret that signs cache files, created on first use (0600)."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     path = os.path.join(base, "peerlint", "cache.key")
@@ -125,26 +125,12 @@ class ParseCache:
         self.entries: dict[bytes, bytes] = {}
         self.used: dict[bytes, bytes] = {}
         self.changed = False
-        self.mac_key = _mac_key()
-
-    def _mac(self, body: bytes) -> bytes:
-        assert self.mac_key is not None
-        return hashlib.blake2b(body, key=self.mac_key[:64], digest_size=_MAC_SIZE).digest()
+        self.mac_key = mac_key()
 
     def load(self) -> None:
-        if self.mac_key is None:
+        body = read_signed(self.path, MAGIC, self.mac_key)
+        if body is None:
             return
-        try:
-            with open(self.path, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            return
-        head = len(MAGIC)
-        if not data.startswith(MAGIC) or len(data) < head + _MAC_SIZE:
-            return
-        mac, body = data[head:head + _MAC_SIZE], data[head + _MAC_SIZE:]
-        if not hmac.compare_digest(mac, self._mac(body)):
-            return  # not written by this user's peerlint: never decode it
         try:
             entries = marshal.loads(body)
         except Exception:
@@ -178,24 +164,54 @@ class ParseCache:
         merged = dict(self.used)
         for k in unused[-max(0, limit - len(merged)):] if limit > len(merged) else []:
             merged[k] = self.entries[k]
-        body = marshal.dumps(merged)
-        folder = os.path.dirname(self.path)
+        write_signed(self.path, MAGIC, self.mac_key, marshal.dumps(merged))
+
+
+def read_signed(path: str, magic: bytes, mac_key: Optional[bytes]) -> Optional[bytes]:
+    """The body of a cache file this user's peerlint wrote, or None (missing,
+    unreadable, damaged, or signed with another key: then it is never decoded)."""
+    if mac_key is None:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    head = len(magic)
+    if not data.startswith(magic) or len(data) < head + _MAC_SIZE:
+        return None
+    mac, body = data[head:head + _MAC_SIZE], data[head + _MAC_SIZE:]
+    if not hmac.compare_digest(mac, _mac(mac_key, body)):
+        return None
+    return body
+
+
+def write_signed(path: str, magic: bytes, mac_key: Optional[bytes], body: bytes) -> None:
+    """Write a cache file atomically (temporary file, then rename); never raise for
+    an unwritable cache (a read-only checkout runs without one)."""
+    if mac_key is None:
+        return
+    folder = os.path.dirname(path)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        _tag_folder(os.path.dirname(folder))
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".peerlint-", suffix=".tmp")
         try:
-            os.makedirs(folder, exist_ok=True)
-            _tag_folder(os.path.dirname(folder))
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".parse-", suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(magic + _mac(mac_key, body) + body)
+            os.replace(tmp, path)
+        except BaseException:
             try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(MAGIC + self._mac(body) + body)
-                os.replace(tmp, self.path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
-        except OSError:
-            pass  # a read-only checkout: run without a cache, never fail because of it
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except OSError:
+        pass
+
+
+def _mac(key: bytes, body: bytes) -> bytes:
+    return hashlib.blake2b(body, key=key[:64], digest_size=_MAC_SIZE).digest()
 
 
 def _tag_folder(folder: str) -> None:

@@ -1,0 +1,126 @@
+"""The results cache: when nothing a run depends on has changed, its findings are
+those of the last identical run, and the graph and rules are not run again.
+
+Why: rules are cross-file (a peering is judged from both clusters), so findings cannot
+be cached per file as ruff does; but "nothing changed" is the common case for a
+pre-commit hook or an editor re-run, and there the rules are most of the time left
+once parsing is cached. A hit needs *everything* a finding may depend on to be equal,
+so the key covers:
+
+- every checked file: its path and exact text (or why it could not be read);
+- the whole configuration (run options aside) and the command's select/ignore/focus;
+- the rules: codes and classes, and the size and mtime of every source file of
+  peerlint itself (a development checkout changes without a version bump), of every
+  rule plugin's module, and of the libraries rules lean on;
+- peerlint's version and Python's.
+
+A run in which a rule failed (PL000) is never stored. The file is written and checked
+exactly like the parse cache (atomic, MAC-signed with a key outside the repository;
+see :mod:`linter.parse.cache`), then unpickled: a file that fails the check is never
+unpickled.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import pickle
+import sys
+from typing import Iterable, Optional
+
+from linter import __version__
+from linter.parse.cache import _dist_stamp, mac_key, read_signed, write_signed
+
+MAGIC = b"peerlint-results-cache\n"
+LIBRARIES = ("jsonschema", "referencing", "networkx", "hcl", "ruamel.yaml")
+
+
+def _tree_stamp(folder: str, out: list[str]) -> None:
+    for here, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".json")):
+                path = os.path.join(here, name)
+                try:
+                    stat = os.stat(path)
+                except OSError:
+                    continue
+                out.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+
+
+def code_stamp(rules: dict) -> str:
+    """Rule classes and the files the code that runs them came from."""
+    import linter
+
+    parts = [__version__, sys.version]
+    folders = set()
+    for package in (linter, sys.modules.get("linter.rules"), sys.modules.get("linter.schemas")):
+        for folder in getattr(package, "__path__", []) or []:
+            folders.add(os.path.abspath(folder))
+    for folder in sorted(folders):
+        _tree_stamp(folder, parts)
+    for code, rule in sorted(rules.items()):
+        parts.append(f"{code}={rule.__module__}.{rule.__qualname__}")
+        module = sys.modules.get(rule.__module__)
+        path = getattr(module, "__file__", None)
+        if path and not any(os.path.abspath(path).startswith(f + os.sep) for f in folders):
+            try:
+                stat = os.stat(path)
+                parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+            except OSError:
+                parts.append(path)
+    parts.extend(f"{name}={_dist_stamp(name)}" for name in LIBRARIES)
+    return "\n".join(parts)
+
+
+def options_key(project, rules: dict, select: Iterable[str], ignore: Iterable[str]) -> str:
+    config = dataclasses.replace(project.config, jobs=None, cache_dir=None)
+    focus = sorted(project.focus) if project.focus is not None else None
+    text = "\0".join((repr(config), repr(sorted(select)), repr(sorted(ignore)), repr(focus), code_stamp(rules)))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def content_digest(project) -> bytes:
+    """Every checked file, in order: its path and text, or the problem reading it."""
+    digest = hashlib.blake2b(digest_size=32)
+    problems = {p.path: p for p in project.problems}
+    for path in project.files:
+        digest.update(path.encode("utf-8", "surrogatepass") + b"\0")
+        text = project.texts.get(path)
+        if text is not None:
+            digest.update(b"T%d\0" % len(text))
+            digest.update(text.encode("utf-8", "surrogatepass"))
+        problem = problems.get(path)
+        if problem is not None:
+            digest.update(f"P{problem.message}\0{problem.span}\0".encode("utf-8", "surrogatepass"))
+    return digest.digest()
+
+
+class ResultsCache:
+    """One stored run per set of options: its content digest and findings."""
+
+    def __init__(self, folder: str, project, rules: dict, select: Iterable[str], ignore: Iterable[str]) -> None:
+        self.path = os.path.join(folder, __version__, f"results-{options_key(project, rules, select, ignore)}.bin")
+        self.digest = content_digest(project)
+        self.mac_key = mac_key()
+
+    def load(self) -> Optional[tuple[list, bool]]:
+        body = read_signed(self.path, MAGIC, self.mac_key)
+        if body is None:
+            return None
+        try:
+            digest, findings, internal = pickle.loads(body)
+        except Exception:
+            return None
+        if digest != self.digest or not isinstance(findings, list):
+            return None
+        return findings, internal
+
+    def save(self, findings: list, internal: bool) -> None:
+        if internal:
+            return  # a failing rule is not a result to repeat
+        try:
+            body = pickle.dumps((self.digest, findings, internal), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            return
+        write_signed(self.path, MAGIC, self.mac_key, body)
