@@ -81,26 +81,56 @@ def test_round_trip_over_the_corpus():
     assert count > 100
 
 
-def test_an_unencodable_result_is_parsed_in_the_parent(monkeypatch):
+def _write_samples(folder, copies=6):
+    paths = []
+    for n in range(copies):
+        for name in sorted(SAMPLES):
+            path = folder / f"dir{n}" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(SAMPLES[name])
+            paths.append(str(path))
+    (folder / "binary.hcl").write_bytes(b"a = \x00")
+    paths.append(str(folder / "binary.hcl"))
+    paths.append(str(folder / "missing.hcl"))
+    return paths
+
+
+def _loaded_shape(loaded):
+    return [(source.path, source.text, source.problem, None if parsed is None else repr(parsed_shape(parsed))) for source, parsed in loaded]
+
+
+def test_an_unencodable_result_is_parsed_in_the_parent(tmp_path, monkeypatch):
     monkeypatch.setattr(worker, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(worker, "CHUNK", 2)
     monkeypatch.setattr(worker, "encode", lambda parsed: None)  # inherited by forked workers
-    items = [(i, f"f{i}.hcl", f'a = {i}\n') for i in range(12)]
-    out = worker.parse_many(items, 2)
-    assert [out[i][0].documents[0].get("a").value for i in range(12)] == list(range(12))
+    paths = _write_samples(tmp_path, 2)
+    assert _loaded_shape(worker.load_files(paths, 10**6, None, 2)) == _loaded_shape(worker.load_files(paths, 10**6, None, 1))
 
 
 @pytest.mark.parametrize("jobs,chunk", [(2, 1), (2, 5), (3, 7), (4, 64)])
-def test_parse_many_equals_serial(monkeypatch, jobs, chunk):
+def test_load_files_equals_serial(tmp_path, monkeypatch, jobs, chunk):
     monkeypatch.setattr(worker, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(worker, "CHUNK", chunk)
-    names = sorted(SAMPLES) * 6
-    items = [(i, f"dir{i}/{name}", SAMPLES[name]) for i, name in enumerate(names)]
-    serial = worker.parse_many(items, 1)
-    parallel = worker.parse_many(items, jobs)
-    assert sorted(parallel) == sorted(serial) == list(range(len(items)))
-    for i in range(len(items)):
-        assert repr(parsed_shape(parallel[i][0])) == repr(parsed_shape(serial[i][0])), items[i][1]
+    paths = _write_samples(tmp_path)
+    serial = _loaded_shape(worker.load_files(paths, 10**6, None, 1))
+    assert _loaded_shape(worker.load_files(paths, 10**6, None, jobs)) == serial
+    assert any(problem for _p, _t, problem, _s in serial)
+
+
+def test_parallel_with_a_cache_equals_serial(tmp_path, monkeypatch):
+    from linter.parse.cache import ParseCache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(worker, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(worker, "CHUNK", 3)
+    paths = _write_samples(tmp_path / "files")
+    serial = _loaded_shape(worker.load_files(paths, 10**6, None, 1))
+    for round_ in ("cold", "warm"):
+        cache = ParseCache(str(tmp_path / "cache"), "k")
+        cache.load()
+        assert _loaded_shape(worker.load_files(paths, 10**6, cache, 2)) == serial
+        assert cache.changed == (round_ == "cold")  # warm: every file came from the cache
+        cache.save()
 
 
 def _lint(root, jobs):

@@ -32,7 +32,7 @@ from typing import Iterator, Optional
 from linter import __version__
 from linter.config import Config
 from linter.discover import SourceText, read_source
-from linter.parse import Parsed, parse_text, syntax_for
+from linter.parse import Parsed, parse_text
 
 CACHE_DIR_NAME = ".peerlint_cache"
 MAGIC = b"peerlint-parse-cache\n"
@@ -138,11 +138,6 @@ class ParseCache:
         if isinstance(entries, dict):
             self.entries = entries
 
-    @staticmethod
-    def key_for(syntax: str, text: str) -> bytes:
-        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20, person=syntax.encode()[:16])
-        return digest.digest()
-
     def get(self, key: bytes) -> Optional[bytes]:
         blob = self.entries.get(key)
         if blob is not None:
@@ -239,35 +234,13 @@ def parse_all(files: list[str], config: Config) -> Iterator[tuple[str, SourceTex
     (``config.cache_dir``; None: no cache). The results are the same either way."""
     from linter.parse import worker
 
-    sources = [read_source(path, config.max_file_size) for path in files]
     cache: Optional[ParseCache] = None
     if config.cache_dir:
         cache = ParseCache(config.cache_dir, cache_key(config))
         cache.load()
-    results: dict[int, Parsed] = {}
-    keys: dict[int, bytes] = {}
-    todo: list[worker.Item] = []
-    for index, (path, source) in enumerate(zip(files, sources)):
-        if source.text is None:
-            continue
-        if cache is not None:
-            key = keys[index] = cache.key_for(syntax_for(path, source.text), source.text)
-            blob = cache.get(key)
-            if blob is not None:
-                try:
-                    results[index] = worker.decode(blob)
-                    continue
-                except Exception:  # a stale class layout: parse it again
-                    pass
-        todo.append((index, path, source.text))
     jobs = config.jobs if config.jobs is not None else worker.default_jobs()
-    for index, (parsed, blob) in worker.parse_many(todo, jobs).items():
-        results[index] = parsed
-        if cache is not None:
-            blob = blob if blob is not None else worker.encode(parsed)
-            if blob is not None:
-                cache.put(keys[index], blob)
+    loaded = worker.load_files(files, config.max_file_size, cache, jobs)
     if cache is not None:
         cache.save()
-    for index, (path, source) in enumerate(zip(files, sources)):
-        yield path, source, results.get(index)  # type: ignore[misc]
+    for path, (source, parsed) in zip(files, loaded):
+        yield path, source, parsed  # type: ignore[misc]

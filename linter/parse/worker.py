@@ -14,22 +14,23 @@ order: a parallel run is identical to a serial one.
 """
 from __future__ import annotations
 
+import gc
+import hashlib
 import marshal
 import os
 import sys
-from typing import Any, Iterable, Optional
+from collections import deque
+from typing import Any, Optional
 
 from linter.nodes import Mapping, Node, Scalar, Sequence, Span
-from linter.parse import ParseError, Parsed, parse_text
+from linter.discover import SourceText, read_source
+from linter.parse import ParseError, Parsed, parse_text, syntax_for
 
 #: Below this many files to parse, a pool costs more than it saves (fork, warm-up,
 #: pickling); measured with benchmarks/run.py on a 2-core machine.
 PARALLEL_THRESHOLD = 300
 #: Files per task: big enough to amortise a round trip, small enough to balance.
 CHUNK = 48
-
-Item = tuple[int, str, str]  # (position in the run, path, text)
-
 
 def warm_up() -> None:
     """Build the per-process parser state (PLY tables, lexer template, YAML loader)
@@ -132,9 +133,49 @@ def decode(blob: bytes) -> Parsed:
     return parsed
 
 
-def parse_chunk(items: list[Item]) -> list[tuple[int, Optional[bytes]]]:
-    """Run in a worker: parse each file, return (position, blob)."""
-    return [(index, encode(parse_text(path, text))) for index, path, text in items]
+Loaded = tuple[SourceText, Optional[Parsed]]  # what each file turned into
+
+
+class _Shared:
+    """What the parent sets before forking and workers inherit (never pickled):
+    the size limit and the parse cache's keys, so a worker can skip a cached file."""
+
+    max_size = 0
+    cached: Any = frozenset()
+    keyed = False
+
+
+def _read_and_parse(index: int, path: str) -> tuple[int, SourceText, Optional[bytes], Optional[Parsed], bool]:
+    """(index, source, cache key, parsed or None, cache hit) for one file."""
+    source = read_source(path, _Shared.max_size)
+    if source.text is None:
+        return index, source, None, None, False
+    key = cache_key_for(path, source.text) if _Shared.keyed else None
+    if key is not None and key in _Shared.cached:
+        return index, source, key, None, True
+    return index, source, key, parse_text(path, source.text), False
+
+
+def cache_key_for(path: str, text: str) -> bytes:
+    """A file's parse-cache key: its syntax and exact text."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20, person=syntax_for(path, text).encode()[:16]).digest()
+
+
+def work_chunk(chunk: list[tuple[int, str]]) -> list[tuple[int, SourceText, Optional[bytes], Optional[bytes], bool]]:
+    """Run in a worker: read, key and (unless cached) parse each file; parse results
+    travel as :func:`encode` bytes (None: the parent parses that one itself)."""
+    out = []
+    for index, path in chunk:
+        index, source, key, parsed, hit = _read_and_parse(index, path)
+        out.append((index, source, key, encode(parsed) if parsed is not None else None, hit))
+    return out
+
+
+def _worker_init() -> None:
+    # Inherited objects are never garbage: freeze them so collections neither scan
+    # them nor copy their pages; collect the worker's own short-lived trees.
+    gc.freeze()
+    gc.enable()
 
 
 def default_jobs() -> int:
@@ -148,43 +189,75 @@ def _pool(workers: int):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork: workers inherit the warmed-up parsers and imported modules (spawn would
-    # re-import everything in every worker, ~0.3 s).
+    # fork: workers inherit the warmed-up parsers, the imported modules and the cache
+    # keys (spawn would re-import everything in every worker, ~0.3 s).
     method = "fork" if sys.platform.startswith("linux") else None
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method), initializer=_worker_init)
 
 
-def parse_many(items: list[Item], jobs: int) -> dict[int, tuple[Parsed, Optional[bytes]]]:
-    """Parse ``items``; results by position, each with its blob when one was made
-    (by a worker, for free) so the cache can store it without pickling again."""
-    out: dict[int, tuple[Parsed, Optional[bytes]]] = {}
-    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
-        for index, path, text in items:
-            out[index] = (parse_text(path, text), None)
-        return out
+def load_files(files: list[str], max_size: int, cache: Any = None, jobs: int = 1) -> list[Loaded]:
+    """Every file read and parsed (or taken from ``cache``), in the order given.
+
+    With ``jobs`` > 1 and enough files, ``jobs - 1`` forked workers take chunks from
+    the back of the list while this process works from the front, decoding what the
+    workers send whenever it finishes a chunk; when it reaches a chunk a worker has
+    already started, it only decodes. ``cache`` (a :class:`ParseCache`) gets every
+    new parse result."""
+    _Shared.max_size = max_size
+    _Shared.keyed = cache is not None
+    _Shared.cached = cache.entries if cache is not None else frozenset()
+    out: list[Optional[Loaded]] = [None] * len(files)
+
+    def finish(index: int, source: SourceText, key: Optional[bytes], parsed: Optional[Parsed], blob: Optional[bytes], hit: bool) -> None:
+        if hit:
+            try:
+                parsed = decode(cache.get(key))
+            except Exception:  # a stale or damaged entry: parse it again
+                parsed = parse_text(files[index], source.text)  # type: ignore[arg-type]
+                blob = encode(parsed)
+        elif blob is not None and parsed is None:
+            parsed = decode(blob)
+        elif parsed is None and source.text is not None:  # a worker could not encode it
+            parsed = parse_text(files[index], source.text)
+        if cache is not None and key is not None and not hit and parsed is not None:
+            blob = blob if blob is not None else encode(parsed)
+            if blob is not None:
+                cache.put(key, blob)
+        out[index] = (source, parsed)
+
+    def local(chunk: list[tuple[int, str]]) -> None:
+        for index, path in chunk:
+            index, source, key, parsed, hit = _read_and_parse(index, path)
+            finish(index, source, key, parsed, None, hit)
+
+    indexed = list(enumerate(files))
+    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
+        local(indexed)
+        return out  # type: ignore[return-value]
     warm_up()
-    chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+    chunks = [indexed[i:i + CHUNK] for i in range(0, len(indexed), CHUNK)]
+    arrived: deque = deque()
+
+    def take_arrived() -> None:
+        while arrived:
+            future = arrived.popleft()
+            if future.cancelled():  # taken back by this process
+                continue
+            for index, source, key, blob, hit in future.result():
+                finish(index, source, key, None, blob, hit)
+
     with _pool(jobs - 1) as pool:
-        # Workers take from the back, the parent from the front.
-        futures = {n: pool.submit(parse_chunk, chunks[n]) for n in reversed(range(len(chunks)))}
-        for n in range(len(chunks)):
+        futures = {}
+        for n in reversed(range(len(chunks))):  # workers take from the back
+            futures[n] = pool.submit(work_chunk, chunks[n])
+            futures[n].add_done_callback(arrived.append)  # deque.append is thread-safe
+        for n in range(len(chunks)):  # this process, from the front
+            take_arrived()
             if not futures[n].cancel():
-                break  # a worker has it (and every chunk after it): collect below
+                break  # a worker has it (and every chunk after it)
             del futures[n]
-            for index, path, text in chunks[n]:
-                out[index] = (parse_text(path, text), None)
+            local(chunks[n])
         for n in sorted(futures):
-            for index, blob in futures[n].result():
-                if blob is None:  # unpicklable: parse here
-                    _i, path, text = items_by_index(chunks[n], index)
-                    out[index] = (parse_text(path, text), None)
-                else:
-                    out[index] = (decode(blob), blob)
-    return out
-
-
-def items_by_index(chunk: Iterable[Item], index: int) -> Item:
-    for item in chunk:
-        if item[0] == index:
-            return item
-    raise KeyError(index)  # pragma: no cover - a worker answers only for its chunk
+            futures[n].result()  # wait; errors in a worker surface here
+        take_arrived()
+    return out  # type: ignore[return-value]
