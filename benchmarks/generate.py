@@ -204,13 +204,23 @@ peering = "read"
   meta {{
     owner = "team-{s % 7}"
   }}
-  check {{
-    id       = "{name}-http"
-    name     = "HTTP health"
-    http     = "http://localhost:{8000 + s}/health"
-    interval = "10s"
-    timeout  = "1s"
-  }}
+  checks = [
+    {{
+      id       = "{name}-http"
+      name     = "HTTP health"
+      http     = "http://localhost:{8000 + s}/health"
+      method   = "GET"
+      interval = "10s"
+      timeout  = "1s"
+    }},
+    {{
+      id       = "{name}-tcp"
+      name     = "TCP listener"
+      tcp      = "localhost:{8000 + s}"
+      interval = "30s"
+      timeout  = "2s"
+    }}
+  ]
   connect {{
     sidecar_service {{
       proxy {{
@@ -344,6 +354,7 @@ spec:
     mode: local
 ''')
         upstreams = ",".join(f"{name}.svc.{p}.peer:{10000 + 10 * s + i}" for i, p in enumerate(c.peers))
+        config_upstreams = "".join(f"      - name: {name}-{p}\n        address: 127.0.0.1:{10000 + 10 * s + i}\n" for i, p in enumerate(c.peers))
         _write(root, f"{d}/workloads/{name}.yaml", f'''apiVersion: v1
 kind: ServiceAccount
 metadata:
@@ -378,20 +389,107 @@ spec:
       annotations:
         consul.hashicorp.com/connect-inject: "true"
         consul.hashicorp.com/connect-service-upstreams: "{upstreams}"
+        prometheus.io/scrape: "true"
+        prometheus.io/port: "9102"
     spec:
       serviceAccountName: {name}
+      terminationGracePeriodSeconds: 30
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 10001
+        fsGroup: 10001
+      affinity:
+        podAntiAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+            - weight: 100
+              podAffinityTerm:
+                topologyKey: kubernetes.io/hostname
+                labelSelector:
+                  matchLabels:
+                    app: {name}
+      tolerations:
+        - key: dedicated
+          operator: Equal
+          value: mesh
+          effect: NoSchedule
       containers:
         - name: {name}
           image: registry.example.com/{name}:1.4.{s % 10}
+          imagePullPolicy: IfNotPresent
+          args: ["--listen=:{8000 + s}", "--metrics=:9102", "--log-format=json"]
           ports:
-            - containerPort: {8000 + s}
+            - name: http
+              containerPort: {8000 + s}
+            - name: metrics
+              containerPort: 9102
           env:
             - name: LOG_LEVEL
               value: info
+            - name: SERVICE_NAME
+              value: {name}
+            - name: CLUSTER
+              value: {d}
+            - name: POD_IP
+              valueFrom:
+                fieldRef:
+                  fieldPath: status.podIP
+            - name: DB_PASSWORD
+              valueFrom:
+                secretKeyRef:
+                  name: {name}-db
+                  key: password
+          readinessProbe:
+            httpGet:
+              path: /ready
+              port: http
+            initialDelaySeconds: 5
+            periodSeconds: 10
+          livenessProbe:
+            httpGet:
+              path: /health
+              port: http
+            initialDelaySeconds: 15
+            periodSeconds: 20
+            failureThreshold: 3
           resources:
             requests:
               cpu: 100m
               memory: 128Mi
+            limits:
+              cpu: 500m
+              memory: 256Mi
+          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            capabilities:
+              drop: ["ALL"]
+          volumeMounts:
+            - name: config
+              mountPath: /etc/{name}
+              readOnly: true
+            - name: tmp
+              mountPath: /tmp
+      volumes:
+        - name: config
+          configMap:
+            name: {name}-config
+        - name: tmp
+          emptyDir: {{}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {name}-config
+data:
+  config.yaml: |
+    server:
+      port: {8000 + s}
+      readTimeout: 5s
+      writeTimeout: 10s
+    upstreams:
+{config_upstreams}    features:
+      tracing: true
+      rateLimit: 200
 ''')
     for e in range(c.extras):
         name = service_name(e % max(1, c.services))
