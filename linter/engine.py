@@ -93,32 +93,52 @@ def selected_codes(rules: dict[str, type[Rule]], config: Config, select: Iterabl
     return [code for code in rules if _code_selected(code, select, ignore) and config.severity.get(code) != "off"]
 
 
-def run_rules(project: Project, rules: dict[str, type[Rule]], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> tuple[list[Finding], bool]:
+def _run_rule(project: Project, code: str, rule_cls: type[Rule]) -> tuple[list[Finding], bool]:
+    """One rule's findings, and whether it failed (then the PL000 finding is last)."""
+    config = project.config
+    findings: list[Finding] = []
+    rule = rule_cls()
+    project.last_document = None
+    try:
+        for finding in rule.check(project):
+            if code in config.severity:
+                finding.severity = config.severity[code]
+            findings.append(finding)
+    except Exception as err:  # a broken (third-party) rule must not stop the run
+        where = traceback.extract_tb(err.__traceback__)[-1]
+        doc = project.last_document
+        findings.append(Finding(
+            INTERNAL_ERROR, "error",
+            f"internal error in rule {code} ({rule_cls.__module__})" + (f" on {doc.path}" if doc else "") + f": {type(err).__name__}: {err} "
+            f"at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}",
+            *_internal_location(project), resource=code, suppressible=False,
+        ))
+        return findings, True
+    return findings, False
+
+
+def run_rules(project: Project, rules: dict[str, type[Rule]], select: Iterable[str] = (), ignore: Iterable[str] = (), offload=None) -> tuple[list[Finding], bool]:
     """Every selected rule over the project. A rule that raises becomes a PL000
-    finding naming it; the other rules still run."""
+    finding naming it; the other rules still run. ``offload`` (linter.rulepool) has
+    some of the rules running in another process: their findings are taken from it,
+    and every rule's findings are assembled in the serial order."""
     config = project.config
     findings: list[Finding] = []
     internal = False
     ran = selected_codes(rules, config, select, ignore)
+    away = set(offload.codes) if offload is not None else set()
+    per_code: dict[str, tuple[list[Finding], bool]] = {}
     for code in ran:
-        rule_cls = rules[code]
-        rule = rule_cls()
-        project.last_document = None
-        try:
-            for finding in rule.check(project):
-                if code in config.severity:
-                    finding.severity = config.severity[code]
-                findings.append(finding)
-        except Exception as err:  # a broken (third-party) rule must not stop the run
-            internal = True
-            where = traceback.extract_tb(err.__traceback__)[-1]
-            doc = project.last_document
-            findings.append(Finding(
-                INTERNAL_ERROR, "error",
-                f"internal error in rule {code} ({rule_cls.__module__})" + (f" on {doc.path}" if doc else "") + f": {type(err).__name__}: {err} "
-                f"at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}",
-                *_internal_location(project), resource=code, suppressible=False,
-            ))
+        if code not in away:
+            per_code[code] = _run_rule(project, code, rules[code])
+    if offload is not None:
+        got = offload.results() or {}
+        for code in offload.codes:
+            per_code[code] = got[code] if code in got else _run_rule(project, code, rules[code])
+    for code in ran:
+        found, failed = per_code[code]
+        findings.extend(found)
+        internal = internal or failed
     findings = [f for f in findings if f.code == INTERNAL_ERROR or not _path_ignored(f, rules, config)]
     from linter.suppress import apply_suppressions
 
@@ -175,7 +195,19 @@ def check(paths: list[str], config: Config, rules: dict[str, type[Rule]], select
             timings["graph"] = 0.0
             timings["rules"] = time.perf_counter() - start
             return Result(cached[0], rules, project, cached[1], timings)
-    if any("graph" in getattr(rules[code], "reads", ()) for code in selected_codes(rules, config, select, ignore)):
+    ran = selected_codes(rules, config, select, ignore)
+    offload = None
+    from linter.rulepool import THRESHOLD
+
+    if config.jobs != 1 and len(project.files) >= THRESHOLD:
+        from linter.parse.worker import default_jobs
+
+        if (config.jobs or default_jobs()) > 1:  # rules that never read the graph: on another core
+            from linter import rulepool
+
+            offload = rulepool.start(project, [c for c in ran if "graph" not in getattr(rules[c], "reads", ())],
+                                     lambda proj, code: _run_rule(proj, code, rules[code]))
+    if any("graph" in getattr(rules[code], "reads", ()) for code in ran):
         start = time.perf_counter()
         try:
             project.graph  # built once here so its time is its own, not the first rule's
@@ -183,7 +215,7 @@ def check(paths: list[str], config: Config, rules: dict[str, type[Rule]], select
             pass  # the first rule that reads it fails the same way and becomes PL000
         timings["graph"] = time.perf_counter() - start
     start = time.perf_counter()
-    findings, internal = run_rules(project, rules, select, ignore)
+    findings, internal = run_rules(project, rules, select, ignore, offload)
     if store is not None:
         store.save(findings, internal)
     timings["rules"] = time.perf_counter() - start

@@ -12,6 +12,7 @@ import pytest
 from linter.config import load_config
 from linter.engine import check
 from linter.nodes import Scalar, walk
+from linter import rulepool
 from linter.parse import parse_text, worker
 from tests.helpers import REPO, SHARED, all_rules
 
@@ -159,6 +160,7 @@ def test_a_fleet_lints_the_same_serial_and_parallel(tmp_path, monkeypatch):
     (root / "dc2" / "binary.json").write_bytes(b"{\x00}")
     serial = _lint(root, 1)
     monkeypatch.setattr(worker, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(rulepool, "THRESHOLD", 1)  # rules on two cores too
     for jobs, chunk in ((2, 3), (3, 16)):
         monkeypatch.setattr(worker, "CHUNK", chunk)
         assert _lint(root, jobs) == serial
@@ -173,3 +175,56 @@ def test_the_generated_fleet_is_clean(tmp_path):
     _generator().generate(str(root), 120)
     findings = _lint(root, 1)[0]
     assert findings == []
+
+
+def _broken_rules():
+    from linter.api import Rule
+
+    class Broken(Rule):
+        code = "PL998"
+        slug = "broken"
+        severity = "error"
+        summary = "fails half-way"
+
+        def check(self, project):
+            for doc in project.documents[:2]:
+                yield self.finding(doc, doc.root, "before the failure")
+            raise ValueError("boom")
+
+    return dict(all_rules(), PL998=Broken)
+
+
+def _lint_with(root, rules, jobs):
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        config = load_config(".")
+        config.jobs = jobs
+        result = check(["."], config, rules)
+    finally:
+        os.chdir(old)
+    return [(f.code, f.path, f.span, f.message) for f in result.findings], result.internal_error
+
+
+def test_rules_in_a_child_process_equal_serial_even_when_one_fails(tmp_path, monkeypatch):
+    root = tmp_path / "fleet"
+    _generator().generate(str(root), 120)
+    (root / "k8s1" / "typo.yaml").write_text("apiVersion: consul.hashicorp.com/v1alpha1\nkind: ExportedService\nmetadata:\n  name: default\n")
+    rules = _broken_rules()
+    serial = _lint_with(root, rules, 1)
+    assert serial[1] and any(code == "PL000" for code, *_ in serial[0])
+    monkeypatch.setattr(rulepool, "THRESHOLD", 1)
+    started = []
+    original = rulepool.start
+    monkeypatch.setattr(rulepool, "start", lambda *a: started.append(a[1]) or original(*a))
+    assert _lint_with(root, rules, 2) == serial
+    assert started and "PL998" in started[0]
+
+
+def test_a_failed_child_means_its_rules_run_here(tmp_path, monkeypatch):
+    root = tmp_path / "fleet"
+    _generator().generate(str(root), 120)
+    serial = _lint(root, 1)
+    monkeypatch.setattr(rulepool, "THRESHOLD", 1)
+    monkeypatch.setattr(rulepool.pickle, "dumps", lambda *a, **k: 1 / 0)  # the child cannot send
+    assert _lint(root, 2) == serial
