@@ -25,6 +25,28 @@ from mutate import load_seeds, mutate  # noqa: E402
 DEFAULT_CORPUS = os.path.join(os.path.dirname(os.path.dirname(HERE)), "shared", "corpus")
 
 
+EXAMPLES = os.path.join(os.path.dirname(HERE), "examples")
+
+
+def _example_project() -> dict[str, str]:
+    """The bundled multi-cluster example, as absolute path -> text (cluster globs in
+    its peerlint.toml resolve against the folder, whatever the working directory)."""
+    texts = {}
+    for root, _dirs, files in os.walk(EXAMPLES):
+        for name in files:
+            if name.endswith((".hcl", ".json", ".yaml", ".yml")):
+                path = os.path.join(root, name)
+                with open(path, encoding="utf-8") as handle:
+                    texts[path] = handle.read()
+    return texts
+
+
+def _example_config():
+    from linter.config import load_config
+
+    return load_config(EXAMPLES)
+
+
 def _worker(args: tuple[int, int, float, str]) -> tuple[int, list[tuple[str, str, str]]]:
     from linter.config import Config
     from linter.engine import INTERNAL_ERROR, run_rules
@@ -34,14 +56,23 @@ def _worker(args: tuple[int, int, float, str]) -> tuple[int, list[tuple[str, str
     worker, count, deadline, corpus = args
     rules = load_rules()
     seeds = load_seeds(corpus)
+    project_files = _example_project()
     rng = random.Random(worker)
     crashes: list[tuple[str, str, str]] = []
     done = 0
     while done < count and time.time() < deadline:
-        name, text = rng.choice(seeds)
-        text = mutate(text, rng)
+        if project_files and rng.random() < 0.25:
+            # one file of the multi-cluster example broken: cross-cluster rules under stress
+            texts = dict(project_files)
+            name = rng.choice(sorted(texts))
+            texts[name] = text = mutate(texts[name], rng)
+            config = _example_config()
+        else:
+            name, text = rng.choice(seeds)
+            text = mutate(text, rng)
+            texts, config = {name: text}, Config()
         try:
-            project = project_from_texts({name: text}, Config())
+            project = project_from_texts(texts, config)
             findings, _internal = run_rules(project, rules)
             bad = [f.message for f in findings if f.code == INTERNAL_ERROR]
             if bad:

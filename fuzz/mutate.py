@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import os
 import random
+import re
 from typing import Optional
 
 SUFFIXES = (".hcl", ".json", ".yaml", ".yml")
+WORDS = ["*", "", "default", "dc2", "none", "local", "remote", "true", "false", "0", "-1", "99999", "a*", "UPPER", "peer", "x" * 70, "mesh-gateway", "allow", "deny", "write", "read"]
+_WORD = re.compile(r"[A-Za-z0-9_.*-]+")
 JUNK = ['"', "'", "{", "}", "[", "]", ":", "=", ",", "\n", "\t", "  ", "#", "//", "/*", "*/", "<<EOF\n", "&a ", "*a", "!!python/object ", "---\n", "\\", "\x00", "\ufeff", "\u00e9", "${", "-", "0x", "1e999", "null", "true"]
 
 
@@ -28,9 +31,18 @@ def load_seeds(corpus: str, limit: Optional[int] = None) -> list[tuple[str, str]
 
 
 def mutate(text: str, rng: random.Random, rounds: int = 3) -> str:
-    """``text`` with a few random edits."""
+    """``text`` with a few random edits: syntax-breaking ones (junk, truncation,
+    re-indentation) and syntax-keeping ones (a word swapped for another), so that
+    both the parsers and the rules behind them are exercised."""
     for _ in range(rng.randint(1, rounds)):
-        op = rng.randrange(7)
+        op = rng.randrange(10)
+        if op >= 7:  # swap a word for another: keeps the syntax, stresses the rules
+            words = list(_WORD.finditer(text))
+            if words:
+                hit = rng.choice(words)
+                other = rng.choice(words).group() if rng.random() < 0.5 else rng.choice(WORDS)
+                text = text[:hit.start()] + other + text[hit.end():]
+            continue
         n = len(text)
         at = rng.randint(0, n)
         if op == 0:  # delete a range
