@@ -2,13 +2,14 @@
 filter. Each stage runs once per run; rules get the finished, read-only project."""
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import gc
 import os
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from linter.api import Finding, Rule, SEVERITY_RANK, sorted_findings
 from linter.config import Config
@@ -36,39 +37,58 @@ def _code_selected(code: str, select: Iterable[str], ignore: Iterable[str]) -> b
     return not any(code.startswith(i) for i in ignore)
 
 
-def load_project(paths: list[str], config: Config, focus: Optional[Iterable[str]] = None, timings: Optional[dict[str, float]] = None) -> Project:
-    """Read, parse and classify every file under ``paths`` (stage times into
-    ``timings`` when given: parse, model)."""
-    project = Project(config)
-    files = list(iter_files(paths, config.root, config.include, config.exclude))
-    from linter.parse.cache import parse_all
-
-    # Loading allocates millions of long-lived nodes and frees almost nothing: the
-    # cyclic collector would walk the growing heap again and again (half of a warm
-    # run's load time), so it waits until the project is built.
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Loading allocates millions of long-lived nodes and frees almost nothing: the
+    cyclic collector would walk the growing heap again and again (half of a warm
+    run's load time), so it waits until the project is built. Then everything loaded
+    moves straight to the oldest generation without being scanned (freeze, then
+    unfreeze): re-enabled, the young collections would walk the whole project once
+    or twice, which cost more than building the graph. Nothing leaks: the oldest
+    generation is still collected."""
     paused = gc.isenabled()
     gc.disable()
     try:
-        start = time.perf_counter()
-        loaded = list(parse_all(files, config))
-        if timings is not None:
-            timings["parse"] = time.perf_counter() - start
-        start = time.perf_counter()
-        for _path, source, parsed in loaded:
-            project.add_file(source, parsed)
-        del loaded
-        project.finish()
-        if timings is not None:
-            timings["model"] = time.perf_counter() - start
+        yield
     finally:
-        # Move everything loaded straight to the oldest generation without scanning
-        # it (freeze, then unfreeze): re-enabled, the young collections would walk the
-        # whole project once or twice, which cost more than building the graph.
-        # Nothing leaks: the oldest generation is still collected.
         gc.freeze()
         gc.unfreeze()
         if paused:
             gc.enable()
+
+
+def _read(paths: list[str], config: Config, timings: Optional[dict[str, float]]) -> list:
+    """Every file read and parsed (parse results the cache holds stay encoded until
+    :func:`_build` needs them)."""
+    files = list(iter_files(paths, config.root, config.include, config.exclude))
+    from linter.parse.cache import parse_all
+
+    start = time.perf_counter()
+    loaded = list(parse_all(files, config, defer=config.cache_dir is not None))
+    if timings is not None:
+        timings["parse"] = time.perf_counter() - start
+    return loaded
+
+
+def _build(project: Project, loaded: list, timings: Optional[dict[str, float]]) -> None:
+    from linter.parse.worker import resolve
+
+    start = time.perf_counter()
+    for path, source, parsed in loaded:
+        project.add_file(source, resolve(path, source, parsed))
+    project.finish()
+    if timings is not None:
+        timings["model"] = time.perf_counter() - start
+
+
+def load_project(paths: list[str], config: Config, focus: Optional[Iterable[str]] = None, timings: Optional[dict[str, float]] = None) -> Project:
+    """Read, parse and classify every file under ``paths`` (stage times into
+    ``timings`` when given: parse, model)."""
+    project = Project(config)
+    with _gc_paused():
+        loaded = _read(paths, config, timings)
+        _build(project, loaded, timings)
+        del loaded
     if focus is not None:
         project.focus = focus_files(project.files, focus)
     return project
@@ -183,18 +203,30 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 def check(paths: list[str], config: Config, rules: dict[str, type[Rule]], select: Iterable[str] = (), ignore: Iterable[str] = (), focus: Optional[Iterable[str]] = None) -> Result:
     timings: dict[str, float] = {}
-    project = load_project(paths, config, focus, timings)
-    store = None
-    if config.cache_dir:  # nothing changed since an identical run: its findings
+    if not config.cache_dir:
+        project = load_project(paths, config, focus, timings)
+        store = None
+    else:
         from linter.parse.results import ResultsCache
 
-        start = time.perf_counter()
-        store = ResultsCache(config.cache_dir, project, rules, list(select), list(ignore))
-        cached = store.load()
-        if cached is not None:
-            timings["graph"] = 0.0
-            timings["rules"] = time.perf_counter() - start
-            return Result(cached[0], rules, project, cached[1], timings)
+        project = Project(config)
+        with _gc_paused():
+            loaded = _read(paths, config, timings)
+            files = [source.path for _path, source, _parsed in loaded]
+            project.focus = focus_files(files, focus) if focus is not None else None
+            start = time.perf_counter()
+            store = ResultsCache(config.cache_dir, project, [source for _path, source, _parsed in loaded], rules, list(select), list(ignore))
+            cached = store.load()
+            if cached is not None:
+                # Nothing changed since an identical run: its findings. The project
+                # holds the files and their texts (all a report needs), no documents.
+                project.files.extend(files)
+                project.texts.update((s.path, s.text) for _p, s, _d in loaded if s.text is not None)
+                timings["model"] = timings["graph"] = 0.0
+                timings["rules"] = time.perf_counter() - start
+                return Result(cached[0], rules, project, cached[1], timings)
+            _build(project, loaded, timings)
+            del loaded
     ran = selected_codes(rules, config, select, ignore)
     offload = None
     from linter.rulepool import THRESHOLD

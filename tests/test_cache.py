@@ -77,7 +77,15 @@ def tree_digest(root) -> dict:
     return out
 
 
-def test_cold_and_warm_runs_are_identical_and_warm_parses_nothing(project, tmp_path, monkeypatch):
+@pytest.fixture
+def parse_cache_only(monkeypatch):
+    """Runs that never reuse findings, so the parse cache's own trees are compared."""
+    from linter.parse import results
+
+    monkeypatch.setattr(results.ResultsCache, "load", lambda self: None)
+
+
+def test_cold_and_warm_runs_are_identical_and_warm_parses_nothing(project, tmp_path, monkeypatch, parse_cache_only):
     uncached = run(project, None)[:2]
     counter = Counter(monkeypatch)
     cold = run(project, tmp_path / "cache")[:2]
@@ -89,7 +97,7 @@ def test_cold_and_warm_runs_are_identical_and_warm_parses_nothing(project, tmp_p
     assert any(code == "PL001" for code, *_ in warm[0]) and any(code == "PL002" for code, *_ in warm[0])
 
 
-def test_warm_trees_equal_fresh_trees(project, tmp_path):
+def test_warm_trees_equal_fresh_trees(project, tmp_path, parse_cache_only):
     from linter.nodes import walk
 
     def shape(result):
@@ -333,3 +341,25 @@ def test_a_failing_rule_is_not_cached(project, tmp_path, monkeypatch):
     finally:
         os.chdir(old)
     assert first.internal_error and second.internal_error and runs.count == 1
+
+
+def test_a_results_hit_reports_exactly_what_a_full_run_does(project, tmp_path):
+    full = run(project, None)[2]
+    run(project, tmp_path / "cache")
+    hit = run(project, tmp_path / "cache")[2]
+    assert hit.timings["graph"] == 0.0  # it was a hit
+    assert [vars(f) for f in hit.findings] == [vars(f) for f in full.findings]
+    assert hit.project.files == full.project.files and hit.project.texts == full.project.texts
+    assert hit.internal_error == full.internal_error
+
+
+def test_cli_output_is_the_same_cold_warm_and_uncached(project, monkeypatch, capsys):
+    from linter.cli import main
+
+    monkeypatch.chdir(project)
+    outputs = []
+    for args in (["--no-cache"], [], [], ["-j", "1"], ["--format", "json", "--no-cache"], ["--format", "json"], ["--format", "sarif", "--no-cache"], ["--format", "sarif"]):
+        status = main(["check", *args, "."])
+        outputs.append((status, capsys.readouterr().out))
+    assert outputs[0] == outputs[1] == outputs[2] == outputs[3]
+    assert outputs[4] == outputs[5] and outputs[6] == outputs[7]

@@ -228,10 +228,12 @@ def default_cache_dir(config: Config) -> str:
     return os.path.join(config.root, CACHE_DIR_NAME)
 
 
-def parse_all(files: list[str], config: Config) -> Iterator[tuple[str, SourceText, Parsed]]:
+def parse_all(files: list[str], config: Config, defer: bool = False) -> Iterator[tuple[str, SourceText, Parsed]]:
     """Every file read and parsed, in the order given. Parsing runs in parallel for
     many files (``config.jobs``) and is skipped for content in the cache
-    (``config.cache_dir``; None: no cache). The results are the same either way."""
+    (``config.cache_dir``; None: no cache). The results are the same either way.
+    ``defer``: a cached result may come back still encoded (a ``worker.Deferred``;
+    ``worker.resolve`` decodes it), so a run whose findings are cached never decodes."""
     from linter.parse import worker
 
     cache: Optional[ParseCache] = None
@@ -239,7 +241,7 @@ def parse_all(files: list[str], config: Config) -> Iterator[tuple[str, SourceTex
         cache = ParseCache(config.cache_dir, cache_key(config))
         cache.load()
     jobs = config.jobs if config.jobs is not None else worker.default_jobs()
-    loaded = worker.load_files(files, config.max_file_size, cache, jobs)
+    loaded = worker.load_files(files, config.max_file_size, cache, jobs, defer)
     if cache is not None:
         cache.save()
     for path, (source, parsed) in zip(files, loaded):

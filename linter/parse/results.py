@@ -80,28 +80,26 @@ def options_key(project, rules: dict, select: Iterable[str], ignore: Iterable[st
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
-def content_digest(project) -> bytes:
-    """Every checked file, in order: its path and text, or the problem reading it."""
+def content_digest(sources: list) -> bytes:
+    """Every checked file (SourceText), in order: its path and text, or why it could
+    not be read (parse results follow from the text)."""
     digest = hashlib.blake2b(digest_size=32)
-    problems = {p.path: p for p in project.problems}
-    for path in project.files:
-        digest.update(path.encode("utf-8", "surrogatepass") + b"\0")
-        text = project.texts.get(path)
-        if text is not None:
-            digest.update(b"T%d\0" % len(text))
-            digest.update(text.encode("utf-8", "surrogatepass"))
-        problem = problems.get(path)
-        if problem is not None:
-            digest.update(f"P{problem.message}\0{problem.span}\0".encode("utf-8", "surrogatepass"))
+    for source in sources:
+        digest.update(source.path.encode("utf-8", "surrogatepass") + b"\0")
+        if source.text is not None:
+            digest.update(b"T%d\0" % len(source.text))
+            digest.update(source.text.encode("utf-8", "surrogatepass"))
+        else:
+            digest.update(f"P{source.problem}\0{source.line}:{source.col}\0".encode("utf-8", "surrogatepass"))
     return digest.digest()
 
 
 class ResultsCache:
     """One stored run per set of options: its content digest and findings."""
 
-    def __init__(self, folder: str, project, rules: dict, select: Iterable[str], ignore: Iterable[str]) -> None:
+    def __init__(self, folder: str, project, sources: list, rules: dict, select: Iterable[str], ignore: Iterable[str]) -> None:
         self.path = os.path.join(folder, __version__, f"results-{options_key(project, rules, select, ignore)}.bin")
-        self.digest = content_digest(project)
+        self.digest = content_digest(sources)
         self.mac_key = mac_key()
 
     def load(self) -> Optional[tuple[list, bool]]:

@@ -195,7 +195,26 @@ def _pool(workers: int):
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method), initializer=_worker_init)
 
 
-def load_files(files: list[str], max_size: int, cache: Any = None, jobs: int = 1) -> list[Loaded]:
+class Deferred:
+    """A cached parse result not decoded yet (see :func:`resolve`)."""
+
+    __slots__ = ("blob",)
+
+    def __init__(self, blob: bytes) -> None:
+        self.blob = blob
+
+
+def resolve(path: str, source: SourceText, parsed: Any) -> Optional[Parsed]:
+    """A parse result, decoding a :class:`Deferred` one (parsing again if it cannot be)."""
+    if not isinstance(parsed, Deferred):
+        return parsed
+    try:
+        return decode(parsed.blob)
+    except Exception:  # a stale or damaged entry
+        return parse_text(path, source.text)  # type: ignore[arg-type]
+
+
+def load_files(files: list[str], max_size: int, cache: Any = None, jobs: int = 1, defer: bool = False) -> list[Loaded]:
     """Every file read and parsed (or taken from ``cache``), in the order given.
 
     With ``jobs`` > 1 and enough files, ``jobs - 1`` forked workers take chunks from
@@ -209,6 +228,10 @@ def load_files(files: list[str], max_size: int, cache: Any = None, jobs: int = 1
     out: list[Optional[Loaded]] = [None] * len(files)
 
     def finish(index: int, source: SourceText, key: Optional[bytes], parsed: Optional[Parsed], blob: Optional[bytes], hit: bool) -> None:
+        if hit and defer:
+            blob = cache.get(key)
+            out[index] = (source, Deferred(blob) if blob is not None else parse_text(files[index], source.text))  # type: ignore[arg-type]
+            return
         if hit:
             try:
                 parsed = decode(cache.get(key))
