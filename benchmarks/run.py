@@ -96,7 +96,8 @@ def lint_runs(fleet: str, repeat: int, extra: list[str], cold: bool, edit: bool 
     before each run (the pre-commit case: its parse and every rule run again)."""
     cache = os.path.join(fleet, ".peerlint_cache")
     runs = []
-    target = os.path.join(fleet, sorted(d for d in os.listdir(fleet) if d.startswith("dc"))[0], "config", "mesh.hcl")
+    if edit:
+        target = os.path.join(fleet, sorted(d for d in os.listdir(fleet) if d.startswith("dc"))[0], "config", "mesh.hcl")
     if not cold:  # fill the cache once
         measure(peerlint_cmd() + ["check", "--timings", *extra, "."], cwd=fleet)
     for n in range(repeat):
