@@ -103,7 +103,7 @@ def main() -> int:
         out = os.path.join(HERE, "crashes")
         os.makedirs(out, exist_ok=True)
         for i, (name, text, why) in enumerate(crashes[:20]):
-            with open(os.path.join(out, f"{i}-{name}"), "w", encoding="utf-8", errors="surrogatepass") as handle:
+            with open(os.path.join(out, f"{i}-{os.path.basename(name)}"), "w", encoding="utf-8", errors="surrogatepass") as handle:
                 handle.write(text)
             print(f"--- crash {i} ({name}):\n{why}")
     return 1 if crashes else 0

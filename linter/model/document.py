@@ -52,9 +52,10 @@ class Document:
         otherwise."""
         if self.category in (CRD, K8S_WORKLOAD, K8S_SECRET):
             meta = self.root.get("metadata")
-            return meta.value("name") if isinstance(meta, Mapping) else None
-        value = self.root.value("Name")
-        return value if isinstance(value, str) else None
+            value = meta.value("name") if isinstance(meta, Mapping) else None
+        else:
+            value = self.root.value("Name")
+        return value if isinstance(value, str) else None  # `name: true` names nothing
 
     @property
     def spec(self) -> Mapping:
