@@ -89,12 +89,13 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=1800)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--corpus", default=DEFAULT_CORPUS)
+    parser.add_argument("--seed", type=int, default=0, help="first worker's random seed (workers count up)")
     args = parser.parse_args()
     start = time.time()
     deadline = start + args.seconds
     share = [args.count // args.jobs + (1 if i < args.count % args.jobs else 0) for i in range(args.jobs)]
     with multiprocessing.Pool(args.jobs) as pool:
-        results = pool.map(_worker, [(i, n, deadline, args.corpus) for i, n in enumerate(share)])
+        results = pool.map(_worker, [(args.seed + i, n, deadline, args.corpus) for i, n in enumerate(share)])
     tried = sum(n for n, _ in results)
     crashes = [c for _, cs in results for c in cs]
     elapsed = time.time() - start
