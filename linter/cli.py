@@ -83,6 +83,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "check":
+            if argv is None:
+                # A one-shot process: no cyclic collection at all (see engine.check);
+                # everything is reclaimed at exit.
+                import gc
+
+                gc.disable()
             status = _check(args, parser)
             if argv is None:
                 # The process is about to exit: freeze what is left so the interpreter's
