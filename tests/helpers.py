@@ -6,6 +6,8 @@ import os
 from functools import lru_cache
 from typing import Iterable, Optional
 
+import pytest
+
 from linter.config import load_config
 from linter.engine import Result, check
 from linter.registry import load_rules
@@ -13,6 +15,9 @@ from linter.registry import load_rules
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(REPO), "shared")
 FIXTURES = os.path.join(REPO, "tests", "fixtures")
+
+#: Tests that read ../shared (the public corpus, the SARIF schema) skip without it.
+needs_shared = pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "corpus")), reason="../shared/corpus is not present")
 
 
 @lru_cache(maxsize=1)

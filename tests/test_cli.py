@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import pytest
 
-from helpers import SHARED
+from helpers import SHARED, needs_shared
 
 BAD = 'Kind = "exported-service"\nName = "default"\n'
 GOOD = 'Kind = "mesh"\n'
@@ -94,6 +94,7 @@ def _sarif_validator():
     return Draft7Validator(schema)
 
 
+@needs_shared
 def test_sarif_validates_against_the_official_schema(repo) -> None:
     (repo / "broken.yaml").write_text("a: [1\n")
     done = run("check", ".", "--format", "sarif", "--output", "out.sarif", cwd=str(repo))

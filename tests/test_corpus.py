@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import pytest
 
-from helpers import SHARED, lint
+from helpers import SHARED, needs_shared, lint
 
 CORPUS = os.path.join(SHARED, "corpus")
 
@@ -47,6 +47,7 @@ def test_corpus_runs_without_internal_errors() -> None:
     assert len(result.project.files) > 1000
 
 
+@needs_shared
 def test_valid_corpus_files_get_no_parse_error() -> None:
     manifest = _manifest()
     flagged = {f.path for f in corpus_result().findings if f.code == "PL001"}

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from helpers import SHARED
+from helpers import SHARED, needs_shared
 from linter.nodes import Mapping, Sequence, walk
 from linter.parse import parse_text
 
@@ -104,6 +104,7 @@ def _corpus_hcl() -> list[str]:
     return sorted(out)
 
 
+@needs_shared
 def test_corpus_hcl_means_what_pyhcl_says() -> None:
     """Every corpus HCL file that pyhcl reads gives the same values through our tree
     (files with repeated top-level keys differ by design: pyhcl merges them in ways

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import pytest
 
-from helpers import SHARED, lint
+from helpers import SHARED, needs_shared, lint
 from linter.api import Rule
 from linter.config import Config, load_config
 from linter.engine import load_project, run_rules
@@ -198,6 +198,7 @@ def _enterprise(path: str) -> bool:
     return any(path.startswith(prefix) for prefix in ENTERPRISE)
 
 
+@needs_shared
 def test_corpus_complete_examples_are_clean() -> None:
     wrong = []
     for path in sorted(_complete_files()):
