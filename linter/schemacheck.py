@@ -12,7 +12,9 @@ cannot point at a line. So:
    builds plain data under canonical names plus a map from each canonical path back
    to its node.
 2. The compiled jsonschema validator (built once per process) checks that data; each
-   error's path leads back to the exact key or value node.
+   error's path leads back to the exact key or value node. Data that
+   ``linter.schemafast`` proves valid skips it (most documents: jsonschema was most of
+   the rule time, and is then never imported).
 
 Results are cached per document, so PL101-PL104 share one walk and one validation.
 Schema conventions: an object schema is key-checked only when it says
@@ -30,6 +32,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from linter import schemafast
 from linter.model.document import (
     ACL_POLICY, ACL_POLICY_API, ACL_TOKEN, AGENT_CONFIG, CONFIG_ENTRY, CRD, HELM_VALUES,
     SERVICE_DEFINITION, Document,
@@ -52,6 +55,9 @@ GO_TYPES = {"string": "string", "boolean": "bool", "integer": "int", "number": "
 TRUE_WORDS = {"1", "t", "T", "TRUE", "true", "True"}
 FALSE_WORDS = {"0", "f", "F", "FALSE", "false", "False", ""}
 
+#: Skip jsonschema for data linter.schemafast proves valid (off only in the tests that
+#: compare both paths).
+FAST_PATH = True
 #: How many validators were compiled in this process (tests assert it stays one per schema).
 VALIDATOR_BUILDS = 0
 _SCHEMAS: dict[str, dict] = {}
@@ -303,6 +309,8 @@ class _Checker:
     # -- pass 2: jsonschema -----------------------------------------------------------
     def run(self) -> list[Issue]:
         data = self.walk(self.doc.root, self.schema, ())
+        if FAST_PATH and schemafast.is_valid(self.name, self.schema, data):
+            return self.found  # proven valid: jsonschema would report nothing
         reported: set[tuple] = set()
         for error in validator(self.name).iter_errors(data):
             self.report(error, reported)
