@@ -1,7 +1,7 @@
 """HCL (v1, the dialect Consul reads) to nodes with exact positions.
 
 pyhcl decides what is valid (one ``HclParser`` is built per process and reused:
-building its PLY tables costs ~40 ms a file). pyhcl keeps no positions, so a second
+building its PLY tables costs ~40 ms a file; linter/parse/hcltables.py ships them). pyhcl keeps no positions, so a second
 pass walks pyhcl's own lexer tokens, which carry offsets, and rebuilds the same tree
 as position-keeping nodes. Repeated keys follow Consul's HCL v1 decoding: repeated
 labelled blocks (``service "a" {}`` ``service "b" {}``) merge into one object; repeated
@@ -96,9 +96,9 @@ def _validate(text: str, lines: _Lines) -> list[_Tok]:
     Returns the tokens pyhcl's parser read, with their spans."""
     global _PARSER
     if _PARSER is None:
-        from hcl.parser import HclParser
+        from linter.parse.hcltables import new_parser
 
-        _PARSER = HclParser()
+        _PARSER = new_parser()
     recorder = _Recorder(text)
     try:
         _PARSER.yacc.parse(text, lexer=recorder, debug=False)
