@@ -6,7 +6,6 @@ from typing import Iterator
 from linter.api import Finding, Rule
 from linter.model.document import CONFIG_ENTRY, CRD
 from linter.model.kinds import CONFIG_ENTRY_KINDS, CRD_KINDS, did_you_mean
-from linter.nodes import Mapping
 
 
 class UnknownKind(Rule):

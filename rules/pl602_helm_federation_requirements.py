@@ -2,7 +2,7 @@
 chart installs but that can never join their primary."""
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Iterator
 
 from linter.api import Finding, Rule
 from linter.k8s import chartfails

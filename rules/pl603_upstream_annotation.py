@@ -69,8 +69,8 @@ metadata:
             install = installs.get(doc.cluster)
             version = self._version(project, install)
             modes = self._modes(install)
-            for annotations in workload_annotation_maps(doc.root):
-                for key, value in annotations.items():
+            for notes in workload_annotation_maps(doc.root):
+                for key, value in notes.items():
                     if key.value != ANNOTATION or not isinstance(value, Scalar) or not isinstance(value.value, str):
                         continue
                     text = value.value

@@ -13,8 +13,7 @@ import pytest
 
 from helpers import REPO, all_rules, lint
 from linter.api import Rule
-from linter.config import load_config
-from linter.engine import check, exit_code
+from linter.engine import exit_code
 from linter.parse import parse_text
 
 

@@ -7,11 +7,10 @@ so runs whose rules never ask for the graph never pay for it.
 """
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Optional
 
 from linter.graph.query import (
-    Export, Gateway, Intention, MeshConfig, ModeSetting, Peering, PeeringSwitch,
+    Export, Gateway, Intention, MeshConfig, ModeSetting, PeeringSwitch,
     PeerReference, Service, Topology, Upstream, VersionSetting,
 )
 from linter.model.document import AGENT_CONFIG, HELM_VALUES, K8S_WORKLOAD, SERVICE_DEFINITION, Document, text
@@ -252,9 +251,9 @@ class _Builder:
         from linter.model.classify import workload_annotation_maps
 
         inject = name_node = None
-        for annotations in workload_annotation_maps(doc.root):
-            inject = annotations.exact("consul.hashicorp.com/connect-inject") or inject
-            name_node = annotations.exact("consul.hashicorp.com/connect-service") or name_node
+        for notes in workload_annotation_maps(doc.root):
+            inject = notes.exact("consul.hashicorp.com/connect-inject") or inject
+            name_node = notes.exact("consul.hashicorp.com/connect-service") or name_node
         if inject is None or str(getattr(inject, "value", "")).lower() != "true":
             return
         name = (text(name_node) or "").split(",")[0].strip() or doc.name
@@ -285,8 +284,8 @@ class _Builder:
             namespaces = namespaces or glob.value("enableConsulNamespaces") is True
             partitions = partitions or _map(glob.get("adminPartitions")).value("enabled") is True
         out: list[Upstream] = []
-        for annotations in workload_annotation_maps(doc.root):
-            scalar = annotations.exact(ANNOTATION)
+        for notes in workload_annotation_maps(doc.root):
+            scalar = notes.exact(ANNOTATION)
             raw = text(scalar)
             if not isinstance(scalar, Scalar) or raw is None:
                 continue

@@ -135,8 +135,8 @@ def _is_helm_values(root: Mapping, keys: set[str], syntax: str, path: str = "") 
 
 
 def _has_consul_annotations(root: Mapping) -> bool:
-    for annotations in workload_annotation_maps(root):
-        if any(str(k.value).startswith(ANNOTATION_PREFIX) for k, _ in annotations.items()):
+    for notes in workload_annotation_maps(root):
+        if any(str(k.value).startswith(ANNOTATION_PREFIX) for k, _ in notes.items()):
             return True
     return False
 
