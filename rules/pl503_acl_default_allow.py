@@ -5,18 +5,13 @@ from typing import Iterator, Optional
 
 from linter.acl.tokens import peered_clusters
 from linter.api import Finding, Rule
-from linter.model.document import AGENT_CONFIG, HELM_VALUES, Document, text
+from linter.model.document import AGENT_CONFIG, HELM_VALUES, Document, is_true, text
 from linter.nodes import Mapping, Node
-
-
-def _true(node: Optional[Node]) -> bool:
-    value = getattr(node, "value", None)
-    return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
 def _enforcing(doc: Document) -> bool:
     acl = doc.root.get("acl")
-    return isinstance(acl, Mapping) and _true(acl.get("enabled")) and (text(acl.get("default_policy")) or "").lower() == "deny"
+    return isinstance(acl, Mapping) and is_true(acl.get("enabled")) and (text(acl.get("default_policy")) or "").lower() == "deny"
 
 
 class AclDefaultAllow(Rule):
@@ -77,7 +72,7 @@ acl {
             # configs are often split over several): a server's, preferably the one naming
             # the datacenter.
             with_acl = [d for d in agents if isinstance(d.root.get("acl"), Mapping)]
-            ranked = sorted(agents, key=lambda d: (not _true(d.root.get("server")), "datacenter" not in d.root))
+            ranked = sorted(agents, key=lambda d: (not is_true(d.root.get("server")), "datacenter" not in d.root))
             targets = with_acl or ranked[:1]
             who = f"cluster {cluster!r}" if cluster != "default" else "this cluster"
             peers = f" peers (with {peer!r})" if peer else " peers"
@@ -99,7 +94,7 @@ acl {
             anchor = doc.root.key("datacenter") or acl_key or (doc.root.entries[0][0] if doc.root.entries else None)
             return anchor, "its agent configuration has no acl block, and ACLs default to disabled", fix
         enabled = acl.get("enabled")
-        if not _true(enabled):
+        if not is_true(enabled):
             return (enabled or acl_key), ("acl.enabled is not true" if enabled is not None else "the acl block does not set enabled = true (ACLs default to disabled)"), fix
         policy = acl.get("default_policy")
         if policy is not None:
@@ -110,7 +105,7 @@ acl {
     def _helm_managed(doc: Document) -> bool:
         glob = doc.root.get("global")
         acls = glob.get("acls") if isinstance(glob, Mapping) else None
-        return isinstance(acls, Mapping) and _true(acls.get("manageSystemACLs"))
+        return isinstance(acls, Mapping) and is_true(acls.get("manageSystemACLs"))
 
     @staticmethod
     def _helm_problem(doc: Document) -> tuple[Optional[Node], str]:

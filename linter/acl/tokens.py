@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 
 from linter.acl.authorizer import Authorizer
 from linter.acl.policy import Policy, identity_policy, policy_from_document
-from linter.model.document import ACL_POLICY, ACL_POLICY_API, ACL_TOKEN, AGENT_CONFIG, HELM_VALUES, Document, text
+from linter.model.document import ACL_POLICY, ACL_POLICY_API, ACL_TOKEN, AGENT_CONFIG, HELM_VALUES, Document, is_true, text
 from linter.nodes import Mapping, Node, as_list
 
 if TYPE_CHECKING:
@@ -142,8 +142,7 @@ def acl_state(project: "Project", cluster: str) -> Optional[AclState]:
         if doc.cluster != cluster or doc.parent is not None:
             continue
         acl = doc.root.get("acl")
-        enabled = getattr(acl.get("enabled"), "value", None) if isinstance(acl, Mapping) else None
-        if isinstance(acl, Mapping) and (enabled is True or str(enabled).lower() == "true"):
+        if isinstance(acl, Mapping) and is_true(acl.get("enabled")):
             policy = (text(acl.get("default_policy")) or "allow").lower()
             if state is None or not state.enabled or policy == "deny":
                 state = AclState(True, policy, False, doc)

@@ -13,7 +13,7 @@ from linter.graph.query import (
     Export, Gateway, Intention, MeshConfig, ModeSetting, PeeringSwitch,
     PeerReference, Service, Topology, Upstream, VersionSetting,
 )
-from linter.model.document import AGENT_CONFIG, HELM_VALUES, K8S_WORKLOAD, SERVICE_DEFINITION, Document, text
+from linter.model.document import AGENT_CONFIG, HELM_VALUES, K8S_WORKLOAD, SERVICE_DEFINITION, Document, is_true, text
 from linter.nodes import Mapping, Node, Scalar, Span, as_list
 
 if TYPE_CHECKING:
@@ -254,7 +254,7 @@ class _Builder:
         for notes in workload_annotation_maps(doc.root):
             inject = notes.exact("consul.hashicorp.com/connect-inject") or inject
             name_node = notes.exact("consul.hashicorp.com/connect-service") or name_node
-        if inject is None or str(getattr(inject, "value", "")).lower() != "true":
+        if not is_true(inject):
             return
         name = (text(name_node) or "").split(",")[0].strip() or doc.name
         self._service(doc, name, name_node or doc.name_node(), "", "workload")

@@ -85,3 +85,10 @@ def text(node: Optional[Node]) -> Optional[str]:
     if isinstance(node, Scalar) and node.value is not None and not isinstance(node.value, (dict, list)):
         return node.value if isinstance(node.value, str) else str(node.value)
     return None
+
+
+def is_true(node: Optional[Node]) -> bool:
+    """A boolean setting that is on: ``true``, or the string "true" in any case (what
+    Consul's weak decoding of agent configuration reads as true)."""
+    value = node.value if isinstance(node, Scalar) else None
+    return value is True or (isinstance(value, str) and value.lower() == "true")
