@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from linter.api import Finding, Rule
-from linter.graph.query import MODE_LEVEL_NAMES, gateways_known, peered_mode_settings
+from linter.graph.query import describe_mode_setting, gateways_known, peered_mode_settings
 
 class LocalModeWithoutGateway(Rule):
     code = "PL302"
@@ -68,12 +68,11 @@ or register a mesh gateway in the importing partition.
         for setting, upstreams in peered_mode_settings(graph, "local"):
             if graph.gateways(setting.cluster, setting.partition) or not gateways_known(graph, setting.cluster):
                 continue
-            related = [(u.doc, u.name_node or u.node, f"{u.service}'s upstream {u.destination_name} from peer {u.destination_peer} uses this mode") for u in upstreams]
-            target = ", ".join(sorted({f"{u.destination_name} (peer {u.destination_peer})" for u in upstreams})) or f"{setting.upstream} (peer {setting.peer})"
+            origin, target, related = describe_mode_setting(setting, upstreams)
             where = f"cluster {setting.cluster!r}" + (f" partition {setting.partition!r}" if setting.partition != "default" else "")
             yield self.finding(
                 setting.doc, setting.node,
-                f"mesh gateway mode \"local\" from {MODE_LEVEL_NAMES.get(setting.level, setting.level)} applies to peered upstream {target}, "
+                f"mesh gateway mode \"local\" from {origin} applies to peered upstream {target}, "
                 f"but {where} registers no mesh gateway: in local mode the sidecar dials its own partition's gateway, so these calls have no route",
                 related=related,
                 fix="register a mesh gateway in this partition, or use Mode = \"remote\" (the default for peered traffic)",

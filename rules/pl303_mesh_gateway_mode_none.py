@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from linter.api import Finding, Rule
-from linter.graph.query import MODE_LEVEL_NAMES, peered_mode_settings
+from linter.graph.query import describe_mode_setting, peered_mode_settings
 
 _PEERING = '[clusters.east]\npaths = ["east"]\n[clusters.west]\npaths = ["west"]\n[[peerings]]\na = "east"\nb = "west"\n'
 _WEB = (
@@ -70,11 +70,10 @@ service {
 
     def check(self, project) -> Iterator[Finding]:
         for setting, upstreams in peered_mode_settings(project.graph, "none"):
-            related = [(u.doc, u.name_node or u.node, f"{u.service}'s upstream {u.destination_name} from peer {u.destination_peer} uses this mode") for u in upstreams]
-            target = ", ".join(sorted({f"{u.destination_name} (peer {u.destination_peer})" for u in upstreams})) or f"{setting.upstream} (peer {setting.peer})"
+            origin, target, related = describe_mode_setting(setting, upstreams)
             yield self.finding(
                 setting.doc, setting.node,
-                f"mesh gateway mode \"none\" from {MODE_LEVEL_NAMES.get(setting.level, setting.level)} applies to peered upstream {target}; "
+                f"mesh gateway mode \"none\" from {origin} applies to peered upstream {target}; "
                 "peered traffic always crosses mesh gateways, so Consul ignores \"none\" and silently uses \"remote\"",
                 related=related,
                 fix="set mode \"remote\" (the peer's gateway), or \"local\" when this partition has a mesh gateway",

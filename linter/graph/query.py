@@ -435,6 +435,16 @@ def peered_mode_settings(topo: Topology, mode: str) -> list[tuple[ModeSetting, l
     return sorted(found.values(), key=lambda item: (item[0].doc.path, item[0].node.span.line, item[0].node.span.col))
 
 
+def describe_mode_setting(setting: ModeSetting, upstreams: list[Upstream]) -> tuple[str, str, list[tuple]]:
+    """For a finding on one of :func:`peered_mode_settings`: where the mode comes from
+    (``proxy-defaults``), the peered upstreams it applies to (``payments (peer east)``)
+    and ``related`` entries pointing at those upstreams."""
+    origin = MODE_LEVEL_NAMES.get(setting.level, setting.level)
+    target = ", ".join(sorted({f"{u.destination_name} (peer {u.destination_peer})" for u in upstreams})) or f"{setting.upstream} (peer {setting.peer})"
+    related = [(u.doc, u.name_node or u.node, f"{u.service}'s upstream {u.destination_name} from peer {u.destination_peer} uses this mode") for u in upstreams]
+    return origin, target, related
+
+
 #: Where each ModeSetting level comes from, for messages.
 MODE_LEVEL_NAMES = {
     "upstream": "this upstream's mesh_gateway", "override": "this service-defaults upstream override",
