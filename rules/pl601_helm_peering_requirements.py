@@ -90,7 +90,7 @@ meshGateway:
             if node is None:
                 continue
             install = next((v for v in installs if v.cluster == doc.cluster), None)
-            consul, k8s, where = self._installed(project, install)
+            consul, k8s, where = versions.installed(install, project.config)
             need_consul, need_k8s = versions.MINIMUMS[feature]
             name = self.FEATURES[feature]
             for have, need, product in ((consul, need_consul, "Consul"), (k8s if doc.category == "crd" else None, need_k8s, "consul-k8s")):
@@ -109,20 +109,3 @@ meshGateway:
             if getattr(flag, "value", None) is True:
                 return "peer-through-mesh-gateways", flag
         return "", None
-
-    @staticmethod
-    def _installed(project, install: Optional[HelmValues]) -> tuple:
-        """(Consul version, consul-k8s version, related places) from the cluster's
-        images, else from the configuration."""
-        consul = k8s = None
-        where: list = []
-        if install is not None:
-            for path, parse, product in (("global.image", versions.consul_version_of, "Consul"), ("global.imageK8S", versions.consul_k8s_version_of, "consul-k8s")):
-                setting = install.setting(path)
-                found = parse(setting.value) if setting is not None else None
-                if found is not None:
-                    where.append((setting.doc, setting.node, f"{product} version from {path}"))
-                    consul, k8s = (found, k8s) if product == "Consul" else (consul, found)
-        consul = consul or versions.parse_version(project.config.consul_version)
-        k8s = k8s or versions.parse_version(project.config.consul_k8s_version)
-        return consul, k8s, where

@@ -67,7 +67,7 @@ metadata:
         datacenters = {c.datacenter for c in project.config.clusters.values()} | {str(v.value("global.datacenter")) for v in installs.values()}
         for doc in project.of(K8S_WORKLOAD):
             install = installs.get(doc.cluster)
-            version = self._version(project, install)
+            version = versions.installed(install, project.config)[1]
             modes = self._modes(install)
             for notes in workload_annotation_maps(doc.root):
                 for key, value in notes.items():
@@ -108,14 +108,6 @@ metadata:
         if install is None or install.where(*keys) is None:
             return [(False,), (True,)]
         return [(any(install.truthy(k) for k in keys),)]
-
-    @staticmethod
-    def _version(project, install: Optional[HelmValues]) -> Optional[tuple[int, ...]]:
-        if install is not None:
-            found = versions.consul_k8s_version_of(install.value("global.imageK8S"))
-            if found is not None:
-                return found
-        return versions.parse_version(project.config.consul_k8s_version)
 
 
 class _Located(Scalar):

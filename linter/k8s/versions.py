@@ -11,7 +11,7 @@ minimums.
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Any, Optional
 
 Version = tuple[int, int, int]
 
@@ -77,6 +77,25 @@ def consul_k8s_version_of(image: object) -> Optional[Version]:
     if not isinstance(image, str) or "k8s" not in image_name(image):
         return None
     return parse_version(image_tag(image))
+
+
+def installed(install: Any, config: Any) -> tuple[Optional[Version], Optional[Version], list[tuple]]:
+    """(Consul version, consul-k8s version, related places) of one cluster: from the
+    ``global.image`` / ``global.imageK8S`` tags of its merged Helm values
+    (:class:`linter.k8s.helm.HelmValues`, or None), else from ``consul-version`` /
+    ``consul-k8s-version`` in the configuration."""
+    consul = k8s = None
+    where: list[tuple] = []
+    if install is not None:
+        for path, parse, product in (("global.image", consul_version_of, "Consul"), ("global.imageK8S", consul_k8s_version_of, "consul-k8s")):
+            setting = install.setting(path)
+            found = parse(setting.value) if setting is not None else None
+            if found is not None:
+                where.append((setting.doc, setting.node, f"{product} version from {path}"))
+                consul, k8s = (found, k8s) if product == "Consul" else (consul, found)
+    consul = consul or parse_version(config.consul_version)
+    k8s = k8s or parse_version(config.consul_k8s_version)
+    return consul, k8s, where
 
 
 def compare(a: Version, b: Version) -> int:
