@@ -6,6 +6,7 @@ import contextlib
 import fnmatch
 import gc
 import os
+import sys
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -152,9 +153,13 @@ def run_rules(project: Project, rules: dict[str, type[Rule]], select: Iterable[s
         if code not in away:
             per_code[code] = _run_rule(project, code, rules[code])
     if offload is not None:
+        while (claimed := offload.claim()) is not None:  # help with what the child has not taken
+            for code in claimed:
+                per_code[code] = _run_rule(project, code, rules[code])
         got = offload.results() or {}
         for code in offload.codes:
-            per_code[code] = got[code] if code in got else _run_rule(project, code, rules[code])
+            if code not in per_code:
+                per_code[code] = got[code] if code in got else _run_rule(project, code, rules[code])
     for code in ran:
         found, failed = per_code[code]
         findings.extend(found)
@@ -247,7 +252,7 @@ def _check(paths: list[str], config: Config, rules: dict[str, type[Rule]], selec
             from linter import rulepool
 
             offload = rulepool.start(project, [c for c in ran if "graph" not in getattr(rules[c], "reads", ())],
-                                     lambda proj, code: _run_rule(proj, code, rules[code]))
+                                     lambda proj, code: _run_rule(proj, code, rules[code]), _schema_rules(rules))
     if any("graph" in getattr(rules[code], "reads", ()) for code in ran):
         start = time.perf_counter()
         try:
@@ -261,6 +266,14 @@ def _check(paths: list[str], config: Config, rules: dict[str, type[Rule]], selec
         store.save(findings, internal)
     timings["rules"] = time.perf_counter() - start
     return Result(findings, rules, project, internal, timings)
+
+
+def _schema_rules(rules: dict[str, type[Rule]]) -> set[str]:
+    """The rules built on linter.schemacheck (PL101-PL104): one process must run them
+    all, or both pay for the per-document schema check they share."""
+    from linter.schemacheck import shape_findings
+
+    return {code for code, cls in rules.items() if getattr(sys.modules.get(cls.__module__), "shape_findings", None) is shape_findings}
 
 
 def exit_code(result: Result, fail_on: str) -> int:

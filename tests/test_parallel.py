@@ -228,3 +228,21 @@ def test_a_failed_child_means_its_rules_run_here(tmp_path, monkeypatch):
     monkeypatch.setattr(rulepool, "THRESHOLD", 1)
     monkeypatch.setattr(rulepool.pickle, "dumps", lambda *a, **k: 1 / 0)  # the child cannot send
     assert _lint(root, 2) == serial
+
+
+def test_rule_units_keep_shared_cache_rules_together():
+    units = rulepool._claims(["PL002", "PL101", "PL102", "PL105", "PL104"], {"PL101", "PL102", "PL104"})
+    assert units == [["PL002"], ["PL101", "PL102", "PL104"], ["PL105"]]
+
+
+def test_each_rule_unit_is_taken_once():
+    """The child and this process share the rules out; together they run each once."""
+    done_here = []
+    offload = rulepool.start(object(), ["A", "B", "C", "D"], lambda project, code: ([code], False), {"B", "C"})
+    assert offload is not None
+    while (claimed := offload.claim()) is not None:
+        done_here.extend(claimed)
+    got = offload.results()
+    assert got is not None
+    assert sorted(done_here + list(got)) == ["A", "B", "C", "D"]
+    assert ("B" in got) == ("C" in got)
