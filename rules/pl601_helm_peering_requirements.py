@@ -73,14 +73,7 @@ meshGateway:
     def check(self, project) -> Iterator[Finding]:
         installs = project_installs(project)
         for values in installs:
-            seen: set[str] = set()
-            for fail in chartfails.checks({"federation"}, exclude=True):
-                paths = fail.test(values)
-                message = chartfails.render(fail.message, values) if paths else ""
-                if not paths or message in seen:
-                    continue
-                seen.add(message)
-                doc, node, related = chartfails.locate(values, paths)
+            for fail, message, doc, node, related in chartfails.failures(values, {"federation"}, exclude=True):
                 yield self.finding(doc, node, f"{message} ({fail.template})", related=related, fix=fail.fix)
         yield from self._versions(project, installs)
 

@@ -73,13 +73,8 @@ meshGateway: {enabled: true}
     def check(self, project) -> Iterator[Finding]:
         installs = project_installs(project)
         for values in installs:
-            seen: set[str] = set()
-            for fail in chartfails.checks({"federation"}):
-                paths = fail.test(values)
-                if paths and fail.message not in seen:
-                    seen.add(fail.message)
-                    doc, node, related = chartfails.locate(values, paths)
-                    yield self.finding(doc, node, f"{fail.message} ({fail.template})", related=related, fix=fail.fix)
+            for fail, message, doc, node, related in chartfails.failures(values, {"federation"}):
+                yield self.finding(doc, node, f"{message} ({fail.template})", related=related, fix=fail.fix)
         federated = [v for v in installs if v.truthy("global.federation.enabled")]
         primaries = [v for v in federated if _is_primary(v)]
         for values in federated:

@@ -15,7 +15,7 @@ as related.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 from linter.k8s.helm import HelmValues
 
@@ -224,3 +224,18 @@ def locate(values: HelmValues, paths: tuple[str, ...]) -> tuple:
 def checks(topics: set[str], exclude: bool = False) -> tuple[ChartFail, ...]:
     """The fails of these topics (or of every other topic with ``exclude``)."""
     return tuple(f for f in FAILS if (f.topic in topics) != exclude)
+
+
+def failures(values: HelmValues, topics: set[str], exclude: bool = False) -> Iterator[tuple[ChartFail, str, object, object, list]]:
+    """(fail, rendered message, document, node, related) for every fail of these topics
+    (see :func:`checks`) that ``values`` trips, each message once."""
+    seen: set[str] = set()
+    for fail in checks(topics, exclude):
+        paths = fail.test(values)
+        if not paths:
+            continue
+        message = render(fail.message, values)
+        if message in seen:
+            continue
+        seen.add(message)
+        yield (fail, message, *locate(values, paths))
