@@ -64,14 +64,11 @@ node_prefix "" { policy = "read" }
     def check(self, project) -> Iterator[Finding]:
         graph = project.graph
         model = acl_model(project)
-        states: dict = {}
         seen: set[tuple[int, int]] = set()
         for up in graph.upstreams():
             if not up.destination_peer or up.source != "service-definition":
                 continue
-            if up.cluster not in states:
-                states[up.cluster] = acl_state(project, up.cluster)
-            state = states[up.cluster]
+            state = acl_state(project, up.cluster)
             if state is None or not state.enabled or state.managed:
                 continue
             own = text(up.doc.root.get("name")) or up.service

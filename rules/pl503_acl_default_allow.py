@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from linter.acl.tokens import peered_clusters
+from linter.acl.tokens import acl_documents, peered_clusters
 from linter.api import Finding, Rule
 from linter.model.document import AGENT_CONFIG, HELM_VALUES, Document, is_true, text
 from linter.nodes import Mapping, Node
@@ -64,8 +64,7 @@ acl {
 
     def check(self, project) -> Iterator[Finding]:
         for cluster, (peer_doc, peer_node, peer) in sorted(peered_clusters(project).items(), key=lambda kv: kv[0]):
-            agents = [d for d in project.of(AGENT_CONFIG) if d.cluster == cluster and d.parent is None]
-            helms = [d for d in project.of(HELM_VALUES) if d.cluster == cluster]
+            helms, agents = acl_documents(project).get(cluster, ([], []))
             if any(_enforcing(d) for d in agents) or any(self._helm_managed(d) for d in helms):
                 continue
             # Report every acl block that falls short; with none anywhere, one file (agent

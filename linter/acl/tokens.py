@@ -13,7 +13,7 @@ service definition whose ``token`` equals the token's ``SecretID``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from linter.acl.authorizer import Authorizer
 from linter.acl.policy import Policy, identity_policy, policy_from_document
@@ -124,23 +124,42 @@ class AclModel:
                         break
 
 
+def acl_documents(project: "Project") -> dict[str, tuple[list[Document], list[Document]]]:
+    """Each cluster's Helm values and top-level agent configurations, in project order:
+    grouped once per run for the PL5xx rules (not re-filtered per cluster)."""
+    grouped = project.__dict__.get("_acl_documents")
+    if grouped is None:
+        grouped = project.__dict__["_acl_documents"] = {}
+        for doc in project.of(HELM_VALUES):
+            grouped.setdefault(doc.cluster, ([], []))[0].append(doc)
+        for doc in project.of(AGENT_CONFIG):
+            if doc.parent is None:
+                grouped.setdefault(doc.cluster, ([], []))[1].append(doc)
+    return grouped
+
+
 def acl_state(project: "Project", cluster: str) -> Optional[AclState]:
     """How ``cluster`` enforces ACLs, from its Helm values and agent configs; None when
     the repository holds neither (then nothing can be judged). Any agent config that
-    enables ACLs with ``default_policy = "deny"`` decides (the servers enforce)."""
+    enables ACLs with ``default_policy = "deny"`` decides (the servers enforce).
+    Judged once per cluster and run, however many rules ask."""
+    states = project.__dict__.setdefault("_acl_states", {})
+    if cluster not in states:
+        helms, agents = acl_documents(project).get(cluster, ((), ()))
+        states[cluster] = _acl_state(helms, agents)
+    return states[cluster]
+
+
+def _acl_state(helms: Iterable[Document], agents: Iterable[Document]) -> Optional[AclState]:
     state: Optional[AclState] = None
-    for doc in project.of(HELM_VALUES):
-        if doc.cluster != cluster:
-            continue
+    for doc in helms:
         glob = doc.root.get("global")
         acls = glob.get("acls") if isinstance(glob, Mapping) else None
         managed = acls.get("manageSystemACLs") if isinstance(acls, Mapping) else None
         if getattr(managed, "value", None) is True:
             return AclState(True, "deny", True, doc)
         state = state or AclState(False, "allow", False, doc)
-    for doc in project.of(AGENT_CONFIG):
-        if doc.cluster != cluster or doc.parent is not None:
-            continue
+    for doc in agents:
         acl = doc.root.get("acl")
         if isinstance(acl, Mapping) and is_true(acl.get("enabled")):
             policy = (text(acl.get("default_policy")) or "allow").lower()
