@@ -61,8 +61,9 @@ connect { enabled = true, enable_mesh_gateway_wan_federation = true }
 
     def check(self, project) -> Iterator[Finding]:
         docs = ag.agents(project)
+        grouped = ag.folders(docs)
         for doc in docs:
-            group = ag.siblings(doc, docs)
+            group = ag.siblings(doc, grouped)
             server = self._server(doc, group)
             fed = ag.mesh_gateway_federation(doc)
             if fed is not None:
@@ -97,10 +98,9 @@ connect { enabled = true, enable_mesh_gateway_wan_federation = true }
     def _server(doc: Document, group: list[Document]) -> Optional[bool]:
         """True/False when the directory says; False when a complete file (it sets
         ``datacenter``) and no sibling set ``server``; else None."""
-        for other in group:
-            flag = ag.boolean(other, "server")
-            if flag is not None:
-                return flag
+        flag = ag.first_boolean(group, "server")
+        if flag is not None:
+            return flag
         return False if ag.get(doc, "datacenter") is not None and ag.get(doc, "data_dir") is not None else None
 
     @staticmethod

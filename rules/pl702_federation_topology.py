@@ -78,13 +78,14 @@ primary_datacenter = "dc1"
                                    f"primary_datacenter {primary!r} disagrees with {ag.primary_datacenter(other)!r} in {other.path}: federated datacenters must name the same primary",
                                    related=[(other, ag.get(other, "primary_datacenter"), "another primary is named here")], fix="name one primary datacenter in every datacenter's configuration")
         gateways = {d.cluster for d in project.of(SERVICE_DEFINITION) if str(d.root.value("Kind", default="")).lower() == "mesh-gateway"}
+        grouped = ag.folders(docs)
         for doc in docs:
             fed = ag.mesh_gateway_federation(doc)
             if fed is None:
                 continue
-            group = ag.siblings(doc, docs)
+            group = ag.siblings(doc, grouped)
             dc, pdc = ag.datacenter(doc), ag.primary_datacenter(doc)
-            server = next((ag.boolean(d, "server") for d in group if ag.boolean(d, "server") is not None), None)
+            server = ag.first_boolean(group, "server")
             if server and dc and pdc and dc != pdc and not any(ag.non_empty_list(d, "primary_gateways") or ag.non_empty_list(d, "retry_join_wan") for d in group):
                 yield self.finding(doc, fed, f"secondary datacenter {dc!r} federates through mesh gateways but sets no primary_gateways: its servers have no address for primary {pdc!r}",
                                    fix="list the primary's mesh gateway addresses in primary_gateways")

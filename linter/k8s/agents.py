@@ -58,10 +58,31 @@ def non_empty_list(doc: Document, *path: str) -> Optional[Node]:
     return None
 
 
-def siblings(doc: Document, docs: Iterable[Document]) -> list[Document]:
-    """Agent files in the same directory (one ``-config-dir``), ``doc`` first."""
-    folder = os.path.dirname(os.path.abspath(doc.path))
-    return [doc] + [d for d in docs if d is not doc and os.path.dirname(os.path.abspath(d.path)) == folder]
+def _folder(doc: Document) -> str:
+    return os.path.dirname(os.path.abspath(doc.path))
+
+
+def folders(docs: Iterable[Document]) -> dict[str, list[Document]]:
+    """Agent files grouped by directory (one ``-config-dir`` each), in order; computed
+    once and handed to :func:`siblings`."""
+    grouped: dict[str, list[Document]] = {}
+    for d in docs:
+        grouped.setdefault(_folder(d), []).append(d)
+    return grouped
+
+
+def siblings(doc: Document, grouped: dict[str, list[Document]]) -> list[Document]:
+    """Agent files in the same directory as ``doc`` (from :func:`folders`), ``doc`` first."""
+    return [doc] + [d for d in grouped.get(_folder(doc), ()) if d is not doc]
+
+
+def first_boolean(docs: Iterable[Document], *path: str) -> Optional[bool]:
+    """The first boolean any of ``docs`` sets at ``path`` (see :func:`boolean`), or None."""
+    for d in docs:
+        flag = boolean(d, *path)
+        if flag is not None:
+            return flag
+    return None
 
 
 def first_set(docs: Iterable[Document], *path: str) -> Optional[Document]:
