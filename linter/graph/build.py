@@ -313,9 +313,10 @@ class _Builder:
 
     def _versions_from_config(self) -> None:
         config = self.config
+        lines = config_lines(config) if config.path and (config.consul_version or config.consul_k8s_version) else None
         for key, product, value in (("consul-version", "consul", config.consul_version), ("consul-k8s-version", "consul-k8s", config.consul_k8s_version)):
             if value and config.path:
-                self.topo._versions.append(VersionSetting(None, product, value, config_path=config_display_path(config), config_span=config_line_span(config, config.line_of.get(key, 1))))
+                self.topo._versions.append(VersionSetting(None, product, value, config_path=config_display_path(config), config_span=config_line_span(lines, config.line_of.get(key, 1))))
 
 
 def config_display_path(config) -> str:
@@ -324,18 +325,24 @@ def config_display_path(config) -> str:
     return display_path(config.path) if config.path else "peerlint.toml"
 
 
-def config_line_span(config, line: int) -> Span:
-    """A whole-line span in the config file (TOML keeps no positions; the line is what
-    a user needs)."""
-    length = 1
+def config_lines(config) -> Optional[list[str]]:
+    """The config file's lines, read once for all the spans a graph build needs; None
+    when it cannot be read."""
     try:
         with open(config.path, encoding="utf-8") as handle:
-            lines = handle.read().splitlines()
+            return handle.read().splitlines()
+    except (OSError, UnicodeDecodeError, TypeError):
+        return None
+
+
+def config_line_span(lines: Optional[list[str]], line: int) -> Span:
+    """A whole-line span in the config file (TOML keeps no positions; the line is what
+    a user needs); ``lines`` from :func:`config_lines`."""
+    length = 1
+    if lines is not None:
         # the config's line finder may land on a blank line above the key: skip down
         while 1 <= line < len(lines) and not lines[line - 1].strip():
             line += 1
         if 1 <= line <= len(lines):
             length = max(len(lines[line - 1].rstrip()), 1)
-    except (OSError, UnicodeDecodeError, TypeError):
-        pass
     return Span(line, 1, line, length + 1)

@@ -137,12 +137,13 @@ def _add(topo: Topology, peering: Peering) -> None:
 
 
 def _config_peerings(topo: Topology) -> None:
-    from linter.graph.build import config_display_path, config_line_span
+    from linter.graph.build import config_display_path, config_line_span, config_lines
 
     config = topo.config
+    lines = config_lines(config) if config.peerings else None
     for entry in config.peerings:
         path = config_display_path(config)
-        span = config_line_span(config, entry.line or 1)
+        span = config_line_span(lines, entry.line or 1)
         ends = [(entry.a, entry.b), (entry.b, entry.a)]
         for local, remote in ends:
             topo.cluster_partitions.setdefault(local, set())
