@@ -3,7 +3,7 @@ the topology graph. Rules read it; nothing in it changes once rules run."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, TypeVar
 
 from linter.config import Config
 from linter.model.document import Document
@@ -12,6 +12,8 @@ from linter.nodes import Span
 if TYPE_CHECKING:
     from linter.discover import SourceText
     from linter.parse import Parsed
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Project:
     last_document: Optional[Document] = None
     _by_kind: dict[str, list[Document]] = field(default_factory=dict)
     _graph: Any = None
+    _derived: dict[str, Any] = field(default_factory=dict)
 
     def add_file(self, source: "SourceText", parsed: Optional["Parsed"]) -> None:
         """One read (or unreadable) file: its text, problem or documents."""
@@ -80,6 +83,13 @@ class Project:
                 seen.add(id(doc))
                 self.last_document = doc
                 yield doc
+
+    def derived(self, key: str, build: Callable[["Project"], T]) -> T:
+        """Something several rules read and the project determines (Helm installs, the
+        ACL model, ...): ``build(self)`` on first use, then the same object for the run."""
+        if key not in self._derived:
+            self._derived[key] = build(self)
+        return self._derived[key]
 
     @property
     def edition(self) -> str:

@@ -127,14 +127,16 @@ class AclModel:
 def acl_documents(project: "Project") -> dict[str, tuple[list[Document], list[Document]]]:
     """Each cluster's Helm values and top-level agent configurations, in project order:
     grouped once per run for the PL5xx rules (not re-filtered per cluster)."""
-    grouped = project.__dict__.get("_acl_documents")
-    if grouped is None:
-        grouped = project.__dict__["_acl_documents"] = {}
-        for doc in project.of(HELM_VALUES):
-            grouped.setdefault(doc.cluster, ([], []))[0].append(doc)
-        for doc in project.of(AGENT_CONFIG):
-            if doc.parent is None:
-                grouped.setdefault(doc.cluster, ([], []))[1].append(doc)
+    return project.derived("acl-documents", _group_acl_documents)
+
+
+def _group_acl_documents(project: "Project") -> dict[str, tuple[list[Document], list[Document]]]:
+    grouped: dict[str, tuple[list[Document], list[Document]]] = {}
+    for doc in project.of(HELM_VALUES):
+        grouped.setdefault(doc.cluster, ([], []))[0].append(doc)
+    for doc in project.of(AGENT_CONFIG):
+        if doc.parent is None:
+            grouped.setdefault(doc.cluster, ([], []))[1].append(doc)
     return grouped
 
 
@@ -143,7 +145,7 @@ def acl_state(project: "Project", cluster: str) -> Optional[AclState]:
     the repository holds neither (then nothing can be judged). Any agent config that
     enables ACLs with ``default_policy = "deny"`` decides (the servers enforce).
     Judged once per cluster and run, however many rules ask."""
-    states = project.__dict__.setdefault("_acl_states", {})
+    states = project.derived("acl-states", lambda _p: {})
     if cluster not in states:
         helms, agents = acl_documents(project).get(cluster, ((), ()))
         states[cluster] = _acl_state(helms, agents)
@@ -172,10 +174,7 @@ def _acl_state(helms: Iterable[Document], agents: Iterable[Document]) -> Optiona
 
 def acl_model(project: "Project") -> AclModel:
     """The project's ACL model, built once and shared by the PL5xx rules."""
-    model = project.__dict__.get("_acl_model")
-    if model is None:
-        model = project.__dict__["_acl_model"] = AclModel(project)
-    return model
+    return project.derived("acl-model", AclModel)
 
 
 def peered_clusters(project: "Project") -> dict[str, tuple[Optional[Document], Optional[Node], str]]:

@@ -211,11 +211,4 @@ def installs(documents: Iterable[Document], config: Config) -> Iterator[HelmValu
 
 def project_installs(project: Any) -> list[HelmValues]:
     """The installs of a project, computed once per run (several rules read them)."""
-    cached = getattr(project, "_peerlint_helm_installs", None)
-    if cached is None:
-        cached = list(installs(project.of(HELM_VALUES), project.config))
-        try:
-            setattr(project, "_peerlint_helm_installs", cached)
-        except AttributeError:  # pragma: no cover - a frozen project
-            pass
-    return cached
+    return project.derived("helm-installs", lambda p: list(installs(p.of(HELM_VALUES), p.config)))
