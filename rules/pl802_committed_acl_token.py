@@ -65,24 +65,22 @@ and register it with the token supplied at run time:
     def check(self, project) -> Iterator[Finding]:
         for doc in project.of(SERVICE_DEFINITION, AGENT_CONFIG, ACL_TOKEN):
             if doc.category == SERVICE_DEFINITION:
-                node = doc.root.get("token")
-                value = text(node)
-                if is_secret_id(value):
-                    yield self.finding(doc, node, f"ACL token SecretID {mask(value or '')} is committed in service {text(doc.root.get('name')) or '?'}'s `token`; anyone who reads the repository can use it", fix=FIX_RUNTIME)
+                yield from self._secret(doc, doc.root.get("token"), f"service {text(doc.root.get('name')) or '?'}'s `token`")
             elif doc.category == AGENT_CONFIG:
                 acl = doc.root.get("acl")
                 tokens = acl.get("tokens") if isinstance(acl, Mapping) else None
                 if isinstance(tokens, Mapping):
                     for key, node in tokens.items():
-                        value = text(node)
-                        if is_secret_id(value):
-                            yield self.finding(doc, node, f"ACL token SecretID {mask(value or '')} is committed in the agent configuration's acl.tokens.{key.value}; anyone who reads the repository can use it", fix=FIX_RUNTIME)
+                        yield from self._secret(doc, node, f"the agent configuration's acl.tokens.{key.value}")
                 for key, node in doc.root.items():
-                    value = text(node)
-                    if fold_key(str(key.value)) in LEGACY_AGENT_KEYS and is_secret_id(value):
-                        yield self.finding(doc, node, f"ACL token SecretID {mask(value or '')} is committed in the agent configuration's {key.value}; anyone who reads the repository can use it", fix=FIX_RUNTIME)
+                    if fold_key(str(key.value)) in LEGACY_AGENT_KEYS:
+                        yield from self._secret(doc, node, f"the agent configuration's {key.value}")
             else:
-                node = doc.root.get("SecretID")
-                value = text(node)
-                if is_secret_id(value):
-                    yield self.finding(doc, node, f"ACL token SecretID {mask(value or '')} is committed in a token file; anyone who reads the repository can use it", fix="commit the token's AccessorID, Description and policies without SecretID (Consul generates one) and rotate this token")
+                yield from self._secret(doc, doc.root.get("SecretID"), "a token file",
+                                        fix="commit the token's AccessorID, Description and policies without SecretID (Consul generates one) and rotate this token")
+
+    def _secret(self, doc, node, where: str, fix: str = FIX_RUNTIME) -> Iterator[Finding]:
+        """A finding when ``node`` holds a SecretID, committed in ``where``."""
+        value = text(node)
+        if is_secret_id(value):
+            yield self.finding(doc, node, f"ACL token SecretID {mask(value or '')} is committed in {where}; anyone who reads the repository can use it", fix=fix)
