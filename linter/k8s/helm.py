@@ -196,17 +196,13 @@ def installs(documents: Iterable[Document], config: Config) -> Iterator[HelmValu
         cluster_config = config.clusters.get(cluster)
         globs = (cluster_config.helm_values if cluster_config and cluster_config.helm_values else config.helm_values_order)
         ordered = order_documents(docs, globs, config.root)
-        by_dc: dict[str, list[Document]] = {}
-        for doc in ordered:
-            dc = _declared_dc(doc)
-            if dc is not None:
-                by_dc.setdefault(dc, [])
-        if len(by_dc) <= 1:
+        declared = [(doc, _declared_dc(doc)) for doc in ordered]
+        dcs = list(dict.fromkeys(dc for _doc, dc in declared if dc is not None))
+        if len(dcs) <= 1:
             yield merge(cluster, ordered)
             continue
-        for dc in by_dc:
-            layers = [d for d in ordered if _declared_dc(d) in (None, dc)]
-            yield merge(cluster, layers)
+        for dc in dcs:
+            yield merge(cluster, [d for d, own in declared if own in (None, dc)])
 
 
 def project_installs(project: Any) -> list[HelmValues]:
