@@ -50,6 +50,7 @@ class _Builder:
         self.project = project
         self.topo = topo
         self.config = project.config
+        self._grammars: dict[str, tuple[Optional[tuple[int, int, int]], bool, bool]] = {}
 
     # helpers -------------------------------------------------------------------
     def _key(self, doc: Document) -> tuple[str, str]:
@@ -266,23 +267,34 @@ class _Builder:
                 key = (doc.cluster, doc.partition)
                 self.topo._modes.setdefault(key, []).append(ModeSetting(key[0], key[1], text(up.mesh_gateway) or "", "upstream", doc, up.mesh_gateway, up.service, up.destination_name, up.destination_peer))
 
+    def _annotation_grammar(self, cluster: str) -> tuple[Optional[tuple[int, int, int]], bool, bool]:
+        """(consul-k8s version, namespaces on, partitions on) of ``cluster``, for its
+        annotation grammar: read once per cluster (workloads come after every Helm
+        values file, so it cannot change while they are read)."""
+        found = self._grammars.get(cluster)
+        if found is None:
+            from linter.k8s.versions import parse_version
+
+            version = None
+            for setting in self.topo._versions:
+                if setting.cluster == cluster and setting.product == "consul-k8s":
+                    version = parse_version(setting.version)
+            namespaces = partitions = False
+            for values in self.topo._helm.get(cluster, ()):
+                glob = _map(values.root.get("global"))
+                namespaces = namespaces or glob.value("enableConsulNamespaces") is True
+                partitions = partitions or _map(glob.get("adminPartitions")).value("enabled") is True
+            found = self._grammars[cluster] = (version, namespaces, partitions)
+        return found
+
     def _annotation_upstreams(self, doc: Document, owner: str) -> list[Upstream]:
         """Upstreams of ``connect-service-upstreams``, read by the one annotation parser
         (linter.k8s.upstreams) with the grammar of this cluster's consul-k8s version and
         Helm flags. Entries the injector rejects are PL603's, not the graph's."""
         from linter.k8s.upstreams import ANNOTATION, parse_upstreams, part_span
-        from linter.k8s.versions import parse_version
         from linter.model.classify import workload_annotation_maps
 
-        version = None
-        for setting in self.topo._versions:
-            if setting.cluster == doc.cluster and setting.product == "consul-k8s":
-                version = parse_version(setting.version)
-        namespaces = partitions = False
-        for values in self.topo._helm.get(doc.cluster, ()):
-            glob = _map(values.root.get("global"))
-            namespaces = namespaces or glob.value("enableConsulNamespaces") is True
-            partitions = partitions or _map(glob.get("adminPartitions")).value("enabled") is True
+        version, namespaces, partitions = self._annotation_grammar(doc.cluster)
         out: list[Upstream] = []
         for notes in workload_annotation_maps(doc.root):
             scalar = notes.exact(ANNOTATION)
