@@ -14,9 +14,8 @@ from typing import Iterable, Iterator, Optional
 
 from linter.api import Finding, Rule, SEVERITY_RANK, sorted_findings
 from linter.config import Config
-from linter.discover import display_path, iter_files, read_source
+from linter.discover import display_path, iter_files
 from linter.nodes import Span
-from linter.parse import parse_text
 from linter.project import Project
 
 INTERNAL_ERROR = "PL000"

@@ -37,7 +37,7 @@ from linter.model.document import (
     ACL_POLICY, ACL_POLICY_API, ACL_TOKEN, AGENT_CONFIG, CONFIG_ENTRY, CRD, HELM_VALUES,
     SERVICE_DEFINITION, Document,
 )
-from linter.nodes import Mapping, Node, PathPart, Scalar, Sequence, fold_key, format_path
+from linter.nodes import Mapping, Node, Scalar, Sequence, fold_key, format_path
 
 SCHEMA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "schemas")
 try:  # installed layout: linter.schemas

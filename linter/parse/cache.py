@@ -31,6 +31,7 @@ from typing import Iterator, Optional
 
 from linter import __version__
 from linter.config import Config
+from linter.output import write_atomic
 from linter.discover import SourceText, read_source
 from linter.parse import Parsed, parse_text
 
@@ -190,17 +191,7 @@ def write_signed(path: str, magic: bytes, mac_key: Optional[bytes], body: bytes)
     try:
         os.makedirs(folder, exist_ok=True)
         _tag_folder(os.path.dirname(folder))
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".peerlint-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(magic + _mac(mac_key, body) + body)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(path, magic + _mac(mac_key, body) + body)
     except OSError:
         pass
 
