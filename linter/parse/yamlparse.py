@@ -72,6 +72,62 @@ def _scalar(event: Any) -> Scalar:
     return Scalar(plain_scalar(event.value), span)
 
 
+#: plain_scalar results by text (exact str, int, bool and None results only: a float
+#: such as nan is never shared between two scalars); bounded, cleared when full.
+_PLAIN: dict[str, Any] = {}
+_PLAIN_MAX = 20_000
+_CACHEABLE = (str, int, bool, type(None))
+
+
+def _plain(text: str) -> Any:
+    try:
+        return _PLAIN[text]
+    except KeyError:
+        pass
+    value = plain_scalar(text)
+    if type(value) in _CACHEABLE and len(text) <= 64:
+        if len(_PLAIN) >= _PLAIN_MAX:
+            _PLAIN.clear()
+        _PLAIN[text] = value
+    return value
+
+
+def _fast_layout() -> bool:
+    """Whether nodes and spans can be built without their constructors (the same
+    attributes set directly, as :mod:`linter.parse.worker` does); checked against the
+    classes as they are, so a changed layout falls back to the constructors."""
+    try:
+        probe = object.__new__(Span)
+        probe.__dict__.update(line=1, col=2, end_line=3, end_col=4)
+        return (
+            probe == Span(1, 2, 3, 4)
+            and vars(Span(1, 2, 3, 4)) == vars(probe)
+            and set(Scalar.__slots__) | set(Node.__slots__) == {"span", "path", "parent", "value", "quoted"}
+            and set(Sequence.__slots__) | set(Node.__slots__) == {"span", "path", "parent", "items"}
+            and set(Mapping.__slots__) | set(Node.__slots__) == {"span", "path", "parent", "entries", "_index"}
+        )
+    except Exception:  # pragma: no cover - a layout this module does not know
+        return False
+
+
+_FAST = _fast_layout()
+_new = object.__new__
+
+# What each event class is, by class name (as the loop always dispatched), computed
+# once per class instead of once per event.
+_SCALAR, _MAP, _SEQ, _END, _ALIAS, _DOC_END, _OTHER = range(7)
+_KIND_BY_NAME = {
+    "ScalarEvent": _SCALAR,
+    "MappingStartEvent": _MAP,
+    "SequenceStartEvent": _SEQ,
+    "MappingEndEvent": _END,
+    "SequenceEndEvent": _END,
+    "AliasEvent": _ALIAS,
+    "DocumentEndEvent": _DOC_END,
+}
+_KINDS: dict[type, int] = {}
+
+
 def _copy(node: Node, budget: list[int]) -> Node:
     """A deep copy of an anchored node for an alias, charged against the budget."""
     stack: list[tuple[Node, list, int]] = []
@@ -113,66 +169,117 @@ def _tuple_pairs(root: Node) -> None:
             stack.extend(node.items)
 
 
-class _Builder:
-    """Turns one document's events into nodes with an explicit stack."""
-
-    def __init__(self) -> None:
-        self.anchors: dict[str, Node] = {}
-        self.budget = [MAX_NODES]
-        self.stack: list[tuple[Node, Any, Optional[Scalar]]] = []  # (container, anchor, pending key)
-        self.root: Optional[Node] = None
-
-    def add(self, node: Node, anchor: Optional[str]) -> None:
-        self.budget[0] -= 1
-        if self.budget[0] < 0:
-            raise ParseError(f"document has more than {MAX_NODES} nodes", node.span.line, node.span.col, limit=True)
-        if anchor:
-            self.anchors[anchor] = node
-        if not self.stack:
-            self.root = node
-            return
-        container, cont_anchor, pending = self.stack[-1]
-        if isinstance(container, Sequence):
-            container.items.append(node)
-        elif pending is None:
-            key = node if isinstance(node, Scalar) else Scalar(str(node.plain()), node.span)
-            self.stack[-1] = (container, cont_anchor, key)
-        else:
-            container.entries.append((pending, node))
-            self.stack[-1] = (container, cont_anchor, None)
-
-    def open(self, node: Node, anchor: Optional[str]) -> None:
-        self.add(node, anchor)
-        self.stack.append((node, anchor, None))
-        if len(self.stack) > MAX_DEPTH:
-            raise ParseError(f"nesting deeper than {MAX_DEPTH} levels; peerlint reads no further", node.span.line, node.span.col, limit=True)
-
-    def close(self, event: Any) -> None:
-        container, _anchor, _pending = self.stack.pop()
-        start = container.span
-        container.span = Span(start.line, start.col, event.end_mark.line + 1, event.end_mark.column + 1)
-
-
 def _document(loader: Any) -> Optional[Node]:
-    builder = _Builder()
+    """One document's events to nodes in one flat loop with an explicit stack.
+
+    Each node gets its ``path`` and ``parent`` as it is attached, exactly what
+    :func:`linter.nodes.finish` would set afterwards (an alias's copy is finished
+    where it lands). Nodes and spans are built without their constructors when the
+    layout allows (see :func:`_fast_layout`)."""
+    anchors: dict[str, Node] = {}
+    budget = [MAX_NODES]
+    stack: list[list] = []  # [open container, pending key or None]
+    root: Optional[Node] = None
+    get_event = loader.get_event
+    kinds = _KINDS
+    fast = _FAST
+    new = _new
+    node: Any
     while True:
-        event = loader.get_event()
-        name = type(event).__name__
-        if name == "ScalarEvent":
-            builder.add(_scalar(event), event.anchor)
-        elif name == "MappingStartEvent":
-            builder.open(Mapping([], _span(event.start_mark, event.end_mark)), event.anchor)
-        elif name == "SequenceStartEvent":
-            builder.open(Sequence([], _span(event.start_mark, event.end_mark)), event.anchor)
-        elif name in ("MappingEndEvent", "SequenceEndEvent"):
-            builder.close(event)
-        elif name == "AliasEvent":
-            target = builder.anchors.get(event.anchor)
+        event = get_event()
+        cls = event.__class__
+        kind = kinds.get(cls)
+        if kind is None:
+            kind = kinds[cls] = _KIND_BY_NAME.get(cls.__name__, _OTHER)
+        if kind == _END:
+            container = stack.pop()[0]
+            start = container.span
+            mark = event.end_mark
+            if fast:
+                span = new(Span)
+                span.__dict__.update(line=start.line, col=start.col, end_line=mark.line + 1, end_col=mark.column + 1)
+            else:
+                span = Span(start.line, start.col, mark.line + 1, mark.column + 1)
+            container.span = span
+            continue
+        if kind == _SCALAR or kind == _MAP or kind == _SEQ:
+            sm = event.start_mark
+            em = event.end_mark
+            if fast:
+                span = new(Span)
+                span.__dict__.update(line=sm.line + 1, col=sm.column + 1, end_line=em.line + 1, end_col=em.column + 1)
+            else:
+                span = Span(sm.line + 1, sm.column + 1, em.line + 1, em.column + 1)
+            if kind == _SCALAR:
+                style = event.style
+                if style or (event.tag and event.tag not in ("!", None)) or not event.implicit[0]:
+                    value = event.value
+                    quoted = bool(style)
+                else:
+                    value = _plain(event.value)
+                    quoted = False
+                if fast:
+                    node = new(Scalar)
+                    node.value = value
+                    node.quoted = quoted
+                else:
+                    node = Scalar(value, span, quoted)
+            elif kind == _MAP:
+                if fast:
+                    node = new(Mapping)
+                    node.entries = []
+                    node._index = None
+                else:
+                    node = Mapping([], span)
+            elif fast:
+                node = new(Sequence)
+                node.items = []
+            else:
+                node = Sequence([], span)
+            if fast:
+                node.span = span
+                node.path = ()
+                node.parent = None
+            anchor = event.anchor
+        elif kind == _ALIAS:
+            target = anchors.get(event.anchor)
             if target is None:
                 raise ParseError(f"found undefined alias {event.anchor!r}", event.start_mark.line + 1, event.start_mark.column + 1)
-            builder.add(_copy(target, builder.budget), None)
-        elif name == "DocumentEndEvent":
-            return builder.root
+            node = _copy(target, budget)
+            anchor = None
+        elif kind == _DOC_END:
+            return root
+        else:
+            continue
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise ParseError(f"document has more than {MAX_NODES} nodes", node.span.line, node.span.col, limit=True)
+        if anchor:
+            anchors[anchor] = node
+        if not stack:
+            root = node
+        else:
+            top = stack[-1]
+            container = top[0]
+            if isinstance(container, Sequence):
+                items = container.items
+                node.path = container.path + (len(items),)
+                node.parent = container
+                items.append(node)
+            elif top[1] is None:
+                top[1] = node if isinstance(node, Scalar) else Scalar(str(node.plain()), node.span)
+            else:
+                key = top[1]
+                key.path = node.path = container.path + (str(key.value),)
+                key.parent = node.parent = container
+                container.entries.append((key, node))
+                top[1] = None
+        if kind == _ALIAS:
+            finish(node)  # the copy's own nodes, below where it landed
+        elif kind != _SCALAR:
+            stack.append([node, None])
+            if len(stack) > MAX_DEPTH:
+                raise ParseError(f"nesting deeper than {MAX_DEPTH} levels; peerlint reads no further", node.span.line, node.span.col, limit=True)
 
 
 def parse_yaml(text: str) -> list[Node]:
@@ -193,7 +300,7 @@ def parse_yaml(text: str) -> list[Node]:
             if name == "DocumentStartEvent":
                 root = _document(loader)
                 if root is not None and not (isinstance(root, Scalar) and root.value is None):
-                    docs.append(finish(root))
+                    docs.append(root)  # paths and parents are set as nodes are attached
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         message = " ".join(p for p in (err.context, err.problem) if p) or str(err)
