@@ -27,10 +27,20 @@ class Span:
         return Span(line, col, line, col + 1)
 
 
+_FOLDED: dict[str, str] = {}  # fold_key results: keys and looked-up names repeat a lot
+
+
 def fold_key(name: str) -> str:
     """The spelling-blind form of a key: ``PeerThroughMeshGateways``,
     ``peer_through_mesh_gateways`` and ``peerThroughMeshGateways`` all fold alike."""
-    return name.replace("_", "").replace("-", "").lower()
+    folded = _FOLDED.get(name)
+    if folded is None:
+        folded = name.replace("_", "").replace("-", "").lower()
+        if type(name) is str and len(name) <= 128:
+            if len(_FOLDED) >= 50_000:
+                _FOLDED.clear()
+            _FOLDED[name] = folded
+    return folded
 
 
 class Node:

@@ -21,13 +21,16 @@ Safety:
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import marshal
 import sys
 import tempfile
 from typing import Iterator, Optional
+
+try:
+    from _blake2 import blake2b  # what hashlib.blake2b is, without hashlib loading OpenSSL (~10 ms)
+except ImportError:  # pragma: no cover - a Python without the built-in blake2
+    from hashlib import blake2b
 
 from linter import __version__
 from linter.config import Config
@@ -68,7 +71,7 @@ def cache_key(config: Config) -> str:
             parts.append(f"{os.path.basename(path)}:{stat.st_size}:{stat.st_mtime_ns}")
         except OSError:
             parts.append(path)
-    return hashlib.blake2b("\0".join(parts).encode(), digest_size=12).hexdigest()
+    return blake2b("\0".join(parts).encode(), digest_size=12).hexdigest()
 
 
 def _dist_stamp(module: str) -> str:
@@ -177,7 +180,7 @@ def read_signed(path: str, magic: bytes, mac_key: Optional[bytes]) -> Optional[b
     if not data.startswith(magic) or len(data) < head + _MAC_SIZE:
         return None
     mac, body = data[head:head + _MAC_SIZE], data[head + _MAC_SIZE:]
-    if not hmac.compare_digest(mac, _mac(mac_key, body)):
+    if not _compare_digest(mac, _mac(mac_key, body)):
         return None
     return body
 
@@ -196,8 +199,14 @@ def write_signed(path: str, magic: bytes, mac_key: Optional[bytes], body: bytes)
         pass
 
 
+def _compare_digest(a: bytes, b: bytes) -> bool:
+    import hmac  # here, not at start-up: hmac loads OpenSSL (~10 ms) and only a cache read needs it
+
+    return hmac.compare_digest(a, b)
+
+
 def _mac(key: bytes, body: bytes) -> bytes:
-    return hashlib.blake2b(body, key=key[:64], digest_size=_MAC_SIZE).digest()
+    return blake2b(body, key=key[:64], digest_size=_MAC_SIZE).digest()
 
 
 def _tag_folder(folder: str) -> None:

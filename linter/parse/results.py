@@ -22,11 +22,15 @@ unpickled.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 import pickle
 import sys
 from typing import Iterable, Optional
+
+try:
+    from _blake2 import blake2b  # what hashlib.blake2b is, without hashlib loading OpenSSL (~10 ms)
+except ImportError:  # pragma: no cover - a Python without the built-in blake2
+    from hashlib import blake2b
 
 from linter import __version__
 from linter.parse.cache import _dist_stamp, mac_key, read_signed, write_signed
@@ -77,13 +81,13 @@ def options_key(project, rules: dict, select: Iterable[str], ignore: Iterable[st
     config = dataclasses.replace(project.config, jobs=None, cache_dir=None)
     focus = sorted(project.focus) if project.focus is not None else None
     text = "\0".join((repr(config), repr(sorted(select)), repr(sorted(ignore)), repr(focus), code_stamp(rules)))
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 def content_digest(sources: list) -> bytes:
     """Every checked file (SourceText), in order: its path and text, or why it could
     not be read (parse results follow from the text)."""
-    digest = hashlib.blake2b(digest_size=32)
+    digest = blake2b(digest_size=32)
     for source in sources:
         digest.update(source.path.encode("utf-8", "surrogatepass") + b"\0")
         if source.text is not None:

@@ -15,20 +15,31 @@ order: a parallel run is identical to a serial one.
 from __future__ import annotations
 
 import gc
-import hashlib
 import marshal
 import os
 import sys
 from collections import deque
 from typing import Any, Optional
 
+try:
+    from _blake2 import blake2b  # what hashlib.blake2b is, without hashlib loading OpenSSL (~10 ms)
+except ImportError:  # pragma: no cover - a Python without the built-in blake2
+    from hashlib import blake2b
+
 from linter.nodes import Mapping, Node, Scalar, Sequence, Span
 from linter.discover import SourceText, read_source
 from linter.parse import ParseError, Parsed, parse_text, syntax_for
 
-#: Below this many files to parse, a pool costs more than it saves (fork, warm-up,
-#: pickling); measured with benchmarks/run.py on a 2-core machine.
+#: Below this much parsing work, a pool costs more than it saves (fork, warm-up,
+#: encoding, and the parent's decoding); measured with benchmarks/run.py on a 2-core
+#: machine. Counted in HCL files (see :data:`PARSE_COST`).
 PARALLEL_THRESHOLD = 300
+#: What parsing a file costs against an HCL file, by suffix (anything else: 1). YAML
+#: is read from ruamel's C events (~0.38 ms a fleet file against HCL's ~0.69 ms) and
+#: decoding a worker's YAML result costs ~0.4 of parsing it, so on 2 cores a pool
+#: pays for YAML only from ~700 files (430 YAML files: 2 processes slower than one;
+#: 1,290: faster). JSON is cheaper still.
+PARSE_COST = {".yaml": 0.4, ".yml": 0.4, ".json": 0.25}
 #: Files per task: big enough to amortise a round trip, small enough to balance.
 CHUNK = 48
 
@@ -38,6 +49,15 @@ def warm_up() -> None:
     parse_text("warm-up.hcl", 'a = "b"\n')
     parse_text("warm-up.yaml", "a: b\n")
     parse_text("warm-up.json", '{"a": "b"}\n')
+
+
+def parse_cost(files: list[str]) -> float:
+    """The parsing work in ``files``, in HCL files (:data:`PARSE_COST`)."""
+    cost = 0.0
+    for path in files:
+        dot = path.rfind(".")
+        cost += PARSE_COST.get(path[dot:].lower(), 1.0) if dot >= 0 else 1.0
+    return cost
 
 
 def _enc(node: Node) -> tuple:
@@ -158,7 +178,7 @@ def _read_and_parse(index: int, path: str) -> tuple[int, SourceText, Optional[by
 
 def cache_key_for(path: str, text: str) -> bytes:
     """A file's parse-cache key: its syntax and exact text."""
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20, person=syntax_for(path, text).encode()[:16]).digest()
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20, person=syntax_for(path, text).encode()[:16]).digest()
 
 
 def work_chunk(chunk: list[tuple[int, str]]) -> list[tuple[int, SourceText, Optional[bytes], Optional[bytes], bool]]:
@@ -254,7 +274,7 @@ def load_files(files: list[str], max_size: int, cache: Any = None, jobs: int = 1
             finish(index, source, key, parsed, None, hit)
 
     indexed = list(enumerate(files))
-    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
+    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD or parse_cost(files) < PARALLEL_THRESHOLD:
         local(indexed)
         return out  # type: ignore[return-value]
     warm_up()
