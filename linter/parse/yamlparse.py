@@ -128,6 +128,20 @@ _KIND_BY_NAME = {
 _KINDS: dict[type, int] = {}
 
 
+def _has_ctag() -> bool:
+    """Whether ruamel's ScalarEvent keeps its tag in ``ctag`` (``tag`` then being a
+    property that is None exactly when ``ctag`` is None)."""
+    try:
+        from ruamel.yaml.events import ScalarEvent
+
+        return "ctag" in getattr(ScalarEvent, "__slots__", ()) and ScalarEvent(None, None, (True, False), "x").tag is None
+    except Exception:  # pragma: no cover - another ruamel layout
+        return False
+
+
+_HAS_CTAG = _has_ctag()
+
+
 def _copy(node: Node, budget: list[int]) -> Node:
     """A deep copy of an anchored node for an alias, charged against the budget."""
     stack: list[tuple[Node, list, int]] = []
@@ -184,6 +198,7 @@ def _document(loader: Any) -> Optional[Node]:
     kinds = _KINDS
     fast = _FAST
     new = _new
+    has_ctag = _HAS_CTAG
     node: Any
     while True:
         event = get_event()
@@ -197,7 +212,11 @@ def _document(loader: Any) -> Optional[Node]:
             mark = event.end_mark
             if fast:
                 span = new(Span)
-                span.__dict__.update(line=start.line, col=start.col, end_line=mark.line + 1, end_col=mark.column + 1)
+                fields = span.__dict__
+                fields["line"] = start.line
+                fields["col"] = start.col
+                fields["end_line"] = mark.line + 1
+                fields["end_col"] = mark.column + 1
             else:
                 span = Span(start.line, start.col, mark.line + 1, mark.column + 1)
             container.span = span
@@ -207,12 +226,17 @@ def _document(loader: Any) -> Optional[Node]:
             em = event.end_mark
             if fast:
                 span = new(Span)
-                span.__dict__.update(line=sm.line + 1, col=sm.column + 1, end_line=em.line + 1, end_col=em.column + 1)
+                fields = span.__dict__
+                fields["line"] = sm.line + 1
+                fields["col"] = sm.column + 1
+                fields["end_line"] = em.line + 1
+                fields["end_col"] = em.column + 1
             else:
                 span = Span(sm.line + 1, sm.column + 1, em.line + 1, em.column + 1)
             if kind == _SCALAR:
                 style = event.style
-                if style or (event.tag and event.tag not in ("!", None)) or not event.implicit[0]:
+                # ``tag`` is a property (str() of ``ctag``); None exactly when ctag is
+                if style or (event.ctag is not None if has_ctag else event.tag) and event.tag not in ("!", None, "") or not event.implicit[0]:
                     value = event.value
                     quoted = bool(style)
                 else:
