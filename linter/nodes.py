@@ -169,12 +169,8 @@ def finish(root: Node) -> Node:
     """Fill in ``path`` and ``parent`` on every node below ``root`` (iteratively:
     documents may nest thousands of levels deep)."""
     stack: list[Node] = [root]
-    seen: set[int] = set()
-    while stack:
+    while stack:  # trees never share nodes (YAML aliases are copied), so no visited set
         node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
         if isinstance(node, Mapping):
             for key, value in node.entries:
                 key.path = node.path + (str(key.value),)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-import sys
 from types import ModuleType
 from typing import Any
 
@@ -69,6 +68,3 @@ def load_rules() -> dict[str, type[Rule]]:
             rules[rule.code] = rule
     return dict(sorted(rules.items()))
 
-
-def is_loaded(module: str) -> bool:
-    return module in sys.modules

@@ -35,13 +35,6 @@ CRD_TO_ENTRY = {
     "ControlPlaneRequestLimit": "control-plane-request-limit",
 }
 
-_ENTRY_BY_FOLD = {k.replace("-", "").lower(): k for k in CONFIG_ENTRY_KINDS}
-_CRD_BY_FOLD = {k.lower(): k for k in CRD_KINDS}
-
-
-def canonical_entry_kind(kind: str) -> Optional[str]:
-    """Consul's MakeConfigEntry matches kind names exactly (lower-case, hyphenated)."""
-    return kind if kind in CONFIG_ENTRY_KINDS else None
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> Optional[str]:
