@@ -210,8 +210,13 @@ def check(paths: list[str], config: Config, rules: dict[str, type[Rule]], select
     # project is in the oldest generation the first promotion into it triggers a full
     # collection (the collector's count of old objects is stale), which walked the
     # whole project in the middle of the graph build (+1-2 s at 10,000 files).
-    with _gc_paused():
-        return _check(paths, config, rules, select, ignore, focus)
+    try:
+        with _gc_paused():
+            return _check(paths, config, rules, select, ignore, focus)
+    finally:
+        cache = sys.modules.get("linter.parse.cache")
+        if cache is not None:
+            cache.wait_for_saves()  # the parse cache is in place when a check returns
 
 
 def _check(paths: list[str], config: Config, rules: dict[str, type[Rule]], select: Iterable[str], ignore: Iterable[str], focus: Optional[Iterable[str]]) -> Result:

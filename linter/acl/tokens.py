@@ -71,6 +71,15 @@ class AclModel:
             if policy.id:
                 self.by_id.setdefault(policy.id, policy)
         self.tokens = [self._token(doc) for doc in project.of(ACL_TOKEN) if isinstance(doc.root, Mapping)]
+        # Where each token may apply, so a service's tokens are looked up, not searched
+        # for among every token of the project (once per service: quadratic).
+        self._by_secret: dict[str, list[int]] = {}
+        self._by_identity: dict[tuple[str, str], list[int]] = {}
+        for index, token in enumerate(self.tokens):
+            if token.secret:
+                self._by_secret.setdefault(token.secret, []).append(index)
+            for name in token.service_identities:
+                self._by_identity.setdefault((token.doc.cluster, name), []).append(index)
 
     def _token(self, doc: Document) -> Token:
         root = doc.root
@@ -114,7 +123,10 @@ class AclModel:
         """The tokens that apply to a service definition, each with the node that binds
         it (the ServiceIdentity name, or the service definition's ``token``)."""
         secret = text(service.root.get("token"))
-        for token in self.tokens:
+        candidates = set(self._by_secret.get(secret, ())) if secret else set()
+        for name in names:
+            candidates.update(self._by_identity.get((service.cluster, name), ()))
+        for token in (self.tokens[i] for i in sorted(candidates)):  # in project order, as before
             if secret and token.secret == secret:
                 yield token, service.root.get("token")  # type: ignore[misc]
             elif token.doc.cluster == service.cluster:

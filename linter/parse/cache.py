@@ -128,6 +128,7 @@ class ParseCache:
         self.path = os.path.join(folder, __version__, f"parse-{key}.bin")
         self.entries: dict[bytes, bytes] = {}
         self.used: dict[bytes, bytes] = {}
+        self.trees: dict[bytes, Parsed] = {}  # parsed here, not encoded yet
         self.changed = False
         self.mac_key = mac_key()
 
@@ -152,10 +153,26 @@ class ParseCache:
         self.used[key] = blob
         self.changed = True
 
+    def put_tree(self, key: bytes, parsed: Parsed) -> None:
+        """A parse result this process made: encoded only when the cache is saved
+        (in the background, see :meth:`save_in_background`)."""
+        self.trees[key] = parsed
+        self.changed = True
+
+    def _encode_trees(self) -> None:
+        from linter.parse.worker import encode
+
+        for key, parsed in self.trees.items():
+            blob = encode(parsed)
+            if blob is not None:
+                self.used[key] = blob
+        self.trees = {}
+
     def save(self) -> None:
         """Write the entries this run used, plus some it did not, atomically."""
         if self.mac_key is None:
             return
+        self._encode_trees()
         unused = [k for k in self.entries if k not in self.used]
         limit = KEEP_FACTOR * max(len(self.used), 1000)
         if not self.changed and len(self.entries) <= limit:
@@ -164,6 +181,54 @@ class ParseCache:
         for k in unused[-max(0, limit - len(merged)):] if limit > len(merged) else []:
             merged[k] = self.entries[k]
         write_signed(self.path, MAGIC, self.mac_key, marshal.dumps(merged))
+
+
+#: Fewer new parse results than this: the cache is saved in the foreground (a fork
+#: costs more than encoding a few hundred trees).
+BACKGROUND_MIN = 500
+_SAVERS: list[int] = []  # background savers not waited for yet
+
+
+def save_in_background(cache: ParseCache) -> None:
+    """Save ``cache`` from a forked child while this process goes on (classifying
+    documents: one core's work, so the other is free): encoding this process's parse
+    results and writing the file cost ~0.35 s at 10,000 files. The results are the
+    same as :meth:`ParseCache.save`; :func:`wait_for_saves` (called when a check ends,
+    and at exit) makes sure the file is in place before peerlint exits, so the next
+    run finds it. Saved in the foreground where there is no ``fork`` or little to do."""
+    if len(cache.trees) < BACKGROUND_MIN or cache.mac_key is None or not hasattr(os, "fork") or not sys.platform.startswith("linux"):
+        cache.save()
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        pid = os.fork()
+    except OSError:
+        cache.save()
+        return
+    if pid == 0:  # the child: save, never return
+        status = 1
+        try:
+            cache.save()
+            status = 0
+        finally:
+            os._exit(status)
+    if not _SAVERS:
+        import atexit
+
+        atexit.register(wait_for_saves)
+    _SAVERS.append(pid)
+    cache.trees = {}
+
+
+def wait_for_saves() -> None:
+    """Wait until every background save this process started has finished."""
+    while _SAVERS:
+        pid = _SAVERS.pop()
+        try:
+            os.waitpid(pid, 0)
+        except (ChildProcessError, InterruptedError):
+            pass
 
 
 def read_signed(path: str, magic: bytes, mac_key: Optional[bytes]) -> Optional[bytes]:
@@ -243,6 +308,6 @@ def parse_all(files: list[str], config: Config, defer: bool = False) -> Iterator
     jobs = config.jobs if config.jobs is not None else worker.default_jobs()
     loaded = worker.load_files(files, config.max_file_size, cache, jobs, defer)
     if cache is not None:
-        cache.save()
+        save_in_background(cache)
     for path, (source, parsed) in zip(files, loaded):
         yield path, source, parsed  # type: ignore[misc]

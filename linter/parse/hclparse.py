@@ -13,7 +13,7 @@ import bisect
 import re
 from typing import Any, Optional
 
-from linter.nodes import Mapping, Node, Scalar, Sequence, Span, finish
+from linter.nodes import Mapping, Node, Scalar, Sequence, Span, finish, make_span
 from linter.parse import ParseError
 
 _PARSER: Any = None
@@ -55,7 +55,7 @@ class _Lines:
     def span(self, start: int, end: int) -> Span:
         line, col = self.pos(start)
         end_line, end_col = self.pos(end)
-        return Span(line, col, end_line, end_col)
+        return make_span(line, col, end_line, end_col)
 
 
 def _new_lexer() -> Any:

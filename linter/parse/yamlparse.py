@@ -10,6 +10,7 @@ out-of-memory; nesting beyond :data:`MAX_DEPTH` is a parse error, not a crash.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any, Optional
 
 from linter.nodes import Mapping, Node, Scalar, Sequence, Span, finish
@@ -93,16 +94,12 @@ def _plain(text: str) -> Any:
 
 
 def _fast_layout() -> bool:
-    """Whether nodes and spans can be built without their constructors (the same
+    """Whether nodes can be built without their constructors (the same
     attributes set directly, as :mod:`linter.parse.worker` does); checked against the
     classes as they are, so a changed layout falls back to the constructors."""
     try:
-        probe = object.__new__(Span)
-        probe.__dict__.update(line=1, col=2, end_line=3, end_col=4)
         return (
-            probe == Span(1, 2, 3, 4)
-            and vars(Span(1, 2, 3, 4)) == vars(probe)
-            and set(Scalar.__slots__) | set(Node.__slots__) == {"span", "path", "parent", "value", "quoted"}
+            set(Scalar.__slots__) | set(Node.__slots__) == {"span", "path", "parent", "value", "quoted"}
             and set(Sequence.__slots__) | set(Node.__slots__) == {"span", "path", "parent", "items"}
             and set(Mapping.__slots__) | set(Node.__slots__) == {"span", "path", "parent", "entries", "_index"}
         )
@@ -112,6 +109,8 @@ def _fast_layout() -> bool:
 
 _FAST = _fast_layout()
 _new = object.__new__
+#: A span from a 4-tuple, skipping the named tuple's Python-level constructor.
+_span_of = partial(tuple.__new__, Span)
 
 # What each event class is, by class name (as the loop always dispatched), computed
 # once per class instead of once per event.
@@ -198,6 +197,7 @@ def _document(loader: Any) -> Optional[Node]:
     kinds = _KINDS
     fast = _FAST
     new = _new
+    span_of = _span_of
     has_ctag = _HAS_CTAG
     node: Any
     while True:
@@ -210,29 +210,12 @@ def _document(loader: Any) -> Optional[Node]:
             container = stack.pop()[0]
             start = container.span
             mark = event.end_mark
-            if fast:
-                span = new(Span)
-                fields = span.__dict__
-                fields["line"] = start.line
-                fields["col"] = start.col
-                fields["end_line"] = mark.line + 1
-                fields["end_col"] = mark.column + 1
-            else:
-                span = Span(start.line, start.col, mark.line + 1, mark.column + 1)
-            container.span = span
+            container.span = span_of((start[0], start[1], mark.line + 1, mark.column + 1))
             continue
         if kind == _SCALAR or kind == _MAP or kind == _SEQ:
             sm = event.start_mark
             em = event.end_mark
-            if fast:
-                span = new(Span)
-                fields = span.__dict__
-                fields["line"] = sm.line + 1
-                fields["col"] = sm.column + 1
-                fields["end_line"] = em.line + 1
-                fields["end_col"] = em.column + 1
-            else:
-                span = Span(sm.line + 1, sm.column + 1, em.line + 1, em.column + 1)
+            span = span_of((sm.line + 1, sm.column + 1, em.line + 1, em.column + 1))
             if kind == _SCALAR:
                 style = event.style
                 # ``tag`` is a property (str() of ``ctag``); None exactly when ctag is
