@@ -7,6 +7,7 @@ configuration hides every finding it was meant to control.
 """
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from dataclasses import dataclass, field
@@ -86,15 +87,22 @@ _CODE = re.compile(r"^[A-Z]{2,}[0-9]{0,4}$")
 _VERSION = re.compile(r"^v?\d+\.\d+(\.\d+)?([-+].*)?$")
 
 
+_LINE_STARTS: dict[str, list[int]] = {}  # the config text's line offsets (one text a run)
+
+
 def _line_of(text: str, key: str, after: int = 0) -> int:
     """The line where ``key`` is set or a table named ``key`` opens (TOML parsers keep
-    no positions; the key's own line is what a user needs to find)."""
+    no positions; the key's own line is what a user needs to find), searching from
+    the line after ``after`` (each of many ``[[peerings]]`` in turn: not from the top)."""
+    starts = _LINE_STARTS.get(text)
+    if starts is None:
+        _LINE_STARTS.clear()
+        starts = _LINE_STARTS[text] = [0] + [m.end() for m in re.finditer("\n", text)]
     pattern = re.compile(r'^[ \t]*(\[+[^\]]*\b%s\b[^\]]*\]+|["\']?%s["\']?\s*=)' % (re.escape(key), re.escape(key)), re.M)
-    for match in pattern.finditer(text):
-        line = text.count("\n", 0, match.start()) + 1
-        if line > after:
-            return line
-    return after or 1
+    match = pattern.search(text, starts[after] if after < len(starts) else len(text))
+    if match is None:
+        return after or 1
+    return bisect.bisect_right(starts, match.start())
 
 
 def find_config(start: str) -> Optional[str]:

@@ -171,6 +171,16 @@ def test_broken_config_exits_2_naming_the_line(tmp_path) -> None:
     assert done.returncode == 2 and "peerlint.toml:1:" in done.stderr
 
 
+def test_config_error_in_a_later_peering_names_its_line(tmp_path) -> None:
+    clusters = "".join(f'[clusters.c{i}]\npaths = ["c{i}"]\n' for i in range(3))
+    peerings = '[[peerings]]\na = "c0"\nb = "c1"\n[[peerings]]\na = "c1"\nb = "c2"\n[[peerings]]\na = "c2"\nb = "c9"\n'
+    _write(tmp_path, "peerlint.toml", clusters + peerings)
+    done = _cli("check", ".", cwd=str(tmp_path))
+    assert done.returncode == 2
+    bad = (clusters + peerings).splitlines().index('b = "c9"') + 1
+    assert f"peerlint.toml:{bad}:" in done.stderr and "c9" in done.stderr
+
+
 def test_yaml_tags_never_construct_objects(tmp_path) -> None:
     marker = tmp_path / "pwned"
     _write(tmp_path, "evil.yaml", f'kind: Mesh\nx: !!python/object/apply:os.system ["touch {marker}"]\ny: !!python/name:os.system\n')
