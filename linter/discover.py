@@ -24,7 +24,7 @@ class SourceText:
     col: int = 1
 
 
-def _relpath(absolute: str, base: str) -> str:
+def relative_path(absolute: str, base: str) -> str:
     """``os.path.relpath(absolute, base)`` for a normalised absolute path and folder,
     without relpath's own normalising of both when ``absolute`` is plainly inside
     ``base`` (the common case: called twice per file, relpath was half of discovery's
@@ -41,7 +41,7 @@ def display_path(path: str) -> str:
 def _display(absolute: str, cwd: str) -> str:
     """How a file is shown: relative to ``cwd`` when below it, else absolute."""
     try:
-        rel = _relpath(absolute, cwd)
+        rel = relative_path(absolute, cwd)
     except ValueError:
         return absolute.replace(os.sep, "/")
     return (absolute if rel.startswith("..") else rel).replace(os.sep, "/")
@@ -75,7 +75,7 @@ def iter_files(paths: list[str], root: str, include: list[str], exclude: list[st
         for path, absolute in candidates:
             if absolute in seen:
                 continue
-            rel = _relpath(absolute, base).replace(os.sep, "/")
+            rel = relative_path(absolute, base).replace(os.sep, "/")
             if exclude and _matches(rel, exclude):
                 continue
             if include and not _matches(rel, include) and not is_file:

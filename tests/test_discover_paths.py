@@ -13,7 +13,7 @@ def test_relpath_matches_os_relpath() -> None:
         ("/a/b", "/"), ("/x/y", "/a/b"), ("/a/..b/c", "/a"), ("/a/b/..c", "/a/b"),
     ]
     for absolute, base in cases:
-        assert discover._relpath(absolute, base) == os.path.relpath(absolute, base), (absolute, base)
+        assert discover.relative_path(absolute, base) == os.path.relpath(absolute, base), (absolute, base)
 
 
 def test_display_path_inside_and_outside_cwd(tmp_path, monkeypatch) -> None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from linter.config import Config
+from linter.discover import relative_path
 from linter.model.document import AGENT_CONFIG, HELM_VALUES, Document
 from linter.nodes import Mapping, Node
 
@@ -67,7 +68,7 @@ class ClusterMatcher:
 
 def cluster_for_path(path: str, config: Config, matcher: Optional[ClusterMatcher] = None) -> tuple[str, str]:
     """(cluster, partition) for a file, by the first cluster whose globs match."""
-    rel = os.path.relpath(os.path.abspath(path), config.root).replace(os.sep, "/")
+    rel = relative_path(os.path.abspath(path), os.path.abspath(config.root)).replace(os.sep, "/")
     return (matcher or ClusterMatcher(config)).match(rel)
 
 

@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
-from linter.nodes import Mapping, Node, Scalar, Sequence, Span, finish, make_span
+from linter.nodes import Mapping, Node, Scalar, Sequence, Span, finish
 from linter.parse import ParseError
 
 _PARSER: Any = None
 _LEXER: Any = None
 
+_NEWLINE = re.compile("\n")
+_bisect = bisect.bisect_right
+_tuple_new = tuple.__new__
 _LEX_ERROR = re.compile(r"Line (\d+), column (\d+), index (\d+): (.*)", re.S)
 _YACC_ERROR = re.compile(r"Line (\d+), column (\d+): (.*)", re.S)
 
+_VALUE_TOKENS = frozenset(("NUMBER", "FLOAT", "BOOL"))  # end where the lexer stopped
 _LITERALS = {"STRING", "NUMBER", "FLOAT", "BOOL", "IDENTIFIER"}
 _EXPR_TOKENS = {
     "ADD", "MINUS", "MULTIPLY", "DIVIDE", "EPLUS", "EMINUS", "QMARK", "COLON", "PERIOD",
@@ -29,14 +33,13 @@ _EXPR_TOKENS = {
 }
 
 
-class _Tok:
-    __slots__ = ("type", "value", "start", "end")
+class _Tok(NamedTuple):
+    """A token and the offsets it spans (made with ``tuple.__new__``: one per token)."""
 
-    def __init__(self, type_: str, value: Any, start: int, end: int) -> None:
-        self.type = type_
-        self.value = value
-        self.start = start
-        self.end = end
+    type: str
+    value: Any
+    start: int
+    end: int
 
 
 class _Lines:
@@ -44,18 +47,50 @@ class _Lines:
 
     def __init__(self, text: str) -> None:
         self.starts = [0]
-        for i, ch in enumerate(text):
-            if ch == "\n":
-                self.starts.append(i + 1)
+        self.starts.extend(match.end() for match in _NEWLINE.finditer(text))
 
     def pos(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset) - 1
         return line + 1, offset - self.starts[line] + 1
 
     def span(self, start: int, end: int) -> Span:
-        line, col = self.pos(start)
-        end_line, end_col = self.pos(end)
-        return make_span(line, col, end_line, end_col)
+        starts = self.starts
+        line = _bisect(starts, start)
+        end_line = _bisect(starts, end)
+        return _tuple_new(Span, (line, start - starts[line - 1] + 1, end_line, end - starts[end_line - 1] + 1))
+
+
+#: pyhcl's rules that skip one character of a string (or of a ``${...}`` inside one)
+#: per match, and rules that skip a whole run of them with the same result: in a
+#: string each further character is skipped only if neither of the rules listed
+#: before it in pyhcl's state would take it (an escaped quote or backslash, a ``{``
+#: after ``$``), which the lookarounds check at every character. The skipping
+#: functions do nothing with what they match, so the tokens, their positions and the
+#: lexer's state are the same; but a string costs one match instead of one per
+#: character (the characters of strings were ~45% of every match pyhcl's lexer made).
+_SKIP_RUNS = {
+    "string": ("(?P<t_string_ignoring>[^\\\"])", '(?P<t_string_ignoring>(?:(?!(?<=\\\\)[\\\\"])(?!(?<=\\$)\\{)[^"])+)'),
+    "stringdollar": ("(?P<t_stringdollar_dontcare>[^\\{\\}])", "(?P<t_stringdollar_dontcare>[^{}]+)"),
+}
+
+
+def _skip_runs(lexer: Any) -> None:
+    """Let ``lexer`` (a pristine template) skip string contents in runs (see
+    :data:`_SKIP_RUNS`); a state whose pattern is not exactly the one expected (another
+    pyhcl) is left as it is. tests/test_hcllexer.py checks the tokens are identical."""
+    import re as _re
+
+    for state, (before, after) in _SKIP_RUNS.items():
+        masters = lexer.lexstatere.get(state)
+        if not masters or len(masters) != 1:
+            continue
+        master, index = masters[0]
+        if master.pattern.count(before) != 1:
+            continue
+        replaced = _re.compile(master.pattern.replace(before, after), master.flags)
+        if replaced.groups != master.groups or replaced.groupindex != master.groupindex:
+            continue
+        lexer.lexstatere[state] = [(replaced, index)]
 
 
 def _new_lexer() -> Any:
@@ -66,6 +101,7 @@ def _new_lexer() -> Any:
         from hcl.lexer import Lexer
 
         _LEXER = Lexer().lex
+        _skip_runs(_LEXER)
     lexer = _LEXER.clone()
     lexer.lexstatestack = []  # clone() is shallow: never share the state stack
     return lexer
@@ -79,13 +115,14 @@ class _Recorder:
     def __init__(self, text: str) -> None:
         self.text = text
         self.raw = _new_lexer()
+        self.next_token = self.raw.token
         self.out: list[_Tok] = []
 
     def input(self, text: str) -> None:
         self.raw.input(text)
 
     def token(self) -> Any:
-        tok = self.raw.token()
+        tok = self.next_token()
         if tok is not None:
             self.out.append(_located(self.text, self.raw, tok))
         return tok
@@ -124,15 +161,17 @@ def _validate(text: str, lines: _Lines) -> list[_Tok]:
 
 def _located(text: str, raw: Any, tok: Any) -> _Tok:
     """A token with its span, read from the lexer's state just after it was produced."""
-    start, end = tok.lexpos, tok.lexpos + len(str(tok.value))
-    if tok.type == "STRING":
-        if text.startswith('"', tok.lexpos) and getattr(raw, "lexstate", "INITIAL") == "INITIAL" and tok.lexpos >= getattr(raw, "abs_start", 0):
-            start, end = raw.abs_start - 1, tok.lexpos + 1
+    kind, value, start = tok.type, tok.value, tok.lexpos
+    if kind == "STRING":
+        if text.startswith('"', start) and getattr(raw, "lexstate", "INITIAL") == "INITIAL" and start >= getattr(raw, "abs_start", 0):
+            start, end = raw.abs_start - 1, start + 1
         else:  # heredoc: from the << marker to the end of the terminator
             start, end = text.rfind("<<", 0, raw.here_start), raw.lexpos
-    elif tok.type in ("NUMBER", "FLOAT", "BOOL"):
+    elif kind in _VALUE_TOKENS:
         end = raw.lexpos
-    return _Tok(tok.type, tok.value, start, end)
+    else:
+        end = start + len(value if type(value) is str else str(value))
+    return _tuple_new(_Tok, (kind, value, start, end))
 
 
 def _tokens(text: str) -> list[_Tok]:
