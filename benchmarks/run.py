@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -91,7 +92,7 @@ def median_of(runs: list[dict]) -> dict:
     return out
 
 
-def lint_runs(fleet: str, repeat: int, extra: list[str], cold: bool, edit: bool = False) -> dict:
+def lint_runs(fleet: str, repeat: int, extra: list[str], cold: bool, edit: bool = False, raw: bool = False) -> Any:
     """Cold: no cache. Warm: nothing changed. ``edit``: warm, but one file changed
     before each run (the pre-commit case: its parse and every rule run again)."""
     cache = os.path.join(fleet, ".peerlint_cache")
@@ -111,17 +112,28 @@ def lint_runs(fleet: str, repeat: int, extra: list[str], cold: bool, edit: bool 
             raise RuntimeError(f"peerlint failed ({run['rc']}):\n{run['stderr'][-3000:]}")
         run["stages"] = timings_from(run["stderr"])
         runs.append(run)
-    return median_of(runs)
+    return runs if raw else median_of(runs)
 
 
-def floor_runs(fleet: str, repeat: int) -> dict:
-    seconds = []
+def floor_once(fleet: str) -> dict:
+    proc = subprocess.run([sys.executable, os.path.join(HERE, "floor.py"), fleet], capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout)
+
+
+def floor_and_cold(fleet: str, repeat: int) -> tuple[dict, dict, list[float]]:
+    """The parse floor and cold runs, taken in turns (floor, cold, floor, cold, ...),
+    so a shared machine's changing load weighs on both alike; the ratio is the median
+    of each cold run over the floor run just before it."""
+    seconds: list[float] = []
+    runs: list[dict] = []
     info: dict = {}
     for _ in range(repeat):
-        proc = subprocess.run([sys.executable, os.path.join(HERE, "floor.py"), fleet], capture_output=True, text=True, check=True)
-        info = json.loads(proc.stdout)
+        info = floor_once(fleet)
         seconds.append(info["seconds"])
-    return {"seconds": statistics.median(seconds), "files": info["files"], "bytes": info["bytes"], "runs": [round(s, 3) for s in seconds]}
+        runs.append(lint_runs(fleet, 1, [], cold=True, raw=True)[0])
+    floor = {"seconds": statistics.median(seconds), "files": info["files"], "bytes": info["bytes"], "runs": [round(s, 3) for s in seconds]}
+    ratios = [run["wall"] / sec for run, sec in zip(runs, seconds)]
+    return floor, median_of(runs), ratios
 
 
 def startup(repeat: int) -> dict:
@@ -195,10 +207,12 @@ def table(results: dict) -> str:
                 continue
             st = x["stages"]
             start = x["wall"] - sum(st.values())
+            # cold: the median of the paired ratios (see floor_and_cold); others: medians
+            ratio = r["cold / floor"]["median"] if label == "cold" and "cold / floor" in r else x["wall"] / fl["seconds"]
             lines.append(
                 f"| {size} | {fl['bytes'] / 1e6:.1f} | {label} | {x['wall']:.2f} s | {fl['files'] / x['wall']:,.0f} | {x['cpu']:.2f} s | "
                 f"{x['rss_mib']:.0f} MiB | {start:.2f} | {st['parse']:.2f} | {st['model']:.2f} | {st['graph']:.2f} | {st['rules']:.2f} | "
-                f"{st['output']:.2f} | {fl['seconds']:.2f} s | {x['wall'] / fl['seconds']:.2f} |"
+                f"{st['output']:.2f} | {fl['seconds']:.2f} s | {ratio:.2f} |"
             )
     sizes = list(results["sizes"])
     if "1000" in results["sizes"] and "10000" in results["sizes"]:
@@ -207,6 +221,9 @@ def table(results: dict) -> str:
     for size in sizes:
         r = results["sizes"][size]
         lines.append(f"{size} files: warm is {r['warm']['wall'] / r['cold']['wall'] * 100:.0f}% of cold.")
+        if "cold / floor" in r:
+            pairs = ", ".join(f"{w:.2f}/{f:.2f}" for w, f in zip(r["cold"]["runs"], r["floor"]["runs"]))
+            lines.append(f"{size} files, cold run / parse floor run just before it (s): {pairs}; median ratio {r['cold / floor']['median']:.2f}.")
     c = results.get("checkov")
     if c:
         if "error" in c:
@@ -239,8 +256,8 @@ def main() -> int:
         fleet = os.path.join(args.workdir, f"fleet-{size}")
         generate.generate(fleet, size)
         repeat = min(args.repeat, 3) if size >= 10000 else args.repeat
-        entry = {"floor": floor_runs(fleet, repeat)}
-        entry["cold"] = lint_runs(fleet, repeat, [], cold=True)
+        floor, cold, ratios = floor_and_cold(fleet, repeat)
+        entry = {"floor": floor, "cold": cold, "cold / floor": {"median": statistics.median(ratios), "runs": [round(r, 3) for r in ratios]}}
         entry["warm"] = lint_runs(fleet, repeat, [], cold=False)
         entry["one file edited"] = lint_runs(fleet, repeat, [], cold=False, edit=True)
         entry["cold -j1"] = lint_runs(fleet, max(1, repeat // 2), ["-j", "1", "--no-cache"], cold=True)
