@@ -131,16 +131,22 @@ class Mapping(Node):
 
     def entry(self, *names: str) -> Optional[tuple[Scalar, Node]]:
         """The (key, value) pair for the first of ``names`` present, spelling-blind."""
-        index = self._lookup()
+        index = self._index if self._index is not None else self._lookup()
         for name in names:
-            i = index.get(fold_key(name))
+            i = index.get(_FOLDED.get(name) or fold_key(name))
             if i is not None:
                 return self.entries[i]
         return None
 
     def get(self, *names: str) -> Optional[Node]:
-        found = self.entry(*names)
-        return found[1] if found else None
+        # entry() written out again: the most called method of a run (every rule and
+        # the graph look values up by name), so one call frame less matters
+        index = self._index if self._index is not None else self._lookup()
+        for name in names:
+            i = index.get(_FOLDED.get(name) or fold_key(name))
+            if i is not None:
+                return self.entries[i][1]
+        return None
 
     def key(self, *names: str) -> Optional[Scalar]:
         found = self.entry(*names)

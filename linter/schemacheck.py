@@ -152,6 +152,11 @@ def _type_of(value: Any) -> str:
     return "null" if value is None else "string"
 
 
+#: resolve() results by (root schema, schema node) ids, with both objects (kept alive,
+#: so an id is never another object's)
+_RESOLVED: dict[tuple[int, int], tuple[dict, dict, dict]] = {}
+
+
 class _Checker:
     """One document against one schema: the key walk, then jsonschema."""
 
@@ -169,7 +174,20 @@ class _Checker:
 
     # -- pass 1: keys, spelling, weak typing ------------------------------------------
     def resolve(self, schema: Any) -> dict:
-        """Follow local ``$ref``s and merge ``allOf`` members (for key knowledge)."""
+        """Follow local ``$ref``s and merge ``allOf`` members (for key knowledge); the
+        same answer for the same schema node every time (schemas are loaded once and
+        never changed), so it is worked out once per process."""
+        if not schema or not isinstance(schema, dict):
+            return self._resolve(schema)  # an empty default made by the caller: nothing to keep
+        key = (id(self.schema), id(schema))
+        hit = _RESOLVED.get(key)
+        if hit is not None and hit[0] is schema and hit[1] is self.schema:
+            return hit[2]
+        resolved = self._resolve(schema)
+        _RESOLVED[key] = (schema, self.schema, resolved)  # holding both: their ids stay theirs
+        return resolved
+
+    def _resolve(self, schema: Any) -> dict:
         seen = 0
         while isinstance(schema, dict) and "$ref" in schema and seen < 20:
             ref = schema["$ref"]

@@ -65,9 +65,12 @@ The first value is silently dropped (JSON, HCL), or the whole manifest is refuse
                 continue
             if not isinstance(node, Mapping):
                 continue
+            entries = node.entries
+            stack.extend(value for _key, value in entries)
+            if len(entries) < 2 or len({str(key.value) for key, _value in entries}) == len(entries):
+                continue  # no key repeated (nearly every mapping): nothing more to look at
             seen: dict[str, Scalar] = {}
-            for key, value in node.entries:
-                stack.append(value)
+            for key, value in entries:
                 name = str(key.value)
                 if name in seen and not (doc.syntax == "hcl" and isinstance(value, Mapping)):
                     first = seen[name]
