@@ -5,6 +5,7 @@ from typing import Iterator, Optional
 
 from linter.acl.tokens import acl_documents, peered_clusters
 from linter.api import Finding, Rule
+from linter.k8s.helm import truthy
 from linter.model.document import AGENT_CONFIG, HELM_VALUES, Document, is_true, text
 from linter.nodes import Mapping, Node
 
@@ -104,7 +105,7 @@ acl {
     def _helm_managed(doc: Document) -> bool:
         glob = doc.root.get("global")
         acls = glob.get("acls") if isinstance(glob, Mapping) else None
-        return isinstance(acls, Mapping) and is_true(acls.get("manageSystemACLs"))
+        return isinstance(acls, Mapping) and truthy(acls.get("manageSystemACLs"))
 
     @staticmethod
     def _helm_problem(doc: Document) -> tuple[Optional[Node], str]:

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from linter.api import Finding, Rule
 from linter.k8s import chartfails
-from linter.k8s.helm import HelmValues, project_installs
+from linter.k8s.helm import HelmValues, project_installs, truthy
 from linter.model.document import HELM_VALUES
 from linter.nodes import Mapping
 
@@ -126,4 +126,4 @@ def _loads_server_config(values: HelmValues) -> bool:
     serverConfigJSON carries primary_datacenter and primary_gateways)."""
     volumes = values.setting("server.extraVolumes")
     items = getattr(volumes.node, "items", []) if volumes else []
-    return any(isinstance(item, Mapping) and item.value("load") is True for item in items)
+    return any(isinstance(item, Mapping) and truthy(item.get("load")) for item in items)

@@ -81,6 +81,52 @@ def test_layered_values_point_at_the_overriding_file(tmp_path) -> None:
     assert not [f for f in lint(str(tmp_path), select=["PL601"]).findings if f.code == "PL601"]
 
 
+
+_ACL_VALUES = ("global:\n  peering:\n    enabled: true\n  tls:\n    enabled: true\n  acls:\n    manageSystemACLs: {}\n"
+               "    createReplicationToken: true\nmeshGateway:\n  enabled: true\n")
+_EXPORTS = "Kind = \"exported-services\"\nName = \"default\"\nServices = [{ Name = \"web\", Consumers = [{ Peer = \"dc2\" }] }]\n"
+
+
+@pytest.mark.parametrize("written,managed", [
+    ("true", True), ('"true"', True), ('"false"', True), ('"yes"', True), ("1", True),
+    ("false", False), ("0", False), ('""', False), ("null", False),
+])
+def test_manage_system_acls_reads_alike_everywhere(tmp_path, written: str, managed: bool) -> None:
+    """One values file, one answer: the chart reads ``manageSystemACLs`` with Go
+    template truthiness (``{{- if .Values.global.acls.manageSystemACLs }}``), and so
+    do the ACL model (PL501/PL502), PL503 and the chart fail table (PL601 #35)."""
+    from linter.acl.tokens import acl_state
+    from linter.k8s.helm import project_installs
+
+    (tmp_path / "values.yaml").write_text(_ACL_VALUES.format(written))
+    (tmp_path / "exports.hcl").write_text(_EXPORTS)
+    result = lint(str(tmp_path), select=["PL503", "PL601"])
+    cluster = tmp_path.name
+    (install,) = project_installs(result.project)
+    state = acl_state(result.project, cluster)
+    pl503 = [f for f in result.findings if f.code == "PL503"]
+    pl601 = [f for f in result.findings if f.code == "PL601" and "createReplicationToken is true" in f.message]
+    assert install.truthy("global.acls.manageSystemACLs") is managed
+    assert state is not None and state.managed is managed and state.enabled is managed
+    assert (not pl503) is managed, [f.message for f in pl503]
+    assert (not pl601) is managed, [f.message for f in pl601]
+
+
+def test_helm_switches_read_with_template_truthiness(tmp_path) -> None:
+    """The graph reads Helm's meshGateway/peering switches and the namespace and
+    partition flags the way the chart does: a string "true" is on."""
+    from linter.k8s.helm import truthy
+
+    (tmp_path / "values.yaml").write_text('global:\n  peering:\n    enabled: "true"\n  adminPartitions:\n    enabled: "true"\n    name: ap1\n'
+                                          'meshGateway:\n  enabled: "true"\n')
+    project = lint(str(tmp_path), select=["PL0"]).project
+    graph = project.graph
+    (cluster,) = graph.clusters()
+    assert [s.enabled for s in graph.peering_switches(cluster)] == [True]
+    assert graph.partitions(cluster) == ["ap1"] and graph.gateways(cluster, "ap1")
+    assert truthy("false") and truthy("-") and not truthy("") and not truthy(None) and not truthy(0)
+
+
 #: Corpus findings of these rules that are right, with why.
 CORPUS_EXCEPTIONS: dict[tuple[str, str], str] = {}
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from linter.acl.authorizer import Authorizer
 from linter.acl.policy import Policy, identity_policy, policy_from_document
+from linter.k8s.helm import truthy
 from linter.model.document import ACL_POLICY, ACL_POLICY_API, ACL_TOKEN, AGENT_CONFIG, HELM_VALUES, Document, is_true, text
 from linter.nodes import Mapping, Node, as_list
 
@@ -47,7 +48,8 @@ class Token:
 @dataclass
 class AclState:
     """Whether a cluster enforces ACLs: ``managed`` when consul-k8s makes the tokens
-    (Helm ``manageSystemACLs``); ``doc`` is the file that says so."""
+    (Helm ``global.acls.manageSystemACLs``, read with the chart's Go template
+    truthiness, :func:`linter.k8s.helm.truthy`); ``doc`` is the file that says so."""
 
     enabled: bool
     default_policy: str
@@ -170,7 +172,7 @@ def _acl_state(helms: Iterable[Document], agents: Iterable[Document]) -> Optiona
         glob = doc.root.get("global")
         acls = glob.get("acls") if isinstance(glob, Mapping) else None
         managed = acls.get("manageSystemACLs") if isinstance(acls, Mapping) else None
-        if getattr(managed, "value", None) is True:
+        if truthy(managed):  # the chart's own reading: a string "true" manages ACLs too
             return AclState(True, "deny", True, doc)
         state = state or AclState(False, "allow", False, doc)
     for doc in agents:

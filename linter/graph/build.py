@@ -13,6 +13,7 @@ from linter.graph.query import (
     Export, Gateway, Intention, MeshConfig, ModeSetting, PeeringSwitch,
     PeerReference, Service, Topology, Upstream, VersionSetting,
 )
+from linter.k8s.helm import truthy
 from linter.model.document import AGENT_CONFIG, HELM_VALUES, K8S_WORKLOAD, SERVICE_DEFINITION, Document, is_true, text
 from linter.nodes import Mapping, Node, Scalar, Span, as_list
 
@@ -228,12 +229,12 @@ class _Builder:
         root = doc.root
         glob = _map(root.get("global"))
         enabled = _map(root.get("meshGateway")).get("enabled")
-        if isinstance(enabled, Scalar) and enabled.value is True:
+        if isinstance(enabled, Scalar) and truthy(enabled):
             key = self._key(doc)
             self.topo._gateways.setdefault(key, []).append(Gateway(key[0], key[1], doc, enabled, "helm", text(_map(root.get("meshGateway")).get("consulServiceName")) or "mesh-gateway"))
         peering = _map(glob.get("peering")).get("enabled")
-        if isinstance(peering, Scalar) and isinstance(peering.value, bool):
-            self.topo._switches.setdefault(doc.cluster, []).append(PeeringSwitch(doc.cluster, peering.value, doc, peering))
+        if isinstance(peering, Scalar) and peering.value is not None:  # the chart's reading: "true", "false" and 1 are on
+            self.topo._switches.setdefault(doc.cluster, []).append(PeeringSwitch(doc.cluster, truthy(peering), doc, peering))
         from linter.k8s.versions import consul_k8s_version_of, consul_version_of, show
 
         for key, product, read in (("image", "consul", consul_version_of), ("imageK8s", "consul-k8s", consul_k8s_version_of)):
@@ -282,8 +283,8 @@ class _Builder:
             namespaces = partitions = False
             for values in self.topo._helm.get(cluster, ()):
                 glob = _map(values.root.get("global"))
-                namespaces = namespaces or glob.value("enableConsulNamespaces") is True
-                partitions = partitions or _map(glob.get("adminPartitions")).value("enabled") is True
+                namespaces = namespaces or truthy(glob.get("enableConsulNamespaces"))
+                partitions = partitions or truthy(_map(glob.get("adminPartitions")).get("enabled"))
             found = self._grammars[cluster] = (version, namespaces, partitions)
         return found
 

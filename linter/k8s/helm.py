@@ -118,6 +118,15 @@ class HelmValues:
 
 
 def truthy(value: Any) -> bool:
+    """Go template truthiness of a Helm value, the one reading of a values file's
+    booleans (the chart's ``{{- if .Values.global.acls.manageSystemACLs }}``): false,
+    0, null and empty strings/lists/maps are false; everything else, the strings
+    ``"true"``, ``"false"`` and ``"-"`` included, is true. ``value`` is a plain value
+    or a values node (a Scalar's value; a map or list by its contents; a missing node,
+    None, is false), so code reading a values file's nodes asks the same question as
+    code reading merged :class:`HelmValues`."""
+    if isinstance(value, Node):
+        value = value.value if isinstance(value, Scalar) else value.plain()
     if value is None or value is False:
         return False
     if isinstance(value, (int, float)) and not isinstance(value, bool):

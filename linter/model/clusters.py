@@ -24,6 +24,7 @@ from typing import Optional
 
 from linter.config import Config
 from linter.discover import relative_path
+from linter.k8s.helm import truthy
 from linter.model.document import AGENT_CONFIG, HELM_VALUES, Document
 from linter.nodes import Mapping, Node
 
@@ -88,7 +89,7 @@ def _root_of(doc: Document) -> Optional[ClusterRoot]:
         dc = _str(node)
         partition = "default"
         parts = glob.get("adminPartitions")
-        if isinstance(parts, Mapping) and parts.value("enabled") is True:
+        if isinstance(parts, Mapping) and truthy(parts.get("enabled")):
             partition = _str(parts.get("name")) or "default"
         return ClusterRoot(folder, base, partition, dc, doc, node)
     if doc.category == AGENT_CONFIG and doc.parent is None:
