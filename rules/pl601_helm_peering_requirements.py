@@ -6,7 +6,7 @@ from typing import Iterator, Optional
 
 from linter.api import Finding, Rule
 from linter.k8s import chartfails, versions
-from linter.k8s.helm import HelmValues, project_installs
+from linter.k8s.helm import install_for, project_installs
 from linter.model.document import HELM_VALUES, Document
 from linter.nodes import Mapping, Node
 
@@ -71,19 +71,17 @@ meshGateway:
     }
 
     def check(self, project) -> Iterator[Finding]:
-        installs = project_installs(project)
-        for values in installs:
+        for values in project_installs(project):
             for fail, message, doc, node, related in chartfails.failures(values, {"federation"}, exclude=True):
                 yield self.finding(doc, node, f"{message} ({fail.template})", related=related, fix=fail.fix)
-        yield from self._versions(project, installs)
+        yield from self._versions(project)
 
-    def _versions(self, project, installs: list[HelmValues]) -> Iterator[Finding]:
+    def _versions(self, project) -> Iterator[Finding]:
         for doc in project.of("Mesh", "mesh", "SamenessGroup", "sameness-group"):
             feature, node = self._feature(doc)
             if node is None:
                 continue
-            install = next((v for v in installs if v.cluster == doc.cluster), None)
-            consul, k8s, where = versions.installed(install, project.config)
+            consul, k8s, where = versions.installed(install_for(project, doc.cluster), project.config)
             need_consul, need_k8s = versions.MINIMUMS[feature]
             name = self.FEATURES[feature]
             for have, need, product in ((consul, need_consul, "Consul"), (k8s if doc.category == "crd" else None, need_k8s, "consul-k8s")):

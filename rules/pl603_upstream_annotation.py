@@ -6,7 +6,7 @@ from typing import Iterator, Optional
 
 from linter.api import Finding, Rule
 from linter.k8s import versions
-from linter.k8s.helm import HelmValues, project_installs
+from linter.k8s.helm import HelmValues, install_for, project_installs
 from linter.k8s.upstreams import ANNOTATION, UpstreamAnnotation, parse_upstreams, part_span, unlabeled_peer_hint
 from linter.model.classify import workload_annotation_maps
 from linter.model.document import K8S_WORKLOAD
@@ -59,14 +59,13 @@ metadata:
     example = {"bad": {"web.yaml": _pod.format("backend.peer1.peer:9091")}, "good": {"web.yaml": _pod.format("backend.svc.peer1.peer:9091")}}
 
     def check(self, project) -> Iterator[Finding]:
-        installs = {v.cluster: v for v in project_installs(project)}
         peers: dict[str, set[str]] = {}
         for doc in project.of("PeeringAcceptor", "PeeringDialer"):
             if doc.name:
                 peers.setdefault(doc.cluster, set()).add(doc.name)
-        datacenters = {c.datacenter for c in project.config.clusters.values()} | {str(v.value("global.datacenter")) for v in installs.values()}
+        datacenters = {c.datacenter for c in project.config.clusters.values()} | {str(v.value("global.datacenter")) for v in project_installs(project)}
         for doc in project.of(K8S_WORKLOAD):
-            install = installs.get(doc.cluster)
+            install = install_for(project, doc.cluster)
             version = versions.installed(install, project.config)[1]
             modes = self._modes(install)
             for notes in workload_annotation_maps(doc.root):

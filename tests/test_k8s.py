@@ -127,6 +127,46 @@ def test_helm_switches_read_with_template_truthiness(tmp_path) -> None:
     assert truthy("false") and truthy("-") and not truthy("") and not truthy(None) and not truthy(0)
 
 
+
+_DC_VALUES = "global:\n  datacenter: {dc}\n  image: hashicorp/consul:{consul}\n  imageK8S: hashicorp/consul-k8s-control-plane:{k8s}\n"
+_MESH = "apiVersion: consul.hashicorp.com/v1alpha1\nkind: Mesh\nmetadata:\n  name: mesh\nspec:\n  peering:\n    peerThroughMeshGateways: true\n"
+_POD = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  annotations:\n    consul.hashicorp.com/connect-inject: \"true\"\n"
+        "    consul.hashicorp.com/connect-service-upstreams: \"api:1234:dc1:mesh_gateway_mode=local\"\n"
+        "spec:\n  containers:\n    - name: web\n      image: web:1\n")
+
+
+@pytest.mark.parametrize("config,datacenter", [("", "dc1"), ('[clusters.east]\ndatacenter = "dc2"\npaths = ["east"]\n', "dc2")])
+def test_pl601_and_pl603_read_one_install_of_a_multi_datacenter_folder(tmp_path, config: str, datacenter: str) -> None:
+    """One folder, the values of two datacenters (two installs): PL601 (versions for
+    peerThroughMeshGateways) and PL603 (the annotation grammar of the consul-k8s
+    version) judge the cluster by the same install, linter.k8s.helm.install_for: the
+    configured datacenter's, else the first in merge order. dc1 runs Consul 1.13 /
+    consul-k8s 0.49 (too old for peerThroughMeshGateways; v1 grammar, which reads the
+    annotation), dc2 Consul 1.17 / consul-k8s 2.0 (new enough; v2 grammar, which
+    rejects it): exactly one of the two rules may fire, and the one the install says."""
+    from linter.k8s.helm import install_for
+
+    east = tmp_path / "east"
+    east.mkdir()
+    (east / "values-dc1.yaml").write_text(_DC_VALUES.format(dc="dc1", consul="1.13.2", k8s="0.49.0"))
+    (east / "values-dc2.yaml").write_text(_DC_VALUES.format(dc="dc2", consul="1.17.0", k8s="2.0.0"))
+    (east / "mesh.yaml").write_text(_MESH)
+    (east / "web.yaml").write_text(_POD)
+    if config:
+        (tmp_path / "peerlint.toml").write_text(config)
+    result = lint(str(tmp_path), select=["PL601", "PL603"])
+    install = install_for(result.project, "east")
+    assert install is not None and install.value("global.datacenter") == datacenter
+    codes = {f.code for f in result.findings}
+    assert codes == ({"PL601"} if datacenter == "dc1" else {"PL603"}), [(f.code, f.message) for f in result.findings]
+    if datacenter == "dc1":
+        pl601 = [f for f in result.findings if "this cluster runs Consul 1.13.2" in f.message]
+        assert pl601 and all(r.path == "east/values-dc1.yaml" for r in pl601[0].related)
+    # the graph reads the annotation with the same grammar (v1 reads it; v2 rejects it)
+    ups = [u for u in result.project.graph.upstreams("east") if u.source == "annotation"]
+    assert [u.destination_name for u in ups] == (["api"] if datacenter == "dc1" else [])
+
+
 #: Corpus findings of these rules that are right, with why.
 CORPUS_EXCEPTIONS: dict[tuple[str, str], str] = {}
 

@@ -270,21 +270,19 @@ class _Builder:
 
     def _annotation_grammar(self, cluster: str) -> tuple[Optional[tuple[int, int, int]], bool, bool]:
         """(consul-k8s version, namespaces on, partitions on) of ``cluster``, for its
-        annotation grammar: read once per cluster (workloads come after every Helm
-        values file, so it cannot change while they are read)."""
+        annotation grammar, read from the install PL601/PL603 read for it
+        (:func:`linter.k8s.helm.install_for`: one folder may hold several datacenters'
+        values) and its consul-k8s version as :func:`linter.k8s.versions.installed`
+        says; once per cluster."""
         found = self._grammars.get(cluster)
         if found is None:
-            from linter.k8s.versions import parse_version
+            from linter.k8s.helm import install_for
+            from linter.k8s.versions import installed
 
-            version = None
-            for setting in self.topo._versions:
-                if setting.cluster == cluster and setting.product == "consul-k8s":
-                    version = parse_version(setting.version)
-            namespaces = partitions = False
-            for values in self.topo._helm.get(cluster, ()):
-                glob = _map(values.root.get("global"))
-                namespaces = namespaces or truthy(glob.get("enableConsulNamespaces"))
-                partitions = partitions or truthy(_map(glob.get("adminPartitions")).get("enabled"))
+            install = install_for(self.project, cluster)
+            version = installed(install, self.config)[1]
+            namespaces = install is not None and install.truthy("global.enableConsulNamespaces")
+            partitions = install is not None and install.truthy("global.adminPartitions.enabled")
             found = self._grammars[cluster] = (version, namespaces, partitions)
         return found
 

@@ -217,3 +217,29 @@ def installs(documents: Iterable[Document], config: Config) -> Iterator[HelmValu
 def project_installs(project: Any) -> list[HelmValues]:
     """The installs of a project, computed once per run (several rules read them)."""
     return project.derived("helm-installs", lambda p: list(installs(p.of(HELM_VALUES), p.config)))
+
+
+def install_for(project: Any, cluster: str) -> Optional[HelmValues]:
+    """The one install a rule reads for ``cluster`` (its versions, its namespace and
+    partition flags), or None when it has no Helm values.
+
+    Why one function: a folder may hold the values of several datacenters (one install
+    each, see :func:`installs`), and rules that picked "an" install each their own way
+    (the first, the last) judged one cluster by two different installs. The choice:
+    the install whose ``global.datacenter`` is the ``datacenter`` the configuration
+    gives the cluster, else the first in merge order (the datacenter of the earliest
+    layer that declares one). Deterministic: merge order is a sort. Rules that judge
+    every install (the chart's ``fail`` conditions) iterate :func:`project_installs`.
+    """
+    return project.derived("helm-install-for", _install_per_cluster).get(cluster)
+
+
+def _install_per_cluster(project: Any) -> dict[str, HelmValues]:
+    chosen: dict[str, HelmValues] = {}
+    for values in project_installs(project):
+        current = chosen.get(values.cluster)
+        cluster_config = project.config.clusters.get(values.cluster)
+        wanted = cluster_config.datacenter if cluster_config is not None else None
+        if current is None or (wanted is not None and values.value("global.datacenter") == wanted and current.value("global.datacenter") != wanted):
+            chosen[values.cluster] = values
+    return chosen
