@@ -84,7 +84,6 @@ TOP_KEYS = {
 CLUSTER_KEYS = {"datacenter", "partition", "paths", "peer-name", "helm-values"}
 PEERING_KEYS = {"a", "b"}
 _CODE = re.compile(r"^[A-Z]{2,}[0-9]{0,4}$")
-_VERSION = re.compile(r"^v?\d+\.\d+(\.\d+)?([-+].*)?$")
 
 
 _LINE_STARTS: dict[str, list[int]] = {}  # the config text's line offsets (one text a run)
@@ -193,9 +192,14 @@ def _build(data: dict[str, Any], text: str, path: str) -> Config:
         config.edition = data["edition"]
     for key, attr in (("consul-version", "consul_version"), ("consul-k8s-version", "consul_k8s_version")):
         if key in data:
-            if not isinstance(data[key], str) or not _VERSION.match(data[key]):
+            # Validated by the one version reader the rules use (imported here, not at the
+            # top: this module must stay light to import), so a version the rules could
+            # not read is an error here, not a silently ignored setting.
+            from linter.k8s.versions import parse_version
+
+            if not isinstance(data[key], str) or parse_version(data[key]) is None:
                 fail(f"'{key}' must be a version string like \"1.17.2\"", key)
-            setattr(config, attr, data[key].lstrip("v"))
+            setattr(config, attr, data[key].strip().lstrip("v"))
     for key in ("include", "exclude", "helm-values-order"):
         if key in data:
             setattr(config, key.replace("-", "_"), strings(key, data[key]))

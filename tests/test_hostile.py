@@ -171,6 +171,35 @@ def test_broken_config_exits_2_naming_the_line(tmp_path) -> None:
     assert done.returncode == 2 and "peerlint.toml:1:" in done.stderr
 
 
+@pytest.mark.parametrize("key", ["consul-version", "consul-k8s-version"])
+@pytest.mark.parametrize("bad", ["1.17.2 ent", "1.17.2-ent!", "v1.16+build@sha", "1.17-rc1 (beta)", "latest", "1.x"])
+def test_config_version_the_tool_cannot_read_exits_2_naming_the_line(tmp_path, key: str, bad: str) -> None:
+    """A version linter.k8s.versions.parse_version cannot read (the one reader every
+    rule uses) is a config error, not a setting the rules silently ignore."""
+    from linter.k8s.versions import parse_version
+
+    assert parse_version(bad) is None
+    _write(tmp_path, "peerlint.toml", f'edition = "ce"\n\n{key} = "{bad}"\n')
+    done = _cli("check", ".", cwd=str(tmp_path))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "peerlint.toml:3:" in done.stderr and key in done.stderr
+
+
+@pytest.mark.parametrize("good,read", [("1.17.2", (1, 17, 2)), ("v1.16", (1, 16, 0)), ("1.15.3-ent", (1, 15, 3)), (" 2.1.0-dev ", (2, 1, 0))])
+def test_config_versions_are_read_as_the_rules_read_them(tmp_path, good: str, read: tuple) -> None:
+    from linter.config import load_config
+    from linter.k8s.versions import parse_version
+
+    _write(tmp_path, "peerlint.toml", f'consul-version = "{good}"\nconsul-k8s-version = "{good}"\n')
+    config = load_config(str(tmp_path))
+    assert parse_version(config.consul_version) == parse_version(config.consul_k8s_version) == read
+
+
+def test_config_module_stays_light() -> None:
+    code = "import sys, linter.config; print(sorted(m for m in sys.modules if m.startswith('linter.')))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "linter.k8s" not in done.stdout, done.stdout + done.stderr
+
 def test_config_error_in_a_later_peering_names_its_line(tmp_path) -> None:
     clusters = "".join(f'[clusters.c{i}]\npaths = ["c{i}"]\n' for i in range(3))
     peerings = '[[peerings]]\na = "c0"\nb = "c1"\n[[peerings]]\na = "c1"\nb = "c2"\n[[peerings]]\na = "c2"\nb = "c9"\n'
