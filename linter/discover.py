@@ -22,6 +22,9 @@ class SourceText:
     problem: Optional[str] = None
     line: int = 1
     col: int = 1
+    #: the parse cache's key for ``text`` (a hash of it and its syntax), when a cached
+    #: run computed one: the results cache fingerprints the files with it
+    key: Optional[bytes] = None
 
 
 def relative_path(absolute: str, base: str) -> str:

@@ -90,7 +90,9 @@ def content_digest(sources: list) -> bytes:
     digest = blake2b(digest_size=32)
     for source in sources:
         digest.update(source.path.encode("utf-8", "surrogatepass") + b"\0")
-        if source.text is not None:
+        if source.text is not None and source.key is not None:
+            digest.update(b"K" + source.key)  # a hash of the text already made for the parse cache
+        elif source.text is not None:
             digest.update(b"T%d\0" % len(source.text))
             digest.update(source.text.encode("utf-8", "surrogatepass"))
         else:

@@ -175,6 +175,7 @@ def _read_and_parse(index: int, path: str) -> tuple[int, SourceText, Optional[by
     if source.text is None:
         return index, source, None, None, False
     key = cache_key_for(path, source.text) if _Shared.keyed else None
+    source.key = key
     if key is not None and key in _Shared.cached:
         return index, source, key, None, True
     return index, source, key, parse_text(path, source.text), False
