@@ -35,10 +35,11 @@ from linter.parse import ParseError, Parsed, parse_text, syntax_for
 #: machine. Counted in HCL files (see :data:`PARSE_COST`).
 PARALLEL_THRESHOLD = 300
 #: What parsing a file costs against an HCL file, by suffix (anything else: 1). YAML
-#: is read from ruamel's C events (~0.38 ms a fleet file against HCL's ~0.69 ms) and
-#: decoding a worker's YAML result costs ~0.4 of parsing it, so on 2 cores a pool
-#: pays for YAML only from ~700 files (430 YAML files: 2 processes slower than one;
-#: 1,290: faster). JSON is cheaper still.
+#: is read from ruamel's C events (~0.30 ms a fleet file against HCL's ~0.60 ms) and
+#: decoding a worker's YAML result costs ~0.3 of parsing it (~0.4 before spans were
+#: tuples), so on 2 cores a pool pays for YAML only from several hundred files (430
+#: YAML files: no measurable difference either way on a noisy machine; 1,290:
+#: faster). JSON is cheaper still.
 PARSE_COST = {".yaml": 0.4, ".yml": 0.4, ".json": 0.25}
 #: Files per task: big enough to amortise a round trip, small enough to balance.
 CHUNK = 48
