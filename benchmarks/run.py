@@ -241,6 +241,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="peerlint benchmark")
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median); 10,000 files use at most 3")
+    parser.add_argument("--pairs", type=int, default=7, help="parse floor + cold run pairs per size (median ratio)")
     parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "peerlint-bench"))
     parser.add_argument("--checkov", default=None, help="checkov executable (default: on PATH or /tmp/checkov-venv/bin/checkov)")
     parser.add_argument("--no-checkov", action="store_true")
@@ -256,7 +257,7 @@ def main() -> int:
         fleet = os.path.join(args.workdir, f"fleet-{size}")
         generate.generate(fleet, size)
         repeat = min(args.repeat, 3) if size >= 10000 else args.repeat
-        floor, cold, ratios = floor_and_cold(fleet, repeat)
+        floor, cold, ratios = floor_and_cold(fleet, args.pairs)
         entry = {"floor": floor, "cold": cold, "cold / floor": {"median": statistics.median(ratios), "runs": [round(r, 3) for r in ratios]}}
         entry["warm"] = lint_runs(fleet, repeat, [], cold=False)
         entry["one file edited"] = lint_runs(fleet, repeat, [], cold=False, edit=True)
