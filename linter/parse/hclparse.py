@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import partial
 from typing import Any, NamedTuple, Optional
 
 from linter.nodes import Mapping, Node, Scalar, Sequence, Span, finish
-from linter.parse import ParseError
+from linter.parse import ParseError, hclfastlex
 
 _PARSER: Any = None
 _LEXER: Any = None
@@ -93,16 +94,21 @@ def _skip_runs(lexer: Any) -> None:
         lexer.lexstatere[state] = [(replaced, index)]
 
 
-def _new_lexer() -> Any:
-    """A fresh pyhcl lexer, cloned from one pristine template: building a pyhcl
-    ``Lexer`` compiles its master regex again (~0.5 ms, a quarter of a file's parse)."""
+def _pristine_lexer() -> Any:
+    """The template every lexer is cloned from (built once per process)."""
     global _LEXER
     if _LEXER is None:
         from hcl.lexer import Lexer
 
         _LEXER = Lexer().lex
         _skip_runs(_LEXER)
-    lexer = _LEXER.clone()
+    return _LEXER
+
+
+def _new_lexer() -> Any:
+    """A fresh pyhcl lexer, cloned from one pristine template: building a pyhcl
+    ``Lexer`` compiles its master regex again (~0.5 ms, a quarter of a file's parse)."""
+    lexer = _pristine_lexer().clone()
     lexer.lexstatestack = []  # clone() is shallow: never share the state stack
     return lexer
 
@@ -340,10 +346,40 @@ class _Walker:
             return Scalar(text, span)
 
 
+class _Replay:
+    """A lexer for pyhcl's parser that hands out tokens lexed beforehand."""
+
+    __slots__ = ("token",)
+
+    def __init__(self, tokens: list) -> None:
+        self.token = partial(next, iter(tokens), None)
+
+
+def _validate_fast(text: str, lines: _Lines) -> Optional[list]:
+    """pyhcl's judgement on the tokens :mod:`linter.parse.hclfastlex` made, when it
+    could make them. On any error the text is judged again the slow way (pyhcl's own
+    lexer, :func:`_validate`), so an error's message and place are pyhcl's exactly."""
+    global _PARSER
+    tokens = hclfastlex.tokens(text, _pristine_lexer())
+    if tokens is None:
+        return None
+    if _PARSER is None:
+        from linter.parse.hcltables import new_parser
+
+        _PARSER = new_parser()
+    try:
+        _PARSER.yacc.parse(None, lexer=_Replay(tokens), debug=False)
+    except Exception:
+        return _validate(text, lines)
+    return tokens
+
+
 def parse_hcl(text: str) -> Node:
     """One HCL document as a Mapping. Raises ParseError for invalid input."""
     lines = _Lines(text)
-    tokens = _validate(text, lines)
+    tokens = _validate_fast(text, lines)
+    if tokens is None:
+        tokens = _validate(text, lines)
     walker = _Walker(text, tokens, lines)
     root = walker.objectlist(None, 0)
     end_line, end_col = lines.pos(len(text))
