@@ -192,16 +192,47 @@ def _tokens(text: str) -> list[_Tok]:
         out.append(_located(text, lexer, tok))
 
 
+def _fast_layout() -> bool:
+    """Whether a Scalar can be made without its constructors (the same attributes
+    set directly, as linter.parse.yamlparse does); checked against the class as it is."""
+    try:
+        return set(Scalar.__slots__) | set(Node.__slots__) == {"span", "path", "parent", "value", "quoted"}
+    except Exception:  # pragma: no cover - a layout this module does not know
+        return False
+
+
+_FAST = _fast_layout()
+_new = object.__new__
+
+
+def _scalar(value: Any, span: Span, quoted: bool) -> Scalar:
+    if not _FAST:
+        return Scalar(value, span, quoted)
+    node = _new(Scalar)
+    node.value = value
+    node.quoted = quoted
+    node.span = span
+    node.path = ()
+    node.parent = None
+    return node
+
+
 class _Walker:
+    """Rebuilds pyhcl's tree from the tokens it read, with positions. The hot methods
+    (objectlist, objectitem, objectkey, value) read ``self.toks[self.i]`` directly
+    rather than through peek()/next(): a call frame per token less."""
+
     def __init__(self, text: str, tokens: list[_Tok], lines: _Lines) -> None:
         self.text = text
         self.toks = tokens
+        self.n = len(tokens)
         self.i = 0
         self.lines = lines
+        self.span = lines.span
 
     def peek(self, ahead: int = 0) -> Optional[_Tok]:
         j = self.i + ahead
-        return self.toks[j] if j < len(self.toks) else None
+        return self.toks[j] if j < self.n else None
 
     def next(self) -> _Tok:
         tok = self.toks[self.i]
@@ -217,21 +248,27 @@ class _Walker:
     # objectlist := (objectitem [COMMA])*
     def objectlist(self, closing: Optional[str], start: int) -> Mapping:
         items: list[tuple[Scalar, Node, bool]] = []
+        toks, n = self.toks, self.n
         while True:
-            tok = self.peek()
-            if tok is None or (closing and tok.type == closing):
+            i = self.i
+            if i >= n:
                 break
-            if tok.type == "COMMA":
-                self.next()
+            kind = toks[i].type
+            if closing and kind == closing:
+                break
+            if kind == "COMMA":
+                self.i = i + 1
                 continue
             items.append(self.objectitem())
-        end = self.toks[self.i - 1].end if self.i else start
-        return Mapping(self._merge(items), self.lines.span(start, max(end, start)))
+        end = toks[self.i - 1].end if self.i else start
+        return Mapping(self._merge(items), self.span(start, max(end, start)))
 
     def _merge(self, items: list[tuple[Scalar, Node, bool]]) -> list[tuple[Scalar, Node]]:
         groups: dict[str, list[int]] = {}
         for idx, (key, _value, _labelled) in enumerate(items):
             groups.setdefault(str(key.value), []).append(idx)
+        if len(groups) == len(items):  # no key repeats: nothing to merge
+            return [(key, value) for key, value, _labelled in items]
         out: list[tuple[Scalar, Node]] = []
         for idx, (key, value, labelled) in enumerate(items):
             same = groups[str(key.value)]
@@ -254,29 +291,35 @@ class _Walker:
         return out
 
     def objectkey(self) -> Scalar:
-        tok = self.next()
-        if tok.type not in ("IDENTIFIER", "STRING", "NUMBER", "FLOAT", "BOOL"):
-            raise ParseError(f"invalid HCL: unexpected {tok.type}")
-        value = tok.value if tok.type in ("IDENTIFIER", "STRING") else self.text[tok.start:tok.end]
-        return Scalar(value, self.lines.span(tok.start, tok.end), quoted=tok.type == "STRING")
+        tok = self.toks[self.i]
+        self.i += 1
+        kind = tok.type
+        if kind == "IDENTIFIER":
+            return _scalar(tok.value, self.span(tok.start, tok.end), False)
+        if kind == "STRING":
+            return _scalar(tok.value, self.span(tok.start, tok.end), True)
+        if kind not in ("NUMBER", "FLOAT", "BOOL"):
+            raise ParseError(f"invalid HCL: unexpected {kind}")
+        return _scalar(self.text[tok.start:tok.end], self.span(tok.start, tok.end), False)
 
     def objectitem(self) -> tuple[Scalar, Node, bool]:
         keys = [self.objectkey()]
+        toks, n = self.toks, self.n
         while True:
-            tok = self.peek()
-            if tok is None:
+            if self.i >= n:
                 raise ParseError("invalid HCL: unexpected end of file")
-            if tok.type in ("EQUAL", "COLON"):
-                self.next()
+            kind = toks[self.i].type
+            if kind == "EQUAL" or kind == "COLON":
+                self.i += 1
                 value = self.value()
-                return self._nest(keys, value)
-            if tok.type == "LEFTBRACE":
+                return self._nest(keys, value) if len(keys) > 1 else (keys[0], value, False)
+            if kind == "LEFTBRACE":
                 value = self.object()
-                return self._nest(keys, value)
-            if tok.type in ("IDENTIFIER", "STRING"):
+                return self._nest(keys, value) if len(keys) > 1 else (keys[0], value, False)
+            if kind == "IDENTIFIER" or kind == "STRING":
                 keys.append(self.objectkey())
                 continue
-            raise ParseError(f"invalid HCL: unexpected {tok.type}")
+            raise ParseError(f"invalid HCL: unexpected {kind}")
 
     def _nest(self, keys: list[Scalar], value: Node) -> tuple[Scalar, Node, bool]:
         for label in reversed(keys[1:]):
@@ -288,57 +331,61 @@ class _Walker:
         open_ = self.expect("LEFTBRACE")
         body = self.objectlist("RIGHTBRACE", open_.start)
         close = self.expect("RIGHTBRACE")
-        body.span = self.lines.span(open_.start, close.end)
+        body.span = self.span(open_.start, close.end)
         return body
 
     def list(self) -> Sequence:
         open_ = self.expect("LEFTBRACKET")
         items: list[Node] = []
+        toks, n = self.toks, self.n
         while True:
-            tok = self.peek()
-            if tok is None:
+            if self.i >= n:
                 raise ParseError("invalid HCL: unterminated list")
-            if tok.type == "RIGHTBRACKET":
+            kind = toks[self.i].type
+            if kind == "RIGHTBRACKET":
                 break
-            if tok.type == "COMMA":
-                self.next()
+            if kind == "COMMA":
+                self.i += 1
                 continue
             items.append(self.value())
         close = self.next()
-        return Sequence(items, self.lines.span(open_.start, close.end))
+        return Sequence(items, self.span(open_.start, close.end))
 
     def value(self) -> Node:
-        tok = self.peek()
-        if tok is None:
+        toks, n = self.toks, self.n
+        i = self.i
+        if i >= n:
             raise ParseError("invalid HCL: value expected")
-        if tok.type == "LEFTBRACE":
+        first = toks[i]
+        kind = first.type
+        if kind == "LEFTBRACE":
             return self.object()
-        if tok.type == "LEFTBRACKET":
+        if kind == "LEFTBRACKET":
             return self.list()
-        start = tok.start
-        first = self.next()
+        start = first.start
         end = first.end
+        i += 1
         depth = 0
         # Expressions (arithmetic, exponents, ternaries, function calls) are rare in
         # Consul files: keep their text as the value.
-        while True:
-            nxt = self.peek()
-            if nxt is None:
-                break
-            if nxt.type in ("LEFTPAREN",):
+        while i < n:
+            nxt = toks[i].type
+            if nxt == "LEFTPAREN":
                 depth += 1
-            elif nxt.type == "RIGHTPAREN":
+            elif nxt == "RIGHTPAREN":
                 depth -= 1
-            elif depth == 0 and not (nxt.type in _EXPR_TOKENS or (nxt.type in _LITERALS and self.toks[self.i - 1].type in _EXPR_TOKENS)):
+            elif depth == 0 and not (nxt in _EXPR_TOKENS or (nxt in _LITERALS and toks[i - 1].type in _EXPR_TOKENS)):
                 break
-            elif depth == 0 and nxt.type == "COLON" and first.type not in _LITERALS:
+            elif depth == 0 and nxt == "COLON" and kind not in _LITERALS:
                 break
-            end = self.next().end
-        span = self.lines.span(start, end)
+            end = toks[i].end
+            i += 1
+        self.i = i
+        span = self.span(start, end)
         if end == first.end:
-            if first.type in ("STRING", "IDENTIFIER"):
-                return Scalar(first.value, span, quoted=first.type == "STRING")
-            return Scalar(first.value, span)
+            if kind == "STRING":
+                return _scalar(first.value, span, True)
+            return _scalar(first.value, span, False)
         text = self.text[start:end]
         try:
             return Scalar(float(text.replace(" ", "")), span)
