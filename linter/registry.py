@@ -38,9 +38,9 @@ def _rules_in(obj: Any) -> list[type[Rule]]:
 
 
 def _entry_points() -> list[Any]:
-    from importlib.metadata import entry_points
+    from linter.entrypoints import entry_points  # cached: see linter/entrypoints.py
 
-    return list(entry_points(group=ENTRY_POINT_GROUP))
+    return entry_points(ENTRY_POINT_GROUP)
 
 
 def load_rules() -> dict[str, type[Rule]]:

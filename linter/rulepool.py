@@ -19,7 +19,7 @@ import sys
 from typing import Any, Callable, Iterable, Optional
 
 #: Fewer files than this: the whole post-parse work is shorter than a fork is worth.
-THRESHOLD = 1000
+THRESHOLD = 300
 
 RunOne = Callable[[Any, str], tuple[list, bool]]
 

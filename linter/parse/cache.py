@@ -185,7 +185,7 @@ class ParseCache:
 
 #: Fewer new parse results than this: the cache is saved in the foreground (a fork
 #: costs more than encoding a few hundred trees).
-BACKGROUND_MIN = 500
+BACKGROUND_MIN = 100
 _SAVERS: list[int] = []  # background savers not waited for yet
 
 
