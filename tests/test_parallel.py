@@ -246,3 +246,75 @@ def test_each_rule_unit_is_taken_once():
     assert got is not None
     assert sorted(done_here + list(got)) == ["A", "B", "C", "D"]
     assert ("B" in got) == ("C" in got)
+
+
+# linter/parse/forkpool.py: chunks shared between this process and forked workers.
+
+def _pool_run(chunks, remote, workers=1, local_delay=0.0):
+    import marshal
+    import time
+
+    from linter.parse import forkpool
+
+    here, there = [], []
+
+    def local(chunk):
+        time.sleep(local_delay)
+        here.append(chunk)
+
+    def deliver(chunk, data):
+        assert marshal.loads(data) == chunk * 2
+        there.append(chunk)
+
+    forkpool.run(chunks, local, remote, deliver, workers)
+    return here, there
+
+
+def test_the_fork_pool_does_every_chunk_once_front_here_back_there():
+    import marshal
+    import time
+
+    def remote(chunk):
+        time.sleep(0.002)
+        return marshal.dumps(chunk * 2)
+
+    chunks = list(range(200))
+    here, there = _pool_run(chunks, remote, workers=1, local_delay=0.002)
+    assert sorted(here + there) == chunks
+    assert here and there and here == sorted(here) and there == sorted(there, reverse=True)
+    assert max(here) < min(there)  # they met once, in the middle
+
+
+def test_a_failing_or_dying_worker_loses_nothing():
+    import marshal
+    import os
+
+    def raising(chunk):
+        if chunk % 7 == 3:
+            raise RuntimeError("boom")
+        return marshal.dumps(chunk * 2)
+
+    def dying(chunk):
+        if chunk == 150:
+            os._exit(9)
+        return marshal.dumps(chunk * 2)
+
+    for remote in (raising, dying):
+        here, there = _pool_run(list(range(200)), remote, workers=2, local_delay=0.001)
+        assert sorted(here + there) == list(range(200))
+
+
+def test_large_results_and_no_workers():
+    import marshal
+
+    from linter.parse import forkpool
+
+    chunks = list(range(40))
+    here, there = _pool_run(chunks, lambda chunk: marshal.dumps(chunk * 2), workers=0)
+    assert here == chunks and there == []
+
+    got = []  # each result far larger than a pipe's buffer
+    forkpool.run(list(range(6)), lambda c: got.append(("here", c, 0)), lambda c: marshal.dumps(b"x" * (3 << 20)),
+                 lambda c, d: got.append(("there", c, len(d))), 1)
+    assert sorted(item[1] for item in got) == list(range(6))
+    assert all(size > 3 << 20 for where, _c, size in got if where == "there")

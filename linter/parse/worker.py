@@ -1,6 +1,6 @@
 """Parsing many files across processes, and parse results as compact bytes.
 
-Why a process pool and why this shape: parsing is pure Python (pyhcl's PLY parser, the
+Why forked workers (linter/parse/forkpool.py) and why this shape: parsing is pure Python (pyhcl's PLY parser, the
 tree walks) and holds the GIL, so only processes add cores. Node trees do not cross a
 process boundary for free: pickling them (every node with its span, path and parent)
 costs more than half of parsing them. So a result travels as :func:`encode` bytes:
@@ -8,8 +8,7 @@ nested tuples of plain values (no paths, no parents) through ``marshal``, ~10x c
 to make than a pickle; the parent rebuilds the nodes (:func:`decode`) for about a
 quarter of the cost of parsing, and the same bytes go into the parse cache unchanged.
 The parent parses too, from the front of the list, while the workers take chunks from
-the back; when the parent catches up it takes back every chunk no worker has started,
-so the split adapts to the machine without tuning. Results are put back in input
+the back, until they meet, so the split adapts to the machine without tuning. Results are put back in input
 order: a parallel run is identical to a serial one.
 """
 from __future__ import annotations
@@ -18,7 +17,6 @@ import gc
 import marshal
 import os
 import sys
-from collections import deque
 from typing import Any, Optional
 
 try:
@@ -215,14 +213,9 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _pool(workers: int):
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # fork: workers inherit the warmed-up parsers, the imported modules and the cache
-    # keys (spawn would re-import everything in every worker, ~0.3 s).
-    method = "fork" if sys.platform.startswith("linux") else None
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method), initializer=_worker_init)
+def _source_fields(source: SourceText) -> tuple:
+    """A :class:`SourceText` as plain values (``SourceText(*fields)`` rebuilds it)."""
+    return (source.path, source.text, source.problem, source.line, source.col, source.key)
 
 
 class Deferred:
@@ -249,9 +242,8 @@ def load_files(files: list[str], max_size: int, cache: Any = None, jobs: int = 1
 
     With ``jobs`` > 1 and enough files, ``jobs - 1`` forked workers take chunks from
     the back of the list while this process works from the front, decoding what the
-    workers send whenever it finishes a chunk; when it reaches a chunk a worker has
-    already started, it only decodes. ``cache`` (a :class:`ParseCache`) gets every
-    new parse result."""
+    workers send whenever it finishes a chunk, until they meet (linter.parse.forkpool).
+    ``cache`` (a :class:`ParseCache`) gets every new parse result."""
     _Shared.max_size = max_size
     _Shared.keyed = cache is not None
     _Shared.cached = cache.entries if cache is not None else frozenset()
@@ -291,28 +283,14 @@ def load_files(files: list[str], max_size: int, cache: Any = None, jobs: int = 1
     warm_up()
     indexed.sort(key=lambda item: _offload_rank(item[1]))  # stable: input order within a rank
     chunks = [indexed[i:i + CHUNK] for i in range(0, len(indexed), CHUNK)]
-    arrived: deque = deque()
+    from linter.parse import forkpool
 
-    def take_arrived() -> None:
-        while arrived:
-            future = arrived.popleft()
-            if future.cancelled():  # taken back by this process
-                continue
-            for index, source, key, blob, hit in future.result():
-                finish(index, source, key, None, blob, hit)
+    def remote(chunk: list[tuple[int, str]]) -> bytes:
+        return marshal.dumps([(index, _source_fields(source), key, blob, hit) for index, source, key, blob, hit in work_chunk(chunk)])
 
-    with _pool(jobs - 1) as pool:
-        futures = {}
-        for n in reversed(range(len(chunks))):  # workers take from the back
-            futures[n] = pool.submit(work_chunk, chunks[n])
-            futures[n].add_done_callback(arrived.append)  # deque.append is thread-safe
-        for n in range(len(chunks)):  # this process, from the front
-            take_arrived()
-            if not futures[n].cancel():
-                break  # a worker has it (and every chunk after it)
-            del futures[n]
-            local(chunks[n])
-        for n in sorted(futures):
-            futures[n].result()  # wait; errors in a worker surface here
-        take_arrived()
+    def deliver(_chunk: list[tuple[int, str]], data: bytes) -> None:
+        for index, fields, key, blob, hit in marshal.loads(data):
+            finish(index, SourceText(*fields), key, None, blob, hit)
+
+    forkpool.run(chunks, local, remote, deliver, jobs - 1, _worker_init)
     return out  # type: ignore[return-value]
