@@ -32,13 +32,14 @@ from linter.parse import ParseError, Parsed, parse_text, syntax_for
 #: encoding, and the parent's decoding); measured with benchmarks/run.py on a 2-core
 #: machine. Counted in HCL files (see :data:`PARSE_COST`).
 PARALLEL_THRESHOLD = 300
-#: What parsing a file costs against an HCL file, by suffix (anything else: 1). YAML
-#: is read from ruamel's C events (~0.30 ms a fleet file against HCL's ~0.60 ms) and
-#: decoding a worker's YAML result costs ~0.3 of parsing it (~0.4 before spans were
-#: tuples), so on 2 cores a pool pays for YAML only from several hundred files (430
-#: YAML files: no measurable difference either way on a noisy machine; 1,290:
-#: faster). JSON is cheaper still.
-PARSE_COST = {".yaml": 0.4, ".yml": 0.4, ".json": 0.25}
+#: What parsing a file costs against an HCL file, by suffix (anything else: 1),
+#: re-measured once HCL was lexed in one scan (linter/parse/hclfastlex.py): ~0.62 ms an
+#: HCL fleet file, ~0.47 ms YAML, ~0.15 ms JSON. Decoding a worker's YAML result costs
+#: ~0.3 of parsing it, so a pool still pays for YAML less than for HCL; with forked
+#: workers (no multiprocessing to import), the 430-file Kubernetes half of the
+#: 1,000-file fleet went 0.75 -> 0.62 s median in 16 interleaved runs once it parsed
+#: in two processes.
+PARSE_COST = {".yaml": 0.75, ".yml": 0.75, ".json": 0.25}
 #: Files per task: big enough to amortise a round trip, small enough to balance.
 CHUNK = 48
 #: Which files the workers should take first: those whose result is cheapest for the
