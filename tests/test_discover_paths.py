@@ -33,3 +33,14 @@ def test_read_source_limit(tmp_path) -> None:
     assert discover.read_source(str(small), 8).text == 'a = "b"\n'
     over = discover.read_source(str(small), 7)
     assert over.text is None and "limit" in (over.problem or "")
+
+
+def test_display_path_shortcut_agrees_with_the_full_computation(tmp_path, monkeypatch) -> None:
+    from linter.discover import _display, display_path
+
+    monkeypatch.chdir(tmp_path)
+    samples = ["a.hcl", "./a.hcl", "./dc1/config/mesh.hcl", "dc1/x.yaml", "../up.hcl", "./../up.hcl", "a//b.hcl",
+               "./a/./b.hcl", "a/../b.hcl", ".hidden/x.hcl", "./.hidden/x.hcl", "dir/.x.hcl", str(tmp_path / "abs.hcl"),
+               "/etc/hosts", "é/ü.hcl", "a b/c.json", "..a/b.hcl"]
+    for path in samples:
+        assert display_path(path) == _display(os.path.abspath(path), os.getcwd()), path

@@ -65,14 +65,28 @@ def test_oversized_file_is_reported_and_never_read(tmp_path, monkeypatch) -> Non
     path = os.path.join(str(tmp_path), "huge.yaml")
     with open(path, "wb") as handle:
         handle.truncate(200 * 1024 * 1024)  # sparse: costs no disk
-    real_open = builtins.open
+    real_open, real_read, real_builtin_open = os.open, os.read, builtins.open
+    huge_fds: set[int] = set()
 
-    def guarded_open(file, *args, **kwargs):
-        assert os.path.abspath(str(file)) != path, "the oversized file was opened"
-        return real_open(file, *args, **kwargs)
+    def tracked_open(file, *args, **kwargs):  # opening it to stat the handle is fine
+        fd = real_open(file, *args, **kwargs)
+        if os.path.abspath(str(file)) == path:
+            huge_fds.add(fd)
+        return fd
 
-    monkeypatch.setattr(builtins, "open", guarded_open)
+    def guarded_read(fd, count):
+        assert fd not in huge_fds, "the oversized file was read"
+        return real_read(fd, count)
+
+    def guarded_builtin_open(file, *args, **kwargs):
+        assert os.path.abspath(str(file)) != path, "the oversized file was opened to be read"
+        return real_builtin_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", tracked_open)
+    monkeypatch.setattr(os, "read", guarded_read)
+    monkeypatch.setattr(builtins, "open", guarded_builtin_open)
     result = lint(str(tmp_path))
+    assert huge_fds  # it was looked at
     [message] = _codes(result)
     assert "over the" in message and "max-file-size" in message
 
@@ -135,14 +149,14 @@ def test_symlink_loops_are_skipped_or_reported(tmp_path) -> None:
 
 def test_unreadable_file_is_reported(tmp_path, monkeypatch) -> None:
     path = _write(tmp_path, "secret.hcl", 'Kind = "mesh"\n')
-    real_open = builtins.open
+    real_open = os.open  # what discover.read_source opens files with (root reads anything: pretend)
 
     def deny(file, *args, **kwargs):
         if os.path.abspath(str(file)) == path:
             raise PermissionError(13, "Permission denied")
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "open", deny)
+    monkeypatch.setattr(os, "open", deny)
     [message] = _codes(lint(str(tmp_path)))
     assert "Permission denied" in message
 
