@@ -22,7 +22,7 @@ import re
 import sys
 from typing import Any, NamedTuple, Optional
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 #: importlib.metadata's own grammar of an entry point's value.
 _VALUE = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$")
 
@@ -60,27 +60,37 @@ def path_key() -> list[str]:
     return out
 
 
-def _read(path: str, group: str, key: list[str]) -> Optional[list[EntryPoint]]:
+#: Import paths remembered per group: ``peerlint`` run as a console script, with
+#: ``python -m linter`` from a few folders, from a test runner... each has its own.
+KEEP = 8
+
+
+def _load(path: str) -> dict:
     try:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
-        entry = data["groups"][group]
-        if data.get("version") != CACHE_VERSION or entry["key"] != key:
-            return None
-        return [EntryPoint(str(name), str(value)) for name, value in entry["eps"]]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+        if isinstance(data, dict) and data.get("version") == CACHE_VERSION and isinstance(data.get("groups"), dict):
+            return data
+    except (OSError, ValueError):
+        pass
+    return {"version": CACHE_VERSION, "groups": {}}
+
+
+def _read(path: str, group: str, key: list[str]) -> Optional[list[EntryPoint]]:
+    try:
+        for entry in _load(path)["groups"].get(group, []):
+            if entry["key"] == key:
+                return [EntryPoint(str(name), str(value)) for name, value in entry["eps"]]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        pass
+    return None
 
 
 def _write(path: str, group: str, key: list[str], eps: list[EntryPoint]) -> None:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or not isinstance(data.get("groups"), dict):
-            raise ValueError
-    except (OSError, ValueError):
-        data = {"version": CACHE_VERSION, "groups": {}}
-    data["groups"][group] = {"key": key, "eps": [list(ep) for ep in eps]}
+    data = _load(path)
+    known = data["groups"].get(group)
+    known = [e for e in known if isinstance(e, dict) and e.get("key") != key] if isinstance(known, list) else []
+    data["groups"][group] = [{"key": key, "eps": [list(ep) for ep in eps]}] + known[:KEEP - 1]
     try:
         from linter.output import write_atomic
 

@@ -64,7 +64,7 @@ def test_a_plugin_is_found_installed_and_forgotten_removed(tmp_path) -> None:
     checked = _run(["check", "."], str(site), str(cache), str(work))
     assert "AC101" in checked.stdout and checked.returncode == 1, checked.stdout + checked.stderr
     stored = json.loads((cache / "peerlint" / "entry-points.json").read_text())
-    assert ["acme", "acme_peerlint_rules"] in stored["groups"]["peerlint.rules"]["eps"]
+    assert ["acme", "acme_peerlint_rules"] in stored["groups"]["peerlint.rules"][0]["eps"]
     again = _run(["rules"], str(site), str(cache), str(work))  # answered from the cache
     assert "AC101" in again.stdout
 
@@ -79,7 +79,9 @@ def test_a_damaged_or_stale_cache_is_read_again(tmp_path) -> None:
         folder.mkdir()
     _install_plugin(str(site))
     (cache / "peerlint").mkdir()
-    for junk in ("{not json", json.dumps({"version": 1, "groups": {"peerlint.rules": {"key": ["x"], "eps": []}}}), "[]"):
+    stale = {"version": 2, "groups": {"peerlint.rules": [{"key": ["x"], "eps": []}]}}
+    odd = {"version": 2, "groups": {"peerlint.rules": {"key": 1}}}
+    for junk in ("{not json", json.dumps(stale), json.dumps(odd), "[]", json.dumps({"version": 1, "groups": {}})):
         (cache / "peerlint" / "entry-points.json").write_text(junk)
         listed = _run(["rules"], str(site), str(cache), str(work))
         assert listed.returncode == 0 and "AC101" in listed.stdout, listed.stderr
@@ -92,3 +94,21 @@ def test_entry_point_values_load_as_importlib_metadata_loads_them() -> None:
 
     for value in ("linter.rules", "linter.api:Rule", "linter.nodes:Span.point", "linter.api:Rule [extra]"):
         assert EntryPoint("x", value).load() is Reference("x", value, "g").load()
+
+
+def test_several_import_paths_are_remembered(tmp_path, monkeypatch) -> None:
+    import importlib.metadata
+
+    from linter import entrypoints
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("PEERLINT_NO_PLUGIN_CACHE", raising=False)
+    scans = []
+    real = importlib.metadata.entry_points
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda **kw: scans.append(kw) or real(**kw))
+    key = ["a"]
+    monkeypatch.setattr(entrypoints, "path_key", lambda: list(key))
+    for name in ["a", "b", "a", "b", "c", "a"]:
+        key[:] = [name]
+        assert [ep.value for ep in entrypoints.entry_points("peerlint.rules")] == ["linter.rules"]
+    assert len(scans) == 3  # one scan per import path, then answered from the cache
