@@ -30,12 +30,12 @@ _STRING_RULE = '(?P<t_string>\\")'
 _WHOLE_STRING = '(?P<t_string>"[^"\\\\$]*")'  # no new group: the group numbers stay
 
 # What each of pyhcl's INITIAL-state rules does with its match, by rule name.
-_TOKEN, _BOOL, _FLOAT, _HEX, _INT, _IDENT, _STRING, _SKIP, _LINES, _NEWLINE, _GIVE_UP = range(11)
+_TOKEN, _BOOL, _FLOAT, _HEX, _INT, _STRING, _SKIP, _LINES, _NEWLINE, _GIVE_UP = range(10)
 _FUNCTION_RULES = {
     "t_BOOL": _BOOL, "t_FLOAT": _FLOAT, "t_hexnumber": _HEX, "t_intnumber": _INT,
-    "t_IDENTIFIER": _IDENT, "t_string": _STRING, "t_COMMENT": _SKIP, "t_MULTICOMMENT": _LINES,
+    "t_IDENTIFIER": _TOKEN, "t_string": _STRING, "t_COMMENT": _SKIP, "t_MULTICOMMENT": _LINES,
     "t_newline": _NEWLINE, "t_heredoc": _GIVE_UP, "t_tabbedheredoc": _GIVE_UP,
-    # rules whose function only returns the token as matched
+    # rules whose function only returns the token as matched (t_IDENTIFIER: as a str)
     "t_EMINUS": _TOKEN, "t_EPLUS": _TOKEN, "t_PERIOD": _TOKEN, "t_COMMA": _TOKEN,
     "t_QMARK": _TOKEN, "t_COLON": _TOKEN, "t_ASTERISK_PERIOD": _TOKEN, "t_GT": _TOKEN,
     "t_LT": _TOKEN, "t_EQ": _TOKEN, "t_NE": _TOKEN, "t_LE": _TOKEN, "t_GE": _TOKEN,
@@ -126,7 +126,6 @@ def tokens(text: str, template: Any) -> Optional[list[FastTok]]:
     append = out.append
     pos = 0
     lineno = 1
-    ignore = IGNORE
     try:
         for match in scanner.finditer(text):
             if match.start() != pos:
@@ -136,8 +135,6 @@ def tokens(text: str, template: Any) -> Optional[list[FastTok]]:
             pos = match.end()
             what, kind = actions[group]
             if what == _TOKEN:
-                append(_new(FastTok, (kind, text[start:pos], start, pos, start, lineno)))
-            elif what == _IDENT:
                 append(_new(FastTok, (kind, text[start:pos], start, pos, start, lineno)))
             elif what == _STRING:
                 value = text[start + 1:pos - 1]
@@ -161,6 +158,6 @@ def tokens(text: str, template: Any) -> Optional[list[FastTok]]:
                 return None
     except ValueError:  # an integer too long to convert: pyhcl's own error, via its lexer
         return None
-    if pos != len(text) and text[pos:].strip(ignore):
+    if pos != len(text) and text[pos:].strip(IGNORE):
         return None
     return out
