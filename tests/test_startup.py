@@ -62,3 +62,39 @@ print(json.dumps(bad))
     proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == {}
+
+
+CHECK_SCRIPT = """
+import contextlib, io, json, sys
+from linter.cli import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    try:
+        main(sys.argv[1:])
+    except SystemExit:
+        pass
+watched = ("importlib.metadata", "multiprocessing", "concurrent.futures", "hcl")
+print(json.dumps(sorted(name for name in watched if name in sys.modules)))
+"""
+
+
+def test_a_check_imports_no_plugin_scanner_and_no_multiprocessing(tmp_path):
+    """Entry points come from the cache (linter/entrypoints.py) once it is filled, the
+    parallel parse forks by itself (linter/parse/forkpool.py), and a repository with no
+    HCL never imports pyhcl."""
+    import os
+
+    folder = tmp_path / "k8s"
+    folder.mkdir()
+    for n in range(450):  # enough parsing for the parallel path
+        (folder / f"mesh-{n}.yaml").write_text(f"apiVersion: consul.hashicorp.com/v1alpha1\nkind: Mesh\nmetadata:\n  name: mesh-{n}\nspec: {{}}\n")
+    (tmp_path / "xdg").mkdir()
+    (tmp_path / "work").mkdir()  # the working folder is on sys.path ("-c"): nothing may change in it
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "xdg"), PYTHONPATH=REPO)
+    runs = []
+    for _ in range(2):  # the first run fills the entry-point cache
+        proc = subprocess.run([sys.executable, "-c", CHECK_SCRIPT, "check", str(folder), "--no-cache"], cwd=str(tmp_path / "work"),
+                              capture_output=True, text=True, timeout=300, env=env)
+        assert proc.returncode == 0, proc.stderr
+        runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    assert runs[1] == [], f"a check imported {runs[1]}"
