@@ -318,3 +318,26 @@ def test_large_results_and_no_workers():
                  lambda c, d: got.append(("there", c, len(d))), 1)
     assert sorted(item[1] for item in got) == list(range(6))
     assert all(size > 3 << 20 for where, _c, size in got if where == "there")
+
+
+def test_an_error_here_stops_the_workers_at_once():
+    import marshal
+    import time
+
+    from linter.parse import forkpool
+
+    def slow(chunk):
+        time.sleep(0.05)
+        return marshal.dumps(chunk)
+
+    def local(chunk):
+        raise ValueError("a bug here")
+
+    start = time.perf_counter()
+    try:
+        forkpool.run(list(range(200)), local, slow, lambda c, d: None, 1)
+    except ValueError:
+        pass
+    else:  # pragma: no cover
+        raise AssertionError("the error was swallowed")
+    assert time.perf_counter() - start < 3  # not 200 x 50 ms of worker chunks

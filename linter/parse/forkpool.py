@@ -180,22 +180,32 @@ def run(chunks: list, local: Callable[[Any], None], remote: Callable[[Any], byte
         os.close(write_fd)
         claims.pids.append(pid)
         inboxes.append(_Inbox(read_fd))
+    finished = False
     try:
         while (number := claims.take(front=True)) is not None:
             local(chunks[number])
             done[number] = True
             _drain(inboxes, arrived, wait=False)
         _drain(inboxes, arrived, wait=True)
+        finished = True
     finally:
         for box in inboxes:
             if box.open:
                 os.close(box.fd)
+        if not finished:  # interrupted here: the workers' results are not wanted
+            import signal
+
+            for pid in claims.pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
         for pid in claims.pids:
             try:
                 os.waitpid(pid, 0)
             except ChildProcessError:  # pragma: no cover
                 pass
         claims.close()
-    for number, finished in enumerate(done):
-        if not finished:  # a worker took it and did not deliver (it failed or died)
+    for number, delivered in enumerate(done):
+        if not delivered:  # a worker took it and did not deliver (it failed or died)
             local(chunks[number])
