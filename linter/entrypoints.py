@@ -22,6 +22,8 @@ import re
 import sys
 from typing import Any, NamedTuple, Optional
 
+from linter.output import user_cache_dir, write_atomic
+
 CACHE_VERSION = 2
 #: importlib.metadata's own grammar of an entry point's value.
 _VALUE = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$")
@@ -39,14 +41,14 @@ class EntryPoint(NamedTuple):
         if match is None:
             raise ValueError(f"malformed entry point value {self.value!r}")
         obj: Any = importlib.import_module(match.group("module"))
-        for part in (match.group("attr") or "").split(".") if match.group("attr") else ():
+        attr = match.group("attr")
+        for part in attr.split(".") if attr else ():
             obj = getattr(obj, part)
         return obj
 
 
 def _cache_path() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "peerlint", "entry-points.json")
+    return os.path.join(user_cache_dir(), "entry-points.json")
 
 
 def path_key() -> list[str]:
@@ -92,8 +94,6 @@ def _write(path: str, group: str, key: list[str], eps: list[EntryPoint]) -> None
     known = [e for e in known if isinstance(e, dict) and e.get("key") != key] if isinstance(known, list) else []
     data["groups"][group] = [{"key": key, "eps": [list(ep) for ep in eps]}] + known[:KEEP - 1]
     try:
-        from linter.output import write_atomic
-
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         write_atomic(path, json.dumps(data))
     except OSError:

@@ -38,6 +38,20 @@ def make_span(line: int, col: int, end_line: int, end_col: int) -> Span:
     return _tuple_new(Span, (line, col, end_line, end_col))
 
 
+def _slots_are_known() -> bool:
+    """Whether nodes can be built without their constructors (the same attributes
+    set directly, ~2x faster): true for the classes below as they are; a changed layout
+    makes the parsers fall back to the constructors instead of breaking."""
+    try:
+        return (
+            set(Scalar.__slots__) | set(Node.__slots__) == {"span", "path", "parent", "value", "quoted"}
+            and set(Sequence.__slots__) | set(Node.__slots__) == {"span", "path", "parent", "items"}
+            and set(Mapping.__slots__) | set(Node.__slots__) == {"span", "path", "parent", "entries", "_index"}
+        )
+    except Exception:  # pragma: no cover - a layout this module does not know
+        return False
+
+
 _FOLDED: dict[str, str] = {}  # fold_key results: keys and looked-up names repeat a lot
 
 
@@ -180,6 +194,25 @@ class Mapping(Node):
 
     def __repr__(self) -> str:
         return f"Mapping(keys={self.keys()} @{self.span.line}:{self.span.col})"
+
+
+#: The parsers' hot loops build nodes directly when this holds (see _slots_are_known).
+FAST_LAYOUT = _slots_are_known()
+_object_new = object.__new__
+
+
+def make_scalar(value: Any, span: Span, quoted: bool = False) -> Scalar:
+    """``Scalar(value, span, quoted)`` without its two constructor frames when the
+    layout allows (for the parsers)."""
+    if not FAST_LAYOUT:
+        return Scalar(value, span, quoted)
+    node = _object_new(Scalar)
+    node.value = value
+    node.quoted = quoted
+    node.span = span
+    node.path = ()
+    node.parent = None
+    return node
 
 
 def finish(root: Node) -> Node:

@@ -6,6 +6,14 @@ import os
 import tempfile
 
 
+def user_cache_dir() -> str:
+    """peerlint's folder for per-user files kept outside any checked repository (the
+    parse cache's signing key, the plugin entry points): ``$XDG_CACHE_HOME/peerlint``
+    or ``~/.cache/peerlint``."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "peerlint")
+
+
 def write_atomic(path: str, data: str | bytes) -> None:
     """Write text (UTF-8) or bytes to ``path`` atomically."""
     folder = os.path.dirname(os.path.abspath(path))

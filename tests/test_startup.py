@@ -17,6 +17,8 @@ from tests.helpers import REPO
 
 HEAVY = ("jsonschema", "networkx", "rich", "ruamel", "hcl", "yaml", "referencing")
 
+#: Runs ``peerlint ARGV`` in this interpreter, then prints which of the watched
+#: modules (``%r``, filled in by the caller) it imported, and the start of its output.
 SCRIPT = """
 import contextlib, io, json, sys
 from linter.cli import main
@@ -26,15 +28,21 @@ with contextlib.redirect_stdout(out):
         main(sys.argv[1:])
     except SystemExit:
         pass
-heavy = sorted({name.split(".")[0] for name in sys.modules} & set(%r))
-print(json.dumps({"heavy": heavy, "output": out.getvalue()[:200]}))
-""" % (HEAVY,)
+loaded = set(sys.modules) | {name.split(".")[0] for name in sys.modules}
+print(json.dumps({"imported": sorted(name for name in %r if name in loaded), "output": out.getvalue()[:200]}))
+"""
+
+
+def _run_watching(watched: tuple, argv: tuple, **kwargs) -> dict:
+    kwargs.setdefault("cwd", REPO)
+    proc = subprocess.run([sys.executable, "-c", SCRIPT % (watched,), *argv], capture_output=True, text=True, timeout=300, **kwargs)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def _imported(*argv: str) -> dict:
-    proc = subprocess.run([sys.executable, "-c", SCRIPT, *argv], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    found = _run_watching(HEAVY, argv)
+    return {"heavy": found["imported"], "output": found["output"]}
 
 
 @pytest.mark.parametrize("argv", [("--version",), ("rules",), ("explain", "PL001"), ("--help",)])
@@ -64,20 +72,6 @@ print(json.dumps(bad))
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == {}
 
 
-CHECK_SCRIPT = """
-import contextlib, io, json, sys
-from linter.cli import main
-out = io.StringIO()
-with contextlib.redirect_stdout(out):
-    try:
-        main(sys.argv[1:])
-    except SystemExit:
-        pass
-watched = ("importlib.metadata", "multiprocessing", "concurrent.futures", "hcl")
-print(json.dumps(sorted(name for name in watched if name in sys.modules)))
-"""
-
-
 def test_a_check_imports_no_plugin_scanner_and_no_multiprocessing(tmp_path):
     """Entry points come from the cache (linter/entrypoints.py) once it is filled, the
     parallel parse forks by itself (linter/parse/forkpool.py), and a repository with no
@@ -91,10 +85,8 @@ def test_a_check_imports_no_plugin_scanner_and_no_multiprocessing(tmp_path):
     (tmp_path / "xdg").mkdir()
     (tmp_path / "work").mkdir()  # the working folder is on sys.path ("-c"): nothing may change in it
     env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "xdg"), PYTHONPATH=REPO)
+    watched = ("importlib.metadata", "multiprocessing", "concurrent.futures", "hcl")
     runs = []
     for _ in range(2):  # the first run fills the entry-point cache
-        proc = subprocess.run([sys.executable, "-c", CHECK_SCRIPT, "check", str(folder), "--no-cache"], cwd=str(tmp_path / "work"),
-                              capture_output=True, text=True, timeout=300, env=env)
-        assert proc.returncode == 0, proc.stderr
-        runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        runs.append(_run_watching(watched, ("check", str(folder), "--no-cache"), cwd=str(tmp_path / "work"), env=env)["imported"])
     assert runs[1] == [], f"a check imported {runs[1]}"

@@ -34,7 +34,7 @@ except ImportError:  # pragma: no cover - a Python without the built-in blake2
 
 from linter import __version__
 from linter.config import Config
-from linter.output import write_atomic
+from linter.output import user_cache_dir, write_atomic
 from linter.discover import SourceText, read_source
 from linter.parse import Parsed, parse_text
 
@@ -92,8 +92,7 @@ def _dist_stamp(module: str) -> str:
 
 def mac_key() -> Optional[bytes]:
     """The per-user secret that signs cache files, created on first use (0600)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    path = os.path.join(base, "peerlint", "cache.key")
+    path = os.path.join(user_cache_dir(), "cache.key")
     try:
         with open(path, "rb") as handle:
             key = handle.read()

@@ -14,7 +14,7 @@ import re
 from functools import partial
 from typing import Any, NamedTuple, Optional
 
-from linter.nodes import Mapping, Node, Scalar, Sequence, Span, finish
+from linter.nodes import Mapping, Node, Scalar, Sequence, Span, finish, make_scalar
 from linter.parse import ParseError, hclfastlex
 
 _PARSER: Any = None
@@ -192,31 +192,6 @@ def _tokens(text: str) -> list[_Tok]:
         out.append(_located(text, lexer, tok))
 
 
-def _fast_layout() -> bool:
-    """Whether a Scalar can be made without its constructors (the same attributes
-    set directly, as linter.parse.yamlparse does); checked against the class as it is."""
-    try:
-        return set(Scalar.__slots__) | set(Node.__slots__) == {"span", "path", "parent", "value", "quoted"}
-    except Exception:  # pragma: no cover - a layout this module does not know
-        return False
-
-
-_FAST = _fast_layout()
-_new = object.__new__
-
-
-def _scalar(value: Any, span: Span, quoted: bool) -> Scalar:
-    if not _FAST:
-        return Scalar(value, span, quoted)
-    node = _new(Scalar)
-    node.value = value
-    node.quoted = quoted
-    node.span = span
-    node.path = ()
-    node.parent = None
-    return node
-
-
 class _Walker:
     """Rebuilds pyhcl's tree from the tokens it read, with positions. The hot methods
     (objectlist, objectitem, objectkey, value) read ``self.toks[self.i]`` directly
@@ -227,7 +202,6 @@ class _Walker:
         self.toks = tokens
         self.n = len(tokens)
         self.i = 0
-        self.lines = lines
         self.span = lines.span
 
     def peek(self, ahead: int = 0) -> Optional[_Tok]:
@@ -295,12 +269,12 @@ class _Walker:
         self.i += 1
         kind = tok.type
         if kind == "IDENTIFIER":
-            return _scalar(tok.value, self.span(tok.start, tok.end), False)
+            return make_scalar(tok.value, self.span(tok.start, tok.end), False)
         if kind == "STRING":
-            return _scalar(tok.value, self.span(tok.start, tok.end), True)
+            return make_scalar(tok.value, self.span(tok.start, tok.end), True)
         if kind not in ("NUMBER", "FLOAT", "BOOL"):
             raise ParseError(f"invalid HCL: unexpected {kind}")
-        return _scalar(self.text[tok.start:tok.end], self.span(tok.start, tok.end), False)
+        return make_scalar(self.text[tok.start:tok.end], self.span(tok.start, tok.end), False)
 
     def objectitem(self) -> tuple[Scalar, Node, bool]:
         keys = [self.objectkey()]
@@ -384,8 +358,8 @@ class _Walker:
         span = self.span(start, end)
         if end == first.end:
             if kind == "STRING":
-                return _scalar(first.value, span, True)
-            return _scalar(first.value, span, False)
+                return make_scalar(first.value, span, True)
+            return make_scalar(first.value, span, False)
         text = self.text[start:end]
         try:
             return Scalar(float(text.replace(" ", "")), span)

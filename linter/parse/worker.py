@@ -16,7 +16,6 @@ from __future__ import annotations
 import gc
 import marshal
 import os
-import sys
 from typing import Any, Optional
 
 try:
@@ -24,7 +23,7 @@ try:
 except ImportError:  # pragma: no cover - a Python without the built-in blake2
     from hashlib import blake2b
 
-from linter.nodes import Mapping, Node, Scalar, Sequence, make_span
+from linter.nodes import FAST_LAYOUT, Mapping, Node, Scalar, Sequence, make_span
 from linter.discover import SourceText, read_source
 from linter.parse import ParseError, Parsed, parse_text, syntax_for
 
@@ -104,21 +103,6 @@ def encode(parsed: Parsed) -> Optional[bytes]:
         return None
 
 
-def _fast_layout() -> bool:
-    """Whether nodes can be built without their constructors (the same
-    attributes set directly, ~2x faster); checked against the classes as they are, so
-    a changed node layout falls back to the constructors instead of breaking."""
-    try:
-        return (
-            set(Scalar.__slots__) | set(Node.__slots__) == {"span", "path", "parent", "value", "quoted"}
-            and set(Sequence.__slots__) | set(Node.__slots__) == {"span", "path", "parent", "items"}
-            and set(Mapping.__slots__) | set(Node.__slots__) == {"span", "path", "parent", "entries", "_index"}
-        )
-    except Exception:  # pragma: no cover - a layout this module does not know
-        return False
-
-
-_FAST = _fast_layout()
 _new = object.__new__
 
 
@@ -131,7 +115,7 @@ def _dec(e: tuple, path: tuple, parent: Optional[Node]) -> Node:
     node: Any
     tag = e[0]
     if tag == 0:
-        if _FAST:
+        if FAST_LAYOUT:
             node = _new(Scalar)
             node.value = e[1]
             node.quoted = e[2]
@@ -139,12 +123,12 @@ def _dec(e: tuple, path: tuple, parent: Optional[Node]) -> Node:
         else:
             node = Scalar(e[1], _span(e[3], e[4], e[5], e[6]), e[2])
     elif tag == 1:
-        node = _new(Sequence) if _FAST else Sequence([], _span(e[1], e[2], e[3], e[4]))
+        node = _new(Sequence) if FAST_LAYOUT else Sequence([], _span(e[1], e[2], e[3], e[4]))
         node.span = _span(e[1], e[2], e[3], e[4])
         items = e[5]
         node.items = [_dec(items[i], path + (i,), node) for i in range(len(items))]
     else:
-        node = _new(Mapping) if _FAST else Mapping([], _span(e[1], e[2], e[3], e[4]))
+        node = _new(Mapping) if FAST_LAYOUT else Mapping([], _span(e[1], e[2], e[3], e[4]))
         node.span = _span(e[1], e[2], e[3], e[4])
         node._index = None
         flat = e[5]
@@ -195,16 +179,17 @@ def cache_key_for(path: str, text: str) -> bytes:
     return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20, person=syntax_for(path, text).encode()[:16]).digest()
 
 
-def work_chunk(chunk: list[tuple[int, str]]) -> list[tuple[int, SourceText, Optional[bytes], Optional[bytes], bool]]:
-    """Run in a worker: read, key and (unless cached) parse each file; parse results
-    travel as :func:`encode` bytes (None: the parent parses that one itself)."""
+def work_chunk(chunk: list[tuple[int, str]]) -> bytes:
+    """Run in a worker: read, key and (unless cached) parse each file. The result is
+    ``marshal`` bytes of (index, source fields, key, parse result as :func:`encode`
+    bytes or None (the parent parses that one itself), cache hit) per file."""
     out = []
     for index, path in chunk:
         index, source, key, parsed, hit = _read_and_parse(index, path)
-        out.append((index, source, key, encode(parsed) if parsed is not None else None, hit))
+        out.append((index, _source_fields(source), key, encode(parsed) if parsed is not None else None, hit))
     del parsed
     gc.collect()  # the chunk's trees (cyclic: children point at parents), and nothing else
-    return out
+    return marshal.dumps(out)
 
 
 def _worker_init() -> None:
@@ -295,12 +280,9 @@ def load_files(files: list[str], max_size: int, cache: Any = None, jobs: int = 1
     chunks = [indexed[i:i + CHUNK] for i in range(0, len(indexed), CHUNK)]
     from linter.parse import forkpool
 
-    def remote(chunk: list[tuple[int, str]]) -> bytes:
-        return marshal.dumps([(index, _source_fields(source), key, blob, hit) for index, source, key, blob, hit in work_chunk(chunk)])
-
     def deliver(_chunk: list[tuple[int, str]], data: bytes) -> None:
         for index, fields, key, blob, hit in marshal.loads(data):
             finish(index, SourceText(*fields), key, None, blob, hit)
 
-    forkpool.run(chunks, local, remote, deliver, jobs - 1, _worker_init)
+    forkpool.run(chunks, local, work_chunk, deliver, jobs - 1, _worker_init)
     return out  # type: ignore[return-value]

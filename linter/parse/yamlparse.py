@@ -13,7 +13,7 @@ import re
 from functools import partial
 from typing import Any, Optional
 
-from linter.nodes import Mapping, Node, Scalar, Sequence, Span, finish
+from linter.nodes import FAST_LAYOUT, Mapping, Node, Scalar, Sequence, Span, finish
 from linter.parse import MAX_DEPTH, ParseError
 
 MAX_NODES = 250_000
@@ -93,21 +93,6 @@ def _plain(text: str) -> Any:
     return value
 
 
-def _fast_layout() -> bool:
-    """Whether nodes can be built without their constructors (the same
-    attributes set directly, as :mod:`linter.parse.worker` does); checked against the
-    classes as they are, so a changed layout falls back to the constructors."""
-    try:
-        return (
-            set(Scalar.__slots__) | set(Node.__slots__) == {"span", "path", "parent", "value", "quoted"}
-            and set(Sequence.__slots__) | set(Node.__slots__) == {"span", "path", "parent", "items"}
-            and set(Mapping.__slots__) | set(Node.__slots__) == {"span", "path", "parent", "entries", "_index"}
-        )
-    except Exception:  # pragma: no cover - a layout this module does not know
-        return False
-
-
-_FAST = _fast_layout()
 _new = object.__new__
 #: A span from a 4-tuple, skipping the named tuple's Python-level constructor.
 _span_of = partial(tuple.__new__, Span)
@@ -188,14 +173,14 @@ def _document(loader: Any) -> Optional[Node]:
     Each node gets its ``path`` and ``parent`` as it is attached, exactly what
     :func:`linter.nodes.finish` would set afterwards (an alias's copy is finished
     where it lands). Nodes and spans are built without their constructors when the
-    layout allows (see :func:`_fast_layout`)."""
+    layout allows (see :data:`linter.nodes.FAST_LAYOUT`)."""
     anchors: dict[str, Node] = {}
     budget = [MAX_NODES]
     stack: list[list] = []  # [open container, pending key or None]
     root: Optional[Node] = None
     get_event = loader.get_event
     kinds = _KINDS
-    fast = _FAST
+    fast = FAST_LAYOUT
     new = _new
     span_of = _span_of
     has_ctag = _HAS_CTAG
