@@ -60,3 +60,18 @@ def test_installed_wheel_finds_the_same_rules_and_findings(wheel: str, tmp_path)
     a = json.loads(peerlint("check", ".", "-f", "json", env=env).stdout)["findings"]
     b = json.loads(peerlint("check", ".", "-f", "json").stdout)["findings"]
     assert a == b
+
+
+def test_checkout_that_was_never_installed_finds_its_own_rules(tmp_path) -> None:
+    """``python -m linter rules`` from a copy of the checkout: the copy's rules/ and
+    schemas/ are linter.rules and linter.schemas (not an installed peerlint's, and not
+    "No module named linter.rules")."""
+    for folder in ("linter", "rules", "schemas"):
+        shutil.copytree(os.path.join(REPO, folder), tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    where = subprocess.run(
+        [sys.executable, "-c", "import linter.rules, linter.schemas; print(linter.rules.__file__); print(linter.schemas.__file__)"],
+        cwd=str(tmp_path), capture_output=True, text=True, timeout=120,
+    )
+    assert where.stdout.count(str(tmp_path)) == 2, where.stdout + where.stderr
+    listed = subprocess.run([sys.executable, "-m", "linter", "rules"], cwd=str(tmp_path), capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0 and "PL001" in listed.stdout, listed.stderr
