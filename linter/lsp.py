@@ -136,7 +136,7 @@ def _diagnostic(f: Finding, result: "Result", texts: dict[str, str]) -> dict[str
         "severity": SEVERITY.get(f.severity, 1),
         "code": f.code,
         "source": "peerlint",
-        "message": f.message + (f"\nFix: {f.fix}" if f.fix else ""),
+        "message": f.message + (f"\nFix: {f.fix_text}" if f.fix_text else ""),
     }
     rule = result.rules.get(f.code)
     if rule is not None:

@@ -423,4 +423,4 @@ def shape_findings(rule: Any, project: Any, kind: str):
             continue
         for issue in issues(doc, edition):
             if issue.kind == kind:
-                yield rule.finding(doc, issue.node, issue.message, fix=issue.fix)
+                yield rule.report(doc.at(issue.node), issue.message, fix=issue.fix)

@@ -131,11 +131,11 @@ def apply_suppressions(findings: list[Finding], texts: dict[str, str], rules: di
     problems.extend(_unused(directives, usable, checked))
     reporter = rules[UNUSED_SUPPRESSION]
     severity = config.severity.get(UNUSED_SUPPRESSION)
-    audit = [reporter.report(p, severity) for p in problems]  # type: ignore[attr-defined]
+    audit = [reporter.finding_for(p, severity) for p in problems]  # type: ignore[attr-defined]
     # A directive may suppress PL003 itself (e.g. an ignore-file[PL003] on generated files).
     audit = _filter(audit, usable, directives)
     problems = list(_unused(directives, usable, {UNUSED_SUPPRESSION}))
-    audit.extend(reporter.report(p, severity) for p in problems)  # type: ignore[attr-defined]
+    audit.extend(reporter.finding_for(p, severity) for p in problems)  # type: ignore[attr-defined]
     return kept + audit
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.api import Finding, Rule
+from linter.api import Finding, Rule, file_location
 
 
 class ParseErrorRule(Rule):
@@ -50,4 +50,4 @@ Services = [
 
     def check(self, project) -> Iterator[Finding]:
         for problem in project.problems:
-            yield self.file_finding(problem.path, problem.span, problem.message)
+            yield self.report(file_location(problem.path, problem.span), problem.message)

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.api import Finding, Rule
-from linter.model.document import CONFIG_ENTRY, CRD
-from linter.model.kinds import CONFIG_ENTRY_KINDS, CRD_KINDS, did_you_mean
+from linter.api import CONFIG_ENTRY, CRD, Finding, Rule
+from linter.api.validation import CONFIG_ENTRY_KINDS, CRD_KINDS, did_you_mean
 
 
 class UnknownKind(Rule):
@@ -51,13 +50,13 @@ Name = "default"
             node = doc.kind_node()
             kind = getattr(node, "value", None)
             if not isinstance(kind, str):
-                yield self.finding(doc, node, "Kind value in payload is not a string", fix="set Kind to a config entry kind such as \"exported-services\"")
+                yield self.report(doc.at(node), "Kind value in payload is not a string", fix="set Kind to a config entry kind such as \"exported-services\"")
             elif kind not in CONFIG_ENTRY_KINDS:
                 hint = did_you_mean(kind, CONFIG_ENTRY_KINDS)
-                yield self.finding(doc, node, f"invalid config entry kind: {kind}" + (f"; did you mean {hint!r}?" if hint else ""), fix=f"use Kind = \"{hint}\"" if hint else "use one of: " + ", ".join(CONFIG_ENTRY_KINDS))
+                yield self.report(doc.at(node), f"invalid config entry kind: {kind}" + (f"; did you mean {hint!r}?" if hint else ""), fix=f"use Kind = \"{hint}\"" if hint else "use one of: " + ", ".join(CONFIG_ENTRY_KINDS))
         for doc in project.of(CRD):
             if doc.kind not in CRD_KINDS:
                 node = doc.root.get("kind")
                 hint = did_you_mean(doc.kind, CRD_KINDS)
                 api = doc.root.value("apiVersion", default="")
-                yield self.finding(doc, node, f"consul-k8s has no kind {doc.kind!r} in {api}" + (f"; did you mean {hint!r}?" if hint else ""), fix=f"kind: {hint}" if hint else "")
+                yield self.report(doc.at(node), f"consul-k8s has no kind {doc.kind!r} in {api}" + (f"; did you mean {hint!r}?" if hint else ""), fix=f"kind: {hint}" if hint else "")

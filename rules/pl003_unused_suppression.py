@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from linter.api import Finding, Rule
+from linter.api import Finding, Rule, file_location
 
 
 class UnusedSuppression(Rule):
@@ -61,11 +61,8 @@ Name = "default"
         return iter(())
 
     @classmethod
-    def report(cls, problem, severity: Optional[str] = None) -> Finding:
+    def finding_for(cls, problem, severity: Optional[str] = None) -> Finding:
         """The finding for one :class:`linter.suppress.Problem`. Its identity names the
         directive, not its line, so a baseline keeps matching when lines move."""
-        return Finding(
-            cls.code, severity or cls.severity, problem.message, problem.path, problem.span,
-            resource=problem.path, node_path=f"suppression: {problem.label}", fix=problem.fix,
-            suppressible=cls.suppressible,
-        )
+        return cls().report(file_location(problem.path, problem.span), problem.message, fix=problem.fix,
+                            severity=severity, node_path=f"suppression: {problem.label}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from linter.api import Finding, Rule
-from linter.schemacheck import shape_findings
+from linter.api.schema import shape_findings
 
 
 class UnknownField(Rule):

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from linter.api import Finding, Rule
-from linter.model import validate as v
-from linter.model.document import Document
-from linter.nodes import Mapping, Node
+from linter.api import Document, Finding, Mapping, Node, Rule
+from linter.api import validation as v
+
 
 #: Where a peer name is written, per kind: (label, node) pairs to judge.
 PEER_FIELDS = ("exported-services", "ExportedServices", "service-intentions", "ServiceIntentions",
@@ -97,13 +96,13 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc-2" }] }]
             for node in _peer_nodes(doc):
                 problem = v.peer_name_problem(node, WILDCARD_CHECKED.get(doc.kind, ""))
                 if problem:
-                    yield self.finding(doc, node, problem + " (no peering can have this name, so this reference never matches)",
+                    yield self.report(doc.at(node), problem + " (no peering can have this name, so this reference never matches)",
                                        fix=f"use the peering's name, e.g. \"{v.suggest_peer_name(v.value(node) or '')}\"")
         for doc in project.of("PeeringAcceptor", "PeeringDialer"):
             node = doc.name_node()
             problem = v.peer_name_problem(node) if doc.name else None
             if problem:
-                yield self.finding(doc, node, f"metadata.name is the Consul peer name: {problem}",
+                yield self.report(doc.at(node), f"metadata.name is the Consul peer name: {problem}",
                                    fix=f"metadata.name: {v.suggest_peer_name(doc.name or '')}")
         for doc in project.of("agent-config"):
             for key in ("datacenter", "primary_datacenter"):
@@ -112,9 +111,9 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc-2" }] }]
                 if name is None or (name == "" and key == "primary_datacenter"):
                     continue
                 if name == "":
-                    yield self.finding(doc, node, "datacenter cannot be empty", fix='set datacenter, e.g. "dc1"')
+                    yield self.report(doc.at(node), "datacenter cannot be empty", fix='set datacenter, e.g. "dc1"')
                 elif not v.DATACENTER_NAME.match(name.lower()):
-                    yield self.finding(doc, node, f"{key} can only contain lowercase alphanumeric, - or _ characters. received: \"{name.lower()}\"",
+                    yield self.report(doc.at(node), f"{key} can only contain lowercase alphanumeric, - or _ characters. received: \"{name.lower()}\"",
                                        fix="use letters, digits, '-' and '_' only, e.g. \"" + (v.suggest_peer_name(name) or "dc1") + '"')
 
     def _entry_names(self, project) -> Iterator[Finding]:
@@ -128,18 +127,18 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc-2" }] }]
             if v.is_crd(doc):
                 msg = (f'exportedservices resource name must be the same name as the partition, "{expected}"' if enterprise
                        else 'exportedservices resource name must be "default"')
-                yield self.finding(doc, node, v.crd_error(doc, "name", msg, node), fix=f"metadata.name: {expected}")
+                yield self.report(doc.at(node), v.crd_error(doc, "name", msg, node), fix=f"metadata.name: {expected}")
             else:
-                yield self.finding(doc, node, f'exported-services Name must be "{expected}"' + ("" if enterprise else " (Consul CE has only the default partition)"),
+                yield self.report(doc.at(node), f'exported-services Name must be "{expected}"' + ("" if enterprise else " (Consul CE has only the default partition)"),
                                    fix=f'Name = "{expected}" (the name of the partition whose services it exports)')
         for doc in project.of("proxy-defaults"):
             node = doc.root.get("Name")
             if v.value(node) not in (None, "", "global"):
-                yield self.finding(doc, node, f'invalid name ("{v.value(node)}"), only "global" is supported', fix='Name = "global"')
+                yield self.report(doc.at(node), f'invalid name ("{v.value(node)}"), only "global" is supported', fix='Name = "global"')
         for kind, expected, kube in (("ProxyDefaults", "global", "proxydefaults"), ("Mesh", "mesh", "mesh")):
             for doc in project.of(kind):
                 if doc.name is not None and doc.name != expected:
-                    yield self.finding(doc, doc.name_node(), f'{kube} resource name must be "{expected}"', fix=f"metadata.name: {expected}")
+                    yield self.report(doc.at(doc.name_node()), f'{kube} resource name must be "{expected}"', fix=f"metadata.name: {expected}")
 
     def _subsets(self, project) -> Iterator[Finding]:
         """consul-k8s checks ServiceResolver subset names (Consul's own rule is not in
@@ -148,5 +147,5 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc-2" }] }]
             for key, _body in (v.child(doc.spec, "subsets") or Mapping([], doc.spec.span)).items():
                 name = str(key.value)
                 if name and not v.SUBSET_NAME.match(name):
-                    yield self.finding(doc, key, v.crd_error(doc, "spec.subsets", v.SUBSET_NAME_HELP, key),
+                    yield self.report(doc.at(key), v.crd_error(doc, "spec.subsets", v.SUBSET_NAME_HELP, key),
                                        fix=f"rename the subset, e.g. {v.suggest_peer_name(name)}")

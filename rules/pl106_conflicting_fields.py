@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.api import Finding, Rule
-from linter.model import conflicts
-from linter.model import validate as v
-from linter.model.document import Document
+from linter.api import Document, Finding, Rule
+from linter.api import validation as v
+
 
 CONSUMER_FIELDS = ("Peer", "Partition", "SamenessGroup")
 
@@ -74,24 +73,24 @@ service {
         for doc in project.of("exported-services", "ExportedServices"):
             yield from self._consumers(doc, enterprise)
         for doc in project.of("service-intentions", "ServiceIntentions"):
-            for node, msg, fix in conflicts.intention(doc, enterprise):
-                yield self.finding(doc, node, msg, fix=fix)
+            for node, msg, fix in v.intention_conflicts(doc, enterprise):
+                yield self.report(doc.at(node), msg, fix=fix)
         for doc in project.of("service-resolver", "ServiceResolver"):
-            for node, msg, fix in conflicts.resolver(doc):
-                yield self.finding(doc, node, msg, fix=fix)
+            for node, msg, fix in v.resolver_conflicts(doc):
+                yield self.report(doc.at(node), msg, fix=fix)
         for doc in project.of("ServiceDefaults"):
             for i, override in v.upstream_overrides(doc):
                 for other in ("namespace", "partition"):
                     node = v.pair(override, "peer", other)
                     if node is not None:
                         msg = v.crd_error(doc, f"spec.upstreamConfig.overrides[{i}]", f"both {other} and peer cannot be specified.", override)
-                        yield self.finding(doc, node, msg, fix=f"remove {other}: a peer override names the peer's service only")
+                        yield self.report(doc.at(node), msg, fix=f"remove {other}: a peer override names the peer's service only")
         for doc in project.of("SamenessGroup"):
             for i, member in v.mappings(doc.spec.get("members")):
                 node = v.pair(member, "partition", "peer")
                 if node is not None:
                     msg = v.crd_error(doc, f"spec.members[{i}]", "sameness group members cannot specify both partition and peer in the same entry", member)
-                    yield self.finding(doc, node, msg, fix="list the partition and the peer as two members")
+                    yield self.report(doc.at(node), msg, fix="list the partition and the peer as two members")
         for doc in project.of("service-definition"):
             yield from self._service(doc)
 
@@ -110,27 +109,27 @@ service {
             else:
                 msg = f"{path}: must define at most one of Peer, Partition, or SamenessGroup"
             names = " and ".join(name for name, _ in keys)
-            yield self.finding(doc, node, msg, fix=f"a consumer is one peer, partition or sameness group: split {names} into separate consumers")
+            yield self.report(doc.at(node), msg, fix=f"a consumer is one peer, partition or sameness group: split {names} into separate consumers")
 
     def _service(self, doc: Document) -> Iterator[Finding]:
         name = v.value(doc.root.get("name")) or v.value(doc.root.get("id")) or ""
         prefix = f'service "{name}": '
         node = v.pair(doc.root, "address", "socket_path") or v.pair(doc.root, "port", "socket_path")
         if node is not None:
-            yield self.finding(doc, node, f"service {name} cannot have both socket path {v.value(doc.root.get('socket_path'))} and address/port",
+            yield self.report(doc.at(node), f"service {name} cannot have both socket path {v.value(doc.root.get('socket_path'))} and address/port",
                                fix="register the service on a unix socket or on address/port, not both")
         own_partition = v.value(doc.root.get("partition")) or "default"
         for _proxy, ups in v.upstreams(doc):
             for upstream in ups:
                 node = v.pair(upstream, "destination_peer", "datacenter")
                 if node is not None:
-                    yield self.finding(doc, node, prefix + "upstream cannot specify both destination peer and datacenter",
+                    yield self.report(doc.at(node), prefix + "upstream cannot specify both destination peer and datacenter",
                                        fix="remove datacenter: destination_peer already names the remote cluster")
                 node = v.pair(upstream, "local_bind_port", "local_bind_socket_path")
                 if node is not None:
-                    yield self.finding(doc, node, prefix + "only one of upstream local bind port or local socket path can be defined and nonzero",
+                    yield self.report(doc.at(node), prefix + "only one of upstream local bind port or local socket path can be defined and nonzero",
                                        fix="keep either local_bind_port or local_bind_socket_path")
                 partition = upstream.get("destination_partition")
                 if v.is_set(upstream.get("destination_peer")) and v.is_set(partition) and v.value(partition) != own_partition:
-                    yield self.finding(doc, partition, prefix + "upstreams must target peers in the same partition as the service",
+                    yield self.report(doc.at(partition), prefix + "upstreams must target peers in the same partition as the service",
                                        fix="remove destination_partition: a peered upstream is imported into the service's own partition")

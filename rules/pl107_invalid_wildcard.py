@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from linter.api import Finding, Rule
-from linter.model import validate as v
-from linter.model.document import Document
-from linter.nodes import Node
+from linter.api import Document, Finding, Node, Rule
+from linter.api import validation as v
+
 
 STAR = v.WILDCARD
 #: exported-services consumer field -> what exporting to "*" would mean.
@@ -77,18 +76,18 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
             yield from self._intentions(doc, enterprise)
         for doc in project.of("service-defaults"):
             if v.value(doc.root.get("Name")) == STAR:
-                yield self.finding(doc, doc.root.get("Name"), "service-defaults name must be the name of a service, and not a wildcard",
+                yield self.report(doc.at(doc.root.get("Name")), "service-defaults name must be the name of a service, and not a wildcard",
                                    fix="name the service; use proxy-defaults for settings that apply to every service")
             for _i, override in v.upstream_overrides(doc):
                 if v.value(override.get("Name")) == STAR:
-                    yield self.finding(doc, override.get("Name"), "error in upstream override for *: Wildcard name is not supported",
+                    yield self.report(doc.at(override.get("Name")), "error in upstream override for *: Wildcard name is not supported",
                                        fix="name the upstream service; use UpstreamConfig.Defaults for every upstream")
         for doc in project.of("service-definition"):
             for _proxy, ups in v.upstreams(doc):
                 for upstream in ups:
                     node = upstream.get("destination_name")
                     if v.value(node) == STAR:
-                        yield self.finding(doc, node, "upstream destination name cannot be a wildcard", fix="name the upstream service")
+                        yield self.report(doc.at(node), "upstream destination name cannot be a wildcard", fix="name the upstream service")
 
     def _exports(self, doc: Document, enterprise: bool) -> Iterator[Finding]:
         crd = v.is_crd(doc)
@@ -96,8 +95,8 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
             namespace, name = service.get("Namespace"), service.get("Name")
             # CE normalizes Namespace to "" before this check; the webhook has none.
             if enterprise and not crd and v.value(namespace) == STAR and v.value(name) != STAR:
-                yield self.finding(doc, name, f"Services[{i}]: service name must be wildcard if namespace is wildcard",
-                                   related=[(doc, namespace, "the wildcard namespace")], fix='Name = "*" to export every service of every namespace, or name the namespace')
+                yield self.report(doc.at(name), f"Services[{i}]: service name must be wildcard if namespace is wildcard",
+                                   related=[(doc.at(namespace), "the wildcard namespace")], fix='Name = "*" to export every service of every namespace, or name the namespace')
         for i, j, _service, consumer in v.exported_consumers(doc):
             for field, what in CONSUMER_WILDCARDS:
                 node = consumer.get(field)
@@ -106,7 +105,7 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
                 msg = f"exporting to all {what} (wildcard) is not supported"
                 path = v.consumer_path(doc, i, j)
                 text = v.crd_error(doc, f"{path}.{field.lower()}", msg, node) if crd else f"{path}: {msg}"
-                yield self.finding(doc, node, text, fix=f"list each {what[:-1]} as its own consumer")
+                yield self.report(doc.at(node), text, fix=f"list each {what[:-1]} as its own consumer")
 
     def _intentions(self, doc: Document, enterprise: bool) -> Iterator[Finding]:
         crd = v.is_crd(doc)
@@ -124,20 +123,20 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
                     text = v.crd_error(doc, f"{base}.{field[0].lower() + field[1:]}", f"{k8s_word} cannot use or contain wildcard '*'", node)
                 else:
                     text = f"{base}.{field}: cannot use wildcard '*' in {consul_word}"
-                yield self.finding(doc, node, text, fix=f"name one {consul_word}; add a source per {consul_word}")
+                yield self.report(doc.at(node), text, fix=f"name one {consul_word}; add a source per {consul_word}")
             perms = source.entry("Permissions")
             if perms is not None and v.truthy(perms[1]) and STAR in (v.value(dest), v.value(dest_ns)):
-                yield self.finding(doc, perms[0], f"{base}.Permissions cannot be specified on intentions with wildcarded destinations",
-                                   related=[(doc, dest if v.value(dest) == STAR else dest_ns, "the wildcard destination")],
+                yield self.report(doc.at(perms[0]), f"{base}.Permissions cannot be specified on intentions with wildcarded destinations",
+                                   related=[(doc.at(dest if v.value(dest) == STAR else dest_ns), "the wildcard destination")],
                                    fix="use Action = \"allow\"/\"deny\" here, or write the permissions on each destination service")
 
     def _names(self, doc: Document, prefix: str, name: Optional[Node], namespace: Optional[Node], enterprise: bool) -> Iterator[Finding]:
         """validateIntentionWildcards for one (name, namespace) pair."""
         if enterprise and _partial(namespace):
-            yield self.finding(doc, namespace, f"{prefix}Namespace: wildcard character '*' cannot be used with partial values", fix='use "*" or an exact namespace')
+            yield self.report(doc.at(namespace), f"{prefix}Namespace: wildcard character '*' cannot be used with partial values", fix='use "*" or an exact namespace')
         if _partial(name):
-            yield self.finding(doc, name, f"{prefix}Name: wildcard character '*' cannot be used with partial values",
+            yield self.report(doc.at(name), f"{prefix}Name: wildcard character '*' cannot be used with partial values",
                                fix='intentions match exact names or "*" only: list each service, or use "*"')
         elif enterprise and v.value(namespace) == STAR and v.is_set(name) and v.value(name) != STAR:
-            yield self.finding(doc, name, f"{prefix}Name: exact value cannot follow wildcard namespace",
-                               related=[(doc, namespace, "the wildcard namespace")], fix='use Name = "*" or name the namespace')
+            yield self.report(doc.at(name), f"{prefix}Name: exact value cannot follow wildcard namespace",
+                               related=[(doc.at(namespace), "the wildcard namespace")], fix='use Name = "*" or name the namespace')

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from linter.api import Finding, Rule
-from linter.model import validate as v
-from linter.model.document import Document
-from linter.nodes import Mapping, Node
+from linter.api import Document, Finding, Mapping, Node, Rule
+from linter.api import validation as v
+
 
 SG_CE = "sameness-groups are an enterprise-only feature"
 SG_FIX = "sameness groups need Consul Enterprise: list the peers instead (or set edition = \"enterprise\")"
@@ -85,7 +84,7 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
                 for i, override in v.upstream_overrides(doc):
                     yield from self._enterprise_meta(doc, override, f"UpstreamConfig.Overrides[{i}].")
         for doc in project.of("sameness-group", "SamenessGroup"):
-            yield self.finding(doc, doc.kind_node(), SG_CE, fix=SG_FIX)
+            yield self.report(doc.at(doc.kind_node()), SG_CE, fix=SG_FIX)
         for doc in project.of("exported-services", "ExportedServices"):
             crd = v.is_crd(doc)
             for i, service in v.exported_services(doc):
@@ -95,11 +94,11 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
                 if crd and v.is_set(consumer.get("partition")):
                     yield self._crd(doc, consumer.get("partition"), f"spec.services[{i}].consumers[{j}].partition", "Consul Admin Partitions need to be enabled to specify partition.")
                 if v.is_set(consumer.get("SamenessGroup")):
-                    yield self.finding(doc, consumer.get("SamenessGroup"), f"Services[{i}].Consumers[{j}]: {SG_CE}", fix=SG_FIX)
+                    yield self.report(doc.at(consumer.get("SamenessGroup")), f"Services[{i}].Consumers[{j}]: {SG_CE}", fix=SG_FIX)
         for doc in project.of("service-intentions", "ServiceIntentions"):
             for i, source in v.intention_sources(doc):
                 if v.is_set(source.get("SamenessGroup")):
-                    yield self.finding(doc, source.get("SamenessGroup"), f"Sources[{i}].SamenessGroup: Sameness groups are a Consul Enterprise feature.", fix=SG_FIX)
+                    yield self.report(doc.at(source.get("SamenessGroup")), f"Sources[{i}].SamenessGroup: Sameness groups are a Consul Enterprise feature.", fix=SG_FIX)
                 if v.is_crd(doc):
                     for field in ("partition", "namespace"):
                         if v.is_set(source.get(field)):
@@ -130,7 +129,7 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
                 msg = f'invalid config key "{prefix}{name}", namespaces are a consul enterprise feature'
             else:
                 msg = f'invalid config key "{prefix}{name}" (admin partitions are a Consul Enterprise feature)'
-            yield self.finding(doc, key, msg, fix=f'remove {name}: Consul CE has only the "default" {folded} (or set edition = "enterprise")')
+            yield self.report(doc.at(key), msg, fix=f'remove {name}: Consul CE has only the "default" {folded} (or set edition = "enterprise")')
 
     def _resolver(self, doc: Document) -> Iterator[Finding]:
         crd = v.is_crd(doc)
@@ -141,12 +140,12 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
                 continue
             if v.is_set(block.get("SamenessGroup")):
                 label = f"spec.{where}.samenessGroup" if crd else where.replace("redirect", "Redirect").replace("failover[", 'Failover["').replace("]", '"]') + ".SamenessGroup"
-                yield self.finding(doc, block.get("SamenessGroup"), f"{label}: {SG_CE}", fix=SG_FIX)
+                yield self.report(doc.at(block.get("SamenessGroup")), f"{label}: {SG_CE}", fix=SG_FIX)
             for field in ("namespace", "partition") if crd else ():
                 gate = CRD_GATES.get(("ServiceResolver", f"{where.split('[')[0]}.{field}"))
                 if gate and v.is_set(block.get(field)):
                     yield self._crd(doc, block.get(field), f"spec.{where}.{field}", gate)
 
     def _crd(self, doc: Document, node: Optional[Node], path: str, message: str) -> Finding:
-        return self.finding(doc, node, v.crd_error(doc, path, message, node),
+        return self.report(doc.at(node), v.crd_error(doc, path, message, node),
                             fix='remove it: Consul CE has no admin partitions or namespaces (or set edition = "enterprise")')

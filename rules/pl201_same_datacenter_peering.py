@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Iterator
 
 from linter.api import Finding, Rule
-from linter.graph.findings import finding_at
 
 
 class SameDatacenterPeering(Rule):
@@ -77,8 +76,8 @@ Services = [{ Name = "api", Consumers = [{ Partition = "web" }] }]
             where = f"partition {peering.partition!r} of {peering.cluster!r}"
             other = f"partition {peering.remote_partition!r} of {remote!r}"
             related = [(peering.partner, "the other end of this peering")] if peering.partner is not None else []
-            found = finding_at(
-                self, peering,
+            yield self.report(
+                peering,
                 f"peering {peering.peer_name!r} connects {where} with {other}, the same datacenter {dc!r}; "
                 f"Consul refuses it: cannot create a peering within the same cluster",
                 related=related,
@@ -86,5 +85,3 @@ Services = [{ Name = "api", Consumers = [{ Partition = "web" }] }]
                     f"Partition = \"{peering.remote_partition or 'default'}\" instead",
                 node_path=f"peerings[{peering.cluster},{remote}]",
             )
-            if found is not None:
-                yield found

@@ -4,8 +4,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from linter.api import Finding, Rule
-from linter.graph.findings import finding_at
-from linter.model.kinds import did_you_mean
+from linter.api.validation import did_you_mean
 
 
 class UnknownPeer(Rule):
@@ -76,6 +75,4 @@ spec:
             else:
                 message += "; Consul cannot resolve the target"
             fix = f"use peer {hint!r}" if hint else "use the name of a PeeringAcceptor/PeeringDialer of this cluster, or declare the peering ([[peerings]] for CLI peerings)"
-            found = finding_at(self, (ref.doc, ref.node, ""), message, related=[(p, f"peering {p.peer_name!r} of {where}") for p in declared[:3]], fix=fix)
-            if found is not None:
-                yield found
+            yield self.report(ref.doc.at(ref.node), message, related=[(p, f"peering {p.peer_name!r} of {where}") for p in declared[:3]], fix=fix)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from linter.api import Finding, Rule
-from linter.graph.findings import finding_at
+
 
 OTHER = {"acceptor": "PeeringDialer", "dialer": "PeeringAcceptor"}
 SELF = {"acceptor": "PeeringAcceptor", "dialer": "PeeringDialer"}
@@ -79,22 +79,19 @@ spec: {peer: {secret: {name: peering-token, key: data, backend: kubernetes}}}
                 continue  # the other side was made with the CLI
             same = [p for p in back if p.role == peering.role and p.partner is None]
             kind, other = SELF[peering.role], OTHER[peering.role]
-            found = None
             if same:
                 verb = "accept" if peering.role == "acceptor" else "dial"
-                found = finding_at(
-                    self, peering,
+                yield self.report(
+                    peering,
                     f"both sides of the peering between {peering.cluster!r} and {remote!r} {verb}: a {kind} here and "
                     f"{kind} {same[0].peer_name!r} in {remote!r}; one side must generate the token and the other establish it",
                     related=[(same[0], f"the {kind} in {remote!r}")],
                     fix=f"replace one of them with a {other} of the same name that reads the acceptor's token secret",
                 )
             elif not back and topo.manages_peerings_with_crs(remote):
-                found = finding_at(
-                    self, peering,
+                yield self.report(
+                    peering,
                     f"{kind} {peering.peer_name!r} has no {other} in cluster {remote!r} for it; "
                     + ("the token is generated but nobody establishes the peering" if peering.role == "acceptor" else "there is no token for it to read, the peering is never established"),
                     fix=f"add a {other} named {topo.peer_name_of(peering.cluster)!r} in {remote!r} with the same spec.peer.secret",
                 )
-            if found is not None:
-                yield found

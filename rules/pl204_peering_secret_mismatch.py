@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.api import Finding, Rule
-from linter.model.document import text
+from linter.api import Finding, Rule, text
 
 
 class PeeringSecretMismatch(Rule):
@@ -71,10 +70,10 @@ spec: {peer: {secret: {name: peering-token, key: data, backend: kubernetes}}}
                     "the dialer reports \"PeeringDialer spec.peer.secret does not exist\""
                     if what == "name" else "the dialer reads an empty token and Consul rejects Establish"
                 )
-                yield self.finding(
-                    dialer.doc, mine,
+                yield self.report(
+                    dialer.doc.at(mine),
                     f"PeeringDialer {dialer.peer_name!r} reads secret {what} {got!r}, but PeeringAcceptor "
                     f"{acceptor.peer_name!r} in cluster {acceptor.cluster!r} writes the token under {what} {want!r}; {consequence}",
-                    related=[(acceptor.doc, theirs, f"the secret {what} the acceptor writes")],
+                    related=[(acceptor.doc.at(theirs), f"the secret {what} the acceptor writes")],
                     fix=f"set spec.peer.secret.{what}: {want}",
                 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from linter.api import Finding, Rule
-from linter.graph.findings import finding_at
-from linter.k8s.versions import at_least, parse_version, show
+from linter.api.versions import at_least, parse_version, show
+
 
 #: Seed 001: "Consul v1.14.1 or higher"; seed 004: "Consul on Kubernetes v1.0.0 or higher".
 MINIMUM = {"consul": (1, 14, 1), "consul-k8s": (1, 0, 0)}
@@ -72,8 +72,8 @@ global:
                     continue
                 reported.add(id(setting))
                 product = WHERE[setting.product]
-                found = finding_at(
-                    self, setting,
+                yield self.report(
+                    setting,
                     f"{product} {show(version)} is older than {show(minimum)}, the first version with GA cluster peering, "
                     f"and cluster {cluster!r} uses peering",
                     related=[(uses, "peering is used here")],
@@ -81,8 +81,6 @@ global:
                         + (" (image tag)" if setting.doc is not None else f" and set {setting.product}-version accordingly"),
                     node_path=f"{setting.product}-version",
                 )
-                if found is not None:
-                    yield found
 
     @staticmethod
     def _uses_peering(topo, cluster: str):
@@ -93,7 +91,7 @@ global:
                 return peers[0]
         refs = topo.peer_references(cluster)
         if refs:
-            return (refs[0].doc, refs[0].node, "")
+            return refs[0].doc.at(refs[0].node)
         for switch in topo.peering_switches(cluster):
             if switch.enabled:
                 return switch

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Iterator
 
 from linter.api import Finding, Rule
-from linter.graph.findings import finding_at
 
 
 class PeeringDisabled(Rule):
@@ -64,16 +63,14 @@ peering {
             if not uses and not refs:
                 continue
             related = [(p, f"peering {p.peer_name!r} ({p.role})") for p in uses[:3]]
-            related += [((r.doc, r.node, f"{r.context} {r.name!r}")) for r in refs[:3]]
+            related += [(r.doc.at(r.node), f"{r.context} {r.name!r}") for r in refs[:3]]
             what = f"{len(uses)} peering(s)" if uses else f"peer name {refs[0].name!r} ({refs[0].context})"
             for switch in switches:
                 where = "global.peering.enabled" if switch.doc.category == "helm-values" else "peering.enabled"
-                found = finding_at(
-                    self, switch,
+                yield self.report(
+                    switch,
                     f"{where} is false in cluster {cluster!r}, which configures {what}; "
                     f"Consul answers \"peering must be enabled to use this endpoint\"",
                     related=related,
                     fix=f"set {where} to true (or remove the peering configuration from this cluster)",
                 )
-                if found is not None:
-                    yield found

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.api import Finding, Rule
-from linter.graph.query import Export, gateways_known
+from linter.api import Export, Finding, Rule
+from linter.api.topology import gateways_known
 
 
 class MissingMeshGateway(Rule):
@@ -80,13 +80,13 @@ service {
             names = sorted({e.service for e in exports})
             related = []
             for helm in graph.helm_values(cluster):
-                related.append((helm, helm.root.key("meshGateway"), "this cluster's Helm values enable no mesh gateway"))
+                related.append((helm.at(helm.root.key("meshGateway")), "this cluster's Helm values enable no mesh gateway"))
             peering = graph.resolve_peer(cluster, partition, peer)
             if peering is not None and peering.doc is not None:
-                related.append((peering.doc, peering.node, f"the peering with {peer}"))
+                related.append((peering.doc.at(peering.node), f"the peering with {peer}"))
             where = f"cluster {cluster!r}" + (f" partition {partition!r}" if partition != "default" else "")
-            yield self.finding(
-                export.doc, export.node,
+            yield self.report(
+                export.doc.at(export.node),
                 f"{', '.join(names)} exported to peer {peer!r}, but {where} registers no mesh gateway: "
                 "peers reach exported services only through the exporting partition's mesh gateway, so Consul gives their upstreams no endpoints",
                 related=related,

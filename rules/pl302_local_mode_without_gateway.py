@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from linter.api import Finding, Rule
-from linter.graph.query import describe_mode_setting, gateways_known, peered_mode_settings
+from linter.api.topology import describe_mode_setting, gateways_known, peered_mode_settings
+
 
 class LocalModeWithoutGateway(Rule):
     code = "PL302"
@@ -70,8 +71,8 @@ or register a mesh gateway in the importing partition.
                 continue
             origin, target, related = describe_mode_setting(setting, upstreams)
             where = f"cluster {setting.cluster!r}" + (f" partition {setting.partition!r}" if setting.partition != "default" else "")
-            yield self.finding(
-                setting.doc, setting.node,
+            yield self.report(
+                setting.doc.at(setting.node),
                 f"mesh gateway mode \"local\" from {origin} applies to peered upstream {target}, "
                 f"but {where} registers no mesh gateway: in local mode the sidecar dials its own partition's gateway, so these calls have no route",
                 related=related,

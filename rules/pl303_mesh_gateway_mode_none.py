@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from linter.api import Finding, Rule
-from linter.graph.query import describe_mode_setting, peered_mode_settings
+from linter.api.topology import describe_mode_setting, peered_mode_settings
+
 
 _PEERING = '[clusters.east]\npaths = ["east"]\n[clusters.west]\npaths = ["west"]\n[[peerings]]\na = "east"\nb = "west"\n'
 _WEB = (
@@ -71,8 +72,8 @@ service {
     def check(self, project) -> Iterator[Finding]:
         for setting, upstreams in peered_mode_settings(project.graph, "none"):
             origin, target, related = describe_mode_setting(setting, upstreams)
-            yield self.finding(
-                setting.doc, setting.node,
+            yield self.report(
+                setting.doc.at(setting.node),
                 f"mesh gateway mode \"none\" from {origin} applies to peered upstream {target}; "
                 "peered traffic always crosses mesh gateways, so Consul ignores \"none\" and silently uses \"remote\"",
                 related=related,

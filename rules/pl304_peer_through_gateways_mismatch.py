@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from linter.api import Finding, Rule
-from linter.graph.query import gateways_known
+from linter.api.topology import gateways_known
+
 
 _MESH = 'apiVersion: consul.hashicorp.com/v1alpha1\nkind: Mesh\nmetadata:\n  name: mesh\nspec:\n  peering:\n    peerThroughMeshGateways: true\n'
 _HELM = 'global:\n  peering:\n    enabled: true\n  tls:\n    enabled: true\nconnectInject:\n  enabled: true\nmeshGateway:\n  enabled: true\n'
@@ -83,10 +84,10 @@ Apply the same `Mesh` resource in `cluster-02` too.
                     continue
                 node = mesh.doc.spec.key("Peering") or mesh.peer_through  # the `peering` block's key
                 if partition != "default":
-                    yield self.finding(mesh.doc, node, f"peerThroughMeshGateways is set in partition {partition!r}; it is only valid in the \"default\" partition, where Consul reads it for every partition's peerings",
+                    yield self.report(mesh.doc.at(node), f"peerThroughMeshGateways is set in partition {partition!r}; it is only valid in the \"default\" partition, where Consul reads it for every partition's peerings",
                                        fix="move the setting to the default partition's mesh entry")
                 if not graph.gateways(cluster, partition) and gateways_known(graph, cluster):
-                    yield self.finding(mesh.doc, node, f"peerThroughMeshGateways is on but cluster {cluster!r} registers no mesh gateway here: Consul fails peering with \"servers are configured to PeerThroughMeshGateways, but no mesh gateway instances are registered\"",
+                    yield self.report(mesh.doc.at(node), f"peerThroughMeshGateways is on but cluster {cluster!r} registers no mesh gateway here: Consul fails peering with \"servers are configured to PeerThroughMeshGateways, but no mesh gateway instances are registered\"",
                                        fix="register a mesh gateway in this partition, or turn peerThroughMeshGateways off")
                 seen: set[str] = set()
                 for peering in graph.peers_of(cluster, partition):
@@ -97,8 +98,8 @@ Apply the same `Mesh` resource in `cluster-02` too.
                     other = graph.mesh_config(remote, peering.remote_partition or "default")
                     if other is not None and other.peers_through_gateways:
                         continue
-                    related = [(other.doc, other.peering_block or other.peer_through, f"{remote}'s mesh entry leaves it off")] if other is not None else []
+                    related = [(other.doc.at(other.peering_block or other.peer_through), f"{remote}'s mesh entry leaves it off")] if other is not None else []
                     if peering.doc is not None:
-                        related.append((peering.doc, peering.node, f"the peering with {peering.peer_name}"))
-                    yield self.finding(mesh.doc, node, f"peerThroughMeshGateways is on in {cluster!r} but not in its peer {remote!r}: only one side sends the peering control plane through mesh gateways, so the other still dials servers directly",
+                        related.append((peering.doc.at(peering.node), f"the peering with {peering.peer_name}"))
+                    yield self.report(mesh.doc.at(node), f"peerThroughMeshGateways is on in {cluster!r} but not in its peer {remote!r}: only one side sends the peering control plane through mesh gateways, so the other still dials servers directly",
                                        related=related, fix=f"set peerThroughMeshGateways = true in {remote}'s mesh entry too (or turn it off on both sides)")

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from linter.api import Finding, Rule
-from linter.graph.query import peer_upstreams_to
+from linter.api.topology import peer_upstreams_to
+
 
 _TOML = '[clusters.cluster-01]\npaths = ["cluster-01"]\n[clusters.cluster-02]\npaths = ["cluster-02"]\n[[peerings]]\na = "cluster-01"\nb = "cluster-02"\n'
 _EXPORT = 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "backend-service", Consumers = [{ Peer = "cluster-02" }] }]\n'
@@ -72,11 +73,11 @@ Sources = [{ Name = "frontend-service", Peer = "cluster-02", Action = "allow" }]
             callers = peer_upstreams_to(graph, export)
             names = sorted({u.service for u in callers if u.service})
             local = [i for i in graph.intentions_allowing(export.cluster, export.partition, export.service) if not i.peer and i.source in names]
-            related = [(u.doc, u.name_node or u.node, f"{u.service} in peer {peer} calls {export.service} here") for u in callers]
-            related += [(i.doc, i.name_node or i.node, f"this source is the local {i.source}, not the one in peer {peer}") for i in local]
+            related = [(u.doc.at(u.name_node or u.node), f"{u.service} in peer {peer} calls {export.service} here") for u in callers]
+            related += [(i.doc.at(i.name_node or i.node), f"this source is the local {i.source}, not the one in peer {peer}") for i in local]
             sources = ", ".join(f'{{ Name = "{n}", Peer = "{peer}", Action = "allow" }}' for n in (names or ["<service>"]))
             message = f"{export.service} is exported to peer {peer!r}, but no intention allows any source from peer {peer!r}, so Consul denies its calls"
             if names:
                 message += f"; {peer}'s upstreams to it: {', '.join(names)}"
-            yield self.finding(export.doc, export.node, message, related=related,
+            yield self.report(export.doc.at(export.node), message, related=related,
                                fix=f"add to the service-intentions of {export.service}: Sources = [{sources}]")

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from linter.api import Finding, Rule
-from linter.graph.query import exports_of
+from linter.api.topology import exports_of
+
 
 _TOML = '[clusters.cluster-01]\npaths = ["cluster-01"]\n[clusters.cluster-02]\npaths = ["cluster-02"]\n[[peerings]]\na = "cluster-01"\nb = "cluster-02"\n'
 _EXPORT = 'Kind = "exported-services"\nName = "default"\nServices = [{{ Name = "{name}", Consumers = [{{ Peer = "cluster-02" }}] }}]\n'
@@ -72,9 +73,9 @@ Services = [{ Name = "backend-service", Consumers = [{ Peer = "cluster-02" }] }]
                         continue
                     if exports_of(graph, cluster, partition, intention.destination, peer):
                         continue
-                    related = [(e.doc, e.service_node or e.node, f"{e.service} is exported to peer {e.consumer}") for e in exports if e.consumer_kind == "peer"][:3]
-                    yield self.finding(
-                        intention.doc, intention.peer_node,
+                    related = [(e.doc.at(e.service_node or e.node), f"{e.service} is exported to peer {e.consumer}") for e in exports if e.consumer_kind == "peer"][:3]
+                    yield self.report(
+                        intention.doc.at(intention.peer_node),
                         f"this intention allows {intention.source or 'a source'} from peer {peer!r} to call {intention.destination}, "
                         f"but {intention.destination} is not exported to {peer!r}: the peer never sees it, so the intention has no effect",
                         related=related,

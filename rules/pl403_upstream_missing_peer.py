@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from linter.api import Finding, Rule
-from linter.graph.query import exports_of, name_for
+from linter.api.topology import exports_of, name_for
+
 
 _TOML = '[clusters.east]\npaths = ["east"]\n[clusters.west]\npaths = ["west"]\n[[peerings]]\na = "east"\nb = "west"\n'
 _EXPORT = 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "inventory", Consumers = [{ Peer = "east" }] }]\n'
@@ -78,10 +79,10 @@ upstreams = [{ destination_name = "inventory", destination_peer = "west", local_
             spelled = " or ".join(f"destination_peer = \"{p}\"" for p in peers)
             if up.source == "annotation":
                 spelled = " or ".join(f"{up.destination_name}.svc.{p}.peer" for p in peers)
-            yield self.finding(
-                up.doc, up.name_node or up.node,
+            yield self.report(
+                up.doc.at(up.name_node or up.node),
                 f"upstream {up.destination_name} of {up.service} names no peer, so Consul looks for it in the local datacenter, "
                 f"where it does not exist; it exists only in peer {', '.join(repr(p) for p in peers)}, which exports it to this cluster",
-                related=[(e.doc, e.node, f"{e.cluster} exports {up.destination_name} to this cluster") for _p, e in offers],
+                related=[(e.doc.at(e.node), f"{e.cluster} exports {up.destination_name} to this cluster") for _p, e in offers],
                 fix=f"use {spelled}",
             )

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from linter.api import Finding, Rule
-from linter.graph.query import exports_of, name_for
+from linter.api.topology import exports_of, name_for
+
 
 _TOML = '[clusters.east]\npaths = ["east"]\n[clusters.west]\npaths = ["west"]\n[[peerings]]\na = "east"\nb = "west"\n'
 _EXPORT = 'Kind = "exported-services"\nName = "default"\nServices = [{{ Name = "{name}", Consumers = [{{ Peer = "east" }}] }}]\n'
@@ -73,11 +74,11 @@ Services = [{ Name = "inventory", Consumers = [{ Peer = "east" }] }]
             us = name_for(graph, remote, rpart, up.cluster, up.partition)
             if us is None or exports_of(graph, remote, rpart, up.destination_name, us):
                 continue
-            related = [(e.doc, e.service_node or e.node, f"{remote} exports {e.service} to peer {e.consumer}") for e in exports if e.consumer_kind == "peer" and e.consumer == us][:3]
+            related = [(e.doc.at(e.service_node or e.node), f"{remote} exports {e.service} to peer {e.consumer}") for e in exports if e.consumer_kind == "peer" and e.consumer == us][:3]
             if not related and peering.doc is not None:
-                related = [(peering.doc, peering.node, f"the peering with {peering.peer_name}")]
-            yield self.finding(
-                up.doc, up.name_node or up.node,
+                related = [(peering.doc.at(peering.node), f"the peering with {peering.peer_name}")]
+            yield self.report(
+                up.doc.at(up.name_node or up.node),
                 f"peer {up.destination_peer!r} does not export {up.destination_name} to this cluster (which it knows as peer {us!r}), "
                 "so Consul imports no instances of it and this upstream gets no endpoints",
                 related=related,

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.acl.tokens import acl_model, acl_state
 from linter.api import Finding, Rule
+from linter.api.acl import acl_model, acl_state
 
 
 class MeshGatewayAcl(Rule):
@@ -82,7 +82,8 @@ peering = "read"  # when the default partition peers through mesh gateways
                         if token.unresolved:
                             continue
                         authz = token.authorizer(state.default_policy)
-                        missing, add, related = [], [], [(gw.doc, gw.node, f"the mesh gateway {gw.name!r} this token is bound to"), (gw.doc if binding is gw.doc.root.get("token") else token.doc, binding, "binds the token to the gateway")]
+                        missing, add = [], []
+                        related = [(gw.doc.at(gw.node), f"the mesh gateway {gw.name!r} this token is bound to"), ((gw.doc if binding is gw.doc.root.get("token") else token.doc).at(binding), "binds the token to the gateway")]
                         if not authz.allows("service", gw.name, "write"):
                             missing.append(f"service:write on {gw.name!r} (the gateway's xDS stream is authorized as its own service)")
                             add.append(f'service "{gw.name}" {{ policy = "write" }}')
@@ -96,14 +97,14 @@ peering = "read"  # when the default partition peers through mesh gateways
                             peers = sorted({e.consumer for e in exports})
                             missing.append(f"mesh:write (partition {partition!r} exports services to peer(s) {', '.join(peers)}, so the gateway requests a mesh-gateway leaf certificate, which needs mesh:write)")
                             add.append('mesh = "write"')
-                            related.append((exports[0].doc, exports[0].node, "the export to a peer"))
+                            related.append((exports[0].doc.at(exports[0].node), "the export to a peer"))
                         if through and not authz.allows("peering", None, "read"):
                             missing.append("peering:read (the default partition peers through mesh gateways, so the gateway lists peerings)")
                             add.append('peering = "read"')
-                            related.append((mesh.doc, mesh.peer_through, "PeerThroughMeshGateways"))  # type: ignore[union-attr]
+                            related.append((mesh.doc.at(mesh.peer_through), "PeerThroughMeshGateways"))  # type: ignore[union-attr]
                         if missing:
-                            yield self.finding(
-                                token.doc, token.anchor(),
+                            yield self.report(
+                                token.doc.at(token.anchor()),
                                 f"the ACL token of mesh gateway {gw.name!r} lacks " + "; ".join(missing),
                                 related=related,
                                 fix="add a policy to the token with: " + " ".join(add),

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.acl.tokens import acl_model, acl_state
-from linter.api import Finding, Rule
-from linter.model.document import text
+from linter.api import Finding, Rule, text
+from linter.api.acl import acl_model, acl_state
 
 
 class ImportedServiceAcl(Rule):
@@ -82,12 +81,12 @@ node_prefix "" { policy = "read" }
                 lacking = [f"{r}:read on all {r}s" for r in ("service", "node") if not authz.read_all(r)]
                 denies = [r.describe() for res in ("service", "node") for r in authz.narrower_denies(res)]
                 blocked = f" ({', '.join(denies)} prevents read on all)" if denies else ""
-                yield self.finding(
-                    token.doc, token.anchor(),
+                yield self.report(
+                    token.doc.at(token.anchor()),
                     f"the ACL token of {own!r} cannot read services imported from peer {up.destination_peer!r} "
                     f"(upstream {up.destination_name!r}): peered data needs either service:write on any service, "
                     f"or service:read on all services and node:read on all nodes; it has no write rule and lacks "
                     f"{' and '.join(lacking)}{blocked}",
-                    related=[(up.doc, up.peer_node or up.node, f"the upstream to peer {up.destination_peer!r}")],
+                    related=[(up.doc.at(up.peer_node or up.node), f"the upstream to peer {up.destination_peer!r}")],
                     fix=f'give the token a service identity for {up.service!r}, or add a policy with service_prefix "" {{ policy = "read" }} and node_prefix "" {{ policy = "read" }}',
                 )

@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from linter.acl.tokens import acl_documents, peered_clusters
-from linter.api import Finding, Rule
-from linter.k8s.helm import truthy
-from linter.model.document import AGENT_CONFIG, HELM_VALUES, Document, is_true, text
-from linter.nodes import Mapping, Node
+from linter.api import AGENT_CONFIG, HELM_VALUES, Document, Finding, Mapping, Node, Rule, is_true, text
+from linter.api.acl import acl_documents, peered_clusters
+from linter.api.helm import truthy
 
 
 def _enforcing(doc: Document) -> bool:
@@ -76,14 +74,14 @@ acl {
             targets = with_acl or ranked[:1]
             who = f"cluster {cluster!r}" if cluster != "default" else "this cluster"
             peers = f" peers (with {peer!r})" if peer else " peers"
-            related = [(peer_doc, peer_node, "the peering")] if peer_doc is not None else []
+            related = [(peer_doc.at(peer_node), "the peering")] if peer_doc is not None else []
             for doc in targets:
                 node, why, fix = self._agent_problem(doc)
-                yield self.finding(doc, node, f"{who}{peers} but {why}: connections that no intention matches are then allowed, so every service exported to a peer accepts all of that peer's services", related=related, fix=fix)
+                yield self.report(doc.at(node), f"{who}{peers} but {why}: connections that no intention matches are then allowed, so every service exported to a peer accepts all of that peer's services", related=related, fix=fix)
             for doc in helms:
                 node, why = self._helm_problem(doc)
                 if node is not None:
-                    yield self.finding(doc, node, f"{who}{peers} but {why}: connections that no intention matches are then allowed", related=related, fix="set global.acls.manageSystemACLs: true (consul-k8s then enables ACLs with default_policy \"deny\" and creates every component's token)")
+                    yield self.report(doc.at(node), f"{who}{peers} but {why}: connections that no intention matches are then allowed", related=related, fix="set global.acls.manageSystemACLs: true (consul-k8s then enables ACLs with default_policy \"deny\" and creates every component's token)")
 
     @staticmethod
     def _agent_problem(doc: Document) -> tuple[Optional[Node], str, str]:

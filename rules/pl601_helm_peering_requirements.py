@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from linter.api import Finding, Rule
-from linter.k8s import chartfails, versions
-from linter.k8s.helm import install_for, project_installs
-from linter.model.document import HELM_VALUES, Document
-from linter.nodes import Mapping, Node
+from linter.api import HELM_VALUES, Document, Finding, Mapping, Node, Rule
+from linter.api import helm
+from linter.api import versions
+from linter.api.helm import install_for, project_installs
 
 
 class HelmPeeringRequirements(Rule):
@@ -72,8 +71,8 @@ meshGateway:
 
     def check(self, project) -> Iterator[Finding]:
         for values in project_installs(project):
-            for fail, message, doc, node, related in chartfails.failures(values, {"federation"}, exclude=True):
-                yield self.finding(doc, node, f"{message} ({fail.template})", related=related, fix=fail.fix)
+            for fail, message, doc, node, related in helm.chart_failures(values, {"federation"}, exclude=True):
+                yield self.report(doc.at(node), f"{message} ({fail.template})", related=related, fix=fail.fix)
         yield from self._versions(project)
 
     def _versions(self, project) -> Iterator[Finding]:
@@ -87,8 +86,8 @@ meshGateway:
             for have, need, product in ((consul, need_consul, "Consul"), (k8s if doc.category == "crd" else None, need_k8s, "consul-k8s")):
                 if versions.at_least(have, need) is False:
                     assert have is not None and need is not None
-                    yield self.finding(doc, node, f"{name} requires {product} {versions.show(need)} or newer; this cluster runs {product} {versions.show(have)}",
-                                       related=[w for w in where if w[2].startswith(product)], fix=f"upgrade {product} to {versions.show(need)}+ or remove {name}")
+                    yield self.report(doc.at(node), f"{name} requires {product} {versions.show(need)} or newer; this cluster runs {product} {versions.show(have)}",
+                                       related=[w for w in where if w[1].startswith(product)], fix=f"upgrade {product} to {versions.show(need)}+ or remove {name}")
 
     @staticmethod
     def _feature(doc: Document) -> tuple[str, Optional[Node]]:

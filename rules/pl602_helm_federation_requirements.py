@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.api import Finding, Rule
-from linter.k8s import chartfails
-from linter.k8s.helm import HelmValues, project_installs, truthy
-from linter.model.document import HELM_VALUES
-from linter.nodes import Mapping
+from linter.api import HELM_VALUES, Finding, Mapping, Rule
+from linter.api import helm
+from linter.api.helm import HelmValues, project_installs, truthy
+
 
 PDC = "global.federation.primaryDatacenter"
 PGW = "global.federation.primaryGateways"
@@ -73,8 +72,8 @@ meshGateway: {enabled: true}
     def check(self, project) -> Iterator[Finding]:
         installs = project_installs(project)
         for values in installs:
-            for fail, message, doc, node, related in chartfails.failures(values, {"federation"}):
-                yield self.finding(doc, node, f"{message} ({fail.template})", related=related, fix=fail.fix)
+            for fail, message, doc, node, related in helm.chart_failures(values, {"federation"}):
+                yield self.report(doc.at(node), f"{message} ({fail.template})", related=related, fix=fail.fix)
         federated = [v for v in installs if v.truthy("global.federation.enabled")]
         primaries = [v for v in federated if _is_primary(v)]
         for values in federated:
@@ -90,24 +89,24 @@ meshGateway: {enabled: true}
             evidence = next((values.setting(p) for p in (PGW, "global.federation.k8sAuthMethodHost") if values.truthy(p)), None)
             others = [p for p in primaries if p is not values and p.value("global.datacenter") != dc and p.truthy("global.federation.createFederationSecret")]
             if evidence is not None and "primary_datacenter" not in str(values.value("server.extraConfig") or ""):
-                yield self.finding(evidence.doc, evidence.key, "secondary datacenter without global.federation.primaryDatacenter: the chart renders \"primary_datacenter\": \"\" and the servers treat this datacenter as their own primary",
+                yield self.report(evidence.doc.at(evidence.key), "secondary datacenter without global.federation.primaryDatacenter: the chart renders \"primary_datacenter\": \"\" and the servers treat this datacenter as their own primary",
                                    fix="set global.federation.primaryDatacenter to the primary's global.datacenter")
             elif others and fed is not None:
                 primary = others[0].setting("global.federation.createFederationSecret")
-                yield self.finding(fed.doc, fed.node, f"secondary datacenter {dc!r} without global.federation.primaryDatacenter while {others[0].value('global.datacenter')!r} is the primary: this datacenter becomes a second primary",
-                                   related=[(primary.doc, primary.node, "the primary creates the federation secret here")] if primary else [],
+                yield self.report(fed.doc.at(fed.node), f"secondary datacenter {dc!r} without global.federation.primaryDatacenter while {others[0].value('global.datacenter')!r} is the primary: this datacenter becomes a second primary",
+                                   related=[(primary.doc.at(primary.node), "the primary creates the federation secret here")] if primary else [],
                                    fix=f"set global.federation.primaryDatacenter: {others[0].value('global.datacenter')}")
             return
         if pdc == dc:
             return
         node = values.setting(PDC)
         if not values.truthy(PGW) and node is not None and "primary_gateways" not in str(values.value("server.extraConfig") or ""):
-            yield self.finding(node.doc, node.node, f"secondary datacenter {dc!r} has no global.federation.primaryGateways: its servers have no mesh gateway address to reach primary {pdc!r}",
+            yield self.report(node.doc.at(node.node), f"secondary datacenter {dc!r} has no global.federation.primaryGateways: its servers have no mesh gateway address to reach primary {pdc!r}",
                                fix="list the primary's mesh gateway addresses (ip:port) in global.federation.primaryGateways, or load the federation secret's serverConfigJSON")
         known = {v.value("global.datacenter") for v in federated if v is not values}
         if known and pdc not in {p.value("global.datacenter") for p in primaries} and node is not None:
-            related = [(p.anchor(), _dc_node(p), f"{p.value('global.datacenter')!r} is a primary") for p in primaries]
-            yield self.finding(node.doc, node.node, f"global.federation.primaryDatacenter {pdc!r} names no primary datacenter of these values files (primaries: {', '.join(sorted(repr(p.value('global.datacenter')) for p in primaries)) or 'none'})",
+            related = [(p.anchor().at(_dc_node(p)), f"{p.value('global.datacenter')!r} is a primary") for p in primaries]
+            yield self.report(node.doc.at(node.node), f"global.federation.primaryDatacenter {pdc!r} names no primary datacenter of these values files (primaries: {', '.join(sorted(repr(p.value('global.datacenter')) for p in primaries)) or 'none'})",
                                related=related, fix="set primaryDatacenter to the global.datacenter of the primary's values")
 
 

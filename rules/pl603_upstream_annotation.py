@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from linter.api import Finding, Rule
-from linter.k8s import versions
-from linter.k8s.helm import HelmValues, install_for, project_installs
-from linter.k8s.upstreams import ANNOTATION, UpstreamAnnotation, parse_upstreams, part_span, unlabeled_peer_hint
-from linter.model.classify import workload_annotation_maps
-from linter.model.document import K8S_WORKLOAD
-from linter.nodes import Scalar
+from linter.api import K8S_WORKLOAD, Finding, Rule, Scalar
+from linter.api import versions
+from linter.api.helm import HelmValues, install_for, project_installs
+from linter.api.k8s import ANNOTATION, UpstreamAnnotation, parse_upstreams, part_span, unlabeled_peer_hint
+from linter.api.k8s import workload_annotation_maps
 
 
 class UpstreamAnnotationRule(Rule):
@@ -77,7 +75,7 @@ metadata:
                     for i, up in enumerate(parsed[0]):
                         if up.error is not None:
                             if all(p[i].error == up.error for p in parsed):
-                                yield self.finding(doc, _at(value, text, up.error.start, up.error.end), up.error.message,
+                                yield self.report(doc.at(_at(value, text, up.error.start, up.error.end)), up.error.message,
                                                    fix="write <service>.svc[.<ns>.ns][.<peer>.peer|.<partition>.ap|.<dc>.dc]:<port>, entries separated by commas")
                             continue
                         yield from self._peer_forms(doc, value, text, up, peers.get(doc.cluster, set()), datacenters, modes)
@@ -89,13 +87,13 @@ metadata:
             pieces = hint.value.split(".")
             service, peer = pieces[0], pieces[-2]
             form = f"{service}.svc.default.ns.{peer}.peer" if ns_on else f"{service}.svc.{peer}.peer"
-            yield self.finding(doc, _at(value, text, hint.start, hint.end),
+            yield self.report(doc.at(_at(value, text, hint.start, hint.end)),
                                f"the unlabelled upstream form has no peer: {hint.value!r} is read as a local service name, not service {service!r} of peer {peer!r}",
                                fix=f"use the labelled form {form}:{up.port.value if up.port else '<port>'}" + ("" if ns_on is not None else " (with namespaces or partitions on: <svc>.svc.<ns>.ns.<peer>.peer)"))
         elif up.form == "unlabeled" and up.datacenter is not None and up.datacenter.value in peers and up.datacenter.value not in datacenters:
             dc = up.datacenter
             service = up.service.value if up.service else "<service>"
-            yield self.finding(doc, _at(value, text, dc.start, dc.end),
+            yield self.report(doc.at(_at(value, text, dc.start, dc.end)),
                                f"{dc.value!r} is a peer of this cluster, but the third part of an unlabelled upstream is a datacenter: the unlabelled form has no peer",
                                fix=f"use the labelled form {service}.svc.{dc.value}.peer:{up.port.value if up.port else '<port>'}")
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 import bisect
 from typing import Iterator, Optional
 
-from linter.acl.secrets import find_peering_tokens
-from linter.api import Finding, Rule
-from linter.model.document import Document
-from linter.nodes import Node, Scalar, Span, walk
+from linter.api import Document, Finding, Node, Rule, Scalar, Span, file_location, walk
+from linter.api.acl import find_peering_tokens
 
 
 def _containing_scalar(docs: list[Document], line: int, col: int) -> Optional[tuple[Document, Node]]:
@@ -100,9 +98,9 @@ spec:
                 message, fix = self._describe(token)
                 found = _containing_scalar(by_path.get(path, []), line, col)
                 if found is not None:
-                    yield self.finding(found[0], found[1], message, fix=fix)
+                    yield self.report(found[0].at(found[1]), message, fix=fix)
                 else:
-                    yield self.file_finding(path, span, message, fix=fix)
+                    yield self.report(file_location(path, span), message, fix=fix)
 
     @staticmethod
     def _describe(token: dict) -> tuple[str, str]:

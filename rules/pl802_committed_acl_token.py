@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.acl.secrets import is_secret_id, mask
-from linter.api import Finding, Rule
-from linter.model.document import ACL_TOKEN, AGENT_CONFIG, SERVICE_DEFINITION, text
-from linter.nodes import Mapping, fold_key
+from linter.api import ACL_TOKEN, AGENT_CONFIG, SERVICE_DEFINITION, Finding, Mapping, Rule, fold_key, text
+from linter.api.acl import is_secret_id, mask
+
 
 #: Pre-1.4 agent keys that hold tokens (still decoded, deprecated).
 LEGACY_AGENT_KEYS = {"acltoken", "aclagenttoken", "aclagentmastertoken", "aclmastertoken", "aclreplicationtoken"}
@@ -83,4 +82,4 @@ and register it with the token supplied at run time:
         """A finding when ``node`` holds a SecretID, committed in ``where``."""
         value = text(node)
         if is_secret_id(value):
-            yield self.finding(doc, node, f"ACL token SecretID {mask(value or '')} is committed in {where}; anyone who reads the repository can use it", fix=fix)
+            yield self.report(doc.at(node), f"ACL token SecretID {mask(value or '')} is committed in {where}; anyone who reads the repository can use it", fix=fix)

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from linter.api import Finding, Location
+from linter.api import Finding, Fix, Location
 from linter.cli import main
 from linter.nodes import Span
 from linter.report import FORMATS, ReportInput, renderer
@@ -36,7 +36,7 @@ def test_every_format_is_registered() -> None:
 
 
 def test_github_workflow_command_and_escaping() -> None:
-    f = _finding("50% of peers\r\nfail: a, b", fix="set Peer = \"dc2\"", related=[Location("other.hcl", Span(1, 1, 1, 4), "peered here")])
+    f = _finding("50% of peers\r\nfail: a, b", fix=Fix("set Peer = \"dc2\""), related=[Location("other.hcl", Span(1, 1, 1, 4), "peered here")])
     out = renderer("github")(_data(f))
     (line,) = out.splitlines()
     match = re.fullmatch(r"::error (?P<props>[^:]*)::(?P<msg>.*)", line)
@@ -102,7 +102,7 @@ def test_junit_is_valid_xml_with_one_case_per_file() -> None:
 def test_gitlab_code_quality() -> None:
     same_a = _finding("dup", path="a.hcl")
     same_b = _finding("dup", path="a.hcl", span=Span(9, 1, 9, 4))
-    note = _finding("n", severity="note", path="b.hcl", fix="do x")
+    note = _finding("n", severity="note", path="b.hcl", fix=Fix("do x"))
     issues = json.loads(renderer("gitlab")(_data(same_a, same_b, note)))
     assert [i["severity"] for i in issues] == ["major", "major", "info"]
     assert len({i["fingerprint"] for i in issues}) == 3

@@ -188,7 +188,7 @@ def _broken_rules():
 
         def check(self, project):
             for doc in project.documents[:2]:
-                yield self.finding(doc, doc.root, "before the failure")
+                yield self.report(doc, "before the failure")
             raise ValueError("boom")
 
     return dict(all_rules(), PL998=Broken)

@@ -26,7 +26,7 @@ class NoMeshEntry(Rule):
     def check(self, project):
         entries = list(project.of("config-entry"))
         if entries and not any(doc.kind == "mesh" for doc in entries):
-            yield self.finding(entries[0], entries[0].root, "acme wants a mesh config entry")
+            yield self.report(entries[0], "acme wants a mesh config entry")
 '''
 
 

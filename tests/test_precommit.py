@@ -50,9 +50,9 @@ class Peers(Rule):
     def check(self, project) -> Iterator[Finding]:
         docs = list(project.of("exported-services"))
         for doc in docs:
-            others = [(o, o.root.get("Name"), "also exports") for o in docs if o.path != doc.path]
+            others = [(o.at(o.root.get("Name")), "also exports") for o in docs if o.path != doc.path]
             if others:
-                yield self.finding(doc, doc.root.get("Name"), "exports in two files", related=others[:1])
+                yield self.report(doc.at(doc.root.get("Name")), "exports in two files", related=others[:1])
 
 
 def test_focus_reports_passed_files_and_findings_involving_them(tmp_path, monkeypatch) -> None:

@@ -33,7 +33,7 @@ class PeerRule(Rule):
                 for consumer in service.get("Consumers") or ():
                     peer = consumer.get("Peer")
                     if peer is not None:
-                        yield self.finding(doc, peer, f"peer {peer.value}")
+                        yield self.report(doc.at(peer), f"peer {peer.value}")
 
 
 class Locked(PeerRule):

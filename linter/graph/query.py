@@ -441,7 +441,7 @@ def describe_mode_setting(setting: ModeSetting, upstreams: list[Upstream]) -> tu
     and ``related`` entries pointing at those upstreams."""
     origin = MODE_LEVEL_NAMES.get(setting.level, setting.level)
     target = ", ".join(sorted({f"{u.destination_name} (peer {u.destination_peer})" for u in upstreams})) or f"{setting.upstream} (peer {setting.peer})"
-    related = [(u.doc, u.name_node or u.node, f"{u.service}'s upstream {u.destination_name} from peer {u.destination_peer} uses this mode") for u in upstreams]
+    related = [(u.doc.at(u.name_node or u.node), f"{u.service}'s upstream {u.destination_name} from peer {u.destination_peer} uses this mode") for u in upstreams]
     return origin, target, related
 
 

@@ -201,7 +201,8 @@ def render(message: str, values: HelmValues) -> str:
 
 def locate(values: HelmValues, paths: tuple[str, ...]) -> tuple:
     """(document, node, related) for a finding decided by ``paths``: the first path
-    some file sets (its value node), the others that are set as related places.
+    some file sets (its value node), the others that are set as related
+    ``(place, note)`` pairs.
     With none set (every value is the chart default) the finding goes on the last
     layer's top-level key of the first path, or its root."""
     first = values.where(*paths)
@@ -209,7 +210,7 @@ def locate(values: HelmValues, paths: tuple[str, ...]) -> tuple:
     for path in paths:
         setting = values.setting(path)
         if setting is not None and setting is not first:
-            related.append((setting.doc, setting.node, f"{path} is set here ({setting.doc.path})"))
+            related.append((setting.doc.at(setting.node), f"{path} is set here ({setting.doc.path})"))
     if first is not None:
         return first.doc, first.node, related
     doc = values.anchor()

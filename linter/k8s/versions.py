@@ -80,7 +80,7 @@ def consul_k8s_version_of(image: object) -> Optional[Version]:
 
 
 def installed(install: Any, config: Any) -> tuple[Optional[Version], Optional[Version], list[tuple]]:
-    """(Consul version, consul-k8s version, related places) of one cluster: from the
+    """(Consul version, consul-k8s version, related ``(place, note)`` pairs) of one cluster: from the
     ``global.image`` / ``global.imageK8S`` tags of its merged Helm values
     (:class:`linter.k8s.helm.HelmValues`, or None), else from ``consul-version`` /
     ``consul-k8s-version`` in the configuration."""
@@ -91,7 +91,7 @@ def installed(install: Any, config: Any) -> tuple[Optional[Version], Optional[Ve
             setting = install.setting(path)
             found = parse(setting.value) if setting is not None else None
             if found is not None:
-                where.append((setting.doc, setting.node, f"{product} version from {path}"))
+                where.append((setting.doc.at(setting.node), f"{product} version from {path}"))
                 consul, k8s = (found, k8s) if product == "Consul" else (consul, found)
     consul = consul or parse_version(config.consul_version)
     k8s = k8s or parse_version(config.consul_k8s_version)

@@ -65,6 +65,11 @@ class Document:
             return spec if isinstance(spec, Mapping) else Mapping([], self.root.span)
         return self.root
 
+    def at(self, node: Optional[Node]) -> "Site":
+        """The place of ``node`` in this document (the whole document for None): what
+        :meth:`linter.api.Rule.report` points a finding at."""
+        return Site(self, node)
+
     def identity(self) -> str:
         """A stable identity for baselines and fingerprints: kind and name, not lines."""
         return f"{self.kind}/{self.name or '#%d' % self.index}"
@@ -78,6 +83,14 @@ class Document:
             if isinstance(meta, Mapping) and meta.get("name") is not None:
                 return meta.get("name")  # type: ignore[return-value]
         return self.root.get("Name") or self.kind_node() or self.root
+
+
+@dataclass(frozen=True, eq=False)
+class Site:
+    """A node in a document: a finding's place (``doc.at(node)``)."""
+
+    doc: Document
+    node: Optional[Node] = None
 
 
 def text(node: Optional[Node]) -> Optional[str]:

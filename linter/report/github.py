@@ -35,8 +35,8 @@ def render(data: ReportInput) -> str:
         message = f.message
         for rel in f.related:
             message += f"\n{rel.path}:{rel.span.line}:{rel.span.col}: {rel.message or 'related'}"
-        if f.fix:
-            message += f"\nFix: {f.fix}"
+        if f.fix_text:
+            message += f"\nFix: {f.fix_text}"
         head = ",".join(f"{k}={escape_property(str(v))}" for k, v in props.items())
         lines.append(f"::{LEVEL.get(f.severity, 'error')} {head}::{escape_data(message)}")
     return "".join(line + "\n" for line in lines)

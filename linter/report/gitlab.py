@@ -42,7 +42,7 @@ def render(data: ReportInput) -> str:
                 },
             },
         }
-        body = [f.fix and f"Fix: {f.fix}", rule and f"Rule: {rule.help_uri()}"]
+        body = [f.fix_text and f"Fix: {f.fix_text}", rule and f"Rule: {rule.help_uri()}"]
         if any(body):
             issue["content"] = {"body": "\n\n".join(b for b in body if b)}
         issues.append(issue)

@@ -31,7 +31,7 @@ def render(data: ReportInput) -> str:
             "node_path": f.node_path,
             "fingerprint": fingerprint(f),
             "related": [{"path": r.path, "range": _range(r.span), "message": r.message} for r in f.related],
-            "fix": f.fix,
+            "fix": f.fix_text,
         })
     counts = {s: sum(1 for f in data.findings if f.severity == s) for s in ("error", "warning", "note")}
     out = {

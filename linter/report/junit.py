@@ -36,7 +36,7 @@ def render(data: ReportInput) -> str:
         first = found[0]
         summary = f"{len(found)} problem(s); first: {first.code} {first.message}"
         body = "\n".join(
-            f"{f.path}:{f.span.line}:{f.span.col}: {f.severity}: {f.message} [{f.code}]" + (f"\n    fix: {f.fix}" if f.fix else "")
+            f"{f.path}:{f.span.line}:{f.span.col}: {f.severity}: {f.message} [{f.code}]" + (f"\n    fix: {f.fix_text}" if f.fix_text else "")
             for f in found
         )
         failure = ET.SubElement(case, "failure", message=_clean(summary), type=first.code)

@@ -50,7 +50,7 @@ def render(data: ReportInput) -> str:
         result = {
             "ruleId": f.code,
             "level": LEVEL.get(f.severity, "error"),
-            "message": {"text": f.message + (f" Fix: {f.fix}" if f.fix else "")},
+            "message": {"text": f.message + (f" Fix: {f.fix_text}" if f.fix_text else "")},
             "locations": [_location(f.path, f.span)],
             "partialFingerprints": {"peerlintIdentity/v1": fingerprint(f)},
         }

@@ -51,8 +51,8 @@ def render(data: ReportInput) -> str:
             blocks.append(f"    {'':>{width}} | {carets}")
         for rel in f.related:
             blocks.append(f"    related: {rel.path}:{rel.span.line}:{rel.span.col}" + (f" {rel.message}" if rel.message else ""))
-        if f.fix:
-            blocks.append(f"    fix: {f.fix}")
+        if f.fix_text:
+            blocks.append(f"    fix: {f.fix_text}")
     blocks.append(_summary(data))
     return "\n".join(blocks) + "\n"
 
@@ -75,7 +75,7 @@ def _render_rich(data: ReportInput) -> str:
             console.print(f"    [dim]{'':>{width}} |[/] [{style}]{carets}[/]", highlight=False)
         for rel in f.related:
             console.print(f"    [dim]related:[/] {escape(rel.path)}:{rel.span.line}:{rel.span.col} {escape(rel.message)}", highlight=False)
-        if f.fix:
-            console.print(f"    [green]fix:[/] {escape(f.fix)}", highlight=False)
+        if f.fix_text:
+            console.print(f"    [green]fix:[/] {escape(f.fix_text)}", highlight=False)
     console.print(_summary(data), style="bold", highlight=False)
     return console.export_text(styles=True)
