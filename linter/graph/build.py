@@ -13,6 +13,7 @@ from linter.graph.query import (
     Export, Gateway, Intention, MeshConfig, ModeSetting, PeeringSwitch,
     PeerReference, Service, Topology, Upstream, VersionSetting,
 )
+from linter.config_lines import config_display_path, config_line_span, config_lines
 from linter.k8s.helm import truthy
 from linter.model.document import AGENT_CONFIG, HELM_VALUES, K8S_WORKLOAD, SERVICE_DEFINITION, Document, is_true, text
 from linter.nodes import Mapping, Node, Scalar, Span, as_list
@@ -329,31 +330,3 @@ class _Builder:
             if value and config.path:
                 self.topo._versions.append(VersionSetting(None, product, value, config_path=config_display_path(config), config_span=config_line_span(lines, config.line_of.get(key, 1))))
 
-
-def config_display_path(config) -> str:
-    from linter.discover import display_path
-
-    return display_path(config.path) if config.path else "peerlint.toml"
-
-
-def config_lines(config) -> Optional[list[str]]:
-    """The config file's lines, read once for all the spans a graph build needs; None
-    when it cannot be read."""
-    try:
-        with open(config.path, encoding="utf-8") as handle:
-            return handle.read().splitlines()
-    except (OSError, UnicodeDecodeError, TypeError):
-        return None
-
-
-def config_line_span(lines: Optional[list[str]], line: int) -> Span:
-    """A whole-line span in the config file (TOML keeps no positions; the line is what
-    a user needs); ``lines`` from :func:`config_lines`."""
-    length = 1
-    if lines is not None:
-        # the config's line finder may land on a blank line above the key: skip down
-        while 1 <= line < len(lines) and not lines[line - 1].strip():
-            line += 1
-        if 1 <= line <= len(lines):
-            length = max(len(lines[line - 1].rstrip()), 1)
-    return Span(line, 1, line, length + 1)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
+from linter.config_lines import config_display_path, config_line_span, config_lines
 from linter.graph.query import Peering, Topology
 from linter.model.document import CRD, text
 from linter.nodes import Mapping
@@ -137,8 +138,6 @@ def _add(topo: Topology, peering: Peering) -> None:
 
 
 def _config_peerings(topo: Topology) -> None:
-    from linter.graph.build import config_display_path, config_line_span, config_lines
-
     config = topo.config
     lines = config_lines(config) if config.peerings else None
     for entry in config.peerings:
