@@ -117,7 +117,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _graph(args: argparse.Namespace) -> int:
-    from linter.graph.command import run
+    from linter.commands.graph import run
 
     return run(args, _load_rules())
 

@@ -97,9 +97,16 @@ class Project:
 
     @property
     def graph(self) -> Any:
-        """The topology graph (linter.graph), built once, on first use."""
+        """The topology graph (linter.graph), built once, on first use, from this
+        project's facts (the builder never sees the project: it would loop with it)."""
         if self._graph is None:
-            from linter.graph import build_graph
+            from linter.graph.build import build_topology
+            from linter.k8s.helm import install_for
 
-            self._graph = build_graph(self)
+            # the peering CRs through of(), as the builder once read them: of() also
+            # leaves last_document (named by an internal error) where it always has
+            acceptors, dialers = list(self.of("PeeringAcceptor")), list(self.of("PeeringDialer"))
+            self._graph = build_topology(
+                self.documents, self.config, install_for=lambda cluster: install_for(self, cluster),
+                acceptors=acceptors, dialers=dialers)
         return self._graph

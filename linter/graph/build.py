@@ -1,26 +1,40 @@
-"""Build the topology of one run: one pass over the documents, each read once by kind,
-then peerings paired across clusters. Linear in the size of the repo: every step is a
-dict insert or a lookup; pairing only compares CRs whose names or secrets agree.
+"""Build the topology of one run from facts: the documents, the project config, the
+peering CRs and the Helm install each cluster's annotations are read with. One pass over
+the documents, each read once by kind, then peerings paired across clusters
+(:mod:`linter.graph.peerings`). Linear in the size of the repo: every step is a dict
+insert or a lookup; pairing only compares CRs whose names or secrets agree.
 
-networkx is imported here, lazily (``Project.graph`` imports this module on first use),
-so runs whose rules never ask for the graph never pay for it.
+Why facts and not the :class:`~linter.project.Project`: the project holds the graph
+(``Project.graph`` calls :func:`build_topology` on first use), so a builder reading the
+project back would loop with it. The builder fills :class:`TopologyIndexes` it owns and
+hands them to a finished, read-only :class:`Topology`.
+
+networkx is not imported here: only pictures need it (``linter.report.graph``), so runs
+whose rules ask the graph questions never pay for it.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
 
+from linter.config_lines import config_display_path, config_line_span, config_lines
 from linter.graph.query import (
     Export, Gateway, Intention, MeshConfig, ModeSetting, PeeringSwitch,
-    PeerReference, Service, Topology, Upstream, VersionSetting,
+    PeerReference, Service, Topology, TopologyIndexes, Upstream, VersionSetting,
 )
+from linter.graph.peerings import pair_peerings
 from linter.k8s.helm import truthy
 from linter.model.document import AGENT_CONFIG, HELM_VALUES, K8S_WORKLOAD, SERVICE_DEFINITION, Document, is_true, text
 from linter.nodes import Mapping, Node, Scalar, Span, as_list
 
 if TYPE_CHECKING:
-    from linter.project import Project
+    from linter.config import Config
+    from linter.k8s.helm import HelmValues
 
 PEER_KEYS = ("Peer", "peer_name", "PeerName")
+
+#: The Helm install of a cluster (None: no Helm values), as rules read it:
+#: :func:`linter.k8s.helm.install_for` bound to the project.
+InstallFor = Callable[[str], Optional["HelmValues"]]
 
 
 def _map(node: Optional[Node]) -> Mapping:
@@ -38,60 +52,72 @@ def _kind(doc: Document) -> str:
     return CRD_TO_ENTRY.get(doc.kind, doc.kind)
 
 
-def build_graph(project: "Project") -> Topology:
-    """The :class:`Topology` of ``project`` (``Project.graph`` calls this once)."""
-    topo = Topology(project.config)
-    builder = _Builder(project, topo)
-    builder.run()
-    return topo
+def build_topology(
+    documents: Sequence[Document], config: "Config", *, install_for: InstallFor,
+    acceptors: Optional[Iterable[Document]] = None, dialers: Optional[Iterable[Document]] = None,
+) -> Topology:
+    """The finished :class:`Topology` of ``documents`` (clusters already assigned).
+
+    ``install_for`` is asked only for clusters with injected workloads (their
+    annotation grammar depends on the install), so a run without them never merges Helm
+    values. ``acceptors``/``dialers``: the PeeringAcceptor/PeeringDialer documents in
+    file order; None: those of ``documents``.
+    """
+    if acceptors is None:
+        acceptors = [d for d in documents if d.kind == "PeeringAcceptor"]
+    if dialers is None:
+        dialers = [d for d in documents if d.kind == "PeeringDialer"]
+    return TopologyBuilder(config, install_for).build(documents, acceptors, dialers)
 
 
-class _Builder:
-    def __init__(self, project: "Project", topo: Topology) -> None:
-        self.project = project
-        self.topo = topo
-        self.config = project.config
+class TopologyBuilder:
+    """Owns the indexes while they are filled; :meth:`build` hands them over."""
+
+    def __init__(self, config: "Config", install_for: InstallFor) -> None:
+        self.config = config
+        self.install_for = install_for
+        self.ix = TopologyIndexes()
         self._grammars: dict[str, tuple[Optional[tuple[int, int, int]], bool, bool]] = {}
 
     # helpers -------------------------------------------------------------------
     def _key(self, doc: Document) -> tuple[str, str]:
-        self.topo.cluster_partitions.setdefault(doc.cluster, set()).add(doc.partition)
+        self.ix.cluster_partitions.setdefault(doc.cluster, set()).add(doc.partition)
         return doc.cluster, doc.partition
 
     def _ref(self, doc: Document, node: Optional[Node], context: str, partition: Optional[str] = None) -> Optional[str]:
         name = text(node)
         if name is None or node is None:
             return None
-        self.topo._refs.append(PeerReference(doc.cluster, partition or doc.partition, name, doc, node, context))
+        self.ix.references.append(PeerReference(doc.cluster, partition or doc.partition, name, doc, node, context))
         return name
 
     def _service(self, doc: Document, name: Optional[str], node: Optional[Node], kind: str, source: str, partition: Optional[str] = None) -> None:
         if not name or name == "*" or node is None:
             return
         key = (doc.cluster, partition or doc.partition)
-        self.topo._services.setdefault(key, {}).setdefault(name, []).append(Service(key[0], key[1], name, kind, doc, node, source))
+        self.ix.services.setdefault(key, {}).setdefault(name, []).append(Service(key[0], key[1], name, kind, doc, node, source))
 
     def _mode(self, doc: Document, holder: Optional[Node], level: str, service: Optional[str] = None, upstream: Optional[str] = None, peer: Optional[str] = None) -> Optional[Node]:
         node = _map(holder).get("Mode")
         mode = text(node)
         if node is not None and mode:
             key = self._key(doc)
-            self.topo._modes.setdefault(key, []).append(ModeSetting(key[0], key[1], mode, level, doc, node, service, upstream, peer))
+            self.ix.modes.setdefault(key, []).append(ModeSetting(key[0], key[1], mode, level, doc, node, service, upstream, peer))
         return node
 
     # the pass --------------------------------------------------------------------
-    def run(self) -> None:
-        p = self.project
-        for doc in p.documents:
+    def build(self, documents: Sequence[Document], acceptors: Iterable[Document], dialers: Iterable[Document]) -> Topology:
+        """The one pass; then peerings and the config's versions. Call once."""
+        for doc in documents:
             self._key(doc)
-        self._clusters()
+        self._clusters(documents)
         handlers = {
             "exported-services": self._exports, "service-intentions": self._intentions,
             "proxy-defaults": self._proxy_defaults, "service-defaults": self._service_defaults,
             "service-resolver": self._resolver, "sameness-group": self._sameness, "mesh": self._mesh,
         }
         workloads: list[Document] = []
-        for doc in p.documents:
+        for doc in documents:
             handler = handlers.get(_kind(doc))
             if handler is not None:
                 handler(doc)
@@ -105,26 +131,25 @@ class _Builder:
                 workloads.append(doc)
         for doc in workloads:  # after Helm values: the annotation grammar depends on them
             self._workload(doc)
-        from linter.graph.peerings import pair_peerings
-
-        pair_peerings(self.project, self.topo)
+        pair_peerings(acceptors, dialers, self.config, self.ix)
         self._versions_from_config()
-        # topo.nx (networkx) is built on first use, by linter.graph.render.networkx_of
+        # topo.nx (networkx) is built on first use, by linter.report.graph.networkx_of
+        return Topology(self.config, self.ix)
 
-    def _clusters(self) -> None:
-        topo, config = self.topo, self.config
+    def _clusters(self, documents: Sequence[Document]) -> None:
+        ix, config = self.ix, self.config
         for name, cluster in config.clusters.items():
-            topo.cluster_partitions.setdefault(name, set()).add(cluster.partition)
-            topo.datacenters[name] = cluster.datacenter
-            topo.peer_names[name] = (cluster.peer_name or name).lower()
+            ix.cluster_partitions.setdefault(name, set()).add(cluster.partition)
+            ix.datacenters[name] = cluster.datacenter
+            ix.peer_names[name] = (cluster.peer_name or name).lower()
         if not config.clusters:
             from linter.model.clusters import find_roots
 
-            for root in find_roots(self.project.documents, config).values():
+            for root in find_roots(documents, config).values():
                 if root.datacenter:
-                    topo.datacenters.setdefault(root.name, root.datacenter)
-        for name in list(topo.cluster_partitions):
-            topo.peer_names.setdefault(name, name.lower())
+                    ix.datacenters.setdefault(root.name, root.datacenter)
+        for name in list(ix.cluster_partitions):
+            ix.peer_names.setdefault(name, name.lower())
 
     # config entries ------------------------------------------------------------------
     def _exports(self, doc: Document) -> None:
@@ -141,7 +166,7 @@ class _Builder:
                         continue
                     if kind == "peer":
                         self._ref(doc, node, "export consumer")
-                    self.topo._exports.setdefault(key, []).append(Export(key[0], key[1], name, kind, value, doc, node, name_node, consumer))
+                    self.ix.exports.setdefault(key, []).append(Export(key[0], key[1], name, kind, value, doc, node, name_node, consumer))
 
     def _intentions(self, doc: Document) -> None:
         key = self._key(doc)
@@ -157,7 +182,7 @@ class _Builder:
             allows = action == "allow" or any((text(_map(p).get("Action")) or "").lower() == "allow" for p in as_list(source.get("Permissions")))
             if peer is None:
                 self._service(doc, text(name_node), name_node, "", "intention")
-            self.topo._intentions.setdefault(key, []).append(Intention(
+            self.ix.intentions.setdefault(key, []).append(Intention(
                 key[0], key[1], destination, text(name_node) or "", peer, text(source.get("Partition")),
                 text(source.get("SamenessGroup", "sameness_group")), allows, doc, source, peer_node, name_node))
 
@@ -188,7 +213,7 @@ class _Builder:
         key = self._key(doc)
         block = doc.spec.get("Peering")
         node = _map(block).get("PeerThroughMeshGateways")
-        self.topo._mesh.setdefault(key, []).append(MeshConfig(key[0], key[1], doc, node, block))
+        self.ix.mesh.setdefault(key, []).append(MeshConfig(key[0], key[1], doc, node, block))
 
     # services and agents ---------------------------------------------------------------
     def _service_definition(self, doc: Document) -> None:
@@ -198,10 +223,10 @@ class _Builder:
         kind_node = root.get("kind")
         kind = text(kind_node) or ""
         partition = text(root.get("partition")) or doc.partition
-        self.topo.cluster_partitions.setdefault(doc.cluster, set()).add(partition)
+        self.ix.cluster_partitions.setdefault(doc.cluster, set()).add(partition)
         if kind == "mesh-gateway" and kind_node is not None:
             key = (doc.cluster, partition)
-            self.topo._gateways.setdefault(key, []).append(Gateway(key[0], key[1], doc, kind_node, "service", name or "mesh-gateway"))
+            self.ix.gateways.setdefault(key, []).append(Gateway(key[0], key[1], doc, kind_node, "service", name or "mesh-gateway"))
         self._service(doc, name, name_node or root, kind, "definition", partition)
         proxy = root.get("proxy")
         owner = name
@@ -219,35 +244,35 @@ class _Builder:
             dest = text(dest_node) or ""
             if gw is not None and text(gw):
                 key = (doc.cluster, partition)
-                self.topo._modes.setdefault(key, []).append(ModeSetting(key[0], key[1], text(gw) or "", "upstream", doc, gw, owner, dest, peer))
-            self.topo._upstreams.setdefault((doc.cluster, partition), []).append(Upstream(
+                self.ix.modes.setdefault(key, []).append(ModeSetting(key[0], key[1], text(gw) or "", "upstream", doc, gw, owner, dest, peer))
+            self.ix.upstreams.setdefault((doc.cluster, partition), []).append(Upstream(
                 doc.cluster, partition, owner or "", dest, peer, text(up.get("destination_partition")),
                 text(up.get("datacenter")), doc, up, dest_node, peer_node, gw))
 
     def _helm(self, doc: Document) -> None:
-        self.topo._helm.setdefault(doc.cluster, []).append(doc)
+        self.ix.helm.setdefault(doc.cluster, []).append(doc)
         root = doc.root
         glob = _map(root.get("global"))
         enabled = _map(root.get("meshGateway")).get("enabled")
         if isinstance(enabled, Scalar) and truthy(enabled):
             key = self._key(doc)
-            self.topo._gateways.setdefault(key, []).append(Gateway(key[0], key[1], doc, enabled, "helm", text(_map(root.get("meshGateway")).get("consulServiceName")) or "mesh-gateway"))
+            self.ix.gateways.setdefault(key, []).append(Gateway(key[0], key[1], doc, enabled, "helm", text(_map(root.get("meshGateway")).get("consulServiceName")) or "mesh-gateway"))
         peering = _map(glob.get("peering")).get("enabled")
         if isinstance(peering, Scalar) and peering.value is not None:  # the chart's reading: "true", "false" and 1 are on
-            self.topo._switches.setdefault(doc.cluster, []).append(PeeringSwitch(doc.cluster, truthy(peering), doc, peering))
+            self.ix.switches.setdefault(doc.cluster, []).append(PeeringSwitch(doc.cluster, truthy(peering), doc, peering))
         from linter.k8s.versions import consul_k8s_version_of, consul_version_of, show
 
         for key, product, read in (("image", "consul", consul_version_of), ("imageK8s", "consul-k8s", consul_k8s_version_of)):
             node = glob.get(key)
             version = read(text(node))
             if version is not None and node is not None:
-                self.topo._versions.append(VersionSetting(doc.cluster, product, show(version), doc, node))
+                self.ix.versions.append(VersionSetting(doc.cluster, product, show(version), doc, node))
 
     def _agent(self, doc: Document) -> None:
         for block in _maps(doc.root.get("peering")):
             node = block.get("enabled")
             if isinstance(node, Scalar) and isinstance(node.value, bool):
-                self.topo._switches.setdefault(doc.cluster, []).append(PeeringSwitch(doc.cluster, node.value, doc, node))
+                self.ix.switches.setdefault(doc.cluster, []).append(PeeringSwitch(doc.cluster, node.value, doc, node))
 
     def _workload(self, doc: Document) -> None:
         from linter.model.classify import workload_annotation_maps
@@ -261,12 +286,12 @@ class _Builder:
         name = (text(name_node) or "").split(",")[0].strip() or doc.name
         self._service(doc, name, name_node or doc.name_node(), "", "workload")
         for up in self._annotation_upstreams(doc, name or ""):
-            self.topo._upstreams.setdefault((doc.cluster, doc.partition), []).append(up)
+            self.ix.upstreams.setdefault((doc.cluster, doc.partition), []).append(up)
             if up.destination_peer and up.peer_node is not None:
-                self.topo._refs.append(PeerReference(doc.cluster, doc.partition, up.destination_peer, doc, up.peer_node, "upstream annotation"))
+                self.ix.references.append(PeerReference(doc.cluster, doc.partition, up.destination_peer, doc, up.peer_node, "upstream annotation"))
             if up.mesh_gateway is not None:
                 key = (doc.cluster, doc.partition)
-                self.topo._modes.setdefault(key, []).append(ModeSetting(key[0], key[1], text(up.mesh_gateway) or "", "upstream", doc, up.mesh_gateway, up.service, up.destination_name, up.destination_peer))
+                self.ix.modes.setdefault(key, []).append(ModeSetting(key[0], key[1], text(up.mesh_gateway) or "", "upstream", doc, up.mesh_gateway, up.service, up.destination_name, up.destination_peer))
 
     def _annotation_grammar(self, cluster: str) -> tuple[Optional[tuple[int, int, int]], bool, bool]:
         """(consul-k8s version, namespaces on, partitions on) of ``cluster``, for its
@@ -276,10 +301,9 @@ class _Builder:
         says; once per cluster."""
         found = self._grammars.get(cluster)
         if found is None:
-            from linter.k8s.helm import install_for
             from linter.k8s.versions import installed
 
-            install = install_for(self.project, cluster)
+            install = self.install_for(cluster)
             version = installed(install, self.config)[1]
             namespaces = install is not None and install.truthy("global.enableConsulNamespaces")
             partitions = install is not None and install.truthy("global.adminPartitions.enabled")
@@ -327,33 +351,5 @@ class _Builder:
         lines = config_lines(config) if config.path and (config.consul_version or config.consul_k8s_version) else None
         for key, product, value in (("consul-version", "consul", config.consul_version), ("consul-k8s-version", "consul-k8s", config.consul_k8s_version)):
             if value and config.path:
-                self.topo._versions.append(VersionSetting(None, product, value, config_path=config_display_path(config), config_span=config_line_span(lines, config.line_of.get(key, 1))))
+                self.ix.versions.append(VersionSetting(None, product, value, config_path=config_display_path(config), config_span=config_line_span(lines, config.line_of.get(key, 1))))
 
-
-def config_display_path(config) -> str:
-    from linter.discover import display_path
-
-    return display_path(config.path) if config.path else "peerlint.toml"
-
-
-def config_lines(config) -> Optional[list[str]]:
-    """The config file's lines, read once for all the spans a graph build needs; None
-    when it cannot be read."""
-    try:
-        with open(config.path, encoding="utf-8") as handle:
-            return handle.read().splitlines()
-    except (OSError, UnicodeDecodeError, TypeError):
-        return None
-
-
-def config_line_span(lines: Optional[list[str]], line: int) -> Span:
-    """A whole-line span in the config file (TOML keeps no positions; the line is what
-    a user needs); ``lines`` from :func:`config_lines`."""
-    length = 1
-    if lines is not None:
-        # the config's line finder may land on a blank line above the key: skip down
-        while 1 <= line < len(lines) and not lines[line - 1].strip():
-            line += 1
-        if 1 <= line <= len(lines):
-            length = max(len(lines[line - 1].rstrip()), 1)
-    return Span(line, 1, line, length + 1)

@@ -10,17 +10,22 @@ N pairs with dialer in B named M, in this order of confidence:
    only candidate.
 
 Each stage looks candidates up by name or by secret in dicts, so pairing is linear.
+
+Part of the build: :mod:`linter.graph.build` hands its :class:`TopologyIndexes` (the
+clusters, partitions and peer names found so far) and the peering CRs; pairing adds the
+peerings to those indexes, before the builder makes the Topology from them.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
-from linter.graph.query import Peering, Topology
-from linter.model.document import CRD, text
+from linter.config_lines import config_display_path, config_line_span, config_lines
+from linter.graph.query import Peering, TopologyIndexes
+from linter.model.document import CRD, Document, text
 from linter.nodes import Mapping
 
 if TYPE_CHECKING:
-    from linter.project import Project
+    from linter.config import Config
 
 
 def _secret(doc) -> tuple[Optional[object], Optional[object]]:
@@ -31,42 +36,49 @@ def _secret(doc) -> tuple[Optional[object], Optional[object]]:
     return secret.get("name"), secret.get("key")
 
 
-def _by_name(topo: Topology) -> dict[str, list[str]]:
+def _peer_name_of(ix: TopologyIndexes, cluster: str) -> str:
+    """As :meth:`Topology.peer_name_of`, on the indexes being built."""
+    return ix.peer_names.get(cluster, cluster)
+
+
+def _by_name(ix: TopologyIndexes) -> dict[str, list[str]]:
     index: dict[str, list[str]] = {}
-    for cluster in topo.clusters():
-        index.setdefault(topo.peer_name_of(cluster), []).append(cluster)
+    for cluster in sorted(ix.cluster_partitions):
+        index.setdefault(_peer_name_of(ix, cluster), []).append(cluster)
     return index
 
 
-def _remote_partition(topo: Topology, cluster: str) -> str:
-    configured = topo.config.clusters.get(cluster)
+def _remote_partition(config: "Config", ix: TopologyIndexes, cluster: str) -> str:
+    configured = config.clusters.get(cluster)
     if configured is not None:
         return configured.partition
-    parts = topo.partitions(cluster)
+    parts = sorted(ix.cluster_partitions.get(cluster, ()))
     return parts[0] if len(parts) == 1 else "default"
 
 
-def pair_peerings(project: "Project", topo: Topology) -> None:
-    """Fill ``topo.all_peerings`` and the per-partition index."""
-    names = _by_name(topo)
+def pair_peerings(acceptors: Iterable[Document], dialers: Iterable[Document], config: "Config", ix: TopologyIndexes) -> None:
+    """Add the peerings of the CRs (``acceptors``, ``dialers``: file order) and of the
+    config's ``[[peerings]]`` to ``ix.all_peerings`` and the per-partition index (and
+    their partitions to ``ix.cluster_partitions``)."""
+    names = _by_name(ix)
 
     def resolve(name: str, exclude: str) -> Optional[str]:
         found = [c for c in names.get(name, ()) if c != exclude]
         return found[0] if len(found) == 1 else None
 
     sides: dict[str, list[Peering]] = {"acceptor": [], "dialer": []}
-    for kind, role in (("PeeringAcceptor", "acceptor"), ("PeeringDialer", "dialer")):
-        for doc in project.of(kind):
+    for docs, role in ((acceptors, "acceptor"), (dialers, "dialer")):
+        for doc in docs:
             if doc.category != CRD:
                 continue
             name = doc.name
             if not isinstance(name, str) or not name:
                 continue
-            topo._cr_clusters.add(doc.cluster)
+            ix.cr_clusters.add(doc.cluster)
             secret_name, secret_key = _secret(doc)
             remote = resolve(name.lower(), doc.cluster)
             sides[role].append(Peering(
-                doc.cluster, doc.partition, name.lower(), remote, _remote_partition(topo, remote) if remote else None,
+                doc.cluster, doc.partition, name.lower(), remote, _remote_partition(config, ix, remote) if remote else None,
                 role, doc, doc.name_node(), secret_name=secret_name, secret_key=secret_key))
     unpaired = set(range(len(sides["dialer"])))
 
@@ -87,7 +99,7 @@ def pair_peerings(project: "Project", topo: Topology) -> None:
     for acceptor in sides["acceptor"]:
         if acceptor.remote_cluster is None:
             continue
-        for i in by_place.get((acceptor.remote_cluster, topo.peer_name_of(acceptor.cluster)), ()):
+        for i in by_place.get((acceptor.remote_cluster, _peer_name_of(ix, acceptor.cluster)), ()):
             if i in unpaired:
                 link(acceptor, i)
                 break
@@ -101,7 +113,7 @@ def pair_peerings(project: "Project", topo: Topology) -> None:
             continue
         fits = [
             i for i in by_secret.get((text(acceptor.secret_name), text(acceptor.secret_key)), ())
-            if i in unpaired and _fits(acceptor, sides["dialer"][i], topo, resolve)
+            if i in unpaired and _fits(acceptor, sides["dialer"][i], resolve)
         ]
         if len(fits) == 1:
             link(acceptor, fits[0])
@@ -109,15 +121,15 @@ def pair_peerings(project: "Project", topo: Topology) -> None:
     for acceptor in sides["acceptor"]:
         if acceptor.partner is not None:
             continue
-        fits = [i for i in candidates(acceptor) if _fits(acceptor, sides["dialer"][i], topo, resolve, strict=True)]
+        fits = [i for i in candidates(acceptor) if _fits(acceptor, sides["dialer"][i], resolve, strict=True)]
         if len(fits) == 1:
             link(acceptor, fits[0])
     for peering in sides["acceptor"] + sides["dialer"]:
-        _add(topo, peering)
-    _config_peerings(topo)
+        _add(ix, peering)
+    _config_peerings(config, ix)
 
 
-def _fits(acceptor: Peering, dialer: Peering, topo: Topology, resolve, strict: bool = False) -> bool:
+def _fits(acceptor: Peering, dialer: Peering, resolve: Callable[[str, str], Optional[str]], strict: bool = False) -> bool:
     """Whether neither side's name points at a third cluster (and, strictly, at least
     one points at the other side)."""
     a_points = resolve(acceptor.peer_name, acceptor.cluster)
@@ -130,24 +142,21 @@ def _fits(acceptor: Peering, dialer: Peering, topo: Topology, resolve, strict: b
     return ok
 
 
-def _add(topo: Topology, peering: Peering) -> None:
-    topo.all_peerings.append(peering)
-    topo._peerings.setdefault((peering.cluster, peering.partition), []).append(peering)
-    topo.cluster_partitions.setdefault(peering.cluster, set()).add(peering.partition)
+def _add(ix: TopologyIndexes, peering: Peering) -> None:
+    ix.all_peerings.append(peering)
+    ix.peerings.setdefault((peering.cluster, peering.partition), []).append(peering)
+    ix.cluster_partitions.setdefault(peering.cluster, set()).add(peering.partition)
 
 
-def _config_peerings(topo: Topology) -> None:
-    from linter.graph.build import config_display_path, config_line_span, config_lines
-
-    config = topo.config
+def _config_peerings(config: "Config", ix: TopologyIndexes) -> None:
     lines = config_lines(config) if config.peerings else None
     for entry in config.peerings:
         path = config_display_path(config)
         span = config_line_span(lines, entry.line or 1)
         ends = [(entry.a, entry.b), (entry.b, entry.a)]
         for local, remote in ends:
-            topo.cluster_partitions.setdefault(local, set())
-            local_part = _remote_partition(topo, local)
-            topo.cluster_partitions[local].add(local_part)
-            _add(topo, Peering(local, local_part, topo.peer_name_of(remote), remote, _remote_partition(topo, remote),
-                               "config", config_path=path, config_span=span))
+            ix.cluster_partitions.setdefault(local, set())
+            local_part = _remote_partition(config, ix, local)
+            ix.cluster_partitions[local].add(local_part)
+            _add(ix, Peering(local, local_part, _peer_name_of(ix, remote), remote, _remote_partition(config, ix, remote),
+                             "config", config_path=path, config_span=span))

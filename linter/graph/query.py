@@ -3,8 +3,9 @@
 Every item keeps the :class:`Document` and the exact node it came from, so a rule can
 report on the precise key or value and name the other end in ``related``. Rules never
 walk raw node dictionaries of other documents: they ask here. The indices are plain
-dicts filled once by :mod:`linter.graph.build`, so each question is a dict lookup; the
-networkx graph (``Topology.nx``) holds the same facts for rendering and path questions.
+dicts (:class:`TopologyIndexes`) filled once by :mod:`linter.graph.build` and handed to
+the Topology finished, so each question is a dict lookup; the networkx graph
+(``Topology.nx``) holds the same facts for rendering and path questions.
 """
 from __future__ import annotations
 
@@ -205,28 +206,57 @@ class PeeringSwitch:
 
 
 @dataclass
-class Topology:
-    """The graph of one run. Built once by :func:`linter.graph.build_graph`; read-only."""
+class TopologyIndexes:
+    """What a :class:`Topology` answers from: plain dicts keyed by (cluster, partition),
+    so every question is a lookup. Filled by the builder (:mod:`linter.graph.build`, with
+    :mod:`linter.graph.peerings` for the peerings) and handed to the Topology finished:
+    why a separate object: nothing writes a Topology after it is made."""
 
-    config: "Config"
-    nx: Any = None  # networkx.MultiDiGraph, same facts (see render.py)
     cluster_partitions: dict[str, set[str]] = field(default_factory=dict)
     datacenters: dict[str, Optional[str]] = field(default_factory=dict)
     peer_names: dict[str, str] = field(default_factory=dict)
     all_peerings: list[Peering] = field(default_factory=list)
-    _peerings: dict[Key, list[Peering]] = field(default_factory=dict)
-    _gateways: dict[Key, list[Gateway]] = field(default_factory=dict)
-    _modes: dict[Key, list[ModeSetting]] = field(default_factory=dict)
-    _exports: dict[Key, list[Export]] = field(default_factory=dict)
-    _intentions: dict[Key, list[Intention]] = field(default_factory=dict)
-    _upstreams: dict[Key, list[Upstream]] = field(default_factory=dict)
-    _services: dict[Key, dict[str, list[Service]]] = field(default_factory=dict)
-    _mesh: dict[Key, list[MeshConfig]] = field(default_factory=dict)
-    _refs: list[PeerReference] = field(default_factory=list)
-    _versions: list[VersionSetting] = field(default_factory=list)
-    _switches: dict[str, list[PeeringSwitch]] = field(default_factory=dict)
-    _helm: dict[str, list["Document"]] = field(default_factory=dict)
-    _cr_clusters: set[str] = field(default_factory=set)
+    peerings: dict[Key, list[Peering]] = field(default_factory=dict)
+    gateways: dict[Key, list[Gateway]] = field(default_factory=dict)
+    modes: dict[Key, list[ModeSetting]] = field(default_factory=dict)
+    exports: dict[Key, list[Export]] = field(default_factory=dict)
+    intentions: dict[Key, list[Intention]] = field(default_factory=dict)
+    upstreams: dict[Key, list[Upstream]] = field(default_factory=dict)
+    services: dict[Key, dict[str, list[Service]]] = field(default_factory=dict)
+    mesh: dict[Key, list[MeshConfig]] = field(default_factory=dict)
+    references: list[PeerReference] = field(default_factory=list)
+    versions: list[VersionSetting] = field(default_factory=list)
+    switches: dict[str, list[PeeringSwitch]] = field(default_factory=dict)
+    helm: dict[str, list["Document"]] = field(default_factory=dict)
+    cr_clusters: set[str] = field(default_factory=set)  # clusters with a peering CR
+
+
+class Topology:
+    """The graph of one run: made once, finished, by
+    :func:`linter.graph.build.build_topology`; read-only from then on. ``nx`` is the
+    networkx picture of the same facts, built on first use by the graph renderer
+    (:func:`linter.report.graph.networkx_of`): a cache, not state."""
+
+    def __init__(self, config: "Config", indexes: TopologyIndexes) -> None:
+        self.config = config
+        self.nx: Any = None
+        self.cluster_partitions = indexes.cluster_partitions
+        self.datacenters = indexes.datacenters
+        self.peer_names = indexes.peer_names
+        self.all_peerings = indexes.all_peerings
+        self._peerings = indexes.peerings
+        self._gateways = indexes.gateways
+        self._modes = indexes.modes
+        self._exports = indexes.exports
+        self._intentions = indexes.intentions
+        self._upstreams = indexes.upstreams
+        self._services = indexes.services
+        self._mesh = indexes.mesh
+        self._refs = indexes.references
+        self._versions = indexes.versions
+        self._switches = indexes.switches
+        self._helm = indexes.helm
+        self._cr_clusters = indexes.cr_clusters
 
     # clusters and partitions -------------------------------------------------
     def clusters(self) -> list[str]:

@@ -2,13 +2,17 @@
 tree (``peerlint graph``). Findings are marked on the nodes and edges they concern: a
 finding concerns an element when it points into the element's document at or inside
 the element's node.
+
+A reporter (``linter.report``): it reads a finished Topology and findings and returns
+text. Reporters import only ``linter.api`` and ``linter.report``; the Topology type
+comes from ``linter.graph.query`` until ``linter.api`` re-exports it.
 """
 from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
-from linter.graph.query import Topology
+from linter.graph.query import Topology  # for now: linter.api will re-export it
 
 if TYPE_CHECKING:
     from linter.api import Finding

@@ -14,7 +14,7 @@ EXIT_OK, EXIT_ERROR = 0, 2
 def run(args: Any, rules: dict) -> int:
     from linter.config import ConfigError, load_config
     from linter.engine import check
-    from linter.graph.render import FORMATS, to_tree
+    from linter.report.graph import FORMATS, to_tree
 
     paths = args.paths or ["."]
     try:
