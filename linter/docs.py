@@ -32,30 +32,42 @@ DEFAULT_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 
 _FENCE = {".hcl": "hcl", ".json": "json", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml"}
 
+#: The rendered sections: heading, ``example`` key, and what the files do.
+_SECTIONS = (("## Example", "bad", "make {code} fire"), ("## Use instead", "good", "do not fire {code}"))
+
 
 def _files(files: dict[str, str]) -> str:
+    """Each file as its name, then a fenced block in the file's syntax. The fence is
+    longer than any backtick run in the text, so a file can never close it early."""
     blocks = []
     for name, text in files.items():
         lang = _FENCE.get(os.path.splitext(name)[1], "")
-        blocks.append(f"`{name}`:\n```{lang}\n{text.rstrip()}\n```")
+        fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+        blocks.append(f"`{name}`:\n{fence}{lang}\n{text.rstrip()}\n{fence}")
     return "\n\n".join(blocks)
 
 
 def doc_with_examples(rule: type[Rule]) -> str:
-    """The rule's doc with its tested example files shown under "Example" and "Use
-    instead": the test suite lints exactly these files (the bad ones must fire the
-    rule, the good ones must not), so what a reader copies is known to behave."""
+    """The rule's doc with "## Example" and "## Use instead" rendered from its
+    ``example`` files, before "## References" (or at the end).
+
+    Why rendered, not written: the test suite lints exactly these files (the bad ones
+    must fire the rule, the good ones must not), so what a reader copies is known to
+    behave; a hand-written copy drifted from them. ``peerlint explain``, docs/rules.md
+    and SARIF help all show this text."""
     doc = rule.doc.strip()
-    for section, key, verb in (("## Use instead", "good", "do not fire"), ("## Example", "bad", "fire")):
+    sections = []
+    for heading, key, verb in _SECTIONS:
         files = rule.example.get(key)
-        if not files or section not in doc:
-            continue
-        start = doc.index(section)
-        nxt = doc.find("\n## ", start + len(section))
-        end = len(doc) if nxt < 0 else nxt
-        addition = f"\n\nTested example: these files {verb} {rule.code}.\n\n" + _files(files)
-        doc = doc[:end].rstrip() + addition + "\n" + doc[end:]
-    return doc
+        if files:
+            sections.append(f"{heading}\nThese files {verb.format(code=rule.code)} (the test suite lints them):\n\n{_files(files)}")
+    if not sections:
+        return doc
+    rendered = "\n\n".join(sections)
+    at = doc.find("\n## References")
+    if at < 0:
+        return f"{doc}\n\n{rendered}"
+    return f"{doc[:at].rstrip()}\n\n{rendered}\n{doc[at:]}"
 
 
 def rule_markdown(rule: type[Rule]) -> str:
@@ -70,11 +82,14 @@ def rule_markdown(rule: type[Rule]) -> str:
 def _demote(markdown: str) -> str:
     """Headings one level down (the rule's own ``##`` sit under its ``##`` title),
     leaving fenced code alone: ``# comment`` lines in HCL and YAML examples stay."""
-    out, fenced = [], False
+    out, fence = [], ""
     for line in markdown.split("\n"):
-        if line.lstrip().startswith("```"):
-            fenced = not fenced
-        elif not fenced and re.match(r"#{1,5} ", line):
+        opened = re.match(r"\s*(`{3,})", line)
+        if opened and not fence:
+            fence = opened.group(1)
+        elif fence and line.strip() == fence:
+            fence = ""
+        elif not fence and re.match(r"#{1,5} ", line):
             line = "#" + line
         out.append(line)
     return "\n".join(out)

@@ -23,29 +23,27 @@ unreadable, or removed during the run.
 Consul refuses the file outright (`consul config write`, an agent restart, or
 `kubectl apply` fail), and peerlint can check nothing else in it.
 
-## Example
-```hcl
+## References
+- Consul `command/helpers/helpers.go` (`ParseConfigEntry`: HCL v1 or JSON)
+"""
+    example = {
+        "bad": {
+            "exports.hcl": """\
 Kind = "exported-services"
 Name = "default"
 Services = [
-  { Name = "web", Consumers = [{ Peer = "dc2" }] 
-```
-
-## Use instead
-```hcl
+  { Name = "web", Consumers = [{ Peer = "dc2" }]\x20
+""",
+        },
+        "good": {
+            "exports.hcl": """\
 Kind = "exported-services"
 Name = "default"
 Services = [
   { Name = "web", Consumers = [{ Peer = "dc2" }] }
 ]
-```
-
-## References
-- Consul `command/helpers/helpers.go` (`ParseConfigEntry`: HCL v1 or JSON)
-"""
-    example = {
-        "bad": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [\n  { Name = "web", Consumers = [{ Peer = "dc2" }] \n'},
-        "good": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [\n  { Name = "web", Consumers = [{ Peer = "dc2" }] }\n]\n'},
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

@@ -24,25 +24,25 @@ Consul's `MakeConfigEntry` matches kinds exactly and answers
 `invalid config entry kind: <kind>`; the Kubernetes API server refuses a kind with no
 CRD (`no matches for kind`). Nothing else in the file takes effect.
 
-## Example
-```hcl
-Kind = "exported-service"
-Name = "default"
-```
-
-## Use instead
-```hcl
-Kind = "exported-services"
-Name = "default"
-```
-
 ## References
 - Consul `agent/structs/config_entry.go` (`MakeConfigEntry`, `DecodeConfigEntry`)
 - consul-k8s `control-plane/api/v1alpha1`
 """
     example = {
-        "bad": {"exports.hcl": 'Kind = "exported-service"\nName = "default"\nServices = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]\n'},
-        "good": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]\n'},
+        "bad": {
+            "exports.hcl": """\
+Kind = "exported-service"
+Name = "default"
+Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
+""",
+        },
+        "good": {
+            "exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

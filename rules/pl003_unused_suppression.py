@@ -33,26 +33,25 @@ Only rules that ran are audited: with `--select PL2`, an `ignore[PL301]` is left
 A stale suppression hides the next real problem on that line without anyone deciding
 to; a misspelt code or a misplaced comment looks like it works and does not.
 
-## Example
-```hcl
-# peerlint: ignore[PL002] legacy name kept for the migration
-Kind = "exported-services"
-Name = "default"
-```
-
-## Use instead
-```hcl
-Kind = "exported-services"
-Name = "default"
-```
-
 ## References
 - Ruff `RUF100` (unused-noqa), the model for this rule
 - peerlint README, "Suppressions"
 """
     example = {
-        "bad": {"exports.hcl": '# peerlint: ignore[PL002] legacy name kept for the migration\nKind = "exported-services"\nName = "default"\n'},
-        "good": {"exports.hcl": '# peerlint: ignore[PL002] legacy name kept for the migration\nKind = "exported-service"\nName = "default"\n'},
+        "bad": {
+            "exports.hcl": """\
+# peerlint: ignore[PL002] legacy name kept for the migration
+Kind = "exported-services"
+Name = "default"
+""",
+        },
+        "good": {
+            "exports.hcl": """\
+# peerlint: ignore[PL002] legacy name kept for the migration
+Kind = "exported-service"
+Name = "default"
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

@@ -31,22 +31,20 @@ in YAML this is an error.
 The first value is silently dropped (JSON, HCL), or the whole manifest is refused
 (YAML). Either way the file does not say what its author thinks it says.
 
-## Example
-```json
-{"Kind": "mesh", "Peering": {"PeerThroughMeshGateways": true, "PeerThroughMeshGateways": false}}
-```
-
-## Use instead
-```json
-{"Kind": "mesh", "Peering": {"PeerThroughMeshGateways": true}}
-```
-
 ## References
 - Go `encoding/json` (last duplicate wins); sigs.k8s.io/yaml (duplicate keys are errors)
 """
     example = {
-        "bad": {"mesh.json": '{"Kind": "mesh", "Peering": {"PeerThroughMeshGateways": true, "PeerThroughMeshGateways": false}}\n'},
-        "good": {"mesh.json": '{"Kind": "mesh", "Peering": {"PeerThroughMeshGateways": true}}\n'},
+        "bad": {
+            "mesh.json": """\
+{"Kind": "mesh", "Peering": {"PeerThroughMeshGateways": true, "PeerThroughMeshGateways": false}}
+""",
+        },
+        "good": {
+            "mesh.json": """\
+{"Kind": "mesh", "Peering": {"PeerThroughMeshGateways": true}}
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

@@ -12,7 +12,7 @@ class UnknownField(Rule):
     slug = "unknown-field"
     summary = "A key Consul, consul-k8s or the consul chart does not read, with a did-you-mean"
     severity = "error"
-    reads = ("config-entry", "crd", "service-definition", "agent-config", "helm-values")
+    reads = ("documents",)  # every document; those with a schema are checked (linter.schemacheck)
     doc = """
 ## What it does
 Flags a key that the decoder for this kind of file does not use, and names the key you
@@ -30,30 +30,28 @@ Kubernetes drops or rejects an unknown field (`unknown field
 "spec.peering.peeringThroughMeshGateways"`). A misspelt chart value is silently ignored,
 so the feature you configured is simply off.
 
-## Example
-```hcl
-Kind = "mesh"
-Peering {
-  PeerThroughMeshGateway = true
-}
-```
-
-## Use instead
-```hcl
-Kind = "mesh"
-Peering {
-  PeerThroughMeshGateways = true
-}
-```
-
 ## References
 - Consul `agent/structs/config_entry.go` (`DecodeConfigEntry`), `lib/decode/decode.go` (`HookTranslateKeys`)
 - Consul `agent/config/config.go` (agent file keys)
 - consul-k8s CRDs `control-plane/config/crd/bases/`; `charts/consul/values.yaml`
 """
     example = {
-        "bad": {"mesh.hcl": 'Kind = "mesh"\nPeering {\n  PeerThroughMeshGateway = true\n}\n'},
-        "good": {"mesh.hcl": 'Kind = "mesh"\nPeering {\n  peer_through_mesh_gateways = true\n}\n'},
+        "bad": {
+            "mesh.hcl": """\
+Kind = "mesh"
+Peering {
+  PeerThroughMeshGateway = true
+}
+""",
+        },
+        "good": {
+            "mesh.hcl": """\
+Kind = "mesh"
+Peering {
+  peer_through_mesh_gateways = true
+}
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

@@ -12,7 +12,7 @@ class InvalidType(Rule):
     slug = "invalid-type"
     summary = "A value of a type the decoder cannot convert (a string for a list, a map for a string, ...)"
     severity = "error"
-    reads = ("config-entry", "crd", "service-definition", "acl-policy", "acl-policy-api", "acl-token")
+    reads = ("documents",)  # every document; those with a schema are checked (linter.schemacheck)
     doc = """
 ## What it does
 Flags a value whose type the decoder cannot convert to the field's type. It follows
@@ -26,27 +26,25 @@ Consul refuses the entry (`'Services[0].Consumers' expected type ...`), the agen
 not start, and the Kubernetes API server rejects the resource (`spec.peer.secret.name in
 body must be of type string`).
 
-## Example
-```hcl
-Kind = "exported-services"
-Name = "default"
-Services = [{ Name = "web", Consumers = "dc2" }]
-```
-
-## Use instead
-```hcl
-Kind = "exported-services"
-Name = "default"
-Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
-```
-
 ## References
 - Consul `agent/structs/config_entry.go` (`DecodeConfigEntry`: WeaklyTypedInput, `HookWeakDecodeFromSlice`)
 - Kubernetes structural schema validation of custom resources
 """
     example = {
-        "bad": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web", Consumers = "dc2" }]\n'},
-        "good": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]\n'},
+        "bad": {
+            "exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "web", Consumers = "dc2" }]
+""",
+        },
+        "good": {
+            "exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

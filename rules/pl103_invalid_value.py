@@ -12,7 +12,7 @@ class InvalidValue(Rule):
     slug = "invalid-value"
     summary = "A value outside its allowed set: intention Action, mesh gateway mode, secret backend, proxy mode, ACL access level, ..."
     severity = "error"
-    reads = ("config-entry", "crd", "service-definition", "acl-policy")
+    reads = ("documents",)  # every document; those with a schema are checked (linter.schemacheck)
     doc = """
 ## What it does
 Flags an enumerated value that Consul or consul-k8s refuses: intention `Action`
@@ -29,27 +29,25 @@ The write is refused with the message shown (`Invalid Mesh Gateway Mode: "foo"`,
 `Sources[0].Action must be set to 'allow' or 'deny'`,
 `spec.peer.secret.backend: Invalid value: "vault": backend must be "kubernetes"`).
 
-## Example
-```hcl
-Kind = "service-intentions"
-Name = "web"
-Sources = [{ Name = "api", Peer = "dc2", Action = "permit" }]
-```
-
-## Use instead
-```hcl
-Kind = "service-intentions"
-Name = "web"
-Sources = [{ Name = "api", Peer = "dc2", Action = "allow" }]
-```
-
 ## References
 - Consul `agent/structs/config_entry_intentions.go`, `config_entry_mesh.go`, `agent/config/builder.go`
 - consul-k8s `control-plane/api/v1alpha1/*_types.go` (`Validate`)
 """
     example = {
-        "bad": {"intentions.hcl": 'Kind = "service-intentions"\nName = "web"\nSources = [{ Name = "api", Peer = "dc2", Action = "permit" }]\n'},
-        "good": {"intentions.hcl": 'Kind = "service-intentions"\nName = "web"\nSources = [{ Name = "api", Peer = "dc2", Action = "allow" }]\n'},
+        "bad": {
+            "intentions.hcl": """\
+Kind = "service-intentions"
+Name = "web"
+Sources = [{ Name = "api", Peer = "dc2", Action = "permit" }]
+""",
+        },
+        "good": {
+            "intentions.hcl": """\
+Kind = "service-intentions"
+Name = "web"
+Sources = [{ Name = "api", Peer = "dc2", Action = "allow" }]
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

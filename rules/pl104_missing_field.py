@@ -12,7 +12,7 @@ class MissingField(Rule):
     slug = "missing-field"
     summary = "A required field is absent or empty (Sources[0].Name, a service's consumers, destination_name, spec.peer.secret, ...)"
     severity = "error"
-    reads = ("config-entry", "crd", "service-definition", "acl-policy-api")
+    reads = ("documents",)  # every document; those with a schema are checked (linter.schemacheck)
     doc = """
 ## What it does
 Flags a field Consul or consul-k8s requires that is missing or empty: an exported
@@ -27,27 +27,25 @@ The write is refused (`Services[0]: must have at least one consumer`,
 `Sources[0].Name is required`, `upstream destination name cannot be empty`,
 `spec.peer.secret: Invalid value: null: secret must be specified`).
 
-## Example
-```hcl
-Kind = "exported-services"
-Name = "default"
-Services = [{ Name = "web" }]
-```
-
-## Use instead
-```hcl
-Kind = "exported-services"
-Name = "default"
-Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
-```
-
 ## References
 - Consul `agent/structs/config_entry_exports.go`, `config_entry_intentions.go` (`Validate`)
 - consul-k8s `control-plane/api/v1alpha1/peeringacceptor_types.go` (`Validate`)
 """
     example = {
-        "bad": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web" }]\n'},
-        "good": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]\n'},
+        "bad": {
+            "exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "web" }]
+""",
+        },
+        "good": {
+            "exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

@@ -65,28 +65,26 @@ alphanumeric, - or _ characters`), the consul-k8s webhook refuses the resource
 (`mesh resource name must be "mesh"`), and a peering can never be created with a name
 like `DC_2`, so every reference to it matches nothing.
 
-## Example
-```hcl
-Kind = "exported-services"
-Name = "web-exports"
-Services = [{ Name = "web", Consumers = [{ Peer = "DC_2" }] }]
-```
-
-## Use instead
-```hcl
-Kind = "exported-services"
-Name = "default"
-Services = [{ Name = "web", Consumers = [{ Peer = "dc-2" }] }]
-```
-
 ## References
 - Consul `agent/structs/config_entry_exports.go` (`validateExportedServicesName`),
   `config_entry.go` (proxy-defaults), `agent/rpc/peering/validate.go`, `agent/config/builder.go`
 - consul-k8s `control-plane/api/v1alpha1/{mesh,proxydefaults,exportedservices}_webhook.go`
 """
     example = {
-        "bad": {"exports.hcl": 'Kind = "exported-services"\nName = "web-exports"\nServices = [{ Name = "web", Consumers = [{ Peer = "DC_2" }] }]\n'},
-        "good": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web", Consumers = [{ Peer = "dc-2" }] }]\n'},
+        "bad": {
+            "exports.hcl": """\
+Kind = "exported-services"
+Name = "web-exports"
+Services = [{ Name = "web", Consumers = [{ Peer = "DC_2" }] }]
+""",
+        },
+        "good": {
+            "exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "web", Consumers = [{ Peer = "dc-2" }] }]
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

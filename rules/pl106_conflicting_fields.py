@@ -36,8 +36,14 @@ Partition, or SamenessGroup`, `upstream cannot specify both destination peer and
 datacenter`, ...). A peer already names a whole remote cluster, so a datacenter or
 partition next to it has no meaning.
 
-## Example
-```hcl
+## References
+- Consul `agent/structs/config_entry_exports.go`, `config_entry_intentions.go`,
+  `config_entry_discoverychain.go`, `structs.go` (`Upstream.Validate`)
+- consul-k8s `control-plane/api/v1alpha1/*_types.go` (`Validate`)
+"""
+    example = {
+        "bad": {
+            "web.hcl": """\
 service {
   name = "web"
   port = 8080
@@ -45,10 +51,10 @@ service {
     { destination_name = "api", destination_peer = "dc2", datacenter = "dc2", local_bind_port = 9191 }
   ] } } }
 }
-```
-
-## Use instead
-```hcl
+""",
+        },
+        "good": {
+            "web.hcl": """\
 service {
   name = "web"
   port = 8080
@@ -56,16 +62,8 @@ service {
     { destination_name = "api", destination_peer = "dc2", local_bind_port = 9191 }
   ] } } }
 }
-```
-
-## References
-- Consul `agent/structs/config_entry_exports.go`, `config_entry_intentions.go`,
-  `config_entry_discoverychain.go`, `structs.go` (`Upstream.Validate`)
-- consul-k8s `control-plane/api/v1alpha1/*_types.go` (`Validate`)
-"""
-    example = {
-        "bad": {"web.hcl": 'service {\n  name = "web"\n  port = 8080\n  connect { sidecar_service { proxy { upstreams = [\n    { destination_name = "api", destination_peer = "dc2", datacenter = "dc2", local_bind_port = 9191 }\n  ] } } }\n}\n'},
-        "good": {"web.hcl": 'service {\n  name = "web"\n  port = 8080\n  connect { sidecar_service { proxy { upstreams = [\n    { destination_name = "api", destination_peer = "dc2", local_bind_port = 9191 }\n  ] } } }\n}\n'},
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

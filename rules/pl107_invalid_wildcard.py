@@ -44,28 +44,26 @@ Consul refuses the write (`Services[0].Consumers[0]: exporting to all peers (wil
 not supported`, `Sources[0].Name: wildcard character '*' cannot be used with partial
 values`, ...). Exports and intentions must name each peer: a peer is a trust boundary.
 
-## Example
-```hcl
-Kind = "exported-services"
-Name = "default"
-Services = [{ Name = "web", Consumers = [{ Peer = "*" }] }]
-```
-
-## Use instead
-```hcl
-Kind = "exported-services"
-Name = "default"
-Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
-```
-
 ## References
 - Consul `agent/structs/config_entry_exports.go`, `config_entry_intentions.go`
   (`validateIntentionWildcards`), `config_entry.go`, `structs.go` (`Upstream.Validate`)
 - consul-k8s `control-plane/api/v1alpha1/{exportedservices,serviceintentions}_types.go`
 """
     example = {
-        "bad": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web", Consumers = [{ Peer = "*" }] }]\n'},
-        "good": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]\n'},
+        "bad": {
+            "exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "web", Consumers = [{ Peer = "*" }] }]
+""",
+        },
+        "good": {
+            "exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

@@ -31,33 +31,31 @@ consul-k8s webhook refuses the second resource (`mesh resource already defined -
 one mesh entry is supported`), and two config entries for one partition overwrite each
 other: whichever is written last wins, silently.
 
-## Example
-```hcl
+## References
+- Consul `agent/structs/config_entry_intentions.go`, `structs.go` (`NodeService.Validate`)
+- consul-k8s `control-plane/api/v1alpha1/*_webhook.go`, `api/common/configentry_webhook.go`
+"""
+    example = {
+        "bad": {
+            "web.hcl": """\
 Kind = "service-intentions"
 Name = "web"
 Sources = [
   { Name = "frontend", Peer = "dc2", Action = "allow" },
   { Name = "frontend", Peer = "dc2", Action = "deny" },
 ]
-```
-
-## Use instead
-```hcl
+""",
+        },
+        "good": {
+            "web.hcl": """\
 Kind = "service-intentions"
 Name = "web"
 Sources = [
   { Name = "frontend", Peer = "dc2", Action = "allow" },
   { Name = "frontend", Action = "deny" },
 ]
-```
-
-## References
-- Consul `agent/structs/config_entry_intentions.go`, `structs.go` (`NodeService.Validate`)
-- consul-k8s `control-plane/api/v1alpha1/*_webhook.go`, `api/common/configentry_webhook.go`
-"""
-    example = {
-        "bad": {"web.hcl": 'Kind = "service-intentions"\nName = "web"\nSources = [\n  { Name = "frontend", Peer = "dc2", Action = "allow" },\n  { Name = "frontend", Peer = "dc2", Action = "deny" },\n]\n'},
-        "good": {"web.hcl": 'Kind = "service-intentions"\nName = "web"\nSources = [\n  { Name = "frontend", Peer = "dc2", Action = "allow" },\n  { Name = "frontend", Action = "deny" },\n]\n'},
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

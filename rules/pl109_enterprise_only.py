@@ -48,28 +48,26 @@ enterprise feature`, `Services[0].Consumers[0]: sameness-groups are an enterpris
 feature`, `Sources[0].SamenessGroup: Sameness groups are a Consul Enterprise feature.`),
 and the consul-k8s webhook refuses the resource.
 
-## Example
-```hcl
-Kind = "exported-services"
-Name = "default"
-Services = [{ Name = "web", Consumers = [{ SamenessGroup = "east" }] }]
-```
-
-## Use instead
-```hcl
-Kind = "exported-services"
-Name = "default"
-Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
-```
-
 ## References
 - Consul `agent/structs/config_entry_ce.go` (`validateUnusedKeys`),
   `config_entry_exports_ce.go`, `config_entry_intentions_ce.go`, `config_entry_sameness_group_ce.go`
 - consul-k8s `control-plane/api/v1alpha1/*_types.go` (`Validate`)
 """
     example = {
-        "bad": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web", Consumers = [{ SamenessGroup = "east" }] }]\n'},
-        "good": {"exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]\n'},
+        "bad": {
+            "exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "web", Consumers = [{ SamenessGroup = "east" }] }]
+""",
+        },
+        "good": {
+            "exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

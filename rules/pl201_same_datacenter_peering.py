@@ -25,38 +25,54 @@ Establishing compares the token's server name with the local one and answers
 documentation if you want to export between partitions without peering`. Partitions of
 one datacenter share services through `exported-services` with a `Partition` consumer.
 
-## Example
-```toml
-[clusters.east-web]
-datacenter = "dc1"
-partition = "web"
-[clusters.east-api]
-datacenter = "dc1"
-partition = "api"
-[[peerings]]
-a = "east-web"
-b = "east-api"
-```
-
-## Use instead
-```hcl
-Kind = "exported-services"
-Name = "api"
-Services = [{ Name = "api", Consumers = [{ Partition = "web" }] }]
-```
-
 ## References
 - Consul `agent/rpc/peering/service.go` (Establish: same-cluster check)
 - Seed: "Establish cluster peering connections" (services hosted in admin partitions on separate datacenters)
 """
     example = {
         "bad": {
-            "peerlint.toml": 'edition = "enterprise"\n\n[clusters.east-web]\ndatacenter = "dc1"\npartition = "web"\npaths = ["web"]\n\n[clusters.east-api]\ndatacenter = "dc1"\npartition = "api"\npaths = ["api"]\n\n[[peerings]]\na = "east-web"\nb = "east-api"\n',
-            "api/exports.hcl": 'Kind = "exported-services"\nName = "api"\nServices = [{ Name = "api", Consumers = [{ Peer = "east-web" }] }]\n',
+            "peerlint.toml": """\
+edition = "enterprise"
+
+[clusters.east-web]
+datacenter = "dc1"
+partition = "web"
+paths = ["web"]
+
+[clusters.east-api]
+datacenter = "dc1"
+partition = "api"
+paths = ["api"]
+
+[[peerings]]
+a = "east-web"
+b = "east-api"
+""",
+            "api/exports.hcl": """\
+Kind = "exported-services"
+Name = "api"
+Services = [{ Name = "api", Consumers = [{ Peer = "east-web" }] }]
+""",
         },
         "good": {
-            "peerlint.toml": 'edition = "enterprise"\n\n[clusters.east-web]\ndatacenter = "dc1"\npartition = "web"\npaths = ["web"]\n\n[clusters.east-api]\ndatacenter = "dc1"\npartition = "api"\npaths = ["api"]\n',
-            "api/exports.hcl": 'Kind = "exported-services"\nName = "api"\nServices = [{ Name = "api", Consumers = [{ Partition = "web" }] }]\n',
+            "peerlint.toml": """\
+edition = "enterprise"
+
+[clusters.east-web]
+datacenter = "dc1"
+partition = "web"
+paths = ["web"]
+
+[clusters.east-api]
+datacenter = "dc1"
+partition = "api"
+paths = ["api"]
+""",
+            "api/exports.hcl": """\
+Kind = "exported-services"
+Name = "api"
+Services = [{ Name = "api", Consumers = [{ Partition = "web" }] }]
+""",
         },
     }
 

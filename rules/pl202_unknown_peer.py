@@ -27,32 +27,55 @@ A peer name is local to the cluster that created the peering. Consul matches an 
 consumer only when `consumer.Peer == peering.Name`, so a name that is not a peering of
 this partition exports to nobody, allows nobody and routes nowhere, silently.
 
-## Example
-```yaml
-# cluster-01 has a PeeringAcceptor named cluster-02
-apiVersion: consul.hashicorp.com/v1alpha1
-kind: ExportedServices
-metadata: {name: default}
-spec:
-  services:
-    - name: backend
-      consumers: [{peer: cluster-2}]
-```
-
-## Use instead
-```yaml
-      consumers: [{peer: cluster-02}]
-```
-
 ## References
 - Consul `agent/consul/state/peering.go` (`exportedServicesForPeerTxn`)
 - consul-k8s PeeringAcceptor/PeeringDialer: `metadata.name` is the local peer name
 """
-    _acceptor = "apiVersion: consul.hashicorp.com/v1alpha1\nkind: PeeringAcceptor\nmetadata:\n  name: cluster-02\nspec:\n  peer:\n    secret: {name: peering-token, key: data, backend: kubernetes}\n"
-    _exports = "apiVersion: consul.hashicorp.com/v1alpha1\nkind: ExportedServices\nmetadata:\n  name: default\nspec:\n  services:\n    - name: backend\n      consumers:\n        - peer: {peer}\n"
     example = {
-        "bad": {"acceptor.yaml": _acceptor, "exports.yaml": _exports.replace("{peer}", "cluster-2")},
-        "good": {"acceptor.yaml": _acceptor, "exports.yaml": _exports.replace("{peer}", "cluster-02")},
+        "bad": {
+            "acceptor.yaml": """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: PeeringAcceptor
+metadata:
+  name: cluster-02
+spec:
+  peer:
+    secret: {name: peering-token, key: data, backend: kubernetes}
+""",
+            "exports.yaml": """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ExportedServices
+metadata:
+  name: default
+spec:
+  services:
+    - name: backend
+      consumers:
+        - peer: cluster-2
+""",
+        },
+        "good": {
+            "acceptor.yaml": """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: PeeringAcceptor
+metadata:
+  name: cluster-02
+spec:
+  peer:
+    secret: {name: peering-token, key: data, backend: kubernetes}
+""",
+            "exports.yaml": """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ExportedServices
+metadata:
+  name: default
+spec:
+  services:
+    - name: backend
+      consumers:
+        - peer: cluster-02
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

@@ -31,40 +31,102 @@ dialer alone reports `PeeringDialer spec.peer.secret does not exist`. A name can
 both: `cannot create peering with name ...; there is an existing peering expecting to be
 dialed`.
 
-## Example
-```yaml
-# cluster-01/acceptor.yaml
-kind: PeeringAcceptor
-metadata: {name: cluster-02}
-# cluster-02/acceptor.yaml
-kind: PeeringAcceptor
-metadata: {name: cluster-01}
-```
-
-## Use instead
-```yaml
-# cluster-02/dialer.yaml
-kind: PeeringDialer
-metadata: {name: cluster-01}
-spec: {peer: {secret: {name: peering-token, key: data, backend: kubernetes}}}
-```
-
 ## References
 - consul-k8s `peering_acceptor_controller.go`, `peering_dialer_controller.go`
 - Consul `agent/rpc/peering/service.go` (GenerateToken / Establish)
 """
-    _values = "global:\n  image: hashicorp/consul:1.16.0\n  peering:\n    enabled: true\n  tls:\n    enabled: true\nmeshGateway:\n  enabled: true\n"
-    _cr = "apiVersion: consul.hashicorp.com/v1alpha1\nkind: {kind}\nmetadata:\n  name: {name}\nspec:\n  peer:\n    secret:\n      name: peering-token\n      key: data\n      backend: kubernetes\n"
     example = {
         "bad": {
-            "cluster-01/values.yaml": _values, "cluster-02/values.yaml": _values,
-            "cluster-01/acceptor.yaml": _cr.format(kind="PeeringAcceptor", name="cluster-02"),
-            "cluster-02/acceptor.yaml": _cr.format(kind="PeeringAcceptor", name="cluster-01"),
+            "cluster-01/values.yaml": """\
+global:
+  image: hashicorp/consul:1.16.0
+  peering:
+    enabled: true
+  tls:
+    enabled: true
+meshGateway:
+  enabled: true
+""",
+            "cluster-02/values.yaml": """\
+global:
+  image: hashicorp/consul:1.16.0
+  peering:
+    enabled: true
+  tls:
+    enabled: true
+meshGateway:
+  enabled: true
+""",
+            "cluster-01/acceptor.yaml": """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: PeeringAcceptor
+metadata:
+  name: cluster-02
+spec:
+  peer:
+    secret:
+      name: peering-token
+      key: data
+      backend: kubernetes
+""",
+            "cluster-02/acceptor.yaml": """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: PeeringAcceptor
+metadata:
+  name: cluster-01
+spec:
+  peer:
+    secret:
+      name: peering-token
+      key: data
+      backend: kubernetes
+""",
         },
         "good": {
-            "cluster-01/values.yaml": _values, "cluster-02/values.yaml": _values,
-            "cluster-01/acceptor.yaml": _cr.format(kind="PeeringAcceptor", name="cluster-02"),
-            "cluster-02/dialer.yaml": _cr.format(kind="PeeringDialer", name="cluster-01"),
+            "cluster-01/values.yaml": """\
+global:
+  image: hashicorp/consul:1.16.0
+  peering:
+    enabled: true
+  tls:
+    enabled: true
+meshGateway:
+  enabled: true
+""",
+            "cluster-02/values.yaml": """\
+global:
+  image: hashicorp/consul:1.16.0
+  peering:
+    enabled: true
+  tls:
+    enabled: true
+meshGateway:
+  enabled: true
+""",
+            "cluster-01/acceptor.yaml": """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: PeeringAcceptor
+metadata:
+  name: cluster-02
+spec:
+  peer:
+    secret:
+      name: peering-token
+      key: data
+      backend: kubernetes
+""",
+            "cluster-02/dialer.yaml": """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: PeeringDialer
+metadata:
+  name: cluster-01
+spec:
+  peer:
+    secret:
+      name: peering-token
+      key: data
+      backend: kubernetes
+""",
         },
     }
 

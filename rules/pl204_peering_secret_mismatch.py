@@ -25,35 +25,89 @@ the dialing cluster as is, and the dialer reads `Data[secret.key]` of the Secret
 `secret.name`: with another name it reports `PeeringDialer spec.peer.secret does not
 exist`; with another key it reads an empty token, which Consul rejects at `Establish`.
 
-## Example
-```yaml
-# cluster-01: PeeringAcceptor cluster-02 writes secret peering-token, key data
-# cluster-02:
-kind: PeeringDialer
-metadata: {name: cluster-01}
-spec: {peer: {secret: {name: peering-token, key: token, backend: kubernetes}}}
-```
-
-## Use instead
-```yaml
-spec: {peer: {secret: {name: peering-token, key: data, backend: kubernetes}}}
-```
-
 ## References
 - consul-k8s `peering_acceptor_controller.go` (`createSecret`), `peering_dialer_controller.go`
 """
-    _cr = "apiVersion: consul.hashicorp.com/v1alpha1\nkind: {kind}\nmetadata:\n  name: {name}\nspec:\n  peer:\n    secret:\n      name: peering-token\n      key: {key}\n      backend: kubernetes\n"
-    _values = "global:\n  peering:\n    enabled: true\nmeshGateway:\n  enabled: true\n"
     example = {
         "bad": {
-            "cluster-01/values.yaml": _values, "cluster-02/values.yaml": _values,
-            "cluster-01/acceptor.yaml": _cr.format(kind="PeeringAcceptor", name="cluster-02", key="data"),
-            "cluster-02/dialer.yaml": _cr.format(kind="PeeringDialer", name="cluster-01", key="token"),
+            "cluster-01/values.yaml": """\
+global:
+  peering:
+    enabled: true
+meshGateway:
+  enabled: true
+""",
+            "cluster-02/values.yaml": """\
+global:
+  peering:
+    enabled: true
+meshGateway:
+  enabled: true
+""",
+            "cluster-01/acceptor.yaml": """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: PeeringAcceptor
+metadata:
+  name: cluster-02
+spec:
+  peer:
+    secret:
+      name: peering-token
+      key: data
+      backend: kubernetes
+""",
+            "cluster-02/dialer.yaml": """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: PeeringDialer
+metadata:
+  name: cluster-01
+spec:
+  peer:
+    secret:
+      name: peering-token
+      key: token
+      backend: kubernetes
+""",
         },
         "good": {
-            "cluster-01/values.yaml": _values, "cluster-02/values.yaml": _values,
-            "cluster-01/acceptor.yaml": _cr.format(kind="PeeringAcceptor", name="cluster-02", key="data"),
-            "cluster-02/dialer.yaml": _cr.format(kind="PeeringDialer", name="cluster-01", key="data"),
+            "cluster-01/values.yaml": """\
+global:
+  peering:
+    enabled: true
+meshGateway:
+  enabled: true
+""",
+            "cluster-02/values.yaml": """\
+global:
+  peering:
+    enabled: true
+meshGateway:
+  enabled: true
+""",
+            "cluster-01/acceptor.yaml": """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: PeeringAcceptor
+metadata:
+  name: cluster-02
+spec:
+  peer:
+    secret:
+      name: peering-token
+      key: data
+      backend: kubernetes
+""",
+            "cluster-02/dialer.yaml": """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: PeeringDialer
+metadata:
+  name: cluster-01
+spec:
+  peer:
+    secret:
+      name: peering-token
+      key: data
+      backend: kubernetes
+""",
         },
     }
 

@@ -31,31 +31,36 @@ Cluster peering was experimental before Consul 1.14 and consul-k8s 1.0.0: the CR
 peer fields and the chart's requirements changed, and 1.14.0 had peering defects fixed
 in 1.14.1, the minimum the peering guide requires.
 
-## Example
-```yaml
-global:
-  image: hashicorp/consul:1.13.3
-  peering:
-    enabled: true
-```
-
-## Use instead
-```yaml
-global:
-  image: hashicorp/consul:1.16.0
-  peering:
-    enabled: true
-```
-
 ## References
 - Seed "Establish cluster peering connections": Consul v1.14.1 or higher
 - Seed "Cluster peering on Kubernetes technical specifications": Consul on Kubernetes v1.0.0 or higher
 - consul-k8s CHANGELOG 1.0.0 (peering GA)
 """
-    _values = "global:\n  image: hashicorp/consul:{v}\n  peering:\n    enabled: true\n  tls:\n    enabled: true\nmeshGateway:\n  enabled: true\n"
     example = {
-        "bad": {"values.yaml": _values.format(v="1.13.3")},
-        "good": {"values.yaml": _values.format(v="1.16.0")},
+        "bad": {
+            "values.yaml": """\
+global:
+  image: hashicorp/consul:1.13.3
+  peering:
+    enabled: true
+  tls:
+    enabled: true
+meshGateway:
+  enabled: true
+""",
+        },
+        "good": {
+            "values.yaml": """\
+global:
+  image: hashicorp/consul:1.16.0
+  peering:
+    enabled: true
+  tls:
+    enabled: true
+meshGateway:
+  enabled: true
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

@@ -25,31 +25,39 @@ this endpoint`: no token is generated, no peering established, and the exports,
 intentions and upstreams that name peers do nothing. On Kubernetes the chart does not
 even install the PeeringAcceptor/PeeringDialer CRDs or run their controllers.
 
-## Example
-```hcl
-datacenter = "cluster-01"
-peering {
-  enabled = false
-}
-```
-
-## Use instead
-```hcl
-datacenter = "cluster-01"
-peering {
-  enabled = true
-}
-```
-
 ## References
 - Consul `agent/rpc/peering/service.go` (`peering must be enabled to use this endpoint`)
 - consul-k8s chart: `crd-peeringacceptors.yaml` (rendered only with `global.peering.enabled`)
 """
-    _agent = 'datacenter = "cluster-01"\nserver = true\npeering {\n  enabled = %s\n}\n'
-    _exports = 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "api", Consumers = [{ Peer = "cluster-02" }] }]\n'
     example = {
-        "bad": {"cluster-01/agent.hcl": _agent % "false", "cluster-01/exports.hcl": _exports},
-        "good": {"cluster-01/agent.hcl": _agent % "true", "cluster-01/exports.hcl": _exports},
+        "bad": {
+            "cluster-01/agent.hcl": """\
+datacenter = "cluster-01"
+server = true
+peering {
+  enabled = false
+}
+""",
+            "cluster-01/exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "api", Consumers = [{ Peer = "cluster-02" }] }]
+""",
+        },
+        "good": {
+            "cluster-01/agent.hcl": """\
+datacenter = "cluster-01"
+server = true
+peering {
+  enabled = true
+}
+""",
+            "cluster-01/exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "api", Consumers = [{ Peer = "cluster-02" }] }]
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

@@ -31,39 +31,61 @@ the exporting partition's gateway addresses, and with none registered the peer's
 upstreams get no endpoints. The gateway must be in the same partition as the exported
 services and their `exported-services` entry.
 
-## Example
-```hcl
-# east/exported-services.hcl (east registers payments, but no mesh gateway)
-Kind = "exported-services"
-Name = "default"
-Services = [{ Name = "payments", Consumers = [{ Peer = "west" }] }]
-```
-
-## Use instead
-```hcl
-# east/mesh-gateway.hcl
-service {
-  name = "mesh-gateway"
-  kind = "mesh-gateway"
-  port = 8443
-}
-```
-
 ## References
 - Seed 002, cluster peering technical specifications: mesh gateway requirements
 - Consul `agent/proxycfg/mesh_gateway.go`, `agent/xds/endpoints.go`
 """
     example = {
         "bad": {
-            "peerlint.toml": '[clusters.east]\npaths = ["east"]\n[clusters.west]\npaths = ["west"]\n[[peerings]]\na = "east"\nb = "west"\n',
-            "east/payments.hcl": 'service {\n  name = "payments"\n  port = 9001\n}\n',
-            "east/exported-services.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "payments", Consumers = [{ Peer = "west" }] }]\n',
+            "peerlint.toml": """\
+[clusters.east]
+paths = ["east"]
+[clusters.west]
+paths = ["west"]
+[[peerings]]
+a = "east"
+b = "west"
+""",
+            "east/payments.hcl": """\
+service {
+  name = "payments"
+  port = 9001
+}
+""",
+            "east/exported-services.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "payments", Consumers = [{ Peer = "west" }] }]
+""",
         },
         "good": {
-            "peerlint.toml": '[clusters.east]\npaths = ["east"]\n[clusters.west]\npaths = ["west"]\n[[peerings]]\na = "east"\nb = "west"\n',
-            "east/payments.hcl": 'service {\n  name = "payments"\n  port = 9001\n}\n',
-            "east/mesh-gateway.hcl": 'service {\n  name = "mesh-gateway"\n  kind = "mesh-gateway"\n  port = 8443\n}\n',
-            "east/exported-services.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "payments", Consumers = [{ Peer = "west" }] }]\n',
+            "peerlint.toml": """\
+[clusters.east]
+paths = ["east"]
+[clusters.west]
+paths = ["west"]
+[[peerings]]
+a = "east"
+b = "west"
+""",
+            "east/payments.hcl": """\
+service {
+  name = "payments"
+  port = 9001
+}
+""",
+            "east/mesh-gateway.hcl": """\
+service {
+  name = "mesh-gateway"
+  kind = "mesh-gateway"
+  port = 8443
+}
+""",
+            "east/exported-services.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "payments", Consumers = [{ Peer = "west" }] }]
+""",
         },
     }
 

@@ -30,22 +30,8 @@ mesh gateway. A Kubernetes cluster whose Helm values are not in the repo is left
 ## Why is this bad?
 In `local` mode the sidecar dials the mesh gateway of its own partition, which forwards
 to the peer. Without a local gateway the upstream has no route and every call fails.
-
-## Example
-```hcl
-# west/proxy-defaults.hcl (west registers no mesh gateway)
-Kind = "proxy-defaults"
-Name = "global"
-MeshGateway { Mode = "local" }
-```
-
-## Use instead
-```hcl
-Kind = "proxy-defaults"
-Name = "global"
-MeshGateway { Mode = "remote" }
-```
-or register a mesh gateway in the importing partition.
+Use `remote` mode (the sidecar dials the peer's gateway), or register a mesh gateway in
+the importing partition.
 
 ## References
 - Seed 002, cluster peering technical specifications: mesh gateway modes
@@ -53,14 +39,66 @@ or register a mesh gateway in the importing partition.
 """
     example = {
         "bad": {
-            "peerlint.toml": '[clusters.east]\npaths = ["east"]\n[clusters.west]\npaths = ["west"]\n[[peerings]]\na = "east"\nb = "west"\n',
-            "west/web.hcl": 'service {\n  name = "web"\n  port = 80\n  connect {\n    sidecar_service {\n      proxy {\n        upstreams = [{ destination_name = "payments", destination_peer = "east", local_bind_port = 9001 }]\n      }\n    }\n  }\n}\n',
-            "west/proxy-defaults.hcl": 'Kind = "proxy-defaults"\nName = "global"\nMeshGateway {\n  Mode = "local"\n}\n',
+            "peerlint.toml": """\
+[clusters.east]
+paths = ["east"]
+[clusters.west]
+paths = ["west"]
+[[peerings]]
+a = "east"
+b = "west"
+""",
+            "west/web.hcl": """\
+service {
+  name = "web"
+  port = 80
+  connect {
+    sidecar_service {
+      proxy {
+        upstreams = [{ destination_name = "payments", destination_peer = "east", local_bind_port = 9001 }]
+      }
+    }
+  }
+}
+""",
+            "west/proxy-defaults.hcl": """\
+Kind = "proxy-defaults"
+Name = "global"
+MeshGateway {
+  Mode = "local"
+}
+""",
         },
         "good": {
-            "peerlint.toml": '[clusters.east]\npaths = ["east"]\n[clusters.west]\npaths = ["west"]\n[[peerings]]\na = "east"\nb = "west"\n',
-            "west/web.hcl": 'service {\n  name = "web"\n  port = 80\n  connect {\n    sidecar_service {\n      proxy {\n        upstreams = [{ destination_name = "payments", destination_peer = "east", local_bind_port = 9001 }]\n      }\n    }\n  }\n}\n',
-            "west/proxy-defaults.hcl": 'Kind = "proxy-defaults"\nName = "global"\nMeshGateway {\n  Mode = "remote"\n}\n',
+            "peerlint.toml": """\
+[clusters.east]
+paths = ["east"]
+[clusters.west]
+paths = ["west"]
+[[peerings]]
+a = "east"
+b = "west"
+""",
+            "west/web.hcl": """\
+service {
+  name = "web"
+  port = 80
+  connect {
+    sidecar_service {
+      proxy {
+        upstreams = [{ destination_name = "payments", destination_peer = "east", local_bind_port = 9001 }]
+      }
+    }
+  }
+}
+""",
+            "west/proxy-defaults.hcl": """\
+Kind = "proxy-defaults"
+Name = "global"
+MeshGateway {
+  Mode = "remote"
+}
+""",
         },
     }
 

@@ -42,31 +42,73 @@ gateways. Consul does not reject it; it logs `invalid mesh gateway mode 'none',
 defaulting to 'remote'` and routes through the peer's gateways. The configuration says
 "direct" while the mesh does "remote", so anyone reading it is misled.
 
-## Example
-```hcl
-service {
-  name = "web"
-  connect { sidecar_service { proxy { upstreams = [{
-    destination_name = "payments"
-    destination_peer = "east"
-    local_bind_port  = 9001
-    mesh_gateway { mode = "none" }
-  }] } } }
-}
-```
-
-## Use instead
-```hcl
-    mesh_gateway { mode = "remote" }   # or "local" with a local mesh gateway
-```
-
 ## References
 - Seeds 002 and 004: "The none mode is invalid for mesh gateways with cluster peering connections"
 - Consul `agent/xds/endpoints.go` (`makeUpstreamLoadAssignmentForPeerService`)
 """
     example = {
-        "bad": {"peerlint.toml": _PEERING, "west/web.hcl": _WEB.format(mode="none")},
-        "good": {"peerlint.toml": _PEERING, "west/web.hcl": _WEB.format(mode="remote")},
+        "bad": {
+            "peerlint.toml": """\
+[clusters.east]
+paths = ["east"]
+[clusters.west]
+paths = ["west"]
+[[peerings]]
+a = "east"
+b = "west"
+""",
+            "west/web.hcl": """\
+service {
+  name = "web"
+  port = 80
+  connect {
+    sidecar_service {
+      proxy {
+        upstreams = [{
+          destination_name = "payments"
+          destination_peer = "east"
+          local_bind_port  = 9001
+          mesh_gateway {
+            mode = "none"
+          }
+        }]
+      }
+    }
+  }
+}
+""",
+        },
+        "good": {
+            "peerlint.toml": """\
+[clusters.east]
+paths = ["east"]
+[clusters.west]
+paths = ["west"]
+[[peerings]]
+a = "east"
+b = "west"
+""",
+            "west/web.hcl": """\
+service {
+  name = "web"
+  port = 80
+  connect {
+    sidecar_service {
+      proxy {
+        upstreams = [{
+          destination_name = "payments"
+          destination_peer = "east"
+          local_bind_port  = 9001
+          mesh_gateway {
+            mode = "remote"
+          }
+        }]
+      }
+    }
+  }
+}
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

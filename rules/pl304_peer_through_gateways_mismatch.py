@@ -25,7 +25,7 @@ class PeerThroughGatewaysMismatch(Rule):
     slug = "peer-through-gateways-mismatch"
     summary = "peerThroughMeshGateways on one side of a peering only, outside the default partition, or without a mesh gateway"
     severity = "warning"
-    reads = ("graph",)
+    reads = ("graph", "documents")
     doc = """
 ## What it does
 Flags the `peering` block of a mesh config entry / `Mesh` CR that sets
@@ -42,9 +42,41 @@ reachable. Outside `default` the setting is forbidden (consul-k8s:
 registered gateway Consul fails with `servers are configured to
 PeerThroughMeshGateways, but no mesh gateway instances are registered`.
 
-## Example
-```yaml
-# cluster-01/mesh.yaml -- and no Mesh in cluster-02
+## References
+- Seed 004, cluster peering on Kubernetes: mesh gateway specifications
+- consul-k8s `control-plane/api/v1alpha1/mesh_types.go`; Consul `agent/consul/peering_backend.go`
+"""
+    example = {
+        "bad": {
+            "peerlint.toml": """\
+[clusters.cluster-01]
+paths = ["one"]
+[clusters.cluster-02]
+paths = ["two"]
+""",
+            "one/values.yaml": """\
+global:
+  peering:
+    enabled: true
+  tls:
+    enabled: true
+connectInject:
+  enabled: true
+meshGateway:
+  enabled: true
+""",
+            "two/values.yaml": """\
+global:
+  peering:
+    enabled: true
+  tls:
+    enabled: true
+connectInject:
+  enabled: true
+meshGateway:
+  enabled: true
+""",
+            "one/mesh.yaml": """\
 apiVersion: consul.hashicorp.com/v1alpha1
 kind: Mesh
 metadata:
@@ -52,25 +84,103 @@ metadata:
 spec:
   peering:
     peerThroughMeshGateways: true
-```
-
-## Use instead
-Apply the same `Mesh` resource in `cluster-02` too.
-
-## References
-- Seed 004, cluster peering on Kubernetes: mesh gateway specifications
-- consul-k8s `control-plane/api/v1alpha1/mesh_types.go`; Consul `agent/consul/peering_backend.go`
-"""
-    example = {
-        "bad": {
-            "peerlint.toml": '[clusters.cluster-01]\npaths = ["one"]\n[clusters.cluster-02]\npaths = ["two"]\n',
-            "one/values.yaml": _HELM, "two/values.yaml": _HELM, "one/mesh.yaml": _MESH,
-            "one/acceptor.yaml": _ACCEPTOR, "two/dialer.yaml": _DIALER,
+""",
+            "one/acceptor.yaml": """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: PeeringAcceptor
+metadata:
+  name: cluster-02
+spec:
+  peer:
+    secret:
+      name: peering-token
+      key: data
+      backend: kubernetes
+""",
+            "two/dialer.yaml": """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: PeeringDialer
+metadata:
+  name: cluster-01
+spec:
+  peer:
+    secret:
+      name: peering-token
+      key: data
+      backend: kubernetes
+""",
         },
         "good": {
-            "peerlint.toml": '[clusters.cluster-01]\npaths = ["one"]\n[clusters.cluster-02]\npaths = ["two"]\n',
-            "one/values.yaml": _HELM, "two/values.yaml": _HELM, "one/mesh.yaml": _MESH, "two/mesh.yaml": _MESH,
-            "one/acceptor.yaml": _ACCEPTOR, "two/dialer.yaml": _DIALER,
+            "peerlint.toml": """\
+[clusters.cluster-01]
+paths = ["one"]
+[clusters.cluster-02]
+paths = ["two"]
+""",
+            "one/values.yaml": """\
+global:
+  peering:
+    enabled: true
+  tls:
+    enabled: true
+connectInject:
+  enabled: true
+meshGateway:
+  enabled: true
+""",
+            "two/values.yaml": """\
+global:
+  peering:
+    enabled: true
+  tls:
+    enabled: true
+connectInject:
+  enabled: true
+meshGateway:
+  enabled: true
+""",
+            "one/mesh.yaml": """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: Mesh
+metadata:
+  name: mesh
+spec:
+  peering:
+    peerThroughMeshGateways: true
+""",
+            "two/mesh.yaml": """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: Mesh
+metadata:
+  name: mesh
+spec:
+  peering:
+    peerThroughMeshGateways: true
+""",
+            "one/acceptor.yaml": """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: PeeringAcceptor
+metadata:
+  name: cluster-02
+spec:
+  peer:
+    secret:
+      name: peering-token
+      key: data
+      backend: kubernetes
+""",
+            "two/dialer.yaml": """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: PeeringDialer
+metadata:
+  name: cluster-01
+spec:
+  peer:
+    secret:
+      name: peering-token
+      key: data
+      backend: kubernetes
+""",
         },
     }
 

@@ -37,27 +37,53 @@ peer by intentions whose source carries that `Peer`; with none, the peer's calls
 denied (with ACL default deny). A local source of the same name is a different
 identity: `Name = "frontend"` without `Peer` does not allow `frontend` in the peer.
 
-## Example
-```hcl
-Kind = "service-intentions"
-Name = "backend-service"
-Sources = [{ Name = "frontend-service", Action = "allow" }]   # no Peer: local only
-```
-
-## Use instead
-```hcl
-Kind = "service-intentions"
-Name = "backend-service"
-Sources = [{ Name = "frontend-service", Peer = "cluster-02", Action = "allow" }]
-```
-
 ## References
 - Seed 001, establish cluster peering connections: authorize services for peers
 - Consul `agent/structs/config_entry_intentions.go`
 """
     example = {
-        "bad": {"peerlint.toml": _TOML, "cluster-01/exports.hcl": _EXPORT, "cluster-01/intentions.hcl": _INTENTION.replace("{peer}", "")},
-        "good": {"peerlint.toml": _TOML, "cluster-01/exports.hcl": _EXPORT, "cluster-01/intentions.hcl": _INTENTION.replace("{peer}", ', Peer = "cluster-02"')},
+        "bad": {
+            "peerlint.toml": """\
+[clusters.cluster-01]
+paths = ["cluster-01"]
+[clusters.cluster-02]
+paths = ["cluster-02"]
+[[peerings]]
+a = "cluster-01"
+b = "cluster-02"
+""",
+            "cluster-01/exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "backend-service", Consumers = [{ Peer = "cluster-02" }] }]
+""",
+            "cluster-01/intentions.hcl": """\
+Kind = "service-intentions"
+Name = "backend-service"
+Sources = [{ Name = "frontend-service", Action = "allow" }]
+""",
+        },
+        "good": {
+            "peerlint.toml": """\
+[clusters.cluster-01]
+paths = ["cluster-01"]
+[clusters.cluster-02]
+paths = ["cluster-02"]
+[[peerings]]
+a = "cluster-01"
+b = "cluster-02"
+""",
+            "cluster-01/exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "backend-service", Consumers = [{ Peer = "cluster-02" }] }]
+""",
+            "cluster-01/intentions.hcl": """\
+Kind = "service-intentions"
+Name = "backend-service"
+Sources = [{ Name = "frontend-service", Peer = "cluster-02", Action = "allow" }]
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

@@ -36,28 +36,53 @@ Consul replicates to a peer only the services exported to it, matching the consu
 so the intention authorizes calls that cannot happen; the export is missing or names the
 peer differently.
 
-## Example
-```hcl
-# exported-services exports only "other-service" to cluster-02
-Kind = "service-intentions"
-Name = "backend-service"
-Sources = [{ Name = "frontend-service", Peer = "cluster-02", Action = "allow" }]
-```
-
-## Use instead
-```hcl
-Kind = "exported-services"
-Name = "default"
-Services = [{ Name = "backend-service", Consumers = [{ Peer = "cluster-02" }] }]
-```
-
 ## References
 - Seed 001, establish cluster peering connections: export services between clusters
 - Consul `agent/consul/state/peering.go` (`exportedServicesForPeerTxn`)
 """
     example = {
-        "bad": {"peerlint.toml": _TOML, "cluster-01/exports.hcl": _EXPORT.format(name="other-service"), "cluster-01/intentions.hcl": _INTENTION},
-        "good": {"peerlint.toml": _TOML, "cluster-01/exports.hcl": _EXPORT.format(name="backend-service"), "cluster-01/intentions.hcl": _INTENTION},
+        "bad": {
+            "peerlint.toml": """\
+[clusters.cluster-01]
+paths = ["cluster-01"]
+[clusters.cluster-02]
+paths = ["cluster-02"]
+[[peerings]]
+a = "cluster-01"
+b = "cluster-02"
+""",
+            "cluster-01/exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "other-service", Consumers = [{ Peer = "cluster-02" }] }]
+""",
+            "cluster-01/intentions.hcl": """\
+Kind = "service-intentions"
+Name = "backend-service"
+Sources = [{ Name = "frontend-service", Peer = "cluster-02", Action = "allow" }]
+""",
+        },
+        "good": {
+            "peerlint.toml": """\
+[clusters.cluster-01]
+paths = ["cluster-01"]
+[clusters.cluster-02]
+paths = ["cluster-02"]
+[[peerings]]
+a = "cluster-01"
+b = "cluster-02"
+""",
+            "cluster-01/exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "backend-service", Consumers = [{ Peer = "cluster-02" }] }]
+""",
+            "cluster-01/intentions.hcl": """\
+Kind = "service-intentions"
+Name = "backend-service"
+Sources = [{ Name = "frontend-service", Peer = "cluster-02", Action = "allow" }]
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

@@ -36,23 +36,69 @@ An upstream without `destination_peer` is resolved in the local datacenter. Serv
 imported from a peer are only reachable as `destination_peer = "<peer>"` (or
 `<service>.svc.<peer>.peer` in the annotation), so this upstream never gets endpoints.
 
-## Example
-```hcl
-upstreams = [{ destination_name = "inventory", local_bind_port = 9102 }]
-```
-
-## Use instead
-```hcl
-upstreams = [{ destination_name = "inventory", destination_peer = "west", local_bind_port = 9102 }]
-```
-
 ## References
 - Seed 002, cluster peering technical specifications: sidecar proxy requirements
 - Consul `agent/structs/connect_proxy_config.go` (`Upstream`)
 """
     example = {
-        "bad": {"peerlint.toml": _TOML, "west/exports.hcl": _EXPORT, "east/reports.hcl": _WEB.format(peer="")},
-        "good": {"peerlint.toml": _TOML, "west/exports.hcl": _EXPORT, "east/reports.hcl": _WEB.format(peer=', destination_peer = "west"')},
+        "bad": {
+            "peerlint.toml": """\
+[clusters.east]
+paths = ["east"]
+[clusters.west]
+paths = ["west"]
+[[peerings]]
+a = "east"
+b = "west"
+""",
+            "west/exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "inventory", Consumers = [{ Peer = "east" }] }]
+""",
+            "east/reports.hcl": """\
+service {
+  name = "reports"
+  port = 9020
+  connect {
+    sidecar_service {
+      proxy {
+        upstreams = [{ destination_name = "inventory", local_bind_port = 9102 }]
+      }
+    }
+  }
+}
+""",
+        },
+        "good": {
+            "peerlint.toml": """\
+[clusters.east]
+paths = ["east"]
+[clusters.west]
+paths = ["west"]
+[[peerings]]
+a = "east"
+b = "west"
+""",
+            "west/exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "inventory", Consumers = [{ Peer = "east" }] }]
+""",
+            "east/reports.hcl": """\
+service {
+  name = "reports"
+  port = 9020
+  connect {
+    sidecar_service {
+      proxy {
+        upstreams = [{ destination_name = "inventory", destination_peer = "west", local_bind_port = 9102 }]
+      }
+    }
+  }
+}
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

@@ -34,27 +34,69 @@ Peers whose files are not in the repo, or that export to sameness groups, are le
 Consul imports from a peer only the services the peer exports to this peering; any
 other upstream stays without endpoints and every call fails.
 
-## Example
-```hcl
-# west exports only "catalog" to east
-upstreams = [{ destination_name = "inventory", destination_peer = "west", local_bind_port = 9101 }]
-```
-
-## Use instead
-```hcl
-# west/exported-services.hcl
-Kind = "exported-services"
-Name = "default"
-Services = [{ Name = "inventory", Consumers = [{ Peer = "east" }] }]
-```
-
 ## References
 - Seed 001, establish cluster peering connections: export services between clusters
 - Consul `agent/consul/state/peering.go` (`exportedServicesForPeerTxn`)
 """
     example = {
-        "bad": {"peerlint.toml": _TOML, "west/exports.hcl": _EXPORT.format(name="catalog"), "east/billing.hcl": _WEB},
-        "good": {"peerlint.toml": _TOML, "west/exports.hcl": _EXPORT.format(name="inventory"), "east/billing.hcl": _WEB},
+        "bad": {
+            "peerlint.toml": """\
+[clusters.east]
+paths = ["east"]
+[clusters.west]
+paths = ["west"]
+[[peerings]]
+a = "east"
+b = "west"
+""",
+            "west/exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "catalog", Consumers = [{ Peer = "east" }] }]
+""",
+            "east/billing.hcl": """\
+service {
+  name = "billing"
+  port = 9010
+  connect {
+    sidecar_service {
+      proxy {
+        upstreams = [{ destination_name = "inventory", destination_peer = "west", local_bind_port = 9101 }]
+      }
+    }
+  }
+}
+""",
+        },
+        "good": {
+            "peerlint.toml": """\
+[clusters.east]
+paths = ["east"]
+[clusters.west]
+paths = ["west"]
+[[peerings]]
+a = "east"
+b = "west"
+""",
+            "west/exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "inventory", Consumers = [{ Peer = "east" }] }]
+""",
+            "east/billing.hcl": """\
+service {
+  name = "billing"
+  port = 9010
+  connect {
+    sidecar_service {
+      proxy {
+        upstreams = [{ destination_name = "inventory", destination_peer = "west", local_bind_port = 9101 }]
+      }
+    }
+  }
+}
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

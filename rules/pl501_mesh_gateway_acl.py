@@ -12,7 +12,7 @@ class MeshGatewayAcl(Rule):
     slug = "mesh-gateway-acl"
     summary = "With ACLs on, a mesh gateway's token lacks a permission peering needs"
     severity = "error"
-    reads = ("graph", "acl-token", "acl-policy", "acl-policy-api")
+    reads = ("graph", "acl-token", "acl-policy", "acl-policy-api", "agent-config", "helm-values", "texts")
     doc = """
 ## What it does
 With ACLs on (agent `acl { enabled = true }`, not Helm-managed), resolves the token of
@@ -30,38 +30,73 @@ to peers, and that CSR needs `mesh:write`; with `PeerThroughMeshGateways` the de
 partition's gateway lists peerings (`peering:read`). Without them peering fails quietly:
 the gateway never gets the certificate or the peer list.
 
-## Example
-```json
+## References
+- Consul `agent/consul/leader_connect_ca.go` (mesh-gateway CSR needs mesh:write), `agent/proxycfg/mesh_gateway.go`
+- https://developer.hashicorp.com/consul/docs/connect/cluster-peering/tech-specs (ACL requirements)
+"""
+    example = {
+        "bad": {
+            "agent.hcl": """\
+datacenter = "dc1"
+acl {
+  enabled = true
+  default_policy = "deny"
+}
+""",
+            "gateway.hcl": """\
+service {
+  name = "mesh-gateway"
+  kind = "mesh-gateway"
+  port = 8443
+}
+""",
+            "exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
+""",
+            "gateway-token.json": """\
 {
   "Description": "mesh gateway",
   "ServiceIdentities": [{ "ServiceName": "mesh-gateway" }],
   "Policies": [{ "Name": "mesh-gateway-policy" }]
 }
-```
-with `mesh-gateway-policy.hcl` holding only `mesh = "read"`, while the partition exports
-services to a peer: the service identity covers service:write, service:read and
-node:read, but the leaf certificate needs mesh:write.
-
-## Use instead
-```hcl
-# mesh-gateway-policy.hcl
+""",
+            "mesh-gateway-policy.hcl": """\
+mesh = "read"
+""",
+        },
+        "good": {
+            "agent.hcl": """\
+datacenter = "dc1"
+acl {
+  enabled = true
+  default_policy = "deny"
+}
+""",
+            "gateway.hcl": """\
+service {
+  name = "mesh-gateway"
+  kind = "mesh-gateway"
+  port = 8443
+}
+""",
+            "exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
+""",
+            "gateway-token.json": """\
+{
+  "Description": "mesh gateway",
+  "ServiceIdentities": [{ "ServiceName": "mesh-gateway" }],
+  "Policies": [{ "Name": "mesh-gateway-policy" }]
+}
+""",
+            "mesh-gateway-policy.hcl": """\
 mesh = "write"
-peering = "read"  # when the default partition peers through mesh gateways
-```
-
-## References
-- Consul `agent/consul/leader_connect_ca.go` (mesh-gateway CSR needs mesh:write), `agent/proxycfg/mesh_gateway.go`
-- https://developer.hashicorp.com/consul/docs/connect/cluster-peering/tech-specs (ACL requirements)
-"""
-    _base = {
-        "agent.hcl": 'datacenter = "dc1"\nacl {\n  enabled = true\n  default_policy = "deny"\n}\n',
-        "gateway.hcl": 'service {\n  name = "mesh-gateway"\n  kind = "mesh-gateway"\n  port = 8443\n}\n',
-        "exports.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]\n',
-        "gateway-token.json": '{\n  "Description": "mesh gateway",\n  "ServiceIdentities": [{ "ServiceName": "mesh-gateway" }],\n  "Policies": [{ "Name": "mesh-gateway-policy" }]\n}\n',
-    }
-    example = {
-        "bad": {**_base, "mesh-gateway-policy.hcl": 'mesh = "read"\n'},
-        "good": {**_base, "mesh-gateway-policy.hcl": 'mesh = "write"\n'},
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

@@ -12,7 +12,7 @@ class ImportedServiceAcl(Rule):
     slug = "imported-service-acl"
     summary = "With ACLs on, a sidecar with a peered upstream has a token that cannot read imported services"
     severity = "error"
-    reads = ("graph", "acl-token", "acl-policy", "acl-policy-api")
+    reads = ("graph", "acl-token", "acl-policy", "acl-policy-api", "agent-config", "helm-values", "texts")
     doc = """
 ## What it does
 With ACLs on (agent `acl { enabled = true }`, not Helm-managed), checks the token of every
@@ -28,36 +28,77 @@ service (`ServiceWriteAny`), and otherwise only with read on *all* services and 
 narrower deny). Exact per-name read rules do not help. Without it the sidecar never
 learns the peer's endpoints and the upstream silently has no healthy instances.
 
-## Example
-```hcl
-# frontend-policy.hcl
-service "frontend" { policy = "read" }
-node_prefix "" { policy = "read" }
-```
-
-## Use instead
-```hcl
-# frontend-policy.hcl
-service "frontend" { policy = "write" }
-node_prefix "" { policy = "read" }
-```
-
 ## References
 - Consul `acl/policy_authorizer.go` (`ServiceWriteAny`, `ServiceReadAll`), `agent/structs/acl.go`
 - https://developer.hashicorp.com/consul/docs/connect/cluster-peering/usage/establish-cluster-peering (Authorize service reads with ACLs)
 """
-    _base = {
-        "agent.hcl": 'datacenter = "dc1"\nacl {\n  enabled = true\n  default_policy = "deny"\n}\n',
-        "frontend.hcl": (
-            'service {\n  name = "frontend"\n  port = 8080\n  token = "3f9a1b2c-4d5e-6f70-8192-a3b4c5d6e7f8"\n'
-            '  connect {\n    sidecar_service {\n      proxy {\n        upstreams = [{ destination_name = "backend", destination_peer = "dc2", local_bind_port = 9000 }]\n'
-            '      }\n    }\n  }\n}\n'
-        ),
-        "frontend-token.json": '{\n  "SecretID": "3f9a1b2c-4d5e-6f70-8192-a3b4c5d6e7f8",\n  "Policies": [{ "Name": "frontend-policy" }]\n}\n',
-    }
     example = {
-        "bad": {**_base, "frontend-policy.hcl": 'service "frontend" { policy = "read" }\nnode_prefix "" { policy = "read" }\n'},
-        "good": {**_base, "frontend-policy.hcl": 'service "frontend" { policy = "write" }\nnode_prefix "" { policy = "read" }\n'},
+        "bad": {
+            "agent.hcl": """\
+datacenter = "dc1"
+acl {
+  enabled = true
+  default_policy = "deny"
+}
+""",
+            "frontend.hcl": """\
+service {
+  name = "frontend"
+  port = 8080
+  token = "3f9a1b2c-4d5e-6f70-8192-a3b4c5d6e7f8"
+  connect {
+    sidecar_service {
+      proxy {
+        upstreams = [{ destination_name = "backend", destination_peer = "dc2", local_bind_port = 9000 }]
+      }
+    }
+  }
+}
+""",
+            "frontend-token.json": """\
+{
+  "SecretID": "3f9a1b2c-4d5e-6f70-8192-a3b4c5d6e7f8",
+  "Policies": [{ "Name": "frontend-policy" }]
+}
+""",
+            "frontend-policy.hcl": """\
+service "frontend" { policy = "read" }
+node_prefix "" { policy = "read" }
+""",
+        },
+        "good": {
+            "agent.hcl": """\
+datacenter = "dc1"
+acl {
+  enabled = true
+  default_policy = "deny"
+}
+""",
+            "frontend.hcl": """\
+service {
+  name = "frontend"
+  port = 8080
+  token = "3f9a1b2c-4d5e-6f70-8192-a3b4c5d6e7f8"
+  connect {
+    sidecar_service {
+      proxy {
+        upstreams = [{ destination_name = "backend", destination_peer = "dc2", local_bind_port = 9000 }]
+      }
+    }
+  }
+}
+""",
+            "frontend-token.json": """\
+{
+  "SecretID": "3f9a1b2c-4d5e-6f70-8192-a3b4c5d6e7f8",
+  "Policies": [{ "Name": "frontend-policy" }]
+}
+""",
+            "frontend-policy.hcl": """\
+service "frontend" { policy = "write" }
+node_prefix "" { policy = "read" }
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

@@ -32,33 +32,40 @@ accepts connections from all of that peer's services, and anyone can read and ch
 the catalog. Consul's agent defaults are `acl.enabled = false` and
 `acl.default_policy = "allow"`, so saying nothing is the insecure choice.
 
-## Example
-```hcl
-datacenter = "dc1"
-acl {
-  enabled        = true
-  default_policy = "allow"
-}
-```
-
-## Use instead
-```hcl
-datacenter = "dc1"
-acl {
-  enabled        = true
-  default_policy = "deny"
-}
-```
-
 ## References
 - Consul `agent/config/default.go` (`acl.default_policy = "allow"`)
 - https://developer.hashicorp.com/consul/docs/connect/intentions (default intention behavior)
 - https://developer.hashicorp.com/consul/docs/connect/cluster-peering/tech-specs
 """
-    _peer = 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]\n'
     example = {
-        "bad": {"agent.hcl": 'datacenter = "dc1"\nacl {\n  enabled = true\n  default_policy = "allow"\n}\n', "exports.hcl": _peer},
-        "good": {"agent.hcl": 'datacenter = "dc1"\nacl {\n  enabled = true\n  default_policy = "deny"\n}\n', "exports.hcl": _peer},
+        "bad": {
+            "agent.hcl": """\
+datacenter = "dc1"
+acl {
+  enabled = true
+  default_policy = "allow"
+}
+""",
+            "exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
+""",
+        },
+        "good": {
+            "agent.hcl": """\
+datacenter = "dc1"
+acl {
+  enabled = true
+  default_policy = "deny"
+}
+""",
+            "exports.hcl": """\
+Kind = "exported-services"
+Name = "default"
+Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

@@ -33,8 +33,13 @@ the version from `global.image` / `global.imageK8S` or `consul-version` /
 A feature older versions do not know is dropped silently by the CRD schema or
 rejected by Consul.
 
-## Example
-```yaml
+## References
+- consul-k8s `charts/consul/templates/connect-inject-deployment.yaml`, `mesh-gateway-deployment.yaml`, `server-acl-init-job.yaml`, `partition-init-job.yaml`
+- consul-k8s CHANGELOG 1.0.0 and 1.2.0
+"""
+    example = {
+        "bad": {
+            "values.yaml": """\
 global:
   peering:
     enabled: true
@@ -42,10 +47,10 @@ global:
     enabled: false
 meshGateway:
   enabled: true
-```
-
-## Use instead
-```yaml
+""",
+        },
+        "good": {
+            "values.yaml": """\
 global:
   peering:
     enabled: true
@@ -53,15 +58,8 @@ global:
     enabled: true
 meshGateway:
   enabled: true
-```
-
-## References
-- consul-k8s `charts/consul/templates/connect-inject-deployment.yaml`, `mesh-gateway-deployment.yaml`, `server-acl-init-job.yaml`, `partition-init-job.yaml`
-- consul-k8s CHANGELOG 1.0.0 and 1.2.0
-"""
-    example = {
-        "bad": {"values.yaml": "global:\n  peering:\n    enabled: true\n  tls:\n    enabled: false\nmeshGateway:\n  enabled: true\n"},
-        "good": {"values.yaml": "global:\n  peering:\n    enabled: true\n  tls:\n    enabled: true\nmeshGateway:\n  enabled: true\n"},
+""",
+        },
     }
 
     FEATURES = {

@@ -37,8 +37,13 @@ The chart fails the install. Without `primaryDatacenter` the chart renders
 `"primary_datacenter": ""` and the datacenter acts as its own primary (two primaries
 never federate); without `primaryGateways` the servers have no address to dial.
 
-## Example
-```yaml
+## References
+- consul-k8s `charts/consul/templates/server-statefulset.yaml`, `create-federation-secret-job.yaml`, `server-config-configmap.yaml`
+- Consul docs: WAN federation through mesh gateways on Kubernetes
+"""
+    example = {
+        "bad": {
+            "values.yaml": """\
 global:
   datacenter: dc2
   tls: {enabled: true}
@@ -46,10 +51,10 @@ global:
     enabled: true
     primaryDatacenter: dc1
 meshGateway: {enabled: true}
-```
-
-## Use instead
-```yaml
+""",
+        },
+        "good": {
+            "values.yaml": """\
 global:
   datacenter: dc2
   tls: {enabled: true}
@@ -58,15 +63,8 @@ global:
     primaryDatacenter: dc1
     primaryGateways: ["198.51.100.10:443"]
 meshGateway: {enabled: true}
-```
-
-## References
-- consul-k8s `charts/consul/templates/server-statefulset.yaml`, `create-federation-secret-job.yaml`, `server-config-configmap.yaml`
-- Consul docs: WAN federation through mesh gateways on Kubernetes
-"""
-    example = {
-        "bad": {"values.yaml": "global:\n  datacenter: dc2\n  tls: {enabled: true}\n  federation:\n    enabled: true\n    primaryDatacenter: dc1\nmeshGateway: {enabled: true}\n"},
-        "good": {"values.yaml": "global:\n  datacenter: dc2\n  tls: {enabled: true}\n  federation:\n    enabled: true\n    primaryDatacenter: dc1\n    primaryGateways: [\"198.51.100.10:443\"]\nmeshGateway: {enabled: true}\n"},
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

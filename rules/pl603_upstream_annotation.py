@@ -16,7 +16,7 @@ class UpstreamAnnotationRule(Rule):
     slug = "upstream-annotation"
     summary = "connect-service-upstreams annotation the injector rejects, or a peer upstream in the unlabelled form"
     severity = "error"
-    reads = (K8S_WORKLOAD,)
+    reads = (K8S_WORKLOAD, "PeeringAcceptor", "PeeringDialer", "helm-values")
     doc = """
 ## What it does
 Parses `consul.hashicorp.com/connect-service-upstreams` exactly as consul-k8s's
@@ -33,28 +33,42 @@ A rejected entry aborts the service registration of every pod of the workload; v
 drops entries with a bad port silently and panics on an entry without a port. An
 unlabelled "peer" upstream dials a local service that does not exist.
 
-## Example
-```yaml
-metadata:
-  annotations:
-    consul.hashicorp.com/connect-service-upstreams: "backend.peer1.peer:9091"
-```
-
-## Use instead
-```yaml
-metadata:
-  annotations:
-    consul.hashicorp.com/connect-service-upstreams: "backend.svc.peer1.peer:9091"
-```
-
 ## References
 - consul-k8s `control-plane/connect-inject/controllers/endpoints/endpoints_controller.go` (`processUpstreams`)
 - Consul docs: Kubernetes service mesh upstreams annotation
 """
-    _pod = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  annotations:\n"
-            "    consul.hashicorp.com/connect-inject: \"true\"\n    consul.hashicorp.com/connect-service-upstreams: \"{}\"\n"
-            "spec:\n  containers:\n    - name: web\n      image: web:1\n")
-    example = {"bad": {"web.yaml": _pod.format("backend.peer1.peer:9091")}, "good": {"web.yaml": _pod.format("backend.svc.peer1.peer:9091")}}
+    example = {
+        "bad": {
+            "web.yaml": """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  annotations:
+    consul.hashicorp.com/connect-inject: "true"
+    consul.hashicorp.com/connect-service-upstreams: "backend.peer1.peer:9091"
+spec:
+  containers:
+    - name: web
+      image: web:1
+""",
+        },
+        "good": {
+            "web.yaml": """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  annotations:
+    consul.hashicorp.com/connect-inject: "true"
+    consul.hashicorp.com/connect-service-upstreams: "backend.svc.peer1.peer:9091"
+spec:
+  containers:
+    - name: web
+      image: web:1
+""",
+        },
+    }
 
     def check(self, project) -> Iterator[Finding]:
         peers: dict[str, set[str]] = {}

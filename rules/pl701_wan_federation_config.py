@@ -30,33 +30,35 @@ agent is a server, the rule stays silent.
 ## Why is this bad?
 The agent refuses to start.
 
-## Example
-```hcl
-datacenter = "dc2"
-primary_datacenter = "dc1"
-server = true
-retry_join_wan = ["10.0.0.5"]
-connect { enabled = true, enable_mesh_gateway_wan_federation = true }
-```
-
-## Use instead
-```hcl
-datacenter = "dc2"
-primary_datacenter = "dc1"
-server = true
-primary_gateways = ["198.51.100.10:443"]
-connect { enabled = true, enable_mesh_gateway_wan_federation = true }
-```
-
 ## References
 - Consul `agent/config/builder.go` (mesh gateway WAN federation validation)
 - Consul docs: WAN federation via mesh gateways
 """
-    _head = 'datacenter = "dc2"\nprimary_datacenter = "dc1"\nserver = true\n'
-    _connect = "connect {\n  enabled = true\n  enable_mesh_gateway_wan_federation = true\n}\n"
     example = {
-        "bad": {"server.hcl": _head + 'retry_join_wan = ["10.0.0.5"]\n' + _connect},
-        "good": {"server.hcl": _head + 'primary_gateways = ["198.51.100.10:443"]\n' + _connect},
+        "bad": {
+            "server.hcl": """\
+datacenter = "dc2"
+primary_datacenter = "dc1"
+server = true
+retry_join_wan = ["10.0.0.5"]
+connect {
+  enabled = true
+  enable_mesh_gateway_wan_federation = true
+}
+""",
+        },
+        "good": {
+            "server.hcl": """\
+datacenter = "dc2"
+primary_datacenter = "dc1"
+server = true
+primary_gateways = ["198.51.100.10:443"]
+connect {
+  enabled = true
+  enable_mesh_gateway_wan_federation = true
+}
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

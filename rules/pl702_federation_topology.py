@@ -31,33 +31,31 @@ A secondary with no primary gateway address never joins the WAN pool. Federation
 through mesh gateways sends all server traffic through the local mesh gateway; with
 none registered the datacenter is cut off.
 
-## Example
-```hcl
-# dc2/server.hcl
-datacenter = "dc2"
-primary_datacenter = "dc1"
-# dc3/server.hcl
-datacenter = "dc3"
-primary_datacenter = "dc2"
-```
-
-## Use instead
-```hcl
-# dc2/server.hcl
-datacenter = "dc2"
-primary_datacenter = "dc1"
-# dc3/server.hcl
-datacenter = "dc3"
-primary_datacenter = "dc1"
-```
-
 ## References
 - Consul docs: WAN federation via mesh gateways; `primary_datacenter`, `primary_gateways`
 - Consul `agent/config/builder.go`
 """
     example = {
-        "bad": {"dc2/server.hcl": 'datacenter = "dc2"\nprimary_datacenter = "dc1"\n', "dc3/server.hcl": 'datacenter = "dc3"\nprimary_datacenter = "dc2"\n'},
-        "good": {"dc2/server.hcl": 'datacenter = "dc2"\nprimary_datacenter = "dc1"\n', "dc3/server.hcl": 'datacenter = "dc3"\nprimary_datacenter = "dc1"\n'},
+        "bad": {
+            "dc2/server.hcl": """\
+datacenter = "dc2"
+primary_datacenter = "dc1"
+""",
+            "dc3/server.hcl": """\
+datacenter = "dc3"
+primary_datacenter = "dc2"
+""",
+        },
+        "good": {
+            "dc2/server.hcl": """\
+datacenter = "dc2"
+primary_datacenter = "dc1"
+""",
+            "dc3/server.hcl": """\
+datacenter = "dc3"
+primary_datacenter = "dc1"
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

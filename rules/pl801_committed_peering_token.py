@@ -27,7 +27,7 @@ class CommittedPeeringToken(Rule):
     slug = "committed-peering-token"
     summary = "A peering token (base64 JSON with CA, ServerAddresses, PeerID, EstablishmentSecret) is committed"
     severity = "error"
-    reads = ()
+    reads = ("documents", "texts")
     doc = """
 ## What it does
 Decodes candidate base64 strings in every scanned YAML, JSON and HCL file (Kubernetes
@@ -42,18 +42,23 @@ secret. Anyone who can read the repository can use it to establish a peering wit
 cluster before you do, and then consume every service you export to that peer. Tokens
 belong in a secret store; consul-k8s writes them to a Kubernetes Secret at run time.
 
-## Example
-```yaml
+## References
+- Consul `agent/structs/peering.go` (`PeeringToken`), `agent/rpc/peering/service.go` (`GenerateToken`)
+- https://developer.hashicorp.com/consul/docs/connect/cluster-peering/usage/establish-cluster-peering
+"""
+    example = {
+        "bad": {
+            "secret.yaml": """\
 apiVersion: v1
 kind: Secret
 metadata:
   name: peering-token-dc2
 stringData:
-  data: eyJDQSI6WyItLS0tLUJFR0lOIENFUlRJRklDQVRFLS0tLS0...
-```
-
-## Use instead
-```yaml
+  data: eyJDQSI6bnVsbCwiTWFudWFsU2VydmVyQWRkcmVzc2VzIjpudWxsLCJTZXJ2ZXJBZGRyZXNzZXMiOlsiMTAuMC4wLjE6ODUwMyJdLCJTZXJ2ZXJOYW1lIjoic2VydmVyLmRjMS5wZWVyaW5nLmV4YW1wbGUuY29uc3VsIiwiUGVlcklEIjoiOWU4YjJlYTEtN2IwYy00YjJlLThjMWYtMWQyZjNhNGI1YzZkIiwiRXN0YWJsaXNobWVudFNlY3JldCI6IjVhNmI3YzhkLTExMTEtMjIyMi0zMzMzLTQ0NDQ1NTU1NjY2NiIsIlJlbW90ZSI6eyJQYXJ0aXRpb24iOiJkZWZhdWx0IiwiRGF0YWNlbnRlciI6ImRjMSIsIkxvY2FsaXR5IjpudWxsfX0=
+""",
+        },
+        "good": {
+            "acceptor.yaml": """\
 apiVersion: consul.hashicorp.com/v1alpha1
 kind: PeeringAcceptor
 metadata:
@@ -64,21 +69,8 @@ spec:
       name: peering-token-dc2
       key: data
       backend: kubernetes
-```
-
-## References
-- Consul `agent/structs/peering.go` (`PeeringToken`), `agent/rpc/peering/service.go` (`GenerateToken`)
-- https://developer.hashicorp.com/consul/docs/connect/cluster-peering/usage/establish-cluster-peering
-"""
-    _token = (
-        "eyJDQSI6bnVsbCwiTWFudWFsU2VydmVyQWRkcmVzc2VzIjpudWxsLCJTZXJ2ZXJBZGRyZXNzZXMiOlsiMTAuMC4wLjE6ODUwMyJdLCJTZXJ2ZXJOYW1lIjoi"
-        "c2VydmVyLmRjMS5wZWVyaW5nLmV4YW1wbGUuY29uc3VsIiwiUGVlcklEIjoiOWU4YjJlYTEtN2IwYy00YjJlLThjMWYtMWQyZjNhNGI1YzZkIiwiRXN0YWJs"
-        "aXNobWVudFNlY3JldCI6IjVhNmI3YzhkLTExMTEtMjIyMi0zMzMzLTQ0NDQ1NTU1NjY2NiIsIlJlbW90ZSI6eyJQYXJ0aXRpb24iOiJkZWZhdWx0IiwiRGF0"
-        "YWNlbnRlciI6ImRjMSIsIkxvY2FsaXR5IjpudWxsfX0="
-    )
-    example = {
-        "bad": {"secret.yaml": f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: peering-token-dc2\nstringData:\n  data: {_token}\n"},
-        "good": {"acceptor.yaml": "apiVersion: consul.hashicorp.com/v1alpha1\nkind: PeeringAcceptor\nmetadata:\n  name: dc2\nspec:\n  peer:\n    secret:\n      name: peering-token-dc2\n      key: data\n      backend: kubernetes\n"},
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

@@ -32,24 +32,7 @@ file's `SecretID`. Output shows only the first 4 characters.
 The SecretID is the credential: whoever reads the repository (and every clone, fork and
 CI log of it) can act with the token's privileges, which for agent and management
 tokens means the whole cluster. It also stays in git history after it is deleted.
-
-## Example
-```hcl
-service {
-  name  = "web"
-  port  = 8080
-  token = "3f9a1b2c-4d5e-6f70-8192-a3b4c5d6e7f8"
-}
-```
-
-## Use instead
-```hcl
-service {
-  name = "web"
-  port = 8080
-}
-```
-and register it with the token supplied at run time:
+Supply the token at run time instead:
 `consul services register -token-file=/run/secrets/web-token web.hcl`.
 
 ## References
@@ -57,8 +40,23 @@ and register it with the token supplied at run time:
 - Consul `agent/config/config.go` (`acl.tokens`), `api/acl.go` (`ACLToken.SecretID`)
 """
     example = {
-        "bad": {"web.hcl": 'service {\n  name  = "web"\n  port  = 8080\n  token = "3f9a1b2c-4d5e-6f70-8192-a3b4c5d6e7f8"\n}\n'},
-        "good": {"web.hcl": 'service {\n  name = "web"\n  port = 8080\n}\n'},
+        "bad": {
+            "web.hcl": """\
+service {
+  name  = "web"
+  port  = 8080
+  token = "3f9a1b2c-4d5e-6f70-8192-a3b4c5d6e7f8"
+}
+""",
+        },
+        "good": {
+            "web.hcl": """\
+service {
+  name = "web"
+  port = 8080
+}
+""",
+        },
     }
 
     def check(self, project) -> Iterator[Finding]:

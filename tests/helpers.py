@@ -37,14 +37,39 @@ def lint(folder: str, select: Iterable[str] = (), rules=None, paths: Optional[li
         os.chdir(old)
 
 
+def _range(path: str, s) -> str:
+    return f"{path}:{s.line}:{s.col}-{s.end_line}:{s.end_col}"
+
+
 def expected_line(f) -> str:
-    s = f.span
-    return f"{f.path}:{s.line}:{s.col}-{s.end_line}:{s.end_col} {f.code}"
+    """The finding's first line in expected.txt without its message: where and which rule."""
+    return f"{_range(f.path, f.span)} {f.code}"
+
+
+def finding_lines(f) -> list[str]:
+    """The whole finding as expected.txt pins it: ``path:l:c-l:c CODE ~ message``, then
+    one ``  related: path:l:c-l:c ~ note`` line per related location (in order; no
+    `` ~ note`` when the location has none) and ``  fix: text`` when there is a fix.
+    Related locations and the fix carry most of a cross-file finding's value, so a
+    fixture that left them out would let them regress unnoticed."""
+    lines = [f"{expected_line(f)} ~ {_one_line(f.message)}"]
+    for loc in f.related:
+        note = f" ~ {_one_line(loc.message)}" if loc.message else ""
+        lines.append(f"  related: {_range(loc.path, loc.span)}{note}")
+    if f.fix:
+        lines.append(f"  fix: {_one_line(f.fix)}")
+    return lines
+
+
+def _one_line(text: str) -> str:
+    """Line breaks written as ``\\n`` so every entry stays one line of the file."""
+    return text.replace("\n", "\\n")
 
 
 def read_expected(path: str) -> list[str]:
-    """Non-comment lines of an expected file. Each is ``path:l:c-l:c CODE`` optionally
-    followed by `` ~ text`` that the message must contain."""
+    """Lines of an expected file, comments (``#`` in column one) and blank lines left
+    out: finding lines ``path:l:c-l:c CODE ~ message`` and their indented ``related:``
+    and ``fix:`` lines (see tests/test_fixtures.py)."""
     if not os.path.exists(path):
         return []
     with open(path, encoding="utf-8") as handle:

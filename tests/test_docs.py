@@ -2,6 +2,7 @@
 metadata, and docs/rules.md is exactly what `python -m linter.docs` generates."""
 from __future__ import annotations
 
+import json
 import os
 import re
 
@@ -10,6 +11,8 @@ import pytest
 from helpers import REPO, all_rules
 from linter import docs
 from linter.cli import main
+from linter.report import ReportInput
+from linter.report.sarif import render as sarif
 
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## References")
 RULES = sorted(all_rules().items())
@@ -36,6 +39,43 @@ def test_explain_prints_what_why_example_fix_references(code, rule, capsys) -> N
     assert rule.summary in out
     positions = [out.find(s) for s in SECTIONS]
     assert -1 not in positions and positions == sorted(positions), f"{code}: sections missing or out of order: {dict(zip(SECTIONS, positions))}"
+
+
+def _section(text: str, heading: str) -> str:
+    start = text.index(heading)
+    end = text.find("\n## ", start + len(heading))
+    return text[start:] if end < 0 else text[start:end]
+
+
+@pytest.mark.parametrize("code,rule", RULES, ids=[c for c, _ in RULES])
+def test_examples_are_rendered_from_the_tested_files(code, rule, capsys) -> None:
+    """Each bad file under "Example" and each good file under "Use instead", named and
+    fenced in its own syntax, in `peerlint explain`, docs/rules.md and SARIF help alike:
+    the tested files are the one source of the examples a reader copies."""
+    fences = {".hcl": "hcl", ".json": "json", ".yaml": "yaml", ".toml": "toml"}
+    assert main(["explain", code]) == 0
+    explained = capsys.readouterr().out
+    rendered = docs.doc_with_examples(rule)
+    help_markdown = json.loads(sarif(ReportInput([], {code: rule})))["runs"][0]["tool"]["driver"]["rules"][0]["help"]["markdown"]
+    assert help_markdown == rendered and rendered in explained
+    assert rendered.replace("\n## ", "\n### ") in docs.rule_markdown(rule)
+    for heading, key in (("## Example", "bad"), ("## Use instead", "good")):
+        section = _section(rendered, heading)
+        for name, text in rule.example[key].items():
+            lang = fences[os.path.splitext(name)[1]]
+            assert f"`{name}`:\n```{lang}\n{text.rstrip()}\n```" in section, f"{code} {heading}: {name} not rendered"
+
+
+def test_a_backtick_run_in_a_file_gets_a_longer_fence() -> None:
+    """A file holding a fence line must not close the block early, nor let a ``#``
+    line after it be demoted as if it were a heading."""
+    class Fenced(all_rules()["PL101"]):
+        example = {"bad": {"notes.yaml": "x: 1\n```\n# note\n"}, "good": {}}
+
+    text = docs.doc_with_examples(Fenced)
+    assert "`notes.yaml`:\n````yaml\nx: 1\n```\n# note\n````" in text
+    page = docs.rule_markdown(Fenced)
+    assert "\n# note\n" in page and "\n### Example\n" in page and "\n### References\n" in page
 
 
 def test_explain_unknown_code(capsys) -> None:

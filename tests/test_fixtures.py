@@ -1,17 +1,29 @@
 """Every rule's fixture folders: tests/fixtures/<CODE>/<case>/ holds the input files
-(and a peerlint.toml when the case needs one) and ``expected.txt`` with the findings
-of that rule, one per line: ``path:line:col-endline:endcol CODE [~ message part]``.
-A case with no expected.txt must produce no finding of that rule.
+(and a peerlint.toml when the case needs one) and ``expected.txt``, the whole of every
+finding of that rule, in report order::
+
+    path:line:col-endline:endcol CODE ~ message
+      related: path:line:col-endline:endcol ~ note
+      fix: the fix text
+
+The first line is the finding and its whole message; then one indented ``related:``
+line per related location, in order (without `` ~ note`` when the location has no
+note), and a ``fix:`` line when the finding has a fix. A line break inside a message,
+note or fix is written ``\\n``. Lines starting with ``#`` are comments. The test
+compares every line exactly: a different message, a missing, extra or changed
+related location or fix fails, with a diff. A case with no expected.txt must produce
+no finding of that rule.
 
 Set PEERLINT_REGEN=1 to rewrite expected.txt from the current output (then review it).
 """
 from __future__ import annotations
 
+import difflib
 import os
 
 import pytest
 
-from helpers import FIXTURES, all_rules, expected_line, lint, read_expected
+from helpers import FIXTURES, all_rules, finding_lines, lint, read_expected
 
 CASES = sorted(
     (code, case)
@@ -25,22 +37,19 @@ CASES = sorted(
 def test_fixture(code: str, case: str) -> None:
     folder = os.path.join(FIXTURES, code, case)
     result = lint(folder, select=[code])
-    got = [f for f in result.findings if f.code == code]
+    got = [line for f in result.findings if f.code == code for line in finding_lines(f)]
     expected_file = os.path.join(folder, "expected.txt")
     if os.environ.get("PEERLINT_REGEN"):
-        lines = [f"{expected_line(f)} ~ {f.message}" for f in got]
-        if lines:
+        if got:
             with open(expected_file, "w", encoding="utf-8") as handle:
-                handle.write("\n".join(lines) + "\n")
+                handle.write("\n".join(got) + "\n")
         elif os.path.exists(expected_file):
             os.unlink(expected_file)
         return
     expected = read_expected(expected_file)
-    got_lines = [expected_line(f) for f in got]
-    assert got_lines == [e.split(" ~ ")[0] for e in expected], "\n".join(f"{expected_line(f)} ~ {f.message}" for f in got)
-    for finding, line in zip(got, expected):
-        if " ~ " in line:
-            assert line.split(" ~ ", 1)[1] in finding.message
+    if got != expected:
+        diff = difflib.unified_diff(expected, got, f"{code}/{case}/expected.txt", "peerlint output", lineterm="")
+        pytest.fail("findings differ from expected.txt (PEERLINT_REGEN=1 rewrites it; review the diff):\n" + "\n".join(diff), pytrace=False)
 
 
 def test_every_rule_has_a_failing_fixture() -> None:

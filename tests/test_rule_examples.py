@@ -1,5 +1,7 @@
 """Every rule's documented example is real: its "bad" files make the rule fire, its
-"good" files do not (the rule's own metadata, as `peerlint explain` prints it)."""
+"good" files do not. These files are the only source of the "Example" and "Use instead"
+sections (linter.docs renders them for `peerlint explain`, docs/rules.md and SARIF), so a
+``doc`` that wrote its own would be an untested second copy, free to drift."""
 from __future__ import annotations
 
 import os
@@ -22,7 +24,7 @@ def _write(folder: str, files: dict[str, str]) -> None:
 @pytest.mark.parametrize("code,rule", RULES, ids=[c for c, _ in RULES])
 def test_example_bad_fires_and_good_is_clean(tmp_path, code, rule) -> None:
     assert rule.example.get("bad") and rule.example.get("good"), f"{code} has no bad/good example"
-    assert "## Example" in rule.doc and "## Use instead" in rule.doc, f"{code} doc lacks Example / Use instead"
+    assert "## Example" not in rule.doc and "## Use instead" not in rule.doc, f"{code}: doc writes Example / Use instead by hand; they are rendered from `example`"
     bad, good = tmp_path / "bad", tmp_path / "good"
     _write(str(bad), rule.example["bad"])
     _write(str(good), rule.example["good"])

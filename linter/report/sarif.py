@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 
+from linter.docs import doc_with_examples
 from linter.report import ReportInput
 from linter.report.fingerprint import fingerprint
 
@@ -40,7 +41,8 @@ def render(data: ReportInput) -> str:
             "name": rule.slug,
             "shortDescription": {"text": rule.summary},
             "fullDescription": {"text": _first_paragraph(rule.doc) or rule.summary},
-            "help": {"text": rule.summary, "markdown": rule.doc.strip() or rule.summary},
+            # the same text as `peerlint explain` and docs/rules.md: the examples are rendered from the tested files
+            "help": {"text": rule.summary, "markdown": doc_with_examples(rule) or rule.summary},
             "helpUri": rule.help_uri(),
             "defaultConfiguration": {"level": LEVEL[rule.severity]},
             "properties": {"tags": [rule.slug], "suppressible": rule.suppressible},
