@@ -2,6 +2,7 @@
 fixture ``expected.txt`` files write them."""
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from typing import Iterable, Optional
@@ -49,15 +50,18 @@ def expected_line(f) -> str:
 def finding_lines(f) -> list[str]:
     """The whole finding as expected.txt pins it: ``path:l:c-l:c CODE ~ message``, then
     one ``  related: path:l:c-l:c ~ note`` line per related location (in order; no
-    `` ~ note`` when the location has none) and ``  fix: text`` when there is a fix.
-    Related locations and the fix carry most of a cross-file finding's value, so a
+    `` ~ note`` when the location has none), ``  fix: text`` when there is a fix
+    (``  fix (unsafe): text`` for an unsafe one) and one ``  edit: path:l:c-l:c ->
+    "new text"`` line per text edit of the fix. Related locations and the fix carry most of a cross-file finding's value, so a
     fixture that left them out would let them regress unnoticed."""
     lines = [f"{expected_line(f)} ~ {_one_line(f.message)}"]
     for loc in f.related:
         note = f" ~ {_one_line(loc.message)}" if loc.message else ""
         lines.append(f"  related: {_range(loc.path, loc.span)}{note}")
-    if f.fix:
-        lines.append(f"  fix: {_one_line(f.fix)}")
+    if f.fix is not None:
+        lines.append(f"  fix{'' if f.fix.safe else ' (unsafe)'}: {_one_line(f.fix.message)}")
+        for edit in f.fix.edits:
+            lines.append(f"  edit: {_range(edit.path, edit.span)} -> {json.dumps(edit.new_text)}")
     return lines
 
 
