@@ -151,7 +151,7 @@ def _explain(code: str) -> int:
         return EXIT_ERROR
     print(f"# {rule.code} {rule.slug} ({rule.severity}{'' if rule.suppressible else ', not suppressible'})\n")
     print(rule.summary + "\n")
-    from linter.docs import doc_with_examples
+    from linter.api import doc_with_examples
 
     print(doc_with_examples(rule))
     return EXIT_OK

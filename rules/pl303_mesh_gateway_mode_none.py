@@ -13,15 +13,6 @@ from linter.api import Finding, Rule
 from linter.api.topology import describe_mode_setting, peered_mode_settings
 
 
-_PEERING = '[clusters.east]\npaths = ["east"]\n[clusters.west]\npaths = ["west"]\n[[peerings]]\na = "east"\nb = "west"\n'
-_WEB = (
-    'service {{\n  name = "web"\n  port = 80\n  connect {{\n    sidecar_service {{\n      proxy {{\n'
-    '        upstreams = [{{\n          destination_name = "payments"\n          destination_peer = "east"\n'
-    '          local_bind_port  = 9001\n          mesh_gateway {{\n            mode = "{mode}"\n          }}\n'
-    '        }}]\n      }}\n    }}\n  }}\n}}\n'
-)
-
-
 class MeshGatewayModeNone(Rule):
     code = "PL303"
     slug = "mesh-gateway-mode-none"

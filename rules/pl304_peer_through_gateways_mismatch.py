@@ -14,10 +14,7 @@ from linter.api import Finding, Rule
 from linter.api.topology import gateways_known
 
 
-_MESH = 'apiVersion: consul.hashicorp.com/v1alpha1\nkind: Mesh\nmetadata:\n  name: mesh\nspec:\n  peering:\n    peerThroughMeshGateways: true\n'
-_HELM = 'global:\n  peering:\n    enabled: true\n  tls:\n    enabled: true\nconnectInject:\n  enabled: true\nmeshGateway:\n  enabled: true\n'
 _ACCEPTOR = 'apiVersion: consul.hashicorp.com/v1alpha1\nkind: PeeringAcceptor\nmetadata:\n  name: cluster-02\nspec:\n  peer:\n    secret:\n      name: peering-token\n      key: data\n      backend: kubernetes\n'
-_DIALER = _ACCEPTOR.replace("PeeringAcceptor", "PeeringDialer").replace("cluster-02", "cluster-01")
 
 
 class PeerThroughGatewaysMismatch(Rule):

@@ -13,11 +13,6 @@ from linter.api import Finding, Rule
 from linter.api.topology import peer_upstreams_to
 
 
-_TOML = '[clusters.cluster-01]\npaths = ["cluster-01"]\n[clusters.cluster-02]\npaths = ["cluster-02"]\n[[peerings]]\na = "cluster-01"\nb = "cluster-02"\n'
-_EXPORT = 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "backend-service", Consumers = [{ Peer = "cluster-02" }] }]\n'
-_INTENTION = 'Kind = "service-intentions"\nName = "backend-service"\nSources = [{ Name = "frontend-service"{peer}, Action = "allow" }]\n'
-
-
 class MissingIntention(Rule):
     code = "PL401"
     slug = "missing-intention"

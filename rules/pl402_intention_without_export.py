@@ -13,11 +13,6 @@ from linter.api import Finding, Rule
 from linter.api.topology import exports_of
 
 
-_TOML = '[clusters.cluster-01]\npaths = ["cluster-01"]\n[clusters.cluster-02]\npaths = ["cluster-02"]\n[[peerings]]\na = "cluster-01"\nb = "cluster-02"\n'
-_EXPORT = 'Kind = "exported-services"\nName = "default"\nServices = [{{ Name = "{name}", Consumers = [{{ Peer = "cluster-02" }}] }}]\n'
-_INTENTION = 'Kind = "service-intentions"\nName = "backend-service"\nSources = [{ Name = "frontend-service", Peer = "cluster-02", Action = "allow" }]\n'
-
-
 class IntentionWithoutExport(Rule):
     code = "PL402"
     slug = "intention-without-export"

@@ -13,11 +13,6 @@ from linter.api import Finding, Rule
 from linter.api.topology import exports_of, name_for
 
 
-_TOML = '[clusters.east]\npaths = ["east"]\n[clusters.west]\npaths = ["west"]\n[[peerings]]\na = "east"\nb = "west"\n'
-_EXPORT = 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "inventory", Consumers = [{ Peer = "east" }] }]\n'
-_WEB = 'service {{\n  name = "reports"\n  port = 9020\n  connect {{\n    sidecar_service {{\n      proxy {{\n        upstreams = [{{ destination_name = "inventory"{peer}, local_bind_port = 9102 }}]\n      }}\n    }}\n  }}\n}}\n'
-
-
 class UpstreamMissingPeer(Rule):
     code = "PL403"
     slug = "upstream-missing-peer"

@@ -12,11 +12,6 @@ from linter.api import Finding, Rule
 from linter.api.topology import exports_of, name_for
 
 
-_TOML = '[clusters.east]\npaths = ["east"]\n[clusters.west]\npaths = ["west"]\n[[peerings]]\na = "east"\nb = "west"\n'
-_EXPORT = 'Kind = "exported-services"\nName = "default"\nServices = [{{ Name = "{name}", Consumers = [{{ Peer = "east" }}] }}]\n'
-_WEB = 'service {\n  name = "billing"\n  port = 9010\n  connect {\n    sidecar_service {\n      proxy {\n        upstreams = [{ destination_name = "inventory", destination_peer = "west", local_bind_port = 9101 }]\n      }\n    }\n  }\n}\n'
-
-
 class UpstreamNotExported(Rule):
     code = "PL404"
     slug = "upstream-not-exported"

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator, Protocol
 
+from linter.api.ruledocs import doc_with_examples
 from linter.api.rule import DOCS_URL, Place, Rule, Unlocatable, file_location, validate_rule
 from linter.findings import SEVERITIES, SEVERITY_RANK, Edit, Finding, Fix, Location, sorted_findings
 from linter.graph.query import (
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 __all__ = [
     # rules and findings
     "Rule", "Finding", "Location", "Fix", "Edit", "Place", "Unlocatable", "file_location", "validate_rule",
-    "sorted_findings", "SEVERITIES", "SEVERITY_RANK", "DOCS_URL",
+    "sorted_findings", "SEVERITIES", "SEVERITY_RANK", "DOCS_URL", "doc_with_examples",
     # what a rule reads
     "Project", "Document", "Site", "CATEGORIES", "CONFIG_ENTRY", "CRD", "HELM_VALUES", "AGENT_CONFIG",
     "SERVICE_DEFINITION", "ACL_POLICY", "ACL_POLICY_API", "ACL_TOKEN", "K8S_WORKLOAD", "K8S_SECRET",

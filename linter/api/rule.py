@@ -53,8 +53,9 @@ class Rule:
     #: Document categories or config-entry/CRD kinds the rule reads, or "graph".
     reads: ClassVar[tuple[str, ...]] = ()
     suppressible: ClassVar[bool] = True
-    #: Markdown: "What it does", "Why is this bad?", "Example", "Use instead",
-    #: "References" sections. ``peerlint explain``, docs/rules.md and SARIF use it.
+    #: Markdown: "What it does", "Why is this bad?" and "References" sections; the
+    #: "Example" / "Use instead" sections are rendered from ``example``
+    #: (:func:`linter.api.ruledocs.doc_with_examples`).
     doc: ClassVar[str] = ""
     #: The doc example as files: {"bad": {name: text}, "good": {name: text}}.
     #: The test suite lints both: "bad" must fire this rule, "good" must not.

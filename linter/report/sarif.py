@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 
-from linter.docs import doc_with_examples
+from linter.api import doc_with_examples
 from linter.report import ReportInput
 from linter.report.fingerprint import fingerprint
 
