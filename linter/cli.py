@@ -189,7 +189,7 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return EXIT_ERROR
     config.jobs = args.jobs
     if not args.no_cache:
-        from linter.parse.cache import default_cache_dir
+        from linter.load.cache import default_cache_dir
 
         config.cache_dir = args.cache_dir or default_cache_dir(config)
     rules = _load_rules()

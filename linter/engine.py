@@ -61,7 +61,7 @@ def _read(paths: list[str], config: Config, timings: Optional[dict[str, float]])
     """Every file read and parsed (parse results the cache holds stay encoded until
     :func:`_build` needs them)."""
     files = list(iter_files(paths, config.root, config.include, config.exclude))
-    from linter.parse.cache import parse_all
+    from linter.load import parse_all
 
     start = time.perf_counter()
     loaded = list(parse_all(files, config, defer=config.cache_dir is not None))
@@ -71,7 +71,7 @@ def _read(paths: list[str], config: Config, timings: Optional[dict[str, float]])
 
 
 def _build(project: Project, loaded: list, timings: Optional[dict[str, float]]) -> None:
-    from linter.parse.worker import resolve
+    from linter.load.codec import resolve
 
     start = time.perf_counter()
     for path, source, parsed in loaded:
@@ -214,7 +214,7 @@ def check(paths: list[str], config: Config, rules: dict[str, type[Rule]], select
         with _gc_paused():
             return _check(paths, config, rules, select, ignore, focus)
     finally:
-        cache = sys.modules.get("linter.parse.cache")
+        cache = sys.modules.get("linter.load.cache")
         if cache is not None:
             cache.wait_for_saves()  # the parse cache is in place when a check returns
 
@@ -225,7 +225,7 @@ def _check(paths: list[str], config: Config, rules: dict[str, type[Rule]], selec
         project = load_project(paths, config, focus, timings)
         store = None
     else:
-        from linter.parse.results import ResultsCache
+        from linter.resultscache import ResultsCache
 
         project = Project(config)
         with _gc_paused():
@@ -250,7 +250,7 @@ def _check(paths: list[str], config: Config, rules: dict[str, type[Rule]], selec
     from linter.rulepool import THRESHOLD
 
     if config.jobs != 1 and len(project.files) >= THRESHOLD:
-        from linter.parse.worker import default_jobs
+        from linter.load.parallel import default_jobs
 
         if (config.jobs or default_jobs()) > 1:  # rules that never read the graph: on another core
             from linter import rulepool

@@ -4,7 +4,7 @@ parse -> classify -> clusters -> rules path as ``peerlint check``."""
 from __future__ import annotations
 
 from linter.config import Config
-from linter.discover import SourceText
+from linter.load.source import SourceText
 from linter.parse import parse_text
 from linter.project import Project
 

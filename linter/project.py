@@ -10,7 +10,7 @@ from linter.model.document import Document
 from linter.nodes import Span
 
 if TYPE_CHECKING:
-    from linter.discover import SourceText
+    from linter.load.source import SourceText
     from linter.parse import Parsed
 
 T = TypeVar("T")

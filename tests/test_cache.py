@@ -12,8 +12,8 @@ import pytest
 
 from linter.config import load_config
 from linter.engine import check
-from linter.parse import cache as cache_mod
-from linter.parse import worker
+from linter.load import cache as cache_mod
+from linter.load import parallel
 from tests.helpers import all_rules
 
 HCL_OK = 'Kind = "exported-services"\nName = "default"\nServices = [\n  {\n    Name = "web"\n    Consumers = [{ Peer = "dc2" }]\n  }\n]\n'
@@ -43,13 +43,13 @@ class Counter:
 
     def __init__(self, monkeypatch):
         self.paths: list[str] = []
-        original = worker.parse_text
+        original = parallel.parse_text
 
         def counting(path, text):
             self.paths.append(os.path.basename(path))
             return original(path, text)
 
-        monkeypatch.setattr(worker, "parse_text", counting)
+        monkeypatch.setattr(parallel, "parse_text", counting)
 
 
 def run(root, cache_dir, jobs=1):
@@ -80,7 +80,7 @@ def tree_digest(root) -> dict:
 @pytest.fixture
 def parse_cache_only(monkeypatch):
     """Runs that never reuse findings, so the parse cache's own trees are compared."""
-    from linter.parse import results
+    from linter import resultscache as results
 
     monkeypatch.setattr(results.ResultsCache, "load", lambda self: None)
 
@@ -172,7 +172,7 @@ def test_a_damaged_or_foreign_cache_is_ignored(project, tmp_path, monkeypatch, d
 def test_a_cache_signed_with_another_key_is_never_decoded(project, tmp_path, monkeypatch):
     run(project, tmp_path / "cache")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "other-user"))
-    from linter.parse import results
+    from linter import resultscache as results
 
     decoded = []
     monkeypatch.setattr(cache_mod.marshal, "loads", lambda data: decoded.append(1) or {})
@@ -305,7 +305,7 @@ def test_results_cache_follows_configuration_and_options(project, tmp_path, monk
 
 
 def test_results_cache_follows_the_rules_code(project, tmp_path, monkeypatch):
-    from linter.parse import results
+    from linter import resultscache as results
 
     runs = RuleRuns(monkeypatch)
     cache = tmp_path / "cache"

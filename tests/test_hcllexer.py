@@ -145,7 +145,7 @@ def _parsed_both_ways(text: str) -> tuple:
 
     from linter.parse import parse_text
     from linter.parse._hcl import hclfastlex
-    from linter.parse.worker import encode
+    from linter.load.codec import encode
 
     def one() -> tuple:
         parsed = parse_text("x.hcl", text)

@@ -74,7 +74,7 @@ print(json.dumps(bad))
 
 def test_a_check_imports_no_plugin_scanner_and_no_multiprocessing(tmp_path):
     """Entry points come from the cache (linter/entrypoints.py) once it is filled, the
-    parallel parse forks by itself (linter/parse/forkpool.py), and a repository with no
+    parallel parse forks by itself (linter/load/forkpool.py), and a repository with no
     HCL never imports pyhcl."""
     import os
 

@@ -16,7 +16,7 @@ so the key covers:
 
 A run in which a rule failed (PL000) is never stored. The file is written and checked
 exactly like the parse cache (atomic, MAC-signed with a key outside the repository;
-see :mod:`linter.parse.cache`), then unpickled: a file that fails the check is never
+see :mod:`linter.load.cache`), then unpickled: a file that fails the check is never
 unpickled.
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ except ImportError:  # pragma: no cover - a Python without the built-in blake2
     from hashlib import blake2b
 
 from linter import __version__
-from linter.parse.cache import _dist_stamp, mac_key, read_signed, write_signed
+from linter.load.cache import _dist_stamp, mac_key, read_signed, write_signed
 
 MAGIC = b"peerlint-results-cache\n"
 LIBRARIES = ("jsonschema", "referencing", "networkx", "hcl", "ruamel.yaml")

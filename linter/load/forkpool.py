@@ -10,7 +10,7 @@ and this process reads them only between its own chunks.
 
 The split: this process takes chunks from the front of the list, the workers from the
 back, each chunk exactly once, until they meet; so the order of the list decides who
-does what (see ``worker.OFFLOAD_RANK``) and the split adapts to the machine. Claims go
+does what (see ``linter.load.parallel.OFFLOAD_RANK``) and the split adapts to the machine. Claims go
 through two counters in shared memory guarded by a one-byte token in a pipe (a
 process that reads the byte holds the lock). A worker that fails or dies loses only
 the chunk it was on: every chunk whose result never arrived is run here at the end,
