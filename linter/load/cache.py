@@ -179,7 +179,7 @@ class ParseCache:
 #: Fewer new parse results than this: the cache is saved in the foreground (a fork
 #: costs more than encoding a few hundred trees).
 BACKGROUND_MIN = 100
-_SAVERS: list[int] = []  # background savers not waited for yet
+_SAVERS: list = []  # background savers (linter.forks.Child) not waited for yet
 
 
 def save_in_background(cache: ParseCache) -> None:
@@ -189,39 +189,27 @@ def save_in_background(cache: ParseCache) -> None:
     same as :meth:`ParseCache.save`; :func:`wait_for_saves` (called when a check ends,
     and at exit) makes sure the file is in place before peerlint exits, so the next
     run finds it. Saved in the foreground where there is no ``fork`` or little to do."""
-    if len(cache.trees) < BACKGROUND_MIN or cache.mac_key is None or not hasattr(os, "fork") or not sys.platform.startswith("linux"):
+    from linter.forks import available, fork
+
+    if len(cache.trees) < BACKGROUND_MIN or cache.mac_key is None or not available():
         cache.save()
         return
-    sys.stdout.flush()
-    sys.stderr.flush()
-    try:
-        pid = os.fork()
-    except OSError:
+    child = fork(lambda _fd: cache.save(), pipe=False)
+    if child is None:
         cache.save()
         return
-    if pid == 0:  # the child: save, never return
-        status = 1
-        try:
-            cache.save()
-            status = 0
-        finally:
-            os._exit(status)
     if not _SAVERS:
         import atexit
 
         atexit.register(wait_for_saves)
-    _SAVERS.append(pid)
+    _SAVERS.append(child)
     cache.trees = {}
 
 
 def wait_for_saves() -> None:
     """Wait until every background save this process started has finished."""
     while _SAVERS:
-        pid = _SAVERS.pop()
-        try:
-            os.waitpid(pid, 0)
-        except (ChildProcessError, InterruptedError):
-            pass
+        _SAVERS.pop().wait()
 
 
 def read_signed(path: str, magic: bytes, mac_key: Optional[bytes]) -> Optional[bytes]:
