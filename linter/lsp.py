@@ -108,19 +108,15 @@ class Workspace:
         from linter.engine import Result, run_rules
         from linter.project import Project
 
-        project = Project(self.config)
         merged = {**self.disk, **self.buffers}
-        for path in sorted(merged):
-            source, parsed = merged[path]
-            project.add_file(source, parsed)
-        project.finish()
+        project = Project.from_files(self.config, (merged[path] for path in sorted(merged)))
         findings, internal = run_rules(project, self.rules)
-        return Result(findings, self.rules, project, internal)
+        return Result.of(project, findings, self.rules, internal)
 
 
 def diagnostics(result: "Result", path: str) -> list[dict[str, Any]]:
     """The LSP diagnostics (as JSON-shaped dicts) for the findings in ``path``."""
-    texts = result.project.texts
+    texts = result.texts
     out = []
     for f in result.findings:
         if f.path != path:

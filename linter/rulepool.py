@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from linter.forks import Child, available, fork, send
 
@@ -26,19 +26,21 @@ THRESHOLD = 300
 RunOne = Callable[[Any, str], tuple[list, bool]]
 
 
-def _claims(codes: list[str], together: Iterable[str]) -> list[list[str]]:
-    """The units of work, in serial order: one rule each, except that the rules in
-    ``together`` (they share a per-process cache) form one unit."""
-    together = set(together)
+def _claims(codes: list[str], groups: Mapping[str, str]) -> list[list[str]]:
+    """The units of work, in serial order: one rule each, except that rules with the
+    same work group (``groups``: code -> group name; they share a per-process cache,
+    see ``work_group`` on the rule classes) form one unit, where the first of them is."""
     units: list[list[str]] = []
-    joint: list[str] = []
+    joint: dict[str, list[str]] = {}
     for code in codes:
-        if code in together:
-            if not joint:
-                units.append(joint)
-            joint.append(code)
-        else:
+        group = groups.get(code)
+        if group is None:
             units.append([code])
+        elif group in joint:
+            joint[group].append(code)
+        else:
+            joint[group] = [code]
+            units.append(joint[group])
     return units
 
 
@@ -91,13 +93,13 @@ def _take(fd: int) -> Optional[int]:
     return data[0] if data else None
 
 
-def start(project: Any, codes: list[str], run_one: RunOne, together: Iterable[str] = ()) -> Optional[Offload]:
+def start(project: Any, codes: list[str], run_one: RunOne, groups: Mapping[str, str] = {}) -> Optional[Offload]:
     """Fork a child that runs ``run_one(project, code)`` for the units of ``codes`` it
     claims; None when forking is not possible here (then everything runs in this
-    process). ``together``: codes that must run in one process."""
+    process). ``groups``: code -> work group; a group's codes run in one process."""
     if not codes or not available():
         return None
-    units = _claims(codes, together)
+    units = _claims(codes, groups)
     if len(units) > 255:  # one byte a unit (there are a few dozen rules)
         return None
     try:

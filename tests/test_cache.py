@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from linter.config import load_config
+from linter.config import RunOptions, load_config
 from linter.engine import check
 from linter.load import cache as cache_mod
 from linter.load import parallel
@@ -57,13 +57,12 @@ def run(root, cache_dir, jobs=1):
     os.chdir(root)
     try:
         config = load_config(".")
-        config.cache_dir = str(cache_dir) if cache_dir else None
-        config.jobs = jobs
-        result = check(["."], config, all_rules())
+        options = RunOptions(jobs=jobs, cache_dir=str(cache_dir) if cache_dir else None)
+        result = check(["."], config, all_rules(), options=options)
     finally:
         os.chdir(old)
     findings = [(f.code, f.path, f.span, f.message, f.severity) for f in result.findings]
-    docs = [(d.path, d.index, d.kind, d.root.span) for d in result.project.documents]
+    docs = [(d.path, d.index, d.kind, d.root.span) for d in result.project.documents] if result.project is not None else None
     return findings, docs, result
 
 
@@ -297,8 +296,7 @@ def test_results_cache_follows_configuration_and_options(project, tmp_path, monk
     os.chdir(project)
     try:
         config = load_config(".")
-        config.cache_dir = str(cache)
-        selected = check(["."], config, all_rules(), ["PL001"])
+        selected = check(["."], config, all_rules(), ["PL001"], options=RunOptions(cache_dir=str(cache)))
     finally:
         os.chdir(old)
     assert runs.count == 3 and {f.code for f in selected.findings} == {"PL001"}
@@ -334,10 +332,10 @@ def test_a_failing_rule_is_not_cached(project, tmp_path, monkeypatch):
     os.chdir(project)
     try:
         config = load_config(".")
-        config.cache_dir = str(tmp_path / "cache")
-        first = check(["."], config, rules)
+        options = RunOptions(cache_dir=str(tmp_path / "cache"))
+        first = check(["."], config, rules, options=options)
         runs = RuleRuns(monkeypatch)
-        second = check(["."], config, rules)
+        second = check(["."], config, rules, options=options)
     finally:
         os.chdir(old)
     assert first.internal_error and second.internal_error and runs.count == 1
@@ -349,7 +347,8 @@ def test_a_results_hit_reports_exactly_what_a_full_run_does(project, tmp_path):
     hit = run(project, tmp_path / "cache")[2]
     assert hit.timings["graph"] == 0.0  # it was a hit
     assert [vars(f) for f in hit.findings] == [vars(f) for f in full.findings]
-    assert hit.project.files == full.project.files and hit.project.texts == full.project.texts
+    assert hit.project is None  # no model was built
+    assert hit.files == full.project.files and hit.texts == full.project.texts
     assert hit.internal_error == full.internal_error
 
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from linter.config import load_config
+from linter.config import RunOptions, load_config
 from linter.engine import check
 from linter.nodes import Scalar, walk
 from linter import rulepool
@@ -140,8 +140,7 @@ def _lint(root, jobs):
     os.chdir(root)
     try:
         config = load_config(".")
-        config.jobs = jobs
-        result = check(["."], config, all_rules())
+        result = check(["."], config, all_rules(), options=RunOptions(jobs=jobs))
     finally:
         os.chdir(old)
     return (
@@ -200,8 +199,7 @@ def _lint_with(root, rules, jobs):
     os.chdir(root)
     try:
         config = load_config(".")
-        config.jobs = jobs
-        result = check(["."], config, rules)
+        result = check(["."], config, rules, options=RunOptions(jobs=jobs))
     finally:
         os.chdir(old)
     return [(f.code, f.path, f.span, f.message) for f in result.findings], result.internal_error
@@ -232,14 +230,14 @@ def test_a_failed_child_means_its_rules_run_here(tmp_path, monkeypatch):
 
 
 def test_rule_units_keep_shared_cache_rules_together():
-    units = rulepool._claims(["PL002", "PL101", "PL102", "PL105", "PL104"], {"PL101", "PL102", "PL104"})
+    units = rulepool._claims(["PL002", "PL101", "PL102", "PL105", "PL104"], dict.fromkeys(("PL101", "PL102", "PL104"), "schemacheck"))
     assert units == [["PL002"], ["PL101", "PL102", "PL104"], ["PL105"]]
 
 
 def test_each_rule_unit_is_taken_once():
     """The child and this process share the rules out; together they run each once."""
     done_here = []
-    offload = rulepool.start(object(), ["A", "B", "C", "D"], lambda project, code: ([code], False), {"B", "C"})
+    offload = rulepool.start(object(), ["A", "B", "C", "D"], lambda project, code: ([code], False), {"B": "g", "C": "g"})
     assert offload is not None
     while (claimed := offload.claim()) is not None:
         done_here.extend(claimed)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from linter.config import Config
+from linter.config import Config, RunOptions
 from linter.load.source import SourceText, read_source
 from linter.parse import Parsed, parse_text
 
@@ -27,20 +27,20 @@ def parse_one(path: str, max_size: int) -> tuple[str, SourceText, Optional[Parse
     return path, source, parse_text(path, source.text)
 
 
-def parse_all(files: list[str], config: Config, defer: bool = False) -> Iterator[tuple[str, SourceText, Parsed]]:
+def parse_all(files: list[str], config: Config, options: RunOptions = RunOptions(), defer: bool = False) -> Iterator[tuple[str, SourceText, Parsed]]:
     """Every file read and parsed, in the order given. Parsing runs in parallel for
-    many files (``config.jobs``) and is skipped for content in the cache
-    (``config.cache_dir``; None: no cache). The results are the same either way.
+    many files (``options.jobs``) and is skipped for content in the cache
+    (``options.cache_dir``; None: no cache). The results are the same either way.
     ``defer``: a cached result may come back still encoded (a ``codec.Deferred``;
     ``codec.resolve`` decodes it), so a run whose findings are cached never decodes."""
     from linter.load import parallel
     from linter.load.cache import ParseCache, cache_key, save_in_background
 
     cache: Optional[ParseCache] = None
-    if config.cache_dir:
-        cache = ParseCache(config.cache_dir, cache_key(config))
+    if options.cache_dir:
+        cache = ParseCache(options.cache_dir, cache_key(config))
         cache.load()
-    jobs = config.jobs if config.jobs is not None else parallel.default_jobs()
+    jobs = options.jobs if options.jobs is not None else parallel.default_jobs()
     loaded = parallel.load_files(files, config.max_file_size, cache, jobs, defer)
     if cache is not None:
         save_in_background(cache)
