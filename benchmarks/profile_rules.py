@@ -26,16 +26,15 @@ def main() -> int:
     os.chdir(args.folder)
 
     start = time.perf_counter()
-    from linter.config import load_config
+    from linter.config import RunOptions, load_config
     from linter.engine import load_project
     from linter.registry import load_rules
 
     imports = time.perf_counter() - start
     config = load_config(".")
-    config.jobs = args.jobs
     rules = load_rules()
     timings: dict[str, float] = {}
-    project = load_project(["."], config, None, timings)
+    project = load_project(["."], config, None, timings, RunOptions(jobs=args.jobs))
     start = time.perf_counter()
     project.graph
     timings["graph"] = time.perf_counter() - start

@@ -187,11 +187,13 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except ConfigError as err:
         print(f"peerlint: config error: {err}", file=sys.stderr)
         return EXIT_ERROR
-    config.jobs = args.jobs
-    if not args.no_cache:
-        from linter.parse.cache import default_cache_dir
+    from linter.config import RunOptions
 
-        config.cache_dir = args.cache_dir or default_cache_dir(config)
+    options = RunOptions(jobs=args.jobs)
+    if not args.no_cache:
+        from linter.load.cache import default_cache_dir
+
+        options = RunOptions(jobs=args.jobs, cache_dir=args.cache_dir or default_cache_dir(config))
     rules = _load_rules()
     unknown = [c for c in args.select + args.ignore if not any(code.startswith(c) for code in rules)]
     if unknown:
@@ -205,16 +207,16 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         focus = None  # the config changed (pre-commit passed it): every finding may have changed
     try:
         if args.project:
-            result = check([args.project], config, rules, args.select, args.ignore, focus=focus)
+            result = check([args.project], config, rules, args.select, args.ignore, focus=focus, options=options)
         else:
-            result = check(paths, config, rules, args.select, args.ignore)
+            result = check(paths, config, rules, args.select, args.ignore, options=options)
     except Exception as err:  # pragma: no cover - last line of defence
         print(f"peerlint: internal error: {type(err).__name__}: {err}", file=sys.stderr)
         return EXIT_ERROR
     if args.write_baseline:
         return _write_baseline(result, args.write_baseline)
     if args.baseline:
-        status = _apply_baseline(result, args)
+        status = _apply_baseline(result, config, args)
         if status is not None:
             return status
     start = time.perf_counter()
@@ -226,7 +228,7 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.timings:
         result.timings["output"] = time.perf_counter() - start
         stages = " ".join(f"{name}={seconds:.3f}s" for name, seconds in result.timings.items())
-        print(f"peerlint: {len(result.project.files)} files; {stages}", file=sys.stderr)
+        print(f"peerlint: {len(result.files)} files; {stages}", file=sys.stderr)
     return exit_code(result, args.fail_on)
 
 
@@ -248,7 +250,7 @@ def _write_baseline(result, path: str) -> int:
     return EXIT_OK
 
 
-def _apply_baseline(result, args: argparse.Namespace) -> Optional[int]:
+def _apply_baseline(result, config, args: argparse.Namespace) -> Optional[int]:
     """Drop baselined findings from ``result``; report stale entries on stderr."""
     from linter.baseline import BaselineError, apply, load, stale_report
     from linter.engine import selected_codes
@@ -258,9 +260,8 @@ def _apply_baseline(result, args: argparse.Namespace) -> Optional[int]:
     except BaselineError as err:
         print(f"peerlint: {err}", file=sys.stderr)
         return EXIT_ERROR
-    project = result.project
-    checked = [p for p in project.files if project.focus is None or p in project.focus]
-    ran = selected_codes(result.rules, project.config, args.select, args.ignore)
+    checked = [p for p in result.files if result.focus is None or p in result.focus]
+    ran = selected_codes(result.rules, config, args.select, args.ignore)
     result.findings, hidden, stale = apply(result.findings, baseline, checked, ran)
     if hidden:
         print(f"peerlint: {hidden} finding(s) hidden by baseline {args.baseline}", file=sys.stderr)
@@ -278,9 +279,8 @@ def _write_reports(result, outputs, args) -> None:
             name == "text" and path is None and not args.no_color and sys.stdout.isatty()
             and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
         )
-        project = result.project
-        files = [p for p in project.files if project.focus is None or p in project.focus]
-        data = ReportInput(result.findings, result.rules, project.texts, len(files), color, __version__, files=files)
+        files = [p for p in result.files if result.focus is None or p in result.focus]
+        data = ReportInput(result.findings, result.rules, result.texts, len(files), color, __version__, files=files)
         text = renderer(name)(data)
         if path is None:
             sys.stdout.write(text)

@@ -63,17 +63,24 @@ class Config:
     non_suppressible: list[str] = field(default_factory=list)
     helm_values_order: list[str] = field(default_factory=list)
     line_of: dict[str, int] = field(default_factory=dict)
-    # Run options, set by the CLI (never read from the file) and outside the
-    # fingerprint: they change how fast a run is, never what it finds.
-    #: Processes to parse with; None: one per core (a pool only for many files).
-    jobs: Optional[int] = None
-    #: The parse cache folder; None: no cache (the library default, so tests and
-    #: embedders never write into checked folders; the CLI turns it on).
-    cache_dir: Optional[str] = None
 
     def fingerprint(self) -> str:
         """What the parse cache must be invalidated by."""
         return repr((self.edition, self.consul_version, self.max_file_size))
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run goes, never what it finds: set by the CLI (never read from the
+    configuration file). Kept apart from :class:`Config` so that every cache key can
+    hash the whole Config (anything in it may change findings) with nothing to strip."""
+
+    #: Processes to parse with; None: one per core (a pool only for many files).
+    jobs: Optional[int] = None
+    #: The cache folder (parse and results caches); None: no cache (the library
+    #: default, so tests and embedders never write into checked folders; the CLI
+    #: turns it on).
+    cache_dir: Optional[str] = None
 
 
 TOP_KEYS = {

@@ -1,31 +1,16 @@
-"""Which files a run reads, and reading them safely.
+"""Which files a run reads (the first stage: discover), and how paths are shown.
 
-Reading never raises: a file that cannot be read, is binary, is not UTF-8 or is over
-the size limit comes back as a problem with a location, which PL001 reports.
+Reading them is :mod:`linter.load`'s job.
 """
 from __future__ import annotations
 
 import fnmatch
 import os
-import stat
-from dataclasses import dataclass
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator
 
 from linter.parse import SUFFIXES
 
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".peerlint_cache", ".mypy_cache", ".pytest_cache"}
-
-
-@dataclass
-class SourceText:
-    path: str  # as shown to the user: relative to the working directory when below it
-    text: Optional[str]
-    problem: Optional[str] = None
-    line: int = 1
-    col: int = 1
-    #: the parse cache's key for ``text`` (a hash of it and its syntax), when a cached
-    #: run computed one: the results cache fingerprints the files with it
-    key: Optional[bytes] = None
 
 
 def relative_path(absolute: str, base: str) -> str:
@@ -96,58 +81,3 @@ def iter_files(paths: list[str], root: str, include: list[str], exclude: list[st
     out.sort(key=lambda item: item[0])
     for _shown, path in out:
         yield path
-
-
-def _read_up_to(fd: int, count: int) -> bytes:
-    """``count`` bytes from ``fd``, or fewer at its end (os.read may return less)."""
-    chunks = []
-    while count > 0:
-        chunk = os.read(fd, count)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        count -= len(chunk)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
-def read_source(path: str, max_size: int) -> SourceText:
-    """The text of ``path`` or the reason it cannot be had."""
-    shown = display_path(path)
-    try:
-        # os.open/fstat/read rather than open(): one stat fewer and no buffered file
-        # object per file (reading was ~40 µs a file at 10,000 files, now ~15)
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-        try:
-            info = os.fstat(fd)
-            if stat.S_ISDIR(info.st_mode):
-                raise IsADirectoryError(path)
-            size = info.st_size
-            if size > max_size:
-                return SourceText(shown, None, f"file is {size} bytes, over the {max_size}-byte limit (max-file-size); not read")
-            # never more than the limit + 1, and not the limit's worth for a small file
-            data = _read_up_to(fd, min(size, max_size) + 1)
-            if len(data) > size:  # it grew since: read on up to the limit, as before
-                data += _read_up_to(fd, max_size + 1 - len(data))
-        finally:
-            os.close(fd)
-    except FileNotFoundError:
-        return SourceText(shown, None, "file not found (removed while peerlint was running, or a broken link)")
-    except IsADirectoryError:
-        return SourceText(shown, None, "is a directory")
-    except OSError as err:
-        return SourceText(shown, None, f"cannot read file: {err.strerror or err}")
-    if len(data) > max_size:
-        return SourceText(shown, None, f"file is over the {max_size}-byte limit (max-file-size); not read")
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        line = data.count(b"\n", 0, nul) + 1
-        return SourceText(shown, None, "binary file (contains a NUL byte)", line, nul - data.rfind(b"\n", 0, nul))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        col = err.start - data.rfind(b"\n", 0, err.start)
-        return SourceText(shown, None, f"not valid UTF-8 (byte 0x{data[err.start]:02x})", line, col)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    return SourceText(shown, text)

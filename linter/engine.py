@@ -1,5 +1,14 @@
-"""The pipeline: discover -> read -> parse -> classify -> assign clusters -> rules ->
-filter. Each stage runs once per run; rules get the finished, read-only project."""
+"""The pipeline, one stage after another, each run once per run:
+
+    discover -> load -> model -> graph -> rules -> suppress
+
+:func:`check` is exactly that; with a cache folder (:class:`~linter.config.RunOptions`)
+the results cache wraps it (:func:`_with_results_cache`): when nothing a finding
+depends on changed, the stages after load are skipped and the last identical run's
+findings are returned. Rules get the finished, read-only project. Speed work (the
+parallel parse, rules on a second core, the paused collector) is fenced off in the
+helpers each stage calls, never in the order of the stages.
+"""
 from __future__ import annotations
 
 import contextlib
@@ -13,21 +22,39 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional
 
 from linter.api import Finding, Rule, SEVERITY_RANK, sorted_findings
-from linter.config import Config
+from linter.config import Config, RunOptions
 from linter.discover import display_path, iter_files
 from linter.nodes import Span
 from linter.project import Project
 
 INTERNAL_ERROR = "PL000"
+#: Loaded files: (path as discovered, source, parse result, possibly still encoded).
+Loaded = list[tuple]
 
 
 @dataclass
 class Result:
+    """What a check found, and what a report needs to show it."""
+
     findings: list[Finding]
     rules: dict[str, type[Rule]]
-    project: Project
+    #: The project the rules ran on; None when the results cache answered (no model
+    #: was built: ``files``, ``texts`` and ``focus`` below are all a report needs).
+    project: Optional[Project]
     internal_error: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    #: Every checked file (display paths), in order.
+    files: list[str] = field(default_factory=list)
+    #: Each readable file's text, by display path.
+    texts: dict[str, str] = field(default_factory=dict)
+    #: The files findings are reported for (pre-commit passes a subset); None: all.
+    focus: Optional[set[str]] = None
+
+    @classmethod
+    def of(cls, project: Project, findings: list[Finding], rules: dict[str, type[Rule]], internal_error: bool = False,
+           timings: Optional[dict[str, float]] = None) -> "Result":
+        """A result of rules run on ``project``."""
+        return cls(findings, rules, project, internal_error, timings if timings is not None else {}, project.files, project.texts, project.focus)
 
 
 def _code_selected(code: str, select: Iterable[str], ignore: Iterable[str]) -> bool:
@@ -57,41 +84,57 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _read(paths: list[str], config: Config, timings: Optional[dict[str, float]]) -> list:
-    """Every file read and parsed (parse results the cache holds stay encoded until
-    :func:`_build` needs them)."""
-    files = list(iter_files(paths, config.root, config.include, config.exclude))
-    from linter.parse.cache import parse_all
+def discover(paths: list[str], config: Config) -> list[str]:
+    """Stage 1: the files under ``paths`` that the configuration includes."""
+    return list(iter_files(paths, config.root, config.include, config.exclude))
+
+
+def load(files: list[str], config: Config, options: RunOptions, timings: Optional[dict[str, float]] = None) -> Loaded:
+    """Stage 2: every file read and parsed (linter.load: in parallel, from the parse
+    cache). With a cache, parse results it holds stay encoded until :func:`model`
+    needs them, so a results-cache hit never decodes them."""
+    from linter.load import parse_all
 
     start = time.perf_counter()
-    loaded = list(parse_all(files, config, defer=config.cache_dir is not None))
+    loaded = list(parse_all(files, config, options, defer=options.cache_dir is not None))
     if timings is not None:
         timings["parse"] = time.perf_counter() - start
     return loaded
 
 
-def _build(project: Project, loaded: list, timings: Optional[dict[str, float]]) -> None:
-    from linter.parse.worker import resolve
+def model(loaded: Loaded, config: Config, focus: Optional[Iterable[str]] = None, timings: Optional[dict[str, float]] = None) -> Project:
+    """Stage 3: the project (documents classified, clusters assigned) from the loaded
+    files; ``loaded`` is emptied (its encoded results are garbage once decoded)."""
+    from linter.load.codec import resolve
 
     start = time.perf_counter()
-    for path, source, parsed in loaded:
-        project.add_file(source, resolve(path, source, parsed))
-    project.finish()
+    files = [source.path for _path, source, _parsed in loaded]
+    project = Project.from_files(config, ((source, resolve(path, source, parsed)) for path, source, parsed in loaded),
+                                 focus_files(files, focus) if focus is not None else None)
+    loaded.clear()
     if timings is not None:
         timings["model"] = time.perf_counter() - start
-
-
-def load_project(paths: list[str], config: Config, focus: Optional[Iterable[str]] = None, timings: Optional[dict[str, float]] = None) -> Project:
-    """Read, parse and classify every file under ``paths`` (stage times into
-    ``timings`` when given: parse, model)."""
-    project = Project(config)
-    with _gc_paused():
-        loaded = _read(paths, config, timings)
-        _build(project, loaded, timings)
-        del loaded
-    if focus is not None:
-        project.focus = focus_files(project.files, focus)
     return project
+
+
+def graph(project: Project, rules: dict[str, type[Rule]], ran: list[str], timings: dict[str, float]) -> None:
+    """Stage 4: the topology graph, built here (when a selected rule reads it) so that
+    its time is its own, not the first rule's."""
+    if any("graph" in getattr(rules[code], "reads", ()) for code in ran):
+        start = time.perf_counter()
+        try:
+            project.graph
+        except Exception:
+            pass  # the first rule that reads it fails the same way and becomes PL000
+        timings["graph"] = time.perf_counter() - start
+
+
+def load_project(paths: list[str], config: Config, focus: Optional[Iterable[str]] = None, timings: Optional[dict[str, float]] = None,
+                 options: RunOptions = RunOptions()) -> Project:
+    """discover -> load -> model: the project rules would see (stage times into
+    ``timings`` when given: parse, model)."""
+    with _gc_paused():
+        return model(load(discover(paths, config), config, options, timings), config, focus, timings)
 
 
 def focus_files(files: list[str], focus: Iterable[str]) -> set[str]:
@@ -205,79 +248,82 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def check(paths: list[str], config: Config, rules: dict[str, type[Rule]], select: Iterable[str] = (), ignore: Iterable[str] = (), focus: Optional[Iterable[str]] = None) -> Result:
+def check(paths: list[str], config: Config, rules: dict[str, type[Rule]], select: Iterable[str] = (), ignore: Iterable[str] = (),
+          focus: Optional[Iterable[str]] = None, options: RunOptions = RunOptions()) -> Result:
+    """discover -> load -> model -> graph -> rules -> suppress (see the module's
+    docstring); the results cache wraps the stages after load when ``options`` name a
+    cache folder. ``focus``: report only on these files (and folders)."""
     # The cyclic collector waits for the whole run, not just the load: once the
     # project is in the oldest generation the first promotion into it triggers a full
     # collection (the collector's count of old objects is stale), which walked the
     # whole project in the middle of the graph build (+1-2 s at 10,000 files).
     try:
         with _gc_paused():
-            return _check(paths, config, rules, select, ignore, focus)
+            timings: dict[str, float] = {}
+            loaded = load(discover(paths, config), config, options, timings)
+            if options.cache_dir:
+                return _with_results_cache(loaded, config, rules, select, ignore, focus, options, timings)
+            return _after_load(loaded, config, rules, select, ignore, focus, options, timings)
     finally:
-        cache = sys.modules.get("linter.parse.cache")
+        cache = sys.modules.get("linter.load.cache")
         if cache is not None:
             cache.wait_for_saves()  # the parse cache is in place when a check returns
 
 
-def _check(paths: list[str], config: Config, rules: dict[str, type[Rule]], select: Iterable[str], ignore: Iterable[str], focus: Optional[Iterable[str]]) -> Result:
-    timings: dict[str, float] = {}
-    if not config.cache_dir:
-        project = load_project(paths, config, focus, timings)
-        store = None
-    else:
-        from linter.parse.results import ResultsCache
-
-        project = Project(config)
-        with _gc_paused():
-            loaded = _read(paths, config, timings)
-            files = [source.path for _path, source, _parsed in loaded]
-            project.focus = focus_files(files, focus) if focus is not None else None
-            start = time.perf_counter()
-            store = ResultsCache(config.cache_dir, project, [source for _path, source, _parsed in loaded], rules, list(select), list(ignore))
-            cached = store.load()
-            if cached is not None:
-                # Nothing changed since an identical run: its findings. The project
-                # holds the files and their texts (all a report needs), no documents.
-                project.files.extend(files)
-                project.texts.update((s.path, s.text) for _p, s, _d in loaded if s.text is not None)
-                timings["model"] = timings["graph"] = 0.0
-                timings["rules"] = time.perf_counter() - start
-                return Result(cached[0], rules, project, cached[1], timings)
-            _build(project, loaded, timings)
-            del loaded
+def _after_load(loaded: Loaded, config: Config, rules: dict[str, type[Rule]], select: Iterable[str], ignore: Iterable[str],
+                focus: Optional[Iterable[str]], options: RunOptions, timings: dict[str, float]) -> Result:
+    """model -> graph -> rules -> suppress."""
+    project = model(loaded, config, focus, timings)
     ran = selected_codes(rules, config, select, ignore)
-    offload = None
+    offload = _offload(project, rules, ran, options)  # started first: it runs while the graph is built
+    graph(project, rules, ran, timings)
+    start = time.perf_counter()
+    findings, internal = run_rules(project, rules, select, ignore, offload)  # rules, then suppress
+    timings["rules"] = time.perf_counter() - start
+    return Result.of(project, findings, rules, internal, timings)
+
+
+def _with_results_cache(loaded: Loaded, config: Config, rules: dict[str, type[Rule]], select: Iterable[str], ignore: Iterable[str],
+                        focus: Optional[Iterable[str]], options: RunOptions, timings: dict[str, float]) -> Result:
+    """The results cache around :func:`_after_load`: an identical earlier run's
+    findings (then no model is built), or the pipeline's, stored for next time."""
+    from linter.resultscache import ResultsCache
+
+    sources = [source for _path, source, _parsed in loaded]
+    files = [source.path for source in sources]
+    focused = focus_files(files, focus) if focus is not None else None
+    start = time.perf_counter()
+    store = ResultsCache(options.cache_dir, config, focused, sources, rules, list(select), list(ignore))  # type: ignore[arg-type]
+    cached = store.load()
+    if cached is not None:
+        timings["model"] = timings["graph"] = 0.0
+        timings["rules"] = time.perf_counter() - start
+        texts = {source.path: source.text for source in sources if source.text is not None}
+        return Result(cached[0], rules, None, cached[1], timings, files, texts, focused)
+    del sources
+    result = _after_load(loaded, config, rules, select, ignore, focus, options, timings)
+    start = time.perf_counter()
+    store.save(result.findings, result.internal_error)
+    timings["rules"] += time.perf_counter() - start
+    return result
+
+
+def _offload(project: Project, rules: dict[str, type[Rule]], ran: list[str], options: RunOptions):
+    """Rules that never read the graph, started on another core (linter.rulepool) when
+    the project is big enough and more than one process may run; None otherwise."""
     from linter.rulepool import THRESHOLD
 
-    if config.jobs != 1 and len(project.files) >= THRESHOLD:
-        from linter.parse.worker import default_jobs
+    if options.jobs == 1 or len(project.files) < THRESHOLD:
+        return None
+    from linter.load.parallel import default_jobs
 
-        if (config.jobs or default_jobs()) > 1:  # rules that never read the graph: on another core
-            from linter import rulepool
+    if (options.jobs or default_jobs()) <= 1:
+        return None
+    from linter import rulepool
 
-            offload = rulepool.start(project, [c for c in ran if "graph" not in getattr(rules[c], "reads", ())],
-                                     lambda proj, code: _run_rule(proj, code, rules[code]), _schema_rules(rules))
-    if any("graph" in getattr(rules[code], "reads", ()) for code in ran):
-        start = time.perf_counter()
-        try:
-            project.graph  # built once here so its time is its own, not the first rule's
-        except Exception:
-            pass  # the first rule that reads it fails the same way and becomes PL000
-        timings["graph"] = time.perf_counter() - start
-    start = time.perf_counter()
-    findings, internal = run_rules(project, rules, select, ignore, offload)
-    if store is not None:
-        store.save(findings, internal)
-    timings["rules"] = time.perf_counter() - start
-    return Result(findings, rules, project, internal, timings)
-
-
-def _schema_rules(rules: dict[str, type[Rule]]) -> set[str]:
-    """The rules built on linter.schemacheck (PL101-PL104): one process must run them
-    all, or both pay for the per-document schema check they share."""
-    from linter.schemacheck import shape_findings
-
-    return {code for code, cls in rules.items() if getattr(sys.modules.get(cls.__module__), "shape_findings", None) is shape_findings}
+    groups = {code: cls.work_group for code, cls in rules.items() if getattr(cls, "work_group", None)}
+    return rulepool.start(project, [c for c in ran if "graph" not in getattr(rules[c], "reads", ())],
+                          lambda proj, code: _run_rule(proj, code, rules[code]), groups)
 
 
 def exit_code(result: Result, fail_on: str) -> int:

@@ -4,16 +4,11 @@ parse -> classify -> clusters -> rules path as ``peerlint check``."""
 from __future__ import annotations
 
 from linter.config import Config
-from linter.discover import SourceText
+from linter.load.source import SourceText
 from linter.parse import parse_text
 from linter.project import Project
 
 
 def project_from_texts(texts: dict[str, str], config: Config) -> Project:
     """A finished project holding ``texts`` (display path -> content)."""
-    project = Project(config)
-    for path in sorted(texts):
-        text = texts[path]
-        project.add_file(SourceText(path, text), parse_text(path, text))
-    project.finish()
-    return project
+    return Project.from_files(config, ((SourceText(path, texts[path]), parse_text(path, texts[path])) for path in sorted(texts)))

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from linter.api import Finding
 from linter.config import CONFIG_NAMES, Config, ConfigError, load_config
-from linter.discover import SourceText, display_path, iter_files
+from linter.discover import display_path, iter_files
+from linter.load.source import SourceText
 from linter.nodes import Span
 from linter.parse import SUFFIXES, Parsed, parse_text
 
@@ -49,7 +50,7 @@ def lsp_range(span: Span, text: Optional[str]) -> dict[str, dict[str, int]]:
 
 
 def _normalize(text: str) -> str:
-    """Editor text as peerlint reads files (discover.read_source): no BOM, LF only."""
+    """Editor text as peerlint reads files (linter.load.source.read_source): no BOM, LF only."""
     return text.lstrip("\ufeff").replace("\r\n", "\n")
 
 
@@ -68,7 +69,7 @@ class Workspace:
 
     def load(self) -> None:
         """Read the configuration, the rules and every file under the root, once."""
-        from linter.parse.cache import parse_one
+        from linter.load import parse_one
         from linter.registry import load_rules
 
         self.rules = self.rules or load_rules()
@@ -83,7 +84,7 @@ class Workspace:
 
     def reread(self, path: str) -> None:
         """A file changed on disk (saved elsewhere, or closed in the editor)."""
-        from linter.parse.cache import parse_one
+        from linter.load import parse_one
 
         shown = display_path(path)
         if os.path.exists(path) and path.lower().endswith(SUFFIXES):
@@ -107,19 +108,15 @@ class Workspace:
         from linter.engine import Result, run_rules
         from linter.project import Project
 
-        project = Project(self.config)
         merged = {**self.disk, **self.buffers}
-        for path in sorted(merged):
-            source, parsed = merged[path]
-            project.add_file(source, parsed)
-        project.finish()
+        project = Project.from_files(self.config, (merged[path] for path in sorted(merged)))
         findings, internal = run_rules(project, self.rules)
-        return Result(findings, self.rules, project, internal)
+        return Result.of(project, findings, self.rules, internal)
 
 
 def diagnostics(result: "Result", path: str) -> list[dict[str, Any]]:
     """The LSP diagnostics (as JSON-shaped dicts) for the findings in ``path``."""
-    texts = result.project.texts
+    texts = result.texts
     out = []
     for f in result.findings:
         if f.path != path:

@@ -3,14 +3,14 @@ the topology graph. Rules read it; nothing in it changes once rules run."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, TypeVar
 
 from linter.config import Config
 from linter.model.document import Document
 from linter.nodes import Span
 
 if TYPE_CHECKING:
-    from linter.discover import SourceText
+    from linter.load.source import SourceText
     from linter.parse import Parsed
 
 T = TypeVar("T")
@@ -39,6 +39,19 @@ class Project:
     _by_kind: dict[str, list[Document]] = field(default_factory=dict)
     _graph: Any = None
     _derived: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_files(cls, config: Config, files: Iterable[tuple["SourceText", Optional["Parsed"]]], focus: Optional[set[str]] = None) -> "Project":
+        """The one way a project is assembled (``check``, the editor server, in-memory
+        texts): every loaded file in order (its text, its problem or its documents),
+        then clusters and the kind index. ``focus``: the files findings are reported
+        for (None: all)."""
+        project = cls(config)
+        for source, parsed in files:
+            project.add_file(source, parsed)
+        project.finish()
+        project.focus = focus
+        return project
 
     def add_file(self, source: "SourceText", parsed: Optional["Parsed"]) -> None:
         """One read (or unreadable) file: its text, problem or documents."""

@@ -8,15 +8,17 @@ process becomes free (a fixed split left one process waiting on the other: at 10
 files, once the schema check got cheap, the child's half took twice the parent's).
 Each rule's findings are kept by code and assembled in the serial order, so the result
 is the same as a serial run; if the child fails in any way, whatever it had taken
-simply runs here afterwards.
+simply runs here afterwards. The process comes from :func:`linter.forks.fork`; the
+claiming (one byte a unit in a shared pipe) is this module's measured speed trick.
 """
 from __future__ import annotations
 
 import gc
 import os
 import pickle
-import sys
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Mapping, Optional
+
+from linter.forks import Child, available, fork, send
 
 #: Fewer files than this: the whole post-parse work is shorter than a fork is worth.
 THRESHOLD = 300
@@ -24,19 +26,21 @@ THRESHOLD = 300
 RunOne = Callable[[Any, str], tuple[list, bool]]
 
 
-def _claims(codes: list[str], together: Iterable[str]) -> list[list[str]]:
-    """The units of work, in serial order: one rule each, except that the rules in
-    ``together`` (they share a per-process cache) form one unit."""
-    together = set(together)
+def _claims(codes: list[str], groups: Mapping[str, str]) -> list[list[str]]:
+    """The units of work, in serial order: one rule each, except that rules with the
+    same work group (``groups``: code -> group name; they share a per-process cache,
+    see ``work_group`` on the rule classes) form one unit, where the first of them is."""
     units: list[list[str]] = []
-    joint: list[str] = []
+    joint: dict[str, list[str]] = {}
     for code in codes:
-        if code in together:
-            if not joint:
-                units.append(joint)
-            joint.append(code)
-        else:
+        group = groups.get(code)
+        if group is None:
             units.append([code])
+        elif group in joint:
+            joint[group].append(code)
+        else:
+            joint[group] = [code]
+            units.append(joint[group])
     return units
 
 
@@ -48,11 +52,10 @@ class Offload:
     so both finish together whatever each part costs on this repository.
     :meth:`results` waits for the child's findings."""
 
-    def __init__(self, codes: list[str], units: list[list[str]], pid: int, fd: int, claims_fd: int) -> None:
+    def __init__(self, codes: list[str], units: list[list[str]], child: Child, claims_fd: int) -> None:
         self.codes = codes
         self.units = units
-        self.pid = pid
-        self.fd = fd
+        self.child = child
         self.claims_fd = claims_fd
 
     def claim(self) -> Optional[list[str]]:
@@ -69,24 +72,14 @@ class Offload:
 
     def results(self) -> Optional[dict[str, tuple[list, bool]]]:
         """The child's findings by code (only for the units it took and finished)."""
-        chunks = []
         try:
-            while True:
-                chunk = os.read(self.fd, 1 << 20)
-                if not chunk:
-                    break
-                chunks.append(chunk)
+            data = self.child.collect()
         finally:
-            os.close(self.fd)
             if self.claims_fd >= 0:
                 os.close(self.claims_fd)
                 self.claims_fd = -1
-            try:
-                os.waitpid(self.pid, 0)
-            except ChildProcessError:  # pragma: no cover
-                pass
         try:
-            got = pickle.loads(b"".join(chunks)) if chunks else None
+            got = pickle.loads(data) if data else None
         except Exception:
             return None
         return got if isinstance(got, dict) else None
@@ -100,53 +93,32 @@ def _take(fd: int) -> Optional[int]:
     return data[0] if data else None
 
 
-def start(project: Any, codes: list[str], run_one: RunOne, together: Iterable[str] = ()) -> Optional[Offload]:
+def start(project: Any, codes: list[str], run_one: RunOne, groups: Mapping[str, str] = {}) -> Optional[Offload]:
     """Fork a child that runs ``run_one(project, code)`` for the units of ``codes`` it
     claims; None when forking is not possible here (then everything runs in this
-    process). ``together``: codes that must run in one process."""
-    if not codes or not hasattr(os, "fork") or not sys.platform.startswith("linux"):
+    process). ``groups``: code -> work group; a group's codes run in one process."""
+    if not codes or not available():
         return None
-    units = _claims(codes, together)
+    units = _claims(codes, groups)
     if len(units) > 255:  # one byte a unit (there are a few dozen rules)
-        return None
-    try:
-        read_fd, write_fd = os.pipe()
-    except OSError:
         return None
     try:
         claims_r, claims_w = os.pipe()
     except OSError:
-        os.close(read_fd)
-        os.close(write_fd)
         return None
     os.write(claims_w, bytes(range(len(units))))  # far below a pipe's buffer
     os.close(claims_w)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    try:
-        pid = os.fork()
-    except OSError:
-        for fd in (read_fd, write_fd, claims_r):
-            os.close(fd)
+
+    def child_runs(fd: int) -> None:
+        gc.freeze()  # the inherited project is not garbage: do not scan (or copy) it
+        out = {}
+        while (byte := _take(claims_r)) is not None:
+            for code in units[byte]:
+                out[code] = run_one(project, code)
+        send(fd, pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL))
+
+    child = fork(child_runs)
+    if child is None:
+        os.close(claims_r)
         return None
-    if pid == 0:  # the child: never returns
-        status = 1
-        try:
-            os.close(read_fd)
-            gc.freeze()  # the inherited project is not garbage: do not scan (or copy) it
-            out = {}
-            while (byte := _take(claims_r)) is not None:
-                for code in units[byte]:
-                    out[code] = run_one(project, code)
-            data = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
-            view = memoryview(data)
-            while view:
-                written = os.write(write_fd, view)
-                view = view[written:]
-            status = 0
-        except BaseException:
-            pass
-        finally:
-            os._exit(status)
-    os.close(write_fd)
-    return Offload(codes, units, pid, read_fd, claims_r)
+    return Offload(codes, units, child, claims_r)

@@ -13,6 +13,7 @@ class UnknownField(Rule):
     summary = "A key Consul, consul-k8s or the consul chart does not read, with a did-you-mean"
     severity = "error"
     reads = ("documents",)  # every document; those with a schema are checked (linter.schemacheck)
+    work_group = "schemacheck"  # shares the per-document schema check (linter.schemacheck): one process runs the group
     doc = """
 ## What it does
 Flags a key that the decoder for this kind of file does not use, and names the key you

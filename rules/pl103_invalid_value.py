@@ -13,6 +13,7 @@ class InvalidValue(Rule):
     summary = "A value outside its allowed set: intention Action, mesh gateway mode, secret backend, proxy mode, ACL access level, ..."
     severity = "error"
     reads = ("documents",)  # every document; those with a schema are checked (linter.schemacheck)
+    work_group = "schemacheck"  # shares the per-document schema check (linter.schemacheck): one process runs the group
     doc = """
 ## What it does
 Flags an enumerated value that Consul or consul-k8s refuses: intention `Action`

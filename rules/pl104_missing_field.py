@@ -13,6 +13,7 @@ class MissingField(Rule):
     summary = "A required field is absent or empty (Sources[0].Name, a service's consumers, destination_name, spec.peer.secret, ...)"
     severity = "error"
     reads = ("documents",)  # every document; those with a schema are checked (linter.schemacheck)
+    work_group = "schemacheck"  # shares the per-document schema check (linter.schemacheck): one process runs the group
     doc = """
 ## What it does
 Flags a field Consul or consul-k8s requires that is missing or empty: an exported

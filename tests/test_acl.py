@@ -18,7 +18,7 @@ from linter.acl.authorizer import ALLOW, DEFAULT, DENY, Authorizer, enforce
 from linter.acl.policy import PRECEDENCE, AclRule, Policy, identity_policy, parse_rules
 from linter.acl.secrets import decode_peering_token, find_peering_tokens, is_secret_id, mask, mask_line
 from linter.acl.tokens import acl_model
-from linter.parse.hclparse import parse_hcl
+from linter.parse._hcl.hclparse import parse_hcl
 from linter.parse.jsonparse import parse_json
 from linter.report import FORMATS, ReportInput, renderer
 

@@ -10,10 +10,10 @@ import shutil
 
 import pytest
 
-from linter.config import load_config
+from linter.config import RunOptions, load_config
 from linter.engine import check
-from linter.parse import cache as cache_mod
-from linter.parse import worker
+from linter.load import cache as cache_mod
+from linter.load import parallel
 from tests.helpers import all_rules
 
 HCL_OK = 'Kind = "exported-services"\nName = "default"\nServices = [\n  {\n    Name = "web"\n    Consumers = [{ Peer = "dc2" }]\n  }\n]\n'
@@ -43,13 +43,13 @@ class Counter:
 
     def __init__(self, monkeypatch):
         self.paths: list[str] = []
-        original = worker.parse_text
+        original = parallel.parse_text
 
         def counting(path, text):
             self.paths.append(os.path.basename(path))
             return original(path, text)
 
-        monkeypatch.setattr(worker, "parse_text", counting)
+        monkeypatch.setattr(parallel, "parse_text", counting)
 
 
 def run(root, cache_dir, jobs=1):
@@ -57,13 +57,12 @@ def run(root, cache_dir, jobs=1):
     os.chdir(root)
     try:
         config = load_config(".")
-        config.cache_dir = str(cache_dir) if cache_dir else None
-        config.jobs = jobs
-        result = check(["."], config, all_rules())
+        options = RunOptions(jobs=jobs, cache_dir=str(cache_dir) if cache_dir else None)
+        result = check(["."], config, all_rules(), options=options)
     finally:
         os.chdir(old)
     findings = [(f.code, f.path, f.span, f.message, f.severity) for f in result.findings]
-    docs = [(d.path, d.index, d.kind, d.root.span) for d in result.project.documents]
+    docs = [(d.path, d.index, d.kind, d.root.span) for d in result.project.documents] if result.project is not None else None
     return findings, docs, result
 
 
@@ -80,7 +79,7 @@ def tree_digest(root) -> dict:
 @pytest.fixture
 def parse_cache_only(monkeypatch):
     """Runs that never reuse findings, so the parse cache's own trees are compared."""
-    from linter.parse import results
+    from linter import resultscache as results
 
     monkeypatch.setattr(results.ResultsCache, "load", lambda self: None)
 
@@ -172,7 +171,7 @@ def test_a_damaged_or_foreign_cache_is_ignored(project, tmp_path, monkeypatch, d
 def test_a_cache_signed_with_another_key_is_never_decoded(project, tmp_path, monkeypatch):
     run(project, tmp_path / "cache")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "other-user"))
-    from linter.parse import results
+    from linter import resultscache as results
 
     decoded = []
     monkeypatch.setattr(cache_mod.marshal, "loads", lambda data: decoded.append(1) or {})
@@ -297,15 +296,14 @@ def test_results_cache_follows_configuration_and_options(project, tmp_path, monk
     os.chdir(project)
     try:
         config = load_config(".")
-        config.cache_dir = str(cache)
-        selected = check(["."], config, all_rules(), ["PL001"])
+        selected = check(["."], config, all_rules(), ["PL001"], options=RunOptions(cache_dir=str(cache)))
     finally:
         os.chdir(old)
     assert runs.count == 3 and {f.code for f in selected.findings} == {"PL001"}
 
 
 def test_results_cache_follows_the_rules_code(project, tmp_path, monkeypatch):
-    from linter.parse import results
+    from linter import resultscache as results
 
     runs = RuleRuns(monkeypatch)
     cache = tmp_path / "cache"
@@ -334,10 +332,10 @@ def test_a_failing_rule_is_not_cached(project, tmp_path, monkeypatch):
     os.chdir(project)
     try:
         config = load_config(".")
-        config.cache_dir = str(tmp_path / "cache")
-        first = check(["."], config, rules)
+        options = RunOptions(cache_dir=str(tmp_path / "cache"))
+        first = check(["."], config, rules, options=options)
         runs = RuleRuns(monkeypatch)
-        second = check(["."], config, rules)
+        second = check(["."], config, rules, options=options)
     finally:
         os.chdir(old)
     assert first.internal_error and second.internal_error and runs.count == 1
@@ -349,7 +347,8 @@ def test_a_results_hit_reports_exactly_what_a_full_run_does(project, tmp_path):
     hit = run(project, tmp_path / "cache")[2]
     assert hit.timings["graph"] == 0.0  # it was a hit
     assert [vars(f) for f in hit.findings] == [vars(f) for f in full.findings]
-    assert hit.project.files == full.project.files and hit.project.texts == full.project.texts
+    assert hit.project is None  # no model was built
+    assert hit.files == full.project.files and hit.texts == full.project.texts
     assert hit.internal_error == full.internal_error
 
 

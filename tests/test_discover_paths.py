@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from linter import discover
+from linter.load.source import read_source
 
 
 def test_relpath_matches_os_relpath() -> None:
@@ -29,9 +30,9 @@ def test_display_path_inside_and_outside_cwd(tmp_path, monkeypatch) -> None:
 def test_read_source_limit(tmp_path) -> None:
     small = tmp_path / "a.hcl"
     small.write_text('a = "b"\n')
-    assert discover.read_source(str(small), 100).text == 'a = "b"\n'
-    assert discover.read_source(str(small), 8).text == 'a = "b"\n'
-    over = discover.read_source(str(small), 7)
+    assert read_source(str(small), 100).text == 'a = "b"\n'
+    assert read_source(str(small), 8).text == 'a = "b"\n'
+    over = read_source(str(small), 7)
     assert over.text is None and "limit" in (over.problem or "")
 
 

@@ -1,5 +1,5 @@
 """The lexer peerlint reads HCL with (pyhcl's, skipping string contents in runs: see
-linter/parse/hclparse._SKIP_RUNS) gives exactly the tokens, positions, line numbers
+linter/parse/_hcl/hclparse._SKIP_RUNS) gives exactly the tokens, positions, line numbers
 and errors of pyhcl's own lexer."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linter.parse import hclparse
+from linter.parse._hcl import hclparse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -82,13 +82,13 @@ def test_random_text_lexes_alike(body: str) -> None:
     _same(f'a = "{body}"\n')
 
 
-# linter/parse/hclfastlex.py: pyhcl's tokens in one regular-expression scan, for the
+# linter/parse/_hcl/hclfastlex.py: pyhcl's tokens in one regular-expression scan, for the
 # texts it can be sure of; where it is used, tokens and parse results are pyhcl's.
 
 def _fast_same(text: str) -> bool:
     """Whether the fast lexer took ``text``; if it did, its tokens must be pyhcl's
     and its spans those of the slow path."""
-    from linter.parse import hclfastlex
+    from linter.parse._hcl import hclfastlex
 
     fast = hclfastlex.tokens(text, hclparse._pristine_lexer())
     if fast is None:
@@ -109,7 +109,7 @@ def _all_hcl_texts() -> list[str]:
 
 
 def test_the_fast_lexer_is_in_use_for_the_installed_pyhcl() -> None:
-    from linter.parse import hclfastlex
+    from linter.parse._hcl import hclfastlex
 
     assert hclfastlex.table(hclparse._pristine_lexer()), "pyhcl changed: check hclfastlex against it, then update KNOWN_LEXERS"
     assert _fast_same('Kind = "mesh"\nport = 8500 # c\n/* m\n */ a = [1, -2.5, 0x1f, true]\n')
@@ -122,7 +122,7 @@ def test_the_fast_lexer_gives_pyhcls_tokens_on_every_file() -> None:
 
 
 def test_the_fast_lexer_gives_up_where_it_must() -> None:
-    from linter.parse import hclfastlex
+    from linter.parse._hcl import hclfastlex
 
     for text in ('a = "esc \\" q"', 'a = "${x}"', 'a = "$"', "a = <<EOF\nx\nEOF\n", 'a = "open', "a = @", "a = 1" + "0" * 5000, "a = \x00"):
         assert hclfastlex.tokens(text, hclparse._pristine_lexer()) is None, text
@@ -143,8 +143,9 @@ def test_random_text_lexes_alike_fast(body: str) -> None:
 def _parsed_both_ways(text: str) -> tuple:
     import marshal
 
-    from linter.parse import hclfastlex, parse_text
-    from linter.parse.worker import encode
+    from linter.parse import parse_text
+    from linter.parse._hcl import hclfastlex
+    from linter.load.codec import encode
 
     def one() -> tuple:
         parsed = parse_text("x.hcl", text)

@@ -1,17 +1,17 @@
-"""The shipped HCL parse tables (linter/parse/_hcltab.py) are the ones pyhcl builds, and
+"""The shipped HCL parse tables (linter/parse/_hcl/_hcltab.py) are the ones pyhcl builds, and
 a parser made from them judges HCL exactly as pyhcl's own."""
 from __future__ import annotations
 
 import pytest
 
-from linter.parse import hcltables
+from linter.parse._hcl import hcltables
 
 
 def test_shipped_tables_match_installed_pyhcl() -> None:
-    from linter.parse import _hcltab
+    from linter.parse._hcl import _hcltab
 
     fresh = hcltables.build_tables()
-    assert _hcltab.TABLES == fresh, "regenerate: python -m linter.parse.hcltables"
+    assert _hcltab.TABLES == fresh, "regenerate: python -m linter.parse._hcl.hcltables"
 
 
 def test_parser_from_tables_is_used_and_equivalent() -> None:

@@ -149,7 +149,7 @@ def test_symlink_loops_are_skipped_or_reported(tmp_path) -> None:
 
 def test_unreadable_file_is_reported(tmp_path, monkeypatch) -> None:
     path = _write(tmp_path, "secret.hcl", 'Kind = "mesh"\n')
-    real_open = os.open  # what discover.read_source opens files with (root reads anything: pretend)
+    real_open = os.open  # what linter.load.source.read_source opens files with (root reads anything: pretend)
 
     def deny(file, *args, **kwargs):
         if os.path.abspath(str(file)) == path:

@@ -9,11 +9,12 @@ import sys
 
 import pytest
 
-from linter.config import load_config
+from linter.config import RunOptions, load_config
 from linter.engine import check
 from linter.nodes import Scalar, walk
 from linter import rulepool
-from linter.parse import parse_text, worker
+from linter.load import codec, parallel
+from linter.parse import parse_text
 from tests.helpers import REPO, SHARED, all_rules
 
 
@@ -56,9 +57,9 @@ SAMPLES = {
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_encode_decode_round_trip(name):
     parsed = parse_text(name, SAMPLES[name])
-    blob = worker.encode(parsed)
+    blob = codec.encode(parsed)
     assert blob is not None
-    decoded = worker.decode(blob)
+    decoded = codec.decode(blob)
     assert repr(parsed_shape(decoded)) == repr(parsed_shape(parsed))  # repr: nan != nan
 
 
@@ -75,9 +76,9 @@ def test_round_trip_over_the_corpus():
             with open(path, encoding="utf-8", errors="replace") as handle:
                 text = handle.read()
             parsed = parse_text(path, text)
-            blob = worker.encode(parsed)
+            blob = codec.encode(parsed)
             if blob is not None:
-                assert repr(parsed_shape(worker.decode(blob))) == repr(parsed_shape(parsed)), path
+                assert repr(parsed_shape(codec.decode(blob))) == repr(parsed_shape(parsed)), path
                 count += 1
     assert count > 100
 
@@ -101,35 +102,35 @@ def _loaded_shape(loaded):
 
 
 def test_an_unencodable_result_is_parsed_in_the_parent(tmp_path, monkeypatch):
-    monkeypatch.setattr(worker, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(worker, "CHUNK", 2)
-    monkeypatch.setattr(worker, "encode", lambda parsed: None)  # inherited by forked workers
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 2)
+    monkeypatch.setattr(parallel, "encode", lambda parsed: None)  # inherited by forked workers
     paths = _write_samples(tmp_path, 2)
-    assert _loaded_shape(worker.load_files(paths, 10**6, None, 2)) == _loaded_shape(worker.load_files(paths, 10**6, None, 1))
+    assert _loaded_shape(parallel.load_files(paths, 10**6, None, 2)) == _loaded_shape(parallel.load_files(paths, 10**6, None, 1))
 
 
 @pytest.mark.parametrize("jobs,chunk", [(2, 1), (2, 5), (3, 7), (4, 64)])
 def test_load_files_equals_serial(tmp_path, monkeypatch, jobs, chunk):
-    monkeypatch.setattr(worker, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(worker, "CHUNK", chunk)
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(parallel, "CHUNK", chunk)
     paths = _write_samples(tmp_path)
-    serial = _loaded_shape(worker.load_files(paths, 10**6, None, 1))
-    assert _loaded_shape(worker.load_files(paths, 10**6, None, jobs)) == serial
+    serial = _loaded_shape(parallel.load_files(paths, 10**6, None, 1))
+    assert _loaded_shape(parallel.load_files(paths, 10**6, None, jobs)) == serial
     assert any(problem for _p, _t, problem, _s in serial)
 
 
 def test_parallel_with_a_cache_equals_serial(tmp_path, monkeypatch):
-    from linter.parse.cache import ParseCache
+    from linter.load.cache import ParseCache
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setattr(worker, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(worker, "CHUNK", 3)
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 3)
     paths = _write_samples(tmp_path / "files")
-    serial = _loaded_shape(worker.load_files(paths, 10**6, None, 1))
+    serial = _loaded_shape(parallel.load_files(paths, 10**6, None, 1))
     for round_ in ("cold", "warm"):
         cache = ParseCache(str(tmp_path / "cache"), "k")
         cache.load()
-        assert _loaded_shape(worker.load_files(paths, 10**6, cache, 2)) == serial
+        assert _loaded_shape(parallel.load_files(paths, 10**6, cache, 2)) == serial
         assert cache.changed == (round_ == "cold")  # warm: every file came from the cache
         cache.save()
 
@@ -139,8 +140,7 @@ def _lint(root, jobs):
     os.chdir(root)
     try:
         config = load_config(".")
-        config.jobs = jobs
-        result = check(["."], config, all_rules())
+        result = check(["."], config, all_rules(), options=RunOptions(jobs=jobs))
     finally:
         os.chdir(old)
     return (
@@ -159,10 +159,10 @@ def test_a_fleet_lints_the_same_serial_and_parallel(tmp_path, monkeypatch):
     (root / "k8s1" / "typo.yaml").write_text("apiVersion: consul.hashicorp.com/v1alpha1\nkind: ExportedService\nmetadata:\n  name: default\n")
     (root / "dc2" / "binary.json").write_bytes(b"{\x00}")
     serial = _lint(root, 1)
-    monkeypatch.setattr(worker, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(rulepool, "THRESHOLD", 1)  # rules on two cores too
     for jobs, chunk in ((2, 3), (3, 16)):
-        monkeypatch.setattr(worker, "CHUNK", chunk)
+        monkeypatch.setattr(parallel, "CHUNK", chunk)
         assert _lint(root, jobs) == serial
     assert serial[0], "the planted problems were found"
     assert serial[3] and len(serial[3]) == 163
@@ -199,8 +199,7 @@ def _lint_with(root, rules, jobs):
     os.chdir(root)
     try:
         config = load_config(".")
-        config.jobs = jobs
-        result = check(["."], config, rules)
+        result = check(["."], config, rules, options=RunOptions(jobs=jobs))
     finally:
         os.chdir(old)
     return [(f.code, f.path, f.span, f.message) for f in result.findings], result.internal_error
@@ -231,14 +230,14 @@ def test_a_failed_child_means_its_rules_run_here(tmp_path, monkeypatch):
 
 
 def test_rule_units_keep_shared_cache_rules_together():
-    units = rulepool._claims(["PL002", "PL101", "PL102", "PL105", "PL104"], {"PL101", "PL102", "PL104"})
+    units = rulepool._claims(["PL002", "PL101", "PL102", "PL105", "PL104"], dict.fromkeys(("PL101", "PL102", "PL104"), "schemacheck"))
     assert units == [["PL002"], ["PL101", "PL102", "PL104"], ["PL105"]]
 
 
 def test_each_rule_unit_is_taken_once():
     """The child and this process share the rules out; together they run each once."""
     done_here = []
-    offload = rulepool.start(object(), ["A", "B", "C", "D"], lambda project, code: ([code], False), {"B", "C"})
+    offload = rulepool.start(object(), ["A", "B", "C", "D"], lambda project, code: ([code], False), {"B": "g", "C": "g"})
     assert offload is not None
     while (claimed := offload.claim()) is not None:
         done_here.extend(claimed)
@@ -248,13 +247,13 @@ def test_each_rule_unit_is_taken_once():
     assert ("B" in got) == ("C" in got)
 
 
-# linter/parse/forkpool.py: chunks shared between this process and forked workers.
+# linter/load/forkpool.py: chunks shared between this process and forked workers.
 
 def _pool_run(chunks, remote, workers=1, local_delay=0.0):
     import marshal
     import time
 
-    from linter.parse import forkpool
+    from linter.load import forkpool
 
     here, there = [], []
 
@@ -307,7 +306,7 @@ def test_a_failing_or_dying_worker_loses_nothing():
 def test_large_results_and_no_workers():
     import marshal
 
-    from linter.parse import forkpool
+    from linter.load import forkpool
 
     chunks = list(range(40))
     here, there = _pool_run(chunks, lambda chunk: marshal.dumps(chunk * 2), workers=0)
@@ -324,7 +323,7 @@ def test_an_error_here_stops_the_workers_at_once():
     import marshal
     import time
 
-    from linter.parse import forkpool
+    from linter.load import forkpool
 
     def slow(chunk):
         time.sleep(0.05)

@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import pytest
 
 from linter import schemacheck, schemafast
-from linter.config import load_config
+from linter.config import RunOptions, load_config
 from linter.engine import load_project
 from linter.model.document import Document
 
@@ -25,8 +25,7 @@ def _project_docs(folder: str) -> list[Document]:
     os.chdir(folder)
     try:
         config = load_config(".")
-        config.jobs = 1
-        project = load_project(["."], config)
+        project = load_project(["."], config, options=RunOptions(jobs=1))
     finally:
         os.chdir(old)
     return [d for d in project.documents if schemacheck.schema_name(d)]

@@ -16,6 +16,8 @@ import pytest
 from tests.helpers import REPO
 
 HEAVY = ("jsonschema", "networkx", "rich", "ruamel", "hcl", "yaml", "referencing")
+#: The check pipeline's own modules: a light command needs none of them either.
+PIPELINE = ("linter.engine", "linter.load", "linter.parse", "linter.forks", "linter.rulepool", "linter.resultscache")
 
 #: Runs ``peerlint ARGV`` in this interpreter, then prints which of the watched
 #: modules (``%r``, filled in by the caller) it imported, and the start of its output.
@@ -41,7 +43,7 @@ def _run_watching(watched: tuple, argv: tuple, **kwargs) -> dict:
 
 
 def _imported(*argv: str) -> dict:
-    found = _run_watching(HEAVY, argv)
+    found = _run_watching(HEAVY + PIPELINE, argv)
     return {"heavy": found["imported"], "output": found["output"]}
 
 
@@ -74,7 +76,7 @@ print(json.dumps(bad))
 
 def test_a_check_imports_no_plugin_scanner_and_no_multiprocessing(tmp_path):
     """Entry points come from the cache (linter/entrypoints.py) once it is filled, the
-    parallel parse forks by itself (linter/parse/forkpool.py), and a repository with no
+    parallel parse forks by itself (linter/load/forkpool.py), and a repository with no
     HCL never imports pyhcl."""
     import os
 

@@ -132,7 +132,7 @@ def parse_rules_string(node: Scalar, source: str) -> Optional[Node]:
 
             tree = parse_json(body)
         else:
-            from linter.parse.hclparse import parse_hcl
+            from linter.parse import parse_hcl
 
             tree = parse_hcl(body)
     except (ParseError, RecursionError, ValueError):

@@ -1,6 +1,7 @@
 """Text to position-keeping node trees, one module per syntax.
 
-``parse_text`` is the single entry point: it picks the syntax from the file name
+Only syntax lives here: reading files, caches and parallel parsing are
+:mod:`linter.load`'s. ``parse_text`` is the single entry point: it picks the syntax from the file name
 (and, for ``.hcl``/``.json`` ambiguity, from the first character, as Consul's CLI
 does), and returns either documents or a :class:`ParseError` with a location. It
 never raises for bad input.
@@ -56,6 +57,15 @@ def syntax_for(path: str, text: str) -> str:
     return "hcl"
 
 
+def parse_hcl(text: str) -> Node:
+    """One HCL document (raises :class:`ParseError`): for HCL held in a string, such
+    as an ACL policy's ``Rules``. The HCL reader itself is private (``linter.parse._hcl``)
+    so that its fast lexer and generated tables stay an implementation detail."""
+    from linter.parse._hcl.hclparse import parse_hcl as _parse_hcl
+
+    return _parse_hcl(text)
+
+
 def parse_text(path: str, text: str) -> Parsed:
     """Parse ``text`` (the content of ``path``) into documents, never raising."""
     syntax = syntax_for(path, text)
@@ -68,8 +78,6 @@ def parse_text(path: str, text: str) -> Parsed:
             from linter.parse.jsonparse import parse_json
 
             return Parsed(syntax, [parse_json(text)])
-        from linter.parse.hclparse import parse_hcl
-
         return Parsed(syntax, [parse_hcl(text)])
     except ParseError as err:
         return Parsed(syntax, [], err)

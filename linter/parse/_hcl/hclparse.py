@@ -1,7 +1,7 @@
 """HCL (v1, the dialect Consul reads) to nodes with exact positions.
 
 pyhcl decides what is valid (one ``HclParser`` is built per process and reused:
-building its PLY tables costs ~40 ms a file; linter/parse/hcltables.py ships them). pyhcl keeps no positions, so a second
+building its PLY tables costs ~40 ms a file; linter/parse/_hcl/hcltables.py ships them). pyhcl keeps no positions, so a second
 pass walks pyhcl's own lexer tokens, which carry offsets, and rebuilds the same tree
 as position-keeping nodes. Repeated keys follow Consul's HCL v1 decoding: repeated
 labelled blocks (``service "a" {}`` ``service "b" {}``) merge into one object; repeated
@@ -15,7 +15,8 @@ from functools import partial
 from typing import Any, NamedTuple, Optional
 
 from linter.nodes import Mapping, Node, Scalar, Sequence, Span, finish, make_scalar
-from linter.parse import ParseError, hclfastlex
+from linter.parse import ParseError
+from linter.parse._hcl import hclfastlex
 
 _PARSER: Any = None
 _LEXER: Any = None
@@ -139,7 +140,7 @@ def _validate(text: str, lines: _Lines) -> list[_Tok]:
     Returns the tokens pyhcl's parser read, with their spans."""
     global _PARSER
     if _PARSER is None:
-        from linter.parse.hcltables import new_parser
+        from linter.parse._hcl.hcltables import new_parser
 
         _PARSER = new_parser()
     recorder = _Recorder(text)
@@ -377,7 +378,7 @@ class _Replay:
 
 
 def _validate_fast(text: str, lines: _Lines) -> Optional[list]:
-    """pyhcl's judgement on the tokens :mod:`linter.parse.hclfastlex` made, when it
+    """pyhcl's judgement on the tokens :mod:`linter.parse._hcl.hclfastlex` made, when it
     could make them. On any error the text is judged again the slow way (pyhcl's own
     lexer, :func:`_validate`), so an error's message and place are pyhcl's exactly."""
     global _PARSER
@@ -385,7 +386,7 @@ def _validate_fast(text: str, lines: _Lines) -> Optional[list]:
     if tokens is None:
         return None
     if _PARSER is None:
-        from linter.parse.hcltables import new_parser
+        from linter.parse._hcl.hcltables import new_parser
 
         _PARSER = new_parser()
     try:

@@ -1,7 +1,9 @@
 """Chunks of work shared between this process and forked workers, without
 multiprocessing.
 
-Why not ``concurrent.futures.ProcessPoolExecutor``: importing it and multiprocessing
+The processes come from :func:`linter.forks.fork`; what is fenced off here is the
+sharing (speed tricks measured in benchmarks/README.md: keep them). Why not
+``concurrent.futures.ProcessPoolExecutor``: importing it and multiprocessing
 and starting a pool cost ~35 ms, a noticeable part of a 1,000-file run, and its
 result thread unpickles the workers' results in this process while this process
 parses too (one GIL). Here the workers are plain forks (they inherit the warmed-up
@@ -10,7 +12,7 @@ and this process reads them only between its own chunks.
 
 The split: this process takes chunks from the front of the list, the workers from the
 back, each chunk exactly once, until they meet; so the order of the list decides who
-does what (see ``worker.OFFLOAD_RANK``) and the split adapts to the machine. Claims go
+does what (see ``linter.load.parallel.OFFLOAD_RANK``) and the split adapts to the machine. Claims go
 through two counters in shared memory guarded by a one-byte token in a pipe (a
 process that reads the byte holds the lock). A worker that fails or dies loses only
 the chunk it was on: every chunk whose result never arrived is run here at the end,
@@ -22,8 +24,10 @@ import mmap
 import os
 import select
 import struct
-import sys
 from typing import Any, Callable, Optional
+
+from linter.forks import Child, available, fork, send
+
 
 _COUNTERS = struct.Struct("<II")  # chunks taken from the front, from the back
 _HEADER = struct.Struct("<II")  # chunk number, result length
@@ -79,22 +83,13 @@ def _exited(pid: int) -> bool:
     return done == pid
 
 
-def _worker(claims: _Claims, chunks: list, remote: Callable[[Any], bytes], fd: int, initializer: Optional[Callable[[], None]]) -> None:
-    """A forked worker's whole life; never returns."""
-    status = 1
-    try:
-        if initializer is not None:
-            initializer()
-        while (number := claims.take(front=False)) is not None:
-            data = remote(chunks[number])
-            view = memoryview(_HEADER.pack(number, len(data)) + data)
-            while view:
-                view = view[os.write(fd, view):]
-        status = 0
-    except BaseException:
-        pass
-    finally:
-        os._exit(status)
+def _work(claims: _Claims, chunks: list, remote: Callable[[Any], bytes], fd: int, initializer: Optional[Callable[[], None]]) -> None:
+    """A forked worker's whole job (linter.forks runs it and exits the process)."""
+    if initializer is not None:
+        initializer()
+    while (number := claims.take(front=False)) is not None:
+        data = remote(chunks[number])
+        send(fd, _HEADER.pack(number, len(data)) + data)
 
 
 class _Inbox:
@@ -140,7 +135,7 @@ def run(chunks: list, local: Callable[[Any], None], remote: Callable[[Any], byte
     """Every chunk once: ``local(chunk)`` here, or ``remote(chunk)`` in a worker with
     its bytes handed to ``deliver(chunk, data)`` here (``initializer()`` runs first in
     each worker). Falls back to doing everything here when forking is not possible."""
-    if workers < 1 or not hasattr(os, "fork") or not chunks:
+    if workers < 1 or not available(linux_only=False) or not chunks:
         for chunk in chunks:
             local(chunk)
         return
@@ -153,33 +148,15 @@ def run(chunks: list, local: Callable[[Any], None], remote: Callable[[Any], byte
             done[number] = True
             deliver(chunks[number], data)
 
-    sys.stdout.flush()
-    sys.stderr.flush()
+    children: list[Child] = []
     for _ in range(workers):
-        try:
-            read_fd, write_fd = os.pipe()
-        except OSError:
+        child = fork(lambda fd: _work(claims, chunks, remote, fd, initializer), pipe_size=PIPE_SIZE,
+                     close_in_child=[box.fd for box in inboxes])
+        if child is None:
             break
-        try:
-            import fcntl
-
-            fcntl.fcntl(write_fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE)  # type: ignore[attr-defined]
-        except (ImportError, AttributeError, OSError):
-            pass  # a smaller buffer only means a worker waits for a read now and then
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read_fd)
-            os.close(write_fd)
-            break
-        if pid == 0:
-            os.close(read_fd)
-            for box in inboxes:
-                os.close(box.fd)
-            _worker(claims, chunks, remote, write_fd, initializer)
-        os.close(write_fd)
-        claims.pids.append(pid)
-        inboxes.append(_Inbox(read_fd))
+        children.append(child)
+        claims.pids.append(child.pid)
+        inboxes.append(_Inbox(child.fd))
     finished = False
     try:
         while (number := claims.take(front=True)) is not None:
@@ -193,18 +170,10 @@ def run(chunks: list, local: Callable[[Any], None], remote: Callable[[Any], byte
             if box.open:
                 os.close(box.fd)
         if not finished:  # interrupted here: the workers' results are not wanted
-            import signal
-
-            for pid in claims.pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-        for pid in claims.pids:
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:  # pragma: no cover
-                pass
+            for child in children:
+                child.kill()
+        for child in children:
+            child.wait()
         claims.close()
     for number, delivered in enumerate(done):
         if not delivered:  # a worker took it and did not deliver (it failed or died)

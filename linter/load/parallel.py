@@ -1,15 +1,13 @@
-"""Parsing many files across processes, and parse results as compact bytes.
+"""Reading and parsing many files across processes (the load stage's speed).
 
-Why forked workers (linter/parse/forkpool.py) and why this shape: parsing is pure Python (pyhcl's PLY parser, the
-tree walks) and holds the GIL, so only processes add cores. Node trees do not cross a
-process boundary for free: pickling them (every node with its span, path and parent)
-costs more than half of parsing them. So a result travels as :func:`encode` bytes:
-nested tuples of plain values (no paths, no parents) through ``marshal``, ~10x cheaper
-to make than a pickle; the parent rebuilds the nodes (:func:`decode`) for about a
-quarter of the cost of parsing, and the same bytes go into the parse cache unchanged.
+Why forked workers (:mod:`linter.load.forkpool`) and why this shape: parsing is pure
+Python (pyhcl's PLY parser, the tree walks) and holds the GIL, so only processes add
+cores. Results travel as :mod:`linter.load.codec` bytes (not pickles: ~10x cheaper).
 The parent parses too, from the front of the list, while the workers take chunks from
-the back, until they meet, so the split adapts to the machine without tuning. Results are put back in input
-order: a parallel run is identical to a serial one.
+the back, until they meet, so the split adapts to the machine without tuning. Results
+are put back in input order: a parallel run is identical to a serial one. The
+constants below were measured (benchmarks/README.md): change them only with
+interleaved before/after runs.
 """
 from __future__ import annotations
 
@@ -23,16 +21,16 @@ try:
 except ImportError:  # pragma: no cover - a Python without the built-in blake2
     from hashlib import blake2b
 
-from linter.nodes import FAST_LAYOUT, Mapping, Node, Scalar, Sequence, make_span
-from linter.discover import SourceText, read_source
-from linter.parse import ParseError, Parsed, parse_text, syntax_for
+from linter.load.codec import Deferred, decode, encode
+from linter.load.source import SourceText, read_source
+from linter.parse import Parsed, parse_text, syntax_for
 
 #: Below this much parsing work, a pool costs more than it saves (fork, warm-up,
 #: encoding, and the parent's decoding); measured with benchmarks/run.py on a 2-core
 #: machine. Counted in HCL files (see :data:`PARSE_COST`).
 PARALLEL_THRESHOLD = 300
 #: What parsing a file costs against an HCL file, by suffix (anything else: 1),
-#: re-measured once HCL was lexed in one scan (linter/parse/hclfastlex.py): ~0.62 ms an
+#: re-measured once HCL was lexed in one scan (linter/parse/_hcl/hclfastlex.py): ~0.62 ms an
 #: HCL fleet file, ~0.47 ms YAML, ~0.15 ms JSON. Decoding a worker's YAML result costs
 #: ~0.3 of parsing it, so a pool still pays for YAML less than for HCL; with forked
 #: workers (no multiprocessing to import), the 430-file Kubernetes half of the
@@ -78,76 +76,6 @@ def parse_cost(files: list[str]) -> float:
         dot = path.rfind(".")
         cost += PARSE_COST.get(path[dot:].lower(), 1.0) if dot >= 0 else 1.0
     return cost
-
-
-def _enc(node: Node) -> tuple:
-    s = node.span
-    if isinstance(node, Scalar):
-        return (0, node.value, node.quoted, s.line, s.col, s.end_line, s.end_col)
-    if isinstance(node, Sequence):
-        return (1, s.line, s.col, s.end_line, s.end_col, [_enc(item) for item in node.items])
-    flat: list = []
-    for key, value in node.entries:  # type: ignore[attr-defined]
-        flat.append(_enc(key))
-        flat.append(_enc(value))
-    return (2, s.line, s.col, s.end_line, s.end_col, flat)
-
-
-def encode(parsed: Parsed) -> Optional[bytes]:
-    """A parse result as bytes, or None when it cannot be (a tree too deep to walk
-    recursively, an exotic value): such a file is parsed again where it is needed."""
-    try:
-        error = (parsed.error.message, parsed.error.line, parsed.error.col) if parsed.error is not None else None
-        return marshal.dumps((parsed.syntax, [_enc(doc) for doc in parsed.documents], error))
-    except (RecursionError, ValueError, TypeError, AttributeError):
-        return None
-
-
-_new = object.__new__
-
-
-_span = make_span
-
-
-def _dec(e: tuple, path: tuple, parent: Optional[Node]) -> Node:
-    """Nodes from :func:`_enc` tuples, with ``path`` and ``parent`` set exactly as
-    :func:`linter.nodes.finish` sets them."""
-    node: Any
-    tag = e[0]
-    if tag == 0:
-        if FAST_LAYOUT:
-            node = _new(Scalar)
-            node.value = e[1]
-            node.quoted = e[2]
-            node.span = _span(e[3], e[4], e[5], e[6])
-        else:
-            node = Scalar(e[1], _span(e[3], e[4], e[5], e[6]), e[2])
-    elif tag == 1:
-        node = _new(Sequence) if FAST_LAYOUT else Sequence([], _span(e[1], e[2], e[3], e[4]))
-        node.span = _span(e[1], e[2], e[3], e[4])
-        items = e[5]
-        node.items = [_dec(items[i], path + (i,), node) for i in range(len(items))]
-    else:
-        node = _new(Mapping) if FAST_LAYOUT else Mapping([], _span(e[1], e[2], e[3], e[4]))
-        node.span = _span(e[1], e[2], e[3], e[4])
-        node._index = None
-        flat = e[5]
-        entries = []
-        for i in range(0, len(flat), 2):
-            key_path = path + (str(flat[i][1]),)
-            entries.append((_dec(flat[i], key_path, node), _dec(flat[i + 1], key_path, node)))
-        node.entries = entries
-    node.path = path
-    node.parent = parent
-    return node
-
-
-def decode(blob: bytes) -> Parsed:
-    syntax, docs, error = marshal.loads(blob)
-    parsed = Parsed(syntax, [_dec(doc, (), None) for doc in docs])
-    if error is not None:
-        parsed.error = ParseError(*error)
-    return parsed
 
 
 Loaded = tuple[SourceText, Optional[Parsed]]  # what each file turned into
@@ -213,31 +141,12 @@ def _source_fields(source: SourceText) -> tuple:
     return (source.path, source.text, source.problem, source.line, source.col, source.key)
 
 
-class Deferred:
-    """A cached parse result not decoded yet (see :func:`resolve`)."""
-
-    __slots__ = ("blob",)
-
-    def __init__(self, blob: bytes) -> None:
-        self.blob = blob
-
-
-def resolve(path: str, source: SourceText, parsed: Any) -> Optional[Parsed]:
-    """A parse result, decoding a :class:`Deferred` one (parsing again if it cannot be)."""
-    if not isinstance(parsed, Deferred):
-        return parsed
-    try:
-        return decode(parsed.blob)
-    except Exception:  # a stale or damaged entry
-        return parse_text(path, source.text)  # type: ignore[arg-type]
-
-
 def load_files(files: list[str], max_size: int, cache: Any = None, jobs: int = 1, defer: bool = False) -> list[Loaded]:
     """Every file read and parsed (or taken from ``cache``), in the order given.
 
     With ``jobs`` > 1 and enough files, ``jobs - 1`` forked workers take chunks from
     the back of the list while this process works from the front, decoding what the
-    workers send whenever it finishes a chunk, until they meet (linter.parse.forkpool).
+    workers send whenever it finishes a chunk, until they meet (linter.load.forkpool).
     ``cache`` (a :class:`ParseCache`) gets every new parse result."""
     _Shared.max_size = max_size
     _Shared.keyed = cache is not None
@@ -278,7 +187,7 @@ def load_files(files: list[str], max_size: int, cache: Any = None, jobs: int = 1
     warm_up(files)
     indexed.sort(key=lambda item: _offload_rank(item[1]))  # stable: input order within a rank
     chunks = [indexed[i:i + CHUNK] for i in range(0, len(indexed), CHUNK)]
-    from linter.parse import forkpool
+    from linter.load import forkpool
 
     def deliver(_chunk: list[tuple[int, str]], data: bytes) -> None:
         for index, fields, key, blob, hit in marshal.loads(data):

@@ -8,7 +8,8 @@ once parsing is cached. A hit needs *everything* a finding may depend on to be e
 so the key covers:
 
 - every checked file: its path and exact text (or why it could not be read);
-- the whole configuration (run options aside) and the command's select/ignore/focus;
+- the whole configuration (run options are not in it: linter.config.RunOptions) and
+  the command's select/ignore/focus;
 - the rules: codes and classes, and the size and mtime of every source file of
   peerlint itself (a development checkout changes without a version bump), of every
   rule plugin's module, and of the libraries rules lean on;
@@ -16,12 +17,11 @@ so the key covers:
 
 A run in which a rule failed (PL000) is never stored. The file is written and checked
 exactly like the parse cache (atomic, MAC-signed with a key outside the repository;
-see :mod:`linter.parse.cache`), then unpickled: a file that fails the check is never
+see :mod:`linter.load.cache`), then unpickled: a file that fails the check is never
 unpickled.
 """
 from __future__ import annotations
 
-import dataclasses
 import os
 import pickle
 import sys
@@ -33,7 +33,8 @@ except ImportError:  # pragma: no cover - a Python without the built-in blake2
     from hashlib import blake2b
 
 from linter import __version__
-from linter.parse.cache import _dist_stamp, mac_key, read_signed, write_signed
+from linter.config import Config
+from linter.load.cache import _dist_stamp, mac_key, read_signed, write_signed
 
 MAGIC = b"peerlint-results-cache\n"
 LIBRARIES = ("jsonschema", "referencing", "networkx", "hcl", "ruamel.yaml")
@@ -77,10 +78,10 @@ def code_stamp(rules: dict) -> str:
     return "\n".join(parts)
 
 
-def options_key(project, rules: dict, select: Iterable[str], ignore: Iterable[str]) -> str:
-    config = dataclasses.replace(project.config, jobs=None, cache_dir=None)
-    focus = sorted(project.focus) if project.focus is not None else None
-    text = "\0".join((repr(config), repr(sorted(select)), repr(sorted(ignore)), repr(focus), code_stamp(rules)))
+def options_key(config: Config, focus: Optional[set[str]], rules: dict, select: Iterable[str], ignore: Iterable[str]) -> str:
+    """Everything besides the files' content that findings depend on. The whole
+    Config is hashed: how a run goes (jobs, cache folder) is not in it."""
+    text = "\0".join((repr(config), repr(sorted(select)), repr(sorted(ignore)), repr(sorted(focus) if focus is not None else None), code_stamp(rules)))
     return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
@@ -103,8 +104,8 @@ def content_digest(sources: list) -> bytes:
 class ResultsCache:
     """One stored run per set of options: its content digest and findings."""
 
-    def __init__(self, folder: str, project, sources: list, rules: dict, select: Iterable[str], ignore: Iterable[str]) -> None:
-        self.path = os.path.join(folder, __version__, f"results-{options_key(project, rules, select, ignore)}.bin")
+    def __init__(self, folder: str, config: Config, focus: Optional[set[str]], sources: list, rules: dict, select: Iterable[str], ignore: Iterable[str]) -> None:
+        self.path = os.path.join(folder, __version__, f"results-{options_key(config, focus, rules, select, ignore)}.bin")
         self.digest = content_digest(sources)
         self.mac_key = mac_key()
 

@@ -1,5 +1,4 @@
-"""Reading and parsing many files: once each, in parallel when there are many, and
-not at all when a file's content was parsed before (the parse cache).
+"""The parse cache: a file whose content was parsed before is not parsed again.
 
 The cache, like ruff's, maps a file's *content* (with its syntax) to its parse result,
 so it never changes a result: an edited file has a new key and is parsed again, a
@@ -13,7 +12,7 @@ Safety:
   and the loser's entries are merely parsed again next time.
 - A cache folder is inside the checked repository, which may be untrusted (a pull
   request checked in CI). Entries are ``marshal`` data of plain values (see
-  :mod:`linter.parse.worker`), never pickles, so loading runs no code; and since
+  :mod:`linter.load.codec`), never pickles, so loading runs no code; and since
   ``marshal`` is not hardened against crafted input, the file also carries a keyed
   BLAKE2b MAC whose key lives outside the repository, in the user's cache folder. A
   cache file someone committed or edited fails the check and is never decoded. Any
@@ -25,7 +24,7 @@ import os
 import marshal
 import sys
 import tempfile
-from typing import Iterator, Optional
+from typing import Optional
 
 try:
     from _blake2 import blake2b  # what hashlib.blake2b is, without hashlib loading OpenSSL (~10 ms)
@@ -35,8 +34,7 @@ except ImportError:  # pragma: no cover - a Python without the built-in blake2
 from linter import __version__
 from linter.config import Config
 from linter.output import user_cache_dir, write_atomic
-from linter.discover import SourceText, read_source
-from linter.parse import Parsed, parse_text
+from linter.parse import Parsed
 
 CACHE_DIR_NAME = ".peerlint_cache"
 MAGIC = b"peerlint-parse-cache\n"
@@ -46,21 +44,17 @@ _MAC_SIZE = 32
 KEEP_FACTOR = 2
 
 
-def parse_one(path: str, max_size: int) -> tuple[str, SourceText, Parsed | None]:
-    source = read_source(path, max_size)
-    if source.text is None:
-        return path, source, None
-    return path, source, parse_text(path, source.text)
-
-
 def cache_key(config: Config) -> str:
     """What a cached parse result depends on besides the file's content. peerlint's
     version is the cache folder; the parser sources are included by size and mtime so
     a development checkout never reads trees an older parser built."""
-    here = os.path.dirname(os.path.abspath(__file__))
+    linter_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     parts = [__version__, config.fingerprint(), sys.version, sys.implementation.cache_tag or ""]
-    sources = [os.path.join(here, name) for name in sorted(os.listdir(here)) if name.endswith(".py")]
-    sources.append(os.path.join(os.path.dirname(here), "nodes.py"))
+    sources = []
+    for folder in (os.path.join(linter_dir, "parse"), os.path.join(linter_dir, "parse", "_hcl")):
+        sources.extend(os.path.join(folder, name) for name in sorted(os.listdir(folder)) if name.endswith(".py"))
+    sources.append(os.path.join(linter_dir, "load", "codec.py"))  # the stored form of a result
+    sources.append(os.path.join(linter_dir, "nodes.py"))
     for name in ("hcl", "ruamel.yaml"):
         module = sys.modules.get(name)
         version = getattr(module, "__version__", None) if module else None
@@ -120,7 +114,7 @@ def mac_key() -> Optional[bytes]:
 
 
 class ParseCache:
-    """Content hash -> encoded :class:`Parsed` (worker.encode), loaded once and saved
+    """Content hash -> encoded :class:`Parsed` (:func:`linter.load.codec.encode`), loaded once and saved
     at most once per run."""
 
     def __init__(self, folder: str, key: str) -> None:
@@ -159,7 +153,7 @@ class ParseCache:
         self.changed = True
 
     def _encode_trees(self) -> None:
-        from linter.parse.worker import encode
+        from linter.load.codec import encode
 
         for key, parsed in self.trees.items():
             blob = encode(parsed)
@@ -185,7 +179,7 @@ class ParseCache:
 #: Fewer new parse results than this: the cache is saved in the foreground (a fork
 #: costs more than encoding a few hundred trees).
 BACKGROUND_MIN = 100
-_SAVERS: list[int] = []  # background savers not waited for yet
+_SAVERS: list = []  # background savers (linter.forks.Child) not waited for yet
 
 
 def save_in_background(cache: ParseCache) -> None:
@@ -195,39 +189,27 @@ def save_in_background(cache: ParseCache) -> None:
     same as :meth:`ParseCache.save`; :func:`wait_for_saves` (called when a check ends,
     and at exit) makes sure the file is in place before peerlint exits, so the next
     run finds it. Saved in the foreground where there is no ``fork`` or little to do."""
-    if len(cache.trees) < BACKGROUND_MIN or cache.mac_key is None or not hasattr(os, "fork") or not sys.platform.startswith("linux"):
+    from linter.forks import available, fork
+
+    if len(cache.trees) < BACKGROUND_MIN or cache.mac_key is None or not available():
         cache.save()
         return
-    sys.stdout.flush()
-    sys.stderr.flush()
-    try:
-        pid = os.fork()
-    except OSError:
+    child = fork(lambda _fd: cache.save(), pipe=False)
+    if child is None:
         cache.save()
         return
-    if pid == 0:  # the child: save, never return
-        status = 1
-        try:
-            cache.save()
-            status = 0
-        finally:
-            os._exit(status)
     if not _SAVERS:
         import atexit
 
         atexit.register(wait_for_saves)
-    _SAVERS.append(pid)
+    _SAVERS.append(child)
     cache.trees = {}
 
 
 def wait_for_saves() -> None:
     """Wait until every background save this process started has finished."""
     while _SAVERS:
-        pid = _SAVERS.pop()
-        try:
-            os.waitpid(pid, 0)
-        except (ChildProcessError, InterruptedError):
-            pass
+        _SAVERS.pop().wait()
 
 
 def read_signed(path: str, magic: bytes, mac_key: Optional[bytes]) -> Optional[bytes]:
@@ -290,23 +272,3 @@ def _tag_folder(folder: str) -> None:
 
 def default_cache_dir(config: Config) -> str:
     return os.path.join(config.root, CACHE_DIR_NAME)
-
-
-def parse_all(files: list[str], config: Config, defer: bool = False) -> Iterator[tuple[str, SourceText, Parsed]]:
-    """Every file read and parsed, in the order given. Parsing runs in parallel for
-    many files (``config.jobs``) and is skipped for content in the cache
-    (``config.cache_dir``; None: no cache). The results are the same either way.
-    ``defer``: a cached result may come back still encoded (a ``worker.Deferred``;
-    ``worker.resolve`` decodes it), so a run whose findings are cached never decodes."""
-    from linter.parse import worker
-
-    cache: Optional[ParseCache] = None
-    if config.cache_dir:
-        cache = ParseCache(config.cache_dir, cache_key(config))
-        cache.load()
-    jobs = config.jobs if config.jobs is not None else worker.default_jobs()
-    loaded = worker.load_files(files, config.max_file_size, cache, jobs, defer)
-    if cache is not None:
-        save_in_background(cache)
-    for path, (source, parsed) in zip(files, loaded):
-        yield path, source, parsed  # type: ignore[misc]
