@@ -321,7 +321,7 @@ def _offload(project: Project, rules: dict[str, type[Rule]], ran: list[str], opt
         return None
     from linter import rulepool
 
-    groups = {code: cls.work_group for code, cls in rules.items() if getattr(cls, "work_group", None)}
+    groups = {code: cls.work_group for code, cls in rules.items() if cls.work_group}
     return rulepool.start(project, [c for c in ran if "graph" not in getattr(rules[c], "reads", ())],
                           lambda proj, code: _run_rule(proj, code, rules[code]), groups)
 

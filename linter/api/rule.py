@@ -53,6 +53,10 @@ class Rule:
     #: Document categories or config-entry/CRD kinds the rule reads, or "graph".
     reads: ClassVar[tuple[str, ...]] = ()
     suppressible: ClassVar[bool] = True
+    #: Rules that share per-process work (PL101-PL104 share one schema walk of each
+    #: document) name the same group; the engine runs a group in one process, or
+    #: both processes would pay for the shared work.
+    work_group: ClassVar[Optional[str]] = None
     #: Markdown: "What it does", "Why is this bad?" and "References" sections; the
     #: "Example" / "Use instead" sections are rendered from ``example``
     #: (:func:`linter.api.ruledocs.doc_with_examples`).
