@@ -144,7 +144,7 @@ def _explain(code: str) -> int:
     rules = _load_rules()
     rule = rules.get(code.upper())
     if rule is None:
-        from linter.model.kinds import did_you_mean
+        from linter.kinds import did_you_mean
 
         hint = did_you_mean(code.upper(), rules)
         print(f"peerlint: unknown rule {code!r}" + (f"; did you mean {hint}?" if hint else ""), file=sys.stderr)

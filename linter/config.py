@@ -188,7 +188,7 @@ def _build(data: dict[str, Any], text: str, path: str) -> Config:
 
     for key, value in data.items():
         if key not in TOP_KEYS:
-            from linter.model.kinds import did_you_mean
+            from linter.kinds import did_you_mean
 
             hint = did_you_mean(key, TOP_KEYS)
             fail(f"unknown key '{key}'" + (f"; did you mean '{hint}'?" if hint else ""), key)
@@ -202,7 +202,7 @@ def _build(data: dict[str, Any], text: str, path: str) -> Config:
             # Validated by the one version reader the rules use (imported here, not at the
             # top: this module must stay light to import), so a version the rules could
             # not read is an error here, not a silently ignored setting.
-            from linter.k8s.versions import parse_version
+            from linter.versions import parse_version
 
             if not isinstance(data[key], str) or parse_version(data[key]) is None:
                 fail(f"'{key}' must be a version string like \"1.17.2\"", key)

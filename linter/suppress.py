@@ -141,7 +141,7 @@ def apply_suppressions(findings: list[Finding], texts: dict[str, str], rules: di
 
 def _vet(directives: dict[str, list[Directive]], rules: dict[str, type[Rule]], config: Config, problems: list[Problem]) -> set[int]:
     """ids of the Code objects allowed to suppress; the rest become problems."""
-    from linter.model.kinds import did_you_mean
+    from linter.kinds import did_you_mean
 
     usable: set[int] = set()
     for path, items in directives.items():

@@ -188,9 +188,9 @@ def test_broken_config_exits_2_naming_the_line(tmp_path) -> None:
 @pytest.mark.parametrize("key", ["consul-version", "consul-k8s-version"])
 @pytest.mark.parametrize("bad", ["1.17.2 ent", "1.17.2-ent!", "v1.16+build@sha", "1.17-rc1 (beta)", "latest", "1.x"])
 def test_config_version_the_tool_cannot_read_exits_2_naming_the_line(tmp_path, key: str, bad: str) -> None:
-    """A version linter.k8s.versions.parse_version cannot read (the one reader every
+    """A version linter.versions.parse_version cannot read (the one reader every
     rule uses) is a config error, not a setting the rules silently ignore."""
-    from linter.k8s.versions import parse_version
+    from linter.versions import parse_version
 
     assert parse_version(bad) is None
     _write(tmp_path, "peerlint.toml", f'edition = "ce"\n\n{key} = "{bad}"\n')
@@ -202,7 +202,7 @@ def test_config_version_the_tool_cannot_read_exits_2_naming_the_line(tmp_path, k
 @pytest.mark.parametrize("good,read", [("1.17.2", (1, 17, 2)), ("v1.16", (1, 16, 0)), ("1.15.3-ent", (1, 15, 3)), (" 2.1.0-dev ", (2, 1, 0))])
 def test_config_versions_are_read_as_the_rules_read_them(tmp_path, good: str, read: tuple) -> None:
     from linter.config import load_config
-    from linter.k8s.versions import parse_version
+    from linter.versions import parse_version
 
     _write(tmp_path, "peerlint.toml", f'consul-version = "{good}"\nconsul-k8s-version = "{good}"\n')
     config = load_config(str(tmp_path))

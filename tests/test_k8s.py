@@ -7,7 +7,7 @@ import os
 import pytest
 
 from helpers import SHARED, all_rules, lint
-from linter.k8s import versions
+from linter import versions
 from linter.k8s.upstreams import parse_upstreams, unlabeled_peer_hint
 
 MINE = ("PL601", "PL602", "PL603", "PL701", "PL702")

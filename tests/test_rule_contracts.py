@@ -31,7 +31,7 @@ from linter.config import load_config
 from linter.engine import check
 from linter.model.classify import WORKLOAD_KINDS
 from linter.model.document import CATEGORIES, CONFIG_ENTRY, CRD, K8S_WORKLOAD
-from linter.model.kinds import CONFIG_ENTRY_KINDS, CRD_KINDS
+from linter.kinds import CONFIG_ENTRY_KINDS, CRD_KINDS
 from linter.project import Project
 
 #: Reads that are not a document category or kind: what each stands for on the project.

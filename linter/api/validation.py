@@ -2,7 +2,7 @@
 PL1xx rules (what ``agent/structs`` and the consul-k8s webhooks refuse).
 
 A facade over :mod:`linter.model.validate`, :mod:`linter.model.duplicates`,
-:mod:`linter.model.conflicts` and :mod:`linter.model.kinds`, so rules depend on these
+:mod:`linter.model.conflicts` and :mod:`linter.kinds`, so rules depend on these
 names and not on where they are implemented."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from linter.model.duplicates import (
     SINGLETON_WEBHOOK, SINGLETONS, bind_target, content, k8s_object, normalized, repeated, singleton_key, source_identity,
     upstream_identity,
 )
-from linter.model.kinds import CONFIG_ENTRY_KINDS, CRD_KINDS, did_you_mean
+from linter.kinds import CONFIG_ENTRY_KINDS, CRD_KINDS, did_you_mean
 from linter.model.validate import (
     DATACENTER_NAME, KUBE_KIND, SUBSET_NAME, SUBSET_NAME_HELP, WILDCARD, child, consumer_path, crd_error,
     exported_consumers, exported_services, failovers, intention_destination, intention_sources, is_crd, is_set,

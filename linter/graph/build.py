@@ -47,7 +47,7 @@ def _maps(node: Optional[Node]) -> list[Mapping]:
 
 def _kind(doc: Document) -> str:
     """The config-entry kind a document writes (CRDs mapped to their entry kind)."""
-    from linter.model.kinds import CRD_TO_ENTRY
+    from linter.kinds import CRD_TO_ENTRY
 
     return CRD_TO_ENTRY.get(doc.kind, doc.kind)
 
@@ -260,7 +260,7 @@ class TopologyBuilder:
         peering = _map(glob.get("peering")).get("enabled")
         if isinstance(peering, Scalar) and peering.value is not None:  # the chart's reading: "true", "false" and 1 are on
             self.ix.switches.setdefault(doc.cluster, []).append(PeeringSwitch(doc.cluster, truthy(peering), doc, peering))
-        from linter.k8s.versions import consul_k8s_version_of, consul_version_of, show
+        from linter.versions import consul_k8s_version_of, consul_version_of, show
 
         for key, product, read in (("image", "consul", consul_version_of), ("imageK8s", "consul-k8s", consul_k8s_version_of)):
             node = glob.get(key)
@@ -297,11 +297,11 @@ class TopologyBuilder:
         """(consul-k8s version, namespaces on, partitions on) of ``cluster``, for its
         annotation grammar, read from the install PL601/PL603 read for it
         (:func:`linter.k8s.helm.install_for`: one folder may hold several datacenters'
-        values) and its consul-k8s version as :func:`linter.k8s.versions.installed`
+        values) and its consul-k8s version as :func:`linter.versions.installed`
         says; once per cluster."""
         found = self._grammars.get(cluster)
         if found is None:
-            from linter.k8s.versions import installed
+            from linter.versions import installed
 
             install = self.install_for(cluster)
             version = installed(install, self.config)[1]

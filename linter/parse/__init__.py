@@ -11,33 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from linter.nodes import Node, Span
+from linter.nodes import Node
+from linter.parse.errors import MAX_DEPTH, ParseError
+
+__all__ = ["MAX_DEPTH", "ParseError", "Parsed", "SUFFIXES", "parse_hcl", "parse_text", "syntax_for"]
 
 YAML_SUFFIXES = (".yaml", ".yml")
 JSON_SUFFIXES = (".json",)
 HCL_SUFFIXES = (".hcl",)
 SUFFIXES = YAML_SUFFIXES + JSON_SUFFIXES + HCL_SUFFIXES
-#: Deeper documents are a parse error: no Consul configuration nests like this, and
-#: every later stage may then recurse safely.
-MAX_DEPTH = 200
-
-
-class ParseError(Exception):
-    """Bad input, with where it is. ``line``/``col`` are 1-based."""
-
-    def __init__(self, message: str, line: int = 1, col: int = 1, limit: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        #: True when a safety limit (depth, alias expansion) stopped the read
-        self.limit = limit
-        self.line = max(1, line)
-        self.col = max(1, col)
-
-    @property
-    def span(self) -> Span:
-        return Span.point(self.line, self.col)
-
-
 @dataclass
 class Parsed:
     """What one file turned into: documents (YAML may hold several) or an error."""

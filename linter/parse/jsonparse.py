@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from linter.nodes import Mapping, Node, Scalar, Sequence, Span, finish
-from linter.parse import ParseError
+from linter.parse.errors import ParseError
 
 
 def _strict_check(text: str) -> Any:

@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any, Optional
 
 from linter.nodes import FAST_LAYOUT, Mapping, Node, Scalar, Sequence, Span, finish
-from linter.parse import MAX_DEPTH, ParseError
+from linter.parse.errors import MAX_DEPTH, ParseError
 
 MAX_NODES = 250_000
 

@@ -43,6 +43,6 @@ def mask_secrets(text: str) -> str:
     """Never let a secret a finding is about reach output (PL801/PL802 messages are
     written without them; this is the last guard): peering tokens and UUIDs (ACL
     SecretIDs look like any other UUID) keep only their first 4 characters."""
-    from linter.acl.secrets import mask_line
+    from linter.api.acl import mask_line
 
     return "\n".join(mask_line(line) for line in text.split("\n"))

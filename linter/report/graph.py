@@ -4,18 +4,14 @@ finding concerns an element when it points into the element's document at or ins
 the element's node.
 
 A reporter (``linter.report``): it reads a finished Topology and findings and returns
-text. Reporters import only ``linter.api`` and ``linter.report``; the Topology type
-comes from ``linter.graph.query`` until ``linter.api`` re-exports it.
+text. Reporters import only ``linter.api`` and ``linter.report``.
 """
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Iterable, Optional
+from typing import Any, Iterable, Optional
 
-from linter.graph.query import Topology  # for now: linter.api will re-export it
-
-if TYPE_CHECKING:
-    from linter.api import Finding
+from linter.api import Finding, Topology
 
 
 def _pid(cluster: str, partition: str) -> str:

@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any, NamedTuple, Optional
 
 from linter.nodes import Mapping, Node, Scalar, Sequence, Span, finish, make_scalar
-from linter.parse import ParseError
+from linter.parse.errors import ParseError
 from linter.parse._hcl import hclfastlex
 
 _PARSER: Any = None
