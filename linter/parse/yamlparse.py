@@ -296,7 +296,8 @@ def parse_yaml(text: str) -> list[Node]:
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         message = " ".join(p for p in (err.context, err.problem) if p) or str(err)
-        raise ParseError(message, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1)
+        line, col = _inside_text(text, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1)
+        raise ParseError(message, line, col)
     except ParseError:
         raise
     except Exception as err:  # the C reader raises plain errors for bad bytes
@@ -308,3 +309,12 @@ def parse_yaml(text: str) -> list[Node]:
         except Exception:
             pass
     return docs
+
+
+def _inside_text(text: str, line: int, col: int) -> tuple[int, int]:
+    """An error position clamped into the text as peerlint counts lines (``\n``):
+    YAML also breaks lines at a lone ``\r``, so its marks can point past the end."""
+    lines = text.split("\n")
+    if line > len(lines):
+        return len(lines), len(lines[-1]) + 1
+    return line, min(col, len(lines[line - 1]) + 1)
