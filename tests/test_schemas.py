@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -157,13 +156,10 @@ def test_weak_typing_matches_consul() -> None:
 def test_corpus_has_no_false_shape_findings() -> None:
     if not os.path.isdir(CORPUS):
         pytest.skip("../shared/corpus is not present")
-    start = time.perf_counter()
     result = lint(SHARED, select=list(CODES), paths=["corpus"])
-    elapsed = time.perf_counter() - start
     complete = _complete()
     flagged = {f.path for f in result.findings if f.code in CODES}
     unexpected = sorted(p for p in flagged if p in complete and p not in EXCEPTIONS)
     assert not unexpected, unexpected
     stale = sorted(p for p in EXCEPTIONS if p not in flagged)
     assert not stale, f"exceptions that no longer fire: {stale}"
-    assert elapsed < 30, elapsed

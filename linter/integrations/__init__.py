@@ -1,1 +1,0 @@
-"""peerlint integrations (see docs/developing.md)."""
