@@ -10,6 +10,7 @@ PLY tables for every file), ruamel.yaml's C composer (node tree with start/end m
 for YAML, ``json.loads`` for JSON. Reading the files is included, as it is in
 peerlint; interpreter start-up and imports are not.
 """
+
 from __future__ import annotations
 
 import json

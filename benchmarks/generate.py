@@ -12,6 +12,7 @@ reports nothing. Output is deterministic for a given size.
 
     python benchmarks/generate.py OUT_DIR --files 1000
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,9 +22,31 @@ import shutil
 from dataclasses import dataclass, field
 
 WORDS = (
-    "web", "api", "cart", "checkout", "payments", "billing", "search", "catalog", "orders",
-    "inventory", "shipping", "users", "auth", "profile", "reviews", "ratings", "ads",
-    "email", "notify", "reports", "ledger", "quotes", "pricing", "media", "images",
+    "web",
+    "api",
+    "cart",
+    "checkout",
+    "payments",
+    "billing",
+    "search",
+    "catalog",
+    "orders",
+    "inventory",
+    "shipping",
+    "users",
+    "auth",
+    "profile",
+    "reviews",
+    "ratings",
+    "ads",
+    "email",
+    "notify",
+    "reports",
+    "ledger",
+    "quotes",
+    "pricing",
+    "media",
+    "images",
 )
 CONSUL_IMAGE = "hashicorp/consul:1.17.2"
 HCL_FIXED = 8  # server agent, proxy-defaults, mesh, exported-services, gateway, policy, gateway token, client agent
@@ -49,11 +72,17 @@ def plan(files: int) -> tuple[list[Cluster], list[tuple[str, str]]]:
     """Clusters, their sizes and the peerings, so that the tree holds exactly ``files``."""
     count = max(4, 2 * round(files / 160))  # ~80 files a cluster, an even number of clusters
     half = count // 2
-    clusters = [Cluster(f"dc{i + 1}", "hcl") for i in range(half)] + [Cluster(f"k8s{i + 1}", "k8s") for i in range(half)]
+    clusters = [Cluster(f"dc{i + 1}", "hcl") for i in range(half)] + [
+        Cluster(f"k8s{i + 1}", "k8s") for i in range(half)
+    ]
     peerings: list[tuple[str, str]] = []
     for style in ("hcl", "k8s"):
         group = [c for c in clusters if c.style == style]
-        pairs = [(group[i], group[(i + 1) % len(group)]) for i in range(len(group))] if len(group) > 2 else [(group[0], group[1])]
+        pairs = (
+            [(group[i], group[(i + 1) % len(group)]) for i in range(len(group))]
+            if len(group) > 2
+            else [(group[0], group[1])]
+        )
         for a, b in pairs:
             peerings.append((a.name, b.name))
             a.peers.append(b.name)
@@ -87,7 +116,10 @@ def _write(root: str, rel: str, text: str) -> None:
 
 def _hcl_cluster(root: str, c: Cluster) -> None:
     d = c.name
-    _write(root, f"{d}/agent/server.hcl", f'''# Consul server agent for {d}
+    _write(
+        root,
+        f"{d}/agent/server.hcl",
+        f'''# Consul server agent for {d}
 datacenter = "{d}"
 data_dir   = "/opt/consul"
 server     = true
@@ -122,8 +154,12 @@ tls {{
     verify_outgoing = true
   }}
 }}
-''')
-    _write(root, f"{d}/agent/client.hcl", f'''datacenter = "{d}"
+''',
+    )
+    _write(
+        root,
+        f"{d}/agent/client.hcl",
+        f'''datacenter = "{d}"
 data_dir   = "/opt/consul"
 node_name  = "{d}-client-0"
 retry_join = ["consul-{d}-0.internal"]
@@ -134,8 +170,12 @@ acl {{
   enabled        = true
   default_policy = "deny"
 }}
-''')
-    _write(root, f"{d}/config/proxy-defaults.hcl", '''Kind = "proxy-defaults"
+''',
+    )
+    _write(
+        root,
+        f"{d}/config/proxy-defaults.hcl",
+        """Kind = "proxy-defaults"
 Name = "global"
 Config {
   protocol = "http"
@@ -143,18 +183,30 @@ Config {
 MeshGateway {
   Mode = "local"
 }
-''')
-    _write(root, f"{d}/config/mesh.hcl", '''Kind = "mesh"
+""",
+    )
+    _write(
+        root,
+        f"{d}/config/mesh.hcl",
+        """Kind = "mesh"
 Peering {
   PeerThroughMeshGateways = true
 }
-''')
+""",
+    )
     exports = []
     for s in range(c.services):
         consumers = ", ".join(f'{{ Peer = "{p}" }}' for p in c.peers)
         exports.append(f'  {{\n    Name      = "{service_name(s)}"\n    Consumers = [{consumers}]\n  }}')
-    _write(root, f"{d}/config/exported-services.hcl", 'Kind = "exported-services"\nName = "default"\nServices = [\n' + ",\n".join(exports) + "\n]\n")
-    _write(root, f"{d}/gateways/mesh-gateway.hcl", f'''service {{
+    _write(
+        root,
+        f"{d}/config/exported-services.hcl",
+        'Kind = "exported-services"\nName = "default"\nServices = [\n' + ",\n".join(exports) + "\n]\n",
+    )
+    _write(
+        root,
+        f"{d}/gateways/mesh-gateway.hcl",
+        f'''service {{
   kind = "mesh-gateway"
   name = "mesh-gateway"
   port = 8443
@@ -167,8 +219,12 @@ Peering {
     datacenter = "{d}"
   }}
 }}
-''')
-    _write(root, f"{d}/acl/policies/mesh-gateway.hcl", '''service "mesh-gateway" {
+''',
+    )
+    _write(
+        root,
+        f"{d}/acl/policies/mesh-gateway.hcl",
+        """service "mesh-gateway" {
   policy = "write"
 }
 service_prefix "" {
@@ -182,12 +238,21 @@ agent_prefix "" {
 }
 mesh    = "write"
 peering = "read"
-''')
-    _write(root, f"{d}/acl/tokens/mesh-gateway.json", json.dumps({
-        "Description": f"mesh gateway token for {d}",
-        "Policies": [{"Name": "mesh-gateway"}],
-        "Local": False,
-    }, indent=2) + "\n")
+""",
+    )
+    _write(
+        root,
+        f"{d}/acl/tokens/mesh-gateway.json",
+        json.dumps(
+            {
+                "Description": f"mesh gateway token for {d}",
+                "Policies": [{"Name": "mesh-gateway"}],
+                "Local": False,
+            },
+            indent=2,
+        )
+        + "\n",
+    )
     for s in range(c.services):
         name = service_name(s)
         upstreams = ",\n".join(
@@ -195,8 +260,13 @@ peering = "read"
             destination_name = "{name}"
             destination_peer = "{p}"
             local_bind_port  = {10000 + 10 * s + i}
-          }}''' for i, p in enumerate(c.peers))
-        _write(root, f"{d}/services/{name}.hcl", f'''service {{
+          }}'''
+            for i, p in enumerate(c.peers)
+        )
+        _write(
+            root,
+            f"{d}/services/{name}.hcl",
+            f'''service {{
   name = "{name}"
   id   = "{name}-1"
   port = {8000 + s}
@@ -231,31 +301,63 @@ peering = "read"
     }}
   }}
 }}
-''')
-        sources = ",\n".join(f'  {{\n    Name   = "{name}"\n    Peer   = "{p}"\n    Action = "allow"\n  }}' for p in c.peers)
-        _write(root, f"{d}/config/intentions/{name}.hcl", f'Kind = "service-intentions"\nName = "{name}"\nSources = [\n{sources}\n]\n')
-        _write(root, f"{d}/config/service-defaults/{name}.json", json.dumps({
-            "Kind": "service-defaults", "Name": name, "Protocol": "http",
-            "MeshGateway": {"Mode": "local"},
-            "UpstreamConfig": {"Defaults": {"ConnectTimeoutMs": 5000, "Limits": {"MaxConnections": 512}}},
-        }, indent=2) + "\n")
-        _write(root, f"{d}/acl/tokens/{name}.json", json.dumps({
-            "Description": f"{name} service token",
-            "ServiceIdentities": [{"ServiceName": name}],
-            "Local": False,
-        }, indent=2) + "\n")
+''',
+        )
+        sources = ",\n".join(
+            f'  {{\n    Name   = "{name}"\n    Peer   = "{p}"\n    Action = "allow"\n  }}' for p in c.peers
+        )
+        _write(
+            root,
+            f"{d}/config/intentions/{name}.hcl",
+            f'Kind = "service-intentions"\nName = "{name}"\nSources = [\n{sources}\n]\n',
+        )
+        _write(
+            root,
+            f"{d}/config/service-defaults/{name}.json",
+            json.dumps(
+                {
+                    "Kind": "service-defaults",
+                    "Name": name,
+                    "Protocol": "http",
+                    "MeshGateway": {"Mode": "local"},
+                    "UpstreamConfig": {"Defaults": {"ConnectTimeoutMs": 5000, "Limits": {"MaxConnections": 512}}},
+                },
+                indent=2,
+            )
+            + "\n",
+        )
+        _write(
+            root,
+            f"{d}/acl/tokens/{name}.json",
+            json.dumps(
+                {
+                    "Description": f"{name} service token",
+                    "ServiceIdentities": [{"ServiceName": name}],
+                    "Local": False,
+                },
+                indent=2,
+            )
+            + "\n",
+        )
     for e in range(c.extras):
         name = service_name(e % max(1, c.services))
-        _write(root, f"{d}/config/resolvers/{name}-{e}.hcl", f'''Kind           = "service-resolver"
+        _write(
+            root,
+            f"{d}/config/resolvers/{name}-{e}.hcl",
+            f'''Kind           = "service-resolver"
 Name           = "{name}"
 ConnectTimeout = "{5 + e % 10}s"
 RequestTimeout = "30s"
-''')
+''',
+        )
 
 
 def _k8s_cluster(root: str, c: Cluster) -> None:
     d = c.name
-    _write(root, f"{d}/helm/values.yaml", f'''global:
+    _write(
+        root,
+        f"{d}/helm/values.yaml",
+        f"""global:
   name: consul
   datacenter: {d}
   image: {CONSUL_IMAGE}
@@ -279,16 +381,24 @@ meshGateway:
     type: LoadBalancer
 ui:
   enabled: true
-''')
-    _write(root, f"{d}/crds/mesh.yaml", '''apiVersion: consul.hashicorp.com/v1alpha1
+""",
+    )
+    _write(
+        root,
+        f"{d}/crds/mesh.yaml",
+        """apiVersion: consul.hashicorp.com/v1alpha1
 kind: Mesh
 metadata:
   name: mesh
 spec:
   peering:
     peerThroughMeshGateways: true
-''')
-    _write(root, f"{d}/crds/proxy-defaults.yaml", '''apiVersion: consul.hashicorp.com/v1alpha1
+""",
+    )
+    _write(
+        root,
+        f"{d}/crds/proxy-defaults.yaml",
+        """apiVersion: consul.hashicorp.com/v1alpha1
 kind: ProxyDefaults
 metadata:
   name: global
@@ -297,19 +407,28 @@ spec:
     protocol: http
   meshGateway:
     mode: local
-''')
+""",
+    )
     services = "".join(
         f"    - name: {service_name(s)}\n      consumers:\n" + "".join(f"        - peer: {p}\n" for p in c.peers)
-        for s in range(c.services))
-    _write(root, f"{d}/crds/exported-services.yaml", f'''apiVersion: consul.hashicorp.com/v1alpha1
+        for s in range(c.services)
+    )
+    _write(
+        root,
+        f"{d}/crds/exported-services.yaml",
+        f"""apiVersion: consul.hashicorp.com/v1alpha1
 kind: ExportedServices
 metadata:
   name: default
 spec:
   services:
-{services}''')
+{services}""",
+    )
     for p in c.accepts:
-        _write(root, f"{d}/peering/acceptor-{p}.yaml", f'''apiVersion: consul.hashicorp.com/v1alpha1
+        _write(
+            root,
+            f"{d}/peering/acceptor-{p}.yaml",
+            f"""apiVersion: consul.hashicorp.com/v1alpha1
 kind: PeeringAcceptor
 metadata:
   name: {p}
@@ -319,9 +438,13 @@ spec:
       name: peering-token-{d}-{p}
       key: data
       backend: kubernetes
-''')
+""",
+        )
     for p in c.dials:
-        _write(root, f"{d}/peering/dialer-{p}.yaml", f'''apiVersion: consul.hashicorp.com/v1alpha1
+        _write(
+            root,
+            f"{d}/peering/dialer-{p}.yaml",
+            f"""apiVersion: consul.hashicorp.com/v1alpha1
 kind: PeeringDialer
 metadata:
   name: {p}
@@ -331,11 +454,15 @@ spec:
       name: peering-token-{p}-{d}
       key: data
       backend: kubernetes
-''')
+""",
+        )
     for s in range(c.services):
         name = service_name(s)
         sources = "".join(f"    - name: {name}\n      peer: {p}\n      action: allow\n" for p in c.peers)
-        _write(root, f"{d}/crds/intentions/{name}.yaml", f'''apiVersion: consul.hashicorp.com/v1alpha1
+        _write(
+            root,
+            f"{d}/crds/intentions/{name}.yaml",
+            f"""apiVersion: consul.hashicorp.com/v1alpha1
 kind: ServiceIntentions
 metadata:
   name: {name}
@@ -343,8 +470,12 @@ spec:
   destination:
     name: {name}
   sources:
-{sources}''')
-        _write(root, f"{d}/crds/service-defaults/{name}.yaml", f'''apiVersion: consul.hashicorp.com/v1alpha1
+{sources}""",
+        )
+        _write(
+            root,
+            f"{d}/crds/service-defaults/{name}.yaml",
+            f"""apiVersion: consul.hashicorp.com/v1alpha1
 kind: ServiceDefaults
 metadata:
   name: {name}
@@ -352,10 +483,17 @@ spec:
   protocol: http
   meshGateway:
     mode: local
-''')
+""",
+        )
         upstreams = ",".join(f"{name}.svc.{p}.peer:{10000 + 10 * s + i}" for i, p in enumerate(c.peers))
-        config_upstreams = "".join(f"      - name: {name}-{p}\n        address: 127.0.0.1:{10000 + 10 * s + i}\n" for i, p in enumerate(c.peers))
-        _write(root, f"{d}/workloads/{name}.yaml", f'''apiVersion: v1
+        config_upstreams = "".join(
+            f"      - name: {name}-{p}\n        address: 127.0.0.1:{10000 + 10 * s + i}\n"
+            for i, p in enumerate(c.peers)
+        )
+        _write(
+            root,
+            f"{d}/workloads/{name}.yaml",
+            f'''apiVersion: v1
 kind: ServiceAccount
 metadata:
   name: {name}
@@ -490,17 +628,22 @@ data:
 {config_upstreams}    features:
       tracing: true
       rateLimit: 200
-''')
+''',
+        )
     for e in range(c.extras):
         name = service_name(e % max(1, c.services))
-        _write(root, f"{d}/crds/resolvers/{name}-{e}.yaml", f'''apiVersion: consul.hashicorp.com/v1alpha1
+        _write(
+            root,
+            f"{d}/crds/resolvers/{name}-{e}.yaml",
+            f"""apiVersion: consul.hashicorp.com/v1alpha1
 kind: ServiceResolver
 metadata:
   name: {name}-{e}
 spec:
   connectTimeout: {5 + e % 10}s
   requestTimeout: 30s
-''')
+""",
+        )
 
 
 def _config(clusters: list[Cluster], peerings: list[tuple[str, str]]) -> str:
@@ -525,7 +668,7 @@ def generate(out: str, files: int) -> dict[str, int]:
         (_hcl_cluster if c.style == "hcl" else _k8s_cluster)(out, c)
     _write(out, "peerlint.toml", _config(clusters, peerings))
     counts = {"hcl": 0, "json": 0, "yaml": 0}
-    for folder, _dirs, names in os.walk(out):
+    for _folder, _dirs, names in os.walk(out):
         for name in names:
             ext = name.rsplit(".", 1)[-1]
             if ext in ("hcl", "json"):

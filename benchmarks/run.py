@@ -16,6 +16,7 @@ imports, configuration, discovery). Peak RSS is the peerlint process's (workers 
 forked copies and share its pages). CPU is user+system time of peerlint and its
 workers: on a shared machine it moves less than wall time, so it is reported too.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,7 +67,14 @@ def measure(cmd: list[str], cwd: str = REPO) -> dict:
         stderr = err.read().decode("utf-8", "replace")
     cpu = usage.ru_utime + usage.ru_stime
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"wall": wall, "cpu": cpu, "rss_mib": usage.ru_maxrss / 1024, "rc": proc.returncode, "stderr": stderr, "children_cpu": children.ru_utime + children.ru_stime}
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "rss_mib": usage.ru_maxrss / 1024,
+        "rc": proc.returncode,
+        "stderr": stderr,
+        "children_cpu": children.ru_utime + children.ru_stime,
+    }
 
 
 def timings_from(stderr: str) -> dict[str, float]:
@@ -98,7 +106,9 @@ def lint_runs(fleet: str, repeat: int, extra: list[str], cold: bool, edit: bool 
     cache = os.path.join(fleet, ".peerlint_cache")
     runs = []
     if edit:
-        target = os.path.join(fleet, sorted(d for d in os.listdir(fleet) if d.startswith("dc"))[0], "config", "mesh.hcl")
+        target = os.path.join(
+            fleet, sorted(d for d in os.listdir(fleet) if d.startswith("dc"))[0], "config", "mesh.hcl"
+        )
     if not cold:  # fill the cache once
         measure(peerlint_cmd() + ["check", "--timings", *extra, "."], cwd=fleet)
     for n in range(repeat):
@@ -116,7 +126,9 @@ def lint_runs(fleet: str, repeat: int, extra: list[str], cold: bool, edit: bool 
 
 
 def floor_once(fleet: str) -> dict:
-    proc = subprocess.run([sys.executable, os.path.join(HERE, "floor.py"), fleet], capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, os.path.join(HERE, "floor.py"), fleet], capture_output=True, text=True, check=True
+    )
     return json.loads(proc.stdout)
 
 
@@ -131,7 +143,12 @@ def floor_and_cold(fleet: str, repeat: int) -> tuple[dict, dict, list[float]]:
         info = floor_once(fleet)
         seconds.append(info["seconds"])
         runs.append(lint_runs(fleet, 1, [], cold=True, raw=True)[0])
-    floor = {"seconds": statistics.median(seconds), "files": info["files"], "bytes": info["bytes"], "runs": [round(s, 3) for s in seconds]}
+    floor = {
+        "seconds": statistics.median(seconds),
+        "files": info["files"],
+        "bytes": info["bytes"],
+        "runs": [round(s, 3) for s in seconds],
+    }
     ratios = [run["wall"] / sec for run, sec in zip(runs, seconds)]
     return floor, median_of(runs), ratios
 
@@ -166,9 +183,16 @@ def checkov_runs(checkov: str, fleet: str, workdir: str, repeat: int) -> dict:
     wall = statistics.median(r["wall"] for r in runs)
     mine = statistics.median(r["wall"] for r in ours)
     ratios = [c["wall"] / p["wall"] for c, p in zip(runs, ours)]
-    return {"files": files, "checkov --version": version, "checkov": wall, "checkov runs": [round(r["wall"], 3) for r in runs],
-            "peerlint cold": mine, "peerlint runs": [round(r["wall"], 3) for r in ours],
-            "ratio": statistics.median(ratios), "ratios": [round(r, 2) for r in ratios]}
+    return {
+        "files": files,
+        "checkov --version": version,
+        "checkov": wall,
+        "checkov runs": [round(r["wall"], 3) for r in runs],
+        "peerlint cold": mine,
+        "peerlint runs": [round(r["wall"], 3) for r in ours],
+        "ratio": statistics.median(ratios),
+        "ratios": [round(r, 2) for r in ratios],
+    }
 
 
 def machine() -> dict:
@@ -185,8 +209,14 @@ def machine() -> dict:
         mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     except (ValueError, OSError):
         mem = 0.0
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem, 1), "python": platform.python_version(),
-            "os": f"{platform.system()} {platform.release()}", "load_before": os.getloadavg()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem, 1),
+        "python": platform.python_version(),
+        "os": f"{platform.system()} {platform.release()}",
+        "load_before": os.getloadavg(),
+    }
 
 
 def table(results: dict) -> str:
@@ -199,10 +229,12 @@ def table(results: dict) -> str:
     s = results.get("startup")
     if s:
         lines += [
-            "| start-up | median |", "|---|---|",
+            "| start-up | median |",
+            "|---|---|",
             f"| `python -c pass` | {s['python -c pass'] * 1000:.0f} ms |",
             f"| `peerlint --version` | {s['peerlint --version'] * 1000:.0f} ms ({s['ratio']:.2f}x) |",
-            f"| `peerlint rules` | {s['peerlint rules'] * 1000:.0f} ms |", "",
+            f"| `peerlint rules` | {s['peerlint rules'] * 1000:.0f} ms |",
+            "",
         ]
     lines += [
         "| files | MB | run | wall | files/s | CPU | peak RSS | start | parse | model | graph | rules | output | parse floor | wall / floor |",
@@ -217,7 +249,9 @@ def table(results: dict) -> str:
             st = x["stages"]
             start = x["wall"] - sum(st.values())
             # cold: the median of the paired ratios (see floor_and_cold); others: medians
-            ratio = r["cold / floor"]["median"] if label == "cold" and "cold / floor" in r else x["wall"] / fl["seconds"]
+            ratio = (
+                r["cold / floor"]["median"] if label == "cold" and "cold / floor" in r else x["wall"] / fl["seconds"]
+            )
             lines.append(
                 f"| {size} | {fl['bytes'] / 1e6:.1f} | {label} | {x['wall']:.2f} s | {fl['files'] / x['wall']:,.0f} | {x['cpu']:.2f} s | "
                 f"{x['rss_mib']:.0f} MiB | {start:.2f} | {st['parse']:.2f} | {st['model']:.2f} | {st['graph']:.2f} | {st['rules']:.2f} | "
@@ -232,17 +266,21 @@ def table(results: dict) -> str:
         lines.append(f"{size} files: warm is {r['warm']['wall'] / r['cold']['wall'] * 100:.0f}% of cold.")
         if "cold / floor" in r:
             pairs = ", ".join(f"{w:.2f}/{f:.2f}" for w, f in zip(r["cold"]["runs"], r["floor"]["runs"]))
-            lines.append(f"{size} files, cold run / parse floor run just before it (s): {pairs}; median ratio {r['cold / floor']['median']:.2f}.")
+            lines.append(
+                f"{size} files, cold run / parse floor run just before it (s): {pairs}; median ratio {r['cold / floor']['median']:.2f}."
+            )
     c = results.get("checkov")
     if c:
         if "error" in c:
             lines += ["", f"checkov: {c['error']}"]
         else:
             lines += [
-                "", f"checkov on the 1,000-file fleet's Kubernetes half ({c['files']} files): `checkov --version` {c['checkov --version']:.2f} s; "
+                "",
+                f"checkov on the 1,000-file fleet's Kubernetes half ({c['files']} files): `checkov --version` {c['checkov --version']:.2f} s; "
                 f"`checkov -d DIR --framework kubernetes` {c['checkov']:.2f} s; peerlint cold {c['peerlint cold']:.2f} s: "
                 f"**{c['ratio']:.1f}x** faster (median of paired runs; checkov/peerlint (s): "
-                + ", ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(c["checkov runs"], c["peerlint runs"])) + ").",
+                + ", ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(c["checkov runs"], c["peerlint runs"]))
+                + ").",
             ]
     return "\n".join(lines)
 
@@ -250,10 +288,14 @@ def table(results: dict) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description="peerlint benchmark")
     parser.add_argument("--sizes", default="100,1000,10000")
-    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median); 10,000 files use at most 3")
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="runs per measurement (median); 10,000 files use at most 3"
+    )
     parser.add_argument("--pairs", type=int, default=7, help="parse floor + cold run pairs per size (median ratio)")
     parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "peerlint-bench"))
-    parser.add_argument("--checkov", default=None, help="checkov executable (default: on PATH or /tmp/checkov-venv/bin/checkov)")
+    parser.add_argument(
+        "--checkov", default=None, help="checkov executable (default: on PATH or /tmp/checkov-venv/bin/checkov)"
+    )
     parser.add_argument("--no-checkov", action="store_true")
     parser.add_argument("--json", default=None, help="also write the raw results here")
     args = parser.parse_args()
@@ -268,19 +310,30 @@ def main() -> int:
         generate.generate(fleet, size)
         repeat = min(args.repeat, 3) if size >= 10000 else args.repeat
         floor, cold, ratios = floor_and_cold(fleet, args.pairs)
-        entry = {"floor": floor, "cold": cold, "cold / floor": {"median": statistics.median(ratios), "runs": [round(r, 3) for r in ratios]}}
+        entry = {
+            "floor": floor,
+            "cold": cold,
+            "cold / floor": {"median": statistics.median(ratios), "runs": [round(r, 3) for r in ratios]},
+        }
         entry["warm"] = lint_runs(fleet, repeat, [], cold=False)
         entry["one file edited"] = lint_runs(fleet, repeat, [], cold=False, edit=True)
         entry["cold -j1"] = lint_runs(fleet, max(1, repeat // 2), ["-j", "1", "--no-cache"], cold=True)
         results["sizes"][str(size)] = entry
-        print(f"{size}: floor {entry['floor']['seconds']:.2f}s cold {entry['cold']['wall']:.2f}s warm {entry['warm']['wall']:.2f}s "
-              f"j1 {entry['cold -j1']['wall']:.2f}s rss {entry['cold']['rss_mib']:.0f}MiB", file=sys.stderr)
+        print(
+            f"{size}: floor {entry['floor']['seconds']:.2f}s cold {entry['cold']['wall']:.2f}s warm {entry['warm']['wall']:.2f}s "
+            f"j1 {entry['cold -j1']['wall']:.2f}s rss {entry['cold']['rss_mib']:.0f}MiB",
+            file=sys.stderr,
+        )
     if not args.no_checkov and "1000" in results["sizes"]:
         checkov = args.checkov or shutil.which("checkov") or "/tmp/checkov-venv/bin/checkov"
         if os.path.exists(checkov) or shutil.which(checkov):
-            results["checkov"] = checkov_runs(checkov, os.path.join(args.workdir, "fleet-1000"), args.workdir, args.repeat)
+            results["checkov"] = checkov_runs(
+                checkov, os.path.join(args.workdir, "fleet-1000"), args.workdir, args.repeat
+            )
         else:
-            results["checkov"] = {"error": f"not installed ({checkov}); pip install checkov into a separate venv to compare"}
+            results["checkov"] = {
+                "error": f"not installed ({checkov}); pip install checkov into a separate venv to compare"
+            }
     results["load_after"] = os.getloadavg()
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:

@@ -6,6 +6,7 @@ classify, clusters, every rule), counting inputs and crashes.
 A crash is any exception escaping the pipeline or a PL000 internal-error finding; the
 first few are written to fuzz/crashes/ for reproduction. Exit 1 if any.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -77,7 +78,7 @@ def _worker(args: tuple[int, int, float, str]) -> tuple[int, list[tuple[str, str
             bad = [f.message for f in findings if f.code == INTERNAL_ERROR]
             if bad:
                 crashes.append((name, text, bad[0]))
-        except Exception:  # noqa: BLE001 - counting crashes is the point
+        except Exception:
             crashes.append((name, text, traceback.format_exc()))
         done += 1
     return done, crashes
@@ -104,7 +105,9 @@ def main() -> int:
         out = os.path.join(HERE, "crashes")
         os.makedirs(out, exist_ok=True)
         for i, (name, text, why) in enumerate(crashes[:20]):
-            with open(os.path.join(out, f"{i}-{os.path.basename(name)}"), "w", encoding="utf-8", errors="surrogatepass") as handle:
+            with open(
+                os.path.join(out, f"{i}-{os.path.basename(name)}"), "w", encoding="utf-8", errors="surrogatepass"
+            ) as handle:
                 handle.write(text)
             print(f"--- crash {i} ({name}):\n{why}")
     return 1 if crashes else 0

@@ -1,20 +1,74 @@
 """Input generation for property tests and the fuzz campaign: seeds from the public
 corpus, and mutations that imitate what repositories really contain (half-written
 edits, truncated files, pasted junk, wrong indentation, stray bytes)."""
+
 from __future__ import annotations
 
 import os
 import random
 import re
-from typing import Optional
 
 SUFFIXES = (".hcl", ".json", ".yaml", ".yml")
-WORDS = ["*", "", "default", "dc2", "none", "local", "remote", "true", "false", "0", "-1", "99999", "a*", "UPPER", "peer", "x" * 70, "mesh-gateway", "allow", "deny", "write", "read"]
+WORDS = [
+    "*",
+    "",
+    "default",
+    "dc2",
+    "none",
+    "local",
+    "remote",
+    "true",
+    "false",
+    "0",
+    "-1",
+    "99999",
+    "a*",
+    "UPPER",
+    "peer",
+    "x" * 70,
+    "mesh-gateway",
+    "allow",
+    "deny",
+    "write",
+    "read",
+]
 _WORD = re.compile(r"[A-Za-z0-9_.*-]+")
-JUNK = ['"', "'", "{", "}", "[", "]", ":", "=", ",", "\n", "\t", "  ", "#", "//", "/*", "*/", "<<EOF\n", "&a ", "*a", "!!python/object ", "---\n", "\\", "\x00", "\ufeff", "\u00e9", "${", "-", "0x", "1e999", "null", "true"]
+JUNK = [
+    '"',
+    "'",
+    "{",
+    "}",
+    "[",
+    "]",
+    ":",
+    "=",
+    ",",
+    "\n",
+    "\t",
+    "  ",
+    "#",
+    "//",
+    "/*",
+    "*/",
+    "<<EOF\n",
+    "&a ",
+    "*a",
+    "!!python/object ",
+    "---\n",
+    "\\",
+    "\x00",
+    "\ufeff",
+    "\u00e9",
+    "${",
+    "-",
+    "0x",
+    "1e999",
+    "null",
+    "true",
+]
 
 
-def load_seeds(corpus: str, limit: Optional[int] = None) -> list[tuple[str, str]]:
+def load_seeds(corpus: str, limit: int | None = None) -> list[tuple[str, str]]:
     """(file name, text) of corpus files, sorted for reproducibility."""
     seeds = []
     for root, _dirs, files in os.walk(corpus):
@@ -41,12 +95,12 @@ def mutate(text: str, rng: random.Random, rounds: int = 3) -> str:
             if words:
                 hit = rng.choice(words)
                 other = rng.choice(words).group() if rng.random() < 0.5 else rng.choice(WORDS)
-                text = text[:hit.start()] + other + text[hit.end():]
+                text = text[: hit.start()] + other + text[hit.end() :]
             continue
         n = len(text)
         at = rng.randint(0, n)
         if op == 0:  # delete a range
-            text = text[:at] + text[at + rng.randint(1, 40):]
+            text = text[:at] + text[at + rng.randint(1, 40) :]
         elif op == 1:  # insert junk
             text = text[:at] + rng.choice(JUNK) + text[at:]
         elif op == 2:  # truncate
@@ -69,5 +123,5 @@ def mutate(text: str, rng: random.Random, rounds: int = 3) -> str:
         else:  # flip a character
             if n:
                 at = min(at, n - 1)
-                text = text[:at] + chr(rng.randint(0, 0x2FF)) + text[at + 1:]
+                text = text[:at] + chr(rng.randint(0, 0x2FF)) + text[at + 1 :]
     return text

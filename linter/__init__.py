@@ -2,6 +2,7 @@
 
 Nothing heavy is imported here: ``peerlint --version`` must start in milliseconds.
 """
+
 import os as _os
 import sys as _sys
 
@@ -24,13 +25,15 @@ def _find_checkout_folders() -> None:
         """Finds exactly ``linter.rules`` and ``linter.schemas`` in the checkout."""
 
         @staticmethod
-        def find_spec(name: str, path=None, target=None):  # noqa: ANN001, ANN205
+        def find_spec(name: str, path=None, target=None):
             if name not in ("linter.rules", "linter.schemas"):
                 return None
             from importlib.util import spec_from_file_location
 
             folder = _os.path.join(root, name.split(".", 1)[1])
-            return spec_from_file_location(name, _os.path.join(folder, "__init__.py"), submodule_search_locations=[folder])
+            return spec_from_file_location(
+                name, _os.path.join(folder, "__init__.py"), submodule_search_locations=[folder]
+            )
 
     _sys.meta_path.insert(0, CheckoutFolders)
 

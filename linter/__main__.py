@@ -1,4 +1,5 @@
 """``python -m linter`` is the ``peerlint`` command."""
+
 import sys
 
 from linter.cli import main

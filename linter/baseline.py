@@ -11,6 +11,7 @@ Stale entries (recorded findings that no longer occur in the files and rules tha
 are reported on standard error with the command that prunes them, and do not change
 the exit code: fixing a finding must never fail a build.
 """
+
 from __future__ import annotations
 
 import json
@@ -90,7 +91,9 @@ def dumps(findings: Iterable[Finding], path: str) -> str:
     return json.dumps({"version": VERSION, "tool": "peerlint", "entries": entries}, indent=2) + "\n"
 
 
-def apply(findings: list[Finding], baseline: Baseline, checked_files: Iterable[str], ran: Iterable[str]) -> tuple[list[Finding], int, list[tuple[Key, int, str]]]:
+def apply(
+    findings: list[Finding], baseline: Baseline, checked_files: Iterable[str], ran: Iterable[str]
+) -> tuple[list[Finding], int, list[tuple[Key, int, str]]]:
     """(findings not in the baseline, how many were hidden, stale entries). An entry
     is stale only if its file was checked and its rule ran this time, so a partial run
     (pre-commit on two files, ``--select``) does not call the rest stale."""
@@ -106,17 +109,25 @@ def apply(findings: list[Finding], baseline: Baseline, checked_files: Iterable[s
             kept.append(finding)
     checked = {os.path.relpath(os.path.abspath(p), baseline.folder).replace(os.sep, "/") for p in checked_files}
     ran = set(ran)
-    stale = [(k, n, baseline.messages.get(k, "")) for k, n in sorted(remaining.items()) if n > 0 and k[1] in checked and k[0] in ran]
+    stale = [
+        (k, n, baseline.messages.get(k, ""))
+        for k, n in sorted(remaining.items())
+        if n > 0 and k[1] in checked and k[0] in ran
+    ]
     return kept, hidden, stale
 
 
 def stale_report(baseline: Baseline, stale: list[tuple[Key, int, str]], limit: int = 10) -> str:
     """The note printed on standard error about entries that no longer match."""
     total = sum(n for _, n, _ in stale)
-    lines = [f"peerlint: baseline {baseline.path}: {total} entr{'y' if total == 1 else 'ies'} no longer match a finding (fixed or changed):"]
+    lines = [
+        f"peerlint: baseline {baseline.path}: {total} entr{'y' if total == 1 else 'ies'} no longer match a finding (fixed or changed):"
+    ]
     for (code, path, resource, node_path), n, message in stale[:limit]:
         what = " ".join(p for p in (resource if resource != FILE_RESOURCE else "", node_path) if p)
-        lines.append(f"  {path}: {code} {what}".rstrip() + (f" (x{n})" if n > 1 else "") + (f" - {message}" if message else ""))
+        lines.append(
+            f"  {path}: {code} {what}".rstrip() + (f" (x{n})" if n > 1 else "") + (f" - {message}" if message else "")
+        )
     if len(stale) > limit:
         lines.append(f"  ... and {len(stale) - limit} more")
     lines.append(f"  prune them with: peerlint check --write-baseline {baseline.path}")

@@ -3,13 +3,14 @@
 Exit codes: 0 nothing at or above ``--fail-on``; 1 findings; 2 usage, configuration
 or internal error. Heavy modules are imported inside the subcommands that need them.
 """
+
 from __future__ import annotations
 
 import argparse
 import os
 import sys
 import time
-from typing import Optional, Sequence
+from typing import Sequence
 
 from linter import __version__
 
@@ -43,26 +44,63 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="lint files and folders (default: the current folder)")
     check.add_argument("paths", nargs="*", default=[], help="files or folders to check")
-    check.add_argument("--format", "-f", default=None, help="output format: text, json, sarif, github, gcc, junit, gitlab (default text)")
+    check.add_argument(
+        "--format",
+        "-f",
+        default=None,
+        help="output format: text, json, sarif, github, gcc, junit, gitlab (default text)",
+    )
     check.add_argument("--output", "-o", default=None, help="write the report to FILE instead of standard output")
-    check.add_argument("--output-format", action="append", default=[], metavar="FORMAT[=FILE]",
-                       help="one more output of this run; repeatable (e.g. sarif=peerlint.sarif)")
+    check.add_argument(
+        "--output-format",
+        action="append",
+        default=[],
+        metavar="FORMAT[=FILE]",
+        help="one more output of this run; repeatable (e.g. sarif=peerlint.sarif)",
+    )
     check.add_argument("--select", type=_codes, default=[], help="only these codes or prefixes (comma-separated)")
     check.add_argument("--ignore", type=_codes, default=[], help="skip these codes or prefixes (comma-separated)")
-    check.add_argument("--fail-on", choices=("error", "warning", "note"), default="error", help="lowest severity that makes the exit code 1 (default error)")
+    check.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "note"),
+        default="error",
+        help="lowest severity that makes the exit code 1 (default error)",
+    )
     check.add_argument("--config", default=None, help="configuration file (default: found by walking up)")
     check.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
-    check.add_argument("--project", default=None, metavar="DIR",
-                       help="load the whole project at DIR for cross-file rules, report only on PATHS")
-    check.add_argument("--baseline", default=None, metavar="FILE",
-                       help="hide the findings recorded in FILE (see --write-baseline); report only new ones")
-    check.add_argument("--write-baseline", default=None, metavar="FILE",
-                       help="record every current finding in FILE and exit 0 (adopting peerlint on an existing repository)")
-    check.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
-                       help="processes to parse with (default: one per core; 1: no pool)")
+    check.add_argument(
+        "--project",
+        default=None,
+        metavar="DIR",
+        help="load the whole project at DIR for cross-file rules, report only on PATHS",
+    )
+    check.add_argument(
+        "--baseline",
+        default=None,
+        metavar="FILE",
+        help="hide the findings recorded in FILE (see --write-baseline); report only new ones",
+    )
+    check.add_argument(
+        "--write-baseline",
+        default=None,
+        metavar="FILE",
+        help="record every current finding in FILE and exit 0 (adopting peerlint on an existing repository)",
+    )
+    check.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="processes to parse with (default: one per core; 1: no pool)",
+    )
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the parse cache")
-    check.add_argument("--cache-dir", default=None, metavar="DIR",
-                       help="where the parse cache lives (default: .peerlint_cache at the project root)")
+    check.add_argument(
+        "--cache-dir",
+        default=None,
+        metavar="DIR",
+        help="where the parse cache lives (default: .peerlint_cache at the project root)",
+    )
     check.add_argument("--timings", action="store_true", help="print how long each stage took to standard error")
 
     sub.add_parser("rules", help="list every rule")
@@ -71,14 +109,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("lsp", help="run the language server on standard input/output (for editors)")
     graph = sub.add_parser("graph", help="draw the peering topology (clusters, peerings, gateways, exports, findings)")
     graph.add_argument("paths", nargs="*", default=[], help="files or folders (default: the current folder)")
-    graph.add_argument("--format", "-f", choices=("mermaid", "dot", "json"), default=None,
-                       help="mermaid, dot or json (default: a tree on a terminal, mermaid otherwise)")
+    graph.add_argument(
+        "--format",
+        "-f",
+        choices=("mermaid", "dot", "json"),
+        default=None,
+        help="mermaid, dot or json (default: a tree on a terminal, mermaid otherwise)",
+    )
     graph.add_argument("--output", "-o", default=None, help="write the picture to FILE instead of standard output")
     graph.add_argument("--config", default=None, help="configuration file (default: found by walking up)")
     return parser
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -157,8 +200,8 @@ def _explain(code: str) -> int:
     return EXIT_OK
 
 
-def _outputs(args: argparse.Namespace, formats: dict) -> list[tuple[str, Optional[str]]]:
-    outputs: list[tuple[str, Optional[str]]] = []
+def _outputs(args: argparse.Namespace, formats: dict) -> list[tuple[str, str | None]]:
+    outputs: list[tuple[str, str | None]] = []
     if args.format or args.output or not args.output_format:
         outputs.append((args.format or "text", args.output))
     for spec in args.output_format:
@@ -250,7 +293,7 @@ def _write_baseline(result, path: str) -> int:
     return EXIT_OK
 
 
-def _apply_baseline(result, config, args: argparse.Namespace) -> Optional[int]:
+def _apply_baseline(result, config, args: argparse.Namespace) -> int | None:
     """Drop baselined findings from ``result``; report stale entries on stderr."""
     from linter.baseline import BaselineError, apply, load, stale_report
     from linter.engine import selected_codes
@@ -276,8 +319,12 @@ def _write_reports(result, outputs, args) -> None:
 
     for name, path in outputs:
         color = (
-            name == "text" and path is None and not args.no_color and sys.stdout.isatty()
-            and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+            name == "text"
+            and path is None
+            and not args.no_color
+            and sys.stdout.isatty()
+            and "NO_COLOR" not in os.environ
+            and os.environ.get("TERM") != "dumb"
         )
         files = [p for p in result.files if result.focus is None or p in result.focus]
         data = ReportInput(result.findings, result.rules, result.texts, len(files), color, __version__, files=files)

@@ -6,6 +6,7 @@ itself: ``#`` and ``//`` in HCL (skipping strings, heredocs and ``/* */`` blocks
 ``#`` in YAML (skipping quoted strings and block scalars). JSON has no comments.
 Lines and columns are 1-based code points, like every :class:`~linter.nodes.Span`.
 """
+
 from __future__ import annotations
 
 import re

@@ -5,13 +5,14 @@ Every key is checked: an unknown key or a bad value is a :class:`ConfigError` na
 the file and line (the CLI exits 2), because a silently ignored typo in a linter's own
 configuration hides every finding it was meant to control.
 """
+
 from __future__ import annotations
 
 import bisect
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 CONFIG_NAMES = ("peerlint.toml", ".peerlint.toml", "pyproject.toml")
 EDITIONS = ("ce", "enterprise")
@@ -32,7 +33,7 @@ class ClusterConfig:
     datacenter: str
     partition: str = "default"
     paths: list[str] = field(default_factory=list)
-    peer_name: Optional[str] = None
+    peer_name: str | None = None
     helm_values: list[str] = field(default_factory=list)
 
 
@@ -45,11 +46,11 @@ class PeeringConfig:
 
 @dataclass
 class Config:
-    path: Optional[str] = None  # the config file, if any
+    path: str | None = None  # the config file, if any
     root: str = "."  # the folder globs are relative to
     edition: str = "ce"
-    consul_version: Optional[str] = None
-    consul_k8s_version: Optional[str] = None
+    consul_version: str | None = None
+    consul_k8s_version: str | None = None
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     select: list[str] = field(default_factory=list)
@@ -76,17 +77,29 @@ class RunOptions:
     hash the whole Config (anything in it may change findings) with nothing to strip."""
 
     #: Processes to parse with; None: one per core (a pool only for many files).
-    jobs: Optional[int] = None
+    jobs: int | None = None
     #: The cache folder (parse and results caches); None: no cache (the library
     #: default, so tests and embedders never write into checked folders; the CLI
     #: turns it on).
-    cache_dir: Optional[str] = None
+    cache_dir: str | None = None
 
 
 TOP_KEYS = {
-    "edition", "consul-version", "consul-k8s-version", "include", "exclude", "select",
-    "ignore", "severity", "per-path-ignores", "clusters", "peerings", "max-file-size",
-    "require-suppression-reason", "non-suppressible", "helm-values-order",
+    "edition",
+    "consul-version",
+    "consul-k8s-version",
+    "include",
+    "exclude",
+    "select",
+    "ignore",
+    "severity",
+    "per-path-ignores",
+    "clusters",
+    "peerings",
+    "max-file-size",
+    "require-suppression-reason",
+    "non-suppressible",
+    "helm-values-order",
 }
 CLUSTER_KEYS = {"datacenter", "partition", "paths", "peer-name", "helm-values"}
 PEERING_KEYS = {"a", "b"}
@@ -104,14 +117,16 @@ def _line_of(text: str, key: str, after: int = 0) -> int:
     if starts is None:
         _LINE_STARTS.clear()
         starts = _LINE_STARTS[text] = [0] + [m.end() for m in re.finditer("\n", text)]
-    pattern = re.compile(r'^[ \t]*(\[+[^\]]*\b%s\b[^\]]*\]+|["\']?%s["\']?\s*=)' % (re.escape(key), re.escape(key)), re.M)
+    pattern = re.compile(
+        r'^[ \t]*(\[+[^\]]*\b%s\b[^\]]*\]+|["\']?%s["\']?\s*=)' % (re.escape(key), re.escape(key)), re.M
+    )
     match = pattern.search(text, starts[after] if after < len(starts) else len(text))
     if match is None:
         return after or 1
     return bisect.bisect_right(starts, match.start())
 
 
-def find_config(start: str) -> Optional[str]:
+def find_config(start: str) -> str | None:
     """The nearest config file at or above ``start``."""
     here = os.path.abspath(start)
     if os.path.isfile(here):
@@ -144,7 +159,7 @@ def _toml():
     return tomllib
 
 
-def load_config(start: str, explicit: Optional[str] = None) -> Config:
+def load_config(start: str, explicit: str | None = None) -> Config:
     """The configuration for a run over ``start``; defaults when there is no file."""
     path = explicit or find_config(start)
     if path is None:
@@ -186,7 +201,7 @@ def _build(data: dict[str, Any], text: str, path: str) -> Config:
                 fail(f"'{key}': {code!r} is not a rule code or prefix (like PL301 or PL3)", key)
         return out
 
-    for key, value in data.items():
+    for key in data:
         if key not in TOP_KEYS:
             from linter.kinds import did_you_mean
 
@@ -214,7 +229,11 @@ def _build(data: dict[str, Any], text: str, path: str) -> Config:
         if key in data:
             setattr(config, key.replace("-", "_"), codes(key, data[key]))
     if "max-file-size" in data:
-        if not isinstance(data["max-file-size"], int) or isinstance(data["max-file-size"], bool) or data["max-file-size"] <= 0:
+        if (
+            not isinstance(data["max-file-size"], int)
+            or isinstance(data["max-file-size"], bool)
+            or data["max-file-size"] <= 0
+        ):
             fail("'max-file-size' must be a positive number of bytes", "max-file-size")
         config.max_file_size = data["max-file-size"]
     if "require-suppression-reason" in data:
@@ -223,7 +242,7 @@ def _build(data: dict[str, Any], text: str, path: str) -> Config:
         config.require_suppression_reason = data["require-suppression-reason"]
     if "severity" in data:
         if not isinstance(data["severity"], dict):
-            fail("'severity' must be a table of CODE = \"error\"|\"warning\"|\"note\"|\"off\"", "severity")
+            fail('\'severity\' must be a table of CODE = "error"|"warning"|"note"|"off"', "severity")
         for code, sev in data["severity"].items():
             if not _CODE.match(code) or sev not in SEVERITY_VALUES:
                 fail(f"severity for {code!r} must be one of {', '.join(SEVERITY_VALUES)}", code)

@@ -6,9 +6,10 @@ whole-line span is what a user needs. Here, next to the config, because both the
 topology builder and peering pairing locate config items, and neither should import
 the other for it.
 """
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from linter.nodes import Span
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from linter.config import Config
 
 
-def config_display_path(config: "Config") -> str:
+def config_display_path(config: Config) -> str:
     """The config file as findings name it (relative like every other path), or
     ``peerlint.toml`` when the run has no config file."""
     from linter.discover import display_path
@@ -24,7 +25,7 @@ def config_display_path(config: "Config") -> str:
     return display_path(config.path) if config.path else "peerlint.toml"
 
 
-def config_lines(config: "Config") -> Optional[list[str]]:
+def config_lines(config: Config) -> list[str] | None:
     """The config file's lines, read once for all the spans a graph build needs; None
     when it cannot be read."""
     try:
@@ -34,7 +35,7 @@ def config_lines(config: "Config") -> Optional[list[str]]:
         return None
 
 
-def config_line_span(lines: Optional[list[str]], line: int) -> Span:
+def config_line_span(lines: list[str] | None, line: int) -> Span:
     """A whole-line span in the config file (TOML keeps no positions; the line is what
     a user needs); ``lines`` from :func:`config_lines`."""
     length = 1

@@ -2,6 +2,7 @@
 
 Reading them is :mod:`linter.load`'s job.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -10,7 +11,19 @@ from typing import Iterable, Iterator
 
 from linter.parse import SUFFIXES
 
-SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".peerlint_cache", ".mypy_cache", ".pytest_cache"}
+SKIP_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "__pycache__",
+    ".venv",
+    "venv",
+    ".tox",
+    ".peerlint_cache",
+    ".mypy_cache",
+    ".pytest_cache",
+}
 
 
 def relative_path(absolute: str, base: str) -> str:
@@ -18,8 +31,8 @@ def relative_path(absolute: str, base: str) -> str:
     without relpath's own normalising of both when ``absolute`` is plainly inside
     ``base`` (the common case: called twice per file, relpath was half of discovery's
     time on a large repository)."""
-    if len(base) > 1 and absolute.startswith(base) and absolute[len(base):len(base) + 1] == os.sep and os.sep == "/":
-        return absolute[len(base) + 1:]
+    if len(base) > 1 and absolute.startswith(base) and absolute[len(base) : len(base) + 1] == os.sep and os.sep == "/":
+        return absolute[len(base) + 1 :]
     return os.path.relpath(absolute, base)
 
 
@@ -65,9 +78,13 @@ def iter_files(paths: list[str], root: str, include: list[str], exclude: list[st
                 # (os.path.join's own checks, per file, were a fifth of discovery)
                 prefix = os.path.join(folder, "")
                 absolute_prefix = os.path.join(os.path.abspath(folder), "")
-                candidates.extend((prefix + f, absolute_prefix + f) for f in sorted(files) if f.lower().endswith(SUFFIXES))
+                candidates.extend(
+                    (prefix + f, absolute_prefix + f) for f in sorted(files) if f.lower().endswith(SUFFIXES)
+                )
         else:
-            candidates.append((given, os.path.abspath(given)))  # named (read whatever its suffix), or missing: reported when read
+            candidates.append(
+                (given, os.path.abspath(given))
+            )  # named (read whatever its suffix), or missing: reported when read
         for path, absolute in candidates:
             if absolute in seen:
                 continue

@@ -8,13 +8,14 @@ Each rule gets a ``## CODE slug`` heading, whose GitHub anchor (``#pl301-missing
 gateway``) is the one :meth:`linter.api.Rule.help_uri` links to from SARIF, the
 language server and GitLab reports.
 """
+
 from __future__ import annotations
 
 import argparse
 import os
 import re
 import sys
-from typing import Optional, Sequence
+from typing import Sequence
 
 from linter.api import Rule, doc_with_examples
 
@@ -65,8 +66,10 @@ def render(rules: dict[str, type[Rule]]) -> str:
     return HEADER + table + "\n".join(rule_markdown(rule) for rule in rules.values())
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m linter.docs", description="Generate docs/rules.md from the rules' metadata.")
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m linter.docs", description="Generate docs/rules.md from the rules' metadata."
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 if the file is out of date instead of writing it")
     parser.add_argument("--output", default=DEFAULT_PATH, help="where the page lives (default docs/rules.md)")
     args = parser.parse_args(argv)

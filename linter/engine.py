@@ -9,6 +9,7 @@ findings are returned. Rules get the finished, read-only project. Speed work (th
 parallel parse, rules on a second core, the paused collector) is fenced off in the
 helpers each stage calls, never in the order of the stages.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -19,9 +20,9 @@ import sys
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator
 
-from linter.api import Finding, Rule, SEVERITY_RANK, sorted_findings
+from linter.api import SEVERITY_RANK, Finding, Rule, sorted_findings
 from linter.config import Config, RunOptions
 from linter.discover import display_path, iter_files
 from linter.nodes import Span
@@ -40,7 +41,7 @@ class Result:
     rules: dict[str, type[Rule]]
     #: The project the rules ran on; None when the results cache answered (no model
     #: was built: ``files``, ``texts`` and ``focus`` below are all a report needs).
-    project: Optional[Project]
+    project: Project | None
     internal_error: bool = False
     timings: dict[str, float] = field(default_factory=dict)
     #: Every checked file (display paths), in order.
@@ -48,13 +49,28 @@ class Result:
     #: Each readable file's text, by display path.
     texts: dict[str, str] = field(default_factory=dict)
     #: The files findings are reported for (pre-commit passes a subset); None: all.
-    focus: Optional[set[str]] = None
+    focus: set[str] | None = None
 
     @classmethod
-    def of(cls, project: Project, findings: list[Finding], rules: dict[str, type[Rule]], internal_error: bool = False,
-           timings: Optional[dict[str, float]] = None) -> "Result":
+    def of(
+        cls,
+        project: Project,
+        findings: list[Finding],
+        rules: dict[str, type[Rule]],
+        internal_error: bool = False,
+        timings: dict[str, float] | None = None,
+    ) -> Result:
         """A result of rules run on ``project``."""
-        return cls(findings, rules, project, internal_error, timings if timings is not None else {}, project.files, project.texts, project.focus)
+        return cls(
+            findings,
+            rules,
+            project,
+            internal_error,
+            timings if timings is not None else {},
+            project.files,
+            project.texts,
+            project.focus,
+        )
 
 
 def _code_selected(code: str, select: Iterable[str], ignore: Iterable[str]) -> bool:
@@ -89,7 +105,7 @@ def discover(paths: list[str], config: Config) -> list[str]:
     return list(iter_files(paths, config.root, config.include, config.exclude))
 
 
-def load(files: list[str], config: Config, options: RunOptions, timings: Optional[dict[str, float]] = None) -> Loaded:
+def load(files: list[str], config: Config, options: RunOptions, timings: dict[str, float] | None = None) -> Loaded:
     """Stage 2: every file read and parsed (linter.load: in parallel, from the parse
     cache). With a cache, parse results it holds stay encoded until :func:`model`
     needs them, so a results-cache hit never decodes them."""
@@ -102,15 +118,20 @@ def load(files: list[str], config: Config, options: RunOptions, timings: Optiona
     return loaded
 
 
-def model(loaded: Loaded, config: Config, focus: Optional[Iterable[str]] = None, timings: Optional[dict[str, float]] = None) -> Project:
+def model(
+    loaded: Loaded, config: Config, focus: Iterable[str] | None = None, timings: dict[str, float] | None = None
+) -> Project:
     """Stage 3: the project (documents classified, clusters assigned) from the loaded
     files; ``loaded`` is emptied (its encoded results are garbage once decoded)."""
     from linter.load.codec import resolve
 
     start = time.perf_counter()
     files = [source.path for _path, source, _parsed in loaded]
-    project = Project.from_files(config, ((source, resolve(path, source, parsed)) for path, source, parsed in loaded),
-                                 focus_files(files, focus) if focus is not None else None)
+    project = Project.from_files(
+        config,
+        ((source, resolve(path, source, parsed)) for path, source, parsed in loaded),
+        focus_files(files, focus) if focus is not None else None,
+    )
     loaded.clear()
     if timings is not None:
         timings["model"] = time.perf_counter() - start
@@ -123,14 +144,19 @@ def graph(project: Project, rules: dict[str, type[Rule]], ran: list[str], timing
     if any("graph" in getattr(rules[code], "reads", ()) for code in ran):
         start = time.perf_counter()
         try:
-            project.graph
+            project.graph  # noqa: B018  (built here, so its time is its own)
         except Exception:
             pass  # the first rule that reads it fails the same way and becomes PL000
         timings["graph"] = time.perf_counter() - start
 
 
-def load_project(paths: list[str], config: Config, focus: Optional[Iterable[str]] = None, timings: Optional[dict[str, float]] = None,
-                 options: RunOptions = RunOptions()) -> Project:
+def load_project(
+    paths: list[str],
+    config: Config,
+    focus: Iterable[str] | None = None,
+    timings: dict[str, float] | None = None,
+    options: RunOptions = RunOptions(),
+) -> Project:
     """discover -> load -> model: the project rules would see (stage times into
     ``timings`` when given: parse, model)."""
     with _gc_paused():
@@ -144,11 +170,17 @@ def focus_files(files: list[str], focus: Iterable[str]) -> set[str]:
     for given in focus:
         absolute = os.path.abspath(given)
         out.add(display_path(given))
-        out.update(f for f in files if os.path.abspath(f) == absolute or os.path.abspath(f).startswith(absolute.rstrip(os.sep) + os.sep))
+        out.update(
+            f
+            for f in files
+            if os.path.abspath(f) == absolute or os.path.abspath(f).startswith(absolute.rstrip(os.sep) + os.sep)
+        )
     return out
 
 
-def selected_codes(rules: dict[str, type[Rule]], config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[str]:
+def selected_codes(
+    rules: dict[str, type[Rule]], config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()
+) -> list[str]:
     """The codes a run with these options runs (command line over config; severity
     "off" turns a rule off). Suppression and baseline audits consider only these."""
     select = list(select) or config.select
@@ -170,17 +202,26 @@ def _run_rule(project: Project, code: str, rule_cls: type[Rule]) -> tuple[list[F
     except Exception as err:  # a broken (third-party) rule must not stop the run
         where = traceback.extract_tb(err.__traceback__)[-1]
         doc = project.last_document
-        findings.append(Finding(
-            INTERNAL_ERROR, "error",
-            f"internal error in rule {code} ({rule_cls.__module__})" + (f" on {doc.path}" if doc else "") + f": {type(err).__name__}: {err} "
-            f"at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}",
-            *_internal_location(project), resource=code, suppressible=False,
-        ))
+        findings.append(
+            Finding(
+                INTERNAL_ERROR,
+                "error",
+                f"internal error in rule {code} ({rule_cls.__module__})"
+                + (f" on {doc.path}" if doc else "")
+                + f": {type(err).__name__}: {err} "
+                f"at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}",
+                *_internal_location(project),
+                resource=code,
+                suppressible=False,
+            )
+        )
         return findings, True
     return findings, False
 
 
-def run_rules(project: Project, rules: dict[str, type[Rule]], select: Iterable[str] = (), ignore: Iterable[str] = (), offload=None) -> tuple[list[Finding], bool]:
+def run_rules(
+    project: Project, rules: dict[str, type[Rule]], select: Iterable[str] = (), ignore: Iterable[str] = (), offload=None
+) -> tuple[list[Finding], bool]:
     """Every selected rule over the project. A rule that raises becomes a PL000
     finding naming it; the other rules still run. ``offload`` (linter.rulepool) has
     some of the rules running in another process: their findings are taken from it,
@@ -211,7 +252,11 @@ def run_rules(project: Project, rules: dict[str, type[Rule]], select: Iterable[s
 
     findings = apply_suppressions(findings, project.texts, rules, config, ran)
     if project.focus is not None:
-        findings = [f for f in findings if f.path in project.focus or any(r.path in project.focus for r in f.related) or f.code == INTERNAL_ERROR]
+        findings = [
+            f
+            for f in findings
+            if f.path in project.focus or any(r.path in project.focus for r in f.related) or f.code == INTERNAL_ERROR
+        ]
     return _dedupe(sorted_findings(findings)), internal
 
 
@@ -232,7 +277,9 @@ def _path_ignored(finding: Finding, rules: dict[str, type[Rule]], config: Config
         return False
     rel = os.path.relpath(os.path.abspath(finding.path), config.root).replace(os.sep, "/")
     for glob, codes in config.per_path_ignores.items():
-        if (fnmatch.fnmatch(rel, glob) or fnmatch.fnmatch(finding.path, glob)) and any(finding.code.startswith(c) for c in codes):
+        if (fnmatch.fnmatch(rel, glob) or fnmatch.fnmatch(finding.path, glob)) and any(
+            finding.code.startswith(c) for c in codes
+        ):
             return True
     return False
 
@@ -248,8 +295,15 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def check(paths: list[str], config: Config, rules: dict[str, type[Rule]], select: Iterable[str] = (), ignore: Iterable[str] = (),
-          focus: Optional[Iterable[str]] = None, options: RunOptions = RunOptions()) -> Result:
+def check(
+    paths: list[str],
+    config: Config,
+    rules: dict[str, type[Rule]],
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    focus: Iterable[str] | None = None,
+    options: RunOptions = RunOptions(),
+) -> Result:
     """discover -> load -> model -> graph -> rules -> suppress (see the module's
     docstring); the results cache wraps the stages after load when ``options`` name a
     cache folder. ``focus``: report only on these files (and folders)."""
@@ -270,8 +324,16 @@ def check(paths: list[str], config: Config, rules: dict[str, type[Rule]], select
             cache.wait_for_saves()  # the parse cache is in place when a check returns
 
 
-def _after_load(loaded: Loaded, config: Config, rules: dict[str, type[Rule]], select: Iterable[str], ignore: Iterable[str],
-                focus: Optional[Iterable[str]], options: RunOptions, timings: dict[str, float]) -> Result:
+def _after_load(
+    loaded: Loaded,
+    config: Config,
+    rules: dict[str, type[Rule]],
+    select: Iterable[str],
+    ignore: Iterable[str],
+    focus: Iterable[str] | None,
+    options: RunOptions,
+    timings: dict[str, float],
+) -> Result:
     """model -> graph -> rules -> suppress."""
     project = model(loaded, config, focus, timings)
     ran = selected_codes(rules, config, select, ignore)
@@ -283,8 +345,16 @@ def _after_load(loaded: Loaded, config: Config, rules: dict[str, type[Rule]], se
     return Result.of(project, findings, rules, internal, timings)
 
 
-def _with_results_cache(loaded: Loaded, config: Config, rules: dict[str, type[Rule]], select: Iterable[str], ignore: Iterable[str],
-                        focus: Optional[Iterable[str]], options: RunOptions, timings: dict[str, float]) -> Result:
+def _with_results_cache(
+    loaded: Loaded,
+    config: Config,
+    rules: dict[str, type[Rule]],
+    select: Iterable[str],
+    ignore: Iterable[str],
+    focus: Iterable[str] | None,
+    options: RunOptions,
+    timings: dict[str, float],
+) -> Result:
     """The results cache around :func:`_after_load`: an identical earlier run's
     findings (then no model is built), or the pipeline's, stored for next time."""
     from linter.resultscache import ResultsCache
@@ -322,8 +392,12 @@ def _offload(project: Project, rules: dict[str, type[Rule]], ran: list[str], opt
     from linter import rulepool
 
     groups = {code: cls.work_group for code, cls in rules.items() if cls.work_group}
-    return rulepool.start(project, [c for c in ran if "graph" not in getattr(rules[c], "reads", ())],
-                          lambda proj, code: _run_rule(proj, code, rules[code]), groups)
+    return rulepool.start(
+        project,
+        [c for c in ran if "graph" not in getattr(rules[c], "reads", ())],
+        lambda proj, code: _run_rule(proj, code, rules[code]),
+        groups,
+    )
 
 
 def exit_code(result: Result, fail_on: str) -> int:

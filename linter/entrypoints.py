@@ -13,6 +13,7 @@ the metadata is read again. The same technique as stevedore's entry-point cache.
 ``PEERLINT_NO_PLUGIN_CACHE=1`` reads the metadata every time (for a plugin author
 editing an installed ``entry_points.txt`` by hand).
 """
+
 from __future__ import annotations
 
 import importlib
@@ -20,7 +21,7 @@ import json
 import os
 import re
 import sys
-from typing import Any, NamedTuple, Optional
+from typing import Any, NamedTuple
 
 from linter.output import user_cache_dir, write_atomic
 
@@ -78,7 +79,7 @@ def _load(path: str) -> dict:
     return {"version": CACHE_VERSION, "groups": {}}
 
 
-def _read(path: str, group: str, key: list[str]) -> Optional[list[EntryPoint]]:
+def _read(path: str, group: str, key: list[str]) -> list[EntryPoint] | None:
     try:
         for entry in _load(path)["groups"].get(group, []):
             if entry["key"] == key:
@@ -92,7 +93,7 @@ def _write(path: str, group: str, key: list[str], eps: list[EntryPoint]) -> None
     data = _load(path)
     known = data["groups"].get(group)
     known = [e for e in known if isinstance(e, dict) and e.get("key") != key] if isinstance(known, list) else []
-    data["groups"][group] = [{"key": key, "eps": [list(ep) for ep in eps]}] + known[:KEEP - 1]
+    data["groups"][group] = [{"key": key, "eps": [list(ep) for ep in eps]}] + known[: KEEP - 1]
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         write_atomic(path, json.dumps(data))

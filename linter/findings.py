@@ -4,10 +4,11 @@ Plain data, below every stage that makes or reads findings (rules, the engine,
 suppressions, baselines, reporters, the language server), so none of them has to import
 the rule API to hold one. Rules make findings only through :meth:`linter.api.Rule.report`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from typing import Sequence
 
 from linter.nodes import Span
 
@@ -65,7 +66,7 @@ class Finding:
     resource: str = ""
     node_path: str = ""
     related: list[Location] = field(default_factory=list)
-    fix: Optional[Fix] = None
+    fix: Fix | None = None
     suppressible: bool = True
 
     @property

@@ -17,11 +17,12 @@ returned, 1 when it raised), so no atexit handler, buffered output or test runne
 state of the parent runs twice. A caller that finds no child (``None``: forking is
 not possible here) does the work itself; results never depend on forking.
 """
+
 from __future__ import annotations
 
 import os
 import sys
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable
 
 
 def available(linux_only: bool = True) -> bool:
@@ -80,10 +81,12 @@ def send(fd: int, data: bytes) -> None:
     """Write all of ``data`` to a pipe (a write may take only part of it)."""
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
-def fork(body: Callable[[int], None], *, pipe: bool = True, pipe_size: int = 0, close_in_child: Iterable[int] = ()) -> Optional[Child]:
+def fork(
+    body: Callable[[int], None], *, pipe: bool = True, pipe_size: int = 0, close_in_child: Iterable[int] = ()
+) -> Child | None:
     """Run ``body(write_fd)`` in a forked child (``write_fd`` is -1 without ``pipe``)
     and return it, or None when no child could be started (no ``fork``, no file
     descriptors left). ``pipe_size``: ask Linux for a pipe buffer this big, so a child

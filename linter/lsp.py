@@ -12,11 +12,12 @@ LSP positions are 0-based lines and UTF-16 code units, converted with the line's
 Each diagnostic's ``code`` is the rule code and ``codeDescription.href`` its page in
 docs/rules.md; related locations become ``relatedInformation``.
 """
+
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from linter.api import Finding
 from linter.config import CONFIG_NAMES, Config, ConfigError, load_config
@@ -38,7 +39,7 @@ def utf16_col(line_text: str, col: int) -> int:
     return len(prefix.encode("utf-16-le")) // 2 + max(col - 1 - len(prefix), 0)
 
 
-def lsp_range(span: Span, text: Optional[str]) -> dict[str, dict[str, int]]:
+def lsp_range(span: Span, text: str | None) -> dict[str, dict[str, int]]:
     """A peerlint span as an LSP range (0-based lines, UTF-16 characters)."""
     lines = (text or "").split("\n")
 
@@ -62,8 +63,8 @@ class Workspace:
 
     root: str
     config: Config = field(default_factory=Config)
-    config_error: Optional[ConfigError] = None
-    disk: dict[str, tuple[SourceText, Optional[Parsed]]] = field(default_factory=dict)
+    config_error: ConfigError | None = None
+    disk: dict[str, tuple[SourceText, Parsed | None]] = field(default_factory=dict)
     buffers: dict[str, tuple[SourceText, Parsed]] = field(default_factory=dict)
     rules: dict[str, Any] = field(default_factory=dict)
 
@@ -103,7 +104,7 @@ class Workspace:
         self.buffers.pop(display_path(path), None)
         self.reread(path)
 
-    def lint(self) -> "Result":
+    def lint(self) -> Result:
         """The rules over disk files overlaid with the open buffers."""
         from linter.engine import Result, run_rules
         from linter.project import Project
@@ -114,7 +115,7 @@ class Workspace:
         return Result.of(project, findings, self.rules, internal)
 
 
-def diagnostics(result: "Result", path: str) -> list[dict[str, Any]]:
+def diagnostics(result: Result, path: str) -> list[dict[str, Any]]:
     """The LSP diagnostics (as JSON-shaped dicts) for the findings in ``path``."""
     texts = result.texts
     out = []
@@ -125,7 +126,7 @@ def diagnostics(result: "Result", path: str) -> list[dict[str, Any]]:
     return out
 
 
-def _diagnostic(f: Finding, result: "Result", texts: dict[str, str]) -> dict[str, Any]:
+def _diagnostic(f: Finding, result: Result, texts: dict[str, str]) -> dict[str, Any]:
     from pathlib import Path
 
     diag: dict[str, Any] = {
@@ -140,7 +141,13 @@ def _diagnostic(f: Finding, result: "Result", texts: dict[str, str]) -> dict[str
         diag["codeDescription"] = {"href": rule.help_uri()}
     if f.related:
         diag["relatedInformation"] = [
-            {"location": {"uri": Path(os.path.abspath(r.path)).as_uri(), "range": lsp_range(r.span, texts.get(r.path))}, "message": r.message or "related"}
+            {
+                "location": {
+                    "uri": Path(os.path.abspath(r.path)).as_uri(),
+                    "range": lsp_range(r.span, texts.get(r.path)),
+                },
+                "message": r.message or "related",
+            }
             for r in f.related
         ]
     return diag
@@ -148,8 +155,12 @@ def _diagnostic(f: Finding, result: "Result", texts: dict[str, str]) -> dict[str
 
 def config_diagnostic(err: ConfigError) -> dict[str, Any]:
     line = max(err.line - 1, 0)
-    return {"range": {"start": {"line": line, "character": 0}, "end": {"line": line + 1, "character": 0}},
-            "severity": 1, "source": "peerlint", "message": f"peerlint config error: {err}"}
+    return {
+        "range": {"start": {"line": line, "character": 0}, "end": {"line": line + 1, "character": 0}},
+        "severity": 1,
+        "source": "peerlint",
+        "message": f"peerlint config error: {err}",
+    }
 
 
 def serve() -> int:
@@ -180,7 +191,9 @@ def serve() -> int:
                 ws.rules = ws.rules or {}
             state["ws"] = ws
             if ws.config_error is not None:
-                server.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"peerlint: {ws.config_error}"))
+                server.window_show_message(
+                    types.ShowMessageParams(types.MessageType.Error, f"peerlint: {ws.config_error}")
+                )
         return state["ws"]
 
     convert = get_converter()
@@ -212,7 +225,7 @@ def serve() -> int:
             state["timer"].cancel()
         state["timer"] = loop.call_later(DEBOUNCE_SECONDS, publish)
 
-    def ours(uri: str) -> Optional[str]:
+    def ours(uri: str) -> str | None:
         from pygls.uris import to_fs_path
 
         path = to_fs_path(uri)
@@ -250,7 +263,11 @@ def serve() -> int:
         path = ours(params.text_document.uri)
         if path is None:
             return
-        text = params.text if params.text is not None else server.workspace.get_text_document(params.text_document.uri).source
+        text = (
+            params.text
+            if params.text is not None
+            else server.workspace.get_text_document(params.text_document.uri).source
+        )
         workspace().set_buffer(path, text)
         publish()
 
@@ -263,7 +280,9 @@ def serve() -> int:
         shown = display_path(path)
         ws.close(path)
         state["uris"].pop(shown, None)
-        server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+        server.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[])
+        )
         publish()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)

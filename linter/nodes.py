@@ -5,9 +5,10 @@ model never care which syntax a value came from, and every key and value carries
 exact span it occupies in its file. Lines and columns are 1-based; ``end_col`` is
 exclusive (one past the last character), the SARIF convention.
 """
+
 from __future__ import annotations
 
-from typing import Any, Iterator, NamedTuple, Optional, Union
+from typing import Any, Iterator, NamedTuple, Union
 
 PathPart = Union[str, int]
 
@@ -25,7 +26,7 @@ class Span(NamedTuple):
     end_col: int
 
     @staticmethod
-    def point(line: int, col: int) -> "Span":
+    def point(line: int, col: int) -> Span:
         return Span(line, col, line, col + 1)
 
 
@@ -76,7 +77,7 @@ class Node:
     def __init__(self, span: Span) -> None:
         self.span = span
         self.path: tuple[PathPart, ...] = ()
-        self.parent: Optional[Node] = None
+        self.parent: Node | None = None
 
     def plain(self) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -143,7 +144,7 @@ class Mapping(Node):
                 self._index[fold_key(str(key.value))] = i
         return self._index
 
-    def entry(self, *names: str) -> Optional[tuple[Scalar, Node]]:
+    def entry(self, *names: str) -> tuple[Scalar, Node] | None:
         """The (key, value) pair for the first of ``names`` present, spelling-blind."""
         index = self._index if self._index is not None else self._lookup()
         for name in names:
@@ -152,7 +153,7 @@ class Mapping(Node):
                 return self.entries[i]
         return None
 
-    def get(self, *names: str) -> Optional[Node]:
+    def get(self, *names: str) -> Node | None:
         # entry() written out again: the most called method of a run (every rule and
         # the graph look values up by name), so one call frame less matters
         index = self._index if self._index is not None else self._lookup()
@@ -162,11 +163,11 @@ class Mapping(Node):
                 return self.entries[i][1]
         return None
 
-    def key(self, *names: str) -> Optional[Scalar]:
+    def key(self, *names: str) -> Scalar | None:
         found = self.entry(*names)
         return found[0] if found else None
 
-    def exact(self, name: str) -> Optional[Node]:
+    def exact(self, name: str) -> Node | None:
         """The value under exactly this spelling (Consul reads ``Kind``/``kind`` so)."""
         for key, value in reversed(self.entries):
             if key.value == name:
@@ -250,7 +251,7 @@ def walk(root: Node) -> Iterator[Node]:
             stack.extend(reversed(node.items))
 
 
-def as_list(node: Optional[Node]) -> list[Node]:
+def as_list(node: Node | None) -> list[Node]:
     """A list of nodes for a value that may be one item or a list of them (HCL v1
     decodes a single block and a list of blocks alike; so does Consul's
     HookWeakDecodeFromSlice)."""

@@ -1,5 +1,6 @@
 """Writing output files: atomically (a temporary file beside the target, then a
 rename), so a reader never sees half a report and a failed run leaves no debris."""
+
 from __future__ import annotations
 
 import os

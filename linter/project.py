@@ -1,9 +1,10 @@
 """Everything a run knows: configuration, files, documents, and (built on first use)
 the topology graph. Rules read it; nothing in it changes once rules run."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
 
 from linter.config import Config
 from linter.model.document import Document
@@ -33,15 +34,17 @@ class Project:
     files: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
     #: The files findings are reported for (pre-commit passes a subset); None = all.
-    focus: Optional[set[str]] = None
+    focus: set[str] | None = None
     #: The document a rule was last handed (names the file in an internal error).
-    last_document: Optional[Document] = None
+    last_document: Document | None = None
     _by_kind: dict[str, list[Document]] = field(default_factory=dict)
     _graph: Any = None
     _derived: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_files(cls, config: Config, files: Iterable[tuple["SourceText", Optional["Parsed"]]], focus: Optional[set[str]] = None) -> "Project":
+    def from_files(
+        cls, config: Config, files: Iterable[tuple[SourceText, Parsed | None]], focus: set[str] | None = None
+    ) -> Project:
         """The one way a project is assembled (``check``, the editor server, in-memory
         texts): every loaded file in order (its text, its problem or its documents),
         then clusters and the kind index. ``focus``: the files findings are reported
@@ -53,13 +56,15 @@ class Project:
         project.focus = focus
         return project
 
-    def add_file(self, source: "SourceText", parsed: Optional["Parsed"]) -> None:
+    def add_file(self, source: SourceText, parsed: Parsed | None) -> None:
         """One read (or unreadable) file: its text, problem or documents."""
         from linter.model.classify import classify
 
         self.files.append(source.path)
         if source.text is None or parsed is None:
-            self.problems.append(FileProblem(source.path, source.problem or "cannot read", Span.point(source.line, source.col)))
+            self.problems.append(
+                FileProblem(source.path, source.problem or "cannot read", Span.point(source.line, source.col))
+            )
             return
         self.texts[source.path] = source.text
         if parsed.error is not None:
@@ -97,7 +102,7 @@ class Project:
                 self.last_document = doc
                 yield doc
 
-    def derived(self, key: str, build: Callable[["Project"], T]) -> T:
+    def derived(self, key: str, build: Callable[[Project], T]) -> T:
         """Something several rules read and the project determines (Helm installs, the
         ACL model, ...): ``build(self)`` on first use, then the same object for the run."""
         if key not in self._derived:
@@ -120,6 +125,10 @@ class Project:
             # leaves last_document (named by an internal error) where it always has
             acceptors, dialers = list(self.of("PeeringAcceptor")), list(self.of("PeeringDialer"))
             self._graph = build_topology(
-                self.documents, self.config, install_for=lambda cluster: install_for(self, cluster),
-                acceptors=acceptors, dialers=dialers)
+                self.documents,
+                self.config,
+                install_for=lambda cluster: install_for(self, cluster),
+                acceptors=acceptors,
+                dialers=dialers,
+            )
         return self._graph

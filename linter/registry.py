@@ -1,5 +1,6 @@
 """Finding rules: the ``peerlint.rules`` entry-point group, the same door for the
 built-in rules (registered by peerlint's own distribution) and third-party plugins."""
+
 from __future__ import annotations
 
 import importlib
@@ -25,9 +26,13 @@ def _rules_in(obj: Any) -> list[type[Rule]]:
         return [r for item in obj for r in _rules_in(item)]
     if isinstance(obj, ModuleType):
         found = [
-            value for value in vars(obj).values()
-            if inspect.isclass(value) and issubclass(value, Rule) and value is not Rule
-            and value.__module__ == obj.__name__ and value.code
+            value
+            for value in vars(obj).values()
+            if inspect.isclass(value)
+            and issubclass(value, Rule)
+            and value is not Rule
+            and value.__module__ == obj.__name__
+            and value.code
         ]
         if hasattr(obj, "__path__"):
             for info in sorted(pkgutil.iter_modules(obj.__path__), key=lambda m: m.name):
@@ -64,7 +69,8 @@ def load_rules() -> dict[str, type[Rule]]:
                 raise RegistryError(f"rule {rule.__module__}.{rule.__name__} ({label}): {'; '.join(problems)}")
             other = rules.get(rule.code)
             if other is not None and other is not rule:
-                raise RegistryError(f"rule code {rule.code} is claimed by both {other.__module__} and {rule.__module__}")
+                raise RegistryError(
+                    f"rule code {rule.code} is claimed by both {other.__module__} and {rule.__module__}"
+                )
             rules[rule.code] = rule
     return dict(sorted(rules.items()))
-

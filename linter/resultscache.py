@@ -20,12 +20,13 @@ exactly like the parse cache (atomic, MAC-signed with a key outside the reposito
 see :mod:`linter.load.cache`), then unpickled: a file that fails the check is never
 unpickled.
 """
+
 from __future__ import annotations
 
 import os
 import pickle
 import sys
-from typing import Iterable, Optional
+from typing import Iterable
 
 try:
     from _blake2 import blake2b  # what hashlib.blake2b is, without hashlib loading OpenSSL (~10 ms)
@@ -78,10 +79,20 @@ def code_stamp(rules: dict) -> str:
     return "\n".join(parts)
 
 
-def options_key(config: Config, focus: Optional[set[str]], rules: dict, select: Iterable[str], ignore: Iterable[str]) -> str:
+def options_key(
+    config: Config, focus: set[str] | None, rules: dict, select: Iterable[str], ignore: Iterable[str]
+) -> str:
     """Everything besides the files' content that findings depend on. The whole
     Config is hashed: how a run goes (jobs, cache folder) is not in it."""
-    text = "\0".join((repr(config), repr(sorted(select)), repr(sorted(ignore)), repr(sorted(focus) if focus is not None else None), code_stamp(rules)))
+    text = "\0".join(
+        (
+            repr(config),
+            repr(sorted(select)),
+            repr(sorted(ignore)),
+            repr(sorted(focus) if focus is not None else None),
+            code_stamp(rules),
+        )
+    )
     return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
@@ -104,12 +115,23 @@ def content_digest(sources: list) -> bytes:
 class ResultsCache:
     """One stored run per set of options: its content digest and findings."""
 
-    def __init__(self, folder: str, config: Config, focus: Optional[set[str]], sources: list, rules: dict, select: Iterable[str], ignore: Iterable[str]) -> None:
-        self.path = os.path.join(folder, __version__, f"results-{options_key(config, focus, rules, select, ignore)}.bin")
+    def __init__(
+        self,
+        folder: str,
+        config: Config,
+        focus: set[str] | None,
+        sources: list,
+        rules: dict,
+        select: Iterable[str],
+        ignore: Iterable[str],
+    ) -> None:
+        self.path = os.path.join(
+            folder, __version__, f"results-{options_key(config, focus, rules, select, ignore)}.bin"
+        )
         self.digest = content_digest(sources)
         self.mac_key = mac_key()
 
-    def load(self) -> Optional[tuple[list, bool]]:
+    def load(self) -> tuple[list, bool] | None:
         body = read_signed(self.path, MAGIC, self.mac_key)
         if body is None:
             return None

@@ -11,12 +11,13 @@ is the same as a serial run; if the child fails in any way, whatever it had take
 simply runs here afterwards. The process comes from :func:`linter.forks.fork`; the
 claiming (one byte a unit in a shared pipe) is this module's measured speed trick.
 """
+
 from __future__ import annotations
 
 import gc
 import os
 import pickle
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping
 
 from linter.forks import Child, available, fork, send
 
@@ -58,7 +59,7 @@ class Offload:
         self.child = child
         self.claims_fd = claims_fd
 
-    def claim(self) -> Optional[list[str]]:
+    def claim(self) -> list[str] | None:
         """The next unit nobody has taken, or None when all are taken (never blocks:
         every byte was written, and the write end closed, before the fork)."""
         if self.claims_fd < 0:
@@ -70,7 +71,7 @@ class Offload:
             return None
         return self.units[byte]
 
-    def results(self) -> Optional[dict[str, tuple[list, bool]]]:
+    def results(self) -> dict[str, tuple[list, bool]] | None:
         """The child's findings by code (only for the units it took and finished)."""
         try:
             data = self.child.collect()
@@ -85,7 +86,7 @@ class Offload:
         return got if isinstance(got, dict) else None
 
 
-def _take(fd: int) -> Optional[int]:
+def _take(fd: int) -> int | None:
     try:
         data = os.read(fd, 1)
     except OSError:
@@ -93,7 +94,7 @@ def _take(fd: int) -> Optional[int]:
     return data[0] if data else None
 
 
-def start(project: Any, codes: list[str], run_one: RunOne, groups: Mapping[str, str] = {}) -> Optional[Offload]:
+def start(project: Any, codes: list[str], run_one: RunOne, groups: Mapping[str, str] = {}) -> Offload | None:
     """Fork a child that runs ``run_one(project, code)`` for the units of ``codes`` it
     claims; None when forking is not possible here (then everything runs in this
     process). ``groups``: code -> work group; a group's codes run in one process."""

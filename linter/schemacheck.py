@@ -23,35 +23,46 @@ Schema conventions: an object schema is key-checked only when it says
 Consul prints (``{path}``, ``{parent}``, ``{value}``, ``{quoted}``, ``{allowed}``);
 ``x-enterprise-meta`` marks fields that CE's server-side decoder does not have.
 """
+
 from __future__ import annotations
 
 import difflib
 import json
-import os
 import weakref
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from linter import schemafast
 from linter.model.document import (
-    ACL_POLICY, ACL_POLICY_API, ACL_TOKEN, AGENT_CONFIG, CONFIG_ENTRY, CRD, HELM_VALUES,
-    SERVICE_DEFINITION, Document,
+    CONFIG_ENTRY,
+    Document,
 )
 from linter.nodes import Mapping, Node, Scalar, Sequence, fold_key, format_path
+from linter.schemaload import CRD_KINDS, ENTRY_KINDS, OTHER, SCHEMA_DIR, load_schema, schema_name
 
-SCHEMA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "schemas")
-try:  # installed layout: linter.schemas
-    import linter.schemas as _pkg  # type: ignore[import-not-found]
+__all__ = [
+    "CRD_KINDS",
+    "ENTRY_KINDS",
+    "OTHER",
+    "SCHEMA_DIR",
+    "Issue",
+    "issues",
+    "load_schema",
+    "schema_name",
+    "shape_findings",
+    "validator",
+]
 
-    SCHEMA_DIR = os.path.dirname(_pkg.__file__)
-except ImportError:  # pragma: no cover - source checkout without install
-    pass
-
-ENTRY_KINDS = ("exported-services", "service-intentions", "mesh", "proxy-defaults", "service-defaults", "sameness-group", "service-resolver")
-CRD_KINDS = ("PeeringAcceptor", "PeeringDialer", "Mesh", "ExportedServices", "ServiceIntentions", "ProxyDefaults", "ServiceDefaults", "SamenessGroup", "ServiceResolver")
-OTHER = {SERVICE_DEFINITION: "agent-service", AGENT_CONFIG: "agent-config", ACL_POLICY: "acl-rules", ACL_POLICY_API: "acl-policy-api", ACL_TOKEN: "acl-token", HELM_VALUES: "helm-values"}
 MAX_DEPTH = 200  # deeper than any real schema; beyond it a subtree is treated as opaque
-GO_TYPES = {"string": "string", "boolean": "bool", "integer": "int", "number": "float64", "object": "map[string]interface {}", "array": "[]interface {}", "null": "nil"}
+GO_TYPES = {
+    "string": "string",
+    "boolean": "bool",
+    "integer": "int",
+    "number": "float64",
+    "object": "map[string]interface {}",
+    "array": "[]interface {}",
+    "null": "nil",
+}
 TRUE_WORDS = {"1", "t", "T", "TRUE", "true", "True"}
 FALSE_WORDS = {"0", "f", "F", "FALSE", "false", "False", ""}
 
@@ -60,9 +71,8 @@ FALSE_WORDS = {"0", "f", "F", "FALSE", "false", "False", ""}
 FAST_PATH = True
 #: How many validators were compiled in this process (tests assert it stays one per schema).
 VALIDATOR_BUILDS = 0
-_SCHEMAS: dict[str, dict] = {}
 _VALIDATORS: dict[str, Any] = {}
-_CACHE: "weakref.WeakKeyDictionary[Document, list[Issue]]" = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[Document, list[Issue]] = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -73,33 +83,6 @@ class Issue:
     node: Node
     message: str
     fix: str = ""
-
-
-def schema_name(doc: Document) -> Optional[str]:
-    """The schema file (without .json) that describes ``doc``, if any."""
-    if doc.category == CONFIG_ENTRY:
-        return f"entry-{doc.kind}" if doc.kind in ENTRY_KINDS else None
-    if doc.category == CRD:
-        return f"crd-{doc.kind.lower()}" if doc.kind in CRD_KINDS else None
-    if doc.category == AGENT_CONFIG and _looks_like_api_payload(doc.root):
-        return None  # a catalog/agent HTTP payload (Node, Address, Service{...}): not an agent file
-    if doc.category == SERVICE_DEFINITION and isinstance(doc.root.parent, Mapping) and _looks_like_api_payload(doc.root.parent):
-        return None  # a catalog/agent HTTP payload (Node, Address, Service{...}): not an agent file
-    return OTHER.get(doc.category)
-
-
-def _looks_like_api_payload(root: Mapping) -> bool:
-    """Agent files use snake_case keys; HTTP API payloads use CamelCase ones."""
-    keys = root.keys()
-    return bool(keys) and sum(1 for k in keys if k[:1].isupper()) * 2 > len(keys)
-
-
-def load_schema(name: str) -> dict:
-    """A schema by name, read once per process."""
-    if name not in _SCHEMAS:
-        with open(os.path.join(SCHEMA_DIR, name + ".json"), encoding="utf-8") as handle:
-            _SCHEMAS[name] = json.load(handle)
-    return _SCHEMAS[name]
 
 
 def validator(name: str) -> Any:
@@ -126,7 +109,7 @@ def issues(doc: Document, edition: str = "ce") -> list[Issue]:
     return cached
 
 
-def did_you_mean(word: str, choices: list[str]) -> Optional[str]:
+def did_you_mean(word: str, choices: list[str]) -> str | None:
     """The intended key: same letters in another spelling first, then a near miss."""
     folded: dict[str, str] = {}
     for choice in choices:
@@ -209,7 +192,7 @@ class _Checker:
             return merged
         return schema
 
-    def match(self, key: str, schema: dict) -> Optional[str]:
+    def match(self, key: str, schema: dict) -> str | None:
         """The canonical property ``key`` decodes into, or None (unused by the decoder)."""
         props = schema.get("properties", {})
         if key in props:
@@ -217,7 +200,7 @@ class _Checker:
         if self.spelling in ("crd", "helm"):
             return None  # Kubernetes and Helm read keys exactly as written
         lower = key.lower()
-        for name, sub in props.items():  # mapstructure: EqualFold on the field name
+        for name, _sub in props.items():  # mapstructure: EqualFold on the field name
             if name.lower() == lower:
                 return name
         for name, sub in props.items():  # HookTranslateKeys: alias -> canonical
@@ -237,9 +220,13 @@ class _Checker:
         elif self.spelling == "agent":
             message = f"invalid config key {written}" + hint_text
         else:
-            relative = format_path(key.path[len(self.base):])
+            relative = format_path(key.path[len(self.base) :])
             message = self.prefix + f"invalid config key {json.dumps(relative)}" + note + hint_text
-        fix = f'rename "{key.value}" to "{hint}"' if hint else f'remove "{key.value}" (known here: {", ".join(known[:12])})'
+        fix = (
+            f'rename "{key.value}" to "{hint}"'
+            if hint
+            else f'remove "{key.value}" (known here: {", ".join(known[:12])})'
+        )
         self.found.append(Issue("unknown", key, message, fix))
 
     def walk(self, node: Node, schema: Any, path: tuple, depth: int = 0) -> Any:
@@ -248,14 +235,22 @@ class _Checker:
         self.values[path] = node
         types = schema.get("type")
         types = [types] if isinstance(types, str) else list(types or [])
-        if isinstance(node, Sequence) and types and "array" not in types and len(node.items) <= 1 and self.spelling in ("consul", "agent", "acl"):
+        if (
+            isinstance(node, Sequence)
+            and types
+            and "array" not in types
+            and len(node.items) <= 1
+            and self.spelling in ("consul", "agent", "acl")
+        ):
             # HookWeakDecodeFromSlice: an HCL block (a one-element list) for a struct
             if not node.items:
                 return {} if "object" in types else None
             node = node.items[0]
             self.values[path] = node
         if depth > MAX_DEPTH:
-            return {} if isinstance(node, Mapping) else [] if isinstance(node, Sequence) else getattr(node, "value", None)
+            return (
+                {} if isinstance(node, Mapping) else [] if isinstance(node, Sequence) else getattr(node, "value", None)
+            )
         if isinstance(node, Mapping):
             if "array" in types and "object" not in types and self.weak:
                 # WeaklyTypedInput: one block where a list of blocks is expected
@@ -287,7 +282,11 @@ class _Checker:
             else:
                 sub = props[name]
                 if self.server_side and self.edition == "ce" and isinstance(sub, dict) and sub.get("x-enterprise-meta"):
-                    note = ", namespaces are a consul enterprise feature" if str(key.value).lower().endswith("namespace") else ""
+                    note = (
+                        ", namespaces are a consul enterprise feature"
+                        if str(key.value).lower().endswith("namespace")
+                        else ""
+                    )
                     self.unknown(key, {"properties": {}}, note)
                     continue
             if isinstance(value, Scalar) and value.value is None:
@@ -352,17 +351,39 @@ class _Checker:
                 sub = self.resolve(self.resolve(error.schema).get("properties", {}).get(prop, {}))
                 self.emit("missing", path + (prop,), sub, error.instance, "required", anchor=path)
             return
-        kind = {"type": "type", "minItems": "missing", "minLength": "missing", "minProperties": "missing"}.get(keyword, "value")
+        kind = {"type": "type", "minItems": "missing", "minLength": "missing", "minProperties": "missing"}.get(
+            keyword, "value"
+        )
         if (path, keyword) in reported:
             return
         reported.add((path, keyword))
-        self.emit(kind, path, error.schema if isinstance(error.schema, dict) else {}, error.instance, keyword, allowed=error.validator_value)
+        self.emit(
+            kind,
+            path,
+            error.schema if isinstance(error.schema, dict) else {},
+            error.instance,
+            keyword,
+            allowed=error.validator_value,
+        )
 
-    def emit(self, kind: str, path: tuple, schema: dict, value: Any, keyword: str, anchor: Optional[tuple] = None, allowed: Any = None) -> None:
+    def emit(
+        self,
+        kind: str,
+        path: tuple,
+        schema: dict,
+        value: Any,
+        keyword: str,
+        anchor: tuple | None = None,
+        allowed: Any = None,
+    ) -> None:
         shown = format_path(tuple(path)) if self.spelling == "consul" else format_path(self.base + tuple(path))
-        parent = format_path(tuple(path[:-1])) if self.spelling == "consul" else format_path(self.base + tuple(path[:-1]))
+        parent = (
+            format_path(tuple(path[:-1])) if self.spelling == "consul" else format_path(self.base + tuple(path[:-1]))
+        )
         fields = {
-            "path": shown, "parent": parent, "value": value if not isinstance(value, (dict, list)) else _type_of(value),
+            "path": shown,
+            "parent": parent,
+            "value": value if not isinstance(value, (dict, list)) else _type_of(value),
             "quoted": json.dumps(value) if not isinstance(value, (dict, list)) else _type_of(value),
             "allowed": ", ".join(json.dumps(a) for a in allowed) if isinstance(allowed, list) else json.dumps(allowed),
             "expected": allowed if isinstance(allowed, str) else "/".join(allowed) if isinstance(allowed, list) else "",
@@ -379,11 +400,25 @@ class _Checker:
     def default_message(self, kind: str, keyword: str) -> str:
         crd = self.spelling == "crd"
         if kind == "type":
-            return "{path}: Invalid value: \"{got}\": {path} in body must be of type {expected}" if crd else "'{path}' expected type '{expected}', got unconvertible type '{got}'"
+            return (
+                '{path}: Invalid value: "{got}": {path} in body must be of type {expected}'
+                if crd
+                else "'{path}' expected type '{expected}', got unconvertible type '{got}'"
+            )
         if kind == "missing":
-            return "{path}: Required value" if crd else "{path} is required" if keyword == "required" else "{path} must not be empty"
+            return (
+                "{path}: Required value"
+                if crd
+                else "{path} is required"
+                if keyword == "required"
+                else "{path} must not be empty"
+            )
         if keyword == "enum":
-            return "{path}: Unsupported value: {quoted}: supported values: {allowed}" if crd else "invalid value {quoted} for {path}: must be one of {allowed}"
+            return (
+                "{path}: Unsupported value: {quoted}: supported values: {allowed}"
+                if crd
+                else "invalid value {quoted} for {path}: must be one of {allowed}"
+            )
         return "{path}: Invalid value: {quoted}" if crd else "invalid value {quoted} for {path}"
 
     def default_fix(self, kind: str, keyword: str, fields: dict, schema: dict) -> str:
@@ -397,7 +432,7 @@ class _Checker:
             return f"use one of {fields['allowed']}"
         return f"correct {fields['path']}"
 
-    def locate(self, path: tuple, kind: str, anchor: Optional[tuple]) -> Node:
+    def locate(self, path: tuple, kind: str, anchor: tuple | None) -> Node:
         """The node to report: the value for type/value problems; for a missing field
         the key of the mapping that lacks it, or the list element, or the kind."""
         if anchor is None:

@@ -25,6 +25,7 @@ semantics are subtle the compiled check is stricter than jsonschema:
 tests/test_schemafast.py compares the fast and full paths on the public corpus, every
 fixture, and mutations of them.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,13 +35,31 @@ Check = Callable[[Any], bool]
 
 _PLAIN = frozenset({dict, list, str, int, float, bool, type(None)})
 _TYPES: dict[str, frozenset] = {
-    "object": frozenset({dict}), "array": frozenset({list}), "string": frozenset({str}),
-    "integer": frozenset({int}), "number": frozenset({int, float}),
-    "boolean": frozenset({bool}), "null": frozenset({type(None)}),
+    "object": frozenset({dict}),
+    "array": frozenset({list}),
+    "string": frozenset({str}),
+    "integer": frozenset({int}),
+    "number": frozenset({int, float}),
+    "boolean": frozenset({bool}),
+    "null": frozenset({type(None)}),
 }
 _SCALARS = (str, int, float, bool, type(None))
 #: Keywords that never make an instance invalid (annotations, and x-* extensions).
-_IGNORED = frozenset({"$schema", "$comment", "$defs", "definitions", "title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly"})
+_IGNORED = frozenset(
+    {
+        "$schema",
+        "$comment",
+        "$defs",
+        "definitions",
+        "title",
+        "description",
+        "default",
+        "examples",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+    }
+)
 _COMPILED: dict[str, Check] = {}
 
 
@@ -128,7 +147,9 @@ class _Compiler:
                 options = arg if keyword == "enum" else [arg]
                 if not isinstance(options, list):
                     raise _Unsupported(keyword)
-                pairs = frozenset((type(o), o) for o in options if type(o) in _SCALARS and not (type(o) is float and o != o))
+                pairs = frozenset(
+                    (type(o), o) for o in options if type(o) in _SCALARS and not (type(o) is float and o != o)
+                )
                 checks.append(lambda v, pairs=pairs: type(v) in _SCALARS and (type(v), v) in pairs)
             elif keyword == "properties":
                 if not isinstance(arg, dict):
@@ -143,7 +164,9 @@ class _Compiler:
                     obj.append(lambda v, known=known: all(k in known for k in v))
                 elif arg is not True:
                     extra = self.compile(arg)
-                    obj.append(lambda v, known=known, extra=extra: all(extra(x) for k, x in v.items() if k not in known))
+                    obj.append(
+                        lambda v, known=known, extra=extra: all(extra(x) for k, x in v.items() if k not in known)
+                    )
             elif keyword == "required":
                 if not isinstance(arg, list):
                     raise _Unsupported(keyword)

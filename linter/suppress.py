@@ -16,11 +16,12 @@ and a directive naming it suppresses nothing. Each of those, every unknown code,
 every directive that suppressed nothing becomes a problem that PL003 reports at the
 code in the comment, so stale suppressions do not outlive the findings they hid.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Iterable
 
 from linter.api import Finding, Rule
 from linter.comments import comments
@@ -67,7 +68,7 @@ class Problem:
     fix: str = ""
 
 
-def parse_directives(path: str, text: str, problems: Optional[list[Problem]] = None) -> list[Directive]:
+def parse_directives(path: str, text: str, problems: list[Problem] | None = None) -> list[Directive]:
     """The directives in one file's text. Malformed ones (no ``[CODES]``) are added to
     ``problems`` rather than silently ignored: a typo must not look like it works."""
     found: list[Directive] = []
@@ -87,14 +88,22 @@ def parse_directives(path: str, text: str, problems: Optional[list[Problem]] = N
         bracket = re.match(r"\s*\[([^\]]*)\]", rest)
         if bracket is None or not bracket.group(1).strip():
             if problems is not None:
-                problems.append(Problem(path, start, f"`peerlint: {kind}` names no rule code; write `peerlint: {kind}[CODE] reason`", f"malformed {kind}", fix=f"name the codes: peerlint: {kind}[PL301] reason"))
+                problems.append(
+                    Problem(
+                        path,
+                        start,
+                        f"`peerlint: {kind}` names no rule code; write `peerlint: {kind}[CODE] reason`",
+                        f"malformed {kind}",
+                        fix=f"name the codes: peerlint: {kind}[PL301] reason",
+                    )
+                )
             continue
         codes = []
         inner_col = comment.body_col + rest_at + bracket.start(1)
         for code in _CODE.finditer(bracket.group(1)):
             col = inner_col + code.start()
             codes.append(Code(code.group(0).upper(), Span(comment.line, col, comment.line, col + len(code.group(0)))))
-        reason = rest[bracket.end():].strip().lstrip(":-\u2014 ").strip()
+        reason = rest[bracket.end() :].strip().lstrip(":-\u2014 ").strip()
         target = comment.line
         if comment.own_line:
             target += 1
@@ -113,7 +122,9 @@ def non_suppressible(code: str, rules: dict[str, type[Rule]], config: Config) ->
     return any(code.startswith(prefix) for prefix in config.non_suppressible)
 
 
-def apply_suppressions(findings: list[Finding], texts: dict[str, str], rules: dict[str, type[Rule]], config: Config, ran: Iterable[str]) -> list[Finding]:
+def apply_suppressions(
+    findings: list[Finding], texts: dict[str, str], rules: dict[str, type[Rule]], config: Config, ran: Iterable[str]
+) -> list[Finding]:
     """``findings`` without the suppressed ones, plus PL003 findings (when PL003 ran)
     for every directive problem. ``ran`` are the codes that ran this time: a directive
     for a rule that did not run is not "unused", it was just not checked."""
@@ -139,7 +150,9 @@ def apply_suppressions(findings: list[Finding], texts: dict[str, str], rules: di
     return kept + audit
 
 
-def _vet(directives: dict[str, list[Directive]], rules: dict[str, type[Rule]], config: Config, problems: list[Problem]) -> set[int]:
+def _vet(
+    directives: dict[str, list[Directive]], rules: dict[str, type[Rule]], config: Config, problems: list[Problem]
+) -> set[int]:
     """ids of the Code objects allowed to suppress; the rest become problems."""
     from linter.kinds import did_you_mean
 
@@ -148,18 +161,44 @@ def _vet(directives: dict[str, list[Directive]], rules: dict[str, type[Rule]], c
         for d in items:
             if config.require_suppression_reason and not d.reason:
                 names = ",".join(c.text for c in d.codes)
-                problems.append(Problem(path, d.span, f"suppression of {names} has no reason, and require-suppression-reason is on: it suppresses nothing", "no reason",
-                                        fix="say why after the bracket: peerlint: ignore[CODE] the reason"))
+                problems.append(
+                    Problem(
+                        path,
+                        d.span,
+                        f"suppression of {names} has no reason, and require-suppression-reason is on: it suppresses nothing",
+                        "no reason",
+                        fix="say why after the bracket: peerlint: ignore[CODE] the reason",
+                    )
+                )
                 continue
             for code in d.codes:
                 if code.text not in rules:
                     hint = did_you_mean(code.text, rules)
-                    problems.append(Problem(path, code.span, f"unknown rule code {code.text} in suppression" + (f"; did you mean {hint}?" if hint else ""), f"unknown {code.text}",
-                                            fix=f"write {hint}" if hint else "remove it (see `peerlint rules`)"))
+                    problems.append(
+                        Problem(
+                            path,
+                            code.span,
+                            f"unknown rule code {code.text} in suppression"
+                            + (f"; did you mean {hint}?" if hint else ""),
+                            f"unknown {code.text}",
+                            fix=f"write {hint}" if hint else "remove it (see `peerlint rules`)",
+                        )
+                    )
                 elif non_suppressible(code.text, rules, config):
-                    why = "the rule is not suppressible" if not rules[code.text].suppressible else "non-suppressible in the project config"
-                    problems.append(Problem(path, code.span, f"{code.text} cannot be suppressed ({why}); the finding stays", f"non-suppressible {code.text}",
-                                            fix="fix the finding instead"))
+                    why = (
+                        "the rule is not suppressible"
+                        if not rules[code.text].suppressible
+                        else "non-suppressible in the project config"
+                    )
+                    problems.append(
+                        Problem(
+                            path,
+                            code.span,
+                            f"{code.text} cannot be suppressed ({why}); the finding stays",
+                            f"non-suppressible {code.text}",
+                            fix="fix the finding instead",
+                        )
+                    )
                 else:
                     usable.add(id(code))
     return usable
@@ -189,5 +228,10 @@ def _unused(directives: dict[str, list[Directive]], usable: set[int], checked: s
                 if id(code) in usable and not code.used and code.text in checked:
                     where = "in this file" if d.file_level else f"on line {d.target}"
                     kind = "ignore-file" if d.file_level else "ignore"
-                    yield Problem(path, code.span, f"unused suppression: no {code.text} finding {where}", f"unused {kind}[{code.text}]",
-                                  fix="remove the suppression (the finding it hid is gone)")
+                    yield Problem(
+                        path,
+                        code.span,
+                        f"unused suppression: no {code.text} finding {where}",
+                        f"unused {kind}[{code.text}]",
+                        fix="remove the suppression (the finding it hid is gone)",
+                    )

@@ -8,17 +8,18 @@ tuples; a pre-release or edition suffix counts as its release, because features 
 in the betas of the release that documents them and an ``-ent`` build has the same
 minimums.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Any
 
 Version = tuple[int, int, int]
 
 _VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+._][0-9A-Za-z.+_-]*)?$")
 
 #: feature -> (minimum Consul, minimum consul-k8s); None where the facts give none.
-MINIMUMS: dict[str, tuple[Optional[Version], Optional[Version]]] = {
+MINIMUMS: dict[str, tuple[Version | None, Version | None]] = {
     "peering": ((1, 13, 0), (0, 45, 0)),
     "peering-ga": ((1, 14, 0), (1, 0, 0)),
     "peer-through-mesh-gateways": ((1, 14, 0), (1, 0, 0)),
@@ -29,7 +30,7 @@ MINIMUMS: dict[str, tuple[Optional[Version], Optional[Version]]] = {
 }
 
 
-def parse_version(text: object) -> Optional[Version]:
+def parse_version(text: object) -> Version | None:
     """``1.17.2``, ``v1.16``, ``1.15.3-ent``, ``2.1.0-dev`` -> a tuple; anything else
     (``latest``, a digest, a number YAML read as a float) -> None."""
     if not isinstance(text, str):
@@ -41,7 +42,7 @@ def parse_version(text: object) -> Optional[Version]:
     return int(major), int(minor), int(patch or 0)
 
 
-def image_tag(image: object) -> Optional[str]:
+def image_tag(image: object) -> str | None:
     """The tag of an image reference (``registry:5000/org/name:tag@sha256:…``), or
     None when it has none. A registry port is not a tag: the tag follows the last
     ``/``."""
@@ -60,7 +61,7 @@ def image_name(image: str) -> str:
     return ref.rsplit("/", 1)[-1].split(":", 1)[0]
 
 
-def consul_version_of(image: object) -> Optional[Version]:
+def consul_version_of(image: object) -> Version | None:
     """The Consul version of a ``global.image`` reference (``hashicorp/consul:1.17.2``,
     ``hashicorp/consul-enterprise:1.16.0-ent``), or None when the tag says none."""
     if not isinstance(image, str):
@@ -71,7 +72,7 @@ def consul_version_of(image: object) -> Optional[Version]:
     return parse_version(image_tag(image))
 
 
-def consul_k8s_version_of(image: object) -> Optional[Version]:
+def consul_k8s_version_of(image: object) -> Version | None:
     """The consul-k8s version of a ``global.imageK8S`` reference
     (``hashicorp/consul-k8s-control-plane:1.4.0``), or None."""
     if not isinstance(image, str) or "k8s" not in image_name(image):
@@ -79,7 +80,7 @@ def consul_k8s_version_of(image: object) -> Optional[Version]:
     return parse_version(image_tag(image))
 
 
-def installed(install: Any, config: Any) -> tuple[Optional[Version], Optional[Version], list[tuple]]:
+def installed(install: Any, config: Any) -> tuple[Version | None, Version | None, list[tuple]]:
     """(Consul version, consul-k8s version, related ``(place, note)`` pairs) of one cluster: from the
     ``global.image`` / ``global.imageK8S`` tags of its merged Helm values
     (:class:`linter.k8s.helm.HelmValues`, or None), else from ``consul-version`` /
@@ -87,7 +88,10 @@ def installed(install: Any, config: Any) -> tuple[Optional[Version], Optional[Ve
     consul = k8s = None
     where: list[tuple] = []
     if install is not None:
-        for path, parse, product in (("global.image", consul_version_of, "Consul"), ("global.imageK8S", consul_k8s_version_of, "consul-k8s")):
+        for path, parse, product in (
+            ("global.image", consul_version_of, "Consul"),
+            ("global.imageK8S", consul_k8s_version_of, "consul-k8s"),
+        ):
             setting = install.setting(path)
             found = parse(setting.value) if setting is not None else None
             if found is not None:
@@ -103,7 +107,7 @@ def compare(a: Version, b: Version) -> int:
     return (a > b) - (a < b)
 
 
-def at_least(version: Optional[Version], minimum: Optional[Version]) -> Optional[bool]:
+def at_least(version: Version | None, minimum: Version | None) -> bool | None:
     """True/False when both are known; None (say nothing) otherwise."""
     if version is None or minimum is None:
         return None

@@ -1,4 +1,5 @@
 """PL001: files peerlint was asked to read but could not."""
+
 from __future__ import annotations
 
 from typing import Iterator

@@ -1,4 +1,5 @@
 """PL002: config entry or consul.hashicorp.com kinds that Consul does not know."""
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -50,13 +51,25 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
             node = doc.kind_node()
             kind = getattr(node, "value", None)
             if not isinstance(kind, str):
-                yield self.report(doc.at(node), "Kind value in payload is not a string", fix="set Kind to a config entry kind such as \"exported-services\"")
+                yield self.report(
+                    doc.at(node),
+                    "Kind value in payload is not a string",
+                    fix='set Kind to a config entry kind such as "exported-services"',
+                )
             elif kind not in CONFIG_ENTRY_KINDS:
                 hint = did_you_mean(kind, CONFIG_ENTRY_KINDS)
-                yield self.report(doc.at(node), f"invalid config entry kind: {kind}" + (f"; did you mean {hint!r}?" if hint else ""), fix=f"use Kind = \"{hint}\"" if hint else "use one of: " + ", ".join(CONFIG_ENTRY_KINDS))
+                yield self.report(
+                    doc.at(node),
+                    f"invalid config entry kind: {kind}" + (f"; did you mean {hint!r}?" if hint else ""),
+                    fix=f'use Kind = "{hint}"' if hint else "use one of: " + ", ".join(CONFIG_ENTRY_KINDS),
+                )
         for doc in project.of(CRD):
             if doc.kind not in CRD_KINDS:
                 node = doc.root.get("kind")
                 hint = did_you_mean(doc.kind, CRD_KINDS)
                 api = doc.root.value("apiVersion", default="")
-                yield self.report(doc.at(node), f"consul-k8s has no kind {doc.kind!r} in {api}" + (f"; did you mean {hint!r}?" if hint else ""), fix=f"kind: {hint}" if hint else "")
+                yield self.report(
+                    doc.at(node),
+                    f"consul-k8s has no kind {doc.kind!r} in {api}" + (f"; did you mean {hint!r}?" if hint else ""),
+                    fix=f"kind: {hint}" if hint else "",
+                )

@@ -1,8 +1,9 @@
 """PL003: suppression comments that suppress nothing, name unknown codes, lack a
 required reason or try to silence a non-suppressible rule."""
+
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Iterator
 
 from linter.api import Finding, Rule, file_location
 
@@ -60,8 +61,13 @@ Name = "default"
         return iter(())
 
     @classmethod
-    def finding_for(cls, problem, severity: Optional[str] = None) -> Finding:
+    def finding_for(cls, problem, severity: str | None = None) -> Finding:
         """The finding for one :class:`linter.suppress.Problem`. Its identity names the
         directive, not its line, so a baseline keeps matching when lines move."""
-        return cls().report(file_location(problem.path, problem.span), problem.message, fix=problem.fix,
-                            severity=severity, node_path=f"suppression: {problem.label}")
+        return cls().report(
+            file_location(problem.path, problem.span),
+            problem.message,
+            fix=problem.fix,
+            severity=severity,
+            node_path=f"suppression: {problem.label}",
+        )

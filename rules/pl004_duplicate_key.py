@@ -1,4 +1,5 @@
 """PL004: a key written twice in one object."""
+
 from __future__ import annotations
 
 import json
@@ -72,10 +73,21 @@ The first value is silently dropped (JSON, HCL), or the whole manifest is refuse
                     first = seen[name]
                     where = format_path(key.path)
                     if doc.syntax == "yaml":
-                        yield self.report(doc.at(key), f'key "{name}" already set in map (line {first.span.line}); kubectl and Helm refuse this document',
-                                           related=[(doc.at(first), "first set here")], fix=f"keep one {name!r}", severity="error")
+                        yield self.report(
+                            doc.at(key),
+                            f'key "{name}" already set in map (line {first.span.line}); kubectl and Helm refuse this document',
+                            related=[(doc.at(first), "first set here")],
+                            fix=f"keep one {name!r}",
+                            severity="error",
+                        )
                     else:
-                        winner = node.entries[max(i for i, (k, _v) in enumerate(node.entries) if str(k.value) == name)][1]
-                        yield self.report(doc.at(key), f"{where} is set twice; Consul uses the last value, {_shown(winner)}",
-                                           related=[(doc.at(first), "first set here; ignored")], fix=f"remove one of the two {name!r} keys")
+                        winner = node.entries[max(i for i, (k, _v) in enumerate(node.entries) if str(k.value) == name)][
+                            1
+                        ]
+                        yield self.report(
+                            doc.at(key),
+                            f"{where} is set twice; Consul uses the last value, {_shown(winner)}",
+                            related=[(doc.at(first), "first set here; ignored")],
+                            fix=f"remove one of the two {name!r} keys",
+                        )
                 seen.setdefault(name, key)

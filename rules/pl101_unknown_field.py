@@ -1,4 +1,5 @@
 """PL101: a key the decoder does not accept, with a did-you-mean (schema layer)."""
+
 from __future__ import annotations
 
 from typing import Iterator

@@ -1,4 +1,5 @@
 """PL102: a value of the wrong type (schema layer)."""
+
 from __future__ import annotations
 
 from typing import Iterator

@@ -1,4 +1,5 @@
 """PL103: a value outside its allowed set (schema layer)."""
+
 from __future__ import annotations
 
 from typing import Iterator

@@ -1,4 +1,5 @@
 """PL104: a required field that is absent or empty (schema layer)."""
+
 from __future__ import annotations
 
 from typing import Iterator

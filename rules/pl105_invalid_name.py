@@ -1,24 +1,38 @@
 """PL105: names Consul or consul-k8s refuses (entry names, peer names, datacenters)."""
+
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Iterator
 
 from linter.api import Document, Finding, Mapping, Node, Rule
 from linter.api import validation as v
 
-
 #: Where a peer name is written, per kind: (label, node) pairs to judge.
-PEER_FIELDS = ("exported-services", "ExportedServices", "service-intentions", "ServiceIntentions",
-               "service-resolver", "ServiceResolver", "sameness-group", "SamenessGroup",
-               "service-defaults", "ServiceDefaults", "service-definition")
+PEER_FIELDS = (
+    "exported-services",
+    "ExportedServices",
+    "service-intentions",
+    "ServiceIntentions",
+    "service-resolver",
+    "ServiceResolver",
+    "sameness-group",
+    "SamenessGroup",
+    "service-defaults",
+    "ServiceDefaults",
+    "service-definition",
+)
 
 #: Kinds whose peer fields Consul checks for ``*`` itself (PL107 reports those): exports
 #: refuse exactly "*", intentions any value containing "*".
-WILDCARD_CHECKED = {"exported-services": "exact", "ExportedServices": "exact",
-                    "service-intentions": "contains", "ServiceIntentions": "contains"}
+WILDCARD_CHECKED = {
+    "exported-services": "exact",
+    "ExportedServices": "exact",
+    "service-intentions": "contains",
+    "ServiceIntentions": "contains",
+}
 
 
-def _peer_nodes(doc: Document) -> Iterator[Optional[Node]]:
+def _peer_nodes(doc: Document) -> Iterator[Node | None]:
     """Every value in ``doc`` that names a peer."""
     kind = doc.kind
     if kind in ("exported-services", "ExportedServices"):
@@ -94,14 +108,20 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc-2" }] }]
             for node in _peer_nodes(doc):
                 problem = v.peer_name_problem(node, WILDCARD_CHECKED.get(doc.kind, ""))
                 if problem:
-                    yield self.report(doc.at(node), problem + " (no peering can have this name, so this reference never matches)",
-                                       fix=f"use the peering's name, e.g. \"{v.suggest_peer_name(v.value(node) or '')}\"")
+                    yield self.report(
+                        doc.at(node),
+                        problem + " (no peering can have this name, so this reference never matches)",
+                        fix=f'use the peering\'s name, e.g. "{v.suggest_peer_name(v.value(node) or "")}"',
+                    )
         for doc in project.of("PeeringAcceptor", "PeeringDialer"):
             node = doc.name_node()
             problem = v.peer_name_problem(node) if doc.name else None
             if problem:
-                yield self.report(doc.at(node), f"metadata.name is the Consul peer name: {problem}",
-                                   fix=f"metadata.name: {v.suggest_peer_name(doc.name or '')}")
+                yield self.report(
+                    doc.at(node),
+                    f"metadata.name is the Consul peer name: {problem}",
+                    fix=f"metadata.name: {v.suggest_peer_name(doc.name or '')}",
+                )
         for doc in project.of("agent-config"):
             for key in ("datacenter", "primary_datacenter"):
                 node = doc.root.get(key)
@@ -111,8 +131,13 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc-2" }] }]
                 if name == "":
                     yield self.report(doc.at(node), "datacenter cannot be empty", fix='set datacenter, e.g. "dc1"')
                 elif not v.DATACENTER_NAME.match(name.lower()):
-                    yield self.report(doc.at(node), f"{key} can only contain lowercase alphanumeric, - or _ characters. received: \"{name.lower()}\"",
-                                       fix="use letters, digits, '-' and '_' only, e.g. \"" + (v.suggest_peer_name(name) or "dc1") + '"')
+                    yield self.report(
+                        doc.at(node),
+                        f'{key} can only contain lowercase alphanumeric, - or _ characters. received: "{name.lower()}"',
+                        fix="use letters, digits, '-' and '_' only, e.g. \""
+                        + (v.suggest_peer_name(name) or "dc1")
+                        + '"',
+                    )
 
     def _entry_names(self, project) -> Iterator[Finding]:
         enterprise = project.edition == "enterprise"
@@ -123,20 +148,33 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc-2" }] }]
             if expected is None or node is None or name is None or name == expected:
                 continue
             if v.is_crd(doc):
-                msg = (f'exportedservices resource name must be the same name as the partition, "{expected}"' if enterprise
-                       else 'exportedservices resource name must be "default"')
+                msg = (
+                    f'exportedservices resource name must be the same name as the partition, "{expected}"'
+                    if enterprise
+                    else 'exportedservices resource name must be "default"'
+                )
                 yield self.report(doc.at(node), v.crd_error(doc, "name", msg, node), fix=f"metadata.name: {expected}")
             else:
-                yield self.report(doc.at(node), f'exported-services Name must be "{expected}"' + ("" if enterprise else " (Consul CE has only the default partition)"),
-                                   fix=f'Name = "{expected}" (the name of the partition whose services it exports)')
+                yield self.report(
+                    doc.at(node),
+                    f'exported-services Name must be "{expected}"'
+                    + ("" if enterprise else " (Consul CE has only the default partition)"),
+                    fix=f'Name = "{expected}" (the name of the partition whose services it exports)',
+                )
         for doc in project.of("proxy-defaults"):
             node = doc.root.get("Name")
             if v.value(node) not in (None, "", "global"):
-                yield self.report(doc.at(node), f'invalid name ("{v.value(node)}"), only "global" is supported', fix='Name = "global"')
+                yield self.report(
+                    doc.at(node), f'invalid name ("{v.value(node)}"), only "global" is supported', fix='Name = "global"'
+                )
         for kind, expected, kube in (("ProxyDefaults", "global", "proxydefaults"), ("Mesh", "mesh", "mesh")):
             for doc in project.of(kind):
                 if doc.name is not None and doc.name != expected:
-                    yield self.report(doc.at(doc.name_node()), f'{kube} resource name must be "{expected}"', fix=f"metadata.name: {expected}")
+                    yield self.report(
+                        doc.at(doc.name_node()),
+                        f'{kube} resource name must be "{expected}"',
+                        fix=f"metadata.name: {expected}",
+                    )
 
     def _subsets(self, project) -> Iterator[Finding]:
         """consul-k8s checks ServiceResolver subset names (Consul's own rule is not in
@@ -145,5 +183,8 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc-2" }] }]
             for key, _body in (v.child(doc.spec, "subsets") or Mapping([], doc.spec.span)).items():
                 name = str(key.value)
                 if name and not v.SUBSET_NAME.match(name):
-                    yield self.report(doc.at(key), v.crd_error(doc, "spec.subsets", v.SUBSET_NAME_HELP, key),
-                                       fix=f"rename the subset, e.g. {v.suggest_peer_name(name)}")
+                    yield self.report(
+                        doc.at(key),
+                        v.crd_error(doc, "spec.subsets", v.SUBSET_NAME_HELP, key),
+                        fix=f"rename the subset, e.g. {v.suggest_peer_name(name)}",
+                    )

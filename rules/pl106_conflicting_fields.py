@@ -1,11 +1,11 @@
 """PL106: fields Consul or consul-k8s refuses to see set together."""
+
 from __future__ import annotations
 
 from typing import Iterator
 
 from linter.api import Document, Finding, Rule
 from linter.api import validation as v
-
 
 CONSUMER_FIELDS = ("Peer", "Partition", "SamenessGroup")
 
@@ -15,8 +15,17 @@ class ConflictingFields(Rule):
     slug = "conflicting-fields"
     summary = "Fields that may not be set together (consumer Peer/Partition/SamenessGroup, destination_peer + datacenter, ...)"
     severity = "error"
-    reads = ("exported-services", "ExportedServices", "service-intentions", "ServiceIntentions",
-             "service-resolver", "ServiceResolver", "ServiceDefaults", "SamenessGroup", "service-definition")
+    reads = (
+        "exported-services",
+        "ExportedServices",
+        "service-intentions",
+        "ServiceIntentions",
+        "service-resolver",
+        "ServiceResolver",
+        "ServiceDefaults",
+        "SamenessGroup",
+        "service-definition",
+    )
     doc = """
 ## What it does
 Flags fields that Consul's `Validate()` or the consul-k8s webhook refuse to see together:
@@ -81,13 +90,25 @@ service {
                 for other in ("namespace", "partition"):
                     node = v.pair(override, "peer", other)
                     if node is not None:
-                        msg = v.crd_error(doc, f"spec.upstreamConfig.overrides[{i}]", f"both {other} and peer cannot be specified.", override)
-                        yield self.report(doc.at(node), msg, fix=f"remove {other}: a peer override names the peer's service only")
+                        msg = v.crd_error(
+                            doc,
+                            f"spec.upstreamConfig.overrides[{i}]",
+                            f"both {other} and peer cannot be specified.",
+                            override,
+                        )
+                        yield self.report(
+                            doc.at(node), msg, fix=f"remove {other}: a peer override names the peer's service only"
+                        )
         for doc in project.of("SamenessGroup"):
             for i, member in v.mappings(doc.spec.get("members")):
                 node = v.pair(member, "partition", "peer")
                 if node is not None:
-                    msg = v.crd_error(doc, f"spec.members[{i}]", "sameness group members cannot specify both partition and peer in the same entry", member)
+                    msg = v.crd_error(
+                        doc,
+                        f"spec.members[{i}]",
+                        "sameness group members cannot specify both partition and peer in the same entry",
+                        member,
+                    )
                     yield self.report(doc.at(node), msg, fix="list the partition and the peer as two members")
         for doc in project.of("service-definition"):
             yield from self._service(doc)
@@ -103,31 +124,53 @@ service {
             node = v.later(*(k for _, k in keys))
             path = v.consumer_path(doc, i, j)
             if crd:
-                msg = v.crd_error(doc, path, "service consumer must define at most one of Peer, Partition, or SamenessGroup", consumer)
+                msg = v.crd_error(
+                    doc, path, "service consumer must define at most one of Peer, Partition, or SamenessGroup", consumer
+                )
             else:
                 msg = f"{path}: must define at most one of Peer, Partition, or SamenessGroup"
             names = " and ".join(name for name, _ in keys)
-            yield self.report(doc.at(node), msg, fix=f"a consumer is one peer, partition or sameness group: split {names} into separate consumers")
+            yield self.report(
+                doc.at(node),
+                msg,
+                fix=f"a consumer is one peer, partition or sameness group: split {names} into separate consumers",
+            )
 
     def _service(self, doc: Document) -> Iterator[Finding]:
         name = v.value(doc.root.get("name")) or v.value(doc.root.get("id")) or ""
         prefix = f'service "{name}": '
         node = v.pair(doc.root, "address", "socket_path") or v.pair(doc.root, "port", "socket_path")
         if node is not None:
-            yield self.report(doc.at(node), f"service {name} cannot have both socket path {v.value(doc.root.get('socket_path'))} and address/port",
-                               fix="register the service on a unix socket or on address/port, not both")
+            yield self.report(
+                doc.at(node),
+                f"service {name} cannot have both socket path {v.value(doc.root.get('socket_path'))} and address/port",
+                fix="register the service on a unix socket or on address/port, not both",
+            )
         own_partition = v.value(doc.root.get("partition")) or "default"
         for _proxy, ups in v.upstreams(doc):
             for upstream in ups:
                 node = v.pair(upstream, "destination_peer", "datacenter")
                 if node is not None:
-                    yield self.report(doc.at(node), prefix + "upstream cannot specify both destination peer and datacenter",
-                                       fix="remove datacenter: destination_peer already names the remote cluster")
+                    yield self.report(
+                        doc.at(node),
+                        prefix + "upstream cannot specify both destination peer and datacenter",
+                        fix="remove datacenter: destination_peer already names the remote cluster",
+                    )
                 node = v.pair(upstream, "local_bind_port", "local_bind_socket_path")
                 if node is not None:
-                    yield self.report(doc.at(node), prefix + "only one of upstream local bind port or local socket path can be defined and nonzero",
-                                       fix="keep either local_bind_port or local_bind_socket_path")
+                    yield self.report(
+                        doc.at(node),
+                        prefix + "only one of upstream local bind port or local socket path can be defined and nonzero",
+                        fix="keep either local_bind_port or local_bind_socket_path",
+                    )
                 partition = upstream.get("destination_partition")
-                if v.is_set(upstream.get("destination_peer")) and v.is_set(partition) and v.value(partition) != own_partition:
-                    yield self.report(doc.at(partition), prefix + "upstreams must target peers in the same partition as the service",
-                                       fix="remove destination_partition: a peered upstream is imported into the service's own partition")
+                if (
+                    v.is_set(upstream.get("destination_peer"))
+                    and v.is_set(partition)
+                    and v.value(partition) != own_partition
+                ):
+                    yield self.report(
+                        doc.at(partition),
+                        prefix + "upstreams must target peers in the same partition as the service",
+                        fix="remove destination_partition: a peered upstream is imported into the service's own partition",
+                    )

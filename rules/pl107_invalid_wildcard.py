@@ -1,24 +1,28 @@
 """PL107: ``*`` where Consul or consul-k8s refuses a wildcard."""
+
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Iterator
 
 from linter.api import Document, Finding, Node, Rule
 from linter.api import validation as v
-
 
 STAR = v.WILDCARD
 #: exported-services consumer field -> what exporting to "*" would mean.
 CONSUMER_WILDCARDS = (("Partition", "partitions"), ("Peer", "peers"), ("SamenessGroup", "sameness groups"))
 #: intention source field -> (Consul's wording, consul-k8s's wording).
-SOURCE_WILDCARDS = (("Partition", "partition", "partition"), ("Peer", "peer", "peer"), ("SamenessGroup", "sameness group", "samenessgroup"))
+SOURCE_WILDCARDS = (
+    ("Partition", "partition", "partition"),
+    ("Peer", "peer", "peer"),
+    ("SamenessGroup", "sameness group", "samenessgroup"),
+)
 
 
-def _has_star(node: Optional[Node]) -> bool:
+def _has_star(node: Node | None) -> bool:
     return STAR in (v.value(node) or "")
 
 
-def _partial(node: Optional[Node]) -> bool:
+def _partial(node: Node | None) -> bool:
     name = v.value(node) or ""
     return STAR in name and name != STAR
 
@@ -28,8 +32,14 @@ class InvalidWildcard(Rule):
     slug = "invalid-wildcard"
     summary = "A '*' where Consul rejects it: Peer/Partition '*', partial wildcards, exact names under a '*' namespace"
     severity = "error"
-    reads = ("exported-services", "ExportedServices", "service-intentions", "ServiceIntentions",
-             "service-defaults", "service-definition")
+    reads = (
+        "exported-services",
+        "ExportedServices",
+        "service-intentions",
+        "ServiceIntentions",
+        "service-defaults",
+        "service-definition",
+    )
     doc = """
 ## What it does
 Flags `*` where Consul or consul-k8s refuses it: an exported-services consumer `Peer`,
@@ -74,18 +84,28 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
             yield from self._intentions(doc, enterprise)
         for doc in project.of("service-defaults"):
             if v.value(doc.root.get("Name")) == STAR:
-                yield self.report(doc.at(doc.root.get("Name")), "service-defaults name must be the name of a service, and not a wildcard",
-                                   fix="name the service; use proxy-defaults for settings that apply to every service")
+                yield self.report(
+                    doc.at(doc.root.get("Name")),
+                    "service-defaults name must be the name of a service, and not a wildcard",
+                    fix="name the service; use proxy-defaults for settings that apply to every service",
+                )
             for _i, override in v.upstream_overrides(doc):
                 if v.value(override.get("Name")) == STAR:
-                    yield self.report(doc.at(override.get("Name")), "error in upstream override for *: Wildcard name is not supported",
-                                       fix="name the upstream service; use UpstreamConfig.Defaults for every upstream")
+                    yield self.report(
+                        doc.at(override.get("Name")),
+                        "error in upstream override for *: Wildcard name is not supported",
+                        fix="name the upstream service; use UpstreamConfig.Defaults for every upstream",
+                    )
         for doc in project.of("service-definition"):
             for _proxy, ups in v.upstreams(doc):
                 for upstream in ups:
                     node = upstream.get("destination_name")
                     if v.value(node) == STAR:
-                        yield self.report(doc.at(node), "upstream destination name cannot be a wildcard", fix="name the upstream service")
+                        yield self.report(
+                            doc.at(node),
+                            "upstream destination name cannot be a wildcard",
+                            fix="name the upstream service",
+                        )
 
     def _exports(self, doc: Document, enterprise: bool) -> Iterator[Finding]:
         crd = v.is_crd(doc)
@@ -93,8 +113,12 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
             namespace, name = service.get("Namespace"), service.get("Name")
             # CE normalizes Namespace to "" before this check; the webhook has none.
             if enterprise and not crd and v.value(namespace) == STAR and v.value(name) != STAR:
-                yield self.report(doc.at(name), f"Services[{i}]: service name must be wildcard if namespace is wildcard",
-                                   related=[(doc.at(namespace), "the wildcard namespace")], fix='Name = "*" to export every service of every namespace, or name the namespace')
+                yield self.report(
+                    doc.at(name),
+                    f"Services[{i}]: service name must be wildcard if namespace is wildcard",
+                    related=[(doc.at(namespace), "the wildcard namespace")],
+                    fix='Name = "*" to export every service of every namespace, or name the namespace',
+                )
         for i, j, _service, consumer in v.exported_consumers(doc):
             for field, what in CONSUMER_WILDCARDS:
                 node = consumer.get(field)
@@ -118,23 +142,44 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
                 if not _has_star(node) or (not crd and not enterprise and field != "Peer"):
                     continue  # CE refuses Partition and SamenessGroup keys first (PL109)
                 if crd:
-                    text = v.crd_error(doc, f"{base}.{field[0].lower() + field[1:]}", f"{k8s_word} cannot use or contain wildcard '*'", node)
+                    text = v.crd_error(
+                        doc,
+                        f"{base}.{field[0].lower() + field[1:]}",
+                        f"{k8s_word} cannot use or contain wildcard '*'",
+                        node,
+                    )
                 else:
                     text = f"{base}.{field}: cannot use wildcard '*' in {consul_word}"
                 yield self.report(doc.at(node), text, fix=f"name one {consul_word}; add a source per {consul_word}")
             perms = source.entry("Permissions")
             if perms is not None and v.truthy(perms[1]) and STAR in (v.value(dest), v.value(dest_ns)):
-                yield self.report(doc.at(perms[0]), f"{base}.Permissions cannot be specified on intentions with wildcarded destinations",
-                                   related=[(doc.at(dest if v.value(dest) == STAR else dest_ns), "the wildcard destination")],
-                                   fix="use Action = \"allow\"/\"deny\" here, or write the permissions on each destination service")
+                yield self.report(
+                    doc.at(perms[0]),
+                    f"{base}.Permissions cannot be specified on intentions with wildcarded destinations",
+                    related=[(doc.at(dest if v.value(dest) == STAR else dest_ns), "the wildcard destination")],
+                    fix='use Action = "allow"/"deny" here, or write the permissions on each destination service',
+                )
 
-    def _names(self, doc: Document, prefix: str, name: Optional[Node], namespace: Optional[Node], enterprise: bool) -> Iterator[Finding]:
+    def _names(
+        self, doc: Document, prefix: str, name: Node | None, namespace: Node | None, enterprise: bool
+    ) -> Iterator[Finding]:
         """validateIntentionWildcards for one (name, namespace) pair."""
         if enterprise and _partial(namespace):
-            yield self.report(doc.at(namespace), f"{prefix}Namespace: wildcard character '*' cannot be used with partial values", fix='use "*" or an exact namespace')
+            yield self.report(
+                doc.at(namespace),
+                f"{prefix}Namespace: wildcard character '*' cannot be used with partial values",
+                fix='use "*" or an exact namespace',
+            )
         if _partial(name):
-            yield self.report(doc.at(name), f"{prefix}Name: wildcard character '*' cannot be used with partial values",
-                               fix='intentions match exact names or "*" only: list each service, or use "*"')
+            yield self.report(
+                doc.at(name),
+                f"{prefix}Name: wildcard character '*' cannot be used with partial values",
+                fix='intentions match exact names or "*" only: list each service, or use "*"',
+            )
         elif enterprise and v.value(namespace) == STAR and v.is_set(name) and v.value(name) != STAR:
-            yield self.report(doc.at(name), f"{prefix}Name: exact value cannot follow wildcard namespace",
-                               related=[(doc.at(namespace), "the wildcard namespace")], fix='use Name = "*" or name the namespace')
+            yield self.report(
+                doc.at(name),
+                f"{prefix}Name: exact value cannot follow wildcard namespace",
+                related=[(doc.at(namespace), "the wildcard namespace")],
+                fix='use Name = "*" or name the namespace',
+            )

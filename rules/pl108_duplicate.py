@@ -1,4 +1,5 @@
 """PL108: duplicates Consul or consul-k8s rejects (or that silently overwrite)."""
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -64,10 +65,19 @@ Sources = [
         for doc in project.of("service-definition"):
             yield from self._upstreams(doc)
         for doc in project.of("SamenessGroup"):
-            members = ((v.normalized(m), m.get("peer") or m.get("partition") or m) for _i, m in v.mappings(doc.spec.get("members")))
+            members = (
+                (v.normalized(m), m.get("peer") or m.get("partition") or m)
+                for _i, m in v.mappings(doc.spec.get("members"))
+            )
             for node, first, _key in v.repeated(members):
-                yield self.report(doc.at(node), v.crd_error(doc, "spec.members", "sameness group members must be unique", node, kind="Duplicate value"),
-                                   related=[(doc.at(first), "listed first here")], fix="remove the repeated member")
+                yield self.report(
+                    doc.at(node),
+                    v.crd_error(
+                        doc, "spec.members", "sameness group members must be unique", node, kind="Duplicate value"
+                    ),
+                    related=[(doc.at(first), "listed first here")],
+                    fix="remove the repeated member",
+                )
         yield from self._singletons(project)
         yield from self._k8s_objects(project)
 
@@ -76,29 +86,62 @@ Sources = [
         sources = ((v.source_identity(s), s.get("Name") or s) for _i, s in v.intention_sources(doc))
         for node, first, (name, _ns, _part, peer, group) in v.repeated(sources):
             i = next((p for p in reversed(node.path) if isinstance(p, int)), 0)
-            what = f'peer("{peer}") "{name}"' if peer else (f'sameness-group("{group}") "{name}"' if group else f'"{name}"')
-            yield self.report(doc.at(node), f"Sources[{i}] defines {what} more than once", related=[(doc.at(first), "first defined here")],
-                               fix="merge the two sources into one (use Permissions for per-path rules)")
+            what = (
+                f'peer("{peer}") "{name}"'
+                if peer
+                else (f'sameness-group("{group}") "{name}"' if group else f'"{name}"')
+            )
+            yield self.report(
+                doc.at(node),
+                f"Sources[{i}] defines {what} more than once",
+                related=[(doc.at(first), "first defined here")],
+                fix="merge the two sources into one (use Permissions for per-path rules)",
+            )
         for i, source in v.intention_sources(doc):
             for j, perm in v.mappings(source.get("Permissions")):
                 http = v.child(perm, "HTTP")
-                items = (((v.value(m) or "").upper(), m) for m in as_list(http.get("Methods") if http else None) if v.value(m))
+                items = (
+                    ((v.value(m) or "").upper(), m)
+                    for m in as_list(http.get("Methods") if http else None)
+                    if v.value(m)
+                )
                 for node, first, method in v.repeated(items):
-                    msg = (v.crd_error(doc, f"spec.sources[{i}].permissions[{j}].http.methods", "method listed more than once.", node) if crd
-                           else f'Sources[{i}].Permissions[{j}].HTTP.Methods contains "{method}" more than once')
-                    yield self.report(doc.at(node), msg, related=[(doc.at(first), "first listed here")], fix="remove the repeated method")
+                    msg = (
+                        v.crd_error(
+                            doc,
+                            f"spec.sources[{i}].permissions[{j}].http.methods",
+                            "method listed more than once.",
+                            node,
+                        )
+                        if crd
+                        else f'Sources[{i}].Permissions[{j}].HTTP.Methods contains "{method}" more than once'
+                    )
+                    yield self.report(
+                        doc.at(node),
+                        msg,
+                        related=[(doc.at(first), "first listed here")],
+                        fix="remove the repeated method",
+                    )
 
     def _upstreams(self, doc: Document) -> Iterator[Finding]:
         prefix = f'service "{v.value(doc.root.get("name")) or ""}": '
         for _proxy, ups in v.upstreams(doc):
             idents = ((v.upstream_identity(u), u.get("destination_name") or u) for u in ups)
             for node, first, key in v.repeated(idents):
-                yield self.report(doc.at(node), f"{prefix}upstreams cannot contain duplicates of {key}",
-                                   related=[(doc.at(first), "first defined here")], fix="remove the repeated upstream")
+                yield self.report(
+                    doc.at(node),
+                    f"{prefix}upstreams cannot contain duplicates of {key}",
+                    related=[(doc.at(first), "first defined here")],
+                    fix="remove the repeated upstream",
+                )
             binds = ((target, node) for node, target in (v.bind_target(u) for u in ups) if node is not None)
             for node, first, target in v.repeated(binds):
-                yield self.report(doc.at(node), f'{prefix}upstreams cannot contain duplicates by local bind address and port or unix path; "{target}" is specified twice',
-                                   related=[(doc.at(first), "first bound here")], fix="give each upstream its own local_bind_port")
+                yield self.report(
+                    doc.at(node),
+                    f'{prefix}upstreams cannot contain duplicates by local bind address and port or unix path; "{target}" is specified twice',
+                    related=[(doc.at(first), "first bound here")],
+                    fix="give each upstream its own local_bind_port",
+                )
 
     def _singletons(self, project) -> Iterator[Finding]:
         seen: dict[tuple[str, str, str], Document] = {}
@@ -115,14 +158,24 @@ Sources = [
                 msg = v.SINGLETON_WEBHOOK[doc.kind]
             else:
                 msg = f'a second {key[1]} entry for partition "{key[2]}": one partition has one, so whichever is written last silently replaces the other'
-            yield self.report(doc.at(doc.name_node() if v.is_crd(doc) else (doc.kind_node() or doc.root)), msg,
-                               related=[(first.at(first.name_node() if v.is_crd(first) else first.kind_node()), "the other one")],
-                               fix="merge the two into one")
+            yield self.report(
+                doc.at(doc.name_node() if v.is_crd(doc) else (doc.kind_node() or doc.root)),
+                msg,
+                related=[(first.at(first.name_node() if v.is_crd(first) else first.kind_node()), "the other one")],
+                fix="merge the two into one",
+            )
 
     def _k8s_objects(self, project) -> Iterator[Finding]:
         enterprise = project.edition == "enterprise"
         groups: dict[tuple, Document] = {}
-        for doc in project.of("PeeringAcceptor", "PeeringDialer", "ServiceIntentions", "ServiceDefaults", "ServiceResolver", "SamenessGroup"):
+        for doc in project.of(
+            "PeeringAcceptor",
+            "PeeringDialer",
+            "ServiceIntentions",
+            "ServiceDefaults",
+            "ServiceResolver",
+            "SamenessGroup",
+        ):
             namespace, name = v.k8s_object(doc)
             if doc.kind in ("PeeringAcceptor", "PeeringDialer"):
                 secret = v.child(v.child(doc.spec, "peer"), "secret")
@@ -132,7 +185,9 @@ Sources = [
             elif doc.kind == "ServiceIntentions":
                 dest, _ns = v.intention_destination(doc)
                 node = dest
-                key = (doc.cluster, doc.kind, v.value(dest), namespace if enterprise else "") if v.is_set(dest) else None
+                key = (
+                    (doc.cluster, doc.kind, v.value(dest), namespace if enterprise else "") if v.is_set(dest) else None
+                )
                 msg = f"an existing ServiceIntentions resource has `spec.destination.name: {v.value(dest)}`"
             elif enterprise:
                 continue  # with Consul namespaces and mirroring, names may repeat across namespaces
@@ -142,4 +197,9 @@ Sources = [
                 msg = f'{kube} resource with name "{name}" is already defined – all {kube} resources must have unique names across namespaces'
             first = groups.setdefault(key, doc) if key else doc
             if first is not doc and v.k8s_object(first) != (namespace, name):
-                yield self.report(doc.at(node), msg, related=[(first.at(first.name_node()), "the existing resource")], fix="merge them, or give each its own name")
+                yield self.report(
+                    doc.at(node),
+                    msg,
+                    related=[(first.at(first.name_node()), "the existing resource")],
+                    fix="merge them, or give each its own name",
+                )

@@ -1,26 +1,35 @@
 """PL109: admin partitions, namespaces and sameness groups under ``edition = "ce"``."""
+
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Iterator
 
 from linter.api import Document, Finding, Mapping, Node, Rule
 from linter.api import validation as v
 
-
 SG_CE = "sameness-groups are an enterprise-only feature"
-SG_FIX = "sameness groups need Consul Enterprise: list the peers instead (or set edition = \"enterprise\")"
+SG_FIX = 'sameness groups need Consul Enterprise: list the peers instead (or set edition = "enterprise")'
 CRD_GATES = {  # (kind, field) -> consul-k8s's message when partitions/namespaces are off
-    ("ServiceIntentions", "source.partition"): "Consul Enterprise Admin Partitions must be enabled to set source.partition",
+    (
+        "ServiceIntentions",
+        "source.partition",
+    ): "Consul Enterprise Admin Partitions must be enabled to set source.partition",
     ("ServiceIntentions", "source.namespace"): "Consul Enterprise namespaces must be enabled to set source.namespace",
-    ("ServiceIntentions", "destination.namespace"): "Consul Enterprise namespaces must be enabled to set destination.namespace",
-    ("ServiceDefaults", "upstream.partition"): "Consul Enterprise Admin Partitions must be enabled to set upstream.partition",
+    (
+        "ServiceIntentions",
+        "destination.namespace",
+    ): "Consul Enterprise namespaces must be enabled to set destination.namespace",
+    (
+        "ServiceDefaults",
+        "upstream.partition",
+    ): "Consul Enterprise Admin Partitions must be enabled to set upstream.partition",
     ("ServiceResolver", "redirect.namespace"): "Consul Enterprise namespaces must be enabled to set redirect.namespace",
     ("ServiceResolver", "redirect.partition"): "Consul Enterprise partitions must be enabled to set redirect.partition",
     ("ServiceResolver", "failover.namespace"): "Consul Enterprise namespaces must be enabled to set failover.namespace",
 }
 
 
-def _non_default(node: Optional[Node]) -> bool:
+def _non_default(node: Node | None) -> bool:
     """CE accepts an empty or "default" partition/namespace on the paths that decode
     one (the CLI's api structs); anything else is refused everywhere."""
     return v.value(node) not in (None, "", "default")
@@ -87,24 +96,50 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
             crd = v.is_crd(doc)
             for i, service in v.exported_services(doc):
                 if crd and v.is_set(service.get("namespace")):
-                    yield self._crd(doc, service.get("namespace"), f"spec.services[{i}]", "Consul Namespaces must be enabled to specify service namespace.")
+                    yield self._crd(
+                        doc,
+                        service.get("namespace"),
+                        f"spec.services[{i}]",
+                        "Consul Namespaces must be enabled to specify service namespace.",
+                    )
             for i, j, _service, consumer in v.exported_consumers(doc):
                 if crd and v.is_set(consumer.get("partition")):
-                    yield self._crd(doc, consumer.get("partition"), f"spec.services[{i}].consumers[{j}].partition", "Consul Admin Partitions need to be enabled to specify partition.")
+                    yield self._crd(
+                        doc,
+                        consumer.get("partition"),
+                        f"spec.services[{i}].consumers[{j}].partition",
+                        "Consul Admin Partitions need to be enabled to specify partition.",
+                    )
                 if v.is_set(consumer.get("SamenessGroup")):
-                    yield self.report(doc.at(consumer.get("SamenessGroup")), f"Services[{i}].Consumers[{j}]: {SG_CE}", fix=SG_FIX)
+                    yield self.report(
+                        doc.at(consumer.get("SamenessGroup")), f"Services[{i}].Consumers[{j}]: {SG_CE}", fix=SG_FIX
+                    )
         for doc in project.of("service-intentions", "ServiceIntentions"):
             for i, source in v.intention_sources(doc):
                 if v.is_set(source.get("SamenessGroup")):
-                    yield self.report(doc.at(source.get("SamenessGroup")), f"Sources[{i}].SamenessGroup: Sameness groups are a Consul Enterprise feature.", fix=SG_FIX)
+                    yield self.report(
+                        doc.at(source.get("SamenessGroup")),
+                        f"Sources[{i}].SamenessGroup: Sameness groups are a Consul Enterprise feature.",
+                        fix=SG_FIX,
+                    )
                 if v.is_crd(doc):
                     for field in ("partition", "namespace"):
                         if v.is_set(source.get(field)):
-                            yield self._crd(doc, source.get(field), f"spec.sources[{i}].{field}", CRD_GATES["ServiceIntentions", f"source.{field}"])
+                            yield self._crd(
+                                doc,
+                                source.get(field),
+                                f"spec.sources[{i}].{field}",
+                                CRD_GATES["ServiceIntentions", f"source.{field}"],
+                            )
             if v.is_crd(doc):
                 _name, namespace = v.intention_destination(doc)
                 if v.is_set(namespace):
-                    yield self._crd(doc, namespace, "spec.destination.namespace", CRD_GATES["ServiceIntentions", "destination.namespace"])
+                    yield self._crd(
+                        doc,
+                        namespace,
+                        "spec.destination.namespace",
+                        CRD_GATES["ServiceIntentions", "destination.namespace"],
+                    )
         for doc in project.of("ServiceDefaults"):
             upstream_config = v.child(doc.spec, "upstreamConfig")
             defaults = [("defaults", v.child(upstream_config, "defaults"))]
@@ -112,7 +147,12 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
                 defaults.append((f"overrides[{i}]", override))
             for where, upstream in defaults:
                 if upstream is not None and v.is_set(upstream.get("partition")):
-                    yield self._crd(doc, upstream.get("partition"), f"spec.upstreamConfig.{where}.partition", CRD_GATES["ServiceDefaults", "upstream.partition"])
+                    yield self._crd(
+                        doc,
+                        upstream.get("partition"),
+                        f"spec.upstreamConfig.{where}.partition",
+                        CRD_GATES["ServiceDefaults", "upstream.partition"],
+                    )
         for doc in project.of("service-resolver", "ServiceResolver"):
             yield from self._resolver(doc)
 
@@ -127,7 +167,11 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
                 msg = f'invalid config key "{prefix}{name}", namespaces are a consul enterprise feature'
             else:
                 msg = f'invalid config key "{prefix}{name}" (admin partitions are a Consul Enterprise feature)'
-            yield self.report(doc.at(key), msg, fix=f'remove {name}: Consul CE has only the "default" {folded} (or set edition = "enterprise")')
+            yield self.report(
+                doc.at(key),
+                msg,
+                fix=f'remove {name}: Consul CE has only the "default" {folded} (or set edition = "enterprise")',
+            )
 
     def _resolver(self, doc: Document) -> Iterator[Finding]:
         crd = v.is_crd(doc)
@@ -137,13 +181,21 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
             if block is None:
                 continue
             if v.is_set(block.get("SamenessGroup")):
-                label = f"spec.{where}.samenessGroup" if crd else where.replace("redirect", "Redirect").replace("failover[", 'Failover["').replace("]", '"]') + ".SamenessGroup"
+                label = (
+                    f"spec.{where}.samenessGroup"
+                    if crd
+                    else where.replace("redirect", "Redirect").replace("failover[", 'Failover["').replace("]", '"]')
+                    + ".SamenessGroup"
+                )
                 yield self.report(doc.at(block.get("SamenessGroup")), f"{label}: {SG_CE}", fix=SG_FIX)
             for field in ("namespace", "partition") if crd else ():
                 gate = CRD_GATES.get(("ServiceResolver", f"{where.split('[')[0]}.{field}"))
                 if gate and v.is_set(block.get(field)):
                     yield self._crd(doc, block.get(field), f"spec.{where}.{field}", gate)
 
-    def _crd(self, doc: Document, node: Optional[Node], path: str, message: str) -> Finding:
-        return self.report(doc.at(node), v.crd_error(doc, path, message, node),
-                            fix='remove it: Consul CE has no admin partitions or namespaces (or set edition = "enterprise")')
+    def _crd(self, doc: Document, node: Node | None, path: str, message: str) -> Finding:
+        return self.report(
+            doc.at(node),
+            v.crd_error(doc, path, message, node),
+            fix='remove it: Consul CE has no admin partitions or namespaces (or set edition = "enterprise")',
+        )

@@ -1,4 +1,5 @@
 """PL201: a peering between two partitions of one datacenter (Consul refuses it)."""
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -81,7 +82,9 @@ Services = [{ Name = "api", Consumers = [{ Partition = "web" }] }]
         seen_config: set[tuple[str, int]] = set()
         for peering in topo.peerings():
             remote = peering.remote_cluster
-            if remote is None or not topo.same_datacenter(peering.cluster, peering.partition, remote, peering.remote_partition or "default"):
+            if remote is None or not topo.same_datacenter(
+                peering.cluster, peering.partition, remote, peering.remote_partition or "default"
+            ):
                 continue
             if peering.role == "config":
                 place = (peering.config_path, peering.config_span.line if peering.config_span else 0)
@@ -98,6 +101,6 @@ Services = [{ Name = "api", Consumers = [{ Partition = "web" }] }]
                 f"Consul refuses it: cannot create a peering within the same cluster",
                 related=related,
                 fix=f"remove the peering and export the services with an exported-services consumer "
-                    f"Partition = \"{peering.remote_partition or 'default'}\" instead",
+                f'Partition = "{peering.remote_partition or "default"}" instead',
                 node_path=f"peerings[{peering.cluster},{remote}]",
             )

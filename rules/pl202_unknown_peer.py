@@ -1,4 +1,5 @@
 """PL202: a peer name used where no peering of that cluster/partition declares it."""
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -97,5 +98,14 @@ spec:
                 message += "; the intention matches no one"
             else:
                 message += "; Consul cannot resolve the target"
-            fix = f"use peer {hint!r}" if hint else "use the name of a PeeringAcceptor/PeeringDialer of this cluster, or declare the peering ([[peerings]] for CLI peerings)"
-            yield self.report(ref.doc.at(ref.node), message, related=[(p, f"peering {p.peer_name!r} of {where}") for p in declared[:3]], fix=fix)
+            fix = (
+                f"use peer {hint!r}"
+                if hint
+                else "use the name of a PeeringAcceptor/PeeringDialer of this cluster, or declare the peering ([[peerings]] for CLI peerings)"
+            )
+            yield self.report(
+                ref.doc.at(ref.node),
+                message,
+                related=[(p, f"peering {p.peer_name!r} of {where}") for p in declared[:3]],
+                fix=fix,
+            )

@@ -1,10 +1,10 @@
 """PL203: a PeeringAcceptor with no PeeringDialer on the peer cluster, or the reverse."""
+
 from __future__ import annotations
 
 from typing import Iterator
 
 from linter.api import Finding, Rule
-
 
 OTHER = {"acceptor": "PeeringDialer", "dialer": "PeeringAcceptor"}
 SELF = {"acceptor": "PeeringAcceptor", "dialer": "PeeringDialer"}
@@ -137,7 +137,10 @@ spec:
                 continue
             remote, remote_part = peering.remote_cluster, peering.remote_partition or "default"
             back = [p for p in topo.peers_of(remote, remote_part) if p.remote_cluster == peering.cluster]
-            if any(p.role == "config" for p in back) or any(p.role == "config" and p.remote_cluster == remote for p in topo.peers_of(peering.cluster, peering.partition)):
+            if any(p.role == "config" for p in back) or any(
+                p.role == "config" and p.remote_cluster == remote
+                for p in topo.peers_of(peering.cluster, peering.partition)
+            ):
                 continue  # the other side was made with the CLI
             same = [p for p in back if p.role == peering.role and p.partner is None]
             kind, other = SELF[peering.role], OTHER[peering.role]
@@ -154,6 +157,10 @@ spec:
                 yield self.report(
                     peering,
                     f"{kind} {peering.peer_name!r} has no {other} in cluster {remote!r} for it; "
-                    + ("the token is generated but nobody establishes the peering" if peering.role == "acceptor" else "there is no token for it to read, the peering is never established"),
+                    + (
+                        "the token is generated but nobody establishes the peering"
+                        if peering.role == "acceptor"
+                        else "there is no token for it to read, the peering is never established"
+                    ),
                     fix=f"add a {other} named {topo.peer_name_of(peering.cluster)!r} in {remote!r} with the same spec.peer.secret",
                 )

@@ -1,4 +1,5 @@
 """PL204: a PeeringDialer reads a token secret name/key its PeeringAcceptor never writes."""
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -116,13 +117,17 @@ spec:
             acceptor = dialer.partner
             if dialer.role != "dialer" or acceptor is None or dialer.doc is None or acceptor.doc is None:
                 continue
-            for what, mine, theirs in (("name", dialer.secret_name, acceptor.secret_name), ("key", dialer.secret_key, acceptor.secret_key)):
+            for what, mine, theirs in (
+                ("name", dialer.secret_name, acceptor.secret_name),
+                ("key", dialer.secret_key, acceptor.secret_key),
+            ):
                 want, got = text(theirs), text(mine)
                 if want is None or got is None or want == got:
                     continue
                 consequence = (
-                    "the dialer reports \"PeeringDialer spec.peer.secret does not exist\""
-                    if what == "name" else "the dialer reads an empty token and Consul rejects Establish"
+                    'the dialer reports "PeeringDialer spec.peer.secret does not exist"'
+                    if what == "name"
+                    else "the dialer reads an empty token and Consul rejects Establish"
                 )
                 yield self.report(
                     dialer.doc.at(mine),

@@ -1,11 +1,11 @@
 """PL205: peering on Consul older than 1.14.1 or consul-k8s older than 1.0.0."""
+
 from __future__ import annotations
 
 from typing import Iterator
 
 from linter.api import Finding, Rule
 from linter.api.versions import at_least, parse_version, show
-
 
 #: Seed 001: "Consul v1.14.1 or higher"; seed 004: "Consul on Kubernetes v1.0.0 or higher".
 MINIMUM = {"consul": (1, 14, 1), "consul-k8s": (1, 0, 0)}
@@ -83,7 +83,9 @@ meshGateway:
                     f"and cluster {cluster!r} uses peering",
                     related=[(uses, "peering is used here")],
                     fix=f"upgrade to {product} {show(minimum)} or newer"
-                        + (" (image tag)" if setting.doc is not None else f" and set {setting.product}-version accordingly"),
+                    + (
+                        " (image tag)" if setting.doc is not None else f" and set {setting.product}-version accordingly"
+                    ),
                     node_path=f"{setting.product}-version",
                 )
 

@@ -1,4 +1,5 @@
 """PL206: peering configured in a cluster whose agent config or Helm values turn it off."""
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -78,7 +79,7 @@ Services = [{ Name = "api", Consumers = [{ Peer = "cluster-02" }] }]
                 yield self.report(
                     switch,
                     f"{where} is false in cluster {cluster!r}, which configures {what}; "
-                    f"Consul answers \"peering must be enabled to use this endpoint\"",
+                    f'Consul answers "peering must be enabled to use this endpoint"',
                     related=related,
                     fix=f"set {where} to true (or remove the peering configuration from this cluster)",
                 )

@@ -4,6 +4,7 @@ Peers reach exported services only through the exporting partition's mesh gatewa
 (consul-semantics §2.8; seed 002: "A cluster requires a registered mesh gateway in order
 to export services to peers"), so such an export can never be dialled.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -102,7 +103,9 @@ Services = [{ Name = "payments", Consumers = [{ Peer = "west" }] }]
             names = sorted({e.service for e in exports})
             related = []
             for helm in graph.helm_values(cluster):
-                related.append((helm.at(helm.root.key("meshGateway")), "this cluster's Helm values enable no mesh gateway"))
+                related.append(
+                    (helm.at(helm.root.key("meshGateway")), "this cluster's Helm values enable no mesh gateway")
+                )
             peering = graph.resolve_peer(cluster, partition, peer)
             if peering is not None and peering.doc is not None:
                 related.append((peering.doc.at(peering.node), f"the peering with {peer}"))
@@ -112,5 +115,5 @@ Services = [{ Name = "payments", Consumers = [{ Peer = "west" }] }]
                 f"{', '.join(names)} exported to peer {peer!r}, but {where} registers no mesh gateway: "
                 "peers reach exported services only through the exporting partition's mesh gateway, so Consul gives their upstreams no endpoints",
                 related=related,
-                fix="register a mesh gateway in this partition (a service with kind = \"mesh-gateway\", or Helm meshGateway.enabled: true)",
+                fix='register a mesh gateway in this partition (a service with kind = "mesh-gateway", or Helm meshGateway.enabled: true)',
             )

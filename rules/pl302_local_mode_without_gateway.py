@@ -5,6 +5,7 @@ In ``local`` mode a sidecar sends peered traffic to its own partition's mesh gat
 (seed 002: "To use the local mesh gateway mode, you must register a mesh gateway in the
 importing cluster"); with none registered, the upstream has nowhere to go.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -108,11 +109,13 @@ MeshGateway {
             if graph.gateways(setting.cluster, setting.partition) or not gateways_known(graph, setting.cluster):
                 continue
             origin, target, related = describe_mode_setting(setting, upstreams)
-            where = f"cluster {setting.cluster!r}" + (f" partition {setting.partition!r}" if setting.partition != "default" else "")
+            where = f"cluster {setting.cluster!r}" + (
+                f" partition {setting.partition!r}" if setting.partition != "default" else ""
+            )
             yield self.report(
                 setting.doc.at(setting.node),
-                f"mesh gateway mode \"local\" from {origin} applies to peered upstream {target}, "
+                f'mesh gateway mode "local" from {origin} applies to peered upstream {target}, '
                 f"but {where} registers no mesh gateway: in local mode the sidecar dials its own partition's gateway, so these calls have no route",
                 related=related,
-                fix="register a mesh gateway in this partition, or use Mode = \"remote\" (the default for peered traffic)",
+                fix='register a mesh gateway in this partition, or use Mode = "remote" (the default for peered traffic)',
             )

@@ -5,6 +5,7 @@ and then, building the peer upstream's endpoints, logs ``invalid mesh gateway mo
 'none', defaulting to 'remote'`` (consul-semantics §2.8). The file says one thing and the
 mesh does another.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -107,8 +108,8 @@ service {
             origin, target, related = describe_mode_setting(setting, upstreams)
             yield self.report(
                 setting.doc.at(setting.node),
-                f"mesh gateway mode \"none\" from {origin} applies to peered upstream {target}; "
-                "peered traffic always crosses mesh gateways, so Consul ignores \"none\" and silently uses \"remote\"",
+                f'mesh gateway mode "none" from {origin} applies to peered upstream {target}; '
+                'peered traffic always crosses mesh gateways, so Consul ignores "none" and silently uses "remote"',
                 related=related,
-                fix="set mode \"remote\" (the peer's gateway), or \"local\" when this partition has a mesh gateway",
+                fix='set mode "remote" (the peer\'s gateway), or "local" when this partition has a mesh gateway',
             )

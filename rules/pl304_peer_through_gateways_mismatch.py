@@ -6,6 +6,7 @@ stream) onto the mesh gateways; seed 004 applies the Mesh entry to both clusters
 consul-k8s webhook forbids it outside ``default``, and Consul refuses to generate a
 token when no gateway is registered (consul-semantics §4).
 """
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -13,8 +14,7 @@ from typing import Iterator
 from linter.api import Finding, Rule
 from linter.api.topology import gateways_known
 
-
-_ACCEPTOR = 'apiVersion: consul.hashicorp.com/v1alpha1\nkind: PeeringAcceptor\nmetadata:\n  name: cluster-02\nspec:\n  peer:\n    secret:\n      name: peering-token\n      key: data\n      backend: kubernetes\n'
+_ACCEPTOR = "apiVersion: consul.hashicorp.com/v1alpha1\nkind: PeeringAcceptor\nmetadata:\n  name: cluster-02\nspec:\n  peer:\n    secret:\n      name: peering-token\n      key: data\n      backend: kubernetes\n"
 
 
 class PeerThroughGatewaysMismatch(Rule):
@@ -191,11 +191,17 @@ spec:
                     continue
                 node = mesh.doc.spec.key("Peering") or mesh.peer_through  # the `peering` block's key
                 if partition != "default":
-                    yield self.report(mesh.doc.at(node), f"peerThroughMeshGateways is set in partition {partition!r}; it is only valid in the \"default\" partition, where Consul reads it for every partition's peerings",
-                                       fix="move the setting to the default partition's mesh entry")
+                    yield self.report(
+                        mesh.doc.at(node),
+                        f'peerThroughMeshGateways is set in partition {partition!r}; it is only valid in the "default" partition, where Consul reads it for every partition\'s peerings',
+                        fix="move the setting to the default partition's mesh entry",
+                    )
                 if not graph.gateways(cluster, partition) and gateways_known(graph, cluster):
-                    yield self.report(mesh.doc.at(node), f"peerThroughMeshGateways is on but cluster {cluster!r} registers no mesh gateway here: Consul fails peering with \"servers are configured to PeerThroughMeshGateways, but no mesh gateway instances are registered\"",
-                                       fix="register a mesh gateway in this partition, or turn peerThroughMeshGateways off")
+                    yield self.report(
+                        mesh.doc.at(node),
+                        f'peerThroughMeshGateways is on but cluster {cluster!r} registers no mesh gateway here: Consul fails peering with "servers are configured to PeerThroughMeshGateways, but no mesh gateway instances are registered"',
+                        fix="register a mesh gateway in this partition, or turn peerThroughMeshGateways off",
+                    )
                 seen: set[str] = set()
                 for peering in graph.peers_of(cluster, partition):
                     remote = peering.remote_cluster
@@ -205,8 +211,21 @@ spec:
                     other = graph.mesh_config(remote, peering.remote_partition or "default")
                     if other is not None and other.peers_through_gateways:
                         continue
-                    related = [(other.doc.at(other.peering_block or other.peer_through), f"{remote}'s mesh entry leaves it off")] if other is not None else []
+                    related = (
+                        [
+                            (
+                                other.doc.at(other.peering_block or other.peer_through),
+                                f"{remote}'s mesh entry leaves it off",
+                            )
+                        ]
+                        if other is not None
+                        else []
+                    )
                     if peering.doc is not None:
                         related.append((peering.doc.at(peering.node), f"the peering with {peering.peer_name}"))
-                    yield self.report(mesh.doc.at(node), f"peerThroughMeshGateways is on in {cluster!r} but not in its peer {remote!r}: only one side sends the peering control plane through mesh gateways, so the other still dials servers directly",
-                                       related=related, fix=f"set peerThroughMeshGateways = true in {remote}'s mesh entry too (or turn it off on both sides)")
+                    yield self.report(
+                        mesh.doc.at(node),
+                        f"peerThroughMeshGateways is on in {cluster!r} but not in its peer {remote!r}: only one side sends the peering control plane through mesh gateways, so the other still dials servers directly",
+                        related=related,
+                        fix=f"set peerThroughMeshGateways = true in {remote}'s mesh entry too (or turn it off on both sides)",
+                    )

@@ -5,6 +5,7 @@ Exporting makes a service visible to a peer; only an intention with ``Peer`` let
 peer's services connect (seed 001, "Authorize services for peers"). A local source of
 the same name is another identity and does not count (consul-semantics §2.2).
 """
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -87,18 +88,40 @@ Sources = [{ Name = "frontend-service", Peer = "cluster-02", Action = "allow" }]
             if export.consumer_kind != "peer" or export.service in ("", "*"):
                 continue
             peer = export.consumer
-            if graph.peerings_known(export.cluster) and graph.resolve_peer(export.cluster, export.partition, peer) is None:
+            if (
+                graph.peerings_known(export.cluster)
+                and graph.resolve_peer(export.cluster, export.partition, peer) is None
+            ):
                 continue  # no such peering: PL202 says so; its intentions cannot be judged
-            if any((i.peer or "").lower() == peer.lower() for i in graph.intentions_allowing(export.cluster, export.partition, export.service)):
+            if any(
+                (i.peer or "").lower() == peer.lower()
+                for i in graph.intentions_allowing(export.cluster, export.partition, export.service)
+            ):
                 continue
             callers = peer_upstreams_to(graph, export)
             names = sorted({u.service for u in callers if u.service})
-            local = [i for i in graph.intentions_allowing(export.cluster, export.partition, export.service) if not i.peer and i.source in names]
-            related = [(u.doc.at(u.name_node or u.node), f"{u.service} in peer {peer} calls {export.service} here") for u in callers]
-            related += [(i.doc.at(i.name_node or i.node), f"this source is the local {i.source}, not the one in peer {peer}") for i in local]
-            sources = ", ".join(f'{{ Name = "{n}", Peer = "{peer}", Action = "allow" }}' for n in (names or ["<service>"]))
+            local = [
+                i
+                for i in graph.intentions_allowing(export.cluster, export.partition, export.service)
+                if not i.peer and i.source in names
+            ]
+            related = [
+                (u.doc.at(u.name_node or u.node), f"{u.service} in peer {peer} calls {export.service} here")
+                for u in callers
+            ]
+            related += [
+                (i.doc.at(i.name_node or i.node), f"this source is the local {i.source}, not the one in peer {peer}")
+                for i in local
+            ]
+            sources = ", ".join(
+                f'{{ Name = "{n}", Peer = "{peer}", Action = "allow" }}' for n in (names or ["<service>"])
+            )
             message = f"{export.service} is exported to peer {peer!r}, but no intention allows any source from peer {peer!r}, so Consul denies its calls"
             if names:
                 message += f"; {peer}'s upstreams to it: {', '.join(names)}"
-            yield self.report(export.doc.at(export.node), message, related=related,
-                               fix=f"add to the service-intentions of {export.service}: Sources = [{sources}]")
+            yield self.report(
+                export.doc.at(export.node),
+                message,
+                related=related,
+                fix=f"add to the service-intentions of {export.service}: Sources = [{sources}]",
+            )

@@ -5,6 +5,7 @@ A peer can only call what is exported to it (consul-semantics §2.1: a consumer 
 peering by exact name), so such an intention authorizes traffic that can never arrive;
 usually the export was forgotten or names the peer differently.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -93,11 +94,15 @@ Sources = [{ Name = "frontend-service", Peer = "cluster-02", Action = "allow" }]
                         continue
                     if exports_of(graph, cluster, partition, intention.destination, peer):
                         continue
-                    related = [(e.doc.at(e.service_node or e.node), f"{e.service} is exported to peer {e.consumer}") for e in exports if e.consumer_kind == "peer"][:3]
+                    related = [
+                        (e.doc.at(e.service_node or e.node), f"{e.service} is exported to peer {e.consumer}")
+                        for e in exports
+                        if e.consumer_kind == "peer"
+                    ][:3]
                     yield self.report(
                         intention.doc.at(intention.peer_node),
                         f"this intention allows {intention.source or 'a source'} from peer {peer!r} to call {intention.destination}, "
                         f"but {intention.destination} is not exported to {peer!r}: the peer never sees it, so the intention has no effect",
                         related=related,
-                        fix=f"export {intention.destination} with a consumer {{ Peer = \"{peer}\" }}, or remove the source",
+                        fix=f'export {intention.destination} with a consumer {{ Peer = "{peer}" }}, or remove the source',
                     )

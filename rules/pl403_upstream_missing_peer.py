@@ -5,6 +5,7 @@ Without a peer, Consul resolves an upstream in the local datacenter (seed 002:
 "destination_peer must be configured to enable cross-cluster traffic"); a service that
 lives only in a peer has no local instances, so the upstream gets no endpoints.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -117,13 +118,15 @@ service {
             if not offers:
                 continue
             peers = sorted({p.peer_name for p, _ in offers})
-            spelled = " or ".join(f"destination_peer = \"{p}\"" for p in peers)
+            spelled = " or ".join(f'destination_peer = "{p}"' for p in peers)
             if up.source == "annotation":
                 spelled = " or ".join(f"{up.destination_name}.svc.{p}.peer" for p in peers)
             yield self.report(
                 up.doc.at(up.name_node or up.node),
                 f"upstream {up.destination_name} of {up.service} names no peer, so Consul looks for it in the local datacenter, "
                 f"where it does not exist; it exists only in peer {', '.join(repr(p) for p in peers)}, which exports it to this cluster",
-                related=[(e.doc.at(e.node), f"{e.cluster} exports {up.destination_name} to this cluster") for _p, e in offers],
+                related=[
+                    (e.doc.at(e.node), f"{e.cluster} exports {up.destination_name} to this cluster") for _p, e in offers
+                ],
                 fix=f"use {spelled}",
             )

@@ -4,6 +4,7 @@ to this cluster.
 A peer replicates only the services its ``exported-services`` entry exports to this
 cluster's peer name (consul-semantics §2.1), so the upstream never gets endpoints.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -111,7 +112,11 @@ service {
             us = name_for(graph, remote, rpart, up.cluster, up.partition)
             if us is None or exports_of(graph, remote, rpart, up.destination_name, us):
                 continue
-            related = [(e.doc.at(e.service_node or e.node), f"{remote} exports {e.service} to peer {e.consumer}") for e in exports if e.consumer_kind == "peer" and e.consumer == us][:3]
+            related = [
+                (e.doc.at(e.service_node or e.node), f"{remote} exports {e.service} to peer {e.consumer}")
+                for e in exports
+                if e.consumer_kind == "peer" and e.consumer == us
+            ][:3]
             if not related and peering.doc is not None:
                 related = [(peering.doc.at(peering.node), f"the peering with {peering.peer_name}")]
             yield self.report(
@@ -119,5 +124,5 @@ service {
                 f"peer {up.destination_peer!r} does not export {up.destination_name} to this cluster (which it knows as peer {us!r}), "
                 "so Consul imports no instances of it and this upstream gets no endpoints",
                 related=related,
-                fix=f"in {remote}'s exported-services, export {up.destination_name} with a consumer {{ Peer = \"{us}\" }}",
+                fix=f'in {remote}\'s exported-services, export {up.destination_name} with a consumer {{ Peer = "{us}" }}',
             )

@@ -1,4 +1,5 @@
 """PL501: a mesh gateway's ACL token lacks a permission peering needs."""
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -118,23 +119,37 @@ mesh = "write"
                             continue
                         authz = token.authorizer(state.default_policy)
                         missing, add = [], []
-                        related = [(gw.doc.at(gw.node), f"the mesh gateway {gw.name!r} this token is bound to"), ((gw.doc if binding is gw.doc.root.get("token") else token.doc).at(binding), "binds the token to the gateway")]
+                        related = [
+                            (gw.doc.at(gw.node), f"the mesh gateway {gw.name!r} this token is bound to"),
+                            (
+                                (gw.doc if binding is gw.doc.root.get("token") else token.doc).at(binding),
+                                "binds the token to the gateway",
+                            ),
+                        ]
                         if not authz.allows("service", gw.name, "write"):
-                            missing.append(f"service:write on {gw.name!r} (the gateway's xDS stream is authorized as its own service)")
+                            missing.append(
+                                f"service:write on {gw.name!r} (the gateway's xDS stream is authorized as its own service)"
+                            )
                             add.append(f'service "{gw.name}" {{ policy = "write" }}')
                         for resource in ("service", "node"):
                             if not authz.read_all(resource):
                                 denies = [r.describe() for r in authz.narrower_denies(resource)]
                                 blocked = f"; {', '.join(denies)} prevents read on all" if denies else ""
-                                missing.append(f"{resource}:read on all {resource}s (the gateway watches every {resource}{blocked})")
+                                missing.append(
+                                    f"{resource}:read on all {resource}s (the gateway watches every {resource}{blocked})"
+                                )
                                 add.append(f'{resource}_prefix "" {{ policy = "read" }}')
                         if exports and not authz.allows("mesh", None, "write"):
                             peers = sorted({e.consumer for e in exports})
-                            missing.append(f"mesh:write (partition {partition!r} exports services to peer(s) {', '.join(peers)}, so the gateway requests a mesh-gateway leaf certificate, which needs mesh:write)")
+                            missing.append(
+                                f"mesh:write (partition {partition!r} exports services to peer(s) {', '.join(peers)}, so the gateway requests a mesh-gateway leaf certificate, which needs mesh:write)"
+                            )
                             add.append('mesh = "write"')
                             related.append((exports[0].doc.at(exports[0].node), "the export to a peer"))
                         if through and not authz.allows("peering", None, "read"):
-                            missing.append("peering:read (the default partition peers through mesh gateways, so the gateway lists peerings)")
+                            missing.append(
+                                "peering:read (the default partition peers through mesh gateways, so the gateway lists peerings)"
+                            )
                             add.append('peering = "read"')
                             related.append((mesh.doc.at(mesh.peer_through), "PeerThroughMeshGateways"))  # type: ignore[union-attr]
                         if missing:

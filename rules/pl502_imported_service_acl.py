@@ -1,4 +1,5 @@
 """PL502: a sidecar with a peered upstream whose token cannot read imported services."""
+
 from __future__ import annotations
 
 from typing import Iterator

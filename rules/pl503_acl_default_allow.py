@@ -1,7 +1,8 @@
 """PL503: a peered cluster whose ACLs are off or default to allow."""
+
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Iterator
 
 from linter.api import AGENT_CONFIG, HELM_VALUES, Document, Finding, Mapping, Node, Rule, is_true, text
 from linter.api.acl import acl_documents, peered_clusters
@@ -10,13 +11,17 @@ from linter.api.helm import truthy
 
 def _enforcing(doc: Document) -> bool:
     acl = doc.root.get("acl")
-    return isinstance(acl, Mapping) and is_true(acl.get("enabled")) and (text(acl.get("default_policy")) or "").lower() == "deny"
+    return (
+        isinstance(acl, Mapping)
+        and is_true(acl.get("enabled"))
+        and (text(acl.get("default_policy")) or "").lower() == "deny"
+    )
 
 
 class AclDefaultAllow(Rule):
     code = "PL503"
     slug = "acl-default-allow"
-    summary = "Peered cluster with ACLs disabled or default_policy = \"allow\""
+    summary = 'Peered cluster with ACLs disabled or default_policy = "allow"'
     severity = "warning"
     reads = ("graph", AGENT_CONFIG, HELM_VALUES)
     doc = """
@@ -84,14 +89,24 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
             related = [(peer_doc.at(peer_node), "the peering")] if peer_doc is not None else []
             for doc in targets:
                 node, why, fix = self._agent_problem(doc)
-                yield self.report(doc.at(node), f"{who}{peers} but {why}: connections that no intention matches are then allowed, so every service exported to a peer accepts all of that peer's services", related=related, fix=fix)
+                yield self.report(
+                    doc.at(node),
+                    f"{who}{peers} but {why}: connections that no intention matches are then allowed, so every service exported to a peer accepts all of that peer's services",
+                    related=related,
+                    fix=fix,
+                )
             for doc in helms:
                 node, why = self._helm_problem(doc)
                 if node is not None:
-                    yield self.report(doc.at(node), f"{who}{peers} but {why}: connections that no intention matches are then allowed", related=related, fix="set global.acls.manageSystemACLs: true (consul-k8s then enables ACLs with default_policy \"deny\" and creates every component's token)")
+                    yield self.report(
+                        doc.at(node),
+                        f"{who}{peers} but {why}: connections that no intention matches are then allowed",
+                        related=related,
+                        fix='set global.acls.manageSystemACLs: true (consul-k8s then enables ACLs with default_policy "deny" and creates every component\'s token)',
+                    )
 
     @staticmethod
-    def _agent_problem(doc: Document) -> tuple[Optional[Node], str, str]:
+    def _agent_problem(doc: Document) -> tuple[Node | None, str, str]:
         fix = 'set acl { enabled = true, default_policy = "deny" } and give every service, gateway and agent a token'
         acl_key = doc.root.key("acl")
         acl = doc.root.get("acl")
@@ -100,11 +115,23 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
             return anchor, "its agent configuration has no acl block, and ACLs default to disabled", fix
         enabled = acl.get("enabled")
         if not is_true(enabled):
-            return (enabled or acl_key), ("acl.enabled is not true" if enabled is not None else "the acl block does not set enabled = true (ACLs default to disabled)"), fix
+            return (
+                (enabled or acl_key),
+                (
+                    "acl.enabled is not true"
+                    if enabled is not None
+                    else "the acl block does not set enabled = true (ACLs default to disabled)"
+                ),
+                fix,
+            )
         policy = acl.get("default_policy")
         if policy is not None:
             return policy, 'acl.default_policy is "allow"', 'set default_policy = "deny"'
-        return acl_key, 'acl.default_policy is not set and defaults to "allow"', 'add default_policy = "deny" to the acl block'
+        return (
+            acl_key,
+            'acl.default_policy is not set and defaults to "allow"',
+            'add default_policy = "deny" to the acl block',
+        )
 
     @staticmethod
     def _helm_managed(doc: Document) -> bool:
@@ -113,7 +140,7 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
         return isinstance(acls, Mapping) and truthy(acls.get("manageSystemACLs"))
 
     @staticmethod
-    def _helm_problem(doc: Document) -> tuple[Optional[Node], str]:
+    def _helm_problem(doc: Document) -> tuple[Node | None, str]:
         server = doc.root.get("server")
         extra = server.get("extraConfig") if isinstance(server, Mapping) else None
         if extra is not None and "acl" in str(getattr(extra, "value", "")):
@@ -125,4 +152,6 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
         managed = acls.get("manageSystemACLs") if isinstance(acls, Mapping) else None
         if managed is not None:
             return managed, "global.acls.manageSystemACLs is not true, so ACLs are disabled"
-        return (glob.key("acls") or glob.key("peering") or doc.root.key("global")), "global.acls.manageSystemACLs is not set, so ACLs are disabled"
+        return (
+            glob.key("acls") or glob.key("peering") or doc.root.key("global")
+        ), "global.acls.manageSystemACLs is not set, so ACLs are disabled"

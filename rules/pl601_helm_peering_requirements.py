@@ -1,12 +1,11 @@
 """PL601: Helm values the consul chart refuses with peering on, and peering features
 newer than the installed Consul / consul-k8s."""
+
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Iterator
 
-from linter.api import HELM_VALUES, Document, Finding, Mapping, Node, Rule
-from linter.api import helm
-from linter.api import versions
+from linter.api import HELM_VALUES, Document, Finding, Mapping, Node, Rule, helm, versions
 from linter.api.helm import install_for, project_installs
 
 
@@ -81,14 +80,21 @@ meshGateway:
             consul, k8s, where = versions.installed(install_for(project, doc.cluster), project.config)
             need_consul, need_k8s = versions.MINIMUMS[feature]
             name = self.FEATURES[feature]
-            for have, need, product in ((consul, need_consul, "Consul"), (k8s if doc.category == "crd" else None, need_k8s, "consul-k8s")):
+            for have, need, product in (
+                (consul, need_consul, "Consul"),
+                (k8s if doc.category == "crd" else None, need_k8s, "consul-k8s"),
+            ):
                 if versions.at_least(have, need) is False:
                     assert have is not None and need is not None
-                    yield self.report(doc.at(node), f"{name} requires {product} {versions.show(need)} or newer; this cluster runs {product} {versions.show(have)}",
-                                       related=[w for w in where if w[1].startswith(product)], fix=f"upgrade {product} to {versions.show(need)}+ or remove {name}")
+                    yield self.report(
+                        doc.at(node),
+                        f"{name} requires {product} {versions.show(need)} or newer; this cluster runs {product} {versions.show(have)}",
+                        related=[w for w in where if w[1].startswith(product)],
+                        fix=f"upgrade {product} to {versions.show(need)}+ or remove {name}",
+                    )
 
     @staticmethod
-    def _feature(doc: Document) -> tuple[str, Optional[Node]]:
+    def _feature(doc: Document) -> tuple[str, Node | None]:
         if doc.kind in ("SamenessGroup", "sameness-group"):
             return "sameness-groups", doc.kind_node()
         peering = doc.spec.get("peering", "Peering")

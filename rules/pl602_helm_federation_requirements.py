@@ -1,13 +1,12 @@
 """PL602: Helm values for WAN federation that the chart refuses, and secondaries the
 chart installs but that can never join their primary."""
+
 from __future__ import annotations
 
 from typing import Iterator
 
-from linter.api import HELM_VALUES, Finding, Mapping, Rule
-from linter.api import helm
+from linter.api import HELM_VALUES, Finding, Mapping, Rule, helm
 from linter.api.helm import HelmValues, project_installs, truthy
-
 
 PDC = "global.federation.primaryDatacenter"
 PGW = "global.federation.primaryGateways"
@@ -79,38 +78,71 @@ meshGateway: {enabled: true}
                 continue
             yield from self._secondary(values, federated, primaries)
 
-    def _secondary(self, values: HelmValues, federated: list[HelmValues], primaries: list[HelmValues]) -> Iterator[Finding]:
+    def _secondary(
+        self, values: HelmValues, federated: list[HelmValues], primaries: list[HelmValues]
+    ) -> Iterator[Finding]:
         dc = values.value("global.datacenter")
         pdc = values.value(PDC)
         fed = values.setting("global.federation.enabled")
         if not pdc:
-            evidence = next((values.setting(p) for p in (PGW, "global.federation.k8sAuthMethodHost") if values.truthy(p)), None)
-            others = [p for p in primaries if p is not values and p.value("global.datacenter") != dc and p.truthy("global.federation.createFederationSecret")]
+            evidence = next(
+                (values.setting(p) for p in (PGW, "global.federation.k8sAuthMethodHost") if values.truthy(p)), None
+            )
+            others = [
+                p
+                for p in primaries
+                if p is not values
+                and p.value("global.datacenter") != dc
+                and p.truthy("global.federation.createFederationSecret")
+            ]
             if evidence is not None and "primary_datacenter" not in str(values.value("server.extraConfig") or ""):
-                yield self.report(evidence.doc.at(evidence.key), "secondary datacenter without global.federation.primaryDatacenter: the chart renders \"primary_datacenter\": \"\" and the servers treat this datacenter as their own primary",
-                                   fix="set global.federation.primaryDatacenter to the primary's global.datacenter")
+                yield self.report(
+                    evidence.doc.at(evidence.key),
+                    'secondary datacenter without global.federation.primaryDatacenter: the chart renders "primary_datacenter": "" and the servers treat this datacenter as their own primary',
+                    fix="set global.federation.primaryDatacenter to the primary's global.datacenter",
+                )
             elif others and fed is not None:
                 primary = others[0].setting("global.federation.createFederationSecret")
-                yield self.report(fed.doc.at(fed.node), f"secondary datacenter {dc!r} without global.federation.primaryDatacenter while {others[0].value('global.datacenter')!r} is the primary: this datacenter becomes a second primary",
-                                   related=[(primary.doc.at(primary.node), "the primary creates the federation secret here")] if primary else [],
-                                   fix=f"set global.federation.primaryDatacenter: {others[0].value('global.datacenter')}")
+                yield self.report(
+                    fed.doc.at(fed.node),
+                    f"secondary datacenter {dc!r} without global.federation.primaryDatacenter while {others[0].value('global.datacenter')!r} is the primary: this datacenter becomes a second primary",
+                    related=[(primary.doc.at(primary.node), "the primary creates the federation secret here")]
+                    if primary
+                    else [],
+                    fix=f"set global.federation.primaryDatacenter: {others[0].value('global.datacenter')}",
+                )
             return
         if pdc == dc:
             return
         node = values.setting(PDC)
-        if not values.truthy(PGW) and node is not None and "primary_gateways" not in str(values.value("server.extraConfig") or ""):
-            yield self.report(node.doc.at(node.node), f"secondary datacenter {dc!r} has no global.federation.primaryGateways: its servers have no mesh gateway address to reach primary {pdc!r}",
-                               fix="list the primary's mesh gateway addresses (ip:port) in global.federation.primaryGateways, or load the federation secret's serverConfigJSON")
+        if (
+            not values.truthy(PGW)
+            and node is not None
+            and "primary_gateways" not in str(values.value("server.extraConfig") or "")
+        ):
+            yield self.report(
+                node.doc.at(node.node),
+                f"secondary datacenter {dc!r} has no global.federation.primaryGateways: its servers have no mesh gateway address to reach primary {pdc!r}",
+                fix="list the primary's mesh gateway addresses (ip:port) in global.federation.primaryGateways, or load the federation secret's serverConfigJSON",
+            )
         known = {v.value("global.datacenter") for v in federated if v is not values}
         if known and pdc not in {p.value("global.datacenter") for p in primaries} and node is not None:
-            related = [(p.anchor().at(_dc_node(p)), f"{p.value('global.datacenter')!r} is a primary") for p in primaries]
-            yield self.report(node.doc.at(node.node), f"global.federation.primaryDatacenter {pdc!r} names no primary datacenter of these values files (primaries: {', '.join(sorted(repr(p.value('global.datacenter')) for p in primaries)) or 'none'})",
-                               related=related, fix="set primaryDatacenter to the global.datacenter of the primary's values")
+            related = [
+                (p.anchor().at(_dc_node(p)), f"{p.value('global.datacenter')!r} is a primary") for p in primaries
+            ]
+            yield self.report(
+                node.doc.at(node.node),
+                f"global.federation.primaryDatacenter {pdc!r} names no primary datacenter of these values files (primaries: {', '.join(sorted(repr(p.value('global.datacenter')) for p in primaries)) or 'none'})",
+                related=related,
+                fix="set primaryDatacenter to the global.datacenter of the primary's values",
+            )
 
 
 def _is_primary(values: HelmValues) -> bool:
     pdc = values.value(PDC)
-    return (not pdc and not values.truthy(PGW) and not _loads_server_config(values)) or pdc == values.value("global.datacenter")
+    return (not pdc and not values.truthy(PGW) and not _loads_server_config(values)) or pdc == values.value(
+        "global.datacenter"
+    )
 
 
 def _dc_node(values: HelmValues):

@@ -1,14 +1,20 @@
 """PL603: connect-service-upstreams annotations the injector rejects, and peer
 upstreams written in the unlabelled form, which has no peer field."""
+
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Iterator
 
-from linter.api import K8S_WORKLOAD, Finding, Rule, Scalar
-from linter.api import versions
+from linter.api import K8S_WORKLOAD, Finding, Rule, Scalar, versions
 from linter.api.helm import HelmValues, install_for, project_installs
-from linter.api.k8s import ANNOTATION, UpstreamAnnotation, parse_upstreams, part_span, unlabeled_peer_hint
-from linter.api.k8s import workload_annotation_maps
+from linter.api.k8s import (
+    ANNOTATION,
+    UpstreamAnnotation,
+    parse_upstreams,
+    part_span,
+    unlabeled_peer_hint,
+    workload_annotation_maps,
+)
 
 
 class UpstreamAnnotationRule(Rule):
@@ -75,7 +81,9 @@ spec:
         for doc in project.of("PeeringAcceptor", "PeeringDialer"):
             if doc.name:
                 peers.setdefault(doc.cluster, set()).add(doc.name)
-        datacenters = {c.datacenter for c in project.config.clusters.values()} | {str(v.value("global.datacenter")) for v in project_installs(project)}
+        datacenters = {c.datacenter for c in project.config.clusters.values()} | {
+            str(v.value("global.datacenter")) for v in project_installs(project)
+        }
         for doc in project.of(K8S_WORKLOAD):
             install = install_for(project, doc.cluster)
             version = versions.installed(install, project.config)[1]
@@ -89,30 +97,47 @@ spec:
                     for i, up in enumerate(parsed[0]):
                         if up.error is not None:
                             if all(p[i].error == up.error for p in parsed):
-                                yield self.report(doc.at(_at(value, text, up.error.start, up.error.end)), up.error.message,
-                                                   fix="write <service>.svc[.<ns>.ns][.<peer>.peer|.<partition>.ap|.<dc>.dc]:<port>, entries separated by commas")
+                                yield self.report(
+                                    doc.at(_at(value, text, up.error.start, up.error.end)),
+                                    up.error.message,
+                                    fix="write <service>.svc[.<ns>.ns][.<peer>.peer|.<partition>.ap|.<dc>.dc]:<port>, entries separated by commas",
+                                )
                             continue
-                        yield from self._peer_forms(doc, value, text, up, peers.get(doc.cluster, set()), datacenters, modes)
+                        yield from self._peer_forms(
+                            doc, value, text, up, peers.get(doc.cluster, set()), datacenters, modes
+                        )
 
-    def _peer_forms(self, doc, value: Scalar, text: str, up: UpstreamAnnotation, peers: set[str], datacenters: set[str], modes: list) -> Iterator[Finding]:
+    def _peer_forms(
+        self, doc, value: Scalar, text: str, up: UpstreamAnnotation, peers: set[str], datacenters: set[str], modes: list
+    ) -> Iterator[Finding]:
         ns_on = modes[0][0] if len(modes) == 1 else None
         hint = unlabeled_peer_hint(up)
         if hint is not None:
             pieces = hint.value.split(".")
             service, peer = pieces[0], pieces[-2]
             form = f"{service}.svc.default.ns.{peer}.peer" if ns_on else f"{service}.svc.{peer}.peer"
-            yield self.report(doc.at(_at(value, text, hint.start, hint.end)),
-                               f"the unlabelled upstream form has no peer: {hint.value!r} is read as a local service name, not service {service!r} of peer {peer!r}",
-                               fix=f"use the labelled form {form}:{up.port.value if up.port else '<port>'}" + ("" if ns_on is not None else " (with namespaces or partitions on: <svc>.svc.<ns>.ns.<peer>.peer)"))
-        elif up.form == "unlabeled" and up.datacenter is not None and up.datacenter.value in peers and up.datacenter.value not in datacenters:
+            yield self.report(
+                doc.at(_at(value, text, hint.start, hint.end)),
+                f"the unlabelled upstream form has no peer: {hint.value!r} is read as a local service name, not service {service!r} of peer {peer!r}",
+                fix=f"use the labelled form {form}:{up.port.value if up.port else '<port>'}"
+                + ("" if ns_on is not None else " (with namespaces or partitions on: <svc>.svc.<ns>.ns.<peer>.peer)"),
+            )
+        elif (
+            up.form == "unlabeled"
+            and up.datacenter is not None
+            and up.datacenter.value in peers
+            and up.datacenter.value not in datacenters
+        ):
             dc = up.datacenter
             service = up.service.value if up.service else "<service>"
-            yield self.report(doc.at(_at(value, text, dc.start, dc.end)),
-                               f"{dc.value!r} is a peer of this cluster, but the third part of an unlabelled upstream is a datacenter: the unlabelled form has no peer",
-                               fix=f"use the labelled form {service}.svc.{dc.value}.peer:{up.port.value if up.port else '<port>'}")
+            yield self.report(
+                doc.at(_at(value, text, dc.start, dc.end)),
+                f"{dc.value!r} is a peer of this cluster, but the third part of an unlabelled upstream is a datacenter: the unlabelled form has no peer",
+                fix=f"use the labelled form {service}.svc.{dc.value}.peer:{up.port.value if up.port else '<port>'}",
+            )
 
     @staticmethod
-    def _modes(install: Optional[HelmValues]) -> list[tuple[bool]]:
+    def _modes(install: HelmValues | None) -> list[tuple[bool]]:
         """Whether namespaces or partitions are on, as the cluster's values say; both
         readings when no values file sets either (an error must hold in both)."""
         keys = ("global.enableConsulNamespaces", "global.adminPartitions.enabled")

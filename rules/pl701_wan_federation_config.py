@@ -1,12 +1,12 @@
 """PL701: agent configurations the config builder rejects for WAN federation through
 mesh gateways (consul-semantics §4)."""
+
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Iterator
 
 from linter.api import AGENT_CONFIG, Document, Finding, Rule
 from linter.api import agents as ag
-
 
 FED = "'connect.enable_mesh_gateway_wan_federation = true'"
 
@@ -70,34 +70,66 @@ connect {
             fed = ag.mesh_gateway_federation(doc)
             if fed is not None:
                 if ag.boolean(doc, "connect", "enabled") is False and not self._implicit_connect(group):
-                    yield self.report(doc.at(ag.get(doc, "connect", "enabled")), f"{FED.replace(' = ', '=')} requires 'connect.enabled=true'", fix="set connect { enabled = true }")
+                    yield self.report(
+                        doc.at(ag.get(doc, "connect", "enabled")),
+                        f"{FED.replace(' = ', '=')} requires 'connect.enabled=true'",
+                        fix="set connect { enabled = true }",
+                    )
                 if server is False:
-                    yield self.report(doc.at(fed), f"{FED} requires 'server = true'", related=self._server_where(doc, group), fix="enable mesh gateway WAN federation on servers only")
+                    yield self.report(
+                        doc.at(fed),
+                        f"{FED} requires 'server = true'",
+                        related=self._server_where(doc, group),
+                        fix="enable mesh gateway WAN federation on servers only",
+                    )
                 name = ag.value(doc, "node_name")
                 if isinstance(name, str) and "/" in name:
-                    yield self.report(doc.at(ag.get(doc, "node_name")), f"{FED} requires that 'node_name' not contain '/' characters", fix="remove '/' from node_name")
+                    yield self.report(
+                        doc.at(ag.get(doc, "node_name")),
+                        f"{FED} requires that 'node_name' not contain '/' characters",
+                        fix="remove '/' from node_name",
+                    )
                 for other in group:
                     join = ag.non_empty_list(other, "retry_join_wan")
                     if join is not None:
-                        yield self.report(other.at(join), f"'retry_join_wan' is incompatible with {FED}", related=[(doc.at(fed), "mesh gateway WAN federation is enabled here")] if other is not doc else [],
-                                           fix="remove retry_join_wan; secondaries reach the primary through primary_gateways")
+                        yield self.report(
+                            other.at(join),
+                            f"'retry_join_wan' is incompatible with {FED}",
+                            related=[(doc.at(fed), "mesh gateway WAN federation is enabled here")]
+                            if other is not doc
+                            else [],
+                            fix="remove retry_join_wan; secondaries reach the primary through primary_gateways",
+                        )
             gateways = ag.non_empty_list(doc, "primary_gateways")
             if gateways is None:
                 continue
             if server is False:
-                yield self.report(doc.at(gateways), "'primary_gateways' requires 'server = true'", related=self._server_where(doc, group), fix="set primary_gateways on the servers only")
+                yield self.report(
+                    doc.at(gateways),
+                    "'primary_gateways' requires 'server = true'",
+                    related=self._server_where(doc, group),
+                    fix="set primary_gateways on the servers only",
+                )
             dc_doc = ag.first_set(group, "datacenter")
             pdc_doc = ag.first_set(group, "primary_datacenter")
             if dc_doc is not None:
                 dc = ag.datacenter(dc_doc)
                 pdc = ag.primary_datacenter(pdc_doc) if pdc_doc is not None else None
                 if (pdc or dc) == dc:
-                    related = [(pdc_doc.at(ag.get(pdc_doc, "primary_datacenter")), "primary_datacenter is set here")] if pdc_doc is not None else []
-                    yield self.report(doc.at(gateways), "'primary_gateways' should only be configured in a secondary datacenter", related=related,
-                                       fix=f"set primary_datacenter to the primary's name in this secondary, or remove primary_gateways from the primary {dc!r}")
+                    related = (
+                        [(pdc_doc.at(ag.get(pdc_doc, "primary_datacenter")), "primary_datacenter is set here")]
+                        if pdc_doc is not None
+                        else []
+                    )
+                    yield self.report(
+                        doc.at(gateways),
+                        "'primary_gateways' should only be configured in a secondary datacenter",
+                        related=related,
+                        fix=f"set primary_datacenter to the primary's name in this secondary, or remove primary_gateways from the primary {dc!r}",
+                    )
 
     @staticmethod
-    def _server(doc: Document, group: list[Document]) -> Optional[bool]:
+    def _server(doc: Document, group: list[Document]) -> bool | None:
         """True/False when the directory says; False when a complete file (it sets
         ``datacenter``) and no sibling set ``server``; else None."""
         flag = ag.first_boolean(group, "server")

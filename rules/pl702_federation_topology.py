@@ -1,5 +1,6 @@
 """PL702: WAN-federated datacenters that cannot form one federation: disagreement on
 the primary, a secondary with no way to reach it, no mesh gateway to federate through."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -71,10 +72,17 @@ primary_datacenter = "dc1"
                 if primary == majority:
                     continue
                 other = next(d for d, p in named if p != primary)
-                yield self.report(doc.at(ag.get(doc, "primary_datacenter")),
-                                   f"primary_datacenter {primary!r} disagrees with {ag.primary_datacenter(other)!r} in {other.path}: federated datacenters must name the same primary",
-                                   related=[(other.at(ag.get(other, "primary_datacenter")), "another primary is named here")], fix="name one primary datacenter in every datacenter's configuration")
-        gateways = {d.cluster for d in project.of(SERVICE_DEFINITION) if str(d.root.value("Kind", default="")).lower() == "mesh-gateway"}
+                yield self.report(
+                    doc.at(ag.get(doc, "primary_datacenter")),
+                    f"primary_datacenter {primary!r} disagrees with {ag.primary_datacenter(other)!r} in {other.path}: federated datacenters must name the same primary",
+                    related=[(other.at(ag.get(other, "primary_datacenter")), "another primary is named here")],
+                    fix="name one primary datacenter in every datacenter's configuration",
+                )
+        gateways = {
+            d.cluster
+            for d in project.of(SERVICE_DEFINITION)
+            if str(d.root.value("Kind", default="")).lower() == "mesh-gateway"
+        }
         grouped = ag.folders(docs)
         for doc in docs:
             fed = ag.mesh_gateway_federation(doc)
@@ -83,12 +91,26 @@ primary_datacenter = "dc1"
             group = ag.siblings(doc, grouped)
             dc, pdc = ag.datacenter(doc), ag.primary_datacenter(doc)
             server = ag.first_boolean(group, "server")
-            if server and dc and pdc and dc != pdc and not any(ag.non_empty_list(d, "primary_gateways") or ag.non_empty_list(d, "retry_join_wan") for d in group):
-                yield self.report(doc.at(fed), f"secondary datacenter {dc!r} federates through mesh gateways but sets no primary_gateways: its servers have no address for primary {pdc!r}",
-                                   fix="list the primary's mesh gateway addresses in primary_gateways")
+            if (
+                server
+                and dc
+                and pdc
+                and dc != pdc
+                and not any(
+                    ag.non_empty_list(d, "primary_gateways") or ag.non_empty_list(d, "retry_join_wan") for d in group
+                )
+            ):
+                yield self.report(
+                    doc.at(fed),
+                    f"secondary datacenter {dc!r} federates through mesh gateways but sets no primary_gateways: its servers have no address for primary {pdc!r}",
+                    fix="list the primary's mesh gateway addresses in primary_gateways",
+                )
             if gateways and doc.cluster not in gateways:
-                yield self.report(doc.at(fed), f"mesh gateway WAN federation is enabled but no mesh gateway is registered in {doc.cluster!r} (this project registers mesh gateways in {', '.join(sorted(map(repr, gateways)))})",
-                                   fix="register a mesh gateway (Kind = \"mesh-gateway\") in this datacenter")
+                yield self.report(
+                    doc.at(fed),
+                    f"mesh gateway WAN federation is enabled but no mesh gateway is registered in {doc.cluster!r} (this project registers mesh gateways in {', '.join(sorted(map(repr, gateways)))})",
+                    fix='register a mesh gateway (Kind = "mesh-gateway") in this datacenter',
+                )
 
 
 def _federations(docs: list) -> list[list]:

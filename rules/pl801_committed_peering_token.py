@@ -1,14 +1,15 @@
 """PL801: a peering token committed to the repository, in any scanned file."""
+
 from __future__ import annotations
 
 import bisect
-from typing import Iterator, Optional
+from typing import Iterator
 
 from linter.api import Document, Finding, Node, Rule, Scalar, Span, file_location, walk
 from linter.api.acl import find_peering_tokens
 
 
-def _containing_scalar(docs: list[Document], line: int, col: int) -> Optional[tuple[Document, Node]]:
+def _containing_scalar(docs: list[Document], line: int, col: int) -> tuple[Document, Node] | None:
     """The innermost string value that holds (line, col), so the finding points at the
     value node itself (and its attribute path)."""
     for doc in docs:
@@ -17,7 +18,11 @@ def _containing_scalar(docs: list[Document], line: int, col: int) -> Optional[tu
             continue
         for node in walk(doc.root):
             s = node.span
-            if isinstance(node, Scalar) and isinstance(node.value, str) and (s.line, s.col) <= (line, col) < (s.end_line, s.end_col):
+            if (
+                isinstance(node, Scalar)
+                and isinstance(node.value, str)
+                and (s.line, s.col) <= (line, col) < (s.end_line, s.end_col)
+            ):
                 return doc, node
     return None
 
@@ -79,7 +84,7 @@ spec:
             by_path.setdefault(doc.path, []).append(doc)
         for path in sorted(project.texts):
             source = project.texts[path]
-            starts: Optional[list[int]] = None
+            starts: list[int] | None = None
             for start, end, token in find_peering_tokens(source):
                 if starts is None:
                     starts = [0] + [i + 1 for i, ch in enumerate(source) if ch == "\n"]
@@ -96,7 +101,11 @@ spec:
 
     @staticmethod
     def _describe(token: dict) -> tuple[str, str]:
-        fields = [k for k in ("CA", "ServerAddresses", "ManualServerAddresses", "PeerID", "EstablishmentSecret") if token.get(k)]
+        fields = [
+            k
+            for k in ("CA", "ServerAddresses", "ManualServerAddresses", "PeerID", "EstablishmentSecret")
+            if token.get(k)
+        ]
         remote = token.get("Remote") if isinstance(token.get("Remote"), dict) else {}
         dc = remote.get("Datacenter") if isinstance(remote.get("Datacenter"), str) else None
         where = f" for a peering with datacenter {dc!r}" if dc else ""

@@ -1,11 +1,11 @@
 """PL802: an ACL token SecretID committed in a service definition, agent config or token file."""
+
 from __future__ import annotations
 
 from typing import Iterator
 
 from linter.api import ACL_TOKEN, AGENT_CONFIG, SERVICE_DEFINITION, Finding, Mapping, Rule, fold_key, text
 from linter.api.acl import is_secret_id, mask
-
 
 #: Pre-1.4 agent keys that hold tokens (still decoded, deprecated).
 LEGACY_AGENT_KEYS = {"acltoken", "aclagenttoken", "aclagentmastertoken", "aclmastertoken", "aclreplicationtoken"}
@@ -62,7 +62,9 @@ service {
     def check(self, project) -> Iterator[Finding]:
         for doc in project.of(SERVICE_DEFINITION, AGENT_CONFIG, ACL_TOKEN):
             if doc.category == SERVICE_DEFINITION:
-                yield from self._secret(doc, doc.root.get("token"), f"service {text(doc.root.get('name')) or '?'}'s `token`")
+                yield from self._secret(
+                    doc, doc.root.get("token"), f"service {text(doc.root.get('name')) or '?'}'s `token`"
+                )
             elif doc.category == AGENT_CONFIG:
                 acl = doc.root.get("acl")
                 tokens = acl.get("tokens") if isinstance(acl, Mapping) else None
@@ -73,11 +75,19 @@ service {
                     if fold_key(str(key.value)) in LEGACY_AGENT_KEYS:
                         yield from self._secret(doc, node, f"the agent configuration's {key.value}")
             else:
-                yield from self._secret(doc, doc.root.get("SecretID"), "a token file",
-                                        fix="commit the token's AccessorID, Description and policies without SecretID (Consul generates one) and rotate this token")
+                yield from self._secret(
+                    doc,
+                    doc.root.get("SecretID"),
+                    "a token file",
+                    fix="commit the token's AccessorID, Description and policies without SecretID (Consul generates one) and rotate this token",
+                )
 
     def _secret(self, doc, node, where: str, fix: str = FIX_RUNTIME) -> Iterator[Finding]:
         """A finding when ``node`` holds a SecretID, committed in ``where``."""
         value = text(node)
         if is_secret_id(value):
-            yield self.report(doc.at(node), f"ACL token SecretID {mask(value or '')} is committed in {where}; anyone who reads the repository can use it", fix=fix)
+            yield self.report(
+                doc.at(node),
+                f"ACL token SecretID {mask(value or '')} is committed in {where}; anyone who reads the repository can use it",
+                fix=fix,
+            )

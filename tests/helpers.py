@@ -1,11 +1,12 @@
 """Shared test helpers: run peerlint in-process on a folder, format findings the way
 fixture ``expected.txt`` files write them."""
+
 from __future__ import annotations
 
 import json
 import os
 from functools import lru_cache
-from typing import Iterable, Optional
+from typing import Iterable
 
 import pytest
 
@@ -18,7 +19,9 @@ SHARED = os.path.join(os.path.dirname(REPO), "shared")
 FIXTURES = os.path.join(REPO, "tests", "fixtures")
 
 #: Tests that read ../shared (the public corpus, the SARIF schema) skip without it.
-needs_shared = pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "corpus")), reason="../shared/corpus is not present")
+needs_shared = pytest.mark.skipif(
+    not os.path.isdir(os.path.join(SHARED, "corpus")), reason="../shared/corpus is not present"
+)
 
 
 @lru_cache(maxsize=1)
@@ -26,7 +29,7 @@ def all_rules():
     return load_rules()
 
 
-def lint(folder: str, select: Iterable[str] = (), rules=None, paths: Optional[list[str]] = None) -> Result:
+def lint(folder: str, select: Iterable[str] = (), rules=None, paths: list[str] | None = None) -> Result:
     """Lint ``folder`` as a project (its own peerlint.toml, if any), from inside it so
     paths in findings are relative to it."""
     old = os.getcwd()

@@ -1,6 +1,7 @@
 """The ACL model: policy parsing (positions included), the authorizer against Consul's
 precedence (unit and property tests), token binding, secret detection, and that no
 secret reaches any output format."""
+
 from __future__ import annotations
 
 import base64
@@ -9,10 +10,10 @@ import os
 import random
 
 import pytest
+from helpers import FIXTURES, lint
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import FIXTURES, lint
 from linter.acl.authorizer import ALLOW, DEFAULT, DENY, Authorizer, enforce
 from linter.acl.policy import PRECEDENCE, AclRule, Policy, identity_policy, parse_rules
 from linter.acl.secrets import decode_peering_token, find_peering_tokens, is_secret_id, mask, mask_line
@@ -25,20 +26,37 @@ from linter.report import FORMATS, ReportInput, renderer
 
 
 def test_hcl_and_json_rules_parse_alike() -> None:
-    hcl = parse_rules(parse_hcl('mesh = "write"\nservice "web" {\n  policy = "read"\n}\nservice_prefix "" {\n  policy = "Write"\n}\n'), "p")
-    js = parse_rules(parse_json('{"mesh": "write", "service": {"web": {"policy": "read"}}, "service_prefix": {"": {"policy": "Write"}}}'), "p")
-    expected = {AclRule("mesh", None, False, "write"), AclRule("service", "web", False, "read"), AclRule("service", "", True, "write")}
+    hcl = parse_rules(
+        parse_hcl(
+            'mesh = "write"\nservice "web" {\n  policy = "read"\n}\nservice_prefix "" {\n  policy = "Write"\n}\n'
+        ),
+        "p",
+    )
+    js = parse_rules(
+        parse_json(
+            '{"mesh": "write", "service": {"web": {"policy": "read"}}, "service_prefix": {"": {"policy": "Write"}}}'
+        ),
+        "p",
+    )
+    expected = {
+        AclRule("mesh", None, False, "write"),
+        AclRule("service", "web", False, "read"),
+        AclRule("service", "", True, "write"),
+    }
     assert set(hcl.rules) == expected
     assert set(js.rules) == expected
 
 
-@pytest.mark.parametrize("rules", [
-    'service "web" { policy = "list" }',  # list is only valid for key
-    'mesh = "list"',
-    'service "web" { policy = "maybe" }',
-    'partition "default" { service_prefix "" { policy = "read" } }',  # Enterprise: cannot judge in CE
-    'service = "web"',
-])
+@pytest.mark.parametrize(
+    "rules",
+    [
+        'service "web" { policy = "list" }',  # list is only valid for key
+        'mesh = "list"',
+        'service "web" { policy = "maybe" }',
+        'partition "default" { service_prefix "" { policy = "read" } }',  # Enterprise: cannot judge in CE
+        'service = "web"',
+    ],
+)
 def test_invalid_or_unknowable_policies_are_opaque(rules: str) -> None:
     policy = parse_rules(parse_hcl(rules), "p")
     assert policy.opaque and not policy.rules
@@ -59,9 +77,9 @@ def test_api_policy_rules_positions_map_into_the_json_string(tmp_path) -> None:
     operator = next(r for r in policy.rules if r.resource == "operator")
     web = next(r for r in policy.rules if r.resource == "service")
     assert operator.node.span.line == 3
-    assert line[operator.node.span.col - 1:operator.node.span.end_col - 1] == '\\"read\\"'
+    assert line[operator.node.span.col - 1 : operator.node.span.end_col - 1] == '\\"read\\"'
     web_policy = web.node.get("policy")
-    assert line[web_policy.span.col - 1:web_policy.span.end_col - 1] == '\\"write\\"'
+    assert line[web_policy.span.col - 1 : web_policy.span.end_col - 1] == '\\"write\\"'
 
 
 def test_api_policy_in_yaml_falls_back_to_the_string_span(tmp_path) -> None:
@@ -91,7 +109,11 @@ def test_exact_beats_prefix_even_when_weaker() -> None:
 
 
 def test_longest_prefix_wins() -> None:
-    a = _authz(AclRule("service", "", True, "read"), AclRule("service", "web", True, "deny"), AclRule("service", "web-", True, "write"))
+    a = _authz(
+        AclRule("service", "", True, "read"),
+        AclRule("service", "web", True, "deny"),
+        AclRule("service", "web-", True, "write"),
+    )
     assert a.allows("service", "api", "read")
     assert not a.allows("service", "webapp", "read")
     assert a.allows("service", "web-1", "write")
@@ -99,7 +121,9 @@ def test_longest_prefix_wins() -> None:
 
 def test_merge_precedence_deny_write_list_read() -> None:
     for weaker, stronger in (("read", "list"), ("list", "write"), ("write", "deny")):
-        a = Authorizer([Policy("a", [AclRule("key", "k", False, weaker)]), Policy("b", [AclRule("key", "k", False, stronger)])])
+        a = Authorizer(
+            [Policy("a", [AclRule("key", "k", False, weaker)]), Policy("b", [AclRule("key", "k", False, stronger)])]
+        )
         assert a.rule_for("key", "k").access == stronger
 
 
@@ -221,8 +245,10 @@ def test_property_exact_rule_always_decides(policies, name) -> None:
 # --- secrets ------------------------------------------------------------------------
 
 TOKEN = {
-    "CA": ["-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"], "ServerAddresses": ["10.0.0.1:8503"],
-    "ServerName": "server.dc1.peering.x.consul", "PeerID": "9e8b2ea1-7b0c-4b2e-8c1f-1d2f3a4b5c6d",
+    "CA": ["-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"],
+    "ServerAddresses": ["10.0.0.1:8503"],
+    "ServerName": "server.dc1.peering.x.consul",
+    "PeerID": "9e8b2ea1-7b0c-4b2e-8c1f-1d2f3a4b5c6d",
     "EstablishmentSecret": "5a6b7c8d-1111-2222-3333-444455556666",
 }
 
@@ -232,7 +258,10 @@ def test_peering_token_single_and_double_encoded() -> None:
     twice = base64.b64encode(once.encode()).decode()
     assert decode_peering_token(once)["PeerID"] == TOKEN["PeerID"]
     assert decode_peering_token(twice)["PeerID"] == TOKEN["PeerID"]
-    assert decode_peering_token(base64.b64encode(json.dumps({"PeerID": "x", "Other": "y" * 100}).encode()).decode()) is None
+    assert (
+        decode_peering_token(base64.b64encode(json.dumps({"PeerID": "x", "Other": "y" * 100}).encode()).decode())
+        is None
+    )
     text = f"a: {once}\nb: {twice}\n"
     assert len(list(find_peering_tokens(text))) == 2
     assert mask_line(f"token: {once}") == f"token: {once[:4]}****"
@@ -279,12 +308,20 @@ def _secret_values(folder: str) -> set[str]:
         import re
 
         for match in re.finditer(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", text):
-            if is_secret_id(match.group(0)) and ("SecretID" in text or "token" in text) and "AccessorID" not in text[max(0, match.start() - 20):match.start()]:
+            if (
+                is_secret_id(match.group(0))
+                and ("SecretID" in text or "token" in text)
+                and "AccessorID" not in text[max(0, match.start() - 20) : match.start()]
+            ):
                 found.add(match.group(0))
     return found
 
 
-SECRET_CASES = [(code, case) for code in ("PL801", "PL802", "PL501", "PL502") for case in sorted(os.listdir(os.path.join(FIXTURES, code)))]
+SECRET_CASES = [
+    (code, case)
+    for code in ("PL801", "PL802", "PL501", "PL502")
+    for case in sorted(os.listdir(os.path.join(FIXTURES, code)))
+]
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
@@ -311,16 +348,21 @@ def _model(tmp_path, files: dict[str, str]):
 
 
 def test_token_resolves_policies_identities_and_templates(tmp_path) -> None:
-    model = _model(tmp_path, {
-        "ops.hcl": 'operator = "write"\n',
-        "api.json": '{"ID": "e359bd81-baca-903e-7e64-1ccd9fdc78f5", "Name": "api-pol", "Rules": "mesh = \\"read\\""}',
-        "token.json": json.dumps({
-            "SecretID": "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee",
-            "Policies": [{"Name": "ops"}, {"ID": "e359bd81-baca-903e-7e64-1ccd9fdc78f5"}],
-            "TemplatedPolicies": [{"TemplateName": "builtin/service", "TemplateVariables": {"Name": "api"}}],
-            "NodeIdentities": [{"NodeName": "node-1", "Datacenter": "dc1"}],
-        }),
-    })
+    model = _model(
+        tmp_path,
+        {
+            "ops.hcl": 'operator = "write"\n',
+            "api.json": '{"ID": "e359bd81-baca-903e-7e64-1ccd9fdc78f5", "Name": "api-pol", "Rules": "mesh = \\"read\\""}',
+            "token.json": json.dumps(
+                {
+                    "SecretID": "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee",
+                    "Policies": [{"Name": "ops"}, {"ID": "e359bd81-baca-903e-7e64-1ccd9fdc78f5"}],
+                    "TemplatedPolicies": [{"TemplateName": "builtin/service", "TemplateVariables": {"Name": "api"}}],
+                    "NodeIdentities": [{"NodeName": "node-1", "Datacenter": "dc1"}],
+                }
+            ),
+        },
+    )
     (token,) = model.tokens
     assert not token.unresolved and "api" in token.service_identities
     a = token.authorizer()
@@ -329,13 +371,27 @@ def test_token_resolves_policies_identities_and_templates(tmp_path) -> None:
     assert a.allows("service", "api-sidecar-proxy", "write") and a.allows("node", "node-1", "write")
 
 
-@pytest.mark.parametrize("extra", [
-    {"Roles": [{"Name": "admins"}]},
-    {"Policies": [{"Name": "not-in-repo"}]},
-    {"TemplatedPolicies": [{"TemplateName": "builtin/api-gateway", "TemplateVariables": {"Name": "gw"}}]},
-])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"Roles": [{"Name": "admins"}]},
+        {"Policies": [{"Name": "not-in-repo"}]},
+        {"TemplatedPolicies": [{"TemplateName": "builtin/api-gateway", "TemplateVariables": {"Name": "gw"}}]},
+    ],
+)
 def test_tokens_with_unknown_parts_are_unresolved(tmp_path, extra) -> None:
-    model = _model(tmp_path, {"token.json": json.dumps({"SecretID": "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", "ServiceIdentities": [{"ServiceName": "web"}], **extra})})
+    model = _model(
+        tmp_path,
+        {
+            "token.json": json.dumps(
+                {
+                    "SecretID": "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee",
+                    "ServiceIdentities": [{"ServiceName": "web"}],
+                    **extra,
+                }
+            )
+        },
+    )
     assert model.tokens[0].unresolved
 
 

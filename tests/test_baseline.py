@@ -1,5 +1,6 @@
 """Baselines: written from a run, hiding exactly the recorded findings, keyed on
 identity rather than lines, reporting stale entries, refusing bad files."""
+
 from __future__ import annotations
 
 import json
@@ -36,7 +37,11 @@ def test_write_then_apply(repo, capsys) -> None:
         ("PL002", "mesh.json", "Mesh/#0", "Kind", 1),
     ]
     assert "line" not in json.dumps(data["entries"]).replace("message", "")
-    assert run(capsys, "--baseline", "baseline.json", ".") == (0, "", "peerlint: 2 finding(s) hidden by baseline baseline.json\n")
+    assert run(capsys, "--baseline", "baseline.json", ".") == (
+        0,
+        "",
+        "peerlint: 2 finding(s) hidden by baseline baseline.json\n",
+    )
 
 
 def test_edit_above_old_finding_does_not_resurrect_it(repo, capsys) -> None:
@@ -79,12 +84,15 @@ def test_baseline_works_from_another_folder(repo, capsys, monkeypatch) -> None:
     assert run(capsys, "--baseline", "../baseline.json", ".")[:2] == (0, "")
 
 
-@pytest.mark.parametrize("content,message", [
-    (None, "does not exist"),
-    ("{not json", "is not JSON: line 1 column 2"),
-    ('{"version": 9, "entries": []}', "is not a peerlint baseline"),
-    ('{"version": 1, "entries": [{"code": "PL002"}]}', "entry 0 needs string fields"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (None, "does not exist"),
+        ("{not json", "is not JSON: line 1 column 2"),
+        ('{"version": 9, "entries": []}', "is not a peerlint baseline"),
+        ('{"version": 1, "entries": [{"code": "PL002"}]}', "entry 0 needs string fields"),
+    ],
+)
 def test_bad_baseline_is_exit_2(repo, capsys, content, message) -> None:
     if content is not None:
         (repo / "baseline.json").write_text(content)

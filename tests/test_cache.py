@@ -1,6 +1,7 @@
 """The parse cache never changes a result: cold and warm runs agree, an edited file is
 parsed again, a new peerlint version or configuration starts afresh, a damaged or
 foreign cache file is ignored, concurrent runs are safe, checked files are untouched."""
+
 from __future__ import annotations
 
 import hashlib
@@ -62,7 +63,11 @@ def run(root, cache_dir, jobs=1):
     finally:
         os.chdir(old)
     findings = [(f.code, f.path, f.span, f.message, f.severity) for f in result.findings]
-    docs = [(d.path, d.index, d.kind, d.root.span) for d in result.project.documents] if result.project is not None else None
+    docs = (
+        [(d.path, d.index, d.kind, d.root.span) for d in result.project.documents]
+        if result.project is not None
+        else None
+    )
     return findings, docs, result
 
 
@@ -72,7 +77,10 @@ def tree_digest(root) -> dict:
         for name in files:
             path = os.path.join(folder, name)
             with open(path, "rb") as handle:
-                out[os.path.relpath(path, root)] = (hashlib.sha256(handle.read()).hexdigest(), os.stat(path).st_mtime_ns)
+                out[os.path.relpath(path, root)] = (
+                    hashlib.sha256(handle.read()).hexdigest(),
+                    os.stat(path).st_mtime_ns,
+                )
     return out
 
 
@@ -101,9 +109,17 @@ def test_warm_trees_equal_fresh_trees(project, tmp_path, parse_cache_only):
 
     def shape(result):
         return [
-            [(type(n).__name__, getattr(n, "value", None) if type(n).__name__ == "Scalar" else None,
-              getattr(n, "quoted", None), n.span, n.path, n.parent.span if n.parent is not None else None)
-             for n in walk(d.root)]
+            [
+                (
+                    type(n).__name__,
+                    getattr(n, "value", None) if type(n).__name__ == "Scalar" else None,
+                    getattr(n, "quoted", None),
+                    n.span,
+                    n.path,
+                    n.parent.span if n.parent is not None else None,
+                )
+                for n in walk(d.root)
+            ]
             for d in result.project.documents
         ]
 
@@ -357,7 +373,16 @@ def test_cli_output_is_the_same_cold_warm_and_uncached(project, monkeypatch, cap
 
     monkeypatch.chdir(project)
     outputs = []
-    for args in (["--no-cache"], [], [], ["-j", "1"], ["--format", "json", "--no-cache"], ["--format", "json"], ["--format", "sarif", "--no-cache"], ["--format", "sarif"]):
+    for args in (
+        ["--no-cache"],
+        [],
+        [],
+        ["-j", "1"],
+        ["--format", "json", "--no-cache"],
+        ["--format", "json"],
+        ["--format", "sarif", "--no-cache"],
+        ["--format", "sarif"],
+    ):
         status = main(["check", *args, "."])
         outputs.append((status, capsys.readouterr().out))
     assert outputs[0] == outputs[1] == outputs[2] == outputs[3]

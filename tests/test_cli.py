@@ -1,4 +1,5 @@
 """End to end through the real command: subcommands, formats, exit codes."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,6 @@ import sys
 from functools import lru_cache
 
 import pytest
-
 from helpers import SHARED, needs_shared
 
 BAD = 'Kind = "exported-service"\nName = "default"\n'
@@ -18,7 +18,9 @@ GOOD = 'Kind = "mesh"\n'
 def run(*args: str, cwd: str, env: dict | None = None) -> subprocess.CompletedProcess:
     full_env = dict(os.environ, **(env or {}))
     full_env.pop("NO_COLOR", None) if env is None else None
-    return subprocess.run([sys.executable, "-m", "linter", *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=full_env)
+    return subprocess.run(
+        [sys.executable, "-m", "linter", *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=full_env
+    )
 
 
 @pytest.fixture
@@ -60,7 +62,9 @@ def test_exit_codes(repo) -> None:
 
 
 def test_fail_on_warning(tmp_path) -> None:
-    (tmp_path / "mesh.json").write_text('{"Kind": "mesh", "Peering": {"PeerThroughMeshGateways": true, "PeerThroughMeshGateways": true}}')
+    (tmp_path / "mesh.json").write_text(
+        '{"Kind": "mesh", "Peering": {"PeerThroughMeshGateways": true, "PeerThroughMeshGateways": true}}'
+    )
     assert run("check", ".", "--select", "PL004", cwd=str(tmp_path)).returncode == 0
     assert run("check", ".", "--select", "PL004", "--fail-on", "warning", cwd=str(tmp_path)).returncode == 1
 
@@ -116,7 +120,10 @@ def test_sarif_fingerprints_survive_a_line_shift(repo) -> None:
     (repo / "bad.hcl").write_text("# a new comment\n\n" + BAD)
     second = json.loads(run("check", "bad.hcl", "-f", "sarif", cwd=str(repo)).stdout)
     a, b = first["runs"][0]["results"][0], second["runs"][0]["results"][0]
-    assert a["locations"][0]["physicalLocation"]["region"]["startLine"] + 2 == b["locations"][0]["physicalLocation"]["region"]["startLine"]
+    assert (
+        a["locations"][0]["physicalLocation"]["region"]["startLine"] + 2
+        == b["locations"][0]["physicalLocation"]["region"]["startLine"]
+    )
     assert a["partialFingerprints"] == b["partialFingerprints"]
 
 

@@ -1,5 +1,6 @@
 """The public corpus (../shared/corpus): nothing in it may crash peerlint, and every
 file that is valid HCL/JSON/YAML must get no PL001."""
+
 from __future__ import annotations
 
 import csv
@@ -7,8 +8,7 @@ import os
 from functools import lru_cache
 
 import pytest
-
-from helpers import SHARED, needs_shared, lint
+from helpers import SHARED, lint, needs_shared
 
 CORPUS = os.path.join(SHARED, "corpus")
 

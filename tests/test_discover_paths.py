@@ -1,5 +1,6 @@
 """Discovery's fast relative paths equal os.path.relpath's, and reading a file still
 stops at the size limit."""
+
 from __future__ import annotations
 
 import os
@@ -10,8 +11,14 @@ from linter.load.source import read_source
 
 def test_relpath_matches_os_relpath() -> None:
     cases = [
-        ("/a/b/c.hcl", "/a"), ("/a/b/c.hcl", "/a/b"), ("/a/bc/d", "/a/b"), ("/a", "/a"),
-        ("/a/b", "/"), ("/x/y", "/a/b"), ("/a/..b/c", "/a"), ("/a/b/..c", "/a/b"),
+        ("/a/b/c.hcl", "/a"),
+        ("/a/b/c.hcl", "/a/b"),
+        ("/a/bc/d", "/a/b"),
+        ("/a", "/a"),
+        ("/a/b", "/"),
+        ("/x/y", "/a/b"),
+        ("/a/..b/c", "/a"),
+        ("/a/b/..c", "/a/b"),
     ]
     for absolute, base in cases:
         assert discover.relative_path(absolute, base) == os.path.relpath(absolute, base), (absolute, base)
@@ -40,8 +47,24 @@ def test_display_path_shortcut_agrees_with_the_full_computation(tmp_path, monkey
     from linter.discover import _display, display_path
 
     monkeypatch.chdir(tmp_path)
-    samples = ["a.hcl", "./a.hcl", "./dc1/config/mesh.hcl", "dc1/x.yaml", "../up.hcl", "./../up.hcl", "a//b.hcl",
-               "./a/./b.hcl", "a/../b.hcl", ".hidden/x.hcl", "./.hidden/x.hcl", "dir/.x.hcl", str(tmp_path / "abs.hcl"),
-               "/etc/hosts", "é/ü.hcl", "a b/c.json", "..a/b.hcl"]
+    samples = [
+        "a.hcl",
+        "./a.hcl",
+        "./dc1/config/mesh.hcl",
+        "dc1/x.yaml",
+        "../up.hcl",
+        "./../up.hcl",
+        "a//b.hcl",
+        "./a/./b.hcl",
+        "a/../b.hcl",
+        ".hidden/x.hcl",
+        "./.hidden/x.hcl",
+        "dir/.x.hcl",
+        str(tmp_path / "abs.hcl"),
+        "/etc/hosts",
+        "é/ü.hcl",
+        "a b/c.json",
+        "..a/b.hcl",
+    ]
     for path in samples:
         assert display_path(path) == _display(os.path.abspath(path), os.getcwd()), path

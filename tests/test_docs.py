@@ -1,5 +1,6 @@
 """Rule documentation: `peerlint explain` prints every section from the rule's own
 metadata, and docs/rules.md is exactly what `python -m linter.docs` generates."""
+
 from __future__ import annotations
 
 import json
@@ -7,8 +8,8 @@ import os
 import re
 
 import pytest
-
 from helpers import REPO, all_rules
+
 from linter import docs
 from linter.cli import main
 from linter.report import ReportInput
@@ -38,7 +39,9 @@ def test_explain_prints_what_why_example_fix_references(code, rule, capsys) -> N
     assert out.startswith(f"# {code} {rule.slug} ({rule.severity}")
     assert rule.summary in out
     positions = [out.find(s) for s in SECTIONS]
-    assert -1 not in positions and positions == sorted(positions), f"{code}: sections missing or out of order: {dict(zip(SECTIONS, positions))}"
+    assert -1 not in positions and positions == sorted(positions), (
+        f"{code}: sections missing or out of order: {dict(zip(SECTIONS, positions))}"
+    )
 
 
 def _section(text: str, heading: str) -> str:
@@ -56,7 +59,9 @@ def test_examples_are_rendered_from_the_tested_files(code, rule, capsys) -> None
     assert main(["explain", code]) == 0
     explained = capsys.readouterr().out
     rendered = docs.doc_with_examples(rule)
-    help_markdown = json.loads(sarif(ReportInput([], {code: rule})))["runs"][0]["tool"]["driver"]["rules"][0]["help"]["markdown"]
+    help_markdown = json.loads(sarif(ReportInput([], {code: rule})))["runs"][0]["tool"]["driver"]["rules"][0]["help"][
+        "markdown"
+    ]
     assert help_markdown == rendered and rendered in explained
     assert rendered.replace("\n## ", "\n### ") in docs.rule_markdown(rule)
     for heading, key in (("## Example", "bad"), ("## Use instead", "good")):
@@ -69,6 +74,7 @@ def test_examples_are_rendered_from_the_tested_files(code, rule, capsys) -> None
 def test_a_backtick_run_in_a_file_gets_a_longer_fence() -> None:
     """A file holding a fence line must not close the block early, nor let a ``#``
     line after it be demoted as if it were a heading."""
+
     class Fenced(all_rules()["PL101"]):
         example = {"bad": {"notes.yaml": "x: 1\n```\n# note\n"}, "good": {}}
 

@@ -2,6 +2,7 @@
 user runs it, reports exactly the deliberate mistakes examples/README.md describes;
 with those mistakes fixed, the same repository is clean under every rule there is.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,7 +12,6 @@ import subprocess
 import sys
 
 import pytest
-
 from helpers import REPO
 
 EXAMPLES = os.path.join(REPO, "examples")
@@ -21,9 +21,11 @@ EXAMPLES = os.path.join(REPO, "examples")
 MISTAKES = {
     "upstream without destination_peer": (
         ("PL403", "examples/east/services/reports.hcl", 11),
-        ("east/services/reports.hcl",
-         '            destination_name = "inventory"\n            local_bind_port  = 9102\n',
-         '            destination_name = "inventory"\n            destination_peer = "west"\n            local_bind_port  = 9102\n'),
+        (
+            "east/services/reports.hcl",
+            '            destination_name = "inventory"\n            local_bind_port  = 9102\n',
+            '            destination_name = "inventory"\n            destination_peer = "west"\n            local_bind_port  = 9102\n',
+        ),
     ),
     "mesh gateway mode none": (
         ("PL303", "examples/south/crds/service-defaults-checkout.yaml", 13),
@@ -31,9 +33,11 @@ MISTAKES = {
     ),
     "missing intention": (
         ("PL401", "examples/west/crds/exported-services.yaml", 10),
-        ("west/crds/intentions-inventory.yaml",
-         "    - name: reports\n      peer: east\n      action: allow\n",
-         "    - name: reports\n      peer: east\n      action: allow\n    - name: checkout\n      peer: south\n      action: allow\n"),
+        (
+            "west/crds/intentions-inventory.yaml",
+            "    - name: reports\n      peer: east\n      action: allow\n",
+            "    - name: reports\n      peer: east\n      action: allow\n    - name: checkout\n      peer: south\n      action: allow\n",
+        ),
     ),
 }
 
@@ -43,7 +47,11 @@ def _run(cwd: str) -> tuple[int, list[dict]]:
     env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""), NO_COLOR="1")
     proc = subprocess.run(
         [sys.executable, "-m", "linter", "check", "examples/", "--format", "json", "--no-cache"],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert "Traceback" not in proc.stderr, proc.stderr
     report = json.loads(proc.stdout)
@@ -57,7 +65,7 @@ def _where(findings: list[dict]) -> list[tuple[str, str, int]]:
 def _copy_with_fixes(tmp_path, skip: str = "") -> str:
     """A copy of examples/ under ``tmp_path`` with every mistake but ``skip`` fixed."""
     shutil.copytree(EXAMPLES, os.path.join(str(tmp_path), "examples"))
-    for name, (_where_, (path, old, new)) in MISTAKES.items():
+    for name, (_where, (path, old, new)) in MISTAKES.items():
         if name == skip:
             continue
         full = os.path.join(str(tmp_path), "examples", path)
@@ -77,7 +85,9 @@ def test_examples_report_exactly_the_deliberate_mistakes() -> None:
 
 def test_examples_with_the_mistakes_fixed_are_clean(tmp_path) -> None:
     code, findings = _run(_copy_with_fixes(tmp_path))
-    assert findings == [], "\n".join(f"{f['path']}:{f['range']['start']['line']} {f['code']} {f['message']}" for f in findings)
+    assert findings == [], "\n".join(
+        f"{f['path']}:{f['range']['start']['line']} {f['code']} {f['message']}" for f in findings
+    )
     assert code == 0
 
 

@@ -16,13 +16,13 @@ no finding of that rule.
 
 Set PEERLINT_REGEN=1 to rewrite expected.txt from the current output (then review it).
 """
+
 from __future__ import annotations
 
 import difflib
 import os
 
 import pytest
-
 from helpers import FIXTURES, all_rules, finding_lines, lint, read_expected
 
 CASES = sorted(
@@ -49,7 +49,10 @@ def test_fixture(code: str, case: str) -> None:
     expected = read_expected(expected_file)
     if got != expected:
         diff = difflib.unified_diff(expected, got, f"{code}/{case}/expected.txt", "peerlint output", lineterm="")
-        pytest.fail("findings differ from expected.txt (PEERLINT_REGEN=1 rewrites it; review the diff):\n" + "\n".join(diff), pytrace=False)
+        pytest.fail(
+            "findings differ from expected.txt (PEERLINT_REGEN=1 rewrites it; review the diff):\n" + "\n".join(diff),
+            pytrace=False,
+        )
 
 
 def test_every_rule_has_a_failing_fixture() -> None:

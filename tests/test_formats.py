@@ -1,5 +1,6 @@
 """CI and editor output formats (github, gcc, junit, gitlab) and several outputs in one
 run. Synthetic findings test escaping and edge cases; CLI runs test the wiring."""
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,9 @@ from linter.rules.pl002_unknown_kind import UnknownKind
 VSCODE_GCC = re.compile(r"^(.*?):(\d+):(\d*):?\s+(?:fatal\s+)?(warning|error):\s+(.*)$")
 
 
-def _finding(message: str = "bad", severity: str = "error", path: str = "dir/a,b:c.hcl", span=Span(3, 5, 3, 12), **kw) -> Finding:
+def _finding(
+    message: str = "bad", severity: str = "error", path: str = "dir/a,b:c.hcl", span=Span(3, 5, 3, 12), **kw
+) -> Finding:
     return Finding("PL002", severity, message, path, span, resource="exported-services/default", node_path="Kind", **kw)
 
 
@@ -36,16 +39,27 @@ def test_every_format_is_registered() -> None:
 
 
 def test_github_workflow_command_and_escaping() -> None:
-    f = _finding("50% of peers\r\nfail: a, b", fix=Fix("set Peer = \"dc2\""), related=[Location("other.hcl", Span(1, 1, 1, 4), "peered here")])
+    f = _finding(
+        "50% of peers\r\nfail: a, b",
+        fix=Fix('set Peer = "dc2"'),
+        related=[Location("other.hcl", Span(1, 1, 1, 4), "peered here")],
+    )
     out = renderer("github")(_data(f))
     (line,) = out.splitlines()
     match = re.fullmatch(r"::error (?P<props>[^:]*)::(?P<msg>.*)", line)
     assert match, line
     props = dict(p.split("=", 1) for p in match.group("props").split(","))
     assert {k: _unescape(v) for k, v in props.items()} == {
-        "file": "dir/a,b:c.hcl", "line": "3", "col": "5", "endLine": "3", "endColumn": "11", "title": "PL002 unknown-kind",
+        "file": "dir/a,b:c.hcl",
+        "line": "3",
+        "col": "5",
+        "endLine": "3",
+        "endColumn": "11",
+        "title": "PL002 unknown-kind",
     }
-    assert _unescape(match.group("msg")) == "50% of peers\r\nfail: a, b\nother.hcl:1:1: peered here\nFix: set Peer = \"dc2\""
+    assert (
+        _unescape(match.group("msg")) == '50% of peers\r\nfail: a, b\nother.hcl:1:1: peered here\nFix: set Peer = "dc2"'
+    )
     assert "\n" not in line and "\r" not in line
 
 
@@ -65,7 +79,13 @@ def test_gcc_format_matches_vscode_problem_matcher() -> None:
     findings = [
         _finding("invalid config entry kind: x", path="configs/exports.hcl"),
         _finding("only one side\npeers through gateways", severity="warning", path="m.yaml", span=Span(10, 1, 10, 3)),
-        _finding("a note", severity="note", path="n.json", span=Span(1, 2, 1, 3), related=[Location("other.hcl", Span(4, 2, 4, 6), "declared here")]),
+        _finding(
+            "a note",
+            severity="note",
+            path="n.json",
+            span=Span(1, 2, 1, 3),
+            related=[Location("other.hcl", Span(4, 2, 4, 6), "declared here")],
+        ),
     ]
     lines = renderer("gcc")(_data(*findings)).splitlines()
     assert lines == [
@@ -84,7 +104,7 @@ def test_gcc_format_matches_vscode_problem_matcher() -> None:
 
 
 def test_junit_is_valid_xml_with_one_case_per_file() -> None:
-    f1 = _finding("kind <bad> & \"quoted\" \x01", path="a.hcl")
+    f1 = _finding('kind <bad> & "quoted" \x01', path="a.hcl")
     f2 = _finding("second", path="a.hcl", span=Span(4, 1, 4, 2))
     out = renderer("junit")(_data(f1, f2, files=["a.hcl", "clean.yaml"]))
     root = ET.fromstring(out.encode("utf-8"))
@@ -95,8 +115,13 @@ def test_junit_is_valid_xml_with_one_case_per_file() -> None:
     assert set(cases) == {"a.hcl", "clean.yaml"}
     assert cases["clean.yaml"].find("failure") is None
     failure = cases["a.hcl"].find("failure")
-    assert failure.get("type") == "PL002" and failure.get("message").startswith("2 problem(s); first: PL002 kind <bad> & \"quoted\"")
-    assert failure.text.splitlines() == ["a.hcl:3:5: error: kind <bad> & \"quoted\" \ufffd [PL002]", "a.hcl:4:1: error: second [PL002]"]
+    assert failure.get("type") == "PL002" and failure.get("message").startswith(
+        '2 problem(s); first: PL002 kind <bad> & "quoted"'
+    )
+    assert failure.text.splitlines() == [
+        'a.hcl:3:5: error: kind <bad> & "quoted" \ufffd [PL002]',
+        "a.hcl:4:1: error: second [PL002]",
+    ]
 
 
 def test_gitlab_code_quality() -> None:
@@ -108,7 +133,10 @@ def test_gitlab_code_quality() -> None:
     assert len({i["fingerprint"] for i in issues}) == 3
     first = issues[0]
     assert first["check_name"] == "PL002" and first["description"] == "PL002 dup" and first["type"] == "issue"
-    assert first["location"] == {"path": "a.hcl", "positions": {"begin": {"line": 3, "column": 5}, "end": {"line": 3, "column": 12}}}
+    assert first["location"] == {
+        "path": "a.hcl",
+        "positions": {"begin": {"line": 3, "column": 5}, "end": {"line": 3, "column": 12}},
+    }
     assert issues[2]["content"]["body"].startswith("Fix: do x")
     # the fingerprint is the line-independent identity: moving the finding keeps it
     moved = json.loads(renderer("gitlab")(_data(_finding("dup", path="a.hcl", span=Span(30, 5, 30, 12)))))
@@ -124,11 +152,29 @@ def project(tmp_path, monkeypatch):
 
 
 def test_several_outputs_in_one_run(project, capsys) -> None:
-    code = main(["check", "--select", "PL002", "--format", "gcc",
-                 "--output-format", "sarif=peerlint.sarif", "--output-format", "junit=junit.xml",
-                 "--output-format", "gitlab=gl.json", "--output-format", "github=gh.txt", "."])
+    code = main(
+        [
+            "check",
+            "--select",
+            "PL002",
+            "--format",
+            "gcc",
+            "--output-format",
+            "sarif=peerlint.sarif",
+            "--output-format",
+            "junit=junit.xml",
+            "--output-format",
+            "gitlab=gl.json",
+            "--output-format",
+            "github=gh.txt",
+            ".",
+        ]
+    )
     assert code == 1
-    assert capsys.readouterr().out == "exports.hcl:1:8: error: invalid config entry kind: exported-service; did you mean 'exported-services'? [PL002]\n"
+    assert (
+        capsys.readouterr().out
+        == "exports.hcl:1:8: error: invalid config entry kind: exported-service; did you mean 'exported-services'? [PL002]\n"
+    )
     sarif = json.loads((project / "peerlint.sarif").read_text())
     assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["PL002"]
     suite = ET.parse(project / "junit.xml").getroot().find("testsuite")
@@ -149,6 +195,8 @@ def test_output_format_errors_are_usage_errors(project, capsys) -> None:
 
 
 def test_unwritable_output_is_exit_2(project, capsys) -> None:
-    code = main(["check", "--select", "PL002", "--output-format", "junit=missing/dir/junit.xml", "--format", "text", "."])
+    code = main(
+        ["check", "--select", "PL002", "--output-format", "junit=missing/dir/junit.xml", "--format", "text", "."]
+    )
     err = capsys.readouterr().err
     assert code == 2 and "cannot write" in err and "missing/dir" in err and "Traceback" not in err

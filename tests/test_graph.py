@@ -1,5 +1,6 @@
 """The topology graph: cluster assignment, peering pairing, the query API, the golden
 seed scenarios (no PL2xx finding), linear build time, and the pictures' structure."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,6 @@ import shutil
 import time
 
 import pytest
-
 from helpers import REPO, all_rules, lint
 
 from linter.cli import main
@@ -89,11 +89,15 @@ def test_seed_k8s_pairs_acceptor_and_dialer() -> None:
 
 # pairing and resolution ---------------------------------------------------------------
 def test_custom_peer_names_pair_by_secret(tmp_path) -> None:
-    folder = _write(tmp_path, {
-        "east/values.yaml": VALUES, "west/values.yaml": VALUES,
-        "east/acceptor.yaml": CR.format(kind="PeeringAcceptor", name="w", secret="tok"),
-        "west/dialer.yaml": CR.format(kind="PeeringDialer", name="e", secret="tok"),
-    })
+    folder = _write(
+        tmp_path,
+        {
+            "east/values.yaml": VALUES,
+            "west/values.yaml": VALUES,
+            "east/acceptor.yaml": CR.format(kind="PeeringAcceptor", name="w", secret="tok"),
+            "west/dialer.yaml": CR.format(kind="PeeringDialer", name="e", secret="tok"),
+        },
+    )
     _p, topo = _topology(folder)
     peer = topo.resolve_peer("east", "default", "w")
     assert peer is not None and peer.remote_cluster == "west" and peer.partner is not None
@@ -102,10 +106,13 @@ def test_custom_peer_names_pair_by_secret(tmp_path) -> None:
 
 
 def test_config_peer_name_and_peerings(tmp_path) -> None:
-    folder = _write(tmp_path, {
-        "peerlint.toml": '[clusters.a]\npaths = ["a"]\n\n[clusters.b]\npaths = ["b"]\npeer-name = "bee"\n\n[[peerings]]\na = "a"\nb = "b"\n',
-        "a/x.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "x", Consumers = [{ Peer = "bee" }] }]\n',
-    })
+    folder = _write(
+        tmp_path,
+        {
+            "peerlint.toml": '[clusters.a]\npaths = ["a"]\n\n[clusters.b]\npaths = ["b"]\npeer-name = "bee"\n\n[[peerings]]\na = "a"\nb = "b"\n',
+            "a/x.hcl": 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "x", Consumers = [{ Peer = "bee" }] }]\n',
+        },
+    )
     _p, topo = _topology(folder)
     peer = topo.resolve_peer("a", "default", "bee")
     assert peer is not None and peer.role == "config" and peer.remote_cluster == "b"
@@ -115,15 +122,18 @@ def test_config_peer_name_and_peerings(tmp_path) -> None:
 
 
 def test_gateway_mode_precedence(tmp_path) -> None:
-    folder = _write(tmp_path, {
-        "proxy-defaults.hcl": 'Kind = "proxy-defaults"\nName = "global"\nMeshGateway {\n  Mode = "local"\n}\n',
-        "service-defaults.hcl": 'Kind = "service-defaults"\nName = "web"\nMeshGateway {\n  Mode = "remote"\n}\n'
-                                'UpstreamConfig {\n  Overrides = [{ Name = "api", Peer = "p", MeshGateway { Mode = "none" } }]\n}\n',
-        "web.hcl": 'service {\n  name = "web"\n  connect {\n    sidecar_service {\n      proxy {\n        upstreams = [\n'
-                   '          { destination_name = "api", destination_peer = "p", local_bind_port = 1 },\n'
-                   '          { destination_name = "db", destination_peer = "p", local_bind_port = 2, mesh_gateway { mode = "local" } },\n'
-                   '        ]\n      }\n    }\n  }\n}\n',
-    })
+    folder = _write(
+        tmp_path,
+        {
+            "proxy-defaults.hcl": 'Kind = "proxy-defaults"\nName = "global"\nMeshGateway {\n  Mode = "local"\n}\n',
+            "service-defaults.hcl": 'Kind = "service-defaults"\nName = "web"\nMeshGateway {\n  Mode = "remote"\n}\n'
+            'UpstreamConfig {\n  Overrides = [{ Name = "api", Peer = "p", MeshGateway { Mode = "none" } }]\n}\n',
+            "web.hcl": 'service {\n  name = "web"\n  connect {\n    sidecar_service {\n      proxy {\n        upstreams = [\n'
+            '          { destination_name = "api", destination_peer = "p", local_bind_port = 1 },\n'
+            '          { destination_name = "db", destination_peer = "p", local_bind_port = 2, mesh_gateway { mode = "local" } },\n'
+            "        ]\n      }\n    }\n  }\n}\n",
+        },
+    )
     _p, topo = _topology(folder)
     api, db = sorted(topo.upstreams(), key=lambda u: u.destination_name)
     assert topo.gateway_mode_for("default", "default", "web", api).level == "override"
@@ -135,25 +145,32 @@ def test_gateway_mode_precedence(tmp_path) -> None:
 
 
 def test_folders_with_one_name_stay_apart(tmp_path) -> None:
-    folder = _write(tmp_path, {
-        "k8s/dc1/values.yaml": VALUES, "vm/dc1/agent.hcl": 'datacenter = "dc1"\nserver = true\n',
-    })
+    folder = _write(
+        tmp_path,
+        {
+            "k8s/dc1/values.yaml": VALUES,
+            "vm/dc1/agent.hcl": 'datacenter = "dc1"\nserver = true\n',
+        },
+    )
     _p, topo = _topology(folder)
     assert topo.clusters() == ["k8s/dc1", "vm/dc1"]
 
 
 def test_bad_input_never_breaks_the_graph(tmp_path) -> None:
-    folder = _write(tmp_path, {
-        "a.yaml": "apiVersion: consul.hashicorp.com/v1alpha1\nkind: PeeringAcceptor\nmetadata:\n  name: [1, 2]\nspec: 7\n",
-        "b.yaml": "apiVersion: consul.hashicorp.com/v1alpha1\nkind: PeeringDialer\nmetadata: nope\nspec:\n  peer: [x]\n",
-        "c.hcl": 'Kind = "exported-services"\nName = "default"\nServices = "web"\n',
-        "d.hcl": 'Kind = "service-intentions"\nName = ["x"]\nSources = [1, "a", { Peer = ["p"] }]\n',
-        "e.hcl": 'service {\n  name = 3\n  proxy = "x"\n  connect { sidecar_service { proxy { upstreams = "nope" } } }\n}\n',
-        "f.yaml": "global:\n  image: 12\n  peering: {enabled: false}\nmeshGateway: {enabled: yes}\n",
-        "g.hcl": 'Kind = "service-resolver"\nName = "x"\nFailover = ["a"]\nRedirect = 3\n',
-        "h.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w\n  annotations:\n    consul.hashicorp.com/connect-inject: 'true'\n"
-                  "    consul.hashicorp.com/connect-service-upstreams: ':::,a.svc..peer:x'\n",
-    })
+    folder = _write(
+        tmp_path,
+        {
+            "a.yaml": "apiVersion: consul.hashicorp.com/v1alpha1\nkind: PeeringAcceptor\nmetadata:\n  name: [1, 2]\nspec: 7\n",
+            "b.yaml": "apiVersion: consul.hashicorp.com/v1alpha1\nkind: PeeringDialer\nmetadata: nope\nspec:\n  peer: [x]\n",
+            "c.hcl": 'Kind = "exported-services"\nName = "default"\nServices = "web"\n',
+            "d.hcl": 'Kind = "service-intentions"\nName = ["x"]\nSources = [1, "a", { Peer = ["p"] }]\n',
+            "e.hcl": 'service {\n  name = 3\n  proxy = "x"\n  connect { sidecar_service { proxy { upstreams = "nope" } } }\n}\n',
+            "f.yaml": "global:\n  image: 12\n  peering: {enabled: false}\nmeshGateway: {enabled: yes}\n",
+            "g.hcl": 'Kind = "service-resolver"\nName = "x"\nFailover = ["a"]\nRedirect = 3\n',
+            "h.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w\n  annotations:\n    consul.hashicorp.com/connect-inject: 'true'\n"
+            "    consul.hashicorp.com/connect-service-upstreams: ':::,a.svc..peer:x'\n",
+        },
+    )
     result = lint(folder)
     assert not result.internal_error, [f.message for f in result.findings if f.code == "PL000"]
     for fmt in ("mermaid", "dot", "json"):
@@ -173,13 +190,38 @@ def test_graph_build_is_linear(tmp_path) -> None:
             other = f"c{(c + 1) % n_clusters}"
             files[f"c{c}/values.yaml"] = VALUES
             files[f"c{c}/acceptor.yaml"] = CR.format(kind="PeeringAcceptor", name=other, secret=f"t{c}")
-            files[f"c{(c + 1) % n_clusters}/dialer-{c}.yaml"] = CR.format(kind="PeeringDialer", name=f"c{c}", secret=f"t{c}")
-            exports = [f"apiVersion: consul.hashicorp.com/v1alpha1\nkind: ExportedServices\nmetadata:\n  name: default\n"
-                       f"spec:\n  services:\n    - name: s{s}\n      consumers:\n        - peer: {other}\n" for s in range(23)]
+            files[f"c{(c + 1) % n_clusters}/dialer-{c}.yaml"] = CR.format(
+                kind="PeeringDialer", name=f"c{c}", secret=f"t{c}"
+            )
+            exports = [
+                f"apiVersion: consul.hashicorp.com/v1alpha1\nkind: ExportedServices\nmetadata:\n  name: default\n"
+                f"spec:\n  services:\n    - name: s{s}\n      consumers:\n        - peer: {other}\n"
+                for s in range(23)
+            ]
             files[f"c{c}/exports.yaml"] = "---\n".join(exports)
-            files[f"c{c}/services.json"] = json.dumps({"services": [
-                {"name": f"s{s}", "connect": {"sidecar_service": {"proxy": {"upstreams": [
-                    {"destination_name": f"s{s}", "destination_peer": other, "local_bind_port": 1}]}}}} for s in range(24)]})
+            files[f"c{c}/services.json"] = json.dumps(
+                {
+                    "services": [
+                        {
+                            "name": f"s{s}",
+                            "connect": {
+                                "sidecar_service": {
+                                    "proxy": {
+                                        "upstreams": [
+                                            {
+                                                "destination_name": f"s{s}",
+                                                "destination_peer": other,
+                                                "local_bind_port": 1,
+                                            }
+                                        ]
+                                    }
+                                }
+                            },
+                        }
+                        for s in range(24)
+                    ]
+                }
+            )
         return _write(folder, files)
 
     large, _ = _topology(make(40, tmp_path / "large"))
@@ -193,7 +235,9 @@ def test_graph_build_is_linear(tmp_path) -> None:
         times = []
         for _ in range(5):
             start = time.perf_counter()
-            topo = build_topology(project.documents, project.config, install_for=lambda cluster: install_for(project, cluster))
+            topo = build_topology(
+                project.documents, project.config, install_for=lambda cluster: install_for(project, cluster)
+            )
             times.append(time.perf_counter() - start)
         assert topo.clusters()
         return min(times)

@@ -1,6 +1,7 @@
 """The lexer peerlint reads HCL with (pyhcl's, skipping string contents in runs: see
 linter/parse/_hcl/hclparse._SKIP_RUNS) gives exactly the tokens, positions, line numbers
 and errors of pyhcl's own lexer."""
+
 from __future__ import annotations
 
 import glob
@@ -29,7 +30,7 @@ CRAFTED = [
     'a = "\\\\\\\\\\"x"\n',
     'a = "trailing backslash \\\\"\n',
     '"quoted key" = "v"\n',
-    '',
+    "",
 ]
 
 
@@ -85,6 +86,7 @@ def test_random_text_lexes_alike(body: str) -> None:
 # linter/parse/_hcl/hclfastlex.py: pyhcl's tokens in one regular-expression scan, for the
 # texts it can be sure of; where it is used, tokens and parse results are pyhcl's.
 
+
 def _fast_same(text: str) -> bool:
     """Whether the fast lexer took ``text``; if it did, its tokens must be pyhcl's
     and its spans those of the slow path."""
@@ -93,7 +95,9 @@ def _fast_same(text: str) -> bool:
     fast = hclfastlex.tokens(text, hclparse._pristine_lexer())
     if fast is None:
         return False
-    assert [(t.type, t.value, t.lineno, t.lexpos) for t in fast] == [entry[:4] for entry in _stream(_pristine(), text)], text
+    assert [(t.type, t.value, t.lineno, t.lexpos) for t in fast] == [
+        entry[:4] for entry in _stream(_pristine(), text)
+    ], text
     assert [(t.start, t.end) for t in fast] == [(t.start, t.end) for t in hclparse._tokens(text)], text
     return True
 
@@ -111,7 +115,9 @@ def _all_hcl_texts() -> list[str]:
 def test_the_fast_lexer_is_in_use_for_the_installed_pyhcl() -> None:
     from linter.parse._hcl import hclfastlex
 
-    assert hclfastlex.table(hclparse._pristine_lexer()), "pyhcl changed: check hclfastlex against it, then update KNOWN_LEXERS"
+    assert hclfastlex.table(hclparse._pristine_lexer()), (
+        "pyhcl changed: check hclfastlex against it, then update KNOWN_LEXERS"
+    )
     assert _fast_same('Kind = "mesh"\nport = 8500 # c\n/* m\n */ a = [1, -2.5, 0x1f, true]\n')
 
 
@@ -124,12 +130,25 @@ def test_the_fast_lexer_gives_pyhcls_tokens_on_every_file() -> None:
 def test_the_fast_lexer_gives_up_where_it_must() -> None:
     from linter.parse._hcl import hclfastlex
 
-    for text in ('a = "esc \\" q"', 'a = "${x}"', 'a = "$"', "a = <<EOF\nx\nEOF\n", 'a = "open', "a = @", "a = 1" + "0" * 5000, "a = \x00"):
+    for text in (
+        'a = "esc \\" q"',
+        'a = "${x}"',
+        'a = "$"',
+        "a = <<EOF\nx\nEOF\n",
+        'a = "open',
+        "a = @",
+        "a = 1" + "0" * 5000,
+        "a = \x00",
+    ):
         assert hclfastlex.tokens(text, hclparse._pristine_lexer()) is None, text
 
 
 def test_crafted_strings_lex_alike_fast() -> None:
-    for text in CRAFTED + ["a = trueish\nb = 1e5\nc = 1.5e-3\nd = falsey\n", "x = 1 // c\n\n\ny = -0X1F\n", "a=b\r\n\f\vc=d"]:
+    for text in CRAFTED + [
+        "a = trueish\nb = 1e5\nc = 1.5e-3\nd = falsey\n",
+        "x = 1 // c\n\n\ny = -0X1F\n",
+        "a=b\r\n\f\vc=d",
+    ]:
         _fast_same(text)
 
 
@@ -143,9 +162,9 @@ def test_random_text_lexes_alike_fast(body: str) -> None:
 def _parsed_both_ways(text: str) -> tuple:
     import marshal
 
+    from linter.load.codec import encode
     from linter.parse import parse_text
     from linter.parse._hcl import hclfastlex
-    from linter.load.codec import encode
 
     def one() -> tuple:
         parsed = parse_text("x.hcl", text)
@@ -172,7 +191,11 @@ def test_parse_results_and_errors_are_the_same_with_the_fast_lexer() -> None:
         for _ in range(3):
             if text:
                 i = rnd.randrange(len(text))
-                mutated.append(text[:i] + rnd.choice(['"', "{", "}", "[", "]", "=", ",", "\n", "#", "$", "\\", "x", "1", ".", "-", ""]) + text[i + rnd.randrange(0, 3):])
+                mutated.append(
+                    text[:i]
+                    + rnd.choice(['"', "{", "}", "[", "]", "=", ",", "\n", "#", "$", "\\", "x", "1", ".", "-", ""])
+                    + text[i + rnd.randrange(0, 3) :]
+                )
     errors = 0
     for text in texts + mutated:
         fast, slow = _parsed_both_ways(text)

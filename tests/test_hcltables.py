@@ -1,5 +1,6 @@
 """The shipped HCL parse tables (linter/parse/_hcl/_hcltab.py) are the ones pyhcl builds, and
 a parser made from them judges HCL exactly as pyhcl's own."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,11 +24,11 @@ def test_parser_from_tables_is_used_and_equivalent() -> None:
     texts = [
         'Kind = "mesh"\nPeering { PeerThroughMeshGateways = true }\n',
         'service "a" { port = 1 }\nservice "b" { tags = ["x", "y"], meta { k = "v" } }\n',
-        'a = 1.5e3\nb = -2\nc = <<EOF\nhi\nEOF\nd = true\n',
+        "a = 1.5e3\nb = -2\nc = <<EOF\nhi\nEOF\nd = true\n",
     ]
     for text in texts:
         assert shipped.parse(text) == own.parse(text)
-    for bad in ('a = {', 'a = = 1', '}', 'a "b" = ['):
+    for bad in ("a = {", "a = = 1", "}", 'a "b" = ['):
         with pytest.raises(ValueError) as mine:
             shipped.parse(bad)
         with pytest.raises(ValueError) as theirs:

@@ -1,5 +1,6 @@
 """Hostile input, case by case: every named case gets a clear finding or error, in
 bounded time and memory, never a traceback, and the checked tree is left untouched."""
+
 from __future__ import annotations
 
 import builtins
@@ -10,8 +11,8 @@ import subprocess
 import sys
 
 import pytest
-
 from helpers import REPO, all_rules, lint
+
 from linter.api import Rule
 from linter.engine import exit_code
 from linter.parse import parse_text
@@ -45,14 +46,18 @@ def test_yaml_alias_bomb_is_a_parse_error(tmp_path) -> None:
     assert any("alias bomb" in m for m in _codes(result))
 
 
-@pytest.mark.parametrize("name,text", [
-    ("deep.yaml", "[" * 10_000 + "]" * 10_000),
-    ("deep-block.yaml", "".join(" " * i + "k:\n" for i in range(2_000)) + " " * 2_000 + "v\n"),
-    ("deep.json", "[" * 10_000 + "]" * 10_000),
-    ("deep-object.json", '{"a":' * 10_000 + "1" + "}" * 10_000),
-    ("deep.hcl", "a = " + "[" * 10_000 + "1" + "]" * 10_000),
-    ("deep-blocks.hcl", "a { " * 10_000 + "}" * 10_000),
-], ids=lambda v: v if isinstance(v, str) and len(v) < 40 else "")
+@pytest.mark.parametrize(
+    "name,text",
+    [
+        ("deep.yaml", "[" * 10_000 + "]" * 10_000),
+        ("deep-block.yaml", "".join(" " * i + "k:\n" for i in range(2_000)) + " " * 2_000 + "v\n"),
+        ("deep.json", "[" * 10_000 + "]" * 10_000),
+        ("deep-object.json", '{"a":' * 10_000 + "1" + "}" * 10_000),
+        ("deep.hcl", "a = " + "[" * 10_000 + "1" + "]" * 10_000),
+        ("deep-blocks.hcl", "a { " * 10_000 + "}" * 10_000),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 40 else "",
+)
 def test_deep_nesting_is_a_finding_not_a_recursion_error(tmp_path, name, text) -> None:
     _write(tmp_path, name, text)
     result = lint(str(tmp_path))
@@ -120,18 +125,26 @@ def test_tabs_in_yaml_indentation_is_a_located_parse_error(tmp_path) -> None:
 
 
 def test_duplicate_keys_say_which_value_wins(tmp_path) -> None:
-    _write(tmp_path, "mesh.json", '{"Kind": "mesh", "Peering": {"PeerThroughMeshGateways": true, "PeerThroughMeshGateways": false}}')
+    _write(
+        tmp_path,
+        "mesh.json",
+        '{"Kind": "mesh", "Peering": {"PeerThroughMeshGateways": true, "PeerThroughMeshGateways": false}}',
+    )
     result = lint(str(tmp_path), select=["PL004"])
     [finding] = result.findings
     assert "last value, false" in finding.message and finding.related
 
 
-@pytest.mark.parametrize("name,text", [
-    ("big.json", '{"Kind": "mesh", "X": ' + "9" * 10_000 + "}"),
-    ("big.yaml", "kind: Mesh\nx: " + "9" * 10_000 + "\n"),
-    ("big.hcl", 'Kind = "mesh"\nx = ' + "9" * 10_000 + "\n"),
-    ("float.json", '{"Kind": "mesh", "X": 1e999999}'),
-], ids=lambda v: v if isinstance(v, str) and len(v) < 40 else "")
+@pytest.mark.parametrize(
+    "name,text",
+    [
+        ("big.json", '{"Kind": "mesh", "X": ' + "9" * 10_000 + "}"),
+        ("big.yaml", "kind: Mesh\nx: " + "9" * 10_000 + "\n"),
+        ("big.hcl", 'Kind = "mesh"\nx = ' + "9" * 10_000 + "\n"),
+        ("float.json", '{"Kind": "mesh", "X": 1e999999}'),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 40 else "",
+)
 def test_huge_numbers_do_not_crash(tmp_path, name, text) -> None:
     _write(tmp_path, name, text)
     _no_internal_error(lint(str(tmp_path)))
@@ -166,7 +179,9 @@ def test_file_removed_during_the_run(tmp_path, monkeypatch) -> None:
     import linter.engine as engine
 
     real = engine.iter_files
-    monkeypatch.setattr(engine, "iter_files", lambda *a, **k: list(real(*a, **k)) + [os.path.join(str(tmp_path), "gone.hcl")])
+    monkeypatch.setattr(
+        engine, "iter_files", lambda *a, **k: list(real(*a, **k)) + [os.path.join(str(tmp_path), "gone.hcl")]
+    )
     [message] = _codes(lint(str(tmp_path)))
     assert "not found" in message
 
@@ -199,7 +214,9 @@ def test_config_version_the_tool_cannot_read_exits_2_naming_the_line(tmp_path, k
     assert "peerlint.toml:3:" in done.stderr and key in done.stderr
 
 
-@pytest.mark.parametrize("good,read", [("1.17.2", (1, 17, 2)), ("v1.16", (1, 16, 0)), ("1.15.3-ent", (1, 15, 3)), (" 2.1.0-dev ", (2, 1, 0))])
+@pytest.mark.parametrize(
+    "good,read", [("1.17.2", (1, 17, 2)), ("v1.16", (1, 16, 0)), ("1.15.3-ent", (1, 15, 3)), (" 2.1.0-dev ", (2, 1, 0))]
+)
 def test_config_versions_are_read_as_the_rules_read_them(tmp_path, good: str, read: tuple) -> None:
     from linter.config import load_config
     from linter.versions import parse_version
@@ -214,6 +231,7 @@ def test_config_module_stays_light() -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "linter.k8s" not in done.stdout, done.stdout + done.stderr
 
+
 def test_config_error_in_a_later_peering_names_its_line(tmp_path) -> None:
     clusters = "".join(f'[clusters.c{i}]\npaths = ["c{i}"]\n' for i in range(3))
     peerings = '[[peerings]]\na = "c0"\nb = "c1"\n[[peerings]]\na = "c1"\nb = "c2"\n[[peerings]]\na = "c2"\nb = "c9"\n'
@@ -226,7 +244,11 @@ def test_config_error_in_a_later_peering_names_its_line(tmp_path) -> None:
 
 def test_yaml_tags_never_construct_objects(tmp_path) -> None:
     marker = tmp_path / "pwned"
-    _write(tmp_path, "evil.yaml", f'kind: Mesh\nx: !!python/object/apply:os.system ["touch {marker}"]\ny: !!python/name:os.system\n')
+    _write(
+        tmp_path,
+        "evil.yaml",
+        f'kind: Mesh\nx: !!python/object/apply:os.system ["touch {marker}"]\ny: !!python/name:os.system\n',
+    )
     result = lint(str(tmp_path))
     _no_internal_error(result)
     assert not marker.exists()
@@ -240,7 +262,7 @@ class _Exploding(Rule):
     summary = "a third-party rule with a bug"
 
     def check(self, project):
-        for doc in project.of("config-entry"):
+        for _doc in project.of("config-entry"):
             raise KeyError("boom")
         yield
 

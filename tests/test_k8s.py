@@ -1,50 +1,83 @@
 """Unit tests of linter.k8s (annotation parser, versions, layered Helm values) and the
 corpus check for the PL6xx/PL7xx rules."""
+
 from __future__ import annotations
 
 import os
 
 import pytest
-
 from helpers import SHARED, all_rules, lint
+
 from linter import versions
 from linter.k8s.upstreams import parse_upstreams, unlabeled_peer_hint
 
 MINE = ("PL601", "PL602", "PL603", "PL701", "PL702")
 
 
-@pytest.mark.parametrize("text,ns,service,peer,extra", [
-    ("upstream1.svc:1234", False, "upstream1", None, None),
-    ("upstream1.svc.peer1.peer:1234", False, "upstream1", "peer1", None),
-    ("upstream1.svc.ns1.ns.peer1.peer:1234", True, "upstream1", "peer1", ("namespace", "ns1")),
-    ("upstream1.svc.ns1.ns.part1.ap:1234", True, "upstream1", None, ("partition", "part1")),
-    ("upstream1:1234:dc1", False, "upstream1", None, ("datacenter", "dc1")),
-    ("upstream.foo.bar:1234", True, "upstream", None, ("partition", "bar")),
-    ("upstream1.ns1.part1:1234:dc2?destination_port=http-route-b&mesh_gateway_mode=local", True, "upstream1", None, ("datacenter", "dc2")),
-])
+@pytest.mark.parametrize(
+    "text,ns,service,peer,extra",
+    [
+        ("upstream1.svc:1234", False, "upstream1", None, None),
+        ("upstream1.svc.peer1.peer:1234", False, "upstream1", "peer1", None),
+        ("upstream1.svc.ns1.ns.peer1.peer:1234", True, "upstream1", "peer1", ("namespace", "ns1")),
+        ("upstream1.svc.ns1.ns.part1.ap:1234", True, "upstream1", None, ("partition", "part1")),
+        ("upstream1:1234:dc1", False, "upstream1", None, ("datacenter", "dc1")),
+        ("upstream.foo.bar:1234", True, "upstream", None, ("partition", "bar")),
+        (
+            "upstream1.ns1.part1:1234:dc2?destination_port=http-route-b&mesh_gateway_mode=local",
+            True,
+            "upstream1",
+            None,
+            ("datacenter", "dc2"),
+        ),
+    ],
+)
 def test_accepted_upstreams(text, ns, service, peer, extra) -> None:
     (up,) = parse_upstreams(text, namespaces=ns)
     assert up.error is None
-    assert up.service.value == service and text[up.service.start:up.service.end] == service
+    assert up.service.value == service and text[up.service.start : up.service.end] == service
     assert (up.peer.value if up.peer else None) == peer
     if extra:
         part = getattr(up, extra[0])
-        assert part.value == extra[1] and text[part.start:part.end] == extra[1]
+        assert part.value == extra[1] and text[part.start : part.end] == extra[1]
 
 
-@pytest.mark.parametrize("text,ns,message,where", [
-    ("upstream1.svc.ns1.ns.part1.err:1234", True, "upstream structured incorrectly: upstream1.svc.ns1.ns.part1.err:1234", "upstream1.svc.ns1.ns.part1.err:1234"),
-    ("upstream1.svc.err:1234", False, "upstream structured incorrectly: upstream1.svc.err:1234", "upstream1.svc.err:1234"),
-    ("upstream1.svc.peer1.peer:1234", True, "upstream structured incorrectly: upstream1.svc.peer1.peer:1234", "upstream1.svc.peer1.peer:1234"),
-    ("upstream1:1234:mesh_gateway_mode=invalid", False, 'invalid upstream mesh gateway mode "invalid" in "upstream1:1234:mesh_gateway_mode=invalid"', "invalid"),
-    ("a:1 b:2", False, 'invalid upstream local bind port "1 b" in "a:1 b:2"', "1 b"),
-    ("a:08080", False, 'invalid upstream local bind port "08080" in "a:08080"', "08080"),
-    ("a:1:peer=x", False, 'unsupported upstream option "peer" in "a:1:peer=x"', "peer"),
-])
+@pytest.mark.parametrize(
+    "text,ns,message,where",
+    [
+        (
+            "upstream1.svc.ns1.ns.part1.err:1234",
+            True,
+            "upstream structured incorrectly: upstream1.svc.ns1.ns.part1.err:1234",
+            "upstream1.svc.ns1.ns.part1.err:1234",
+        ),
+        (
+            "upstream1.svc.err:1234",
+            False,
+            "upstream structured incorrectly: upstream1.svc.err:1234",
+            "upstream1.svc.err:1234",
+        ),
+        (
+            "upstream1.svc.peer1.peer:1234",
+            True,
+            "upstream structured incorrectly: upstream1.svc.peer1.peer:1234",
+            "upstream1.svc.peer1.peer:1234",
+        ),
+        (
+            "upstream1:1234:mesh_gateway_mode=invalid",
+            False,
+            'invalid upstream mesh gateway mode "invalid" in "upstream1:1234:mesh_gateway_mode=invalid"',
+            "invalid",
+        ),
+        ("a:1 b:2", False, 'invalid upstream local bind port "1 b" in "a:1 b:2"', "1 b"),
+        ("a:08080", False, 'invalid upstream local bind port "08080" in "a:08080"', "08080"),
+        ("a:1:peer=x", False, 'unsupported upstream option "peer" in "a:1:peer=x"', "peer"),
+    ],
+)
 def test_rejected_upstreams(text, ns, message, where) -> None:
     (up,) = parse_upstreams(text, namespaces=ns)
     assert up.error is not None and up.error.message == message
-    assert text[up.error.start:up.error.end] == where
+    assert text[up.error.start : up.error.end] == where
 
 
 def test_go_integer_ports_and_v1_grammar() -> None:
@@ -72,7 +105,9 @@ def test_versions() -> None:
 
 
 def test_layered_values_point_at_the_overriding_file(tmp_path) -> None:
-    (tmp_path / "values.yaml").write_text("global:\n  peering:\n    enabled: true\n  tls:\n    enabled: true\nmeshGateway:\n  enabled: true\n")
+    (tmp_path / "values.yaml").write_text(
+        "global:\n  peering:\n    enabled: true\n  tls:\n    enabled: true\nmeshGateway:\n  enabled: true\n"
+    )
     (tmp_path / "values-dc2.yaml").write_text("global:\n  datacenter: dc2\n  tls:\n    enabled: false\n")
     found = [f for f in lint(str(tmp_path), select=["PL601"]).findings if f.code == "PL601"]
     assert [(f.path, f.span.line) for f in found] == [("values-dc2.yaml", 4)]
@@ -81,16 +116,29 @@ def test_layered_values_point_at_the_overriding_file(tmp_path) -> None:
     assert not [f for f in lint(str(tmp_path), select=["PL601"]).findings if f.code == "PL601"]
 
 
+_ACL_VALUES = (
+    "global:\n  peering:\n    enabled: true\n  tls:\n    enabled: true\n  acls:\n    manageSystemACLs: {}\n"
+    "    createReplicationToken: true\nmeshGateway:\n  enabled: true\n"
+)
+_EXPORTS = (
+    'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]\n'
+)
 
-_ACL_VALUES = ("global:\n  peering:\n    enabled: true\n  tls:\n    enabled: true\n  acls:\n    manageSystemACLs: {}\n"
-               "    createReplicationToken: true\nmeshGateway:\n  enabled: true\n")
-_EXPORTS = "Kind = \"exported-services\"\nName = \"default\"\nServices = [{ Name = \"web\", Consumers = [{ Peer = \"dc2\" }] }]\n"
 
-
-@pytest.mark.parametrize("written,managed", [
-    ("true", True), ('"true"', True), ('"false"', True), ('"yes"', True), ("1", True),
-    ("false", False), ("0", False), ('""', False), ("null", False),
-])
+@pytest.mark.parametrize(
+    "written,managed",
+    [
+        ("true", True),
+        ('"true"', True),
+        ('"false"', True),
+        ('"yes"', True),
+        ("1", True),
+        ("false", False),
+        ("0", False),
+        ('""', False),
+        ("null", False),
+    ],
+)
 def test_manage_system_acls_reads_alike_everywhere(tmp_path, written: str, managed: bool) -> None:
     """One values file, one answer: the chart reads ``manageSystemACLs`` with Go
     template truthiness (``{{- if .Values.global.acls.manageSystemACLs }}``), and so
@@ -117,8 +165,10 @@ def test_helm_switches_read_with_template_truthiness(tmp_path) -> None:
     partition flags the way the chart does: a string "true" is on."""
     from linter.k8s.helm import truthy
 
-    (tmp_path / "values.yaml").write_text('global:\n  peering:\n    enabled: "true"\n  adminPartitions:\n    enabled: "true"\n    name: ap1\n'
-                                          'meshGateway:\n  enabled: "true"\n')
+    (tmp_path / "values.yaml").write_text(
+        'global:\n  peering:\n    enabled: "true"\n  adminPartitions:\n    enabled: "true"\n    name: ap1\n'
+        'meshGateway:\n  enabled: "true"\n'
+    )
     project = lint(str(tmp_path), select=["PL0"]).project
     graph = project.graph
     (cluster,) = graph.clusters()
@@ -127,15 +177,18 @@ def test_helm_switches_read_with_template_truthiness(tmp_path) -> None:
     assert truthy("false") and truthy("-") and not truthy("") and not truthy(None) and not truthy(0)
 
 
-
 _DC_VALUES = "global:\n  datacenter: {dc}\n  image: hashicorp/consul:{consul}\n  imageK8S: hashicorp/consul-k8s-control-plane:{k8s}\n"
 _MESH = "apiVersion: consul.hashicorp.com/v1alpha1\nkind: Mesh\nmetadata:\n  name: mesh\nspec:\n  peering:\n    peerThroughMeshGateways: true\n"
-_POD = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  annotations:\n    consul.hashicorp.com/connect-inject: \"true\"\n"
-        "    consul.hashicorp.com/connect-service-upstreams: \"api:1234:dc1:mesh_gateway_mode=local\"\n"
-        "spec:\n  containers:\n    - name: web\n      image: web:1\n")
+_POD = (
+    'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  annotations:\n    consul.hashicorp.com/connect-inject: "true"\n'
+    '    consul.hashicorp.com/connect-service-upstreams: "api:1234:dc1:mesh_gateway_mode=local"\n'
+    "spec:\n  containers:\n    - name: web\n      image: web:1\n"
+)
 
 
-@pytest.mark.parametrize("config,datacenter", [("", "dc1"), ('[clusters.east]\ndatacenter = "dc2"\npaths = ["east"]\n', "dc2")])
+@pytest.mark.parametrize(
+    "config,datacenter", [("", "dc1"), ('[clusters.east]\ndatacenter = "dc2"\npaths = ["east"]\n', "dc2")]
+)
 def test_pl601_and_pl603_read_one_install_of_a_multi_datacenter_folder(tmp_path, config: str, datacenter: str) -> None:
     """One folder, the values of two datacenters (two installs): PL601 (versions for
     peerThroughMeshGateways) and PL603 (the annotation grammar of the consul-k8s
@@ -179,5 +232,9 @@ def test_corpus_has_no_findings_of_these_rules(part: str) -> None:
         pytest.skip("../shared/corpus is not present")
     rules = {c: r for c, r in all_rules().items() if c in MINE}
     result = lint(SHARED, rules=rules, paths=[part])
-    wrong = [(f.path, f.code, f.message) for f in result.findings if f.code in MINE and (f.path, f.code) not in CORPUS_EXCEPTIONS]
+    wrong = [
+        (f.path, f.code, f.message)
+        for f in result.findings
+        if f.code in MINE and (f.path, f.code) not in CORPUS_EXCEPTIONS
+    ]
     assert not wrong, wrong

@@ -2,6 +2,7 @@
 subprocess over stdio): diagnostics on open, change and save, from the editor's
 buffer rather than the disk, with cross-file context, exact UTF-16 ranges and rule
 codes linking to their docs."""
+
 from __future__ import annotations
 
 import asyncio
@@ -17,7 +18,9 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 from linter.lsp import lsp_range, utf16_col
 from linter.nodes import Span
 
-EXPORTS = 'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]\n'
+EXPORTS = (
+    'Kind = "exported-services"\nName = "default"\nServices = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]\n'
+)
 INTENTIONS = 'Kind = "service-intentions"\nName = "web"\nSources = [{ Name = "*", Peer = "dc2", Action = "allow" }]\n'
 
 
@@ -31,11 +34,13 @@ def workspace(tmp_path: Path) -> Path:
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "linter", "lsp"]))
 async def client(lsp_client: LanguageClient, workspace: Path):
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=types.ClientCapabilities(),
-        root_uri=workspace.as_uri(),
-        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
-    ))
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(),
+            root_uri=workspace.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
+        )
+    )
     yield
     await lsp_client.shutdown_session()
 
@@ -52,14 +57,20 @@ async def diagnostics_after(client: LanguageClient, uri: str, send) -> list[type
 
 
 def open_doc(client: LanguageClient, path: Path, text: str, language: str = "hcl"):
-    return lambda: client.text_document_did_open(types.DidOpenTextDocumentParams(
-        types.TextDocumentItem(uri=path.as_uri(), language_id=language, version=1, text=text)))
+    return lambda: client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=path.as_uri(), language_id=language, version=1, text=text)
+        )
+    )
 
 
 def change_doc(client: LanguageClient, path: Path, text: str, version: int):
-    return lambda: client.text_document_did_change(types.DidChangeTextDocumentParams(
-        types.VersionedTextDocumentIdentifier(uri=path.as_uri(), version=version),
-        [types.TextDocumentContentChangeWholeDocument(text=text)]))
+    return lambda: client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=path.as_uri(), version=version),
+            [types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
 
 
 @pytest.mark.asyncio
@@ -67,7 +78,7 @@ async def test_open_change_save_from_the_buffer(client: LanguageClient, workspac
     mesh = workspace / "mesh.json"
     # the buffer differs from the disk (clean) file: the buffer is what is linted;
     # the emoji before Kind is two UTF-16 code units, one code point
-    buffer = '{"Note": "\U0001F600", "Kind": "Mesh"}\n'
+    buffer = '{"Note": "\U0001f600", "Kind": "Mesh"}\n'
     diags = await diagnostics_after(client, mesh.as_uri(), open_doc(client, mesh, buffer, "json"))
     (d,) = [d for d in diags if d.code == "PL002"]
     assert (d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character) == (0, 23, 0, 29)
@@ -75,13 +86,18 @@ async def test_open_change_save_from_the_buffer(client: LanguageClient, workspac
     assert d.code_description.href.endswith("docs/rules.md#pl002-unknown-kind")
     assert "invalid config entry kind: Mesh" in d.message
 
-    fixed = '{"Note": "\U0001F600", "Kind": "mesh"}\n'
+    fixed = '{"Note": "\U0001f600", "Kind": "mesh"}\n'
     diags = await diagnostics_after(client, mesh.as_uri(), change_doc(client, mesh, fixed, 2))
     assert [d for d in diags if d.code == "PL002"] == []
 
     broken = '{"Kind": "mesh",\n'
-    diags = await diagnostics_after(client, mesh.as_uri(), lambda: client.text_document_did_save(
-        types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=mesh.as_uri()), text=broken)))
+    diags = await diagnostics_after(
+        client,
+        mesh.as_uri(),
+        lambda: client.text_document_did_save(
+            types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=mesh.as_uri()), text=broken)
+        ),
+    )
     assert [d.code for d in diags] == ["PL001"]
     assert mesh.read_text() == '{"Kind": "mesh"}\n'  # the server never writes files
 
@@ -94,7 +110,9 @@ async def test_cross_file_context_and_other_open_documents(client: LanguageClien
     await diagnostics_after(client, intentions.as_uri(), open_doc(client, intentions, INTENTIONS))
     # editing the intentions buffer raises a finding in the *other* open document
     client.diagnostics.pop(exports.as_uri(), None)
-    await diagnostics_after(client, intentions.as_uri(), change_doc(client, intentions, INTENTIONS.replace('"dc2"', '"dc3"'), 2))
+    await diagnostics_after(
+        client, intentions.as_uri(), change_doc(client, intentions, INTENTIONS.replace('"dc2"', '"dc3"'), 2)
+    )
     (d,) = [d for d in client.diagnostics[exports.as_uri()] if d.code == "PL401"]
     assert (d.range.start.line, d.range.start.character, d.range.end.character) == (2, 50, 55)
 
@@ -111,13 +129,18 @@ async def test_suppression_comment_in_the_buffer(client: LanguageClient, workspa
 
 
 def test_utf16_conversion() -> None:
-    assert utf16_col("a\U0001F600b", 3) == 3
+    assert utf16_col("a\U0001f600b", 3) == 3
     assert utf16_col("abc", 10) == 9
-    assert lsp_range(Span(2, 2, 3, 1), "x\n\u00e9\U0001F600z\ny") == {"start": {"line": 1, "character": 1}, "end": {"line": 2, "character": 0}}
+    assert lsp_range(Span(2, 2, 3, 1), "x\n\u00e9\U0001f600z\ny") == {
+        "start": {"line": 1, "character": 1},
+        "end": {"line": 2, "character": 0},
+    }
 
 
 @pytest.mark.asyncio
-async def test_close_clears_and_burst_of_changes_ends_in_the_last_state(client: LanguageClient, workspace: Path) -> None:
+async def test_close_clears_and_burst_of_changes_ends_in_the_last_state(
+    client: LanguageClient, workspace: Path
+) -> None:
     path = workspace / "burst.hcl"
     await diagnostics_after(client, path.as_uri(), open_doc(client, path, 'Kind = "proxy-defaults"\nName = "global"\n'))
     client.diagnostics.pop(path.as_uri(), None)
@@ -131,6 +154,11 @@ async def test_close_clears_and_burst_of_changes_ends_in_the_last_state(client: 
         await asyncio.sleep(0.05)
     diags = client.diagnostics[path.as_uri()]
     assert [d.code for d in diags] == ["PL002"] and last.search(diags[0].message)
-    diags = await diagnostics_after(client, path.as_uri(), lambda: client.text_document_did_close(
-        types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=path.as_uri()))))
+    diags = await diagnostics_after(
+        client,
+        path.as_uri(),
+        lambda: client.text_document_did_close(
+            types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=path.as_uri()))
+        ),
+    )
     assert list(diags) == []

@@ -1,6 +1,7 @@
 """A parallel run is identical to a serial one: same trees (values, spans, paths,
 parents), same parse errors, same documents and findings, in the same order, whatever
 the number of workers and however the work happens to be split."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -9,11 +10,11 @@ import sys
 
 import pytest
 
+from linter import rulepool
 from linter.config import RunOptions, load_config
 from linter.engine import check
-from linter.nodes import Scalar, walk
-from linter import rulepool
 from linter.load import codec, parallel
+from linter.nodes import Scalar, walk
 from linter.parse import parse_text
 from tests.helpers import REPO, SHARED, all_rules
 
@@ -28,8 +29,14 @@ def _generator():
 
 def shape(node):
     return [
-        (type(n).__name__, n.value if isinstance(n, Scalar) else None, getattr(n, "quoted", None),
-         n.span, n.path, None if n.parent is None else (type(n.parent).__name__, n.parent.span))
+        (
+            type(n).__name__,
+            n.value if isinstance(n, Scalar) else None,
+            getattr(n, "quoted", None),
+            n.span,
+            n.path,
+            None if n.parent is None else (type(n.parent).__name__, n.parent.span),
+        )
         for n in walk(node)
     ]
 
@@ -98,7 +105,10 @@ def _write_samples(folder, copies=6):
 
 
 def _loaded_shape(loaded):
-    return [(source.path, source.text, source.problem, None if parsed is None else repr(parsed_shape(parsed))) for source, parsed in loaded]
+    return [
+        (source.path, source.text, source.problem, None if parsed is None else repr(parsed_shape(parsed)))
+        for source, parsed in loaded
+    ]
 
 
 def test_an_unencodable_result_is_parsed_in_the_parent(tmp_path, monkeypatch):
@@ -106,7 +116,9 @@ def test_an_unencodable_result_is_parsed_in_the_parent(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "CHUNK", 2)
     monkeypatch.setattr(parallel, "encode", lambda parsed: None)  # inherited by forked workers
     paths = _write_samples(tmp_path, 2)
-    assert _loaded_shape(parallel.load_files(paths, 10**6, None, 2)) == _loaded_shape(parallel.load_files(paths, 10**6, None, 1))
+    assert _loaded_shape(parallel.load_files(paths, 10**6, None, 2)) == _loaded_shape(
+        parallel.load_files(paths, 10**6, None, 1)
+    )
 
 
 @pytest.mark.parametrize("jobs,chunk", [(2, 1), (2, 5), (3, 7), (4, 64)])
@@ -144,7 +156,10 @@ def _lint(root, jobs):
     finally:
         os.chdir(old)
     return (
-        [(f.code, f.path, f.span, f.message, f.severity, [(r.path, r.span) for r in f.related]) for f in result.findings],
+        [
+            (f.code, f.path, f.span, f.message, f.severity, [(r.path, r.span) for r in f.related])
+            for f in result.findings
+        ],
         [(d.path, d.index, d.category, d.kind, d.cluster, shape(d.root)) for d in result.project.documents],
         [(p.path, p.message, p.span) for p in result.project.problems],
         result.project.files,
@@ -156,7 +171,9 @@ def test_a_fleet_lints_the_same_serial_and_parallel(tmp_path, monkeypatch):
     _generator().generate(str(root), 160)
     # some trouble, so findings and problems are compared too
     (root / "dc1" / "broken.hcl").write_text('Kind = "mesh"\nPeering {\n')
-    (root / "k8s1" / "typo.yaml").write_text("apiVersion: consul.hashicorp.com/v1alpha1\nkind: ExportedService\nmetadata:\n  name: default\n")
+    (root / "k8s1" / "typo.yaml").write_text(
+        "apiVersion: consul.hashicorp.com/v1alpha1\nkind: ExportedService\nmetadata:\n  name: default\n"
+    )
     (root / "dc2" / "binary.json").write_bytes(b"{\x00}")
     serial = _lint(root, 1)
     monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 1)
@@ -208,7 +225,9 @@ def _lint_with(root, rules, jobs):
 def test_rules_in_a_child_process_equal_serial_even_when_one_fails(tmp_path, monkeypatch):
     root = tmp_path / "fleet"
     _generator().generate(str(root), 120)
-    (root / "k8s1" / "typo.yaml").write_text("apiVersion: consul.hashicorp.com/v1alpha1\nkind: ExportedService\nmetadata:\n  name: default\n")
+    (root / "k8s1" / "typo.yaml").write_text(
+        "apiVersion: consul.hashicorp.com/v1alpha1\nkind: ExportedService\nmetadata:\n  name: default\n"
+    )
     rules = _broken_rules()
     serial = _lint_with(root, rules, 1)
     assert serial[1] and any(code == "PL000" for code, *_ in serial[0])
@@ -230,14 +249,18 @@ def test_a_failed_child_means_its_rules_run_here(tmp_path, monkeypatch):
 
 
 def test_rule_units_keep_shared_cache_rules_together():
-    units = rulepool._claims(["PL002", "PL101", "PL102", "PL105", "PL104"], dict.fromkeys(("PL101", "PL102", "PL104"), "schemacheck"))
+    units = rulepool._claims(
+        ["PL002", "PL101", "PL102", "PL105", "PL104"], dict.fromkeys(("PL101", "PL102", "PL104"), "schemacheck")
+    )
     assert units == [["PL002"], ["PL101", "PL102", "PL104"], ["PL105"]]
 
 
 def test_each_rule_unit_is_taken_once():
     """The child and this process share the rules out; together they run each once."""
     done_here = []
-    offload = rulepool.start(object(), ["A", "B", "C", "D"], lambda project, code: ([code], False), {"B": "g", "C": "g"})
+    offload = rulepool.start(
+        object(), ["A", "B", "C", "D"], lambda project, code: ([code], False), {"B": "g", "C": "g"}
+    )
     assert offload is not None
     while (claimed := offload.claim()) is not None:
         done_here.extend(claimed)
@@ -248,6 +271,7 @@ def test_each_rule_unit_is_taken_once():
 
 
 # linter/load/forkpool.py: chunks shared between this process and forked workers.
+
 
 def _pool_run(chunks, remote, workers=1, local_delay=0.0):
     import marshal
@@ -313,8 +337,13 @@ def test_large_results_and_no_workers():
     assert here == chunks and there == []
 
     got = []  # each result far larger than a pipe's buffer
-    forkpool.run(list(range(6)), lambda c: got.append(("here", c, 0)), lambda c: marshal.dumps(b"x" * (3 << 20)),
-                 lambda c, d: got.append(("there", c, len(d))), 1)
+    forkpool.run(
+        list(range(6)),
+        lambda c: got.append(("here", c, 0)),
+        lambda c: marshal.dumps(b"x" * (3 << 20)),
+        lambda c, d: got.append(("there", c, len(d))),
+        1,
+    )
     assert sorted(item[1] for item in got) == list(range(6))
     assert all(size > 3 << 20 for where, _c, size in got if where == "there")
 

@@ -1,6 +1,7 @@
 """Third-party rules load through the ``peerlint.rules`` entry-point group, as the
 built-in ones do, and the cached entry-point lookup (linter/entrypoints.py) sees a
 plugin installed or removed on the very next run."""
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,7 @@ from linter.entrypoints import EntryPoint
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 
-PLUGIN = '''
+PLUGIN = """
 from linter.api import Rule
 
 
@@ -27,7 +28,7 @@ class NoMeshEntry(Rule):
         entries = list(project.of("config-entry"))
         if entries and not any(doc.kind == "mesh" for doc in entries):
             yield self.report(entries[0], "acme wants a mesh config entry")
-'''
+"""
 
 
 def _install_plugin(site: str) -> str:
@@ -46,7 +47,9 @@ def _install_plugin(site: str) -> str:
 def _run(args: list[str], site: str, cache: str, cwd: str, **extra: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([site, REPO]), XDG_CACHE_HOME=cache, NO_COLOR="1", **extra)
     script = "import sys; from linter.cli import main; sys.exit(main())"  # sys.path[0] stays fixed
-    return subprocess.run([sys.executable, "-c", script, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", script, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_a_plugin_is_found_installed_and_forgotten_removed(tmp_path) -> None:

@@ -1,17 +1,18 @@
 """Positions are exact: for nested HCL blocks, lists of objects, heredocs, repeated
 blocks and every comment style; JSON; multi-document YAML. And the HCL tree means
 what pyhcl says the file means."""
+
 from __future__ import annotations
 
 import os
 
 import pytest
-
 from helpers import SHARED, needs_shared
+
 from linter.nodes import Mapping, Sequence, walk
 from linter.parse import parse_text
 
-HCL = '''# a comment
+HCL = """# a comment
 // another
 /* a block
    comment */
@@ -47,7 +48,7 @@ upstreams { destination_name = "a" }
 upstreams { destination_name = "b" }
 service "web" { policy = "read" }
 service "db" { policy = "write" }
-'''
+"""
 
 
 def _at(text: str, node) -> str:
@@ -55,9 +56,9 @@ def _at(text: str, node) -> str:
     lines = text.split("\n")
     s = node.span
     if s.line == s.end_line:
-        return lines[s.line - 1][s.col - 1:s.end_col - 1]
-    first = lines[s.line - 1][s.col - 1:]
-    return "\n".join([first, *lines[s.line:s.end_line - 1], lines[s.end_line - 1][:s.end_col - 1]])
+        return lines[s.line - 1][s.col - 1 : s.end_col - 1]
+    first = lines[s.line - 1][s.col - 1 :]
+    return "\n".join([first, *lines[s.line : s.end_line - 1], lines[s.end_line - 1][: s.end_col - 1]])
 
 
 def test_hcl_deep_keys_and_values() -> None:
@@ -138,7 +139,7 @@ def _has_repeated_blocks(root, text: str) -> bool:
     """A list made of repeated blocks starts at a "{", a list literal at a "["."""
     lines = text.split("\n")
     return any(
-        isinstance(node, Sequence) and lines[node.span.line - 1][node.span.col - 1:node.span.col] == "{"
+        isinstance(node, Sequence) and lines[node.span.line - 1][node.span.col - 1 : node.span.col] == "{"
         for node in walk(root)
     )
 
@@ -195,11 +196,14 @@ def test_multi_document_yaml() -> None:
     assert (key.span.line, key.span.col, _at(YAML, key)) == (14, 11, "peer")
 
 
-@pytest.mark.parametrize("name,text,line,col", [
-    ("a.hcl", 'Kind = "mesh"\nPeering {\n  PeerThroughMeshGateways = \n}\n', 4, 1),
-    ("a.json", '{\n  "Kind": "mesh",\n  "Peering": {"X": tru}\n}\n', 3, 20),
-    ("a.yaml", "kind: Mesh\nspec:\n  peering: [a, b\n", 4, 1),
-])
+@pytest.mark.parametrize(
+    "name,text,line,col",
+    [
+        ("a.hcl", 'Kind = "mesh"\nPeering {\n  PeerThroughMeshGateways = \n}\n', 4, 1),
+        ("a.json", '{\n  "Kind": "mesh",\n  "Peering": {"X": tru}\n}\n', 3, 20),
+        ("a.yaml", "kind: Mesh\nspec:\n  peering: [a, b\n", 4, 1),
+    ],
+)
 def test_parse_errors_point_at_the_problem(name: str, text: str, line: int, col: int) -> None:
     error = parse_text(name, text).error
     assert error is not None and (error.line, error.col) == (line, col), error.message

@@ -6,6 +6,7 @@ repository: a staged bad file fails with its finding, a clean change passes.
 The try-repo test runs pre-commit twice; each builds a virtualenv and pip-installs this
 repository from the package registry (about a minute each: try-repo keeps no store
 between runs); without the registry it is skipped, saying why."""
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,8 @@ import sys
 from typing import Iterator
 
 import pytest
-
 from helpers import REPO
+
 from linter.api import Finding, Rule
 from linter.cli import main
 from linter.config import load_config
@@ -31,7 +32,9 @@ NETWORK_TROUBLE = re.compile(
 
 
 def test_manifest_is_valid_for_pre_commit() -> None:
-    clientlib = pytest.importorskip("pre_commit.clientlib", reason="pre-commit is a test dependency (pip install -e '.[test]')")
+    clientlib = pytest.importorskip(
+        "pre_commit.clientlib", reason="pre-commit is a test dependency (pip install -e '.[test]')"
+    )
     (hook,) = clientlib.load_manifest(os.path.join(REPO, ".pre-commit-hooks.yaml"))
     assert hook["id"] == "peerlint" and hook["language"] == "python"
     assert hook["entry"] == "peerlint check --project ."
@@ -87,14 +90,27 @@ def _git(cwd, *args: str) -> None:
 
 
 def _pre_commit(cwd, home, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PRE_COMMIT_HOME=str(home), PIP_DISABLE_PIP_VERSION_CHECK="1", NO_COLOR="1",
-               GIT_AUTHOR_NAME="peerlint tests", GIT_AUTHOR_EMAIL="tests@peerlint.invalid",
-               GIT_COMMITTER_NAME="peerlint tests", GIT_COMMITTER_EMAIL="tests@peerlint.invalid")
+    env = dict(
+        os.environ,
+        PRE_COMMIT_HOME=str(home),
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        NO_COLOR="1",
+        GIT_AUTHOR_NAME="peerlint tests",
+        GIT_AUTHOR_EMAIL="tests@peerlint.invalid",
+        GIT_COMMITTER_NAME="peerlint tests",
+        GIT_COMMITTER_EMAIL="tests@peerlint.invalid",
+    )
     env.pop("GIT_DIR", None)
     env.pop("GIT_INDEX_FILE", None)
     try:
-        return subprocess.run([sys.executable, "-m", "pre_commit", *args, "--color", "never"], cwd=cwd, env=env,
-                              capture_output=True, text=True, timeout=900)
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", *args, "--color", "never"],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
     except subprocess.TimeoutExpired:
         pytest.skip("pre-commit did not finish installing the hook within 15 minutes (package registry too slow)")
 
@@ -111,7 +127,10 @@ def _skip_if_offline(proc: subprocess.CompletedProcess, home) -> None:
     except OSError:
         pass
     if NETWORK_TROUBLE.search(proc.stdout + proc.stderr + log):
-        pytest.skip("pre-commit could not pip-install the hook: the package registry is unreachable\n" + (log or proc.stdout)[-2000:])
+        pytest.skip(
+            "pre-commit could not pip-install the hook: the package registry is unreachable\n"
+            + (log or proc.stdout)[-2000:]
+        )
     pytest.fail(f"pre-commit failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}\n{log[-4000:]}")
 
 

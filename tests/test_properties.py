@@ -1,16 +1,17 @@
 """Property tests: whatever the text, parsing and the whole pipeline answer with
 documents or a located PL001, never an exception. Bounded example counts keep this in
 the normal suite; fuzz/campaign.py runs the long campaign."""
+
 from __future__ import annotations
 
 import os
 import random
 import sys
 
-from hypothesis import HealthCheck, given, settings, example
+from helpers import REPO, SHARED, all_rules
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from helpers import REPO, SHARED, all_rules
 from linter.config import Config
 from linter.engine import INTERNAL_ERROR, run_rules
 from linter.inmemory import project_from_texts
@@ -18,7 +19,7 @@ from linter.nodes import walk
 from linter.parse import parse_text
 
 sys.path.insert(0, os.path.join(REPO, "fuzz"))
-from mutate import JUNK, load_seeds, mutate  # noqa: E402
+from mutate import JUNK, load_seeds, mutate
 
 SEEDS = load_seeds(os.path.join(SHARED, "corpus")) or [("x.hcl", 'Kind = "mesh"\n')]
 NAMES = st.sampled_from(["f.hcl", "f.json", "f.yaml"])
@@ -39,7 +40,11 @@ def _inside(text: str, line: int, col: int) -> bool:
 def test_parse_never_raises_and_positions_are_inside(name: str, text: str) -> None:
     parsed = parse_text(name, text)
     if parsed.error is not None:
-        assert _inside(text, parsed.error.line, parsed.error.col), (parsed.error.message, parsed.error.line, parsed.error.col)
+        assert _inside(text, parsed.error.line, parsed.error.col), (
+            parsed.error.message,
+            parsed.error.line,
+            parsed.error.col,
+        )
     for root in parsed.documents:
         for node in walk(root):
             assert _inside(text, node.span.line, node.span.col), node

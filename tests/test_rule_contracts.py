@@ -19,19 +19,20 @@ business, charged as ``"graph"``.
 A declared category covers its kinds (``"crd"`` covers ``of("PeeringAcceptor")``), and
 ``"documents"`` (the whole document list) covers every category and kind.
 """
+
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator
 
 import pytest
-
 from helpers import FIXTURES, REPO, all_rules
+
 from linter.config import load_config
 from linter.engine import check
+from linter.kinds import CONFIG_ENTRY_KINDS, CRD_KINDS
 from linter.model.classify import WORKLOAD_KINDS
 from linter.model.document import CATEGORIES, CONFIG_ENTRY, CRD, K8S_WORKLOAD
-from linter.kinds import CONFIG_ENTRY_KINDS, CRD_KINDS
 from linter.project import Project
 
 #: Reads that are not a document category or kind: what each stands for on the project.
@@ -85,6 +86,7 @@ class Recorder:
 
 def undeclared(reads: set[str], declared: tuple[str, ...]) -> list[str]:
     """What was read and is not covered by ``declared``, sorted."""
+
     def covered(read: str) -> bool:
         if read in declared:
             return True
@@ -125,7 +127,9 @@ def violations(project: Project, folder: str) -> list[str]:
 def _folders() -> list[str]:
     folders = [os.path.join(REPO, "examples")]
     scenarios = os.path.join(REPO, "tests", "scenarios")
-    folders += sorted(os.path.join(scenarios, s) for s in os.listdir(scenarios) if os.path.isdir(os.path.join(scenarios, s)))
+    folders += sorted(
+        os.path.join(scenarios, s) for s in os.listdir(scenarios) if os.path.isdir(os.path.join(scenarios, s))
+    )
     for code in sorted(os.listdir(FIXTURES)):
         for case in sorted(os.listdir(os.path.join(FIXTURES, code))):
             if os.path.isdir(os.path.join(FIXTURES, code, case)):
@@ -162,7 +166,7 @@ def test_declared_reads_are_known_names(code: str, rule) -> None:
     assert set(rule.reads) <= known, f"{code}: unknown reads {sorted(set(rule.reads) - known)}"
 
 
-def _helper_reads_graph(project: Any) -> Optional[Any]:
+def _helper_reads_graph(project: Any) -> Any | None:
     """Stands for a helper (ACL model, Helm installs) that reaches the graph itself."""
     return project.derived("contract-test-graph", lambda p: p.graph)
 

@@ -2,12 +2,12 @@
 "good" files do not. These files are the only source of the "Example" and "Use instead"
 sections (linter.docs renders them for `peerlint explain`, docs/rules.md and SARIF), so a
 ``doc`` that wrote its own would be an untested second copy, free to drift."""
+
 from __future__ import annotations
 
 import os
 
 import pytest
-
 from helpers import all_rules, lint
 
 RULES = sorted(all_rules().items())
@@ -24,7 +24,9 @@ def _write(folder: str, files: dict[str, str]) -> None:
 @pytest.mark.parametrize("code,rule", RULES, ids=[c for c, _ in RULES])
 def test_example_bad_fires_and_good_is_clean(tmp_path, code, rule) -> None:
     assert rule.example.get("bad") and rule.example.get("good"), f"{code} has no bad/good example"
-    assert "## Example" not in rule.doc and "## Use instead" not in rule.doc, f"{code}: doc writes Example / Use instead by hand; they are rendered from `example`"
+    assert "## Example" not in rule.doc and "## Use instead" not in rule.doc, (
+        f"{code}: doc writes Example / Use instead by hand; they are rendered from `example`"
+    )
     bad, good = tmp_path / "bad", tmp_path / "good"
     _write(str(bad), rule.example["bad"])
     _write(str(good), rule.example["good"])

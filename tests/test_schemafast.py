@@ -2,6 +2,7 @@
 corpus, every fixture, and mutations of their data, a document the fast check accepts
 is one jsonschema finds no error in, and PL101-PL104's issues are the same with and
 without the fast path."""
+
 from __future__ import annotations
 
 import copy
@@ -9,13 +10,12 @@ import os
 from typing import Any, Iterator
 
 import pytest
+from helpers import FIXTURES, SHARED, needs_shared
 
 from linter import schemacheck, schemafast
 from linter.config import RunOptions, load_config
 from linter.engine import load_project
 from linter.model.document import Document
-
-from helpers import FIXTURES, SHARED, needs_shared
 
 CORPUS = os.path.join(SHARED, "corpus")
 
@@ -36,7 +36,9 @@ def _fixture_cases() -> list[str]:
     for code in sorted(os.listdir(FIXTURES)):
         base = os.path.join(FIXTURES, code)
         if os.path.isdir(base):
-            out.extend(os.path.join(base, case) for case in sorted(os.listdir(base)) if os.path.isdir(os.path.join(base, case)))
+            out.extend(
+                os.path.join(base, case) for case in sorted(os.listdir(base)) if os.path.isdir(os.path.join(base, case))
+            )
     return out
 
 
@@ -106,7 +108,7 @@ def _mutations(data: Any, depth: int = 0) -> Iterator[Any]:
     elif isinstance(data, list):
         for i, item in enumerate(data[:3]):
             for inner in _mutations(item, depth + 1):
-                yield data[:i] + [inner] + data[i + 1:]
+                yield data[:i] + [inner] + data[i + 1 :]
         yield data + data[:1]
         yield []
 
@@ -125,7 +127,7 @@ def test_fast_path_never_accepts_what_jsonschema_rejects() -> None:
         schema = schemacheck.load_schema(name)
         full = schemacheck.validator(name)
         every = list(_mutations(data))
-        for mutated in every[::max(1, len(every) // 80)]:  # spread over the document; ~5 s in all
+        for mutated in every[:: max(1, len(every) // 80)]:  # spread over the document; ~5 s in all
             if schemafast.is_valid(name, schema, mutated):
                 assert full.is_valid(mutated), (doc.path, mutated)
             checked += 1
@@ -139,7 +141,16 @@ def test_unknown_keywords_are_never_proven() -> None:
 
 
 def test_recursive_refs_and_exact_types() -> None:
-    schema = {"$defs": {"node": {"type": "object", "properties": {"kids": {"type": "array", "items": {"$ref": "#/$defs/node"}}}, "additionalProperties": False}}, "$ref": "#/$defs/node"}
+    schema = {
+        "$defs": {
+            "node": {
+                "type": "object",
+                "properties": {"kids": {"type": "array", "items": {"$ref": "#/$defs/node"}}},
+                "additionalProperties": False,
+            }
+        },
+        "$ref": "#/$defs/node",
+    }
     check = schemafast._Compiler(schema).compile(schema, top=True)
     assert check({"kids": [{"kids": []}, {}]})
     assert not check({"kids": [{"other": 1}]})

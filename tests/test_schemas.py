@@ -4,6 +4,7 @@ Checks that every kind has a schema that compiles, that validators are built onc
 process, that generated schemas are current, that hostile input never raises, and that
 complete, valid corpus examples produce no PL101-PL104 beyond the listed exceptions.
 """
+
 from __future__ import annotations
 
 import csv
@@ -13,8 +14,8 @@ import subprocess
 import sys
 
 import pytest
-
 from helpers import REPO, SHARED, lint
+
 from linter import schemacheck
 from linter.model.classify import classify
 from linter.parse import parse_text
@@ -27,16 +28,26 @@ D = "corpus/consul-docs/"
 #: PL101-PL104 finding, and why the finding is right or out of our hands.
 EXCEPTIONS = {
     # --- real errors in the public docs ---
-    D + "docs--manage-traffic--rate-limit/0.hcl": "docs write RateLimit; Consul's service-defaults field is RateLimits (semantics 2.5)",
+    D
+    + "docs--manage-traffic--rate-limit/0.hcl": "docs write RateLimit; Consul's service-defaults field is RateLimits (semantics 2.5)",
     D + "docs--manage-traffic--rate-limit/2.hcl": "RateLimit for RateLimits",
     D + "docs--manage-traffic--rate-limit/3.yaml": "rateLimit for RateLimits",
-    **{D + f"docs--reference--config-entry--service-defaults/{n}": "RateLimit for RateLimits" for n in ("15.hcl", "17.json", "18.hcl", "19.yaml", "20.json", "21.hcl", "22.yaml", "23.json")},
-    D + "docs--reference--config-entry--service-defaults/25.yaml": "spec.maxRequestHeadersKB is not in the consul-k8s ServiceDefaults CRD",
-    D + "docs--reference--config-entry--service-intentions/27.hcl": "a permission without Action: Consul requires allow/deny on every permission",
-    D + "docs--reference--config-entry--service-intentions/29.json": "a permission without Action (JSON twin of 27.hcl)",
-    D + "docs--reference--config-entry--service-intentions/28.yaml": "mis-indented YAML: action/http land on the source, not the permission",
-    D + "docs--secure-mesh--intention--jwt/2.hcl": "an intention with JWT and no Sources: 'At least one source is required'",
-    D + "docs--reference--config-entry--service-resolver/16.yaml": "spec.failover written without a subset key (failover is a map of subsets)",
+    **{
+        D + f"docs--reference--config-entry--service-defaults/{n}": "RateLimit for RateLimits"
+        for n in ("15.hcl", "17.json", "18.hcl", "19.yaml", "20.json", "21.hcl", "22.yaml", "23.json")
+    },
+    D
+    + "docs--reference--config-entry--service-defaults/25.yaml": "spec.maxRequestHeadersKB is not in the consul-k8s ServiceDefaults CRD",
+    D
+    + "docs--reference--config-entry--service-intentions/27.hcl": "a permission without Action: Consul requires allow/deny on every permission",
+    D
+    + "docs--reference--config-entry--service-intentions/29.json": "a permission without Action (JSON twin of 27.hcl)",
+    D
+    + "docs--reference--config-entry--service-intentions/28.yaml": "mis-indented YAML: action/http land on the source, not the permission",
+    D
+    + "docs--secure-mesh--intention--jwt/2.hcl": "an intention with JWT and no Sources: 'At least one source is required'",
+    D
+    + "docs--reference--config-entry--service-resolver/16.yaml": "spec.failover written without a subset key (failover is a map of subsets)",
     D + "docs--reference--config-entry--service-resolver/19.yaml": "spec.failover written without a subset key",
     D + "docs--manage-traffic--failover--k8s/0.yaml": "'apiversion' (lower-case v): Kubernetes reads only apiVersion",
     D + "docs--manage-traffic--route-local/10.yaml": "'apiversion' for apiVersion",
@@ -54,16 +65,20 @@ EXCEPTIONS = {
     D + "docs--fundamentals--service/0.hcl": "proxy_destination: the managed-proxy field removed in Consul 1.6",
     D + "docs--reference--service--index/13.hcl": "proxy_destination (removed in 1.6)",
     D + "docs--reference--proxy--built-in/0.json": "connect.proxy: the managed proxy removed in Consul 1.6",
-    D + "docs--reference--service--index/15.hcl": "multi-port 'ports' list: a Consul v2 catalog feature the agent file decoder does not have",
-    D + "docs--upgrade--k8s--crds/0.yaml": "connectInject.centralConfig: removed from the chart (upgrade page shows the old value)",
+    D
+    + "docs--reference--service--index/15.hcl": "multi-port 'ports' list: a Consul v2 catalog feature the agent file decoder does not have",
+    D
+    + "docs--upgrade--k8s--crds/0.yaml": "connectInject.centralConfig: removed from the chart (upgrade page shows the old value)",
     D + "docs--upgrade--k8s--crds/2.yaml": "connectInject.centralConfig (removed)",
     D + "docs--upgrade--k8s--crds/4.yaml": "connectInject.centralConfig (removed)",
     D + "docs--upgrade--k8s--crds/5.yaml": "meshGateway.globalMode (removed)",
     D + "docs--upgrade--api-gateway/4.yaml": "apiGateway stanza (removed from the chart)",
-    D + "docs--deploy--workload--dataplane--k8s/3.yaml": "connectInject.prepareDataplanesUpgrade is not in the current chart",
+    D
+    + "docs--deploy--workload--dataplane--k8s/3.yaml": "connectInject.prepareDataplanesUpgrade is not in the current chart",
     D + "docs--upgrade--k8s--index/15.yaml": "connectInject.prepareDataplanesUpgrade",
     D + "docs--upgrade--k8s--openshift/10.yaml": "connectInject.prepareDataplanesUpgrade",
-    D + "docs--deploy--server--k8s--vault--data--snapshot-agent/5.yaml": "client.snapshotAgent moved to server.snapshotAgent",
+    D
+    + "docs--deploy--server--k8s--vault--data--snapshot-agent/5.yaml": "client.snapshotAgent moved to server.snapshotAgent",
     D + "docs--observe--grafana--index/0.yaml": "global.metrics.provider is not a chart value",
     # --- fragments the MANIFEST counts as complete ---
     D + "docs--reference--architecture--capacity/1.yaml": "fragment: server.resources shown at the top level",
@@ -74,7 +89,8 @@ EXCEPTIONS = {
     D + "docs--connect--proxy--sidecar/7.json": "a bare service definition (no service wrapper), read as an agent file",
     D + "docs--reference--proxy--sidecar/0.json": "a bare service definition read as an agent file",
     D + "docs--reference--service--index/16.json": "a bare multi-port service definition read as an agent file",
-    D + "docs--multi-tenant--namespace--vm--delegate-token-management/1.hcl": "Enterprise namespace ACL rules taken for an agent file",
+    D
+    + "docs--multi-tenant--namespace--vm--delegate-token-management/1.hcl": "Enterprise namespace ACL rules taken for an agent file",
     "corpus/consul-k8s/samples/acceptance/tests/fixtures/bases/exportedservices-default/exportedservices-default.yaml": "kustomize base with no services; the cases patch them in",
     "corpus/consul-k8s/samples/acceptance/tests/fixtures/bases/exportedservices-secondary/exportedservices-secondary.yaml": "kustomize base, patched later",
     "corpus/consul-k8s/samples/acceptance/tests/fixtures/bases/sameness/exportedservices-ap1/exportedservices-ap1.yaml": "kustomize base, patched later",
@@ -94,7 +110,11 @@ def _complete() -> set[str]:
     for folder in ("consul-docs", "consul-k8s"):
         with open(os.path.join(CORPUS, folder, "MANIFEST.tsv"), encoding="utf-8") as handle:
             for row in csv.DictReader(handle, delimiter="\t"):
-                if row.get("parses", "yes") == "yes" and not row.get("fragment_reason") and row.get("has_placeholder", "no") != "yes":
+                if (
+                    row.get("parses", "yes") == "yes"
+                    and not row.get("fragment_reason")
+                    and row.get("has_placeholder", "no") != "yes"
+                ):
                     out.add(row["local_path"])
     return out
 
@@ -107,7 +127,11 @@ def _docs(name: str, text: str):
 def test_every_kind_has_a_schema_that_compiles() -> None:
     import jsonschema
 
-    names = [f"entry-{k}" for k in schemacheck.ENTRY_KINDS] + [f"crd-{k.lower()}" for k in schemacheck.CRD_KINDS] + list(schemacheck.OTHER.values())
+    names = (
+        [f"entry-{k}" for k in schemacheck.ENTRY_KINDS]
+        + [f"crd-{k.lower()}" for k in schemacheck.CRD_KINDS]
+        + list(schemacheck.OTHER.values())
+    )
     for name in names:
         schema = schemacheck.load_schema(name)
         jsonschema.validators.validator_for(schema).check_schema(schema)
@@ -128,15 +152,24 @@ def test_validators_are_compiled_once_per_process(tmp_path) -> None:
 def test_generated_schemas_are_current() -> None:
     if not os.path.isdir(CORPUS):
         pytest.skip("../shared/corpus is not present")
-    run = subprocess.run([sys.executable, os.path.join(REPO, "tools", "gen_schemas.py"), "--check"], capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, os.path.join(REPO, "tools", "gen_schemas.py"), "--check"], capture_output=True, text=True
+    )
     assert run.returncode == 0, run.stdout + run.stderr
 
 
 def test_hostile_input_never_raises() -> None:
-    deep = "service {\n  name = \"x\"\n  connect {\n" + "    sidecar_service { connect {\n" * 300 + "    }}\n" * 300 + "  }\n}\n"
+    deep = (
+        'service {\n  name = "x"\n  connect {\n'
+        + "    sidecar_service { connect {\n" * 300
+        + "    }}\n" * 300
+        + "  }\n}\n"
+    )
     samples = {
         "deep.hcl": deep,
-        "mixed.json": json.dumps({"Kind": "service-intentions", "Name": 5, "Sources": [None, 3, "x", {"Permissions": {"HTTP": [1, 2]}}]}),
+        "mixed.json": json.dumps(
+            {"Kind": "service-intentions", "Name": 5, "Sources": [None, 3, "x", {"Permissions": {"HTTP": [1, 2]}}]}
+        ),
         "crd.yaml": "apiVersion: consul.hashicorp.com/v1alpha1\nkind: Mesh\nspec: [1, 2]\n",
         "crd2.yaml": "apiVersion: consul.hashicorp.com/v1alpha1\nkind: PeeringAcceptor\nspec:\n  peer: 7\n",
         "acl.hcl": 'service "web" { policy = ["read"] }\nmesh = 3\n',

@@ -5,6 +5,7 @@ Each case runs in a fresh interpreter and inspects ``sys.modules`` afterwards. A
 module importing one of these at its top level makes ``rules`` fail here: move the
 import into the function that needs it.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,7 +38,9 @@ print(json.dumps({"imported": sorted(name for name in %r if name in loaded), "ou
 
 def _run_watching(watched: tuple, argv: tuple, **kwargs) -> dict:
     kwargs.setdefault("cwd", REPO)
-    proc = subprocess.run([sys.executable, "-c", SCRIPT % (watched,), *argv], capture_output=True, text=True, timeout=300, **kwargs)
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT % (watched,), *argv], capture_output=True, text=True, timeout=300, **kwargs
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -83,12 +86,18 @@ def test_a_check_imports_no_plugin_scanner_and_no_multiprocessing(tmp_path):
     folder = tmp_path / "k8s"
     folder.mkdir()
     for n in range(450):  # enough parsing for the parallel path
-        (folder / f"mesh-{n}.yaml").write_text(f"apiVersion: consul.hashicorp.com/v1alpha1\nkind: Mesh\nmetadata:\n  name: mesh-{n}\nspec: {{}}\n")
+        (folder / f"mesh-{n}.yaml").write_text(
+            f"apiVersion: consul.hashicorp.com/v1alpha1\nkind: Mesh\nmetadata:\n  name: mesh-{n}\nspec: {{}}\n"
+        )
     (tmp_path / "xdg").mkdir()
     (tmp_path / "work").mkdir()  # the working folder is on sys.path ("-c"): nothing may change in it
     env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "xdg"), PYTHONPATH=REPO)
     watched = ("importlib.metadata", "multiprocessing", "concurrent.futures", "hcl")
     runs = []
     for _ in range(2):  # the first run fills the entry-point cache
-        runs.append(_run_watching(watched, ("check", str(folder), "--no-cache"), cwd=str(tmp_path / "work"), env=env)["imported"])
+        runs.append(
+            _run_watching(watched, ("check", str(folder), "--no-cache"), cwd=str(tmp_path / "work"), env=env)[
+                "imported"
+            ]
+        )
     assert runs[1] == [], f"a check imported {runs[1]}"

@@ -3,6 +3,7 @@ non-suppressible rules, and PL003's audit of them.
 
 The rules used are PL001/PL002/PL003 plus a test rule that fires on every `Peer`
 value, so these tests do not move when other rules change."""
+
 from __future__ import annotations
 
 import os
@@ -10,8 +11,8 @@ import textwrap
 from typing import Iterator
 
 import pytest
-
 from helpers import lint
+
 from linter.api import Finding, Rule
 from linter.comments import comments
 from linter.rules.pl001_parse_error import ParseErrorRule
@@ -53,10 +54,13 @@ def run(tmp_path, files: dict[str, str], config: str = "", select=(), rules=None
     if config:
         (tmp_path / "peerlint.toml").write_text(textwrap.dedent(config))
     result = lint(str(tmp_path), select=select, rules=rules or {c: r for c, r in RULES.items() if c != "PL991"})
-    return [f"{f.path}:{f.span.line}:{f.span.col}-{f.span.end_line}:{f.span.end_col} {f.code} {f.message}" for f in result.findings]
+    return [
+        f"{f.path}:{f.span.line}:{f.span.col}-{f.span.end_line}:{f.span.end_col} {f.code} {f.message}"
+        for f in result.findings
+    ]
 
 
-EXPORTS = '''\
+EXPORTS = """\
 Kind = "exported-services"
 Name = "default"
 Services = [
@@ -67,7 +71,7 @@ Services = [
     ]
   }
 ]
-'''
+"""
 
 
 def exports(above: str = "", trailing: str = "") -> str:
@@ -99,12 +103,18 @@ def test_stacked_directives_above_one_line(tmp_path) -> None:
 def test_directive_two_lines_above_does_not_reach(tmp_path) -> None:
     text = exports(above="# peerlint: ignore[PL990] too far\n")
     got = run(tmp_path, {"e.hcl": text})
-    assert got == ["e.hcl:7:26-7:31 PL003 unused suppression: no PL990 finding on line 8", "e.hcl:9:16-9:21 PL990 peer dc2"]
+    assert got == [
+        "e.hcl:7:26-7:31 PL003 unused suppression: no PL990 finding on line 8",
+        "e.hcl:9:16-9:21 PL990 peer dc2",
+    ]
 
 
 def test_other_code_does_not_suppress(tmp_path) -> None:
     got = run(tmp_path, {"e.hcl": exports(trailing=" # peerlint: ignore[PL002] wrong code")})
-    assert got == ["e.hcl:7:16-7:21 PL990 peer dc2", "e.hcl:7:43-7:48 PL003 unused suppression: no PL002 finding on line 7"]
+    assert got == [
+        "e.hcl:7:16-7:21 PL990 peer dc2",
+        "e.hcl:7:43-7:48 PL003 unused suppression: no PL002 finding on line 7",
+    ]
 
 
 def test_file_level_directive(tmp_path) -> None:
@@ -113,7 +123,10 @@ def test_file_level_directive(tmp_path) -> None:
 
 
 def test_unused_file_level_directive(tmp_path) -> None:
-    got = run(tmp_path, {"e.hcl": "# peerlint: ignore-file[PL002] nothing\n" + exports(trailing=" # peerlint: ignore[PL990] ok")})
+    got = run(
+        tmp_path,
+        {"e.hcl": "# peerlint: ignore-file[PL002] nothing\n" + exports(trailing=" # peerlint: ignore[PL990] ok")},
+    )
     assert got == ["e.hcl:1:25-1:30 PL003 unused suppression: no PL002 finding in this file"]
 
 
@@ -136,7 +149,7 @@ def test_text_in_strings_and_block_scalars_is_not_a_directive(tmp_path) -> None:
     got = run(tmp_path, {"a.hcl": hcl, "b.yaml": yaml})
     assert [g.split(" ")[1] for g in got] == ["PL002", "PL002"]
     assert list(comments(yaml, "yaml")) == []
-    assert list(comments('x = <<EOF\n# not a comment\nEOF\ny = 1 // real\n', "hcl"))[0].line == 4
+    assert list(comments("x = <<EOF\n# not a comment\nEOF\ny = 1 // real\n", "hcl"))[0].line == 4
 
 
 def test_unknown_code_points_at_the_code(tmp_path) -> None:
@@ -164,7 +177,12 @@ def test_reason_required(tmp_path) -> None:
 
 def test_rule_that_is_not_suppressible(tmp_path) -> None:
     rules = dict(RULES)
-    got = run(tmp_path, {"e.hcl": exports(trailing=" # peerlint: ignore[PL991] please")}, select=["PL991", "PL003"], rules=rules)
+    got = run(
+        tmp_path,
+        {"e.hcl": exports(trailing=" # peerlint: ignore[PL991] please")},
+        select=["PL991", "PL003"],
+        rules=rules,
+    )
     assert got == [
         "e.hcl:7:16-7:21 PL991 peer dc2",
         "e.hcl:7:43-7:48 PL003 PL991 cannot be suppressed (the rule is not suppressible); the finding stays",
@@ -212,7 +230,7 @@ def test_pl003_can_itself_be_suppressed_per_file(tmp_path) -> None:
 
 
 def test_directive_parsing_positions() -> None:
-    text = 'a = 1 // peerlint: ignore[PL301,PL302] - the reason\n'
+    text = "a = 1 // peerlint: ignore[PL301,PL302] - the reason\n"
     (d,) = parse_directives("x.hcl", text)
     assert [(c.text, c.span.col, c.span.end_col) for c in d.codes] == [("PL301", 27, 32), ("PL302", 33, 38)]
     assert d.reason == "the reason" and d.target == 1 and not d.file_level

@@ -5,6 +5,7 @@ producing none of these findings except where listed with a reason.
 The fixtures under tests/fixtures/PL105..PL109 carry the case-by-case checks (run by
 tests/test_fixtures.py); this file covers what fixtures cannot say well.
 """
+
 from __future__ import annotations
 
 import csv
@@ -14,15 +15,21 @@ import os
 from functools import lru_cache
 
 import pytest
+from helpers import SHARED, lint, needs_shared
 
-from helpers import SHARED, needs_shared, lint
 from linter.api import Rule
 from linter.config import Config, load_config
 from linter.engine import load_project, run_rules
 from linter.model import validate as v
 from linter.nodes import Scalar, Span
 
-MODULES = ("pl105_invalid_name", "pl106_conflicting_fields", "pl107_invalid_wildcard", "pl108_duplicate", "pl109_enterprise_only")
+MODULES = (
+    "pl105_invalid_name",
+    "pl106_conflicting_fields",
+    "pl107_invalid_wildcard",
+    "pl108_duplicate",
+    "pl109_enterprise_only",
+)
 CODES = ("PL105", "PL106", "PL107", "PL108", "PL109")
 CORPUS = os.path.join(SHARED, "corpus")
 
@@ -43,11 +50,23 @@ def _scalar(text: str) -> Scalar:
     return Scalar(text, Span.point(1, 1), quoted=True)
 
 
-@pytest.mark.parametrize("name,ok", [
-    ("a", True), ("dc2", True), ("dc-2", True), ("0", True), ("a" * 63, True),
-    ("a" * 64, False), ("-dc", False), ("dc-", False), ("DC2", False), ("dc_2", False),
-    ("dc.2", False), ("dc 2", False),
-])
+@pytest.mark.parametrize(
+    "name,ok",
+    [
+        ("a", True),
+        ("dc2", True),
+        ("dc-2", True),
+        ("0", True),
+        ("a" * 63, True),
+        ("a" * 64, False),
+        ("-dc", False),
+        ("dc-", False),
+        ("DC2", False),
+        ("dc_2", False),
+        ("dc.2", False),
+        ("dc 2", False),
+    ],
+)
 def test_peer_name_pattern(name: str, ok: bool) -> None:
     assert (v.peer_name_problem(_scalar(name)) is None) is ok
 
@@ -135,23 +154,43 @@ EXCEPTIONS: dict[str, tuple[set[str], str]] = {
     "corpus/consul-docs/docs--reference--config-entry--exported-services/5.json": ({"PL105"}, PLACEHOLDER),
     "corpus/consul-docs/docs--reference--config-entry--sameness-group/0.hcl": ({"PL105"}, PLACEHOLDER),
     "corpus/consul-docs/docs--reference--config-entry--sameness-group/2.yaml": ({"PL105"}, PLACEHOLDER),
-    "corpus/consul-docs/docs--register--external--esm--index/2.json": ({"PL105"}, PLACEHOLDER + " ($consul_datacenter)"),
+    "corpus/consul-docs/docs--register--external--esm--index/2.json": (
+        {"PL105"},
+        PLACEHOLDER + " ($consul_datacenter)",
+    ),
     "corpus/consul-k8s/samples/acceptance/tests/fixtures/bases/crds-oss/exportedservices.yaml": (
-        {"PL105", "PL109"}, "template (peer: peerName, samenessGroup: groupName) the acceptance test rewrites; "
-        "Consul CE refuses a samenessGroup consumer when the controller syncs it"),
-    "corpus/consul-k8s/samples/acceptance/tests/fixtures/cases/crds-ent/exportedservices.yaml": ({"PL105"}, "peer: peerName is a template the acceptance test rewrites"),
+        {"PL105", "PL109"},
+        "template (peer: peerName, samenessGroup: groupName) the acceptance test rewrites; "
+        "Consul CE refuses a samenessGroup consumer when the controller syncs it",
+    ),
+    "corpus/consul-k8s/samples/acceptance/tests/fixtures/cases/crds-ent/exportedservices.yaml": (
+        {"PL105"},
+        "peer: peerName is a template the acceptance test rewrites",
+    ),
     # Field-reference skeletons that list every field at once, with placeholders: Consul
     # would refuse them exactly as reported (peer next to partition/namespace, action
     # next to permissions, several path matchers).
-    "corpus/consul-docs/docs--reference--config-entry--service-intentions/1.yaml": ({"PL105", "PL106"}, "every-field reference skeleton with placeholders"),
-    "corpus/consul-docs/docs--reference--config-entry--service-defaults/1.yaml": ({"PL105", "PL106"}, "every-field reference skeleton with placeholders"),
+    "corpus/consul-docs/docs--reference--config-entry--service-intentions/1.yaml": (
+        {"PL105", "PL106"},
+        "every-field reference skeleton with placeholders",
+    ),
+    "corpus/consul-docs/docs--reference--config-entry--service-defaults/1.yaml": (
+        {"PL105", "PL106"},
+        "every-field reference skeleton with placeholders",
+    ),
     # Real errors in the public docs.
     "corpus/consul-docs/docs--reference--config-entry--service-intentions/28.yaml": (
-        {"PL106"}, "docs error: `action: allow` and `http:` are indented into the source, next to its permissions"),
+        {"PL106"},
+        "docs error: `action: allow` and `http:` are indented into the source, next to its permissions",
+    ),
     "corpus/consul-docs/docs--fundamentals--service/0.hcl": (
-        {"PL106"}, "docs error: an every-field example sets socket_path together with port/address, which the agent refuses"),
+        {"PL106"},
+        "docs error: an every-field example sets socket_path together with port/address, which the agent refuses",
+    ),
     "corpus/consul-docs/docs--reference--service--index/13.hcl": (
-        {"PL106"}, "docs error: an every-field example sets socket_path together with port/address, which the agent refuses"),
+        {"PL106"},
+        "docs error: an every-field example sets socket_path together with port/address, which the agent refuses",
+    ),
 }
 
 
@@ -213,5 +252,9 @@ def test_corpus_enterprise_examples_are_flagged_in_ce() -> None:
     """The ENTERPRISE list is not a blanket pass: under CE, these rules (PL109, or PL105
     for an export named after a non-default partition) do flag every entry of it."""
     ce = _corpus_findings("ce")
-    flagged = {prefix for prefix in ENTERPRISE if any(p.startswith(prefix) and codes & {"PL105", "PL109"} for p, codes in ce.items())}
+    flagged = {
+        prefix
+        for prefix in ENTERPRISE
+        if any(p.startswith(prefix) and codes & {"PL105", "PL109"} for p, codes in ce.items())
+    }
     assert flagged == set(ENTERPRISE), set(ENTERPRISE) - flagged

@@ -9,6 +9,7 @@ the old findings) and ``--format json``.
     python tools/snapshot_reports.py OUT_DIR [--fleets 1000,10000]
     diff -r before/ after/
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,7 +38,7 @@ def _trees(fleets: list[int], workdir: str) -> list[tuple[str, str]]:
         trees.append(("corpus", corpus))
     if fleets:
         sys.path.insert(0, os.path.join(REPO, "benchmarks"))
-        import generate  # noqa: PLC0415  (benchmarks/ is not a package)
+        import generate
 
         for size in fleets:
             fleet = os.path.join(workdir, f"fleet-{size}")
@@ -58,7 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, folder in _trees(fleets, args.workdir):
         proc = subprocess.run(
             [sys.executable, "-m", "linter", "check", "--no-cache", "--format", "json", "."],
-            cwd=folder, capture_output=True, text=True,
+            cwd=folder,
+            capture_output=True,
+            text=True,
         )
         with open(os.path.join(args.out, name + ".json"), "w", encoding="utf-8") as handle:
             handle.write(f"exit {proc.returncode}\n{proc.stdout}\n--stderr--\n{proc.stderr}")

@@ -11,16 +11,17 @@ acl/chained_authorizer.go), so rules can say exactly which permission a token la
 * ``mesh`` and ``peering`` fall back to ``operator`` when unset.
 * No rule at all gives Default, which the ACL default policy (allow or deny) decides.
 """
+
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable
 
 from linter.acl.policy import PRECEDENCE, SCALAR_RESOURCES, AclRule, Policy
 
 ALLOW, DENY, DEFAULT = "allow", "deny", "default"
 
 
-def enforce(rule: Optional[str], wanted: str) -> str:
+def enforce(rule: str | None, wanted: str) -> str:
     """Consul's ``enforce(rule, requiredPermission)``."""
     if rule is None:
         return DEFAULT
@@ -60,7 +61,7 @@ class Authorizer:
     def _final(self, decision: str) -> bool:
         return decision == ALLOW or (decision == DEFAULT and self.default_allow)
 
-    def rule_for(self, resource: str, name: Optional[str] = None) -> Optional[AclRule]:
+    def rule_for(self, resource: str, name: str | None = None) -> AclRule | None:
         """The rule that governs ``resource`` (and ``name``): exact, else longest prefix;
         for mesh/peering, the operator rule when they have none."""
         if resource in SCALAR_RESOURCES:
@@ -72,17 +73,17 @@ class Authorizer:
         exact = self.exact.get(resource, {}).get(name)
         if exact is not None:
             return exact
-        best: Optional[AclRule] = None
+        best: AclRule | None = None
         for prefix, rule in self.prefix.get(resource, {}).items():
             if name.startswith(prefix) and (best is None or len(prefix) > len(best.name or "")):
                 best = rule
         return best
 
-    def decision(self, resource: str, name: Optional[str], wanted: str) -> str:
+    def decision(self, resource: str, name: str | None, wanted: str) -> str:
         rule = self.rule_for(resource, name)
         return enforce(rule.access if rule else None, wanted)
 
-    def allows(self, resource: str, name: Optional[str], wanted: str) -> bool:
+    def allows(self, resource: str, name: str | None, wanted: str) -> bool:
         return self._final(self.decision(resource, name, wanted))
 
     def write_any(self, resource: str) -> bool:

@@ -6,11 +6,11 @@ A policy Consul would refuse (bad access level, unparsable Rules) or one whose m
 CE model cannot know (Enterprise ``partition``/``namespace`` blocks) is marked ``opaque``:
 rules then stay silent about any token that uses it rather than guess.
 """
+
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Optional
 
 from linter.model.document import ACL_POLICY, ACL_POLICY_API, Document, text
 from linter.nodes import Mapping, Node, Scalar, Span, as_list, fold_key, walk
@@ -31,10 +31,10 @@ class AclRule:
     AclRule("service", "", True, "read"). ``name`` is None for scalar resources."""
 
     resource: str
-    name: Optional[str]
+    name: str | None
     prefix: bool
     access: str
-    node: Optional[Node] = field(default=None, compare=False, hash=False)
+    node: Node | None = field(default=None, compare=False, hash=False)
 
     def describe(self) -> str:
         if self.name is None:
@@ -50,13 +50,13 @@ class Policy:
 
     name: str
     rules: list[AclRule] = field(default_factory=list)
-    doc: Optional[Document] = None
-    id: Optional[str] = None
+    doc: Document | None = None
+    id: str | None = None
     opaque: bool = False
     why_opaque: str = ""
 
 
-def parse_rules(root: Node, name: str = "", doc: Optional[Document] = None) -> Policy:
+def parse_rules(root: Node, name: str = "", doc: Document | None = None) -> Policy:
     """A Policy from a parsed rules tree (HCL or JSON rules share one shape)."""
     policy = Policy(name, doc=doc)
     if not isinstance(root, Mapping):
@@ -85,7 +85,7 @@ def parse_rules(root: Node, name: str = "", doc: Optional[Document] = None) -> P
     return policy
 
 
-def _level(node: Optional[Node]) -> Optional[str]:
+def _level(node: Node | None) -> str | None:
     value = text(node)
     if value is None:
         return None
@@ -100,7 +100,7 @@ def _opaque(policy: Policy, why: str) -> Policy:
     return policy
 
 
-def policy_from_document(doc: Document, source: str = "") -> Optional[Policy]:
+def policy_from_document(doc: Document, source: str = "") -> Policy | None:
     """The policy a document defines, or None when it defines none. ``source`` is the
     file's text, used to map positions inside an API policy's Rules string."""
     if doc.category == ACL_POLICY:
@@ -114,12 +114,14 @@ def policy_from_document(doc: Document, source: str = "") -> Optional[Policy]:
     if not isinstance(name, str) or not isinstance(rules_node, Scalar) or not isinstance(rules_node.value, str):
         return None
     tree = parse_rules_string(rules_node, source)
-    policy = parse_rules(tree, name, doc) if tree is not None else _opaque(Policy(name, doc=doc), "its Rules do not parse")
+    policy = (
+        parse_rules(tree, name, doc) if tree is not None else _opaque(Policy(name, doc=doc), "its Rules do not parse")
+    )
     policy.id = policy_id if isinstance(policy_id, str) else None
     return policy
 
 
-def parse_rules_string(node: Scalar, source: str) -> Optional[Node]:
+def parse_rules_string(node: Scalar, source: str) -> Node | None:
     """Parse a Rules string (HCL, or JSON when it opens with ``{``, as Consul's
     ``hcl.Decode`` does). Every node's span is mapped back into the file through the
     string's escapes; when the literal cannot be located, the string's own span."""
@@ -144,7 +146,7 @@ def parse_rules_string(node: Scalar, source: str) -> Optional[Node]:
     return tree
 
 
-def _literal_offsets(node: Scalar, source: str) -> Optional[list[tuple[int, int]]]:
+def _literal_offsets(node: Scalar, source: str) -> list[tuple[int, int]] | None:
     """For each character of the decoded string, its (line, col) in the file; None
     when the source literal is not a one-line JSON string that decodes to the value."""
     span = node.span
@@ -153,7 +155,7 @@ def _literal_offsets(node: Scalar, source: str) -> Optional[list[tuple[int, int]
     lines = source.split("\n")
     if span.line > len(lines):
         return None
-    raw = lines[span.line - 1][span.col - 1:span.end_col - 1]
+    raw = lines[span.line - 1][span.col - 1 : span.end_col - 1]
     if len(raw) < 2 or raw[0] != '"' or raw[-1] != '"':
         return None
     out: list[tuple[int, int]] = []
@@ -168,7 +170,7 @@ def _literal_offsets(node: Scalar, source: str) -> Optional[list[tuple[int, int]
                 i += 2
             elif esc == "u" and i + 6 <= len(raw) - 1:
                 try:
-                    decoded.append(chr(int(raw[i + 2:i + 6], 16)))
+                    decoded.append(chr(int(raw[i + 2 : i + 6], 16)))
                 except ValueError:
                     return None
                 i += 6
@@ -182,7 +184,7 @@ def _literal_offsets(node: Scalar, source: str) -> Optional[list[tuple[int, int]
     return out if "".join(decoded) == node.value else None
 
 
-def _map_span(inner: Span, starts: list[int], offsets: Optional[list[tuple[int, int]]], outer: Span) -> Span:
+def _map_span(inner: Span, starts: list[int], offsets: list[tuple[int, int]] | None, outer: Span) -> Span:
     if offsets is None:
         return outer
 
@@ -210,7 +212,11 @@ def identity_policy(kind: str, name: str) -> Policy:
     elif kind == "node":
         rules = [AclRule("node", name, False, "write"), AclRule("service", "", True, "read")]
     elif kind == "dns":
-        rules = [AclRule("node", "", True, "read"), AclRule("service", "", True, "read"), AclRule("query", "", True, "read")]
+        rules = [
+            AclRule("node", "", True, "read"),
+            AclRule("service", "", True, "read"),
+            AclRule("query", "", True, "read"),
+        ]
     else:
         return Policy(f"{kind}-identity:{name}", opaque=True, why_opaque=f"templated policy {kind}")
     return Policy(f"{kind}-identity:{name}", rules)

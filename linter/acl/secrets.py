@@ -7,13 +7,14 @@ base64, so candidates are decoded up to twice. Scanning is linear: one regex pas
 base64 runs, and a run is only decoded in full when its first 12 characters decode to
 ``{`` (JSON) or to base64 of ``{`` (double encoding).
 """
+
 from __future__ import annotations
 
 import base64
 import binascii
 import json
 import re
-from typing import Iterator, Optional
+from typing import Iterator
 
 #: Long enough for the smallest real token (PeerID + one address is ~110 characters).
 MIN_TOKEN_LENGTH = 80
@@ -22,7 +23,9 @@ MIN_TOKEN_LENGTH = 80
 _B64_RUN = re.compile(r"[A-Za-z0-9+/]{60,}={0,2}")
 #: base64 characters to "a", every other byte to " ": a text has a run _B64_RUN can
 #: match exactly when its translation holds 60 "a"s in a row
-_B64_TABLE = bytes(97 if chr(i) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" else 32 for i in range(256))
+_B64_TABLE = bytes(
+    97 if chr(i) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" else 32 for i in range(256)
+)
 _B64_NEEDLE = b"a" * 60
 _CONTINUATION = re.compile(r"[ \t]*\r?\n[ \t]*([A-Za-z0-9+/]+={0,2})[ \t]*(?=\r?\n|$)")
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -32,7 +35,7 @@ _TOKEN_FIELDS = {"ca", "serveraddresses", "manualserveraddresses", "servername",
 _UUID_IN_TEXT = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
-def _b64(data: str) -> Optional[bytes]:
+def _b64(data: str) -> bytes | None:
     try:
         return base64.b64decode(data + "=" * (-len(data) % 4), validate=True)
     except (binascii.Error, ValueError):
@@ -56,7 +59,7 @@ def _looks_like_json_start(data: str) -> int:
     return 2 if second is not None and second.lstrip()[:1] == b"{" else 0
 
 
-def decode_peering_token(data: str) -> Optional[dict]:
+def decode_peering_token(data: str) -> dict | None:
     """The token's JSON when ``data`` is a peering token (base64 once or twice)."""
     data = data.strip()
     if len(data) < MIN_TOKEN_LENGTH:
@@ -64,7 +67,7 @@ def decode_peering_token(data: str) -> Optional[dict]:
     depth = _looks_like_json_start(data)
     if not depth:
         return None
-    raw: Optional[bytes] = _b64(data)
+    raw: bytes | None = _b64(data)
     if raw is not None and depth == 2:
         try:
             raw = _b64("".join(raw.decode("ascii").split()))

@@ -10,15 +10,25 @@ everything.
 A token applies to a service through a ServiceIdentity of that service, or through a
 service definition whose ``token`` equals the token's ``SecretID``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from linter.acl.authorizer import Authorizer
 from linter.acl.policy import Policy, identity_policy, policy_from_document
 from linter.k8s.helm import truthy
-from linter.model.document import ACL_POLICY, ACL_POLICY_API, ACL_TOKEN, AGENT_CONFIG, HELM_VALUES, Document, is_true, text
+from linter.model.document import (
+    ACL_POLICY,
+    ACL_POLICY_API,
+    ACL_TOKEN,
+    AGENT_CONFIG,
+    HELM_VALUES,
+    Document,
+    is_true,
+    text,
+)
 from linter.nodes import Mapping, Node, as_list
 
 if TYPE_CHECKING:
@@ -30,7 +40,7 @@ TEMPLATES = {"builtin/service": "service", "builtin/node": "node", "builtin/dns"
 @dataclass
 class Token:
     doc: Document
-    secret: Optional[str]
+    secret: str | None
     policies: list[Policy] = field(default_factory=list)
     service_identities: dict[str, Node] = field(default_factory=dict)
     unresolved: str = ""
@@ -42,7 +52,13 @@ class Token:
         """Where a finding about what the token grants points: its ``Policies`` (where
         a policy would be added), else its identities, else the whole token."""
         root = self.doc.root
-        return root.key("Policies") or root.key("ServiceIdentities") or root.key("TemplatedPolicies") or root.key("NodeIdentities") or root
+        return (
+            root.key("Policies")
+            or root.key("ServiceIdentities")
+            or root.key("TemplatedPolicies")
+            or root.key("NodeIdentities")
+            or root
+        )
 
 
 @dataclass
@@ -54,13 +70,13 @@ class AclState:
     enabled: bool
     default_policy: str
     managed: bool
-    doc: Optional[Document] = None
+    doc: Document | None = None
 
 
 class AclModel:
     """Policies and tokens of a project, built once per rule run (linear in documents)."""
 
-    def __init__(self, project: "Project") -> None:
+    def __init__(self, project: Project) -> None:
         self.project = project
         self.by_name: dict[tuple[str, str], Policy] = {}
         self.by_id: dict[str, Policy] = {}
@@ -93,7 +109,8 @@ class AclModel:
             if isinstance(link, Mapping):
                 name, pid = text(link.get("Name")), text(link.get("ID"))
                 policy = (self.by_id.get(pid) if pid else None) or (
-                    self.by_name.get((doc.cluster, name)) or self.by_name.get(("*", name)) if name else None)
+                    self.by_name.get((doc.cluster, name)) or self.by_name.get(("*", name)) if name else None
+                )
             if policy is None or policy.opaque:
                 token.unresolved = token.unresolved or "a policy it uses is not in the repository"
             else:
@@ -138,13 +155,13 @@ class AclModel:
                         break
 
 
-def acl_documents(project: "Project") -> dict[str, tuple[list[Document], list[Document]]]:
+def acl_documents(project: Project) -> dict[str, tuple[list[Document], list[Document]]]:
     """Each cluster's Helm values and top-level agent configurations, in project order:
     grouped once per run for the PL5xx rules (not re-filtered per cluster)."""
     return project.derived("acl-documents", _group_acl_documents)
 
 
-def _group_acl_documents(project: "Project") -> dict[str, tuple[list[Document], list[Document]]]:
+def _group_acl_documents(project: Project) -> dict[str, tuple[list[Document], list[Document]]]:
     grouped: dict[str, tuple[list[Document], list[Document]]] = {}
     for doc in project.of(HELM_VALUES):
         grouped.setdefault(doc.cluster, ([], []))[0].append(doc)
@@ -154,7 +171,7 @@ def _group_acl_documents(project: "Project") -> dict[str, tuple[list[Document], 
     return grouped
 
 
-def acl_state(project: "Project", cluster: str) -> Optional[AclState]:
+def acl_state(project: Project, cluster: str) -> AclState | None:
     """How ``cluster`` enforces ACLs, from its Helm values and agent configs; None when
     the repository holds neither (then nothing can be judged). Any agent config that
     enables ACLs with ``default_policy = "deny"`` decides (the servers enforce).
@@ -166,8 +183,8 @@ def acl_state(project: "Project", cluster: str) -> Optional[AclState]:
     return states[cluster]
 
 
-def _acl_state(helms: Iterable[Document], agents: Iterable[Document]) -> Optional[AclState]:
-    state: Optional[AclState] = None
+def _acl_state(helms: Iterable[Document], agents: Iterable[Document]) -> AclState | None:
+    state: AclState | None = None
     for doc in helms:
         glob = doc.root.get("global")
         acls = glob.get("acls") if isinstance(glob, Mapping) else None
@@ -186,17 +203,17 @@ def _acl_state(helms: Iterable[Document], agents: Iterable[Document]) -> Optiona
     return state
 
 
-def acl_model(project: "Project") -> AclModel:
+def acl_model(project: Project) -> AclModel:
     """The project's ACL model, built once and shared by the PL5xx rules."""
     return project.derived("acl-model", AclModel)
 
 
-def peered_clusters(project: "Project") -> dict[str, tuple[Optional[Document], Optional[Node], str]]:
+def peered_clusters(project: Project) -> dict[str, tuple[Document | None, Node | None, str]]:
     """Clusters that peer, each with one place that says so (a peering declaration or
     a peer name in use; None for a ``[[peerings]]`` entry of the config) and the peer's
     name, for messages and ``related``."""
     graph = project.graph
-    out: dict[str, tuple[Optional[Document], Optional[Node], str]] = {}
+    out: dict[str, tuple[Document | None, Node | None, str]] = {}
     for ref in graph.peer_references():
         out.setdefault(ref.cluster, (ref.doc, ref.node, ref.name))
     for peering in graph.peerings():

@@ -23,20 +23,44 @@ checks behind PL101-PL104), ``helm`` (chart values and installs), ``versions``
 Rules are found through the ``peerlint.rules`` entry-point group; an entry point may
 name a module or package (every Rule subclass in it is loaded) or a Rule class.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator, Protocol
 
-from linter.api.ruledocs import doc_with_examples
 from linter.api.rule import DOCS_URL, Place, Rule, Unlocatable, file_location, validate_rule
+from linter.api.ruledocs import doc_with_examples
 from linter.findings import SEVERITIES, SEVERITY_RANK, Edit, Finding, Fix, Location, sorted_findings
 from linter.graph.query import (
-    Export, Gateway, Intention, MeshConfig, ModeSetting, PeerReference, Peering, PeeringSwitch, Service, Topology,
-    Upstream, VersionSetting,
+    Export,
+    Gateway,
+    Intention,
+    MeshConfig,
+    ModeSetting,
+    Peering,
+    PeeringSwitch,
+    PeerReference,
+    Service,
+    Topology,
+    Upstream,
+    VersionSetting,
 )
 from linter.model.document import (
-    ACL_POLICY, ACL_POLICY_API, ACL_TOKEN, AGENT_CONFIG, CATEGORIES, CONFIG_ENTRY, CRD, HELM_VALUES, K8S_SECRET,
-    K8S_WORKLOAD, SERVICE_DEFINITION, Document, Site, is_true, text,
+    ACL_POLICY,
+    ACL_POLICY_API,
+    ACL_TOKEN,
+    AGENT_CONFIG,
+    CATEGORIES,
+    CONFIG_ENTRY,
+    CRD,
+    HELM_VALUES,
+    K8S_SECRET,
+    K8S_WORKLOAD,
+    SERVICE_DEFINITION,
+    Document,
+    Site,
+    is_true,
+    text,
 )
 from linter.nodes import Mapping, Node, Scalar, Sequence, Span, as_list, fold_key, format_path, walk
 
@@ -45,23 +69,67 @@ if TYPE_CHECKING:
 
 __all__ = [
     # rules and findings
-    "Rule", "Finding", "Location", "Fix", "Edit", "Place", "Unlocatable", "file_location", "validate_rule",
-    "sorted_findings", "SEVERITIES", "SEVERITY_RANK", "DOCS_URL", "doc_with_examples",
+    "Rule",
+    "Finding",
+    "Location",
+    "Fix",
+    "Edit",
+    "Place",
+    "Unlocatable",
+    "file_location",
+    "validate_rule",
+    "sorted_findings",
+    "SEVERITIES",
+    "SEVERITY_RANK",
+    "DOCS_URL",
+    "doc_with_examples",
     # what a rule reads
-    "Project", "Document", "Site", "CATEGORIES", "CONFIG_ENTRY", "CRD", "HELM_VALUES", "AGENT_CONFIG",
-    "SERVICE_DEFINITION", "ACL_POLICY", "ACL_POLICY_API", "ACL_TOKEN", "K8S_WORKLOAD", "K8S_SECRET",
+    "Project",
+    "Document",
+    "Site",
+    "CATEGORIES",
+    "CONFIG_ENTRY",
+    "CRD",
+    "HELM_VALUES",
+    "AGENT_CONFIG",
+    "SERVICE_DEFINITION",
+    "ACL_POLICY",
+    "ACL_POLICY_API",
+    "ACL_TOKEN",
+    "K8S_WORKLOAD",
+    "K8S_SECRET",
     # nodes
-    "Node", "Mapping", "Sequence", "Scalar", "Span", "as_list", "fold_key", "format_path", "walk", "text", "is_true",
+    "Node",
+    "Mapping",
+    "Sequence",
+    "Scalar",
+    "Span",
+    "as_list",
+    "fold_key",
+    "format_path",
+    "walk",
+    "text",
+    "is_true",
     # the topology
-    "Topology", "Peering", "Gateway", "ModeSetting", "Export", "Intention", "Upstream", "Service", "PeerReference",
-    "MeshConfig", "VersionSetting", "PeeringSwitch",
+    "Topology",
+    "Peering",
+    "Gateway",
+    "ModeSetting",
+    "Export",
+    "Intention",
+    "Upstream",
+    "Service",
+    "PeerReference",
+    "MeshConfig",
+    "VersionSetting",
+    "PeeringSwitch",
 ]
 
 
 class Project(Protocol):
     """What ``Rule.check`` receives: the finished, read-only project of one run."""
 
-    config: "Config"
+    config: Config
     documents: list[Document]
     texts: dict[str, str]
 
@@ -91,5 +159,4 @@ class Project(Protocol):
         ...
 
     @property
-    def files(self) -> list[str]:
-        ...
+    def files(self) -> list[str]: ...

@@ -4,6 +4,7 @@
 defaults applied); ``install_for(project, cluster)`` one cluster's; ``chart_failures``
 are the chart's own ``fail`` calls a set of values would trigger at ``helm install``.
 A facade over :mod:`linter.k8s.helm` and :mod:`linter.k8s.chartfails`."""
+
 from __future__ import annotations
 
 from linter.k8s.chartfails import failures as chart_failures

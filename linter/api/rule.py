@@ -7,9 +7,10 @@ document and node, or, for what ``peerlint.toml`` declares, its config line), or
 :class:`Location` (a file that could not be parsed). ``related`` takes the same places,
 each with a note, so a cross-file finding names its other ends alike.
 """
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator, Optional, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator, Union
 
 from linter.findings import SEVERITIES, Finding, Fix, Location
 from linter.model.document import Document
@@ -28,12 +29,14 @@ class Unlocatable(ValueError):
     """A rule reported at something that says nowhere (a rule bug: it becomes PL000)."""
 
 
-def locate(place: Place, note: str = "") -> tuple[Location, Optional[str]]:
+def locate(place: Place, note: str = "") -> tuple[Location, str | None]:
     """Where ``place`` is, and the resource it belongs to: a document's kind/name, or
     None for places outside documents (a config line, a file that holds none)."""
     if isinstance(place, Location):
         return Location(place.path, place.span, note or place.message, place.node_path), None
-    doc, node = (place, None) if isinstance(place, Document) else (getattr(place, "doc", None), getattr(place, "node", None))
+    doc, node = (
+        (place, None) if isinstance(place, Document) else (getattr(place, "doc", None), getattr(place, "node", None))
+    )
     if doc is not None:
         target = node if node is not None else doc.root
         return Location(doc.path, target.span, note, format_path(target.path)), doc.identity()
@@ -56,7 +59,7 @@ class Rule:
     #: Rules that share per-process work (PL101-PL104 share one schema walk of each
     #: document) name the same group; the engine runs a group in one process, or
     #: both processes would pay for the shared work.
-    work_group: ClassVar[Optional[str]] = None
+    work_group: ClassVar[str | None] = None
     #: Markdown: "What it does", "Why is this bad?" and "References" sections; the
     #: "Example" / "Use instead" sections are rendered from ``example``
     #: (:func:`linter.api.ruledocs.doc_with_examples`).
@@ -69,7 +72,7 @@ class Rule:
     def help_uri(cls) -> str:
         return DOCS_URL.format(anchor=f"{cls.code.lower()}-{cls.slug}")
 
-    def check(self, project: "Project") -> Iterator[Finding]:  # pragma: no cover
+    def check(self, project: Project) -> Iterator[Finding]:  # pragma: no cover
         raise NotImplementedError
         yield
 
@@ -80,7 +83,7 @@ class Rule:
         *,
         related: Iterable[tuple[Place, str]] = (),
         fix: Union[Fix, str, None] = None,
-        severity: Optional[str] = None,
+        severity: str | None = None,
         node_path: str = "",
     ) -> Finding:
         """A finding of this rule at ``at``; ``related`` are ``(place, note)`` pairs in

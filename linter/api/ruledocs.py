@@ -3,6 +3,7 @@ rendered in (``peerlint explain``, docs/rules.md and SARIF help all show this te
 
 In the API tier because reporters (SARIF help) and the docs generator both need it, and
 reporters import only :mod:`linter.api`."""
+
 from __future__ import annotations
 
 import os
@@ -42,7 +43,9 @@ def doc_with_examples(rule: type[Rule]) -> str:
     for heading, key, verb in _SECTIONS:
         files = rule.example.get(key)
         if files:
-            sections.append(f"{heading}\nThese files {verb.format(code=rule.code)} (the test suite lints them):\n\n{_files(files)}")
+            sections.append(
+                f"{heading}\nThese files {verb.format(code=rule.code)} (the test suite lints them):\n\n{_files(files)}"
+            )
     if not sections:
         return doc
     rendered = "\n\n".join(sections)

@@ -2,6 +2,7 @@
 field) that PL101-PL104 share, one schema walk per document for all four.
 
 A facade over :mod:`linter.schemacheck`."""
+
 from __future__ import annotations
 
 from linter.schemacheck import shape_findings

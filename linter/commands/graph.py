@@ -3,6 +3,7 @@
 On a terminal without ``--format`` the picture is a rich tree; otherwise Mermaid (which
 GitHub renders as is), DOT (Graphviz) or JSON.
 """
+
 from __future__ import annotations
 
 import sys

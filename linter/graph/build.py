@@ -12,16 +12,27 @@ hands them to a finished, read-only :class:`Topology`.
 networkx is not imported here: only pictures need it (``linter.report.graph``), so runs
 whose rules ask the graph questions never pay for it.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
 
 from linter.config_lines import config_display_path, config_line_span, config_lines
-from linter.graph.query import (
-    Export, Gateway, Intention, MeshConfig, ModeSetting, PeeringSwitch,
-    PeerReference, Service, Topology, TopologyIndexes, Upstream, VersionSetting,
-)
 from linter.graph.peerings import pair_peerings
+from linter.graph.query import (
+    Export,
+    Gateway,
+    Intention,
+    MeshConfig,
+    ModeSetting,
+    PeeringSwitch,
+    PeerReference,
+    Service,
+    Topology,
+    TopologyIndexes,
+    Upstream,
+    VersionSetting,
+)
 from linter.k8s.helm import truthy
 from linter.model.document import AGENT_CONFIG, HELM_VALUES, K8S_WORKLOAD, SERVICE_DEFINITION, Document, is_true, text
 from linter.nodes import Mapping, Node, Scalar, Span, as_list
@@ -37,11 +48,11 @@ PEER_KEYS = ("Peer", "peer_name", "PeerName")
 InstallFor = Callable[[str], Optional["HelmValues"]]
 
 
-def _map(node: Optional[Node]) -> Mapping:
+def _map(node: Node | None) -> Mapping:
     return node if isinstance(node, Mapping) else Mapping([], Span.point(1, 1))
 
 
-def _maps(node: Optional[Node]) -> list[Mapping]:
+def _maps(node: Node | None) -> list[Mapping]:
     return [item for item in as_list(node) if isinstance(item, Mapping)]
 
 
@@ -53,8 +64,12 @@ def _kind(doc: Document) -> str:
 
 
 def build_topology(
-    documents: Sequence[Document], config: "Config", *, install_for: InstallFor,
-    acceptors: Optional[Iterable[Document]] = None, dialers: Optional[Iterable[Document]] = None,
+    documents: Sequence[Document],
+    config: Config,
+    *,
+    install_for: InstallFor,
+    acceptors: Iterable[Document] | None = None,
+    dialers: Iterable[Document] | None = None,
 ) -> Topology:
     """The finished :class:`Topology` of ``documents`` (clusters already assigned).
 
@@ -73,48 +88,74 @@ def build_topology(
 class TopologyBuilder:
     """Owns the indexes while they are filled; :meth:`build` hands them over."""
 
-    def __init__(self, config: "Config", install_for: InstallFor) -> None:
+    def __init__(self, config: Config, install_for: InstallFor) -> None:
         self.config = config
         self.install_for = install_for
         self.ix = TopologyIndexes()
-        self._grammars: dict[str, tuple[Optional[tuple[int, int, int]], bool, bool]] = {}
+        self._grammars: dict[str, tuple[tuple[int, int, int] | None, bool, bool]] = {}
 
     # helpers -------------------------------------------------------------------
     def _key(self, doc: Document) -> tuple[str, str]:
         self.ix.cluster_partitions.setdefault(doc.cluster, set()).add(doc.partition)
         return doc.cluster, doc.partition
 
-    def _ref(self, doc: Document, node: Optional[Node], context: str, partition: Optional[str] = None) -> Optional[str]:
+    def _ref(self, doc: Document, node: Node | None, context: str, partition: str | None = None) -> str | None:
         name = text(node)
         if name is None or node is None:
             return None
         self.ix.references.append(PeerReference(doc.cluster, partition or doc.partition, name, doc, node, context))
         return name
 
-    def _service(self, doc: Document, name: Optional[str], node: Optional[Node], kind: str, source: str, partition: Optional[str] = None) -> None:
+    def _service(
+        self,
+        doc: Document,
+        name: str | None,
+        node: Node | None,
+        kind: str,
+        source: str,
+        partition: str | None = None,
+    ) -> None:
         if not name or name == "*" or node is None:
             return
         key = (doc.cluster, partition or doc.partition)
-        self.ix.services.setdefault(key, {}).setdefault(name, []).append(Service(key[0], key[1], name, kind, doc, node, source))
+        self.ix.services.setdefault(key, {}).setdefault(name, []).append(
+            Service(key[0], key[1], name, kind, doc, node, source)
+        )
 
-    def _mode(self, doc: Document, holder: Optional[Node], level: str, service: Optional[str] = None, upstream: Optional[str] = None, peer: Optional[str] = None) -> Optional[Node]:
+    def _mode(
+        self,
+        doc: Document,
+        holder: Node | None,
+        level: str,
+        service: str | None = None,
+        upstream: str | None = None,
+        peer: str | None = None,
+    ) -> Node | None:
         node = _map(holder).get("Mode")
         mode = text(node)
         if node is not None and mode:
             key = self._key(doc)
-            self.ix.modes.setdefault(key, []).append(ModeSetting(key[0], key[1], mode, level, doc, node, service, upstream, peer))
+            self.ix.modes.setdefault(key, []).append(
+                ModeSetting(key[0], key[1], mode, level, doc, node, service, upstream, peer)
+            )
         return node
 
     # the pass --------------------------------------------------------------------
-    def build(self, documents: Sequence[Document], acceptors: Iterable[Document], dialers: Iterable[Document]) -> Topology:
+    def build(
+        self, documents: Sequence[Document], acceptors: Iterable[Document], dialers: Iterable[Document]
+    ) -> Topology:
         """The one pass; then peerings and the config's versions. Call once."""
         for doc in documents:
             self._key(doc)
         self._clusters(documents)
         handlers = {
-            "exported-services": self._exports, "service-intentions": self._intentions,
-            "proxy-defaults": self._proxy_defaults, "service-defaults": self._service_defaults,
-            "service-resolver": self._resolver, "sameness-group": self._sameness, "mesh": self._mesh,
+            "exported-services": self._exports,
+            "service-intentions": self._intentions,
+            "proxy-defaults": self._proxy_defaults,
+            "service-defaults": self._service_defaults,
+            "service-resolver": self._resolver,
+            "sameness-group": self._sameness,
+            "mesh": self._mesh,
         }
         workloads: list[Document] = []
         for doc in documents:
@@ -159,14 +200,20 @@ class TopologyBuilder:
             name = text(name_node) or ""
             self._service(doc, name, name_node, "", "export")
             for consumer in _maps(svc.get("Consumers")):
-                for kind, keys in (("peer", PEER_KEYS), ("partition", ("Partition",)), ("sameness-group", ("SamenessGroup", "sameness_group"))):
+                for kind, keys in (
+                    ("peer", PEER_KEYS),
+                    ("partition", ("Partition",)),
+                    ("sameness-group", ("SamenessGroup", "sameness_group")),
+                ):
                     node = consumer.get(*keys)
                     value = text(node)
                     if node is None or value is None:
                         continue
                     if kind == "peer":
                         self._ref(doc, node, "export consumer")
-                    self.ix.exports.setdefault(key, []).append(Export(key[0], key[1], name, kind, value, doc, node, name_node, consumer))
+                    self.ix.exports.setdefault(key, []).append(
+                        Export(key[0], key[1], name, kind, value, doc, node, name_node, consumer)
+                    )
 
     def _intentions(self, doc: Document) -> None:
         key = self._key(doc)
@@ -179,12 +226,27 @@ class TopologyBuilder:
             peer_node = source.get("Peer")
             peer = self._ref(doc, peer_node, "intention source")
             action = (text(source.get("Action")) or "").lower()
-            allows = action == "allow" or any((text(_map(p).get("Action")) or "").lower() == "allow" for p in as_list(source.get("Permissions")))
+            allows = action == "allow" or any(
+                (text(_map(p).get("Action")) or "").lower() == "allow" for p in as_list(source.get("Permissions"))
+            )
             if peer is None:
                 self._service(doc, text(name_node), name_node, "", "intention")
-            self.ix.intentions.setdefault(key, []).append(Intention(
-                key[0], key[1], destination, text(name_node) or "", peer, text(source.get("Partition")),
-                text(source.get("SamenessGroup", "sameness_group")), allows, doc, source, peer_node, name_node))
+            self.ix.intentions.setdefault(key, []).append(
+                Intention(
+                    key[0],
+                    key[1],
+                    destination,
+                    text(name_node) or "",
+                    peer,
+                    text(source.get("Partition")),
+                    text(source.get("SamenessGroup", "sameness_group")),
+                    allows,
+                    doc,
+                    source,
+                    peer_node,
+                    name_node,
+                )
+            )
 
     def _proxy_defaults(self, doc: Document) -> None:
         self._mode(doc, doc.spec.get("MeshGateway"), "proxy-defaults")
@@ -201,7 +263,7 @@ class TopologyBuilder:
     def _resolver(self, doc: Document) -> None:
         self._ref(doc, _map(doc.spec.get("Redirect")).get(*PEER_KEYS), "service-resolver redirect")
         failover = doc.spec.get("Failover")
-        for _subset, body in (failover.items() if isinstance(failover, Mapping) else ()):
+        for _subset, body in failover.items() if isinstance(failover, Mapping) else ():
             for target in _maps(_map(body).get("Targets")):
                 self._ref(doc, target.get(*PEER_KEYS), "service-resolver failover target")
 
@@ -226,14 +288,18 @@ class TopologyBuilder:
         self.ix.cluster_partitions.setdefault(doc.cluster, set()).add(partition)
         if kind == "mesh-gateway" and kind_node is not None:
             key = (doc.cluster, partition)
-            self.ix.gateways.setdefault(key, []).append(Gateway(key[0], key[1], doc, kind_node, "service", name or "mesh-gateway"))
+            self.ix.gateways.setdefault(key, []).append(
+                Gateway(key[0], key[1], doc, kind_node, "service", name or "mesh-gateway")
+            )
         self._service(doc, name, name_node or root, kind, "definition", partition)
         proxy = root.get("proxy")
         owner = name
         if kind == "connect-proxy":
             owner = text(_map(proxy).get("destination_service_name")) or name
         else:
-            proxy = _map(_map(_map(root.get("connect")).get("sidecar_service")).get("proxy")) if proxy is None else proxy
+            proxy = (
+                _map(_map(_map(root.get("connect")).get("sidecar_service")).get("proxy")) if proxy is None else proxy
+            )
         proxy = _map(proxy)
         self._mode(doc, proxy.get("mesh_gateway"), "proxy", owner)
         for up in _maps(proxy.get("upstreams")):
@@ -244,10 +310,25 @@ class TopologyBuilder:
             dest = text(dest_node) or ""
             if gw is not None and text(gw):
                 key = (doc.cluster, partition)
-                self.ix.modes.setdefault(key, []).append(ModeSetting(key[0], key[1], text(gw) or "", "upstream", doc, gw, owner, dest, peer))
-            self.ix.upstreams.setdefault((doc.cluster, partition), []).append(Upstream(
-                doc.cluster, partition, owner or "", dest, peer, text(up.get("destination_partition")),
-                text(up.get("datacenter")), doc, up, dest_node, peer_node, gw))
+                self.ix.modes.setdefault(key, []).append(
+                    ModeSetting(key[0], key[1], text(gw) or "", "upstream", doc, gw, owner, dest, peer)
+                )
+            self.ix.upstreams.setdefault((doc.cluster, partition), []).append(
+                Upstream(
+                    doc.cluster,
+                    partition,
+                    owner or "",
+                    dest,
+                    peer,
+                    text(up.get("destination_partition")),
+                    text(up.get("datacenter")),
+                    doc,
+                    up,
+                    dest_node,
+                    peer_node,
+                    gw,
+                )
+            )
 
     def _helm(self, doc: Document) -> None:
         self.ix.helm.setdefault(doc.cluster, []).append(doc)
@@ -256,13 +337,29 @@ class TopologyBuilder:
         enabled = _map(root.get("meshGateway")).get("enabled")
         if isinstance(enabled, Scalar) and truthy(enabled):
             key = self._key(doc)
-            self.ix.gateways.setdefault(key, []).append(Gateway(key[0], key[1], doc, enabled, "helm", text(_map(root.get("meshGateway")).get("consulServiceName")) or "mesh-gateway"))
+            self.ix.gateways.setdefault(key, []).append(
+                Gateway(
+                    key[0],
+                    key[1],
+                    doc,
+                    enabled,
+                    "helm",
+                    text(_map(root.get("meshGateway")).get("consulServiceName")) or "mesh-gateway",
+                )
+            )
         peering = _map(glob.get("peering")).get("enabled")
-        if isinstance(peering, Scalar) and peering.value is not None:  # the chart's reading: "true", "false" and 1 are on
-            self.ix.switches.setdefault(doc.cluster, []).append(PeeringSwitch(doc.cluster, truthy(peering), doc, peering))
+        if (
+            isinstance(peering, Scalar) and peering.value is not None
+        ):  # the chart's reading: "true", "false" and 1 are on
+            self.ix.switches.setdefault(doc.cluster, []).append(
+                PeeringSwitch(doc.cluster, truthy(peering), doc, peering)
+            )
         from linter.versions import consul_k8s_version_of, consul_version_of, show
 
-        for key, product, read in (("image", "consul", consul_version_of), ("imageK8s", "consul-k8s", consul_k8s_version_of)):
+        for key, product, read in (
+            ("image", "consul", consul_version_of),
+            ("imageK8s", "consul-k8s", consul_k8s_version_of),
+        ):
             node = glob.get(key)
             version = read(text(node))
             if version is not None and node is not None:
@@ -288,12 +385,28 @@ class TopologyBuilder:
         for up in self._annotation_upstreams(doc, name or ""):
             self.ix.upstreams.setdefault((doc.cluster, doc.partition), []).append(up)
             if up.destination_peer and up.peer_node is not None:
-                self.ix.references.append(PeerReference(doc.cluster, doc.partition, up.destination_peer, doc, up.peer_node, "upstream annotation"))
+                self.ix.references.append(
+                    PeerReference(
+                        doc.cluster, doc.partition, up.destination_peer, doc, up.peer_node, "upstream annotation"
+                    )
+                )
             if up.mesh_gateway is not None:
                 key = (doc.cluster, doc.partition)
-                self.ix.modes.setdefault(key, []).append(ModeSetting(key[0], key[1], text(up.mesh_gateway) or "", "upstream", doc, up.mesh_gateway, up.service, up.destination_name, up.destination_peer))
+                self.ix.modes.setdefault(key, []).append(
+                    ModeSetting(
+                        key[0],
+                        key[1],
+                        text(up.mesh_gateway) or "",
+                        "upstream",
+                        doc,
+                        up.mesh_gateway,
+                        up.service,
+                        up.destination_name,
+                        up.destination_peer,
+                    )
+                )
 
-    def _annotation_grammar(self, cluster: str) -> tuple[Optional[tuple[int, int, int]], bool, bool]:
+    def _annotation_grammar(self, cluster: str) -> tuple[tuple[int, int, int] | None, bool, bool]:
         """(consul-k8s version, namespaces on, partitions on) of ``cluster``, for its
         annotation grammar, read from the install PL601/PL603 read for it
         (:func:`linter.k8s.helm.install_for`: one folder may hold several datacenters'
@@ -332,7 +445,7 @@ class TopologyBuilder:
                 if up.error is not None or up.service is None:
                     continue
 
-                def sub(part):
+                def sub(part, scalar=scalar, raw=raw):
                     if part is None:
                         return None
                     node = Scalar(part.value, part_span(scalar, raw, part.start, part.end), quoted=True)
@@ -340,16 +453,39 @@ class TopologyBuilder:
                     return node
 
                 entry = sub(up.entry)
-                out.append(Upstream(
-                    doc.cluster, doc.partition, owner, up.service.value, up.peer.value if up.peer else None,
-                    up.partition.value if up.partition else None, up.datacenter.value if up.datacenter else None,
-                    doc, entry or scalar, sub(up.service), sub(up.peer), sub(up.mesh_gateway_mode), "annotation"))
+                out.append(
+                    Upstream(
+                        doc.cluster,
+                        doc.partition,
+                        owner,
+                        up.service.value,
+                        up.peer.value if up.peer else None,
+                        up.partition.value if up.partition else None,
+                        up.datacenter.value if up.datacenter else None,
+                        doc,
+                        entry or scalar,
+                        sub(up.service),
+                        sub(up.peer),
+                        sub(up.mesh_gateway_mode),
+                        "annotation",
+                    )
+                )
         return out
 
     def _versions_from_config(self) -> None:
         config = self.config
         lines = config_lines(config) if config.path and (config.consul_version or config.consul_k8s_version) else None
-        for key, product, value in (("consul-version", "consul", config.consul_version), ("consul-k8s-version", "consul-k8s", config.consul_k8s_version)):
+        for key, product, value in (
+            ("consul-version", "consul", config.consul_version),
+            ("consul-k8s-version", "consul-k8s", config.consul_k8s_version),
+        ):
             if value and config.path:
-                self.ix.versions.append(VersionSetting(None, product, value, config_path=config_display_path(config), config_span=config_line_span(lines, config.line_of.get(key, 1))))
-
+                self.ix.versions.append(
+                    VersionSetting(
+                        None,
+                        product,
+                        value,
+                        config_path=config_display_path(config),
+                        config_span=config_line_span(lines, config.line_of.get(key, 1)),
+                    )
+                )

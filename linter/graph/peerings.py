@@ -15,9 +15,10 @@ Part of the build: :mod:`linter.graph.build` hands its :class:`TopologyIndexes` 
 clusters, partitions and peer names found so far) and the peering CRs; pairing adds the
 peerings to those indexes, before the builder makes the Topology from them.
 """
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from linter.config_lines import config_display_path, config_line_span, config_lines
 from linter.graph.query import Peering, TopologyIndexes
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from linter.config import Config
 
 
-def _secret(doc) -> tuple[Optional[object], Optional[object]]:
+def _secret(doc) -> tuple[object | None, object | None]:
     peer = doc.spec.get("peer")
     secret = peer.get("secret") if isinstance(peer, Mapping) else None
     if not isinstance(secret, Mapping):
@@ -48,7 +49,7 @@ def _by_name(ix: TopologyIndexes) -> dict[str, list[str]]:
     return index
 
 
-def _remote_partition(config: "Config", ix: TopologyIndexes, cluster: str) -> str:
+def _remote_partition(config: Config, ix: TopologyIndexes, cluster: str) -> str:
     configured = config.clusters.get(cluster)
     if configured is not None:
         return configured.partition
@@ -56,13 +57,15 @@ def _remote_partition(config: "Config", ix: TopologyIndexes, cluster: str) -> st
     return parts[0] if len(parts) == 1 else "default"
 
 
-def pair_peerings(acceptors: Iterable[Document], dialers: Iterable[Document], config: "Config", ix: TopologyIndexes) -> None:
+def pair_peerings(
+    acceptors: Iterable[Document], dialers: Iterable[Document], config: Config, ix: TopologyIndexes
+) -> None:
     """Add the peerings of the CRs (``acceptors``, ``dialers``: file order) and of the
     config's ``[[peerings]]`` to ``ix.all_peerings`` and the per-partition index (and
     their partitions to ``ix.cluster_partitions``)."""
     names = _by_name(ix)
 
-    def resolve(name: str, exclude: str) -> Optional[str]:
+    def resolve(name: str, exclude: str) -> str | None:
         found = [c for c in names.get(name, ()) if c != exclude]
         return found[0] if len(found) == 1 else None
 
@@ -77,9 +80,20 @@ def pair_peerings(acceptors: Iterable[Document], dialers: Iterable[Document], co
             ix.cr_clusters.add(doc.cluster)
             secret_name, secret_key = _secret(doc)
             remote = resolve(name.lower(), doc.cluster)
-            sides[role].append(Peering(
-                doc.cluster, doc.partition, name.lower(), remote, _remote_partition(config, ix, remote) if remote else None,
-                role, doc, doc.name_node(), secret_name=secret_name, secret_key=secret_key))
+            sides[role].append(
+                Peering(
+                    doc.cluster,
+                    doc.partition,
+                    name.lower(),
+                    remote,
+                    _remote_partition(config, ix, remote) if remote else None,
+                    role,
+                    doc,
+                    doc.name_node(),
+                    secret_name=secret_name,
+                    secret_key=secret_key,
+                )
+            )
     unpaired = set(range(len(sides["dialer"])))
 
     def link(acceptor: Peering, index: int) -> None:
@@ -90,7 +104,11 @@ def pair_peerings(acceptors: Iterable[Document], dialers: Iterable[Document], co
         dialer.remote_cluster, dialer.remote_partition = acceptor.cluster, acceptor.partition
 
     def candidates(acceptor: Peering) -> list[int]:
-        return [i for i in unpaired if (sides["dialer"][i].cluster, sides["dialer"][i].partition) != (acceptor.cluster, acceptor.partition)]
+        return [
+            i
+            for i in unpaired
+            if (sides["dialer"][i].cluster, sides["dialer"][i].partition) != (acceptor.cluster, acceptor.partition)
+        ]
 
     # Stage 1: the names agree.
     by_place: dict[tuple[str, str], list[int]] = {}
@@ -104,7 +122,7 @@ def pair_peerings(acceptors: Iterable[Document], dialers: Iterable[Document], co
                 link(acceptor, i)
                 break
     # Stage 2: the secrets agree and no name points elsewhere.
-    by_secret: dict[tuple[Optional[str], Optional[str]], list[int]] = {}
+    by_secret: dict[tuple[str | None, str | None], list[int]] = {}
     for i in unpaired:
         dialer = sides["dialer"][i]
         by_secret.setdefault((text(dialer.secret_name), text(dialer.secret_key)), []).append(i)
@@ -112,7 +130,8 @@ def pair_peerings(acceptors: Iterable[Document], dialers: Iterable[Document], co
         if acceptor.partner is not None or text(acceptor.secret_name) is None:
             continue
         fits = [
-            i for i in by_secret.get((text(acceptor.secret_name), text(acceptor.secret_key)), ())
+            i
+            for i in by_secret.get((text(acceptor.secret_name), text(acceptor.secret_key)), ())
             if i in unpaired and _fits(acceptor, sides["dialer"][i], resolve)
         ]
         if len(fits) == 1:
@@ -129,7 +148,7 @@ def pair_peerings(acceptors: Iterable[Document], dialers: Iterable[Document], co
     _config_peerings(config, ix)
 
 
-def _fits(acceptor: Peering, dialer: Peering, resolve: Callable[[str, str], Optional[str]], strict: bool = False) -> bool:
+def _fits(acceptor: Peering, dialer: Peering, resolve: Callable[[str, str], str | None], strict: bool = False) -> bool:
     """Whether neither side's name points at a third cluster (and, strictly, at least
     one points at the other side)."""
     a_points = resolve(acceptor.peer_name, acceptor.cluster)
@@ -148,7 +167,7 @@ def _add(ix: TopologyIndexes, peering: Peering) -> None:
     ix.cluster_partitions.setdefault(peering.cluster, set()).add(peering.partition)
 
 
-def _config_peerings(config: "Config", ix: TopologyIndexes) -> None:
+def _config_peerings(config: Config, ix: TopologyIndexes) -> None:
     lines = config_lines(config) if config.peerings else None
     for entry in config.peerings:
         path = config_display_path(config)
@@ -158,5 +177,16 @@ def _config_peerings(config: "Config", ix: TopologyIndexes) -> None:
             ix.cluster_partitions.setdefault(local, set())
             local_part = _remote_partition(config, ix, local)
             ix.cluster_partitions[local].add(local_part)
-            _add(ix, Peering(local, local_part, _peer_name_of(ix, remote), remote, _remote_partition(config, ix, remote),
-                             "config", config_path=path, config_span=span))
+            _add(
+                ix,
+                Peering(
+                    local,
+                    local_part,
+                    _peer_name_of(ix, remote),
+                    remote,
+                    _remote_partition(config, ix, remote),
+                    "config",
+                    config_path=path,
+                    config_span=span,
+                ),
+            )

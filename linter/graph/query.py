@@ -7,10 +7,11 @@ dicts (:class:`TopologyIndexes`) filled once by :mod:`linter.graph.build` and ha
 the Topology finished, so each question is a dict lookup; the networkx graph
 (``Topology.nx``) holds the same facts for rendering and path questions.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from linter.nodes import Node, Span
 
@@ -35,16 +36,16 @@ class Peering:
     cluster: str
     partition: str
     peer_name: str
-    remote_cluster: Optional[str]
-    remote_partition: Optional[str]
+    remote_cluster: str | None
+    remote_partition: str | None
     role: str
-    doc: Optional["Document"] = None
-    node: Optional[Node] = None
+    doc: Document | None = None
+    node: Node | None = None
     config_path: str = ""
-    config_span: Optional[Span] = None
-    partner: Optional["Peering"] = None
-    secret_name: Optional[Node] = None
-    secret_key: Optional[Node] = None
+    config_span: Span | None = None
+    partner: Peering | None = None
+    secret_name: Node | None = None
+    secret_key: Node | None = None
 
 
 @dataclass(eq=False)
@@ -54,7 +55,7 @@ class Gateway:
 
     cluster: str
     partition: str
-    doc: "Document"
+    doc: Document
     node: Node
     source: str  # "service" | "helm"
     name: str = "mesh-gateway"
@@ -73,11 +74,11 @@ class ModeSetting:
     partition: str
     mode: str
     level: str
-    doc: "Document"
+    doc: Document
     node: Node
-    service: Optional[str] = None
-    upstream: Optional[str] = None
-    peer: Optional[str] = None
+    service: str | None = None
+    upstream: str | None = None
+    peer: str | None = None
 
 
 #: Consul's precedence, strongest first (upstream > service-defaults > proxy-defaults).
@@ -94,10 +95,10 @@ class Export:
     service: str
     consumer_kind: str
     consumer: str
-    doc: "Document"
+    doc: Document
     node: Node
-    service_node: Optional[Node] = None
-    consumer_node: Optional[Node] = None  # the whole consumer mapping
+    service_node: Node | None = None
+    consumer_node: Node | None = None  # the whole consumer mapping
 
 
 @dataclass(eq=False)
@@ -108,14 +109,14 @@ class Intention:
     partition: str
     destination: str
     source: str
-    peer: Optional[str]
-    source_partition: Optional[str]
-    sameness_group: Optional[str]
+    peer: str | None
+    source_partition: str | None
+    sameness_group: str | None
     allows: bool
-    doc: "Document"
+    doc: Document
     node: Node  # the source mapping
-    peer_node: Optional[Node] = None
-    name_node: Optional[Node] = None
+    peer_node: Node | None = None
+    name_node: Node | None = None
 
 
 @dataclass(eq=False)
@@ -127,14 +128,14 @@ class Upstream:
     partition: str
     service: str
     destination_name: str
-    destination_peer: Optional[str]
-    destination_partition: Optional[str]
-    datacenter: Optional[str]
-    doc: "Document"
+    destination_peer: str | None
+    destination_partition: str | None
+    datacenter: str | None
+    doc: Document
     node: Node
-    name_node: Optional[Node] = None
-    peer_node: Optional[Node] = None
-    mesh_gateway: Optional[Node] = None
+    name_node: Node | None = None
+    peer_node: Node | None = None
+    mesh_gateway: Node | None = None
     source: str = "service-definition"  # or "annotation"
 
 
@@ -147,7 +148,7 @@ class Service:
     partition: str
     name: str
     kind: str
-    doc: "Document"
+    doc: Document
     node: Node
     source: str
 
@@ -160,7 +161,7 @@ class PeerReference:
     cluster: str
     partition: str
     name: str
-    doc: "Document"
+    doc: Document
     node: Node
     context: str
 
@@ -171,9 +172,9 @@ class MeshConfig:
 
     cluster: str
     partition: str
-    doc: "Document"
-    peer_through: Optional[Node]
-    peering_block: Optional[Node]
+    doc: Document
+    peer_through: Node | None
+    peering_block: Node | None
 
     @property
     def peers_through_gateways(self) -> bool:
@@ -185,13 +186,13 @@ class VersionSetting:
     """A Consul (``product="consul"``) or consul-k8s version the repo states: from a
     Helm image tag (``doc``/``node``) or the peerlint config (``config_path``/``span``)."""
 
-    cluster: Optional[str]  # None: applies to every cluster (the config)
+    cluster: str | None  # None: applies to every cluster (the config)
     product: str
     version: str
-    doc: Optional["Document"] = None
-    node: Optional[Node] = None
+    doc: Document | None = None
+    node: Node | None = None
     config_path: str = ""
-    config_span: Optional[Span] = None
+    config_span: Span | None = None
 
 
 @dataclass(eq=False)
@@ -201,7 +202,7 @@ class PeeringSwitch:
 
     cluster: str
     enabled: bool
-    doc: "Document"
+    doc: Document
     node: Node
 
 
@@ -213,7 +214,7 @@ class TopologyIndexes:
     why a separate object: nothing writes a Topology after it is made."""
 
     cluster_partitions: dict[str, set[str]] = field(default_factory=dict)
-    datacenters: dict[str, Optional[str]] = field(default_factory=dict)
+    datacenters: dict[str, str | None] = field(default_factory=dict)
     peer_names: dict[str, str] = field(default_factory=dict)
     all_peerings: list[Peering] = field(default_factory=list)
     peerings: dict[Key, list[Peering]] = field(default_factory=dict)
@@ -227,7 +228,7 @@ class TopologyIndexes:
     references: list[PeerReference] = field(default_factory=list)
     versions: list[VersionSetting] = field(default_factory=list)
     switches: dict[str, list[PeeringSwitch]] = field(default_factory=dict)
-    helm: dict[str, list["Document"]] = field(default_factory=dict)
+    helm: dict[str, list[Document]] = field(default_factory=dict)
     cr_clusters: set[str] = field(default_factory=set)  # clusters with a peering CR
 
 
@@ -237,7 +238,7 @@ class Topology:
     networkx picture of the same facts, built on first use by the graph renderer
     (:func:`linter.report.graph.networkx_of`): a cache, not state."""
 
-    def __init__(self, config: "Config", indexes: TopologyIndexes) -> None:
+    def __init__(self, config: Config, indexes: TopologyIndexes) -> None:
         self.config = config
         self.nx: Any = None
         self.cluster_partitions = indexes.cluster_partitions
@@ -266,7 +267,7 @@ class Topology:
     def partitions(self, cluster: str) -> list[str]:
         return sorted(self.cluster_partitions.get(cluster, ()))
 
-    def datacenter(self, cluster: str) -> Optional[str]:
+    def datacenter(self, cluster: str) -> str | None:
         """The datacenter a cluster is, when the repo says (config or a file)."""
         return self.datacenters.get(cluster)
 
@@ -286,7 +287,7 @@ class Topology:
         """The name peers use for ``cluster`` unless their CRs say otherwise."""
         return self.peer_names.get(cluster, cluster)
 
-    def helm_values(self, cluster: str) -> list["Document"]:
+    def helm_values(self, cluster: str) -> list[Document]:
         return list(self._helm.get(cluster, ()))
 
     # peerings -----------------------------------------------------------------
@@ -297,7 +298,7 @@ class Topology:
         """The peerings declared in this cluster/partition (both CRs and config)."""
         return list(self._peerings.get((cluster, partition), ()))
 
-    def resolve_peer(self, cluster: str, partition: str, peer_name: str) -> Optional[Peering]:
+    def resolve_peer(self, cluster: str, partition: str, peer_name: str) -> Peering | None:
         """The peering ``peer_name`` means in this cluster/partition, or None."""
         for peering in self._peerings.get((cluster, partition), ()):
             if peering.peer_name == peer_name.lower():
@@ -320,7 +321,7 @@ class Topology:
         CR: one whose peerings would be declared as CRs in the repo."""
         return cluster in self._cr_clusters or bool(self._helm.get(cluster))
 
-    def peer_references(self, cluster: Optional[str] = None) -> list[PeerReference]:
+    def peer_references(self, cluster: str | None = None) -> list[PeerReference]:
         """Every place a peer name is used (exports, intentions, upstreams, resolver,
         sameness groups, service-defaults overrides)."""
         return [r for r in self._refs if cluster is None or r.cluster == cluster]
@@ -329,25 +330,40 @@ class Topology:
     def gateways(self, cluster: str, partition: str = "default") -> list[Gateway]:
         return list(self._gateways.get((cluster, partition), ()))
 
-    def mode_settings(self, cluster: Optional[str] = None) -> list[ModeSetting]:
+    def mode_settings(self, cluster: str | None = None) -> list[ModeSetting]:
         """Every mesh gateway mode set in the repo (or in one cluster)."""
         return [m for (c, _p), items in sorted(self._modes.items()) if cluster is None or c == cluster for m in items]
 
-    def gateway_mode_for(self, cluster: str, partition: str, service: str, upstream: Optional[Upstream] = None) -> Optional[ModeSetting]:
+    def gateway_mode_for(
+        self, cluster: str, partition: str, service: str, upstream: Upstream | None = None
+    ) -> ModeSetting | None:
         """The mode that applies to ``service`` (and one of its upstreams), by Consul's
         precedence: upstream > service-defaults overrides/defaults > the proxy's own >
         service-defaults > proxy-defaults. None: nothing set (Consul: remote for peers)."""
-        best: Optional[ModeSetting] = None
+        best: ModeSetting | None = None
         rank = len(MODE_PRECEDENCE)
         if upstream is not None and upstream.mesh_gateway is not None:
             mode = getattr(upstream.mesh_gateway, "value", None)
             if isinstance(mode, str) and mode:
-                return ModeSetting(cluster, partition, mode, "upstream", upstream.doc, upstream.mesh_gateway, service, upstream.destination_name)
+                return ModeSetting(
+                    cluster,
+                    partition,
+                    mode,
+                    "upstream",
+                    upstream.doc,
+                    upstream.mesh_gateway,
+                    service,
+                    upstream.destination_name,
+                )
         for setting in self._modes.get((cluster, partition), ()):
             if setting.level == "upstream" or (setting.service is not None and setting.service != service):
                 continue
             if setting.level == "override":
-                if upstream is None or setting.upstream != upstream.destination_name or (setting.peer or None) != (upstream.destination_peer or None):
+                if (
+                    upstream is None
+                    or setting.upstream != upstream.destination_name
+                    or (setting.peer or None) != (upstream.destination_peer or None)
+                ):
                     continue
             if setting.level == "upstream-defaults" and upstream is None:
                 continue
@@ -364,12 +380,18 @@ class Topology:
         return [e for _k, items in sorted(self._exports.items()) for e in items]
 
     def exports_to_peer(self, cluster: str, partition: str, peer_name: str) -> list[Export]:
-        return [e for e in self._exports.get((cluster, partition), ()) if e.consumer_kind == "peer" and e.consumer == peer_name]
+        return [
+            e
+            for e in self._exports.get((cluster, partition), ())
+            if e.consumer_kind == "peer" and e.consumer == peer_name
+        ]
 
     def intentions(self, cluster: str, partition: str = "default") -> list[Intention]:
         return list(self._intentions.get((cluster, partition), ()))
 
-    def intentions_allowing(self, cluster: str, partition: str, destination: str, source_peer: Optional[str] = None) -> list[Intention]:
+    def intentions_allowing(
+        self, cluster: str, partition: str, destination: str, source_peer: str | None = None
+    ) -> list[Intention]:
         """Allowing sources of ``destination`` (or of ``*``); with ``source_peer``,
         only sources from that peer (a local source of the same name does not count)."""
         out = []
@@ -381,8 +403,13 @@ class Topology:
             out.append(item)
         return out
 
-    def upstreams(self, cluster: Optional[str] = None, partition: Optional[str] = None) -> list[Upstream]:
-        return [u for (c, p), items in sorted(self._upstreams.items()) if (cluster is None or c == cluster) and (partition is None or p == partition) for u in items]
+    def upstreams(self, cluster: str | None = None, partition: str | None = None) -> list[Upstream]:
+        return [
+            u
+            for (c, p), items in sorted(self._upstreams.items())
+            if (cluster is None or c == cluster) and (partition is None or p == partition)
+            for u in items
+        ]
 
     def services(self, cluster: str, partition: str = "default") -> list[Service]:
         """One Service per name (the most authoritative declaration first)."""
@@ -392,7 +419,7 @@ class Topology:
         """Every declaration of one service name."""
         return list(self._services.get((cluster, partition), {}).get(name, ()))
 
-    def mesh_config(self, cluster: str, partition: str = "default") -> Optional[MeshConfig]:
+    def mesh_config(self, cluster: str, partition: str = "default") -> MeshConfig | None:
         found = self._mesh.get((cluster, partition))
         return found[-1] if found else None
 
@@ -403,81 +430,3 @@ class Topology:
 
     def peering_switches(self, cluster: str) -> list[PeeringSwitch]:
         return list(self._switches.get(cluster, ()))
-
-
-# questions for the mesh gateway (PL3xx) and export/intention/upstream (PL4xx) rules ----
-def gateways_known(topo: Topology, cluster: str) -> bool:
-    """Whether the repo says if ``cluster`` runs mesh gateways: it declares one in some
-    partition, its Helm values are here (``meshGateway.enabled`` decides), or it
-    registers its services from files here (a VM cluster whose gateways would be
-    registered the same way). A Kubernetes cluster without its Helm values: unknown."""
-    parts = topo.partitions(cluster)
-    if any(topo.gateways(cluster, p) for p in parts) or topo.helm_values(cluster):
-        return True
-    return any(d.source == "definition" for p in parts for s in topo.services(cluster, p) for d in topo.service(cluster, p, s.name))
-
-
-def name_for(topo: Topology, cluster: str, partition: str, remote_cluster: str, remote_partition: Optional[str]) -> Optional[str]:
-    """The peer name ``cluster``/``partition`` uses for ``remote_cluster`` (None: no
-    peering between them is declared there)."""
-    for peering in topo.peers_of(cluster, partition):
-        if peering.remote_cluster == remote_cluster and (remote_partition is None or peering.remote_partition in (None, remote_partition)):
-            return peering.peer_name
-    return None
-
-
-def exports_of(topo: Topology, cluster: str, partition: str, service: str, peer_name: str) -> list[Export]:
-    """The consumers exporting ``service`` (by name or ``*``) to ``peer_name``."""
-    return [e for e in topo.exports_to_peer(cluster, partition, peer_name.lower()) if e.service in (service, "*")]
-
-
-def peer_upstreams_to(topo: Topology, export: Export) -> list[Upstream]:
-    """The peer's upstreams that call ``export``'s service through this peering (empty
-    when the consumer peer is not a cluster of the repo)."""
-    peering = topo.resolve_peer(export.cluster, export.partition, export.consumer)
-    if peering is None or peering.remote_cluster is None:
-        return []
-    remote, rpart = peering.remote_cluster, peering.remote_partition or "default"
-    out = []
-    for up in topo.upstreams(remote, rpart):
-        if up.destination_peer is None or up.destination_name != export.service:
-            continue
-        back = topo.resolve_peer(remote, rpart, up.destination_peer)
-        if back is not None and back.remote_cluster == export.cluster:
-            out.append(up)
-    return out
-
-
-def peered_mode_settings(topo: Topology, mode: str) -> list[tuple[ModeSetting, list[Upstream]]]:
-    """Mesh gateway modes equal to ``mode`` that apply to peered traffic: the mode that
-    wins, by Consul's precedence, for some upstream with a ``destination_peer`` (with
-    those upstreams), and service-defaults overrides that name a ``Peer``."""
-    found: dict[int, tuple[ModeSetting, list[Upstream]]] = {}
-    for up in topo.upstreams():
-        if not up.destination_peer:
-            continue
-        setting = topo.gateway_mode_for(up.cluster, up.partition, up.service, up)
-        if setting is not None and setting.mode == mode:
-            found.setdefault(id(setting.node), (setting, []))[1].append(up)
-    for setting in topo.mode_settings():
-        if setting.level == "override" and setting.peer and setting.mode == mode:
-            found.setdefault(id(setting.node), (setting, []))
-    return sorted(found.values(), key=lambda item: (item[0].doc.path, item[0].node.span.line, item[0].node.span.col))
-
-
-def describe_mode_setting(setting: ModeSetting, upstreams: list[Upstream]) -> tuple[str, str, list[tuple]]:
-    """For a finding on one of :func:`peered_mode_settings`: where the mode comes from
-    (``proxy-defaults``), the peered upstreams it applies to (``payments (peer east)``)
-    and ``related`` entries pointing at those upstreams."""
-    origin = MODE_LEVEL_NAMES.get(setting.level, setting.level)
-    target = ", ".join(sorted({f"{u.destination_name} (peer {u.destination_peer})" for u in upstreams})) or f"{setting.upstream} (peer {setting.peer})"
-    related = [(u.doc.at(u.name_node or u.node), f"{u.service}'s upstream {u.destination_name} from peer {u.destination_peer} uses this mode") for u in upstreams]
-    return origin, target, related
-
-
-#: Where each ModeSetting level comes from, for messages.
-MODE_LEVEL_NAMES = {
-    "upstream": "this upstream's mesh_gateway", "override": "this service-defaults upstream override",
-    "upstream-defaults": "these service-defaults upstream defaults", "proxy": "this proxy's mesh_gateway",
-    "service-defaults": "these service-defaults", "proxy-defaults": "proxy-defaults",
-}

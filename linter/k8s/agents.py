@@ -5,10 +5,11 @@ builder judges their merge, so a setting missing from one file may come from a s
 These helpers answer "does any agent file in this directory set X" and otherwise stay
 undecided, so the rules only speak when the files say enough (consul-semantics §4).
 """
+
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable
 
 from linter.model.document import AGENT_CONFIG, Document
 from linter.nodes import Mapping, Node, Scalar, Sequence
@@ -19,10 +20,10 @@ def agents(project: Any) -> list[Document]:
     return [d for d in project.of(AGENT_CONFIG) if d.parent is None]
 
 
-def get(doc: Document, *path: str) -> Optional[Node]:
+def get(doc: Document, *path: str) -> Node | None:
     """The node at a spelling-blind path (``connect``, ``enabled``); HCL blocks written
     once or as a list are read as one block."""
-    node: Optional[Node] = doc.root
+    node: Node | None = doc.root
     for name in path:
         if isinstance(node, Sequence) and len(node.items) == 1:
             node = node.items[0]
@@ -39,7 +40,7 @@ def value(doc: Document, *path: str) -> Any:
     return node.value if isinstance(node, Scalar) else None
 
 
-def boolean(doc: Document, *path: str) -> Optional[bool]:
+def boolean(doc: Document, *path: str) -> bool | None:
     """A boolean setting; Consul's weak decoding also reads "true"/"false" strings."""
     raw = value(doc, *path)
     if isinstance(raw, bool):
@@ -49,7 +50,7 @@ def boolean(doc: Document, *path: str) -> Optional[bool]:
     return None
 
 
-def non_empty_list(doc: Document, *path: str) -> Optional[Node]:
+def non_empty_list(doc: Document, *path: str) -> Node | None:
     node = get(doc, *path)
     if isinstance(node, Sequence) and node.items:
         return node
@@ -76,7 +77,7 @@ def siblings(doc: Document, grouped: dict[str, list[Document]]) -> list[Document
     return [doc] + [d for d in grouped.get(_folder(doc), ()) if d is not doc]
 
 
-def first_boolean(docs: Iterable[Document], *path: str) -> Optional[bool]:
+def first_boolean(docs: Iterable[Document], *path: str) -> bool | None:
     """The first boolean any of ``docs`` sets at ``path`` (see :func:`boolean`), or None."""
     for d in docs:
         flag = boolean(d, *path)
@@ -85,25 +86,25 @@ def first_boolean(docs: Iterable[Document], *path: str) -> Optional[bool]:
     return None
 
 
-def first_set(docs: Iterable[Document], *path: str) -> Optional[Document]:
+def first_set(docs: Iterable[Document], *path: str) -> Document | None:
     for d in docs:
         if get(d, *path) is not None:
             return d
     return None
 
 
-def mesh_gateway_federation(doc: Document) -> Optional[Node]:
+def mesh_gateway_federation(doc: Document) -> Node | None:
     """The ``enable_mesh_gateway_wan_federation = true`` value node, if set."""
     if boolean(doc, "connect", "enable_mesh_gateway_wan_federation") is True:
         return get(doc, "connect", "enable_mesh_gateway_wan_federation")
     return None
 
 
-def datacenter(doc: Document) -> Optional[str]:
+def datacenter(doc: Document) -> str | None:
     raw = value(doc, "datacenter")
     return raw.lower() if isinstance(raw, str) else None
 
 
-def primary_datacenter(doc: Document) -> Optional[str]:
+def primary_datacenter(doc: Document) -> str | None:
     raw = value(doc, "primary_datacenter")
     return raw.lower() if isinstance(raw, str) and raw else None

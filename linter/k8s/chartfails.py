@@ -12,15 +12,16 @@ A check returns the paths that decide it, most deciding first (the value a user 
 change); the rule points at the first one some values file sets, and lists the others
 as related.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterator
 
 from linter.k8s.helm import HelmValues
 
 RESERVED = ("system", "universal", "operator", "root")
-Test = Callable[[HelmValues], Optional[tuple[str, ...]]]
+Test = Callable[[HelmValues], tuple[str, ...] | None]
 
 
 @dataclass(frozen=True)
@@ -53,12 +54,16 @@ def _acls(v: HelmValues) -> bool:
     return v.truthy("global.acls.manageSystemACLs")
 
 
-def _when(cond: bool, *paths: str) -> Optional[tuple[str, ...]]:
+def _when(cond: bool, *paths: str) -> tuple[str, ...] | None:
     return paths if cond else None
 
 
 def _partition_init(v: HelmValues) -> bool:
-    return v.truthy("global.adminPartitions.enabled") and not _server(v) and v.value("global.adminPartitions.name") != "default"
+    return (
+        v.truthy("global.adminPartitions.enabled")
+        and not _server(v)
+        and v.value("global.adminPartitions.name") != "default"
+    )
 
 
 def _half(v: HelmValues, base: str) -> bool:
@@ -74,13 +79,21 @@ def _parts_without_ns(v: HelmValues) -> bool:
 
 
 def _parts_ns_gate(v: HelmValues) -> bool:
-    gates = (_inject(v), v.truthy("meshGateway.enabled"), v.truthy("ingressGateways.enabled"),
-             v.truthy("terminatingGateways.enabled"), v.truthy("telemetryCollector.enabled"))
+    gates = (
+        _inject(v),
+        v.truthy("meshGateway.enabled"),
+        v.truthy("ingressGateways.enabled"),
+        v.truthy("terminatingGateways.enabled"),
+        v.truthy("telemetryCollector.enabled"),
+    )
     return any(gates)
 
 
 def _static_wan(v: HelmValues) -> bool:
-    return v.value("meshGateway.wanAddress.source") == "Static" and v.value("meshGateway.wanAddress.static") in ("", None)
+    return v.value("meshGateway.wanAddress.source") == "Static" and v.value("meshGateway.wanAddress.static") in (
+        "",
+        None,
+    )
 
 
 PEER = "global.peering.enabled"
@@ -94,6 +107,8 @@ BOOT = "global.acls.bootstrapToken"
 REPL = "global.acls.replicationToken"
 VAULT = "global.secretsBackend.vault"
 
+# One chart `fail` per row, as the chart templates list them: a table reads best unwrapped.
+# fmt: off
 FAILS: tuple[ChartFail, ...] = (
     ChartFail("1", "connect-inject-deployment.yaml", "peering", "setting global.peering.enabled to true requires connectInject.enabled to be true",
               lambda v: _when(v.truthy(PEER) and not v.truthy("connectInject.enabled"), "connectInject.enabled", PEER), "set connectInject.enabled: true"),
@@ -187,6 +202,7 @@ FAILS: tuple[ChartFail, ...] = (
     ChartFail("client L1", "client-daemonset.yaml", "images", "global.imageK8s is not a valid key, use global.imageK8S (note the capital 'S')",
               lambda v: _when(v.truthy("global.imageK8s"), "global.imageK8s"), "rename the key to global.imageK8S"),
 )
+# fmt: on
 
 
 def render(message: str, values: HelmValues) -> str:
@@ -195,7 +211,7 @@ def render(message: str, values: HelmValues) -> str:
     while "{" in out and "}" in out:
         start = out.index("{")
         end = out.index("}", start)
-        out = out[:start] + str(values.value(out[start + 1:end])) + out[end + 1:]
+        out = out[:start] + str(values.value(out[start + 1 : end])) + out[end + 1 :]
     return out
 
 
@@ -227,7 +243,9 @@ def checks(topics: set[str], exclude: bool = False) -> tuple[ChartFail, ...]:
     return tuple(f for f in FAILS if (f.topic in topics) != exclude)
 
 
-def failures(values: HelmValues, topics: set[str], exclude: bool = False) -> Iterator[tuple[ChartFail, str, object, object, list]]:
+def failures(
+    values: HelmValues, topics: set[str], exclude: bool = False
+) -> Iterator[tuple[ChartFail, str, object, object, list]]:
     """(fail, rendered message, document, node, related) for every fail of these topics
     (see :func:`checks`) that ``values`` trips, each message once."""
     seen: set[str] = set()

@@ -20,12 +20,13 @@ later ``null`` clears an earlier value. When the files of one cluster declare
 different ``global.datacenter`` values they are different installs: each datacenter
 gets its own merge, with the files that declare no datacenter as shared base layers.
 """
+
 from __future__ import annotations
 
 import fnmatch
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Iterable, Iterator
 
 from linter.config import Config
 from linter.model.document import HELM_VALUES, Document
@@ -69,7 +70,7 @@ class HelmValues:
     docs: list[Document]
     settings: dict[str, Setting] = field(default_factory=dict)
 
-    def setting(self, path: str) -> Optional[Setting]:
+    def setting(self, path: str) -> Setting | None:
         """The setting of a dotted path (``global.tls.enabled``), or None when no file
         sets it (the chart default applies)."""
         return self.settings.get(path)
@@ -105,7 +106,7 @@ class HelmValues:
             return self.truthy("global.enabled")
         return truthy(value)
 
-    def where(self, *paths: str) -> Optional[Setting]:
+    def where(self, *paths: str) -> Setting | None:
         """The first of ``paths`` set by some file (for pointing a finding)."""
         for path in paths:
             if path in self.settings:
@@ -143,6 +144,7 @@ def _default_key(doc: Document) -> tuple:
 
 def order_documents(docs: Iterable[Document], globs: list[str], root: str) -> list[Document]:
     """Merge order: by the first matching glob, then the default order."""
+
     def key(doc: Document) -> tuple:
         rel = os.path.relpath(os.path.abspath(doc.path), root).replace(os.sep, "/")
         for i, glob in enumerate(globs):
@@ -186,7 +188,7 @@ def _clear_below(settings: dict[str, Setting], path: str) -> None:
         del settings[name]
 
 
-def _declared_dc(doc: Document) -> Optional[str]:
+def _declared_dc(doc: Document) -> str | None:
     glob = doc.root.get("global")
     if isinstance(glob, Mapping):
         for key, value in glob.items():
@@ -203,7 +205,9 @@ def installs(documents: Iterable[Document], config: Config) -> Iterator[HelmValu
             groups.setdefault(doc.cluster, []).append(doc)
     for cluster, docs in groups.items():
         cluster_config = config.clusters.get(cluster)
-        globs = (cluster_config.helm_values if cluster_config and cluster_config.helm_values else config.helm_values_order)
+        globs = (
+            cluster_config.helm_values if cluster_config and cluster_config.helm_values else config.helm_values_order
+        )
         ordered = order_documents(docs, globs, config.root)
         declared = [(doc, _declared_dc(doc)) for doc in ordered]
         dcs = list(dict.fromkeys(dc for _doc, dc in declared if dc is not None))
@@ -219,7 +223,7 @@ def project_installs(project: Any) -> list[HelmValues]:
     return project.derived("helm-installs", lambda p: list(installs(p.of(HELM_VALUES), p.config)))
 
 
-def install_for(project: Any, cluster: str) -> Optional[HelmValues]:
+def install_for(project: Any, cluster: str) -> HelmValues | None:
     """The one install a rule reads for ``cluster`` (its versions, its namespace and
     partition flags), or None when it has no Helm values.
 
@@ -240,6 +244,10 @@ def _install_per_cluster(project: Any) -> dict[str, HelmValues]:
         current = chosen.get(values.cluster)
         cluster_config = project.config.clusters.get(values.cluster)
         wanted = cluster_config.datacenter if cluster_config is not None else None
-        if current is None or (wanted is not None and values.value("global.datacenter") == wanted and current.value("global.datacenter") != wanted):
+        if current is None or (
+            wanted is not None
+            and values.value("global.datacenter") == wanted
+            and current.value("global.datacenter") != wanted
+        ):
             chosen[values.cluster] = values
     return chosen

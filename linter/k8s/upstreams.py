@@ -19,11 +19,12 @@ Usage::
         if up.error:  up.error.message, up.error.start, up.error.end
         else:         up.service.value, up.peer and up.peer.value, up.local_port
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Collection, Optional
+from typing import Collection
 from urllib.parse import unquote_plus
 
 from linter.nodes import Scalar, Span
@@ -82,24 +83,24 @@ class UpstreamAnnotation:
 
     entry: Part
     form: str
-    service: Optional[Part] = None
-    namespace: Optional[Part] = None
-    partition: Optional[Part] = None
-    peer: Optional[Part] = None
-    datacenter: Optional[Part] = None
-    prepared_query: Optional[Part] = None
-    port: Optional[Part] = None
-    local_port: Optional[int] = None
-    destination_port: Optional[Part] = None
-    mesh_gateway_mode: Optional[Part] = None
-    local_bind_address: Optional[Part] = None
+    service: Part | None = None
+    namespace: Part | None = None
+    partition: Part | None = None
+    peer: Part | None = None
+    datacenter: Part | None = None
+    prepared_query: Part | None = None
+    port: Part | None = None
+    local_port: int | None = None
+    destination_port: Part | None = None
+    mesh_gateway_mode: Part | None = None
+    local_bind_address: Part | None = None
     options: dict[str, Part] = field(default_factory=dict)
     #: The text before the first ``:`` (service and labels), trimmed.
-    target: Optional[Part] = None
+    target: Part | None = None
     #: Labels the injector ignored (a ``.svc.ns`` dotted name with namespaces and
     #: partitions off becomes the service name): the source of "looks like a peer but
     #: is not" findings.
-    error: Optional[UpstreamError] = None
+    error: UpstreamError | None = None
 
     @property
     def start(self) -> int:
@@ -135,7 +136,7 @@ def _split(text: str, start: int, end: int, sep: str, limit: int = 0) -> list[tu
     return out
 
 
-def go_parse_int32(s: str) -> Optional[int]:
+def go_parse_int32(s: str) -> int | None:
     """``strconv.ParseInt(s, 0, 32)``: Go literal prefixes (0x, 0o, 0b, a leading 0
     means octal), ``_`` separators between digits, an optional sign; None on error."""
     if not s:
@@ -188,7 +189,7 @@ def _underscores_ok(s: str) -> bool:
     return saw != "_"
 
 
-def port_value(text: str, port_names: Optional[Collection[str]]) -> tuple[bool, Optional[int]]:
+def port_value(text: str, port_names: Collection[str] | None) -> tuple[bool, int | None]:
     """common.PortValue: a named container port first, else a Go integer literal.
     Returns (acceptable, number). With ``port_names`` None (the containers are not
     known) a syntactically valid port name is accepted without a number."""
@@ -204,10 +205,10 @@ def port_value(text: str, port_names: Optional[Collection[str]]) -> tuple[bool, 
 
 def parse_upstreams(
     text: str,
-    version: Optional[tuple[int, ...]] = None,
+    version: tuple[int, ...] | None = None,
     namespaces: bool = False,
     partitions: bool = False,
-    port_names: Optional[Collection[str]] = None,
+    port_names: Collection[str] | None = None,
 ) -> list[UpstreamAnnotation]:
     """Parse the annotation value ``text`` into its upstreams.
 
@@ -227,11 +228,11 @@ def parse_upstreams(
     return out
 
 
-def _entry(text: str, entry: Part, v2: bool, ns_or_ap: bool, port_names: Optional[Collection[str]]) -> UpstreamAnnotation:
+def _entry(text: str, entry: Part, v2: bool, ns_or_ap: bool, port_names: Collection[str] | None) -> UpstreamAnnotation:
     parts = _split(text, entry.start, entry.end, ":", 3)
     target = _part(text, *parts[0])
     pieces = _split(text, parts[0][0], parts[0][1], ".")
-    labeled = len(pieces) >= 2 and text[pieces[1][0]:pieces[1][1]] == "svc"
+    labeled = len(pieces) >= 2 and text[pieces[1][0] : pieces[1][1]] == "svc"
     form = "prepared_query" if target.value == "prepared_query" else "labeled" if labeled else "unlabeled"
     up = UpstreamAnnotation(entry, form, target=target)
     quoted = entry.value
@@ -256,7 +257,12 @@ def _entry(text: str, entry: Part, v2: bool, ns_or_ap: bool, port_names: Optiona
     need = 3 if form == "prepared_query" else 2
     if len(parts) < need:
         if not v2:
-            return fail(f"upstream {quoted!r} has no local port: consul-k8s v1 indexes past the end of it and the endpoints controller panics", entry, "panic", exact=False)
+            return fail(
+                f"upstream {quoted!r} has no local port: consul-k8s v1 indexes past the end of it and the endpoints controller panics",
+                entry,
+                "panic",
+                exact=False,
+            )
         return fail(f"upstream {quoted!r} has no local port: expected <service>:<port>", entry, exact=False)
     if form == "prepared_query":
         up.prepared_query = _part(text, *parts[1])
@@ -270,7 +276,12 @@ def _entry(text: str, entry: Part, v2: bool, ns_or_ap: bool, port_names: Optiona
     if not ok:
         if v2:
             return fail(f'invalid upstream local bind port "{port.value}" in "{quoted}"', port, "port")
-        return fail(f'invalid local port "{port.value}": consul-k8s v1 registers an empty upstream in place of {quoted!r}', port, "dropped", exact=False)
+        return fail(
+            f'invalid local port "{port.value}": consul-k8s v1 registers an empty upstream in place of {quoted!r}',
+            port,
+            "dropped",
+            exact=False,
+        )
     if form == "prepared_query":
         return up
     extra = _part(text, *parts[2]) if len(parts) > 2 else None
@@ -291,7 +302,7 @@ def _entry(text: str, entry: Part, v2: bool, ns_or_ap: bool, port_names: Optiona
                 q = text.index("?", extra.start, extra.end)
                 if q > extra.start:
                     up.datacenter = _part(text, extra.start, q)
-                if not _options(text, up, Part(text[q:extra.end], q, extra.end), structured, fail):
+                if not _options(text, up, Part(text[q : extra.end], q, extra.end), structured, fail):
                     return up
             elif "=" in extra.value or "&" in extra.value:
                 if not _options(text, up, extra, structured, fail):
@@ -347,10 +358,14 @@ def _options(text: str, up: UpstreamAnnotation, extra: Part, structured: str, fa
                 fail(structured, up.entry)
                 return False
             key = unquote_plus(text[s2:k_end], errors="replace")
-            value = unquote_plus(text[k_end + 1:e2], errors="replace") if key_end >= 0 else ""
+            value = unquote_plus(text[k_end + 1 : e2], errors="replace") if key_end >= 0 else ""
             canonical = _CANONICAL.get(key)
             if canonical is None:
-                fail(f'unsupported upstream option "{key}" in "{up.entry.value}"', Part(text[s2:k_end], s2, k_end), "option")
+                fail(
+                    f'unsupported upstream option "{key}" in "{up.entry.value}"',
+                    Part(text[s2:k_end], s2, k_end),
+                    "option",
+                )
                 return False
             if not value:
                 continue
@@ -358,7 +373,9 @@ def _options(text: str, up: UpstreamAnnotation, extra: Part, structured: str, fa
             up.options[canonical] = part
             if canonical == "mesh_gateway_mode":
                 if value not in MESH_GATEWAY_MODES:
-                    fail(f'invalid upstream mesh gateway mode "{value}" in "{up.entry.value}"', part, "mesh-gateway-mode")
+                    fail(
+                        f'invalid upstream mesh gateway mode "{value}" in "{up.entry.value}"', part, "mesh-gateway-mode"
+                    )
                     return False
                 up.mesh_gateway_mode = part
             elif canonical == "destination_port":
@@ -389,7 +406,7 @@ def part_span(scalar: Scalar, text: str, start: int, end: int) -> Span:
     return Span(span.line, span.col + offset + start, span.line, span.col + offset + max(end, start + 1))
 
 
-def unlabeled_peer_hint(up: UpstreamAnnotation) -> Optional[Part]:
+def unlabeled_peer_hint(up: UpstreamAnnotation) -> Part | None:
     """The piece of an unlabelled entry written as if it named a peer
     (``api.peer1.peer:9091``, ``api.svc-less.peer``): the unlabelled form has no peer
     field, so the injector reads it as a service (or namespace/partition) name and

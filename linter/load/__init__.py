@@ -9,16 +9,17 @@ Syntax itself is :mod:`linter.parse`'s: this package decides when and where
 parsing happens, never what a parse gives, so a serial, parallel, cached or
 uncached load are the same.
 """
+
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Iterator
 
 from linter.config import Config, RunOptions
 from linter.load.source import SourceText, read_source
 from linter.parse import Parsed, parse_text
 
 
-def parse_one(path: str, max_size: int) -> tuple[str, SourceText, Optional[Parsed]]:
+def parse_one(path: str, max_size: int) -> tuple[str, SourceText, Parsed | None]:
     """One file read and parsed (None: it could not be read), without any cache:
     what an editor re-reads when a file changes."""
     source = read_source(path, max_size)
@@ -27,7 +28,9 @@ def parse_one(path: str, max_size: int) -> tuple[str, SourceText, Optional[Parse
     return path, source, parse_text(path, source.text)
 
 
-def parse_all(files: list[str], config: Config, options: RunOptions = RunOptions(), defer: bool = False) -> Iterator[tuple[str, SourceText, Parsed]]:
+def parse_all(
+    files: list[str], config: Config, options: RunOptions = RunOptions(), defer: bool = False
+) -> Iterator[tuple[str, SourceText, Parsed]]:
     """Every file read and parsed, in the order given. Parsing runs in parallel for
     many files (``options.jobs``) and is skipped for content in the cache
     (``options.cache_dir``; None: no cache). The results are the same either way.
@@ -36,7 +39,7 @@ def parse_all(files: list[str], config: Config, options: RunOptions = RunOptions
     from linter.load import parallel
     from linter.load.cache import ParseCache, cache_key, save_in_background
 
-    cache: Optional[ParseCache] = None
+    cache: ParseCache | None = None
     if options.cache_dir:
         cache = ParseCache(options.cache_dir, cache_key(config))
         cache.load()

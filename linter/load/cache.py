@@ -18,13 +18,13 @@ Safety:
   cache file someone committed or edited fails the check and is never decoded. Any
   unreadable, corrupt or foreign cache is ignored the same way.
 """
+
 from __future__ import annotations
 
-import os
 import marshal
+import os
 import sys
 import tempfile
-from typing import Optional
 
 try:
     from _blake2 import blake2b  # what hashlib.blake2b is, without hashlib loading OpenSSL (~10 ms)
@@ -84,7 +84,7 @@ def _dist_stamp(module: str) -> str:
     return "?"
 
 
-def mac_key() -> Optional[bytes]:
+def mac_key() -> bytes | None:
     """The per-user secret that signs cache files, created on first use (0600)."""
     path = os.path.join(user_cache_dir(), "cache.key")
     try:
@@ -136,7 +136,7 @@ class ParseCache:
         if isinstance(entries, dict):
             self.entries = entries
 
-    def get(self, key: bytes) -> Optional[bytes]:
+    def get(self, key: bytes) -> bytes | None:
         blob = self.entries.get(key)
         if blob is not None:
             self.used[key] = blob
@@ -171,7 +171,7 @@ class ParseCache:
         if not self.changed and len(self.entries) <= limit:
             return  # nothing new: leave the file (and its mtime) alone
         merged = dict(self.used)
-        for k in unused[-max(0, limit - len(merged)):] if limit > len(merged) else []:
+        for k in unused[-max(0, limit - len(merged)) :] if limit > len(merged) else []:
             merged[k] = self.entries[k]
         write_signed(self.path, MAGIC, self.mac_key, marshal.dumps(merged))
 
@@ -212,7 +212,7 @@ def wait_for_saves() -> None:
         _SAVERS.pop().wait()
 
 
-def read_signed(path: str, magic: bytes, mac_key: Optional[bytes]) -> Optional[bytes]:
+def read_signed(path: str, magic: bytes, mac_key: bytes | None) -> bytes | None:
     """The body of a cache file this user's peerlint wrote, or None (missing,
     unreadable, damaged, or signed with another key: then it is never decoded)."""
     if mac_key is None:
@@ -225,13 +225,13 @@ def read_signed(path: str, magic: bytes, mac_key: Optional[bytes]) -> Optional[b
     head = len(magic)
     if not data.startswith(magic) or len(data) < head + _MAC_SIZE:
         return None
-    mac, body = data[head:head + _MAC_SIZE], data[head + _MAC_SIZE:]
+    mac, body = data[head : head + _MAC_SIZE], data[head + _MAC_SIZE :]
     if not _compare_digest(mac, _mac(mac_key, body)):
         return None
     return body
 
 
-def write_signed(path: str, magic: bytes, mac_key: Optional[bytes], body: bytes) -> None:
+def write_signed(path: str, magic: bytes, mac_key: bytes | None, body: bytes) -> None:
     """Write a cache file atomically (temporary file, then rename); never raise for
     an unwritable cache (a read-only checkout runs without one)."""
     if mac_key is None:

@@ -9,14 +9,15 @@ rebuilds the nodes for about a quarter of the cost of parsing, and the same byte
 into the parse cache unchanged. Speed trick (keep it): :func:`_dec` fills nodes'
 slots directly when the node layout allows it (``linter.nodes.FAST_LAYOUT``).
 """
+
 from __future__ import annotations
 
 import marshal
-from typing import Any, Optional
+from typing import Any
 
-from linter.nodes import FAST_LAYOUT, Mapping, Node, Scalar, Sequence, make_span
-from linter.parse import ParseError, Parsed, parse_text
 from linter.load.source import SourceText
+from linter.nodes import FAST_LAYOUT, Mapping, Node, Scalar, Sequence, make_span
+from linter.parse import Parsed, ParseError, parse_text
 
 
 def _enc(node: Node) -> tuple:
@@ -32,7 +33,7 @@ def _enc(node: Node) -> tuple:
     return (2, s.line, s.col, s.end_line, s.end_col, flat)
 
 
-def encode(parsed: Parsed) -> Optional[bytes]:
+def encode(parsed: Parsed) -> bytes | None:
     """A parse result as bytes, or None when it cannot be (a tree too deep to walk
     recursively, an exotic value): such a file is parsed again where it is needed."""
     try:
@@ -48,7 +49,7 @@ _new = object.__new__
 _span = make_span
 
 
-def _dec(e: tuple, path: tuple, parent: Optional[Node]) -> Node:
+def _dec(e: tuple, path: tuple, parent: Node | None) -> Node:
     """Nodes from :func:`_enc` tuples, with ``path`` and ``parent`` set exactly as
     :func:`linter.nodes.finish` sets them."""
     node: Any
@@ -98,7 +99,7 @@ class Deferred:
         self.blob = blob
 
 
-def resolve(path: str, source: SourceText, parsed: Any) -> Optional[Parsed]:
+def resolve(path: str, source: SourceText, parsed: Any) -> Parsed | None:
     """A parse result, decoding a :class:`Deferred` one (parsing again if it cannot be)."""
     if not isinstance(parsed, Deferred):
         return parsed

@@ -18,16 +18,16 @@ process that reads the byte holds the lock). A worker that fails or dies loses o
 the chunk it was on: every chunk whose result never arrived is run here at the end,
 so the outcome is always complete and in the same order as a serial run.
 """
+
 from __future__ import annotations
 
 import mmap
 import os
 import select
 import struct
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 from linter.forks import Child, available, fork, send
-
 
 _COUNTERS = struct.Struct("<II")  # chunks taken from the front, from the back
 _HEADER = struct.Struct("<II")  # chunk number, result length
@@ -54,7 +54,7 @@ class _Claims:
             if self.pids and all(_exited(pid) for pid in self.pids):
                 return False  # pragma: no cover - a worker killed inside three lines
 
-    def take(self, front: bool) -> Optional[int]:
+    def take(self, front: bool) -> int | None:
         if not self._acquire():
             return None
         try:
@@ -83,7 +83,9 @@ def _exited(pid: int) -> bool:
     return done == pid
 
 
-def _work(claims: _Claims, chunks: list, remote: Callable[[Any], bytes], fd: int, initializer: Optional[Callable[[], None]]) -> None:
+def _work(
+    claims: _Claims, chunks: list, remote: Callable[[Any], bytes], fd: int, initializer: Callable[[], None] | None
+) -> None:
     """A forked worker's whole job (linter.forks runs it and exits the process)."""
     if initializer is not None:
         initializer()
@@ -111,8 +113,8 @@ class _Inbox:
             number, size = _HEADER.unpack_from(self.buffer)
             if len(self.buffer) < _HEADER.size + size:
                 break
-            payload = bytes(self.buffer[_HEADER.size:_HEADER.size + size])
-            del self.buffer[:_HEADER.size + size]
+            payload = bytes(self.buffer[_HEADER.size : _HEADER.size + size])
+            del self.buffer[: _HEADER.size + size]
             deliver(number, payload)
 
 
@@ -130,8 +132,14 @@ def _drain(inboxes: list[_Inbox], deliver: Callable[[int, bytes], None], wait: b
                 box.read(deliver)
 
 
-def run(chunks: list, local: Callable[[Any], None], remote: Callable[[Any], bytes],
-        deliver: Callable[[Any, bytes], None], workers: int, initializer: Optional[Callable[[], None]] = None) -> None:
+def run(
+    chunks: list,
+    local: Callable[[Any], None],
+    remote: Callable[[Any], bytes],
+    deliver: Callable[[Any, bytes], None],
+    workers: int,
+    initializer: Callable[[], None] | None = None,
+) -> None:
     """Every chunk once: ``local(chunk)`` here, or ``remote(chunk)`` in a worker with
     its bytes handed to ``deliver(chunk, data)`` here (``initializer()`` runs first in
     each worker). Falls back to doing everything here when forking is not possible."""
@@ -150,8 +158,11 @@ def run(chunks: list, local: Callable[[Any], None], remote: Callable[[Any], byte
 
     children: list[Child] = []
     for _ in range(workers):
-        child = fork(lambda fd: _work(claims, chunks, remote, fd, initializer), pipe_size=PIPE_SIZE,
-                     close_in_child=[box.fd for box in inboxes])
+        child = fork(
+            lambda fd: _work(claims, chunks, remote, fd, initializer),
+            pipe_size=PIPE_SIZE,
+            close_in_child=[box.fd for box in inboxes],
+        )
         if child is None:
             break
         children.append(child)

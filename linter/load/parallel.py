@@ -9,12 +9,13 @@ are put back in input order: a parallel run is identical to a serial one. The
 constants below were measured (benchmarks/README.md): change them only with
 interleaved before/after runs.
 """
+
 from __future__ import annotations
 
 import gc
 import marshal
 import os
-from typing import Any, Optional
+from typing import Any
 
 try:
     from _blake2 import blake2b  # what hashlib.blake2b is, without hashlib loading OpenSSL (~10 ms)
@@ -50,12 +51,13 @@ CHUNK = 24
 #: workers (the back); anything unknown is ranked as HCL.
 OFFLOAD_RANK = {".yaml": 0, ".yml": 0, ".json": 1}
 
-def warm_up(files: Optional[list[str]] = None) -> None:
+
+def warm_up(files: list[str] | None = None) -> None:
     """Build the per-process parser state (PLY tables, lexer template, YAML loader)
     once, in the parent before forking, so no worker rebuilds it: for the syntaxes
     ``files`` use (every one when not given). A parser not warmed up is still built
     where it is first needed; a YAML-only repository just never imports pyhcl (~35 ms)."""
-    suffixes = {path[path.rfind("."):].lower() for path in files} if files is not None else {".hcl", ".yaml", ".json"}
+    suffixes = {path[path.rfind(".") :].lower() for path in files} if files is not None else {".hcl", ".yaml", ".json"}
     if suffixes - {".yaml", ".yml", ".json"}:
         parse_text("warm-up.hcl", 'a = "b"\n')
     if suffixes & {".yaml", ".yml"}:
@@ -78,7 +80,7 @@ def parse_cost(files: list[str]) -> float:
     return cost
 
 
-Loaded = tuple[SourceText, Optional[Parsed]]  # what each file turned into
+Loaded = tuple[SourceText, Parsed | None]  # what each file turned into
 
 
 class _Shared:
@@ -90,7 +92,7 @@ class _Shared:
     keyed = False
 
 
-def _read_and_parse(index: int, path: str) -> tuple[int, SourceText, Optional[bytes], Optional[Parsed], bool]:
+def _read_and_parse(index: int, path: str) -> tuple[int, SourceText, bytes | None, Parsed | None, bool]:
     """(index, source, cache key, parsed or None, cache hit) for one file."""
     source = read_source(path, _Shared.max_size)
     if source.text is None:
@@ -104,7 +106,9 @@ def _read_and_parse(index: int, path: str) -> tuple[int, SourceText, Optional[by
 
 def cache_key_for(path: str, text: str) -> bytes:
     """A file's parse-cache key: its syntax and exact text."""
-    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20, person=syntax_for(path, text).encode()[:16]).digest()
+    return blake2b(
+        text.encode("utf-8", "surrogatepass"), digest_size=20, person=syntax_for(path, text).encode()[:16]
+    ).digest()
 
 
 def work_chunk(chunk: list[tuple[int, str]]) -> bytes:
@@ -151,9 +155,11 @@ def load_files(files: list[str], max_size: int, cache: Any = None, jobs: int = 1
     _Shared.max_size = max_size
     _Shared.keyed = cache is not None
     _Shared.cached = cache.entries if cache is not None else frozenset()
-    out: list[Optional[Loaded]] = [None] * len(files)
+    out: list[Loaded | None] = [None] * len(files)
 
-    def finish(index: int, source: SourceText, key: Optional[bytes], parsed: Optional[Parsed], blob: Optional[bytes], hit: bool) -> None:
+    def finish(
+        index: int, source: SourceText, key: bytes | None, parsed: Parsed | None, blob: bytes | None, hit: bool
+    ) -> None:
         if hit and defer:
             blob = cache.get(key)
             out[index] = (source, Deferred(blob) if blob is not None else parse_text(files[index], source.text))  # type: ignore[arg-type]
@@ -186,7 +192,7 @@ def load_files(files: list[str], max_size: int, cache: Any = None, jobs: int = 1
         return out  # type: ignore[return-value]
     warm_up(files)
     indexed.sort(key=lambda item: _offload_rank(item[1]))  # stable: input order within a rank
-    chunks = [indexed[i:i + CHUNK] for i in range(0, len(indexed), CHUNK)]
+    chunks = [indexed[i : i + CHUNK] for i in range(0, len(indexed), CHUNK)]
     from linter.load import forkpool
 
     def deliver(_chunk: list[tuple[int, str]], data: bytes) -> None:

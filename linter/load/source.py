@@ -3,12 +3,12 @@
 Reading never raises: a file that cannot be read, is binary, is not UTF-8 or is over
 the size limit comes back as a problem with a location, which PL001 reports.
 """
+
 from __future__ import annotations
 
 import os
 import stat
 from dataclasses import dataclass
-from typing import Optional
 
 from linter.discover import display_path
 
@@ -16,13 +16,13 @@ from linter.discover import display_path
 @dataclass
 class SourceText:
     path: str  # as shown to the user: relative to the working directory when below it
-    text: Optional[str]
-    problem: Optional[str] = None
+    text: str | None
+    problem: str | None = None
     line: int = 1
     col: int = 1
     #: the parse cache's key for ``text`` (a hash of it and its syntax), when a cached
     #: run computed one: the results cache fingerprints the files with it
-    key: Optional[bytes] = None
+    key: bytes | None = None
 
 
 def _read_up_to(fd: int, count: int) -> bytes:
@@ -50,7 +50,9 @@ def read_source(path: str, max_size: int) -> SourceText:
                 raise IsADirectoryError(path)
             size = info.st_size
             if size > max_size:
-                return SourceText(shown, None, f"file is {size} bytes, over the {max_size}-byte limit (max-file-size); not read")
+                return SourceText(
+                    shown, None, f"file is {size} bytes, over the {max_size}-byte limit (max-file-size); not read"
+                )
             # never more than the limit + 1, and not the limit's worth for a small file
             data = _read_up_to(fd, min(size, max_size) + 1)
             if len(data) > size:  # it grew since: read on up to the limit, as before

@@ -3,6 +3,7 @@
 Classification looks only at the shape of the top level, cheaply, because most
 YAML in a repository is not Consul's: anything unrecognised is ignored silently.
 """
+
 from __future__ import annotations
 
 import os
@@ -10,44 +11,152 @@ import re
 from typing import Iterator
 
 from linter.model.document import (
-    ACL_POLICY, ACL_POLICY_API, ACL_TOKEN, AGENT_CONFIG, CONFIG_ENTRY, CRD, HELM_VALUES,
-    K8S_SECRET, K8S_WORKLOAD, SERVICE_DEFINITION, Document,
+    ACL_POLICY,
+    ACL_POLICY_API,
+    ACL_TOKEN,
+    AGENT_CONFIG,
+    CONFIG_ENTRY,
+    CRD,
+    HELM_VALUES,
+    K8S_SECRET,
+    K8S_WORKLOAD,
+    SERVICE_DEFINITION,
+    Document,
 )
 from linter.nodes import Mapping, Node, Sequence, as_list, fold_key
 
 CONSUL_GROUP = "consul.hashicorp.com"
 ANNOTATION_PREFIX = "consul.hashicorp.com/"
 WORKLOAD_KINDS = {
-    "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob",
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Job",
+    "CronJob",
 }
 
 ACL_RULE_KEYS = {
-    "acl", "agent", "agentprefix", "key", "keyprefix", "node", "nodeprefix", "service",
-    "serviceprefix", "session", "sessionprefix", "event", "eventprefix", "query",
-    "queryprefix", "keyring", "operator", "mesh", "peering", "partition",
-    "partitionprefix", "namespace", "namespaceprefix", "identity", "identityprefix",
+    "acl",
+    "agent",
+    "agentprefix",
+    "key",
+    "keyprefix",
+    "node",
+    "nodeprefix",
+    "service",
+    "serviceprefix",
+    "session",
+    "sessionprefix",
+    "event",
+    "eventprefix",
+    "query",
+    "queryprefix",
+    "keyring",
+    "operator",
+    "mesh",
+    "peering",
+    "partition",
+    "partitionprefix",
+    "namespace",
+    "namespaceprefix",
+    "identity",
+    "identityprefix",
 }
 #: Top-level agent configuration keys that never appear in other documents.
 AGENT_MARKERS = {
-    "datacenter", "datadir", "server", "bootstrapexpect", "bootstrap", "retryjoin",
-    "retryjoinwan", "primarydatacenter", "primarygateways", "nodename", "clientaddr",
-    "bindaddr", "advertiseaddr", "ports", "addresses", "connect", "peering", "acl",
-    "encrypt", "tls", "autoencrypt", "ui", "uiconfig", "loglevel", "configentries",
-    "telemetry", "performance", "recursors", "dns", "domain", "verifyincoming",
-    "verifyoutgoing", "ca_file", "cafile", "certfile", "keyfile", "enablelocalscriptchecks",
-    "startjoin", "translatewanaddrs", "advertiseaddrwan", "partition", "segment", "limits",
-    "autoconfig", "rejoinafterleave", "leaveonterminate", "enablesyslog", "auditing",
-    "audit", "license_path", "licensepath", "disableremoteexec", "node_meta", "nodemeta",
+    "datacenter",
+    "datadir",
+    "server",
+    "bootstrapexpect",
+    "bootstrap",
+    "retryjoin",
+    "retryjoinwan",
+    "primarydatacenter",
+    "primarygateways",
+    "nodename",
+    "clientaddr",
+    "bindaddr",
+    "advertiseaddr",
+    "ports",
+    "addresses",
+    "connect",
+    "peering",
+    "acl",
+    "encrypt",
+    "tls",
+    "autoencrypt",
+    "ui",
+    "uiconfig",
+    "loglevel",
+    "configentries",
+    "telemetry",
+    "performance",
+    "recursors",
+    "dns",
+    "domain",
+    "verifyincoming",
+    "verifyoutgoing",
+    "ca_file",
+    "cafile",
+    "certfile",
+    "keyfile",
+    "enablelocalscriptchecks",
+    "startjoin",
+    "translatewanaddrs",
+    "advertiseaddrwan",
+    "partition",
+    "segment",
+    "limits",
+    "autoconfig",
+    "rejoinafterleave",
+    "leaveonterminate",
+    "enablesyslog",
+    "auditing",
+    "audit",
+    "license_path",
+    "licensepath",
+    "disableremoteexec",
+    "node_meta",
+    "nodemeta",
 }
 HELM_TOP = {
-    "global", "server", "client", "connectinject", "meshgateway", "synccatalog", "ui",
-    "dns", "externalservers", "ingressgateways", "terminatinggateways", "apigateway",
-    "controller", "prometheus", "tests", "telemetrycollector", "webhookcertmanager",
+    "global",
+    "server",
+    "client",
+    "connectinject",
+    "meshgateway",
+    "synccatalog",
+    "ui",
+    "dns",
+    "externalservers",
+    "ingressgateways",
+    "terminatinggateways",
+    "apigateway",
+    "controller",
+    "prometheus",
+    "tests",
+    "telemetrycollector",
+    "webhookcertmanager",
 }
 HELM_GLOBAL = {
-    "datacenter", "image", "imagek8s", "imageconsuldataplane", "peering", "tls", "acls",
-    "federation", "adminpartitions", "gossipencryption", "enterpriselicense",
-    "secretsbackend", "name", "domain", "metrics", "enableconsulnamespaces",
+    "datacenter",
+    "image",
+    "imagek8s",
+    "imageconsuldataplane",
+    "peering",
+    "tls",
+    "acls",
+    "federation",
+    "adminpartitions",
+    "gossipencryption",
+    "enterpriselicense",
+    "secretsbackend",
+    "name",
+    "domain",
+    "metrics",
+    "enableconsulnamespaces",
 }
 TOKEN_KEYS = {"secretid", "accessorid"}
 
@@ -101,7 +210,23 @@ def classify(root: Node, path: str, index: int, syntax: str) -> Iterator[Documen
         if isinstance(kind, str) and "accessorid" not in keys:
             yield Document(path, index, CONFIG_ENTRY, kind, root, syntax)
             return
-    if keys & TOKEN_KEYS or ("policies" in keys and keys & {"description", "serviceidentities", "nodeidentities", "local", "roles", "templatedpolicies", "expirationttl"}) or ("serviceidentities" in keys):
+    if (
+        keys & TOKEN_KEYS
+        or (
+            "policies" in keys
+            and keys
+            & {
+                "description",
+                "serviceidentities",
+                "nodeidentities",
+                "local",
+                "roles",
+                "templatedpolicies",
+                "expirationttl",
+            }
+        )
+        or ("serviceidentities" in keys)
+    ):
         yield Document(path, index, ACL_TOKEN, ACL_TOKEN, root, syntax)
         return
     if "rules" in keys and "name" in keys and isinstance(root.value("Rules"), str):
@@ -125,13 +250,24 @@ def classify(root: Node, path: str, index: int, syntax: str) -> Iterator[Documen
 def _is_helm_values(root: Mapping, keys: set[str], syntax: str, path: str = "") -> bool:
     if syntax != "yaml" or not keys & HELM_TOP:
         return False
-    if re.match(r"^values([-_.].*)?\.ya?ml$", os.path.basename(path)) and all(isinstance(v, Mapping) for _k, v in root.items()):
+    if re.match(r"^values([-_.].*)?\.ya?ml$", os.path.basename(path)) and all(
+        isinstance(v, Mapping) for _k, v in root.items()
+    ):
         return True  # a Helm layer (values-dc1.yaml) may set only server: or client:
     glob = root.get("global")
     if isinstance(glob, Mapping) and _folded(glob) & HELM_GLOBAL:
         return True
-    hits = keys & {"connectinject", "meshgateway", "synccatalog", "externalservers", "ingressgateways", "terminatinggateways"}
-    return bool(hits) or (keys & {"server", "client"} == {"server", "client"} and isinstance(root.get("server"), Mapping))
+    hits = keys & {
+        "connectinject",
+        "meshgateway",
+        "synccatalog",
+        "externalservers",
+        "ingressgateways",
+        "terminatinggateways",
+    }
+    return bool(hits) or (
+        keys & {"server", "client"} == {"server", "client"} and isinstance(root.get("server"), Mapping)
+    )
 
 
 def _has_consul_annotations(root: Mapping) -> bool:
@@ -162,11 +298,22 @@ def workload_annotation_maps(root: Mapping) -> Iterator[Mapping]:
                 yield annotations
 
 
-def _service_definitions(root: Mapping, path: str, index: int, syntax: str, parent: Document | None) -> Iterator[Document]:
+def _service_definitions(
+    root: Mapping, path: str, index: int, syntax: str, parent: Document | None
+) -> Iterator[Document]:
     for key in ("service", "services"):
         for i, body in enumerate(as_list(root.get(key))):
             if isinstance(body, Mapping):
-                yield Document(path, index, SERVICE_DEFINITION, SERVICE_DEFINITION, body, syntax, parent=parent, extra={"position": i})
+                yield Document(
+                    path,
+                    index,
+                    SERVICE_DEFINITION,
+                    SERVICE_DEFINITION,
+                    body,
+                    syntax,
+                    parent=parent,
+                    extra={"position": i},
+                )
 
 
 def _embedded(agent: Document) -> Iterator[Document]:
@@ -179,4 +326,13 @@ def _embedded(agent: Document) -> Iterator[Document]:
                 kind = entry.exact("Kind") or entry.exact("kind")
                 value = getattr(kind, "value", None)
                 if isinstance(value, str):
-                    yield Document(agent.path, agent.index, CONFIG_ENTRY, value, entry, agent.syntax, parent=agent, extra={"bootstrap": i})
+                    yield Document(
+                        agent.path,
+                        agent.index,
+                        CONFIG_ENTRY,
+                        value,
+                        entry,
+                        agent.syntax,
+                        parent=agent,
+                        extra={"bootstrap": i},
+                    )

@@ -14,13 +14,13 @@
 Cluster names double as peer names unless the configuration (``peer-name``) or the
 PeeringAcceptor/PeeringDialer custom resources say otherwise (see linter.graph).
 """
+
 from __future__ import annotations
 
 import fnmatch
 import os
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 from linter.config import Config
 from linter.discover import relative_path
@@ -38,9 +38,9 @@ class ClusterRoot:
     folder: str  # absolute
     name: str
     partition: str
-    datacenter: Optional[str]  # as the file sets it; None when only implied
+    datacenter: str | None  # as the file sets it; None when only implied
     doc: Document
-    node: Optional[Node]  # the datacenter value, when set
+    node: Node | None  # the datacenter value, when set
 
 
 class ClusterMatcher:
@@ -67,18 +67,18 @@ class ClusterMatcher:
         return self.clusters[int(found.lastgroup[2:])]
 
 
-def cluster_for_path(path: str, config: Config, matcher: Optional[ClusterMatcher] = None) -> tuple[str, str]:
+def cluster_for_path(path: str, config: Config, matcher: ClusterMatcher | None = None) -> tuple[str, str]:
     """(cluster, partition) for a file, by the first cluster whose globs match."""
     rel = relative_path(os.path.abspath(path), os.path.abspath(config.root)).replace(os.sep, "/")
     return (matcher or ClusterMatcher(config)).match(rel)
 
 
-def _str(node: Optional[Node]) -> Optional[str]:
+def _str(node: Node | None) -> str | None:
     value = getattr(node, "value", None)
     return value if isinstance(value, str) and value else None
 
 
-def _root_of(doc: Document) -> Optional[ClusterRoot]:
+def _root_of(doc: Document) -> ClusterRoot | None:
     """The cluster root a Helm values file or agent configuration declares, if any."""
     folder = os.path.dirname(os.path.abspath(doc.path))
     base = os.path.basename(folder) or DEFAULT_CLUSTER
@@ -101,7 +101,7 @@ def _root_of(doc: Document) -> Optional[ClusterRoot]:
     return None
 
 
-def find_roots(documents: list[Document], config: Optional[Config] = None) -> dict[str, ClusterRoot]:
+def find_roots(documents: list[Document], config: Config | None = None) -> dict[str, ClusterRoot]:
     """Cluster roots by absolute folder; the first declaring file of a folder wins."""
     roots: dict[str, ClusterRoot] = {}
     for doc in documents:
@@ -119,11 +119,11 @@ def find_roots(documents: list[Document], config: Optional[Config] = None) -> di
     return roots
 
 
-def _nearest(folder: str, roots: dict[str, ClusterRoot], memo: dict[str, Optional[ClusterRoot]]) -> Optional[ClusterRoot]:
+def _nearest(folder: str, roots: dict[str, ClusterRoot], memo: dict[str, ClusterRoot | None]) -> ClusterRoot | None:
     """The deepest root at or above ``folder``; memoised so assignment stays linear."""
     chain = []
     here = folder
-    found: Optional[ClusterRoot] = None
+    found: ClusterRoot | None = None
     while True:
         if here in memo:
             found = memo[here]
@@ -156,7 +156,7 @@ def assign_clusters(documents: list[Document], config: Config) -> None:
     roots = find_roots(documents, config)
     if not roots:
         return
-    memo: dict[str, Optional[ClusterRoot]] = {}
+    memo: dict[str, ClusterRoot | None] = {}
     for doc in documents:
         if doc.path not in cache:
             root = _nearest(os.path.dirname(os.path.abspath(doc.path)), roots, memo)

@@ -1,9 +1,9 @@
 """A document: one parsed tree, what kind of Consul configuration it is, and where
 it belongs (cluster and partition)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 from linter.nodes import Mapping, Node, Scalar
 
@@ -20,8 +20,16 @@ K8S_WORKLOAD = "k8s-workload"
 K8S_SECRET = "k8s-secret"
 
 CATEGORIES = (
-    CONFIG_ENTRY, CRD, HELM_VALUES, AGENT_CONFIG, SERVICE_DEFINITION, ACL_POLICY,
-    ACL_POLICY_API, ACL_TOKEN, K8S_WORKLOAD, K8S_SECRET,
+    CONFIG_ENTRY,
+    CRD,
+    HELM_VALUES,
+    AGENT_CONFIG,
+    SERVICE_DEFINITION,
+    ACL_POLICY,
+    ACL_POLICY_API,
+    ACL_TOKEN,
+    K8S_WORKLOAD,
+    K8S_SECRET,
 )
 
 
@@ -43,11 +51,11 @@ class Document:
     syntax: str
     cluster: str = "default"
     partition: str = "default"
-    parent: Optional["Document"] = None
+    parent: Document | None = None
     extra: dict = field(default_factory=dict)
 
     @property
-    def name(self) -> Optional[str]:
+    def name(self) -> str | None:
         """The resource name: ``metadata.name`` for Kubernetes objects, ``Name``
         otherwise."""
         if self.category in (CRD, K8S_WORKLOAD, K8S_SECRET):
@@ -65,7 +73,7 @@ class Document:
             return spec if isinstance(spec, Mapping) else Mapping([], self.root.span)
         return self.root
 
-    def at(self, node: Optional[Node]) -> "Site":
+    def at(self, node: Node | None) -> Site:
         """The place of ``node`` in this document (the whole document for None): what
         :meth:`linter.api.Rule.report` points a finding at."""
         return Site(self, node)
@@ -74,7 +82,7 @@ class Document:
         """A stable identity for baselines and fingerprints: kind and name, not lines."""
         return f"{self.kind}/{self.name or '#%d' % self.index}"
 
-    def kind_node(self) -> Optional[Node]:
+    def kind_node(self) -> Node | None:
         return self.root.exact("Kind") or self.root.exact("kind")
 
     def name_node(self) -> Node:
@@ -90,17 +98,17 @@ class Site:
     """A node in a document: a finding's place (``doc.at(node)``)."""
 
     doc: Document
-    node: Optional[Node] = None
+    node: Node | None = None
 
 
-def text(node: Optional[Node]) -> Optional[str]:
+def text(node: Node | None) -> str | None:
     """A scalar's value as a string, or None."""
     if isinstance(node, Scalar) and node.value is not None and not isinstance(node.value, (dict, list)):
         return node.value if isinstance(node.value, str) else str(node.value)
     return None
 
 
-def is_true(node: Optional[Node]) -> bool:
+def is_true(node: Node | None) -> bool:
     """A boolean setting that is on: ``true``, or the string "true" in any case (what
     Consul's weak decoding of agent configuration reads as true)."""
     value = node.value if isinstance(node, Scalar) else None

@@ -1,16 +1,23 @@
 """Grouping helpers for PL108 (duplicates): identities Consul and consul-k8s compare,
 computed once per document so the rule groups with dicts and stays linear."""
+
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator
 
 from linter.model import validate as v
 from linter.model.document import Document
 from linter.nodes import Mapping, Node, Scalar, Sequence, fold_key
 
 #: Config entries (and the CRDs that write them) of which a partition holds one.
-SINGLETONS = {"mesh": "mesh", "proxy-defaults": "proxy-defaults", "exported-services": "exported-services",
-              "Mesh": "mesh", "ProxyDefaults": "proxy-defaults", "ExportedServices": "exported-services"}
+SINGLETONS = {
+    "mesh": "mesh",
+    "proxy-defaults": "proxy-defaults",
+    "exported-services": "exported-services",
+    "Mesh": "mesh",
+    "ProxyDefaults": "proxy-defaults",
+    "ExportedServices": "exported-services",
+}
 #: CRD webhooks' "already defined" messages (CREATE with any existing one in the cluster).
 SINGLETON_WEBHOOK = {
     "Mesh": "mesh resource already defined - only one mesh entry is supported",
@@ -19,7 +26,7 @@ SINGLETON_WEBHOOK = {
 }
 
 
-def normalized(node: Optional[Node]) -> Any:
+def normalized(node: Node | None) -> Any:
     """A document's content with key spelling folded, to tell a harmless repeat of the
     same entry (HCL and JSON copies) from two entries that overwrite each other."""
     if isinstance(node, Mapping):
@@ -39,7 +46,7 @@ def k8s_object(doc: Document) -> tuple[str, str]:
     return (v.value(meta.get("namespace")) or "" if meta else "", doc.name or "")
 
 
-def singleton_key(doc: Document) -> Optional[tuple[str, str, str]]:
+def singleton_key(doc: Document) -> tuple[str, str, str] | None:
     """(cluster, entry kind, partition) of a mesh / proxy-defaults / exported-services."""
     kind = SINGLETONS.get(doc.kind)
     if kind is None:
@@ -63,13 +70,18 @@ def source_identity(source: Mapping) -> tuple[str, ...]:
 
 def upstream_identity(upstream: Mapping) -> str:
     """structs.UpstreamKey.String(): what Consul prints for a duplicate upstream."""
-    get = lambda *names: v.value(upstream.get(*names)) or ""  # noqa: E731
+    get = lambda *names: v.value(upstream.get(*names)) or ""
     return '[type="%s", name="%s", partition="%s", namespace="%s", peer="%s", datacenter="%s"]' % (
-        get("destination_type") or "service", get("destination_name"), get("destination_partition"),
-        get("destination_namespace"), get("destination_peer"), get("datacenter"))
+        get("destination_type") or "service",
+        get("destination_name"),
+        get("destination_partition"),
+        get("destination_namespace"),
+        get("destination_peer"),
+        get("datacenter"),
+    )
 
 
-def bind_target(upstream: Mapping) -> tuple[Optional[Node], str]:
+def bind_target(upstream: Mapping) -> tuple[Node | None, str]:
     """(node to point at, "address:port" or socket path) an upstream listens on."""
     socket = upstream.get("local_bind_socket_path")
     if v.is_set(socket):

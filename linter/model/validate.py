@@ -8,10 +8,11 @@ choose the message: Consul's own words for config entries, consul-k8s's webhook 
 (``<kind>.consul.hashicorp.com "<name>" is invalid: <path>: ...``) for CRDs, since
 that is what ``consul config write`` and ``kubectl apply`` would print.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional
+from typing import Iterator
 
 from linter.model.document import CRD, Document, text
 from linter.nodes import Mapping, Node, Scalar, as_list
@@ -29,15 +30,22 @@ DATACENTER_NAME = re.compile(r"^[a-z0-9_-]+$")
 
 #: consul-k8s ServiceResolver subset names.
 SUBSET_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
-SUBSET_NAME_HELP = ("subset name must begin or end with lower case alphanumeric characters, "
-                    "and contain lower case alphanumeric characters or '-' in between")
+SUBSET_NAME_HELP = (
+    "subset name must begin or end with lower case alphanumeric characters, "
+    "and contain lower case alphanumeric characters or '-' in between"
+)
 
 #: kubeKind strings consul-k8s puts in its admission errors.
 KUBE_KIND = {
-    "PeeringAcceptor": "peeringacceptors", "PeeringDialer": "peeringdialers", "Mesh": "mesh",
-    "ExportedServices": "exportedservices", "ServiceIntentions": "serviceintentions",
-    "ProxyDefaults": "proxydefaults", "ServiceDefaults": "servicedefaults",
-    "SamenessGroup": "samenessgroup", "ServiceResolver": "serviceresolver",
+    "PeeringAcceptor": "peeringacceptors",
+    "PeeringDialer": "peeringdialers",
+    "Mesh": "mesh",
+    "ExportedServices": "exportedservices",
+    "ServiceIntentions": "serviceintentions",
+    "ProxyDefaults": "proxydefaults",
+    "ServiceDefaults": "servicedefaults",
+    "SamenessGroup": "samenessgroup",
+    "ServiceResolver": "serviceresolver",
 }
 
 
@@ -45,18 +53,18 @@ def is_crd(doc: Document) -> bool:
     return doc.category == CRD
 
 
-def value(node: Optional[Node]) -> Optional[str]:
+def value(node: Node | None) -> str | None:
     """A scalar as a string; None for absent, null and containers."""
     return text(node)
 
 
-def is_set(node: Optional[Node]) -> bool:
+def is_set(node: Node | None) -> bool:
     """Go's ``!= ""`` on a string field: present and not empty."""
     found = value(node)
     return found is not None and found != ""
 
 
-def truthy(node: Optional[Node]) -> bool:
+def truthy(node: Node | None) -> bool:
     """Go's zero-value test for any field: non-empty string, non-zero number, true,
     non-empty list or map."""
     if node is None:
@@ -68,7 +76,7 @@ def truthy(node: Optional[Node]) -> bool:
     return bool(getattr(node, "items", None))
 
 
-def pair(mapping: Mapping, first: str, second: str) -> Optional[Scalar]:
+def pair(mapping: Mapping, first: str, second: str) -> Scalar | None:
     """When both fields are set, the key written later (the one to remove)."""
     a, b = mapping.entry(first), mapping.entry(second)
     if a is None or b is None or not truthy(a[1]) or not truthy(b[1]):
@@ -76,19 +84,19 @@ def pair(mapping: Mapping, first: str, second: str) -> Optional[Scalar]:
     return later(a[0], b[0])  # type: ignore[return-value]
 
 
-def mappings(node: Optional[Node]) -> Iterator[tuple[int, Mapping]]:
+def mappings(node: Node | None) -> Iterator[tuple[int, Mapping]]:
     """(index, item) for the Mapping items of a list (or one HCL block)."""
     for i, item in enumerate(as_list(node)):
         if isinstance(item, Mapping):
             yield i, item
 
 
-def child(mapping: Optional[Node], *names: str) -> Optional[Mapping]:
+def child(mapping: Node | None, *names: str) -> Mapping | None:
     node = mapping.get(*names) if isinstance(mapping, Mapping) else None
     return node if isinstance(node, Mapping) else None
 
 
-def later(*nodes: Optional[Node]) -> Optional[Node]:
+def later(*nodes: Node | None) -> Node | None:
     """The node written last in the file: the one that makes a pair conflict."""
     present = [n for n in nodes if n is not None]
     return max(present, key=lambda n: (n.span.line, n.span.col)) if present else None
@@ -104,7 +112,7 @@ def set_keys(mapping: Mapping, *names: str) -> list[tuple[str, Scalar]]:
     return out
 
 
-def crd_error(doc: Document, path: str, message: str, node: Optional[Node] = None, kind: str = "Invalid value") -> str:
+def crd_error(doc: Document, path: str, message: str, node: Node | None = None, kind: str = "Invalid value") -> str:
     """consul-k8s's admission error text (``apierrors.NewInvalid``)."""
     kube = KUBE_KIND.get(doc.kind, doc.kind.lower())
     if kind == "Invalid value":
@@ -116,6 +124,7 @@ def crd_error(doc: Document, path: str, message: str, node: Optional[Node] = Non
 
 
 # --- iterators over the places a field lives, for config entries and CRDs alike ---
+
 
 def exported_services(doc: Document) -> Iterator[tuple[int, Mapping]]:
     yield from mappings(doc.spec.get("Services"))
@@ -140,7 +149,7 @@ def source_path(doc: Document, i: int) -> str:
     return f"spec.sources[{i}]" if is_crd(doc) else f"Sources[{i}]"
 
 
-def intention_destination(doc: Document) -> tuple[Optional[Node], Optional[Node]]:
+def intention_destination(doc: Document) -> tuple[Node | None, Node | None]:
     """(name node, namespace node) of an intention's destination."""
     if is_crd(doc):
         dest = child(doc.spec, "destination")
@@ -179,7 +188,7 @@ def upstreams(doc: Document) -> Iterator[tuple[Mapping, list[Mapping]]]:
             yield proxy, [u for _, u in mappings(proxy.get("upstreams"))]
 
 
-def peer_name_problem(node: Optional[Node], star: str = "") -> Optional[str]:
+def peer_name_problem(node: Node | None, star: str = "") -> str | None:
     """Consul's message if ``node`` is a peer name no peering can have. Empty means
     local. Where Consul has its own wildcard check (PL107 reports it), ``star`` says
     which values that check takes: "exact" (``*``) or "contains" (any ``*``)."""
@@ -201,7 +210,7 @@ def upstream_overrides(doc: Document) -> Iterator[tuple[int, Mapping]]:
     yield from mappings((child(doc.spec, "UpstreamConfig") or Mapping([], doc.spec.span)).get("Overrides"))
 
 
-def known_partition(project, doc: Document) -> Optional[str]:
+def known_partition(project, doc: Document) -> str | None:
     """The partition a document is known to be written to: only when the project
     configuration places its cluster ([clusters.NAME] partition); otherwise None, and
     the rules that need it stay silent."""

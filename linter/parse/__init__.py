@@ -6,10 +6,10 @@ Only syntax lives here: reading files, caches and parallel parsing are
 does), and returns either documents or a :class:`ParseError` with a location. It
 never raises for bad input.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 from linter.nodes import Node
 from linter.parse.errors import MAX_DEPTH, ParseError
@@ -20,13 +20,15 @@ YAML_SUFFIXES = (".yaml", ".yml")
 JSON_SUFFIXES = (".json",)
 HCL_SUFFIXES = (".hcl",)
 SUFFIXES = YAML_SUFFIXES + JSON_SUFFIXES + HCL_SUFFIXES
+
+
 @dataclass
 class Parsed:
     """What one file turned into: documents (YAML may hold several) or an error."""
 
     syntax: str
     documents: list[Node] = field(default_factory=list)
-    error: Optional[ParseError] = None
+    error: ParseError | None = None
 
 
 def syntax_for(path: str, text: str) -> str:

@@ -1,6 +1,7 @@
 """What every parser raises, in a module of its own: the parsers import it, and
 :mod:`linter.parse` imports the parsers, so it cannot live in the package's
 ``__init__`` without an import cycle."""
+
 from __future__ import annotations
 
 from linter.nodes import Span

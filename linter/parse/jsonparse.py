@@ -5,6 +5,7 @@ positions come from composing the same text with the YAML C composer, JSON being
 Where the two disagree on some exotic but valid JSON, the values from ``json`` are
 kept and positions fall back to the enclosing document.
 """
+
 from __future__ import annotations
 
 import json

@@ -7,11 +7,12 @@ object: tags only tell a quoted ``"true"`` from a boolean. Aliases are expanded
 against a budget, so a billion-laughs document is a parse error, not an
 out-of-memory; nesting beyond :data:`MAX_DEPTH` is a parse error, not a crash.
 """
+
 from __future__ import annotations
 
 import re
 from functools import partial
-from typing import Any, Optional
+from typing import Any
 
 from linter.nodes import FAST_LAYOUT, Mapping, Node, Scalar, Sequence, Span, finish
 from linter.parse.errors import MAX_DEPTH, ParseError
@@ -118,7 +119,9 @@ def _has_ctag() -> bool:
     try:
         from ruamel.yaml.events import ScalarEvent
 
-        return "ctag" in getattr(ScalarEvent, "__slots__", ()) and ScalarEvent(None, None, (True, False), "x").tag is None
+        return (
+            "ctag" in getattr(ScalarEvent, "__slots__", ()) and ScalarEvent(None, None, (True, False), "x").tag is None
+        )
     except Exception:  # pragma: no cover - another ruamel layout
         return False
 
@@ -135,7 +138,12 @@ def _copy(node: Node, budget: list[int]) -> Node:
         src, sink, slot = stack.pop()
         budget[0] -= 1
         if budget[0] < 0:
-            raise ParseError(f"aliases expand to more than {MAX_NODES} nodes (a YAML alias bomb?)", src.span.line, src.span.col, limit=True)
+            raise ParseError(
+                f"aliases expand to more than {MAX_NODES} nodes (a YAML alias bomb?)",
+                src.span.line,
+                src.span.col,
+                limit=True,
+            )
         if isinstance(src, Mapping):
             dst: Node = Mapping([], src.span)
             for key, value in src.entries:
@@ -167,7 +175,7 @@ def _tuple_pairs(root: Node) -> None:
             stack.extend(node.items)
 
 
-def _document(loader: Any) -> Optional[Node]:
+def _document(loader: Any) -> Node | None:
     """One document's events to nodes in one flat loop with an explicit stack.
 
     Each node gets its ``path`` and ``parent`` as it is attached, exactly what
@@ -177,7 +185,7 @@ def _document(loader: Any) -> Optional[Node]:
     anchors: dict[str, Node] = {}
     budget = [MAX_NODES]
     stack: list[list] = []  # [open container, pending key or None]
-    root: Optional[Node] = None
+    root: Node | None = None
     get_event = loader.get_event
     kinds = _KINDS
     fast = FAST_LAYOUT
@@ -204,7 +212,12 @@ def _document(loader: Any) -> Optional[Node]:
             if kind == _SCALAR:
                 style = event.style
                 # ``tag`` is a property (str() of ``ctag``); None exactly when ctag is
-                if style or (event.ctag is not None if has_ctag else event.tag) and event.tag not in ("!", None, "") or not event.implicit[0]:
+                if (
+                    style
+                    or (event.ctag is not None if has_ctag else event.tag)
+                    and event.tag not in ("!", None, "")
+                    or not event.implicit[0]
+                ):
                     value = event.value
                     quoted = bool(style)
                 else:
@@ -236,7 +249,9 @@ def _document(loader: Any) -> Optional[Node]:
         elif kind == _ALIAS:
             target = anchors.get(event.anchor)
             if target is None:
-                raise ParseError(f"found undefined alias {event.anchor!r}", event.start_mark.line + 1, event.start_mark.column + 1)
+                raise ParseError(
+                    f"found undefined alias {event.anchor!r}", event.start_mark.line + 1, event.start_mark.column + 1
+                )
             node = _copy(target, budget)
             anchor = None
         elif kind == _DOC_END:
@@ -271,7 +286,12 @@ def _document(loader: Any) -> Optional[Node]:
         elif kind != _SCALAR:
             stack.append([node, None])
             if len(stack) > MAX_DEPTH:
-                raise ParseError(f"nesting deeper than {MAX_DEPTH} levels; peerlint reads no further", node.span.line, node.span.col, limit=True)
+                raise ParseError(
+                    f"nesting deeper than {MAX_DEPTH} levels; peerlint reads no further",
+                    node.span.line,
+                    node.span.col,
+                    limit=True,
+                )
 
 
 def parse_yaml(text: str) -> list[Node]:

@@ -3,6 +3,7 @@
 Each format is ``module:function`` taking a :class:`ReportInput` and returning the
 whole output as a string, so one run can write several formats.
 """
+
 from __future__ import annotations
 
 import importlib

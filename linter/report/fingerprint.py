@@ -1,5 +1,6 @@
 """Fingerprints that survive lines moving: a hash of what a finding is (rule, file,
 resource, attribute path), never where it is."""
+
 from __future__ import annotations
 
 import hashlib

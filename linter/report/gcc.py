@@ -8,6 +8,7 @@ their finding as ``note:`` lines, exactly as gcc writes its own notes: tools tha
 understand them attach them, and ``$gcc`` skips them rather than showing a second
 problem. Columns are 1-based code points.
 """
+
 from __future__ import annotations
 
 from linter.report import ReportInput
@@ -25,5 +26,7 @@ def render(data: ReportInput) -> str:
         level = LEVEL.get(f.severity, "error")
         out.append(f"{f.path}:{f.span.line}:{f.span.col}: {level}: {_one_line(f.message)} [{f.code}]")
         for rel in f.related:
-            out.append(f"{rel.path}:{rel.span.line}:{rel.span.col}: note: {_one_line(rel.message or 'related location')}")
+            out.append(
+                f"{rel.path}:{rel.span.line}:{rel.span.col}: note: {_one_line(rel.message or 'related location')}"
+            )
     return "".join(line + "\n" for line in out)

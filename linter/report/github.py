@@ -7,6 +7,7 @@ the exclusive end of a :class:`~linter.nodes.Span` is turned into its last chara
 Values are escaped the way the runner unescapes them (actions/toolkit ``command.ts``):
 ``%``, CR and LF everywhere, and also ``:`` and ``,`` inside properties.
 """
+
 from __future__ import annotations
 
 from linter.report import ReportInput
@@ -29,7 +30,11 @@ def render(data: ReportInput) -> str:
         s = f.span
         last = max(s.end_col - 1, s.col if s.end_line == s.line else 1)
         props = {
-            "file": f.path, "line": s.line, "col": s.col, "endLine": s.end_line, "endColumn": last,
+            "file": f.path,
+            "line": s.line,
+            "col": s.col,
+            "endLine": s.end_line,
+            "endColumn": last,
             "title": f"{f.code} {rule.slug}" if rule else f.code,
         }
         message = f.message

@@ -7,6 +7,7 @@ call a moved finding "new"), with an occurrence number when one identity repeats
 because GitLab treats equal fingerprints as one issue. ``location.positions`` carries
 the exact range (1-based lines and columns).
 """
+
 from __future__ import annotations
 
 import hashlib

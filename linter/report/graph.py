@@ -6,10 +6,11 @@ the element's node.
 A reporter (``linter.report``): it reads a finished Topology and findings and returns
 text. Reporters import only ``linter.api`` and ``linter.report``.
 """
+
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable
 
 from linter.api import Finding, Topology
 
@@ -45,8 +46,13 @@ def to_networkx(topo: Topology) -> Any:
             pid = _pid(cluster, part)
             modes = [m for m in topo.mode_settings(cluster) if m.partition == part]
             defaults = [m for m in modes if m.level == "proxy-defaults"]
-            g.add_node(pid, type="partition", label=part + "".join(f" (gateway mode {m.mode})" for m in defaults[-1:]),
-                       cluster=cluster, where=[_where(m.doc, m.node) for m in defaults])
+            g.add_node(
+                pid,
+                type="partition",
+                label=part + "".join(f" (gateway mode {m.mode})" for m in defaults[-1:]),
+                cluster=cluster,
+                where=[_where(m.doc, m.node) for m in defaults],
+            )
             g.add_edge(pid, f"cluster:{cluster}", type="in")
             for i, gw in enumerate(topo.gateways(cluster, part)):
                 gid = f"gateway:{cluster}/{part}/{i}"
@@ -57,8 +63,13 @@ def to_networkx(topo: Topology) -> Any:
                     continue  # drawn as its gateway
                 sid = f"service:{cluster}/{part}/{svc.name}"
                 own = [m for m in modes if m.service == svc.name and m.level in ("service-defaults", "proxy")]
-                g.add_node(sid, type="service", label=svc.name + "".join(f" (gateway mode {m.mode})" for m in own[-1:]),
-                           where=[_where(d.doc, d.node) for d in topo.service(cluster, part, svc.name)] + [_where(m.doc, m.node) for m in own])
+                g.add_node(
+                    sid,
+                    type="service",
+                    label=svc.name + "".join(f" (gateway mode {m.mode})" for m in own[-1:]),
+                    where=[_where(d.doc, d.node) for d in topo.service(cluster, part, svc.name)]
+                    + [_where(m.doc, m.node) for m in own],
+                )
                 g.add_edge(sid, pid, type="in")
             for exp in topo.exports(cluster, part):
                 sid = f"service:{cluster}/{part}/{exp.service}"
@@ -70,15 +81,22 @@ def to_networkx(topo: Topology) -> Any:
                     target = f"sameness:{cluster}/{exp.consumer}"
                 if target not in g:
                     g.add_node(target, type="external", label=exp.consumer, where=[])
-                g.add_edge(sid, target, type="export", label=f"export to {exp.consumer}", where=[_where(exp.doc, exp.node)])
+                g.add_edge(
+                    sid, target, type="export", label=f"export to {exp.consumer}", where=[_where(exp.doc, exp.node)]
+                )
             for item in topo.intentions(cluster, part):
                 if item.peer:
                     dest = f"service:{cluster}/{part}/{item.destination}"
                     if dest not in g:  # "*" or a destination only an intention names
                         g.add_node(dest, type="service", label=item.destination or "?", where=[])
                         g.add_edge(dest, pid, type="in")
-                    g.add_edge(_peer_node(g, topo, cluster, part, item.peer), dest, type="intention",
-                               label=f"{item.source} ({'allow' if item.allows else 'deny'})", where=[_where(item.doc, item.node)])
+                    g.add_edge(
+                        _peer_node(g, topo, cluster, part, item.peer),
+                        dest,
+                        type="intention",
+                        label=f"{item.source} ({'allow' if item.allows else 'deny'})",
+                        where=[_where(item.doc, item.node)],
+                    )
     for up in topo.upstreams():
         src = f"service:{up.cluster}/{up.partition}/{up.service}"
         if src not in g or not up.destination_peer:
@@ -97,8 +115,22 @@ def to_networkx(topo: Topology) -> Any:
     for peering in topo.peerings():
         src = _pid(peering.cluster, peering.partition)
         dst = _peer_node(g, topo, peering.cluster, peering.partition, peering.peer_name, peering)
-        where = [_where(peering.doc, peering.node)] if peering.doc is not None else [(peering.config_path, peering.config_span.line, peering.config_span.line)] if peering.config_span else []
-        g.add_edge(src, dst, type="peering", label=f"{peering.role}: {peering.peer_name}", peer_name=peering.peer_name, role=peering.role, where=where)
+        where = (
+            [_where(peering.doc, peering.node)]
+            if peering.doc is not None
+            else [(peering.config_path, peering.config_span.line, peering.config_span.line)]
+            if peering.config_span
+            else []
+        )
+        g.add_edge(
+            src,
+            dst,
+            type="peering",
+            label=f"{peering.role}: {peering.peer_name}",
+            peer_name=peering.peer_name,
+            role=peering.role,
+            where=where,
+        )
     return g
 
 
@@ -114,7 +146,7 @@ def _peer_node(g: Any, topo: Topology, cluster: str, partition: str, name: str, 
     return node
 
 
-def _marks(where: Iterable[tuple[str, int, int]], findings: list["Finding"]) -> list[str]:
+def _marks(where: Iterable[tuple[str, int, int]], findings: list[Finding]) -> list[str]:
     codes = []
     for path, start, end in where:
         for f in findings:
@@ -138,7 +170,7 @@ def _label(text: str) -> str:
     return text.replace('"', "'").replace("\n", " ")
 
 
-def to_mermaid(topo: Topology, findings: list["Finding"] = ()) -> str:
+def to_mermaid(topo: Topology, findings: list[Finding] = ()) -> str:
     """A Mermaid flowchart: a subgraph per cluster, partitions inside, findings in red."""
     g = networkx_of(topo)
     findings = list(findings)
@@ -151,7 +183,10 @@ def to_mermaid(topo: Topology, findings: list["Finding"] = ()) -> str:
         for node, data in g.nodes(data=True):
             if data.get("type") in ("partition", "gateway", "service") and _owner(g, node) == cluster:
                 marks = _marks(data.get("where", []), findings)
-                label = _label(f"{data['type'] if data['type'] != 'partition' else 'partition'} {data['label']}" + (f" ⚠ {' '.join(marks)}" if marks else ""))
+                label = _label(
+                    f"{data['type'] if data['type'] != 'partition' else 'partition'} {data['label']}"
+                    + (f" ⚠ {' '.join(marks)}" if marks else "")
+                )
                 shape = f'(["{label}"])' if data["type"] == "gateway" else f'["{label}"]'
                 out.append(f"    {_safe(node)}{shape}")
                 if marks:
@@ -159,7 +194,9 @@ def to_mermaid(topo: Topology, findings: list["Finding"] = ()) -> str:
         out.append("  end")
     for node, data in g.nodes(data=True):
         if data.get("type") == "external":
-            out.append(f'  {_safe(node)}{{{{"{_label("peer " + str(data.get("label", node)) + " (not in this repo)")}"}}}}')
+            out.append(
+                f'  {_safe(node)}{{{{"{_label("peer " + str(data.get("label", node)) + " (not in this repo)")}"}}}}'
+            )
     for u, v, data in g.edges(data=True):
         if data.get("type") == "in" and g.nodes[u].get("type") == "partition":
             continue
@@ -176,7 +213,7 @@ def to_mermaid(topo: Topology, findings: list["Finding"] = ()) -> str:
     return "\n".join(out) + "\n"
 
 
-def _owner(g: Any, node: str) -> Optional[str]:
+def _owner(g: Any, node: str) -> str | None:
     """The cluster a partition/gateway/service node sits in."""
     here = node
     for _ in range(3):
@@ -193,7 +230,7 @@ def _dq(text: str) -> str:
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def to_dot(topo: Topology, findings: list["Finding"] = ()) -> str:
+def to_dot(topo: Topology, findings: list[Finding] = ()) -> str:
     """Graphviz DOT: a ``cluster_`` subgraph per cluster, findings in red."""
     g = networkx_of(topo)
     findings = list(findings)
@@ -204,7 +241,9 @@ def to_dot(topo: Topology, findings: list["Finding"] = ()) -> str:
         for node, data in g.nodes(data=True):
             if data.get("type") in ("partition", "gateway", "service") and _owner(g, node) == cluster:
                 marks = _marks(data.get("where", []), findings)
-                attrs = [f"label={_dq(data['type'] + ' ' + str(data['label']) + (' ! ' + ' '.join(marks) if marks else ''))}"]
+                attrs = [
+                    f"label={_dq(data['type'] + ' ' + str(data['label']) + (' ! ' + ' '.join(marks) if marks else ''))}"
+                ]
                 if data["type"] == "gateway":
                     attrs.append("shape=hexagon")
                 if marks:
@@ -213,12 +252,18 @@ def to_dot(topo: Topology, findings: list["Finding"] = ()) -> str:
         out.append("  }")
     for node, data in g.nodes(data=True):
         if data.get("type") == "external":
-            out.append(f"  {_dq(node)} [label={_dq('peer ' + str(data.get('label', node)) + ' (not in this repo)')}, style=dashed];")
+            out.append(
+                f"  {_dq(node)} [label={_dq('peer ' + str(data.get('label', node)) + ' (not in this repo)')}, style=dashed];"
+            )
     for u, v, data in g.edges(data=True):
         if data.get("type") == "in" and g.nodes[u].get("type") == "partition":
             continue
         marks = _marks(data.get("where", []), findings) if data.get("type") != "in" else []
-        attrs = [] if data.get("type") == "in" else [f"label={_dq(data.get('label', '') + (' ! ' + ' '.join(marks) if marks else ''))}"]
+        attrs = (
+            []
+            if data.get("type") == "in"
+            else [f"label={_dq(data.get('label', '') + (' ! ' + ' '.join(marks) if marks else ''))}"]
+        )
         if data.get("type") in ("in",):
             attrs.append("arrowhead=none")
         if data.get("type") in ("export", "intention", "upstream"):
@@ -230,16 +275,27 @@ def to_dot(topo: Topology, findings: list["Finding"] = ()) -> str:
     return "\n".join(out) + "\n"
 
 
-def to_json(topo: Topology, findings: list["Finding"] = ()) -> str:
+def to_json(topo: Topology, findings: list[Finding] = ()) -> str:
     """Nodes and edges with their attributes and the finding codes marked on them."""
     g = networkx_of(topo)
     findings = list(findings)
-    nodes = [{"id": n, **{k: v for k, v in d.items() if k != "where"}, "findings": _marks(d.get("where", []), findings)} for n, d in g.nodes(data=True)]
-    edges = [{"source": u, "target": v, **{k: val for k, val in d.items() if k != "where"}, "findings": _marks(d.get("where", []), findings)} for u, v, d in g.edges(data=True)]
+    nodes = [
+        {"id": n, **{k: v for k, v in d.items() if k != "where"}, "findings": _marks(d.get("where", []), findings)}
+        for n, d in g.nodes(data=True)
+    ]
+    edges = [
+        {
+            "source": u,
+            "target": v,
+            **{k: val for k, val in d.items() if k != "where"},
+            "findings": _marks(d.get("where", []), findings),
+        }
+        for u, v, d in g.edges(data=True)
+    ]
     return json.dumps({"clusters": topo.clusters(), "nodes": nodes, "edges": edges}, indent=2, default=str) + "\n"
 
 
-def to_tree(topo: Topology, findings: list["Finding"] = ()) -> Any:
+def to_tree(topo: Topology, findings: list[Finding] = ()) -> Any:
     """A rich Tree for terminals: cluster > partition > peerings, gateways, exports."""
     from rich.markup import escape as e
     from rich.tree import Tree
@@ -248,24 +304,47 @@ def to_tree(topo: Topology, findings: list["Finding"] = ()) -> Any:
     root = Tree("[bold]topology[/bold]")
     for cluster in topo.clusters():
         dc = topo.datacenter(cluster)
-        node = root.add(f"[bold]cluster {e(cluster)}[/bold]" + (f" (datacenter {e(dc)})" if dc and dc != cluster else ""))
+        node = root.add(
+            f"[bold]cluster {e(cluster)}[/bold]" + (f" (datacenter {e(dc)})" if dc and dc != cluster else "")
+        )
         for part in topo.partitions(cluster):
             pnode = node.add(f"partition {e(part)}")
             for p in topo.peers_of(cluster, part):
-                where = [(p.doc.path, p.node.span.line, p.node.span.end_line)] if p.doc is not None and p.node is not None else [(p.config_path, p.config_span.line, p.config_span.line)] if p.config_span else []
+                where = (
+                    [(p.doc.path, p.node.span.line, p.node.span.end_line)]
+                    if p.doc is not None and p.node is not None
+                    else [(p.config_path, p.config_span.line, p.config_span.line)]
+                    if p.config_span
+                    else []
+                )
                 marks = _marks(where, findings)
-                far = e(f"{p.remote_cluster}/{p.remote_partition}") if p.remote_cluster else "[dim]not in this repo[/dim]"
-                pnode.add(f"peer [cyan]{e(p.peer_name)}[/cyan] ({p.role}) -> {far}" + (f" [red]{' '.join(marks)}[/red]" if marks else ""))
+                far = (
+                    e(f"{p.remote_cluster}/{p.remote_partition}") if p.remote_cluster else "[dim]not in this repo[/dim]"
+                )
+                pnode.add(
+                    f"peer [cyan]{e(p.peer_name)}[/cyan] ({p.role}) -> {far}"
+                    + (f" [red]{' '.join(marks)}[/red]" if marks else "")
+                )
             for gw in topo.gateways(cluster, part):
                 marks = _marks([_where(gw.doc, gw.node)], findings)
-                pnode.add(f"mesh gateway {e(gw.name)} ({gw.source})" + (f" [red]{' '.join(marks)}[/red]" if marks else ""))
+                pnode.add(
+                    f"mesh gateway {e(gw.name)} ({gw.source})" + (f" [red]{' '.join(marks)}[/red]" if marks else "")
+                )
             for exp in topo.exports(cluster, part):
                 marks = _marks([_where(exp.doc, exp.node)], findings)
-                pnode.add(e(f"export {exp.service} -> {exp.consumer_kind} {exp.consumer}") + (f" [red]{' '.join(marks)}[/red]" if marks else ""))
+                pnode.add(
+                    e(f"export {exp.service} -> {exp.consumer_kind} {exp.consumer}")
+                    + (f" [red]{' '.join(marks)}[/red]" if marks else "")
+                )
             for item in topo.intentions(cluster, part):
                 if item.peer:
                     marks = _marks([_where(item.doc, item.node)], findings)
-                    pnode.add(e(f"intention {item.source}@{item.peer} -> {item.destination} ({'allow' if item.allows else 'deny'})") + (f" [red]{' '.join(marks)}[/red]" if marks else ""))
+                    pnode.add(
+                        e(
+                            f"intention {item.source}@{item.peer} -> {item.destination} ({'allow' if item.allows else 'deny'})"
+                        )
+                        + (f" [red]{' '.join(marks)}[/red]" if marks else "")
+                    )
     return root
 
 

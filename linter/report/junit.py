@@ -7,6 +7,7 @@ first, its text has one ``path:line:col: severity: message [CODE]`` line each).
 Built with ElementTree, so escaping is the XML library's job; characters that XML 1.0
 cannot carry at all (control characters) are replaced first.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,9 @@ def render(data: ReportInput) -> str:
         by_file.setdefault(f.path, []).append(f)
     failures = sum(1 for found in by_file.values() if found)
     suites = ET.Element("testsuites", name="peerlint", tests=str(len(by_file)), failures=str(failures), errors="0")
-    suite = ET.SubElement(suites, "testsuite", name="peerlint", tests=str(len(by_file)), failures=str(failures), errors="0", skipped="0")
+    suite = ET.SubElement(
+        suites, "testsuite", name="peerlint", tests=str(len(by_file)), failures=str(failures), errors="0", skipped="0"
+    )
     for path in sorted(by_file):
         case = ET.SubElement(suite, "testcase", classname="peerlint", name=_clean(path), file=_clean(path))
         found = by_file[path]
@@ -36,7 +39,8 @@ def render(data: ReportInput) -> str:
         first = found[0]
         summary = f"{len(found)} problem(s); first: {first.code} {first.message}"
         body = "\n".join(
-            f"{f.path}:{f.span.line}:{f.span.col}: {f.severity}: {f.message} [{f.code}]" + (f"\n    fix: {f.fix_text}" if f.fix_text else "")
+            f"{f.path}:{f.span.line}:{f.span.col}: {f.severity}: {f.message} [{f.code}]"
+            + (f"\n    fix: {f.fix_text}" if f.fix_text else "")
             for f in found
         )
         failure = ET.SubElement(case, "failure", message=_clean(summary), type=first.code)

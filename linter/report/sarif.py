@@ -1,4 +1,5 @@
 """SARIF 2.1.0 (validated against the official schema in the test suite)."""
+
 from __future__ import annotations
 
 import json
@@ -13,11 +14,18 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def _region(span) -> dict:
-    return {"startLine": span.line, "startColumn": span.col, "endLine": span.end_line, "endColumn": max(span.end_col, 1)}
+    return {
+        "startLine": span.line,
+        "startColumn": span.col,
+        "endLine": span.end_line,
+        "endColumn": max(span.end_col, 1),
+    }
 
 
 def _location(path: str, span, message: str = "", ident: int | None = None) -> dict:
-    loc: dict = {"physicalLocation": {"artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"}, "region": _region(span)}}
+    loc: dict = {
+        "physicalLocation": {"artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"}, "region": _region(span)}
+    }
     if ident is not None:
         loc["id"] = ident
     if message:
@@ -36,17 +44,19 @@ def render(data: ReportInput) -> str:
     rules = []
     for code in codes:
         rule = data.rules[code]
-        rules.append({
-            "id": code,
-            "name": rule.slug,
-            "shortDescription": {"text": rule.summary},
-            "fullDescription": {"text": _first_paragraph(rule.doc) or rule.summary},
-            # the same text as `peerlint explain` and docs/rules.md: the examples are rendered from the tested files
-            "help": {"text": rule.summary, "markdown": doc_with_examples(rule) or rule.summary},
-            "helpUri": rule.help_uri(),
-            "defaultConfiguration": {"level": LEVEL[rule.severity]},
-            "properties": {"tags": [rule.slug], "suppressible": rule.suppressible},
-        })
+        rules.append(
+            {
+                "id": code,
+                "name": rule.slug,
+                "shortDescription": {"text": rule.summary},
+                "fullDescription": {"text": _first_paragraph(rule.doc) or rule.summary},
+                # the same text as `peerlint explain` and docs/rules.md: the examples are rendered from the tested files
+                "help": {"text": rule.summary, "markdown": doc_with_examples(rule) or rule.summary},
+                "helpUri": rule.help_uri(),
+                "defaultConfiguration": {"level": LEVEL[rule.severity]},
+                "properties": {"tags": [rule.slug], "suppressible": rule.suppressible},
+            }
+        )
     results = []
     for f in data.findings:
         result = {
@@ -64,10 +74,19 @@ def render(data: ReportInput) -> str:
     log = {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "peerlint", "version": data.version, "informationUri": "https://github.com/peerlint/peerlint", "rules": rules}},
-            "results": results,
-            "columnKind": "unicodeCodePoints",
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "peerlint",
+                        "version": data.version,
+                        "informationUri": "https://github.com/peerlint/peerlint",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+                "columnKind": "unicodeCodePoints",
+            }
+        ],
     }
     return json.dumps(log, indent=2) + "\n"

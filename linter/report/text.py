@@ -2,6 +2,7 @@
 
 Plain text when not a terminal, with ``--no-color`` or ``NO_COLOR``; rich styling
 otherwise (rich is imported only then)."""
+
 from __future__ import annotations
 
 from linter.api import Finding
@@ -50,7 +51,9 @@ def render(data: ReportInput) -> str:
             blocks.append(f"    {f.span.line:>{width}} | {source}")
             blocks.append(f"    {'':>{width}} | {carets}")
         for rel in f.related:
-            blocks.append(f"    related: {rel.path}:{rel.span.line}:{rel.span.col}" + (f" {rel.message}" if rel.message else ""))
+            blocks.append(
+                f"    related: {rel.path}:{rel.span.line}:{rel.span.col}" + (f" {rel.message}" if rel.message else "")
+            )
         if f.fix_text:
             blocks.append(f"    fix: {f.fix_text}")
     blocks.append(_summary(data))
@@ -68,13 +71,19 @@ def _render_rich(data: ReportInput) -> str:
             current = f.path
             console.print(f"[bold underline]{escape(f.path)}[/]")
         style = SEVERITY_STYLE.get(f.severity, "bold")
-        console.print(f"  [dim]{f.span.line}:{f.span.col}[/]  [{style}]{f.severity:<7}[/] [bold]{f.code}[/]  {escape(f.message)}", highlight=False)
+        console.print(
+            f"  [dim]{f.span.line}:{f.span.col}[/]  [{style}]{f.severity:<7}[/] [bold]{f.code}[/]  {escape(f.message)}",
+            highlight=False,
+        )
         for source, carets in _snippet(data.texts.get(f.path), f):
             width = len(str(f.span.line))
             console.print(f"    [dim]{f.span.line:>{width}} |[/] {escape(source)}", highlight=False)
             console.print(f"    [dim]{'':>{width}} |[/] [{style}]{carets}[/]", highlight=False)
         for rel in f.related:
-            console.print(f"    [dim]related:[/] {escape(rel.path)}:{rel.span.line}:{rel.span.col} {escape(rel.message)}", highlight=False)
+            console.print(
+                f"    [dim]related:[/] {escape(rel.path)}:{rel.span.line}:{rel.span.col} {escape(rel.message)}",
+                highlight=False,
+            )
         if f.fix_text:
             console.print(f"    [green]fix:[/] {escape(f.fix_text)}", highlight=False)
     console.print(_summary(data), style="bold", highlight=False)

@@ -16,11 +16,12 @@ the pyhcl release it was written against (its lexer source is checked), so anoth
 pyhcl simply takes the slow path. tests/test_hcllexer.py checks the tokens against
 pyhcl's lexer on every HCL file in the repository and the corpus, and on random text.
 """
+
 from __future__ import annotations
 
 import re
 import zlib
-from typing import Any, NamedTuple, Optional
+from typing import Any, NamedTuple
 
 #: pyhcl releases whose lexer this module reproduces: (size, CRC-32) of hcl/lexer.py.
 KNOWN_LEXERS = {(10411, 0xA07BAC9A)}  # pyhcl 0.4.5
@@ -32,13 +33,31 @@ _WHOLE_STRING = '(?P<t_string>"[^"\\\\$]*")'  # no new group: the group numbers 
 # What each of pyhcl's INITIAL-state rules does with its match, by rule name.
 _TOKEN, _BOOL, _FLOAT, _HEX, _INT, _STRING, _SKIP, _LINES, _NEWLINE, _GIVE_UP = range(10)
 _FUNCTION_RULES = {
-    "t_BOOL": _BOOL, "t_FLOAT": _FLOAT, "t_hexnumber": _HEX, "t_intnumber": _INT,
-    "t_IDENTIFIER": _TOKEN, "t_string": _STRING, "t_COMMENT": _SKIP, "t_MULTICOMMENT": _LINES,
-    "t_newline": _NEWLINE, "t_heredoc": _GIVE_UP, "t_tabbedheredoc": _GIVE_UP,
+    "t_BOOL": _BOOL,
+    "t_FLOAT": _FLOAT,
+    "t_hexnumber": _HEX,
+    "t_intnumber": _INT,
+    "t_IDENTIFIER": _TOKEN,
+    "t_string": _STRING,
+    "t_COMMENT": _SKIP,
+    "t_MULTICOMMENT": _LINES,
+    "t_newline": _NEWLINE,
+    "t_heredoc": _GIVE_UP,
+    "t_tabbedheredoc": _GIVE_UP,
     # rules whose function only returns the token as matched (t_IDENTIFIER: as a str)
-    "t_EMINUS": _TOKEN, "t_EPLUS": _TOKEN, "t_PERIOD": _TOKEN, "t_COMMA": _TOKEN,
-    "t_QMARK": _TOKEN, "t_COLON": _TOKEN, "t_ASTERISK_PERIOD": _TOKEN, "t_GT": _TOKEN,
-    "t_LT": _TOKEN, "t_EQ": _TOKEN, "t_NE": _TOKEN, "t_LE": _TOKEN, "t_GE": _TOKEN,
+    "t_EMINUS": _TOKEN,
+    "t_EPLUS": _TOKEN,
+    "t_PERIOD": _TOKEN,
+    "t_COMMA": _TOKEN,
+    "t_QMARK": _TOKEN,
+    "t_COLON": _TOKEN,
+    "t_ASTERISK_PERIOD": _TOKEN,
+    "t_GT": _TOKEN,
+    "t_LT": _TOKEN,
+    "t_EQ": _TOKEN,
+    "t_NE": _TOKEN,
+    "t_LE": _TOKEN,
+    "t_GE": _TOKEN,
 }
 _RENAMED = {_HEX: "NUMBER", _INT: "NUMBER", _STRING: "STRING"}
 
@@ -84,7 +103,9 @@ def _build_table(template: Any) -> Any:
             return False
         # the skipped characters are taken by the match too (one match a token, not one
         # failed try of every rule per space), outside any group
-        scanner = re.compile("[ \t\r\f\v]*(?:" + master.pattern.replace(_STRING_RULE, _WHOLE_STRING) + ")", master.flags)
+        scanner = re.compile(
+            "[ \t\r\f\v]*(?:" + master.pattern.replace(_STRING_RULE, _WHOLE_STRING) + ")", master.flags
+        )
         if scanner.groups != master.groups or scanner.groupindex != master.groupindex:
             return False
         actions: list = [None] * len(index)
@@ -115,7 +136,7 @@ def table(template: Any) -> Any:
 _new = tuple.__new__
 
 
-def tokens(text: str, template: Any) -> Optional[list[FastTok]]:
+def tokens(text: str, template: Any) -> list[FastTok] | None:
     """Every token pyhcl's lexer makes of ``text``, or None when this lexer cannot
     be sure of them (the caller then lexes with pyhcl)."""
     built = table(template)
@@ -137,7 +158,7 @@ def tokens(text: str, template: Any) -> Optional[list[FastTok]]:
             if what == _TOKEN:
                 append(_new(FastTok, (kind, text[start:pos], start, pos, start, lineno)))
             elif what == _STRING:
-                value = text[start + 1:pos - 1]
+                value = text[start + 1 : pos - 1]
                 append(_new(FastTok, (kind, value, start, pos, pos - 1, lineno)))
                 lineno += value.count("\n")
             elif what == _NEWLINE:

@@ -7,16 +7,17 @@ as position-keeping nodes. Repeated keys follow Consul's HCL v1 decoding: repeat
 labelled blocks (``service "a" {}`` ``service "b" {}``) merge into one object; repeated
 unlabelled blocks (``upstreams {}`` twice) become a list.
 """
+
 from __future__ import annotations
 
 import bisect
 import re
 from functools import partial
-from typing import Any, NamedTuple, Optional
+from typing import Any, NamedTuple
 
 from linter.nodes import Mapping, Node, Scalar, Sequence, Span, finish, make_scalar
-from linter.parse.errors import ParseError
 from linter.parse._hcl import hclfastlex
+from linter.parse.errors import ParseError
 
 _PARSER: Any = None
 _LEXER: Any = None
@@ -30,8 +31,24 @@ _YACC_ERROR = re.compile(r"Line (\d+), column (\d+): (.*)", re.S)
 _VALUE_TOKENS = frozenset(("NUMBER", "FLOAT", "BOOL"))  # end where the lexer stopped
 _LITERALS = {"STRING", "NUMBER", "FLOAT", "BOOL", "IDENTIFIER"}
 _EXPR_TOKENS = {
-    "ADD", "MINUS", "MULTIPLY", "DIVIDE", "EPLUS", "EMINUS", "QMARK", "COLON", "PERIOD",
-    "GT", "LT", "EQ", "NE", "LE", "GE", "LEFTPAREN", "RIGHTPAREN", "ASTERISK_PERIOD",
+    "ADD",
+    "MINUS",
+    "MULTIPLY",
+    "DIVIDE",
+    "EPLUS",
+    "EMINUS",
+    "QMARK",
+    "COLON",
+    "PERIOD",
+    "GT",
+    "LT",
+    "EQ",
+    "NE",
+    "LE",
+    "GE",
+    "LEFTPAREN",
+    "RIGHTPAREN",
+    "ASTERISK_PERIOD",
 }
 
 
@@ -71,7 +88,7 @@ class _Lines:
 #: lexer's state are the same; but a string costs one match instead of one per
 #: character (the characters of strings were ~45% of every match pyhcl's lexer made).
 _SKIP_RUNS = {
-    "string": ("(?P<t_string_ignoring>[^\\\"])", '(?P<t_string_ignoring>(?:(?!(?<=\\\\)[\\\\"])(?!(?<=\\$)\\{)[^"])+)'),
+    "string": ('(?P<t_string_ignoring>[^\\"])', '(?P<t_string_ignoring>(?:(?!(?<=\\\\)[\\\\"])(?!(?<=\\$)\\{)[^"])+)'),
     "stringdollar": ("(?P<t_stringdollar_dontcare>[^\\{\\}])", "(?P<t_stringdollar_dontcare>[^{}]+)"),
 }
 
@@ -170,7 +187,11 @@ def _located(text: str, raw: Any, tok: Any) -> _Tok:
     """A token with its span, read from the lexer's state just after it was produced."""
     kind, value, start = tok.type, tok.value, tok.lexpos
     if kind == "STRING":
-        if text.startswith('"', start) and getattr(raw, "lexstate", "INITIAL") == "INITIAL" and start >= getattr(raw, "abs_start", 0):
+        if (
+            text.startswith('"', start)
+            and getattr(raw, "lexstate", "INITIAL") == "INITIAL"
+            and start >= getattr(raw, "abs_start", 0)
+        ):
             start, end = raw.abs_start - 1, start + 1
         else:  # heredoc: from the << marker to the end of the terminator
             start, end = text.rfind("<<", 0, raw.here_start), raw.lexpos
@@ -205,7 +226,7 @@ class _Walker:
         self.i = 0
         self.span = lines.span
 
-    def peek(self, ahead: int = 0) -> Optional[_Tok]:
+    def peek(self, ahead: int = 0) -> _Tok | None:
         j = self.i + ahead
         return self.toks[j] if j < self.n else None
 
@@ -221,7 +242,7 @@ class _Walker:
         return self.next()
 
     # objectlist := (objectitem [COMMA])*
-    def objectlist(self, closing: Optional[str], start: int) -> Mapping:
+    def objectlist(self, closing: str | None, start: int) -> Mapping:
         items: list[tuple[Scalar, Node, bool]] = []
         toks, n = self.toks, self.n
         while True:
@@ -245,7 +266,7 @@ class _Walker:
         if len(groups) == len(items):  # no key repeats: nothing to merge
             return [(key, value) for key, value, _labelled in items]
         out: list[tuple[Scalar, Node]] = []
-        for idx, (key, value, labelled) in enumerate(items):
+        for idx, (key, value, _labelled) in enumerate(items):
             same = groups[str(key.value)]
             if len(same) == 1 or not isinstance(value, Mapping):
                 out.append((key, value))
@@ -275,7 +296,7 @@ class _Walker:
             return make_scalar(tok.value, self.span(tok.start, tok.end), True)
         if kind not in ("NUMBER", "FLOAT", "BOOL"):
             raise ParseError(f"invalid HCL: unexpected {kind}")
-        return make_scalar(self.text[tok.start:tok.end], self.span(tok.start, tok.end), False)
+        return make_scalar(self.text[tok.start : tok.end], self.span(tok.start, tok.end), False)
 
     def objectitem(self) -> tuple[Scalar, Node, bool]:
         keys = [self.objectkey()]
@@ -377,7 +398,7 @@ class _Replay:
         self.token = partial(next, iter(tokens), None)
 
 
-def _validate_fast(text: str, lines: _Lines) -> Optional[list]:
+def _validate_fast(text: str, lines: _Lines) -> list | None:
     """pyhcl's judgement on the tokens :mod:`linter.parse._hcl.hclfastlex` made, when it
     could make them. On any error the text is judged again the slow way (pyhcl's own
     lexer, :func:`_validate`), so an error's message and place are pyhcl's exactly."""
