@@ -39,7 +39,7 @@ class Project:
     last_document: Document | None = None
     _by_kind: dict[str, list[Document]] = field(default_factory=dict)
     _graph: Any = None
-    _derived: dict[str, Any] = field(default_factory=dict)
+    _derived: dict[Callable[..., Any], Any] = field(default_factory=dict)
 
     @classmethod
     def from_files(
@@ -102,12 +102,15 @@ class Project:
                 self.last_document = doc
                 yield doc
 
-    def derived(self, key: str, build: Callable[[Project], T]) -> T:
+    def derived(self, build: Callable[[Project], T]) -> T:
         """Something several rules read and the project determines (Helm installs, the
-        ACL model, ...): ``build(self)`` on first use, then the same object for the run."""
-        if key not in self._derived:
-            self._derived[key] = build(self)
-        return self._derived[key]
+        ACL model, ...): ``build(self)`` on first use, then the same object for the run.
+
+        Keyed by the builder itself, a module-level function or class, so two models
+        cannot collide on a name and the result's type is the builder's return type."""
+        if build not in self._derived:
+            self._derived[build] = build(self)
+        return self._derived[build]
 
     @property
     def edition(self) -> str:

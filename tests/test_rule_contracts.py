@@ -70,10 +70,10 @@ class Recorder:
         self.reads.add("graph")
         return self._project.graph
 
-    def derived(self, key: str, build: Callable[[Any], Any]) -> Any:
-        if key not in self._derived:
-            self._derived[key] = build(self)
-        return self._derived[key]
+    def derived(self, build: Callable[[Any], Any]) -> Any:
+        if build not in self._derived:
+            self._derived[build] = build(self)
+        return self._derived[build]
 
     def __getattr__(self, name: str) -> Any:
         if name in _ATTRIBUTE_READS:
@@ -168,7 +168,11 @@ def test_declared_reads_are_known_names(code: str, rule) -> None:
 
 def _helper_reads_graph(project: Any) -> Any | None:
     """Stands for a helper (ACL model, Helm installs) that reaches the graph itself."""
-    return project.derived("contract-test-graph", lambda p: p.graph)
+    return project.derived(_graph_of)
+
+
+def _graph_of(project: Any) -> Any:
+    return project.graph
 
 
 def test_the_recorder_catches_reads_through_helpers_and_categories() -> None:

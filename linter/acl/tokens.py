@@ -158,7 +158,7 @@ class AclModel:
 def acl_documents(project: Project) -> dict[str, tuple[list[Document], list[Document]]]:
     """Each cluster's Helm values and top-level agent configurations, in project order:
     grouped once per run for the PL5xx rules (not re-filtered per cluster)."""
-    return project.derived("acl-documents", _group_acl_documents)
+    return project.derived(_group_acl_documents)
 
 
 def _group_acl_documents(project: Project) -> dict[str, tuple[list[Document], list[Document]]]:
@@ -176,11 +176,16 @@ def acl_state(project: Project, cluster: str) -> AclState | None:
     the repository holds neither (then nothing can be judged). Any agent config that
     enables ACLs with ``default_policy = "deny"`` decides (the servers enforce).
     Judged once per cluster and run, however many rules ask."""
-    states = project.derived("acl-states", lambda _p: {})
+    states = project.derived(_no_states)
     if cluster not in states:
         helms, agents = acl_documents(project).get(cluster, ((), ()))
         states[cluster] = _acl_state(helms, agents)
     return states[cluster]
+
+
+def _no_states(project: Project) -> dict[str, AclState | None]:
+    """The per-cluster ACL states of a run, filled as clusters are asked about."""
+    return {}
 
 
 def _acl_state(helms: Iterable[Document], agents: Iterable[Document]) -> AclState | None:
@@ -205,7 +210,7 @@ def _acl_state(helms: Iterable[Document], agents: Iterable[Document]) -> AclStat
 
 def acl_model(project: Project) -> AclModel:
     """The project's ACL model, built once and shared by the PL5xx rules."""
-    return project.derived("acl-model", AclModel)
+    return project.derived(AclModel)
 
 
 def peered_clusters(project: Project) -> dict[str, tuple[Document | None, Node | None, str]]:

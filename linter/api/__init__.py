@@ -26,7 +26,7 @@ name a module or package (every Rule subclass in it is loaded) or a Rule class.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, TypeVar
 
 from linter.api.rule import DOCS_URL, Place, Rule, Unlocatable, file_location, validate_rule
 from linter.api.ruledocs import doc_with_examples
@@ -125,6 +125,8 @@ __all__ = [
     "PeeringSwitch",
 ]
 
+T = TypeVar("T")
+
 
 class Project(Protocol):
     """What ``Rule.check`` receives: the finished, read-only project of one run."""
@@ -149,8 +151,9 @@ class Project(Protocol):
         """``ce`` or ``ent``: the Consul edition the project runs."""
         ...
 
-    def derived(self, key: Any, build: Any) -> Any:
-        """Something several rules read and the project determines, built once."""
+    def derived(self, build: Callable[[Any], T]) -> T:
+        """Something several rules read and the project determines: ``build(project)``
+        once per run, keyed by ``build`` (a module-level function or class)."""
         ...
 
     @property

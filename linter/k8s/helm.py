@@ -220,7 +220,11 @@ def installs(documents: Iterable[Document], config: Config) -> Iterator[HelmValu
 
 def project_installs(project: Any) -> list[HelmValues]:
     """The installs of a project, computed once per run (several rules read them)."""
-    return project.derived("helm-installs", lambda p: list(installs(p.of(HELM_VALUES), p.config)))
+    return project.derived(_all_installs)
+
+
+def _all_installs(project: Any) -> list[HelmValues]:
+    return list(installs(project.of(HELM_VALUES), project.config))
 
 
 def install_for(project: Any, cluster: str) -> HelmValues | None:
@@ -235,7 +239,7 @@ def install_for(project: Any, cluster: str) -> HelmValues | None:
     layer that declares one). Deterministic: merge order is a sort. Rules that judge
     every install (the chart's ``fail`` conditions) iterate :func:`project_installs`.
     """
-    return project.derived("helm-install-for", _install_per_cluster).get(cluster)
+    return project.derived(_install_per_cluster).get(cluster)
 
 
 def _install_per_cluster(project: Any) -> dict[str, HelmValues]:
