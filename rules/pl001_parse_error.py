@@ -25,7 +25,7 @@ Consul refuses the file outright (`consul config write`, an agent restart, or
 `kubectl apply` fail), and peerlint can check nothing else in it.
 
 ## References
-- Consul `command/helpers/helpers.go` (`ParseConfigEntry`: HCL v1 or JSON)
+- [Consul `command/helpers/helpers.go`: `ParseConfigEntry` (HCL v1 or JSON)](https://github.com/hashicorp/consul/blob/main/command/helpers/helpers.go)
 """
     example = {
         "bad": {

@@ -26,8 +26,8 @@ Consul's `MakeConfigEntry` matches kinds exactly and answers
 CRD (`no matches for kind`). Nothing else in the file takes effect.
 
 ## References
-- Consul `agent/structs/config_entry.go` (`MakeConfigEntry`, `DecodeConfigEntry`)
-- consul-k8s `control-plane/api/v1alpha1`
+- [Consul `agent/structs/config_entry.go`: `MakeConfigEntry`, `DecodeConfigEntry`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry.go)
+- [consul-k8s `control-plane/api/v1alpha1`: the custom resource kinds](https://github.com/hashicorp/consul-k8s/tree/main/control-plane/api/v1alpha1)
 """
     example = {
         "bad": {

@@ -35,8 +35,8 @@ A stale suppression hides the next real problem on that line without anyone deci
 to; a misspelt code or a misplaced comment looks like it works and does not.
 
 ## References
-- Ruff `RUF100` (unused-noqa), the model for this rule
-- peerlint README, "Suppressions"
+- [Ruff `RUF100` (unused-noqa), the model for this rule](https://docs.astral.sh/ruff/rules/unused-noqa/)
+- [peerlint README: Suppressions and baselines](https://github.com/peerlint/peerlint/blob/main/README.md#suppressions-and-baselines)
 """
     example = {
         "bad": {

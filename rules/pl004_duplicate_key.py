@@ -33,7 +33,8 @@ The first value is silently dropped (JSON, HCL), or the whole manifest is refuse
 (YAML). Either way the file does not say what its author thinks it says.
 
 ## References
-- Go `encoding/json` (last duplicate wins); sigs.k8s.io/yaml (duplicate keys are errors)
+- [Go `encoding/json` (the last duplicate key wins)](https://pkg.go.dev/encoding/json)
+- [`sigs.k8s.io/yaml` (duplicate keys are errors)](https://pkg.go.dev/sigs.k8s.io/yaml)
 """
     example = {
         "bad": {

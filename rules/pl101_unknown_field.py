@@ -33,9 +33,11 @@ Kubernetes drops or rejects an unknown field (`unknown field
 so the feature you configured is simply off.
 
 ## References
-- Consul `agent/structs/config_entry.go` (`DecodeConfigEntry`), `lib/decode/decode.go` (`HookTranslateKeys`)
-- Consul `agent/config/config.go` (agent file keys)
-- consul-k8s CRDs `control-plane/config/crd/bases/`; `charts/consul/values.yaml`
+- [Consul `agent/structs/config_entry.go`: `DecodeConfigEntry`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry.go)
+- [Consul `lib/decode/decode.go`: `HookTranslateKeys`](https://github.com/hashicorp/consul/blob/main/lib/decode/decode.go)
+- [Consul `agent/config/config.go`: agent file keys](https://github.com/hashicorp/consul/blob/main/agent/config/config.go)
+- [consul-k8s `control-plane/config/crd/bases`: the CRD schemas](https://github.com/hashicorp/consul-k8s/tree/main/control-plane/config/crd/bases)
+- [consul-k8s `charts/consul/values.yaml`: the Helm values](https://github.com/hashicorp/consul-k8s/blob/main/charts/consul/values.yaml)
 """
     example = {
         "bad": {

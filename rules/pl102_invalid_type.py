@@ -29,8 +29,9 @@ not start, and the Kubernetes API server rejects the resource (`spec.peer.secret
 body must be of type string`).
 
 ## References
-- Consul `agent/structs/config_entry.go` (`DecodeConfigEntry`: WeaklyTypedInput, `HookWeakDecodeFromSlice`)
-- Kubernetes structural schema validation of custom resources
+- [Consul `agent/structs/config_entry.go`: `DecodeConfigEntry` (WeaklyTypedInput)](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry.go)
+- [Consul `lib/decode/decode.go`: `HookWeakDecodeFromSlice`](https://github.com/hashicorp/consul/blob/main/lib/decode/decode.go)
+- [Kubernetes: structural schema validation of custom resources](https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#specifying-a-structural-schema)
 """
     example = {
         "bad": {

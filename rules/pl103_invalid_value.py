@@ -32,8 +32,10 @@ The write is refused with the message shown (`Invalid Mesh Gateway Mode: "foo"`,
 `spec.peer.secret.backend: Invalid value: "vault": backend must be "kubernetes"`).
 
 ## References
-- Consul `agent/structs/config_entry_intentions.go`, `config_entry_mesh.go`, `agent/config/builder.go`
-- consul-k8s `control-plane/api/v1alpha1/*_types.go` (`Validate`)
+- [Consul `agent/structs/config_entry_intentions.go`: `ServiceIntentionsConfigEntry.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_intentions.go)
+- [Consul `agent/structs/config_entry_mesh.go`: `MeshConfigEntry.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_mesh.go)
+- [Consul `agent/config/builder.go`: `builder.validate`](https://github.com/hashicorp/consul/blob/main/agent/config/builder.go)
+- [consul-k8s `control-plane/api/v1alpha1`: each kind's `Validate` in `*_types.go`](https://github.com/hashicorp/consul-k8s/tree/main/control-plane/api/v1alpha1)
 """
     example = {
         "bad": {

@@ -30,8 +30,9 @@ The write is refused (`Services[0]: must have at least one consumer`,
 `spec.peer.secret: Invalid value: null: secret must be specified`).
 
 ## References
-- Consul `agent/structs/config_entry_exports.go`, `config_entry_intentions.go` (`Validate`)
-- consul-k8s `control-plane/api/v1alpha1/peeringacceptor_types.go` (`Validate`)
+- [Consul `agent/structs/config_entry_exports.go`: `ExportedServicesConfigEntry.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_exports.go)
+- [Consul `agent/structs/config_entry_intentions.go`: `ServiceIntentionsConfigEntry.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_intentions.go)
+- [consul-k8s `control-plane/api/v1alpha1/peeringacceptor_types.go`: `PeeringAcceptor.Validate`](https://github.com/hashicorp/consul-k8s/blob/main/control-plane/api/v1alpha1/peeringacceptor_types.go)
 """
     example = {
         "bad": {

@@ -80,9 +80,14 @@ alphanumeric, - or _ characters`), the consul-k8s webhook refuses the resource
 like `DC_2`, so every reference to it matches nothing.
 
 ## References
-- Consul `agent/structs/config_entry_exports.go` (`validateExportedServicesName`),
-  `config_entry.go` (proxy-defaults), `agent/rpc/peering/validate.go`, `agent/config/builder.go`
-- consul-k8s `control-plane/api/v1alpha1/{mesh,proxydefaults,exportedservices}_webhook.go`
+- [Consul `agent/structs/config_entry_exports.go`: `ExportedServicesConfigEntry.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_exports.go)
+- [Consul `agent/structs/config_entry_ce.go`: `validateExportedServicesName`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_ce.go)
+- [Consul `agent/structs/config_entry.go`: proxy-defaults `ProxyConfigEntry.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry.go)
+- [Consul `agent/rpc/peering/validate.go`: peer names](https://github.com/hashicorp/consul/blob/main/agent/rpc/peering/validate.go)
+- [Consul `agent/config/builder.go`: `builder.validate` (datacenter names)](https://github.com/hashicorp/consul/blob/main/agent/config/builder.go)
+- [consul-k8s `control-plane/api/v1alpha1/mesh_webhook.go`: the Mesh name](https://github.com/hashicorp/consul-k8s/blob/main/control-plane/api/v1alpha1/mesh_webhook.go)
+- [consul-k8s `control-plane/api/v1alpha1/proxydefaults_webhook.go`: the ProxyDefaults name](https://github.com/hashicorp/consul-k8s/blob/main/control-plane/api/v1alpha1/proxydefaults_webhook.go)
+- [consul-k8s `control-plane/api/v1alpha1/exportedservices_webhook.go`: the ExportedServices name](https://github.com/hashicorp/consul-k8s/blob/main/control-plane/api/v1alpha1/exportedservices_webhook.go)
 """
     example = {
         "bad": {

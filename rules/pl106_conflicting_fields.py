@@ -46,9 +46,11 @@ datacenter`, ...). A peer already names a whole remote cluster, so a datacenter 
 partition next to it has no meaning.
 
 ## References
-- Consul `agent/structs/config_entry_exports.go`, `config_entry_intentions.go`,
-  `config_entry_discoverychain.go`, `structs.go` (`Upstream.Validate`)
-- consul-k8s `control-plane/api/v1alpha1/*_types.go` (`Validate`)
+- [Consul `agent/structs/config_entry_exports.go`: `ExportedServicesConfigEntry.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_exports.go)
+- [Consul `agent/structs/config_entry_intentions.go`: `ServiceIntentionsConfigEntry.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_intentions.go)
+- [Consul `agent/structs/config_entry_discoverychain.go`: discovery chain entries' `Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_discoverychain.go)
+- [Consul `agent/structs/connect_proxy_config.go`: `Upstream.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/connect_proxy_config.go)
+- [consul-k8s `control-plane/api/v1alpha1`: each kind's `Validate` in `*_types.go`](https://github.com/hashicorp/consul-k8s/tree/main/control-plane/api/v1alpha1)
 """
     example = {
         "bad": {

@@ -55,9 +55,12 @@ not supported`, `Sources[0].Name: wildcard character '*' cannot be used with par
 values`, ...). Exports and intentions must name each peer: a peer is a trust boundary.
 
 ## References
-- Consul `agent/structs/config_entry_exports.go`, `config_entry_intentions.go`
-  (`validateIntentionWildcards`), `config_entry.go`, `structs.go` (`Upstream.Validate`)
-- consul-k8s `control-plane/api/v1alpha1/{exportedservices,serviceintentions}_types.go`
+- [Consul `agent/structs/config_entry_exports.go`: `ExportedServicesConfigEntry.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_exports.go)
+- [Consul `agent/structs/config_entry_intentions.go`: `validateIntentionWildcards`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_intentions.go)
+- [Consul `agent/structs/config_entry.go`: wildcard names](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry.go)
+- [Consul `agent/structs/connect_proxy_config.go`: `Upstream.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/connect_proxy_config.go)
+- [consul-k8s `control-plane/api/v1alpha1/exportedservices_types.go`: `ExportedServices.Validate`](https://github.com/hashicorp/consul-k8s/blob/main/control-plane/api/v1alpha1/exportedservices_types.go)
+- [consul-k8s `control-plane/api/v1alpha1/serviceintentions_types.go`: `ServiceIntentions.Validate`](https://github.com/hashicorp/consul-k8s/blob/main/control-plane/api/v1alpha1/serviceintentions_types.go)
 """
     example = {
         "bad": {

@@ -33,8 +33,10 @@ one mesh entry is supported`), and two config entries for one partition overwrit
 other: whichever is written last wins, silently.
 
 ## References
-- Consul `agent/structs/config_entry_intentions.go`, `structs.go` (`NodeService.Validate`)
-- consul-k8s `control-plane/api/v1alpha1/*_webhook.go`, `api/common/configentry_webhook.go`
+- [Consul `agent/structs/config_entry_intentions.go`: `ServiceIntentionsConfigEntry.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_intentions.go)
+- [Consul `agent/structs/structs.go`: `NodeService.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/structs.go)
+- [consul-k8s `control-plane/api/v1alpha1`: the kinds' `*_webhook.go`](https://github.com/hashicorp/consul-k8s/tree/main/control-plane/api/v1alpha1)
+- [consul-k8s `control-plane/api/common/configentry_webhook.go`: `ValidateConfigEntry`](https://github.com/hashicorp/consul-k8s/blob/main/control-plane/api/common/configentry_webhook.go)
 """
     example = {
         "bad": {

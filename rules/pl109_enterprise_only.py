@@ -58,9 +58,11 @@ feature`, `Sources[0].SamenessGroup: Sameness groups are a Consul Enterprise fea
 and the consul-k8s webhook refuses the resource.
 
 ## References
-- Consul `agent/structs/config_entry_ce.go` (`validateUnusedKeys`),
-  `config_entry_exports_ce.go`, `config_entry_intentions_ce.go`, `config_entry_sameness_group_ce.go`
-- consul-k8s `control-plane/api/v1alpha1/*_types.go` (`Validate`)
+- [Consul `agent/structs/config_entry_ce.go`: `validateUnusedKeys`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_ce.go)
+- [Consul `agent/structs/config_entry_exports_ce.go`: Community Edition exports](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_exports_ce.go)
+- [Consul `agent/structs/config_entry_intentions_ce.go`: Community Edition intentions](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_intentions_ce.go)
+- [Consul `agent/structs/config_entry_sameness_group_ce.go`: Community Edition sameness groups](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_sameness_group_ce.go)
+- [consul-k8s `control-plane/api/v1alpha1`: each kind's `Validate` in `*_types.go`](https://github.com/hashicorp/consul-k8s/tree/main/control-plane/api/v1alpha1)
 """
     example = {
         "bad": {

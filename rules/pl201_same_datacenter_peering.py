@@ -27,8 +27,8 @@ documentation if you want to export between partitions without peering`. Partiti
 one datacenter share services through `exported-services` with a `Partition` consumer.
 
 ## References
-- Consul `agent/rpc/peering/service.go` (Establish: same-cluster check)
-- Seed: "Establish cluster peering connections" (services hosted in admin partitions on separate datacenters)
+- [Consul `agent/rpc/peering/service.go`: `Establish` (same-cluster check)](https://github.com/hashicorp/consul/blob/main/agent/rpc/peering/service.go)
+- [Consul docs: Establish cluster peering connections (services hosted in admin partitions on separate datacenters)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/establish/vm)
 """
     example = {
         "bad": {

@@ -29,8 +29,8 @@ consumer only when `consumer.Peer == peering.Name`, so a name that is not a peer
 this partition exports to nobody, allows nobody and routes nowhere, silently.
 
 ## References
-- Consul `agent/consul/state/peering.go` (`exportedServicesForPeerTxn`)
-- consul-k8s PeeringAcceptor/PeeringDialer: `metadata.name` is the local peer name
+- [Consul `agent/consul/state/peering.go`: `exportedServicesForPeerTxn`](https://github.com/hashicorp/consul/blob/main/agent/consul/state/peering.go)
+- [Consul docs: Establish cluster peering connections on Kubernetes (`metadata.name` of PeeringAcceptor/PeeringDialer is the local peer name)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/establish/k8s)
 """
     example = {
         "bad": {

@@ -32,8 +32,9 @@ both: `cannot create peering with name ...; there is an existing peering expecti
 dialed`.
 
 ## References
-- consul-k8s `peering_acceptor_controller.go`, `peering_dialer_controller.go`
-- Consul `agent/rpc/peering/service.go` (GenerateToken / Establish)
+- [consul-k8s `control-plane/connect-inject/controllers/peering/peering_acceptor_controller.go`: the PeeringAcceptor controller](https://github.com/hashicorp/consul-k8s/blob/main/control-plane/connect-inject/controllers/peering/peering_acceptor_controller.go)
+- [consul-k8s `control-plane/connect-inject/controllers/peering/peering_dialer_controller.go`: the PeeringDialer controller](https://github.com/hashicorp/consul-k8s/blob/main/control-plane/connect-inject/controllers/peering/peering_dialer_controller.go)
+- [Consul `agent/rpc/peering/service.go`: `GenerateToken`, `Establish`](https://github.com/hashicorp/consul/blob/main/agent/rpc/peering/service.go)
 """
     example = {
         "bad": {

@@ -27,7 +27,8 @@ the dialing cluster as is, and the dialer reads `Data[secret.key]` of the Secret
 exist`; with another key it reads an empty token, which Consul rejects at `Establish`.
 
 ## References
-- consul-k8s `peering_acceptor_controller.go` (`createSecret`), `peering_dialer_controller.go`
+- [consul-k8s `control-plane/connect-inject/controllers/peering/peering_acceptor_controller.go`: `createSecret`](https://github.com/hashicorp/consul-k8s/blob/main/control-plane/connect-inject/controllers/peering/peering_acceptor_controller.go)
+- [consul-k8s `control-plane/connect-inject/controllers/peering/peering_dialer_controller.go`: the PeeringDialer controller](https://github.com/hashicorp/consul-k8s/blob/main/control-plane/connect-inject/controllers/peering/peering_dialer_controller.go)
 """
     example = {
         "bad": {

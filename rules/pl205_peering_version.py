@@ -32,9 +32,9 @@ peer fields and the chart's requirements changed, and 1.14.0 had peering defects
 in 1.14.1, the minimum the peering guide requires.
 
 ## References
-- Seed "Establish cluster peering connections": Consul v1.14.1 or higher
-- Seed "Cluster peering on Kubernetes technical specifications": Consul on Kubernetes v1.0.0 or higher
-- consul-k8s CHANGELOG 1.0.0 (peering GA)
+- [Consul docs: Establish cluster peering connections (Consul v1.14.1 or higher)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/establish/vm)
+- [Consul docs: Cluster peering on Kubernetes technical specifications (Consul on Kubernetes v1.0.0 or higher)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/tech-specs/k8s)
+- [consul-k8s CHANGELOG 1.0.0 (peering GA)](https://github.com/hashicorp/consul-k8s/blob/main/CHANGELOG.md#100-november-17-2022)
 """
     example = {
         "bad": {

@@ -27,8 +27,8 @@ intentions and upstreams that name peers do nothing. On Kubernetes the chart doe
 even install the PeeringAcceptor/PeeringDialer CRDs or run their controllers.
 
 ## References
-- Consul `agent/rpc/peering/service.go` (`peering must be enabled to use this endpoint`)
-- consul-k8s chart: `crd-peeringacceptors.yaml` (rendered only with `global.peering.enabled`)
+- [Consul `agent/rpc/peering/service.go`: `peering must be enabled to use this endpoint`](https://github.com/hashicorp/consul/blob/main/agent/rpc/peering/service.go)
+- [consul-k8s `charts/consul/templates/crd-peeringacceptors.yaml`: rendered only with `global.peering.enabled`](https://github.com/hashicorp/consul-k8s/blob/main/charts/consul/templates/crd-peeringacceptors.yaml)
 """
     example = {
         "bad": {

@@ -33,8 +33,9 @@ upstreams get no endpoints. The gateway must be in the same partition as the exp
 services and their `exported-services` entry.
 
 ## References
-- Seed 002, cluster peering technical specifications: mesh gateway requirements
-- Consul `agent/proxycfg/mesh_gateway.go`, `agent/xds/endpoints.go`
+- [Consul docs: Cluster peering technical specifications (mesh gateway specifications)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/tech-specs)
+- [Consul `agent/proxycfg/mesh_gateway.go`: the mesh gateway's peering watches](https://github.com/hashicorp/consul/blob/main/agent/proxycfg/mesh_gateway.go)
+- [Consul `agent/xds/endpoints.go`: `makeUpstreamLoadAssignmentForPeerService`](https://github.com/hashicorp/consul/blob/main/agent/xds/endpoints.go)
 """
     example = {
         "bad": {

@@ -35,8 +35,8 @@ Use `remote` mode (the sidecar dials the peer's gateway), or register a mesh gat
 the importing partition.
 
 ## References
-- Seed 002, cluster peering technical specifications: mesh gateway modes
-- Consul `agent/xds/endpoints.go` (`makeUpstreamLoadAssignmentForPeerService`)
+- [Consul docs: Cluster peering technical specifications (mesh gateway modes)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/tech-specs)
+- [Consul `agent/xds/endpoints.go`: `makeUpstreamLoadAssignmentForPeerService`](https://github.com/hashicorp/consul/blob/main/agent/xds/endpoints.go)
 """
     example = {
         "bad": {

@@ -35,8 +35,9 @@ defaulting to 'remote'` and routes through the peer's gateways. The configuratio
 "direct" while the mesh does "remote", so anyone reading it is misled.
 
 ## References
-- Seeds 002 and 004: "The none mode is invalid for mesh gateways with cluster peering connections"
-- Consul `agent/xds/endpoints.go` (`makeUpstreamLoadAssignmentForPeerService`)
+- [Consul docs: Cluster peering technical specifications (the none mode is invalid with cluster peering)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/tech-specs)
+- [Consul docs: Cluster peering on Kubernetes technical specifications (mesh gateway specifications)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/tech-specs/k8s)
+- [Consul `agent/xds/endpoints.go`: `makeUpstreamLoadAssignmentForPeerService`](https://github.com/hashicorp/consul/blob/main/agent/xds/endpoints.go)
 """
     example = {
         "bad": {

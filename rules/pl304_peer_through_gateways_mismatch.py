@@ -40,8 +40,9 @@ registered gateway Consul fails with `servers are configured to
 PeerThroughMeshGateways, but no mesh gateway instances are registered`.
 
 ## References
-- Seed 004, cluster peering on Kubernetes: mesh gateway specifications
-- consul-k8s `control-plane/api/v1alpha1/mesh_types.go`; Consul `agent/consul/peering_backend.go`
+- [Consul docs: Cluster peering on Kubernetes technical specifications (mesh gateway specifications)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/tech-specs/k8s)
+- [consul-k8s `control-plane/api/v1alpha1/mesh_types.go`: `Mesh` (`peering.peerThroughMeshGateways`)](https://github.com/hashicorp/consul-k8s/blob/main/control-plane/api/v1alpha1/mesh_types.go)
+- [Consul `agent/consul/peering_backend.go`: `GetTLSMaterials` and server addresses when peering through mesh gateways](https://github.com/hashicorp/consul/blob/main/agent/consul/peering_backend.go)
 """
     example = {
         "bad": {

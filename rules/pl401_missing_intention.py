@@ -34,8 +34,8 @@ denied (with ACL default deny). A local source of the same name is a different
 identity: `Name = "frontend"` without `Peer` does not allow `frontend` in the peer.
 
 ## References
-- Seed 001, establish cluster peering connections: authorize services for peers
-- Consul `agent/structs/config_entry_intentions.go`
+- [Consul docs: Establish cluster peering connections (authorize services for peers)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/establish/vm)
+- [Consul `agent/structs/config_entry_intentions.go`: `ServiceIntentionsConfigEntry`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_intentions.go)
 """
     example = {
         "bad": {

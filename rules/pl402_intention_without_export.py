@@ -33,8 +33,8 @@ so the intention authorizes calls that cannot happen; the export is missing or n
 peer differently.
 
 ## References
-- Seed 001, establish cluster peering connections: export services between clusters
-- Consul `agent/consul/state/peering.go` (`exportedServicesForPeerTxn`)
+- [Consul docs: Establish cluster peering connections (export services between clusters)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/establish/vm)
+- [Consul `agent/consul/state/peering.go`: `exportedServicesForPeerTxn`](https://github.com/hashicorp/consul/blob/main/agent/consul/state/peering.go)
 """
     example = {
         "bad": {

@@ -33,8 +33,8 @@ imported from a peer are only reachable as `destination_peer = "<peer>"` (or
 `<service>.svc.<peer>.peer` in the annotation), so this upstream never gets endpoints.
 
 ## References
-- Seed 002, cluster peering technical specifications: sidecar proxy requirements
-- Consul `agent/structs/connect_proxy_config.go` (`Upstream`)
+- [Consul docs: Cluster peering technical specifications (sidecar proxy specifications)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/tech-specs)
+- [Consul `agent/structs/connect_proxy_config.go`: `Upstream`](https://github.com/hashicorp/consul/blob/main/agent/structs/connect_proxy_config.go)
 """
     example = {
         "bad": {

@@ -31,8 +31,8 @@ Consul imports from a peer only the services the peer exports to this peering; a
 other upstream stays without endpoints and every call fails.
 
 ## References
-- Seed 001, establish cluster peering connections: export services between clusters
-- Consul `agent/consul/state/peering.go` (`exportedServicesForPeerTxn`)
+- [Consul docs: Establish cluster peering connections (export services between clusters)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/establish/vm)
+- [Consul `agent/consul/state/peering.go`: `exportedServicesForPeerTxn`](https://github.com/hashicorp/consul/blob/main/agent/consul/state/peering.go)
 """
     example = {
         "bad": {

@@ -32,8 +32,9 @@ partition's gateway lists peerings (`peering:read`). Without them peering fails 
 the gateway never gets the certificate or the peer list.
 
 ## References
-- Consul `agent/consul/leader_connect_ca.go` (mesh-gateway CSR needs mesh:write), `agent/proxycfg/mesh_gateway.go`
-- https://developer.hashicorp.com/consul/docs/connect/cluster-peering/tech-specs (ACL requirements)
+- [Consul `agent/consul/leader_connect_ca.go`: mesh gateway certificate signing needs `mesh:write`](https://github.com/hashicorp/consul/blob/main/agent/consul/leader_connect_ca.go)
+- [Consul `agent/proxycfg/mesh_gateway.go`: the mesh gateway's leaf certificate for peering](https://github.com/hashicorp/consul/blob/main/agent/proxycfg/mesh_gateway.go)
+- [Consul docs: Cluster peering technical specifications (ACL specifications)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/tech-specs)
 """
     example = {
         "bad": {

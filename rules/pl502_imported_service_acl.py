@@ -30,8 +30,9 @@ narrower deny). Exact per-name read rules do not help. Without it the sidecar ne
 learns the peer's endpoints and the upstream silently has no healthy instances.
 
 ## References
-- Consul `acl/policy_authorizer.go` (`ServiceWriteAny`, `ServiceReadAll`), `agent/structs/acl.go`
-- https://developer.hashicorp.com/consul/docs/connect/cluster-peering/usage/establish-cluster-peering (Authorize service reads with ACLs)
+- [Consul `acl/policy_authorizer.go`: `ServiceWriteAny`, `ServiceReadAll`](https://github.com/hashicorp/consul/blob/main/acl/policy_authorizer.go)
+- [Consul `agent/structs/acl.go`: ACL structures](https://github.com/hashicorp/consul/blob/main/agent/structs/acl.go)
+- [Consul docs: Establish cluster peering connections (authorize service reads with ACLs)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/establish/vm)
 """
     example = {
         "bad": {

@@ -38,9 +38,9 @@ the catalog. Consul's agent defaults are `acl.enabled = false` and
 `acl.default_policy = "allow"`, so saying nothing is the insecure choice.
 
 ## References
-- Consul `agent/config/default.go` (`acl.default_policy = "allow"`)
-- https://developer.hashicorp.com/consul/docs/connect/intentions (default intention behavior)
-- https://developer.hashicorp.com/consul/docs/connect/cluster-peering/tech-specs
+- [Consul `agent/config/default.go`: `acl.default_policy = "allow"`](https://github.com/hashicorp/consul/blob/main/agent/config/default.go)
+- [Consul docs: Service mesh intentions (default intention behavior)](https://developer.hashicorp.com/consul/docs/secure-mesh/intention)
+- [Consul docs: Cluster peering technical specifications](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/tech-specs)
 """
     example = {
         "bad": {

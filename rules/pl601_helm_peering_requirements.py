@@ -33,8 +33,12 @@ A feature older versions do not know is dropped silently by the CRD schema or
 rejected by Consul.
 
 ## References
-- consul-k8s `charts/consul/templates/connect-inject-deployment.yaml`, `mesh-gateway-deployment.yaml`, `server-acl-init-job.yaml`, `partition-init-job.yaml`
-- consul-k8s CHANGELOG 1.0.0 and 1.2.0
+- [consul-k8s `charts/consul/templates/connect-inject-deployment.yaml`](https://github.com/hashicorp/consul-k8s/blob/main/charts/consul/templates/connect-inject-deployment.yaml)
+- [consul-k8s `charts/consul/templates/mesh-gateway-deployment.yaml`](https://github.com/hashicorp/consul-k8s/blob/main/charts/consul/templates/mesh-gateway-deployment.yaml)
+- [consul-k8s `charts/consul/templates/server-acl-init-job.yaml`](https://github.com/hashicorp/consul-k8s/blob/main/charts/consul/templates/server-acl-init-job.yaml)
+- [consul-k8s `charts/consul/templates/partition-init-job.yaml`](https://github.com/hashicorp/consul-k8s/blob/main/charts/consul/templates/partition-init-job.yaml)
+- [consul-k8s CHANGELOG 1.0.0](https://github.com/hashicorp/consul-k8s/blob/main/CHANGELOG.md#100-november-17-2022)
+- [consul-k8s CHANGELOG 1.2.0](https://github.com/hashicorp/consul-k8s/blob/main/CHANGELOG.md#120-june-28-2023)
 """
     example = {
         "bad": {

@@ -37,8 +37,11 @@ The chart fails the install. Without `primaryDatacenter` the chart renders
 never federate); without `primaryGateways` the servers have no address to dial.
 
 ## References
-- consul-k8s `charts/consul/templates/server-statefulset.yaml`, `create-federation-secret-job.yaml`, `server-config-configmap.yaml`
-- Consul docs: WAN federation through mesh gateways on Kubernetes
+- [consul-k8s `charts/consul/templates/server-statefulset.yaml`](https://github.com/hashicorp/consul-k8s/blob/main/charts/consul/templates/server-statefulset.yaml)
+- [consul-k8s `charts/consul/templates/create-federation-secret-job.yaml`](https://github.com/hashicorp/consul-k8s/blob/main/charts/consul/templates/create-federation-secret-job.yaml)
+- [consul-k8s `charts/consul/templates/server-config-configmap.yaml`](https://github.com/hashicorp/consul-k8s/blob/main/charts/consul/templates/server-config-configmap.yaml)
+- [Consul docs: WAN federation between Kubernetes clusters through mesh gateways](https://developer.hashicorp.com/consul/docs/east-west/wan-federation/k8s)
+- [Consul docs: WAN federation on Kubernetes overview](https://developer.hashicorp.com/consul/docs/east-west/wan-federation)
 """
     example = {
         "bad": {

@@ -40,8 +40,8 @@ drops entries with a bad port silently and panics on an entry without a port. An
 unlabelled "peer" upstream dials a local service that does not exist.
 
 ## References
-- consul-k8s `control-plane/connect-inject/controllers/endpoints/endpoints_controller.go` (`processUpstreams`)
-- Consul docs: Kubernetes service mesh upstreams annotation
+- [consul-k8s `control-plane/connect-inject/controllers/endpoints/endpoints_controller.go`: `processUpstreams`](https://github.com/hashicorp/consul-k8s/blob/main/control-plane/connect-inject/controllers/endpoints/endpoints_controller.go)
+- [Consul docs: Kubernetes service upstreams (the `consul.hashicorp.com/connect-service-upstreams` annotation)](https://developer.hashicorp.com/consul/docs/connect/k8s/upstreams)
 """
     example = {
         "bad": {

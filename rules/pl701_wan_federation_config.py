@@ -31,8 +31,8 @@ agent is a server, the rule stays silent.
 The agent refuses to start.
 
 ## References
-- Consul `agent/config/builder.go` (mesh gateway WAN federation validation)
-- Consul docs: WAN federation via mesh gateways
+- [Consul `agent/config/builder.go`: `builder.validate` (mesh gateway WAN federation)](https://github.com/hashicorp/consul/blob/main/agent/config/builder.go)
+- [Consul docs: WAN federation via mesh gateways](https://developer.hashicorp.com/consul/docs/east-west/mesh-gateway/enable)
 """
     example = {
         "bad": {

@@ -33,8 +33,9 @@ through mesh gateways sends all server traffic through the local mesh gateway; w
 none registered the datacenter is cut off.
 
 ## References
-- Consul docs: WAN federation via mesh gateways; `primary_datacenter`, `primary_gateways`
-- Consul `agent/config/builder.go`
+- [Consul docs: WAN federation via mesh gateways](https://developer.hashicorp.com/consul/docs/east-west/mesh-gateway/enable)
+- [Consul docs: agent configuration file reference (`primary_datacenter`, `primary_gateways`)](https://developer.hashicorp.com/consul/docs/reference/agent/configuration-file)
+- [Consul `agent/config/builder.go`: `builder.validate`](https://github.com/hashicorp/consul/blob/main/agent/config/builder.go)
 """
     example = {
         "bad": {

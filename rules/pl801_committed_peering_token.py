@@ -48,8 +48,9 @@ cluster before you do, and then consume every service you export to that peer. T
 belong in a secret store; consul-k8s writes them to a Kubernetes Secret at run time.
 
 ## References
-- Consul `agent/structs/peering.go` (`PeeringToken`), `agent/rpc/peering/service.go` (`GenerateToken`)
-- https://developer.hashicorp.com/consul/docs/connect/cluster-peering/usage/establish-cluster-peering
+- [Consul `agent/structs/peering.go`: `PeeringToken`](https://github.com/hashicorp/consul/blob/main/agent/structs/peering.go)
+- [Consul `agent/rpc/peering/service.go`: `GenerateToken`](https://github.com/hashicorp/consul/blob/main/agent/rpc/peering/service.go)
+- [Consul docs: Establish cluster peering connections](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/establish/vm)
 """
     example = {
         "bad": {

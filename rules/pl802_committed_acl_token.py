@@ -36,8 +36,9 @@ Supply the token at run time instead:
 `consul services register -token-file=/run/secrets/web-token web.hcl`.
 
 ## References
-- https://developer.hashicorp.com/consul/docs/security/acl/tokens
-- Consul `agent/config/config.go` (`acl.tokens`), `api/acl.go` (`ACLToken.SecretID`)
+- [Consul docs: ACL tokens](https://developer.hashicorp.com/consul/docs/secure/acl/token)
+- [Consul `agent/config/config.go`: `acl.tokens`](https://github.com/hashicorp/consul/blob/main/agent/config/config.go)
+- [Consul `api/acl.go`: `ACLToken.SecretID`](https://github.com/hashicorp/consul/blob/main/api/acl.go)
 """
     example = {
         "bad": {

@@ -84,6 +84,45 @@ def test_a_backtick_run_in_a_file_gets_a_longer_fence() -> None:
     assert "\n# note\n" in page and "\n### Example\n" in page and "\n### References\n" in page
 
 
+#: One reference: ``- [title](url)`` with an http(s) URL, so a reader can follow it.
+_REFERENCE = re.compile(r"- \[[^\]]+\]\(https?://[^\s)]+\)")
+
+
+def reference_problems(doc: str) -> list[str]:
+    """What is wrong with a doc's "## References": a missing section, an item that is
+    not a public link, or a mention of the internal seed documents (cite the page)."""
+    if "\n## References\n" not in "\n" + doc:
+        return ["no ## References section"]
+    section = _section(doc, "## References")
+    items = re.split(r"\n(?=- )", section.split("\n", 1)[1].strip()) if "\n" in section.strip() else []
+    problems = [] if items else ["## References is empty"]
+    for item in items:
+        if not _REFERENCE.fullmatch(item.strip()):
+            problems.append(f"not a `- [title](http(s) url)` item: {item!r}")
+    if re.search(r"seed", section, re.I):
+        problems.append("mentions the seed documents: cite the public page instead")
+    return problems
+
+
+@pytest.mark.parametrize("code,rule", RULES, ids=[c for c, _ in RULES])
+def test_references_are_public_links(code, rule) -> None:
+    """Every reference a user reads (`explain`, docs/rules/, SARIF help) is a link they
+    can follow: the Consul documentation, a Consul/consul-k8s source file, a tool's docs."""
+    assert reference_problems(rule.doc) == [], code
+
+
+def test_reference_check_catches_internal_names() -> None:
+    good = "## What it does\nx\n\n## References\n- [Consul docs](https://developer.hashicorp.com/consul/docs)\n"
+    assert reference_problems(good) == []
+    assert reference_problems("## What it does\nx\n") == ["no ## References section"]
+    internal = good + "- Consul `agent/xds/endpoints.go`\n"
+    assert reference_problems(internal)[0].startswith("not a `- [title](http(s) url)` item")
+    seeded = good.replace("Consul docs", "Seed 001, Consul docs")
+    assert reference_problems(seeded) == ["mentions the seed documents: cite the public page instead"]
+    bare = good + "- https://example.com/x (a bare URL is not a titled link)\n"
+    assert reference_problems(bare)[0].startswith("not a")
+
+
 def test_explain_unknown_code(capsys) -> None:
     assert main(["explain", "PL0002"]) == 2
     assert "unknown rule 'PL0002'; did you mean PL002?" in capsys.readouterr().err
