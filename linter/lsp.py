@@ -9,8 +9,8 @@ change and save, since an edit in one file can raise or clear findings in anothe
 
 Ranges are exact: peerlint's spans are 1-based code points with an exclusive end;
 LSP positions are 0-based lines and UTF-16 code units, converted with the line's text.
-Each diagnostic's ``code`` is the rule code and ``codeDescription.href`` its page in
-docs/rules.md; related locations become ``relatedInformation``.
+Each diagnostic's ``code`` is the rule code and ``codeDescription.href`` the rule's own
+page (docs/rules/<CODE>-<slug>.md); related locations become ``relatedInformation``.
 """
 
 from __future__ import annotations

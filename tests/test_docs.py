@@ -1,5 +1,6 @@
 """Rule documentation: `peerlint explain` prints every section from the rule's own
-metadata, and docs/rules.md is exactly what `python -m linter.docs` generates."""
+metadata, and docs/rules.md and docs/rules/<CODE>-<slug>.md are exactly what
+`python -m linter.docs` generates."""
 
 from __future__ import annotations
 
@@ -19,17 +20,37 @@ SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use inst
 RULES = sorted(all_rules().items())
 
 
-def test_rules_md_is_up_to_date() -> None:
-    with open(os.path.join(REPO, "docs", "rules.md"), encoding="utf-8") as handle:
-        current = handle.read()
-    assert current == docs.render(all_rules()), "docs/rules.md is out of date: run `python -m linter.docs`"
+def test_rules_md_and_rule_pages_are_up_to_date() -> None:
+    index = os.path.join(REPO, "docs", "rules.md")
+    for path, text in docs.expected_files(all_rules(), index).items():
+        with open(path, encoding="utf-8") as handle:
+            assert handle.read() == text, f"{os.path.relpath(path, REPO)} is out of date: run `python -m linter.docs`"
+    stale = docs.stale_pages(docs.pages_folder(index), set(docs.expected_files(all_rules(), index)))
+    assert stale == [], f"{stale} document no rule: run `python -m linter.docs`"
 
 
-def test_every_help_uri_anchor_is_a_heading_of_the_page() -> None:
-    page = docs.render(all_rules())
-    anchors = {"-".join(m.group(1).lower().split()) for m in re.finditer(r"^## (PL\d+ [a-z0-9-]+)$", page, re.M)}
+def test_every_help_uri_is_the_rules_own_page() -> None:
+    """SARIF, GitLab and the language server link a code to its own page: the page
+    exists, is that rule's, and the index links to it."""
+    index = docs.render(all_rules())
     for code, rule in RULES:
-        assert rule.help_uri().rsplit("#", 1)[1] in anchors, code
+        uri = rule.help_uri()
+        assert uri == f"https://github.com/peerlint/peerlint/blob/main/docs/rules/{code}-{rule.slug}.md", code
+        page = os.path.join(REPO, "docs", "rules", uri.rsplit("/", 1)[1])
+        with open(page, encoding="utf-8") as handle:
+            text = handle.read()
+        assert text.split("\n")[2] == f"# {code} {rule.slug}", code
+        assert f"| [{code}](rules/{code}-{rule.slug}.md) |" in index, code
+
+
+def test_a_rule_page_is_its_rules_md_section_one_level_up() -> None:
+    """The page and the index share one rendering: the same text, headings one level up."""
+    rule = all_rules()["PL003"]
+    page = docs.rule_page_markdown(rule)
+    assert docs.rule_markdown(rule, level=1) in page
+    assert "\n## What it does\n" in page and "\n### " not in page
+    assert "\n# peerlint: ignore[PL002] legacy name kept for the migration\n" in page  # code comment, not a heading
+    assert "[All rules](../rules.md)" in page
 
 
 @pytest.mark.parametrize("code,rule", RULES, ids=[c for c, _ in RULES])
@@ -137,7 +158,24 @@ def test_doc_headings_are_demoted_but_code_comments_are_not() -> None:
 
 def test_check_mode(tmp_path, capsys) -> None:
     target = tmp_path / "rules.md"
+    pages = tmp_path / "rules"
     assert docs.main(["--check", "--output", str(target)]) == 1
     assert "out of date; run: python -m linter.docs" in capsys.readouterr().err
     assert docs.main(["--output", str(target)]) == 0
+    assert sorted(os.listdir(pages)) == sorted(f"{code}-{rule.slug}.md" for code, rule in RULES)
+    assert docs.main(["--check", "--output", str(target)]) == 0
+    capsys.readouterr()
+
+    page = pages / "PL301-missing-mesh-gateway.md"
+    page.write_text(page.read_text() + "edited by hand\n")
+    assert docs.main(["--check", "--output", str(target)]) == 1
+    assert "PL301-missing-mesh-gateway.md is out of date" in capsys.readouterr().err
+
+    # a renamed rule's old page is stale and goes; a file someone wrote stays
+    (pages / "PL999-renamed.md").write_text(docs.GENERATED.format(what="the rule's metadata") + "\n\n# PL999\n")
+    (pages / "notes.md").write_text("# our notes\n")
+    assert docs.main(["--check", "--output", str(target)]) == 1
+    assert "PL999-renamed.md documents no rule" in capsys.readouterr().err
+    assert docs.main(["--output", str(target)]) == 0
+    assert not (pages / "PL999-renamed.md").exists() and (pages / "notes.md").exists()
     assert docs.main(["--check", "--output", str(target)]) == 0

@@ -83,7 +83,7 @@ async def test_open_change_save_from_the_buffer(client: LanguageClient, workspac
     (d,) = [d for d in diags if d.code == "PL002"]
     assert (d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character) == (0, 23, 0, 29)
     assert d.severity == types.DiagnosticSeverity.Error and d.source == "peerlint"
-    assert d.code_description.href.endswith("docs/rules.md#pl002-unknown-kind")
+    assert d.code_description.href.endswith("docs/rules/PL002-unknown-kind.md")
     assert "invalid config entry kind: Mesh" in d.message
 
     fixed = '{"Note": "\U0001f600", "Kind": "mesh"}\n'

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, TypeVar
 
-from linter.api.rule import DOCS_URL, Place, Rule, Unlocatable, file_location, validate_rule
+from linter.api.rule import DOCS_URL, Place, Rule, Unlocatable, file_location, rule_page, validate_rule
 from linter.api.ruledocs import doc_with_examples
 from linter.findings import SEVERITIES, SEVERITY_RANK, Edit, Finding, Fix, Location, sorted_findings
 from linter.graph.query import (
@@ -82,6 +82,7 @@ __all__ = [
     "SEVERITIES",
     "SEVERITY_RANK",
     "DOCS_URL",
+    "rule_page",
     "doc_with_examples",
     # what a rule reads
     "Project",

@@ -19,7 +19,9 @@ from linter.nodes import Span, format_path
 if TYPE_CHECKING:
     from linter.api import Project
 
-DOCS_URL = "https://github.com/peerlint/peerlint/blob/main/docs/rules.md#{anchor}"
+#: Where a rule's own page lives (docs/rules/<CODE>-<slug>.md, written by ``python -m
+#: linter.docs``); ``{page}`` is :func:`rule_page`.
+DOCS_URL = "https://github.com/peerlint/peerlint/blob/main/docs/rules/{page}"
 
 #: Anything :meth:`Rule.report` can point at (see the module docstring).
 Place = Any
@@ -70,7 +72,9 @@ class Rule:
 
     @classmethod
     def help_uri(cls) -> str:
-        return DOCS_URL.format(anchor=f"{cls.code.lower()}-{cls.slug}")
+        """The rule's own documentation page (SARIF ``helpUri``, GitLab, the language
+        server's ``codeDescription``), so a code leads straight to what it means."""
+        return DOCS_URL.format(page=rule_page(cls))
 
     def check(self, project: Project) -> Iterator[Finding]:  # pragma: no cover
         raise NotImplementedError
@@ -109,6 +113,11 @@ class Rule:
             fix=fix,
             suppressible=self.suppressible,
         )
+
+
+def rule_page(rule: type[Rule]) -> str:
+    """The file name of a rule's page in docs/rules/: ``PL301-missing-mesh-gateway.md``."""
+    return f"{rule.code}-{rule.slug}.md"
 
 
 def _related(place: Place, note: str) -> Location:
