@@ -103,9 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--timings", action="store_true", help="print how long each stage took to standard error")
 
-    sub.add_parser("rules", help="list every rule")
-    explain = sub.add_parser("explain", help="print a rule's documentation")
-    explain.add_argument("code")
+    rules = sub.add_parser("rules", help="list every rule")
+    rules.add_argument("--format", "-f", choices=("text", "json"), default="text", help="text (default) or json")
+    explain = sub.add_parser(
+        "explain", help="print a rule's documentation (by code, PL301, or name, missing-mesh-gateway)"
+    )
+    explain.add_argument("code", metavar="RULE")
     sub.add_parser("lsp", help="run the language server on standard input/output (for editors)")
     graph = sub.add_parser("graph", help="draw the peering topology (clusters, peerings, gateways, exports, findings)")
     graph.add_argument("paths", nargs="*", default=[], help="files or folders (default: the current folder)")
@@ -142,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 gc.freeze()
             return status
         if args.command == "rules":
-            return _rules()
+            return _rules(args.format)
         if args.command == "explain":
             return _explain(args.code)
         if args.command == "graph":
@@ -175,8 +178,26 @@ def _load_rules():
         raise SystemExit(EXIT_ERROR)
 
 
-def _rules() -> int:
+def _rules(fmt: str = "text") -> int:
     rules = _load_rules()
+    if fmt == "json":
+        import json
+
+        listed = [
+            {
+                "code": code,
+                "slug": rule.slug,
+                "severity": rule.severity,
+                "summary": rule.summary,
+                "suppressible": rule.suppressible,
+                "reads": list(rule.reads),
+                "security_severity": rule.security_severity,
+                "help_uri": rule.help_uri(),
+            }
+            for code, rule in rules.items()
+        ]
+        print(json.dumps(listed, indent=2))
+        return EXIT_OK
     width = max((len(r.slug) for r in rules.values()), default=10)
     for code, rule in rules.items():
         print(f"{code}  {rule.slug:<{width}}  {rule.severity:<7}  {rule.summary}")
@@ -185,18 +206,25 @@ def _rules() -> int:
 
 def _explain(code: str) -> int:
     rules = _load_rules()
-    rule = rules.get(code.upper())
+    by_slug = {r.slug: r for r in rules.values()}
+    rule = rules.get(code.upper()) or by_slug.get(code.lower())
     if rule is None:
         from linter.kinds import did_you_mean
 
-        hint = did_you_mean(code.upper(), rules)
+        hint = did_you_mean(code.upper(), rules) or did_you_mean(code.lower(), by_slug)
         print(f"peerlint: unknown rule {code!r}" + (f"; did you mean {hint}?" if hint else ""), file=sys.stderr)
         return EXIT_ERROR
-    print(f"# {rule.code} {rule.slug} ({rule.severity}{'' if rule.suppressible else ', not suppressible'})\n")
-    print(rule.summary + "\n")
     from linter.api import doc_with_examples
 
-    print(doc_with_examples(rule))
+    heading = f"# {rule.code} {rule.slug} ({rule.severity}{'' if rule.suppressible else ', not suppressible'})"
+    text = f"{heading}\n\n{rule.summary}\n\n{doc_with_examples(rule)}\n"
+    if sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb":
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(text))  # a terminal: rendered; a pipe or file: the Markdown itself
+    else:
+        sys.stdout.write(text)
     return EXIT_OK
 
 
@@ -264,7 +292,7 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             return status
     start = time.perf_counter()
     try:
-        _write_reports(result, outputs, args)
+        _write_reports(result, outputs, args, config.root)
     except OSError as err:
         print(f"peerlint: cannot write {err.filename or 'output'}: {err.strerror or err}", file=sys.stderr)
         return EXIT_ERROR
@@ -313,9 +341,9 @@ def _apply_baseline(result, config, args: argparse.Namespace) -> int | None:
     return None
 
 
-def _write_reports(result, outputs, args) -> None:
+def _write_reports(result, outputs, args, project_root: str) -> None:
     from linter.output import write_atomic
-    from linter.report import ReportInput, renderer
+    from linter.report import ReportInput, renderer, repository_root
 
     for name, path in outputs:
         color = (
@@ -327,8 +355,21 @@ def _write_reports(result, outputs, args) -> None:
             and os.environ.get("TERM") != "dumb"
         )
         files = [p for p in result.files if result.focus is None or p in result.focus]
-        data = ReportInput(result.findings, result.rules, result.texts, len(files), color, __version__, files=files)
+        data = ReportInput(
+            result.findings,
+            result.rules,
+            result.texts,
+            len(files),
+            color,
+            __version__,
+            files=files,
+            root=repository_root(project_root),
+        )
         text = renderer(name)(data)
+        if name == "github":
+            from linter.report.github import announce
+
+            announce(data)
         if path is None:
             sys.stdout.write(text)
             sys.stdout.flush()

@@ -13,6 +13,7 @@ class MeshGatewayAcl(Rule):
     slug = "mesh-gateway-acl"
     summary = "With ACLs on, a mesh gateway's token lacks a permission peering needs"
     severity = "error"
+    security_severity = 4.0
     reads = ("graph", "acl-token", "acl-policy", "acl-policy-api", "agent-config", "helm-values", "texts")
     doc = """
 ## What it does

@@ -13,6 +13,7 @@ class ImportedServiceAcl(Rule):
     slug = "imported-service-acl"
     summary = "With ACLs on, a sidecar with a peered upstream has a token that cannot read imported services"
     severity = "error"
+    security_severity = 4.0
     reads = ("graph", "acl-token", "acl-policy", "acl-policy-api", "agent-config", "helm-values", "texts")
     doc = """
 ## What it does

@@ -23,6 +23,7 @@ class AclDefaultAllow(Rule):
     slug = "acl-default-allow"
     summary = 'Peered cluster with ACLs disabled or default_policy = "allow"'
     severity = "warning"
+    security_severity = 7.5
     reads = ("graph", AGENT_CONFIG, HELM_VALUES)
     doc = """
 ## What it does

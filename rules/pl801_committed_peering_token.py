@@ -32,6 +32,7 @@ class CommittedPeeringToken(Rule):
     slug = "committed-peering-token"
     summary = "A peering token (base64 JSON with CA, ServerAddresses, PeerID, EstablishmentSecret) is committed"
     severity = "error"
+    security_severity = 9.0
     reads = ("documents", "texts")
     doc = """
 ## What it does

@@ -21,6 +21,7 @@ class CommittedAclToken(Rule):
     slug = "committed-acl-token"
     summary = "An ACL token SecretID is committed in a service definition, agent config or token file"
     severity = "warning"
+    security_severity = 9.0
     reads = (SERVICE_DEFINITION, AGENT_CONFIG, ACL_TOKEN)
     doc = """
 ## What it does

@@ -62,6 +62,10 @@ class Rule:
     #: document) name the same group; the engine runs a group in one process, or
     #: both processes would pay for the shared work.
     work_group: ClassVar[str | None] = None
+    #: For rules about secrets and access control: a CVSS-like score (0.1-10.0) that
+    #: GitHub code scanning shows as the alert's security severity, with a
+    #: ``security`` tag. None for correctness rules.
+    security_severity: ClassVar[float | None] = None
     #: Markdown: "What it does", "Why is this bad?" and "References" sections; the
     #: "Example" / "Use instead" sections are rendered from ``example``
     #: (:func:`linter.api.ruledocs.doc_with_examples`).

@@ -33,6 +33,21 @@ class ReportInput:
     version: str = ""
     #: Every file checked (display paths): reports that list passing files need them.
     files: list[str] = field(default_factory=list)
+    #: The repository root report paths are relative to in CI formats (SARIF):
+    #: GITHUB_WORKSPACE, CI_PROJECT_DIR, else the project root; "" = as displayed.
+    root: str = ""
+
+
+def repository_root(project_root: str) -> str:
+    """Where a CI system resolves report paths from: GitHub code scanning and GitLab
+    look files up from the checkout root, which may be above the folder peerlint ran in."""
+    import os
+
+    for variable in ("GITHUB_WORKSPACE", "CI_PROJECT_DIR"):
+        value = os.environ.get(variable)
+        if value and os.path.isdir(value):
+            return os.path.abspath(value)
+    return os.path.abspath(project_root)
 
 
 def renderer(name: str) -> Callable[[ReportInput], str]:

@@ -1,8 +1,21 @@
-"""SARIF 2.1.0 (validated against the official schema in the test suite)."""
+"""SARIF 2.1.0 (validated against the official schema in the test suite).
+
+Shaped for GitHub code scanning, where most SARIF is read:
+
+- A result's message links its related locations (``[note](id)``, SARIF §3.11.6):
+  GitHub shows the other end of a cross-file finding only when the message links it.
+- Paths are relative to the repository root (``GITHUB_WORKSPACE``, ``CI_PROJECT_DIR``,
+  else the project root: :func:`linter.report.repository_root`) under the
+  ``%SRCROOT%`` base, which ``originalUriBaseIds`` anchors, so alerts land on the file
+  even when peerlint ran in a subfolder.
+- Rules about secrets and access control carry a ``security-severity`` and a
+  ``security`` tag (GitHub's severity levels and security filter read them).
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 
 from linter.api import doc_with_examples
@@ -22,15 +35,41 @@ def _region(span) -> dict:
     }
 
 
-def _location(path: str, span, message: str = "", ident: int | None = None) -> dict:
+def _uri(path: str, root: str) -> str:
+    """``path`` relative to the repository root, with forward slashes (a URI reference)."""
+    if root:
+        path = os.path.relpath(os.path.abspath(path), root)
+    return path.replace(os.sep, "/")
+
+
+def _location(path: str, span, root: str, message: str = "", ident: int | None = None) -> dict:
     loc: dict = {
-        "physicalLocation": {"artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"}, "region": _region(span)}
+        "physicalLocation": {
+            "artifactLocation": {"uri": _uri(path, root), "uriBaseId": "%SRCROOT%"},
+            "region": _region(span),
+        }
     }
     if ident is not None:
         loc["id"] = ident
     if message:
         loc["message"] = {"text": message}
     return loc
+
+
+def _plain(text: str) -> str:
+    """Message text with literal brackets escaped: SARIF reads ``[text](target)`` in a
+    plain-text message as a link (§3.11.6), so a finding about ``Sources[0]`` must not
+    make one."""
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+def _message(f) -> str:
+    """The finding's message and fix, then a link to each related location (by its id)."""
+    text = _plain(f.message + (f" Fix: {f.fix_text}" if f.fix_text else ""))
+    if f.related:
+        links = [f"[{_plain(r.message or 'related')}]({i})" for i, r in enumerate(f.related)]
+        text += " Related: " + "; ".join(links) + "."
+    return text
 
 
 def _first_paragraph(doc: str) -> str:
@@ -54,7 +93,7 @@ def render(data: ReportInput) -> str:
                 "help": {"text": rule.summary, "markdown": doc_with_examples(rule) or rule.summary},
                 "helpUri": rule.help_uri(),
                 "defaultConfiguration": {"level": LEVEL[rule.severity]},
-                "properties": {"tags": [rule.slug], "suppressible": rule.suppressible},
+                "properties": _rule_properties(rule),
             }
         )
     results = []
@@ -62,14 +101,16 @@ def render(data: ReportInput) -> str:
         result = {
             "ruleId": f.code,
             "level": LEVEL.get(f.severity, "error"),
-            "message": {"text": f.message + (f" Fix: {f.fix_text}" if f.fix_text else "")},
-            "locations": [_location(f.path, f.span)],
+            "message": {"text": _message(f)},
+            "locations": [_location(f.path, f.span, data.root)],
             "partialFingerprints": {"peerlintIdentity/v1": fingerprint(f)},
         }
         if f.code in index:
             result["ruleIndex"] = index[f.code]
         if f.related:
-            result["relatedLocations"] = [_location(r.path, r.span, r.message, i) for i, r in enumerate(f.related)]
+            result["relatedLocations"] = [
+                _location(r.path, r.span, data.root, r.message, i) for i, r in enumerate(f.related)
+            ]
         results.append(result)
     log = {
         "$schema": SCHEMA,
@@ -86,7 +127,25 @@ def render(data: ReportInput) -> str:
                 },
                 "results": results,
                 "columnKind": "unicodeCodePoints",
+                **_base_ids(data.root),
             }
         ],
     }
     return json.dumps(log, indent=2) + "\n"
+
+
+def _rule_properties(rule) -> dict:
+    properties: dict = {"tags": [rule.slug], "suppressible": rule.suppressible}
+    if rule.security_severity is not None:
+        properties["tags"] = ["security", rule.slug]
+        properties["security-severity"] = f"{rule.security_severity:.1f}"
+    return properties
+
+
+def _base_ids(root: str) -> dict:
+    """Anchor ``%SRCROOT%`` at the repository root (a file URI ending in "/")."""
+    if not root:
+        return {}
+    from pathlib import Path
+
+    return {"originalUriBaseIds": {"%SRCROOT%": {"uri": Path(root).as_uri().rstrip("/") + "/"}}}
