@@ -109,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
         "explain", help="print a rule's documentation (by code, PL301, or name, missing-mesh-gateway)"
     )
     explain.add_argument("code", metavar="RULE")
+    completion = sub.add_parser(
+        "completion",
+        help='print a shell completion script: eval "$(peerlint completion bash)" (zsh, fish likewise)',
+    )
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"))
     sub.add_parser("lsp", help="run the language server on standard input/output (for editors)")
     graph = sub.add_parser("graph", help="draw the peering topology (clusters, peerings, gateways, exports, findings)")
     graph.add_argument("paths", nargs="*", default=[], help="files or folders (default: the current folder)")
@@ -126,6 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    if "_ARGCOMPLETE" in os.environ:  # a shell asking for completions (peerlint completion)
+        import argcomplete
+
+        argcomplete.autocomplete(parser)  # answers and exits
     args = parser.parse_args(argv)
     try:
         if args.command == "check":
@@ -146,6 +155,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return status
         if args.command == "rules":
             return _rules(args.format)
+        if args.command == "completion":
+            import argcomplete
+
+            sys.stdout.write(argcomplete.shellcode(["peerlint"], shell=args.shell))
+            return EXIT_OK
         if args.command == "explain":
             return _explain(args.code)
         if args.command == "graph":
