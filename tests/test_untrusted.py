@@ -66,3 +66,15 @@ def test_wrapped_token_before_a_heredoc_end_is_still_found() -> None:
 
     text = 'token = <<EOF\n' + _wrapped(CommittedPeeringToken._token, indent="") + "\nEOF\n"
     assert len(list(find_peering_tokens(text))) == 1
+
+
+@pytest.mark.parametrize("shape", ["flat", "list"])
+def test_huge_hcl_is_a_clear_problem_fast(tmp_path, shape) -> None:
+    if shape == "flat":
+        text = "".join(f"key_number_{i} = \"value {i}\"\n" for i in range(300_000))
+    else:
+        text = "a = [" + ",".join(str(i) for i in range(300_000)) + "]\n"
+    _write(tmp_path, "big.hcl", text)
+    out = subprocess.run(_RUN + ["check", "--no-cache", str(tmp_path)], capture_output=True, text=True, env=_env(), timeout=60)
+    assert "PL001" in out.stdout and "more than" in out.stdout, out.stdout[-2000:] + out.stderr[-2000:]
+    assert "Traceback" not in out.stderr
