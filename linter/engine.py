@@ -60,6 +60,10 @@ def _gc_paused() -> Iterator[None]:
 def _read(paths: list[str], config: Config, timings: Optional[dict[str, float]]) -> list:
     """Every file read and parsed (parse results the cache holds stay encoded until
     :func:`_build` needs them)."""
+    from linter import safety
+
+    # symlinks are followed only into the project or a folder named (issue #21)
+    safety.confine([config.root, *(p for p in paths if os.path.isdir(p))])
     files = list(iter_files(paths, config.root, config.include, config.exclude))
     from linter.parse.cache import parse_all
 

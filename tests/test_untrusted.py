@@ -78,3 +78,55 @@ def test_huge_hcl_is_a_clear_problem_fast(tmp_path, shape) -> None:
     out = subprocess.run(_RUN + ["check", "--no-cache", str(tmp_path)], capture_output=True, text=True, env=_env(), timeout=60)
     assert "PL001" in out.stdout and "more than" in out.stdout, out.stdout[-2000:] + out.stderr[-2000:]
     assert "Traceback" not in out.stderr
+
+
+def _problems(result) -> dict[str, str]:
+    return {f.path: f.message for f in result.findings if f.code == "PL001"}
+
+
+def test_fifo_is_skipped_with_a_problem_never_blocks(tmp_path) -> None:
+    _write(tmp_path, "ok.hcl", 'a = "b"\n')
+    os.mkfifo(os.path.join(str(tmp_path), "pipe.hcl"))
+    out = subprocess.run(_RUN + ["check", "--no-cache", "-f", "json", str(tmp_path)], capture_output=True, text=True, env=_env(), timeout=60)
+    messages = [f["message"] for f in json.loads(out.stdout)["findings"] if f["path"].endswith("pipe.hcl")]
+    assert messages and "not a regular file" in messages[0]
+
+
+def test_symlink_to_a_device_is_not_opened(tmp_path) -> None:
+    os.symlink("/dev/zero", os.path.join(str(tmp_path), "zero.yaml"))
+    out = subprocess.run(_RUN + ["check", "--no-cache", "-f", "json", str(tmp_path)], capture_output=True, text=True, env=_env(), timeout=60)
+    [message] = [f["message"] for f in json.loads(out.stdout)["findings"] if f["path"].endswith("zero.yaml")]
+    assert "outside the project" in message
+
+
+def test_symlink_outside_the_project_is_never_read(tmp_path) -> None:
+    outside = _write(tmp_path, "secret/credentials.yaml", "https://user:ghp_SUPERSECRETTOKEN@github.com\n: :\n")
+    project = tmp_path / "repo"
+    project.mkdir()
+    _write(project, "peerlint.toml", "")
+    os.symlink(outside, str(project / "creds.yaml"))
+    _write(project, "real.hcl", 'a = "b"\n')
+    os.symlink("real.hcl", str(project / "inside.hcl"))
+    out = subprocess.run(_RUN + ["check", "--no-cache", str(project)], capture_output=True, text=True, env=_env(), timeout=60)
+    assert "SUPERSECRET" not in out.stdout + out.stderr
+    assert "outside the project" in out.stdout
+    assert "inside.hcl" not in out.stdout  # a link inside the project is read like its target
+
+
+def test_language_server_never_reads_outside_its_workspace(tmp_path) -> None:
+    from linter.lsp import Workspace
+
+    outside = _write(tmp_path, "elsewhere/secret.hcl", 'token = "x"\n')
+    root = tmp_path / "ws"
+    root.mkdir()
+    _write(root, "a.hcl", 'a = "b"\n')
+    cwd = os.getcwd()
+    os.chdir(str(root))
+    try:
+        ws = Workspace(str(root))
+        ws.load()
+        ws.close(outside)
+        ws.reread(outside)
+        assert not any("secret" in p for p in ws.disk)
+    finally:
+        os.chdir(cwd)
