@@ -167,7 +167,10 @@ def run_rules(project: Project, rules: dict[str, type[Rule]], select: Iterable[s
         found, failed = per_code[code]
         findings.extend(found)
         internal = internal or failed
-    findings = [f for f in findings if f.code == INTERNAL_ERROR or not _path_ignored(f, rules, config)]
+    from linter.textsafe import mask_finding
+
+    # secrets a rule quoted are masked here, once, for every format, the baseline and the caches
+    findings = [mask_finding(f) for f in findings if f.code == INTERNAL_ERROR or not _path_ignored(f, rules, config)]
     from linter.suppress import apply_suppressions
 
     findings = apply_suppressions(findings, project.texts, rules, config, ran)

@@ -130,3 +130,28 @@ def test_language_server_never_reads_outside_its_workspace(tmp_path) -> None:
         assert not any("secret" in p for p in ws.disk)
     finally:
         os.chdir(cwd)
+
+
+_SECRET_ID = "5b1e7c3a-2d4f-4a8b-9c6d-1e2f3a4b5c6d"
+_FORMATS = ["text", "json", "sarif", "github", "gcc", "junit", "gitlab"]
+
+
+@pytest.mark.parametrize("fmt", _FORMATS)
+def test_duplicated_secret_is_never_printed_in_full(tmp_path, fmt) -> None:
+    _write(tmp_path, "agent.hcl", f'acl {{\n  tokens {{\n    agent = "{_SECRET_ID}"\n    agent = "{_SECRET_ID}"\n  }}\n}}\n'
+           'token = "hvs.CAESIJsecretvaultvalue1"\ntoken = "hvs.CAESIJsecretvaultvalue2"\n')
+    out = subprocess.run(_RUN + ["check", "--no-cache", "-f", fmt, str(tmp_path)], capture_output=True, text=True, env=_env(), timeout=60)
+    assert "PL004" in out.stdout
+    for secret in (_SECRET_ID, _SECRET_ID[4:], "secretvaultvalue"):
+        assert secret not in out.stdout
+
+
+def test_peering_token_in_a_peer_name_is_masked_in_findings_and_graphs(tmp_path) -> None:
+    from rules.pl801_committed_peering_token import CommittedPeeringToken
+
+    token = CommittedPeeringToken._token
+    _write(tmp_path, "exports.hcl", f'Kind = "exported-services"\nName = "default"\nServices = [\n  {{\n    Name = "web"\n    Consumers = [{{ Peer = "{token}" }}]\n  }}\n]\n')
+    for command in (["check", "--no-cache", "-f", "json"], ["graph", "-f", "json"], ["graph", "-f", "mermaid"], ["graph", "-f", "dot"]):
+        out = subprocess.run(_RUN + command + [str(tmp_path)], capture_output=True, text=True, env=_env(), timeout=60)
+        assert token[:4] in out.stdout or out.returncode in (0, 1), out.stderr
+        assert token[4:40] not in out.stdout, command

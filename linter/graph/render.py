@@ -9,6 +9,7 @@ import json
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from linter.graph.query import Topology
+from linter.textsafe import mask_secrets
 
 if TYPE_CHECKING:
     from linter.api import Finding
@@ -135,7 +136,7 @@ class _Ids:
 
 
 def _label(text: str) -> str:
-    return text.replace('"', "'").replace("\n", " ")
+    return mask_secrets(text).replace('"', "'").replace("\n", " ")
 
 
 def to_mermaid(topo: Topology, findings: list["Finding"] = ()) -> str:
@@ -190,7 +191,7 @@ def _owner(g: Any, node: str) -> Optional[str]:
 
 
 def _dq(text: str) -> str:
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + mask_secrets(str(text)).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def to_dot(topo: Topology, findings: list["Finding"] = ()) -> str:
@@ -236,13 +237,16 @@ def to_json(topo: Topology, findings: list["Finding"] = ()) -> str:
     findings = list(findings)
     nodes = [{"id": n, **{k: v for k, v in d.items() if k != "where"}, "findings": _marks(d.get("where", []), findings)} for n, d in g.nodes(data=True)]
     edges = [{"source": u, "target": v, **{k: val for k, val in d.items() if k != "where"}, "findings": _marks(d.get("where", []), findings)} for u, v, d in g.edges(data=True)]
-    return json.dumps({"clusters": topo.clusters(), "nodes": nodes, "edges": edges}, indent=2, default=str) + "\n"
+    return mask_secrets(json.dumps({"clusters": topo.clusters(), "nodes": nodes, "edges": edges}, indent=2, default=str)) + "\n"
 
 
 def to_tree(topo: Topology, findings: list["Finding"] = ()) -> Any:
     """A rich Tree for terminals: cluster > partition > peerings, gateways, exports."""
-    from rich.markup import escape as e
+    from rich.markup import escape
     from rich.tree import Tree
+
+    def e(text: str) -> str:  # names may hold a pasted token (issue #21)
+        return escape(mask_secrets(text))
 
     findings = list(findings)
     root = Tree("[bold]topology[/bold]")
