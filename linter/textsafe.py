@@ -22,12 +22,22 @@ from linter.acl.secrets import _B64_RUN, _UUID_IN_TEXT, NOT_SECRET, _looks_like_
 #: (8+ characters without blanks): the value is masked. Prose ("the ACL token of
 #: 'web'") is left alone: the key must be followed by the assignment itself.
 _SECRET_CONTEXT = re.compile(
-    r"(?i)((?:[\w-]*(?:token|secret|secretid|password|passwd|credentials?|private[_-]?key|encrypt|api[_-]?key)|tokens\.[\w-]+)[\"']?)"
-    r"(\s*[=:]\s*|\s+is set twice; Consul uses the last value,\s*)([\"']?)([^\"'\s,;)}\]]{8,})\3"
+    r"(?i)((?:token|secret|password|passwd|credential|private[_-]?key|encrypt|api[_-]?key)[\w.-]{0,32}[\"']?)"
+    r"(\s{0,8}[=:]\s{0,8}|\s+is set twice; Consul uses the last value,\s{0,8})([\"']?)([^\"'\s,;)}\]]{8,})\3"
 )
 
 
-_B64_JSON = re.compile(r"(?:eyJ|ZXlK)[A-Za-z0-9+/]{57,}={0,2}")
+def _mask_run(match: "re.Match[str]") -> str:
+    """A base64 run masked when it starts like a token, or from where base64 of a JSON
+    object starts (once: ``eyJ``, twice: ``ZXlK``) when it is glued to a path
+    (``peer:dc1/default/eyJ...``). One find per run: linear in the text."""
+    run = match.group(0)
+    if _looks_like_json_start(run):
+        return mask(run)
+    at = min((i for i in (run.find("eyJ"), run.find("ZXlK")) if i >= 0), default=-1)
+    if at > 0 and len(run) - at >= 60:
+        return run[:at] + mask(run[at:])
+    return run
 
 
 def _mask_uuid(match: "re.Match[str]") -> str:
@@ -52,9 +62,7 @@ def mask_secrets(text: str) -> str:
         for start, end, _token in reversed(list(find_peering_tokens(text))):
             text = text[:start] + mask(text[start:end]) + text[end:]
         # the start of a token (a message quotes at most a prefix of it)
-        text = _B64_RUN.sub(lambda m: mask(m.group(0)) if _looks_like_json_start(m.group(0)) else m.group(0), text)
-        # base64 of a JSON object (once: eyJ, twice: ZXlK) glued to a path ("peer:dc1/default/eyJ...")
-        text = _B64_JSON.sub(lambda m: mask(m.group(0)), text)
+        text = _B64_RUN.sub(_mask_run, text)
     if "-" in text:
         text = _UUID_IN_TEXT.sub(_mask_uuid, text)
     return _SECRET_CONTEXT.sub(_mask_context, text)
@@ -74,7 +82,7 @@ def mask_finding(finding: Any) -> Any:
     return dataclasses.replace(finding, message=message, fix=fix, related=related)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _CONTROL_NL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 

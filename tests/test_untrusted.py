@@ -155,3 +155,47 @@ def test_peering_token_in_a_peer_name_is_masked_in_findings_and_graphs(tmp_path)
         out = subprocess.run(_RUN + command + [str(tmp_path)], capture_output=True, text=True, env=_env(), timeout=60)
         assert token[:4] in out.stdout or out.returncode in (0, 1), out.stderr
         assert token[4:40] not in out.stdout, command
+
+
+_EVIL_KEY = "x\\n::set-output name=pwned::1\\n::add-mask::\\e]52;c;SGVsbG8=\\a"
+
+
+@pytest.mark.parametrize("fmt", ["text", "gcc", "github", "junit"])
+def test_keys_and_file_names_cannot_inject_lines_or_escapes(tmp_path, fmt) -> None:
+    _write(tmp_path, "dup.yaml", f'"{_EVIL_KEY}": 1\n"{_EVIL_KEY}": 2\n')
+    _write(tmp_path, "evil\n::error file=forged.hcl,line=1::forged\x1b[31m.hcl", "a = \n")
+    out = subprocess.run(_RUN + ["check", "--no-cache", "-f", fmt, str(tmp_path)], capture_output=True, text=True, env=_env(), timeout=60)
+    assert "PL001" in out.stdout, out.stdout + out.stderr
+    assert "\x1b" not in out.stdout and "\x07" not in out.stdout
+    lines = out.stdout.splitlines()
+    if fmt == "github":  # one workflow command per finding, none from a name or key
+        assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
+        assert len(lines) == out.stdout.count("title=PL")
+    else:
+        assert not any(line.lstrip().startswith("::") for line in lines)
+    if fmt == "gcc":
+        assert all(":" in line and ("[PL" in line or ": note:" in line) for line in out.stdout.splitlines())
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "gitlab", "text", "gcc", "github", "junit"])
+def test_file_name_that_is_not_utf8_never_crashes_a_writer(tmp_path, fmt) -> None:
+    with open(os.path.join(os.fsencode(str(tmp_path)), b"bad\xff.hcl"), "w") as handle:
+        handle.write("a = \n")
+    out = subprocess.run(_RUN + ["check", "--no-cache", "-f", fmt, str(tmp_path)], capture_output=True, env=_env(), timeout=60)
+    assert out.returncode == 1 and b"Traceback" not in out.stderr, out.stderr
+    assert b"\xff" not in out.stdout
+    if fmt in ("json", "sarif", "gitlab"):
+        json.loads(out.stdout)
+
+
+def test_source_excerpt_is_a_window_not_the_whole_line() -> None:
+    from linter.api import Finding
+    from linter.nodes import Span
+    from linter.report.text import _snippet
+
+    line = "x" * 500_000 + 'token = "abc"' + "y" * 500_000
+    col = 500_001
+    finding = Finding("PL004", "warning", "m", "f.hcl", Span(1, col, 1, col + 5))
+    [(source, carets)] = _snippet(line + "\n", finding)
+    assert len(source) <= 200  # was the whole 1 MB line, once per finding
+    assert source[carets.index("^"):].startswith("token")

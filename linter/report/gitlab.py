@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from linter.textsafe import to_utf8
 from linter.report import ReportInput
 from linter.report.fingerprint import fingerprint
 
@@ -35,7 +36,7 @@ def render(data: ReportInput) -> str:
             "severity": SEVERITY.get(f.severity, "major"),
             "fingerprint": print_,
             "location": {
-                "path": f.path,
+                "path": to_utf8(f.path),
                 "positions": {
                     "begin": {"line": f.span.line, "column": f.span.col},
                     "end": {"line": f.span.end_line, "column": f.span.end_col},

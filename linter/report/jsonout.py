@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from linter.textsafe import to_utf8
 from linter.report import ReportInput
 from linter.report.fingerprint import fingerprint
 
@@ -25,12 +26,12 @@ def render(data: ReportInput) -> str:
             "slug": rule.slug if rule else "internal-error",
             "severity": f.severity,
             "message": f.message,
-            "path": f.path,
+            "path": to_utf8(f.path),
             "range": _range(f.span),
             "resource": f.resource,
             "node_path": f.node_path,
             "fingerprint": fingerprint(f),
-            "related": [{"path": r.path, "range": _range(r.span), "message": r.message} for r in f.related],
+            "related": [{"path": to_utf8(r.path), "range": _range(r.span), "message": r.message} for r in f.related],
             "fix": f.fix,
         })
     counts = {s: sum(1 for f in data.findings if f.severity == s) for s in ("error", "warning", "note")}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 
+from linter.textsafe import to_utf8
 from linter.report import ReportInput
 from linter.report.fingerprint import fingerprint
 
@@ -16,7 +17,7 @@ def _region(span) -> dict:
 
 
 def _location(path: str, span, message: str = "", ident: int | None = None) -> dict:
-    loc: dict = {"physicalLocation": {"artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"}, "region": _region(span)}}
+    loc: dict = {"physicalLocation": {"artifactLocation": {"uri": to_utf8(path), "uriBaseId": "%SRCROOT%"}, "region": _region(span)}}
     if ident is not None:
         loc["id"] = ident
     if message:
