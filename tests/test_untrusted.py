@@ -199,3 +199,32 @@ def test_source_excerpt_is_a_window_not_the_whole_line() -> None:
     [(source, carets)] = _snippet(line + "\n", finding)
     assert len(source) <= 200  # was the whole 1 MB line, once per finding
     assert source[carets.index("^"):].startswith("token")
+
+
+def test_output_through_a_symlink_writes_its_target_and_keeps_modes(tmp_path) -> None:
+    _write(tmp_path, "src/a.hcl", "a = \n")
+    target = _write(tmp_path, "out/report.json", "old")
+    os.chmod(target, 0o640)
+    link = os.path.join(str(tmp_path), "out", "link.json")
+    os.symlink(target, link)
+    fresh = os.path.join(str(tmp_path), "out", "new.json")
+    subprocess.run(_RUN + ["check", "--no-cache", "-f", "json", "-o", link, "--output-format", f"json={fresh}", str(tmp_path / "src")], env=_env(), timeout=60)
+    assert os.path.islink(link) and json.loads(open(target).read())["findings"]
+    assert oct(os.stat(target).st_mode & 0o777) == oct(0o640)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(fresh).st_mode & 0o777 == 0o666 & ~umask
+    assert not [n for n in os.listdir(str(tmp_path / "out")) if n.startswith(".peerlint-")]
+
+
+def test_output_to_a_pipe_is_written_not_replaced(tmp_path) -> None:
+    _write(tmp_path, "src/a.hcl", "a = \n")
+    fifo = os.path.join(str(tmp_path), "pipe")
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", fifo], stdout=subprocess.PIPE)
+    subprocess.run(_RUN + ["check", "--no-cache", "-f", "json", "-o", fifo, str(tmp_path / "src")], env=_env(), timeout=60)
+    out, _ = reader.communicate(timeout=60)
+    assert json.loads(out)["findings"]
+    import stat
+
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
