@@ -228,3 +228,22 @@ def test_output_to_a_pipe_is_written_not_replaced(tmp_path) -> None:
     import stat
 
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_deeply_nested_config_is_one_line_exit_2(tmp_path) -> None:
+    _write(tmp_path, "peerlint.toml", "a = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    _write(tmp_path, "a.hcl", 'a = "b"\n')
+    out = subprocess.run(_RUN + ["check", "--no-cache", str(tmp_path)], capture_output=True, text=True, env=_env(), timeout=60)
+    assert out.returncode == 2 and "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1, out.stderr[-500:]
+
+
+def test_deeply_nested_baseline_is_one_line_exit_2(tmp_path) -> None:
+    _write(tmp_path, "a.hcl", 'a = "b"\n')
+    baseline = _write(tmp_path, "base.json", "[" * 100_000 + "]" * 100_000)
+    out = subprocess.run(_RUN + ["check", "--no-cache", "--baseline", baseline, str(tmp_path)], capture_output=True, text=True, env=_env(), timeout=60)
+    assert out.returncode == 2 and "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1, out.stderr[-500:]
+
+
+def test_missing_project_is_a_usage_error(tmp_path) -> None:
+    out = subprocess.run(_RUN + ["check", "--no-cache", "--project", str(tmp_path / "nope")], capture_output=True, text=True, env=_env(), timeout=60)
+    assert out.returncode == 2 and "no such directory" in out.stderr
