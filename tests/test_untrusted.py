@@ -247,3 +247,34 @@ def test_deeply_nested_baseline_is_one_line_exit_2(tmp_path) -> None:
 def test_missing_project_is_a_usage_error(tmp_path) -> None:
     out = subprocess.run(_RUN + ["check", "--no-cache", "--project", str(tmp_path / "nope")], capture_output=True, text=True, env=_env(), timeout=60)
     assert out.returncode == 2 and "no such directory" in out.stderr
+
+
+def test_results_cache_holds_data_not_code() -> None:
+    from linter.api import Finding, Location
+    from linter.cachecodec import decode_results, encode_results
+    from linter.nodes import Span
+
+    finding = Finding("PL004", "warning", "m", "a.hcl", Span(1, 2, 1, 5), "r", "a.b", [Location("b.hcl", Span(3, 1, 3, 2), "here", "x")], "fix it", False)
+    assert decode_results(encode_results(b"d" * 32, [finding], False)) == (b"d" * 32, [finding], False)
+    import pickle
+
+    assert decode_results(pickle.dumps((b"d", [finding], False))) is None  # a pickle is never run
+    import linter.parse.results as results
+
+    assert "pickle" not in vars(results)
+
+
+@pytest.mark.parametrize("problem", ["world-writable", "symlink"])
+def test_an_untrusted_cache_key_file_is_ignored(tmp_path, monkeypatch, problem) -> None:
+    from linter.parse.cache import mac_key
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    key = _write(tmp_path, "peerlint/cache.key", b"k" * 32)
+    if problem == "world-writable":
+        os.chmod(key, 0o666)
+    else:
+        os.rename(key, key + ".real")
+        os.symlink(key + ".real", key)
+    assert mac_key() is None
+    os.unlink(key)
+    assert mac_key() is not None  # and a fresh one of our own is made

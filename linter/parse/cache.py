@@ -92,14 +92,15 @@ def _dist_stamp(module: str) -> str:
 
 def mac_key() -> Optional[bytes]:
     """The per-user secret that signs cache files, created on first use (0600)."""
+    from linter.cachecodec import read_trusted_key
+
     path = os.path.join(user_cache_dir(), "cache.key")
-    try:
-        with open(path, "rb") as handle:
-            key = handle.read()
-        if len(key) >= 32:
-            return key
-    except OSError:
-        pass
+    if os.path.lexists(path):
+        # another user's or a world-writable key (a committed one) is never trusted (issue #21)
+        key = read_trusted_key(path)
+        if key is None or len(key) < 32:
+            return None
+        return key
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         key = os.urandom(32)
@@ -112,8 +113,7 @@ def mac_key() -> Optional[bytes]:
             pass
         finally:
             os.unlink(tmp)
-        with open(path, "rb") as handle:
-            key = handle.read()
+        key = read_trusted_key(path) or b""
         return key if len(key) >= 32 else None
     except OSError:
         return None
