@@ -89,3 +89,19 @@ def open_regular(path: str) -> int:
         os.close(fd)
         raise
     return fd
+
+
+def links_on_path(path: str, levels: int) -> bool:
+    """Whether ``path`` or one of its ``levels`` parent folders is a symlink (or the
+    path is a symlink, dangling or not). A cache folder a pull request committed as a
+    link (``.peerlint_cache -> /etc``), or links inside it, must never be written
+    through."""
+    current = os.path.abspath(path)
+    for _ in range(levels + 1):
+        if os.path.islink(current):
+            return True
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    return False

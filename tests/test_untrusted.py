@@ -278,3 +278,20 @@ def test_an_untrusted_cache_key_file_is_ignored(tmp_path, monkeypatch, problem) 
     assert mac_key() is None
     os.unlink(key)
     assert mac_key() is not None  # and a fresh one of our own is made
+
+
+def test_cache_is_never_written_through_a_committed_symlink(tmp_path) -> None:
+    project = tmp_path / "repo"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    _write(project, "peerlint.toml", "")
+    _write(project, "a.hcl", 'a = "b"\n')
+    os.symlink(str(elsewhere), str(project / ".peerlint_cache"))
+    subprocess.run(_RUN + ["check", str(project)], capture_output=True, env=_env(), timeout=60, cwd=str(project))
+    assert os.listdir(str(elsewhere)) == []
+    os.unlink(str(project / ".peerlint_cache"))
+    (project / ".peerlint_cache").mkdir()
+    os.symlink(str(elsewhere / "gitignore-target"), str(project / ".peerlint_cache" / ".gitignore"))
+    os.symlink(str(elsewhere / "tag-target"), str(project / ".peerlint_cache" / "CACHEDIR.TAG"))
+    subprocess.run(_RUN + ["check", str(project)], capture_output=True, env=_env(), timeout=60, cwd=str(project))
+    assert os.listdir(str(elsewhere)) == []

@@ -254,7 +254,12 @@ def write_signed(path: str, magic: bytes, mac_key: Optional[bytes], body: bytes)
     an unwritable cache (a read-only checkout runs without one)."""
     if mac_key is None:
         return
+    from linter.safety import links_on_path
+
     folder = os.path.dirname(path)
+    # the file, its version folder and the cache folder: never through a symlink (issue #21)
+    if links_on_path(path, 2):
+        return
     try:
         os.makedirs(folder, exist_ok=True)
         _tag_folder(os.path.dirname(folder))
@@ -280,7 +285,7 @@ def _tag_folder(folder: str) -> None:
         (".gitignore", "# created by peerlint\n*\n"),
     ):
         path = os.path.join(folder, name)
-        if not os.path.exists(path):
+        if not os.path.lexists(path) and not os.path.islink(folder):  # a dangling link is never written through
             try:
                 with open(path, "w", encoding="utf-8") as handle:
                     handle.write(text)
