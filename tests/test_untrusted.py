@@ -295,3 +295,15 @@ def test_cache_is_never_written_through_a_committed_symlink(tmp_path) -> None:
     os.symlink(str(elsewhere / "tag-target"), str(project / ".peerlint_cache" / "CACHEDIR.TAG"))
     subprocess.run(_RUN + ["check", str(project)], capture_output=True, env=_env(), timeout=60, cwd=str(project))
     assert os.listdir(str(elsewhere)) == []
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can list anything")
+def test_unlistable_directory_is_a_problem_not_silence(tmp_path) -> None:
+    _write(tmp_path, "a.hcl", 'a = "b"\n')
+    hidden = _write(tmp_path, "locked/b.hcl", 'a = "b"\n')
+    os.chmod(os.path.dirname(hidden), 0)
+    try:
+        result = lint(str(tmp_path))
+    finally:
+        os.chmod(os.path.dirname(hidden), 0o755)
+    assert any(path.endswith("locked") for path in _problems(result)), _problems(result)
