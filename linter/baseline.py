@@ -59,6 +59,8 @@ def load(path: str) -> Baseline:
         raise BaselineError(f"cannot read baseline {path}: {err}")
     except json.JSONDecodeError as err:
         raise BaselineError(f"baseline {path} is not JSON: line {err.lineno} column {err.colno}: {err.msg}")
+    except RecursionError:  # nested thousands deep (issue #21): one line, exit 2, no traceback
+        raise BaselineError(f"baseline {path} is nested too deeply to read")
     if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("entries"), list):
         raise BaselineError(f"baseline {path} is not a peerlint baseline (version {VERSION})")
     baseline = Baseline(path)

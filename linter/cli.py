@@ -266,6 +266,8 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except ValueError as err:
         parser.error(str(err))
     paths = args.paths or ["."]
+    if args.project and not os.path.isdir(args.project):  # was "No problems found in 0 file(s)", exit 0
+        parser.error(f"--project {args.project}: no such directory")
     start = args.project or paths[0]
     try:
         config = load_config(start, args.config)

@@ -178,6 +178,8 @@ def load_config(start: str, explicit: str | None = None) -> Config:
     except tomllib.TOMLDecodeError as err:
         line = getattr(err, "lineno", 0) or int((re.search(r"line (\d+)", str(err)) or [0, 0])[1])
         raise ConfigError(f"invalid TOML: {getattr(err, 'msg', str(err))}", path, line)
+    except RecursionError:  # a committed file nested thousands deep (issue #21): one line, exit 2
+        raise ConfigError("invalid TOML: nested too deeply to read", path)
     if os.path.basename(path) == "pyproject.toml":
         data = data.get("tool", {}).get("peerlint", {})
     return _build(data, text, path)

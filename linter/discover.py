@@ -72,7 +72,8 @@ def iter_files(paths: list[str], root: str, include: list[str], exclude: list[st
         named = is_file or (os.path.islink(given) and not os.path.isdir(given))
         candidates: list[tuple[str, str]] = []  # (path, absolute)
         if not named and os.path.isdir(given):
-            for folder, dirs, files in os.walk(given, followlinks=False):
+            unlistable: list[OSError] = []
+            for folder, dirs, files in os.walk(given, followlinks=False, onerror=unlistable.append):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not os.path.islink(os.path.join(folder, d)))
                 # one abspath per folder, not per file (a file name has no "/", ".", "..")
                 # (os.path.join's own checks, per file, were a fifth of discovery)
@@ -81,10 +82,12 @@ def iter_files(paths: list[str], root: str, include: list[str], exclude: list[st
                 candidates.extend(
                     (prefix + f, absolute_prefix + f) for f in sorted(files) if f.lower().endswith(SUFFIXES)
                 )
+            # a folder that cannot be listed is read like a file, so its error is a PL001
+            # problem ("cannot read file: Permission denied"), never silence (issue #21)
+            candidates.extend((err.filename, os.path.abspath(err.filename)) for err in unlistable if err.filename)
         else:
-            candidates.append(
-                (given, os.path.abspath(given))
-            )  # named (read whatever its suffix), or missing: reported when read
+            # named (read whatever its suffix), or missing: reported when read
+            candidates.append((given, os.path.abspath(given)))
         for path, absolute in candidates:
             if absolute in seen:
                 continue

@@ -101,7 +101,12 @@ def _gc_paused() -> Iterator[None]:
 
 
 def discover(paths: list[str], config: Config) -> list[str]:
-    """Stage 1: the files under ``paths`` that the configuration includes."""
+    """Stage 1: the files under ``paths`` that the configuration includes. Symlinks
+    are followed only into the project or a folder named (issue #21: a pull request may
+    commit a link to a credentials file)."""
+    from linter import safety
+
+    safety.confine([config.root, *(p for p in paths if os.path.isdir(p))])
     return list(iter_files(paths, config.root, config.include, config.exclude))
 
 
@@ -247,7 +252,10 @@ def run_rules(
         found, failed = per_code[code]
         findings.extend(found)
         internal = internal or failed
-    findings = [f for f in findings if f.code == INTERNAL_ERROR or not _path_ignored(f, rules, config)]
+    from linter.acl.masking import mask_finding
+
+    # secrets a rule quoted are masked here, once, for every format, the baseline and the caches
+    findings = [mask_finding(f) for f in findings if f.code == INTERNAL_ERROR or not _path_ignored(f, rules, config)]
     from linter.suppress import apply_suppressions
 
     findings = apply_suppressions(findings, project.texts, rules, config, ran)

@@ -70,10 +70,12 @@ class Workspace:
 
     def load(self) -> None:
         """Read the configuration, the rules and every file under the root, once."""
+        from linter import safety
         from linter.load import parse_one
         from linter.registry import load_rules
 
         self.rules = self.rules or load_rules()
+        safety.confine([self.root])  # symlinks are followed only into the workspace
         try:
             self.config, self.config_error = load_config(self.root), None
         except ConfigError as err:
@@ -85,10 +87,12 @@ class Workspace:
 
     def reread(self, path: str) -> None:
         """A file changed on disk (saved elsewhere, or closed in the editor)."""
+        from linter import safety
         from linter.load import parse_one
 
         shown = display_path(path)
-        if os.path.exists(path) and path.lower().endswith(SUFFIXES):
+        # an editor may close, or a watcher report, a file outside the workspace: never read it
+        if os.path.exists(path) and path.lower().endswith(SUFFIXES) and safety.inside(path, [self.root]):
             _, source, parsed = parse_one(path, self.config.max_file_size)
             self.disk[shown] = (source, parsed)
         else:

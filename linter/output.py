@@ -4,6 +4,7 @@ rename), so a reader never sees half a report and a failed run leaves no debris.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 
 
@@ -16,13 +17,35 @@ def user_cache_dir() -> str:
 
 
 def write_atomic(path: str, data: str | bytes) -> None:
-    """Write text (UTF-8) or bytes to ``path`` atomically."""
-    folder = os.path.dirname(os.path.abspath(path))
+    """Write text (UTF-8) or bytes to ``path`` atomically. Only a regular file is ever
+    replaced (issue #21): a device or pipe (``-o /dev/null``, ``/dev/stdout``) is written
+    directly, since renaming over it (as root) turned /dev/null into a file; a symlink is
+    kept and its target written; an existing file keeps its mode and a new one gets the
+    umask's; the temporary file never outlives a failure."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        info = os.stat(path)  # follows links: what a write would reach
+    except FileNotFoundError:
+        info = None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(21, "is a directory", path)
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        with open(path, "wb") as handle:
+            handle.write(payload)
+        return
+    target = os.path.realpath(path) if os.path.islink(path) else path
+    folder = os.path.dirname(os.path.abspath(target))
     fd, tmp = tempfile.mkstemp(prefix=".peerlint-", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
+            handle.write(payload)
+        if info is not None:
+            os.chmod(tmp, stat.S_IMODE(info.st_mode))
+        else:
+            umask = os.umask(0o022)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
     except BaseException:
         try:
             os.unlink(tmp)

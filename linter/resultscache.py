@@ -17,14 +17,13 @@ so the key covers:
 
 A run in which a rule failed (PL000) is never stored. The file is written and checked
 exactly like the parse cache (atomic, MAC-signed with a key outside the repository;
-see :mod:`linter.load.cache`), then unpickled: a file that fails the check is never
-unpickled.
+see :mod:`linter.load.cache`), then decoded from marshal of plain values
+(:mod:`linter.cachecodec`): a file that fails the check is never decoded.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
 import sys
 from typing import Iterable
 
@@ -135,10 +134,12 @@ class ResultsCache:
         body = read_signed(self.path, MAGIC, self.mac_key)
         if body is None:
             return None
-        try:
-            digest, findings, internal = pickle.loads(body)
-        except Exception:
+        from linter.cachecodec import decode_results
+
+        decoded = decode_results(body)  # marshal of plain values: data, never code (issue #21)
+        if decoded is None:
             return None
+        digest, findings, internal = decoded
         if digest != self.digest or not isinstance(findings, list):
             return None
         return findings, internal
@@ -147,7 +148,9 @@ class ResultsCache:
         if internal:
             return  # a failing rule is not a result to repeat
         try:
-            body = pickle.dumps((self.digest, findings, internal), protocol=pickle.HIGHEST_PROTOCOL)
+            from linter.cachecodec import encode_results
+
+            body = encode_results(self.digest, findings, internal)
         except Exception:
             return
         write_signed(self.path, MAGIC, self.mac_key, body)

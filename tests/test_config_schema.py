@@ -13,8 +13,8 @@ import sys
 
 import jsonschema
 import pytest
-
 from helpers import REPO
+
 from linter import config as config_module
 
 if sys.version_info >= (3, 11):

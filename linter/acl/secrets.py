@@ -28,6 +28,9 @@ _B64_TABLE = bytes(
 )
 _B64_NEEDLE = b"a" * 60
 _CONTINUATION = re.compile(r"[ \t]*\r?\n[ \t]*([A-Za-z0-9+/]+={0,2})[ \t]*(?=\r?\n|$)")
+#: How many trailing lines of a wrapped run may be something else (a heredoc's ``EOF``,
+#: a word) and still leave a token before them; bounded so the scan stays linear.
+_WORD_LINES_TRIED = 3
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 #: Well-known IDs that are not secrets (the anonymous token's SecretID is "anonymous").
 NOT_SECRET = {"00000000-0000-0000-0000-000000000000", "00000000-0000-0000-0000-000000000002"}
@@ -110,7 +113,12 @@ def find_peering_tokens(text: str) -> Iterator[tuple[int, int, dict]]:
                     break
                 pieces.append(more.group(1))
                 ends.append(more.end(1))
-        for count in range(len(pieces), 0, -1):  # longest first; a word line may follow
+        # longest first; a word line may follow (a heredoc's EOF): only the last few
+        # lengths are tried, and a run that holds no token is skipped as a whole, so each
+        # character is decoded a bounded number of times (the scan was quadratic on
+        # wrapped base64 that is not a token: minutes for 300 KB)
+        pos = max(pos, ends[-1])
+        for count in range(len(pieces), max(0, len(pieces) - _WORD_LINES_TRIED), -1):
             token = decode_peering_token("".join(pieces[:count]))
             if token is not None:
                 yield match.start(), ends[count - 1], token

@@ -4,6 +4,7 @@ A facade over :mod:`linter.acl.tokens` and :mod:`linter.acl.secrets`."""
 
 from __future__ import annotations
 
+from linter.acl.masking import mask_secrets
 from linter.acl.secrets import find_peering_tokens, is_secret_id, mask, mask_line
 from linter.acl.tokens import acl_documents, acl_model, acl_state, peered_clusters
 
@@ -16,4 +17,5 @@ __all__ = [
     "is_secret_id",
     "mask",
     "mask_line",
+    "mask_secrets",
 ]

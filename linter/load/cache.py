@@ -86,14 +86,15 @@ def _dist_stamp(module: str) -> str:
 
 def mac_key() -> bytes | None:
     """The per-user secret that signs cache files, created on first use (0600)."""
+    from linter.cachecodec import read_trusted_key
+
     path = os.path.join(user_cache_dir(), "cache.key")
-    try:
-        with open(path, "rb") as handle:
-            key = handle.read()
-        if len(key) >= 32:
-            return key
-    except OSError:
-        pass
+    if os.path.lexists(path):
+        # another user's or a world-writable key (a committed one) is never trusted (issue #21)
+        key = read_trusted_key(path)
+        if key is None or len(key) < 32:
+            return None
+        return key
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         key = os.urandom(32)
@@ -106,8 +107,7 @@ def mac_key() -> bytes | None:
             pass
         finally:
             os.unlink(tmp)
-        with open(path, "rb") as handle:
-            key = handle.read()
+        key = read_trusted_key(path) or b""
         return key if len(key) >= 32 else None
     except OSError:
         return None
@@ -236,7 +236,12 @@ def write_signed(path: str, magic: bytes, mac_key: bytes | None, body: bytes) ->
     an unwritable cache (a read-only checkout runs without one)."""
     if mac_key is None:
         return
+    from linter.safety import links_on_path
+
     folder = os.path.dirname(path)
+    # the file, its version folder and the cache folder: never through a symlink (issue #21)
+    if links_on_path(path, 2):
+        return
     try:
         os.makedirs(folder, exist_ok=True)
         _tag_folder(os.path.dirname(folder))
@@ -262,7 +267,7 @@ def _tag_folder(folder: str) -> None:
         (".gitignore", "# created by peerlint\n*\n"),
     ):
         path = os.path.join(folder, name)
-        if not os.path.exists(path):
+        if not os.path.lexists(path) and not os.path.islink(folder):  # a dangling link is never written through
             try:
                 with open(path, "w", encoding="utf-8") as handle:
                     handle.write(text)

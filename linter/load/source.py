@@ -7,10 +7,10 @@ the size limit comes back as a problem with a location, which PL001 reports.
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass
 
 from linter.discover import display_path
+from linter.safety import Refused, open_regular
 
 
 @dataclass
@@ -43,11 +43,10 @@ def read_source(path: str, max_size: int) -> SourceText:
     try:
         # os.open/fstat/read rather than open(): one stat fewer and no buffered file
         # object per file (reading was ~40 µs a file at 10,000 files, now ~15)
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        # only regular files, never blocking, links only into the project (linter.safety)
+        fd = open_regular(path)
         try:
             info = os.fstat(fd)
-            if stat.S_ISDIR(info.st_mode):
-                raise IsADirectoryError(path)
             size = info.st_size
             if size > max_size:
                 return SourceText(
@@ -63,6 +62,8 @@ def read_source(path: str, max_size: int) -> SourceText:
         return SourceText(shown, None, "file not found (removed while peerlint was running, or a broken link)")
     except IsADirectoryError:
         return SourceText(shown, None, "is a directory")
+    except Refused as err:
+        return SourceText(shown, None, err.strerror)
     except OSError as err:
         return SourceText(shown, None, f"cannot read file: {err.strerror or err}")
     if len(data) > max_size:

@@ -60,5 +60,7 @@ def mask_secrets(text: str) -> str:
     written without them; this is the last guard): peering tokens and UUIDs (ACL
     SecretIDs look like any other UUID) keep only their first 4 characters."""
     from linter.api.acl import mask_line
+    from linter.api.acl import mask_secrets as mask_values
 
-    return "\n".join(mask_line(line) for line in text.split("\n"))
+    # and the value of a key of the token/secret family (``token = "..."``), issue #21
+    return "\n".join(mask_values(mask_line(line)) for line in text.split("\n"))

@@ -11,4 +11,5 @@ from linter.api import Finding
 def fingerprint(finding: Finding) -> str:
     code, path, resource, node_path = finding.identity
     key = "\x1f".join((code, path, resource, node_path or finding.message))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    # surrogateescape: a file name that is not UTF-8 still has a fingerprint (issue #21)
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]

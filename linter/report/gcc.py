@@ -12,21 +12,22 @@ problem. Columns are 1-based code points.
 from __future__ import annotations
 
 from linter.report import ReportInput
+from linter.textsafe import escape_control as esc
 
 LEVEL = {"error": "error", "warning": "warning", "note": "warning"}
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return esc(" ".join(text.split()))
 
 
 def render(data: ReportInput) -> str:
     out = []
     for f in data.findings:
         level = LEVEL.get(f.severity, "error")
-        out.append(f"{f.path}:{f.span.line}:{f.span.col}: {level}: {_one_line(f.message)} [{f.code}]")
+        out.append(f"{esc(f.path)}:{f.span.line}:{f.span.col}: {level}: {_one_line(f.message)} [{f.code}]")
         for rel in f.related:
             out.append(
-                f"{rel.path}:{rel.span.line}:{rel.span.col}: note: {_one_line(rel.message or 'related location')}"
+                f"{esc(rel.path)}:{rel.span.line}:{rel.span.col}: note: {_one_line(rel.message or 'related location')}"
             )
     return "".join(line + "\n" for line in out)

@@ -11,6 +11,14 @@ Values are escaped the way the runner unescapes them (actions/toolkit ``command.
 from __future__ import annotations
 
 from linter.report import ReportInput
+from linter.textsafe import escape_control
+
+
+def esc(text: str) -> str:
+    """Control characters shown, not obeyed; line breaks are kept (escape_data encodes
+    them as %0A, which the runner turns back into lines of one annotation)."""
+    return escape_control(text, keep_newlines=True)
+
 
 LEVEL = {"error": "error", "warning": "warning", "note": "notice"}
 
@@ -30,18 +38,19 @@ def render(data: ReportInput) -> str:
         s = f.span
         last = max(s.end_col - 1, s.col if s.end_line == s.line else 1)
         props = {
-            "file": f.path,
+            "file": esc(f.path),
             "line": s.line,
             "col": s.col,
             "endLine": s.end_line,
             "endColumn": last,
             "title": f"{f.code} {rule.slug}" if rule else f.code,
         }
-        message = f.message
+        # each part on its own line, its own line breaks and escapes shown, never obeyed (issue #21)
+        message = esc(f.message)
         for rel in f.related:
-            message += f"\n{rel.path}:{rel.span.line}:{rel.span.col}: {rel.message or 'related'}"
+            message += f"\n{esc(rel.path)}:{rel.span.line}:{rel.span.col}: {esc(rel.message or 'related')}"
         if f.fix_text:
-            message += f"\nFix: {f.fix_text}"
+            message += f"\nFix: {esc(f.fix_text)}"
         head = ",".join(f"{k}={escape_property(str(v))}" for k, v in props.items())
         lines.append(f"::{LEVEL.get(f.severity, 'error')} {head}::{escape_data(message)}")
     return "".join(line + "\n" for line in lines)

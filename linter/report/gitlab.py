@@ -15,6 +15,7 @@ import json
 
 from linter.report import ReportInput
 from linter.report.fingerprint import fingerprint
+from linter.textsafe import to_utf8
 
 SEVERITY = {"error": "major", "warning": "minor", "note": "info"}
 
@@ -36,7 +37,7 @@ def render(data: ReportInput) -> str:
             "severity": SEVERITY.get(f.severity, "major"),
             "fingerprint": print_,
             "location": {
-                "path": f.path,
+                "path": to_utf8(f.path),
                 "positions": {
                     "begin": {"line": f.span.line, "column": f.span.col},
                     "end": {"line": f.span.end_line, "column": f.span.end_col},

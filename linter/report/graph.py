@@ -13,6 +13,7 @@ import json
 from typing import Any, Iterable
 
 from linter.api import Finding, Topology
+from linter.api.acl import mask_secrets
 
 
 def _pid(cluster: str, partition: str) -> str:
@@ -167,7 +168,7 @@ class _Ids:
 
 
 def _label(text: str) -> str:
-    return text.replace('"', "'").replace("\n", " ")
+    return mask_secrets(text).replace('"', "'").replace("\n", " ")
 
 
 def to_mermaid(topo: Topology, findings: list[Finding] = ()) -> str:
@@ -227,7 +228,7 @@ def _owner(g: Any, node: str) -> str | None:
 
 
 def _dq(text: str) -> str:
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + mask_secrets(str(text)).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def to_dot(topo: Topology, findings: list[Finding] = ()) -> str:
@@ -292,13 +293,19 @@ def to_json(topo: Topology, findings: list[Finding] = ()) -> str:
         }
         for u, v, d in g.edges(data=True)
     ]
-    return json.dumps({"clusters": topo.clusters(), "nodes": nodes, "edges": edges}, indent=2, default=str) + "\n"
+    return (
+        mask_secrets(json.dumps({"clusters": topo.clusters(), "nodes": nodes, "edges": edges}, indent=2, default=str))
+        + "\n"
+    )
 
 
 def to_tree(topo: Topology, findings: list[Finding] = ()) -> Any:
     """A rich Tree for terminals: cluster > partition > peerings, gateways, exports."""
-    from rich.markup import escape as e
+    from rich.markup import escape
     from rich.tree import Tree
+
+    def e(text: str) -> str:  # names may hold a pasted token (issue #21)
+        return escape(mask_secrets(text))
 
     findings = list(findings)
     root = Tree("[bold]topology[/bold]")

@@ -11,6 +11,7 @@ import json
 
 from linter.report import ReportInput
 from linter.report.fingerprint import fingerprint
+from linter.textsafe import to_utf8
 
 
 def _range(span) -> dict:
@@ -27,12 +28,14 @@ def render(data: ReportInput) -> str:
                 "slug": rule.slug if rule else "internal-error",
                 "severity": f.severity,
                 "message": f.message,
-                "path": f.path,
+                "path": to_utf8(f.path),
                 "range": _range(f.span),
                 "resource": f.resource,
                 "node_path": f.node_path,
                 "fingerprint": fingerprint(f),
-                "related": [{"path": r.path, "range": _range(r.span), "message": r.message} for r in f.related],
+                "related": [
+                    {"path": to_utf8(r.path), "range": _range(r.span), "message": r.message} for r in f.related
+                ],
                 "fix": f.fix_text,
             }
         )

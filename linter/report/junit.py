@@ -14,12 +14,20 @@ import re
 import xml.etree.ElementTree as ET
 
 from linter.report import ReportInput
+from linter.textsafe import escape_control as esc
+from linter.textsafe import to_utf8
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    return to_utf8(_NOT_XML.sub("\ufffd", text))
+
+
+def _line(text: str) -> str:
+    """One line of a failure's text: characters XML cannot hold become U+FFFD (as
+    before), line breaks and escapes from names and messages are shown, not obeyed."""
+    return esc(_NOT_XML.sub("\ufffd", text))
 
 
 def render(data: ReportInput) -> str:
@@ -37,10 +45,10 @@ def render(data: ReportInput) -> str:
         if not found:
             continue
         first = found[0]
-        summary = f"{len(found)} problem(s); first: {first.code} {first.message}"
-        body = "\n".join(
-            f"{f.path}:{f.span.line}:{f.span.col}: {f.severity}: {f.message} [{f.code}]"
-            + (f"\n    fix: {f.fix_text}" if f.fix_text else "")
+        summary = f"{len(found)} problem(s); first: {first.code} {_line(first.message)}"
+        body = "\n".join(  # one line per finding: names and messages cannot add lines (issue #21)
+            f"{_line(f.path)}:{f.span.line}:{f.span.col}: {f.severity}: {_line(f.message)} [{f.code}]"
+            + (f"\n    fix: {_line(f.fix_text)}" if f.fix_text else "")
             for f in found
         )
         failure = ET.SubElement(case, "failure", message=_clean(summary), type=first.code)

@@ -21,6 +21,7 @@ import re
 from linter.api import doc_with_examples
 from linter.report import ReportInput
 from linter.report.fingerprint import fingerprint
+from linter.textsafe import to_utf8
 
 LEVEL = {"error": "error", "warning": "warning", "note": "note"}
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -45,7 +46,7 @@ def _uri(path: str, root: str) -> str:
 def _location(path: str, span, root: str, message: str = "", ident: int | None = None) -> dict:
     loc: dict = {
         "physicalLocation": {
-            "artifactLocation": {"uri": _uri(path, root), "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": to_utf8(_uri(path, root)), "uriBaseId": "%SRCROOT%"},
             "region": _region(span),
         }
     }

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from linter.api import Finding
 from linter.report import ReportInput, mask_secrets
+from linter.textsafe import clip_excerpt
+from linter.textsafe import escape_control as esc
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "note": "bold cyan"}
 
@@ -23,6 +25,7 @@ def _snippet(text: str | None, finding: Finding) -> list[tuple[str, str]]:
     start = max(finding.span.col - 1, 0)
     end = finding.span.end_col - 1 if finding.span.end_line == line_no else len(source)
     end = max(end, start + 1)
+    source, start, end = clip_excerpt(source, start, end)
     return [(source, " " * start + "^" * min(end - start, max(len(source) - start, 1)))]
 
 
@@ -44,18 +47,19 @@ def render(data: ReportInput) -> str:
     for f in data.findings:
         if f.path != current:
             current = f.path
-            blocks.append(f"{f.path}")
-        blocks.append(f"  {f.span.line}:{f.span.col}  {f.severity:<7} {f.code}  {f.message}")
+            blocks.append(f"{esc(f.path)}")
+        blocks.append(f"  {f.span.line}:{f.span.col}  {f.severity:<7} {f.code}  {esc(f.message)}")
         for source, carets in _snippet(data.texts.get(f.path), f):
             width = len(str(f.span.line))
             blocks.append(f"    {f.span.line:>{width}} | {source}")
             blocks.append(f"    {'':>{width}} | {carets}")
         for rel in f.related:
             blocks.append(
-                f"    related: {rel.path}:{rel.span.line}:{rel.span.col}" + (f" {rel.message}" if rel.message else "")
+                f"    related: {esc(rel.path)}:{rel.span.line}:{rel.span.col}"
+                + (f" {esc(rel.message)}" if rel.message else "")
             )
         if f.fix_text:
-            blocks.append(f"    fix: {f.fix_text}")
+            blocks.append(f"    fix: {esc(f.fix_text)}")
     blocks.append(_summary(data))
     return "\n".join(blocks) + "\n"
 
@@ -69,10 +73,10 @@ def _render_rich(data: ReportInput) -> str:
     for f in data.findings:
         if f.path != current:
             current = f.path
-            console.print(f"[bold underline]{escape(f.path)}[/]")
+            console.print(f"[bold underline]{escape(esc(f.path))}[/]")
         style = SEVERITY_STYLE.get(f.severity, "bold")
         console.print(
-            f"  [dim]{f.span.line}:{f.span.col}[/]  [{style}]{f.severity:<7}[/] [bold]{f.code}[/]  {escape(f.message)}",
+            f"  [dim]{f.span.line}:{f.span.col}[/]  [{style}]{f.severity:<7}[/] [bold]{f.code}[/]  {escape(esc(f.message))}",
             highlight=False,
         )
         for source, carets in _snippet(data.texts.get(f.path), f):
@@ -81,10 +85,10 @@ def _render_rich(data: ReportInput) -> str:
             console.print(f"    [dim]{'':>{width}} |[/] [{style}]{carets}[/]", highlight=False)
         for rel in f.related:
             console.print(
-                f"    [dim]related:[/] {escape(rel.path)}:{rel.span.line}:{rel.span.col} {escape(rel.message)}",
+                f"    [dim]related:[/] {escape(esc(rel.path))}:{rel.span.line}:{rel.span.col} {escape(esc(rel.message))}",
                 highlight=False,
             )
         if f.fix_text:
-            console.print(f"    [green]fix:[/] {escape(f.fix_text)}", highlight=False)
+            console.print(f"    [green]fix:[/] {escape(esc(f.fix_text))}", highlight=False)
     console.print(_summary(data), style="bold", highlight=False)
     return console.export_text(styles=True)
