@@ -404,3 +404,35 @@ def test_masking_hides_secret_values_but_not_references_to_them(text: str, maske
     from linter.api.acl import mask_secrets
 
     assert ("****" in mask_secrets(text)) is masked
+
+
+def test_a_secret_removed_from_the_repository_does_not_live_on_in_the_parse_cache(tmp_path) -> None:
+    """The parse cache keeps unused entries for runs over other paths, but never one that
+    holds something shaped like a secret (a SecretID, a peering token)."""
+    import glob
+
+    secret = "5a6b7c8d-1111-2222-3333-444455556666"
+    work = tmp_path / "repo"
+    work.mkdir()
+    (work / "token.hcl").write_text(f'acl {{ tokens {{ agent = "{secret}" }} }}\n')
+    (work / "mesh.hcl").write_text('Kind = "mesh"\n')
+    cache = tmp_path / "cache"
+
+    def run() -> None:
+        subprocess.run(
+            [sys.executable, "-m", "linter", "check", ".", "--cache-dir", str(cache)],
+            cwd=str(work),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    def cached() -> bytes:
+        return b"".join(open(p, "rb").read() for p in glob.glob(str(cache / "**" / "parse-*.bin"), recursive=True))
+
+    run()
+    assert secret.encode() in cached()  # the cache works (and held the token while it was committed)
+    (work / "token.hcl").write_text('acl { tokens { agent = "" } }\n')
+    run()
+    assert secret.encode() not in cached()
+    assert b"mesh" in cached()

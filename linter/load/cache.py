@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import re
 import sys
 import tempfile
 
@@ -42,6 +43,13 @@ _MAC_SIZE = 32
 #: Entries not used by a run are kept (for runs over other paths) up to this many
 #: times the entries it used, oldest dropped first, so the file cannot grow forever.
 KEEP_FACTOR = 2
+#: What a secret looks like in an encoded entry: a UUID (an ACL SecretID looks like any
+#: other) or a long base64 run (a peering token): the shapes linter.acl.secrets masks.
+#: An unused entry holding one is dropped, so a secret removed from the repository does
+#: not live on in the cache (issue #21).
+_SECRET_SHAPES = re.compile(
+    rb"(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9+/]{60,}={0,2}"
+)
 
 
 def cache_key(config: Config) -> str:
@@ -166,9 +174,11 @@ class ParseCache:
         if self.mac_key is None:
             return
         self._encode_trees()
-        unused = [k for k in self.entries if k not in self.used]
+        stale = [k for k in self.entries if k not in self.used]
+        unused = [k for k in stale if not _SECRET_SHAPES.search(self.entries[k])]
+        dropped = len(stale) - len(unused)
         limit = KEEP_FACTOR * max(len(self.used), 1000)
-        if not self.changed and len(self.entries) <= limit:
+        if not self.changed and not dropped and len(self.entries) <= limit:
             return  # nothing new: leave the file (and its mtime) alone
         merged = dict(self.used)
         for k in unused[-max(0, limit - len(merged)) :] if limit > len(merged) else []:
