@@ -60,6 +60,11 @@ class Rule:
     #: document) name the same group; the engine runs a group in one process, or
     #: both processes would pay for the shared work.
     work_group: ClassVar[str | None] = None
+    #: Whether the rule's findings carry text edits users can apply (``check --fix``):
+    #: "safe" (what the user plainly meant), "unsafe" (changes behaviour; applied only
+    #: with ``--unsafe-fixes``), "sometimes" (some findings have a safe fix, when the
+    #: repository says enough), or None (advice only).
+    fix: ClassVar[str | None] = None
     #: Markdown: "What it does", "Why is this bad?" and "References" sections; the
     #: "Example" / "Use instead" sections are rendered from ``example``
     #: (:func:`linter.api.ruledocs.doc_with_examples`).

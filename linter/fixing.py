@@ -1,0 +1,179 @@
+"""Applying fixes: ``peerlint check --fix`` / ``--unsafe-fixes`` / ``--diff``.
+
+A fix is text edits (``linter.findings.Fix``) that a rule made in the syntax of the file
+it touches. This module picks the fixes a run may apply (safe ones, or all), applies
+them to the file texts in memory (:func:`linter.textedits.apply_fixes`: each fix whole
+or not at all, overlapping ones left for the next round), lints the changed texts again
+and repeats until nothing changes or :data:`MAX_ROUNDS` rounds have run: one fix can
+reveal or enable another (a renamed key lets its value be checked). Only then is
+anything written, so ``--diff`` and ``--fix`` see the same changes.
+
+Writing keeps what the edits did not touch: the texts are LF and BOM-free as peerlint
+reads them, so a file read as CRLF is written back as CRLF, with its BOM if it had one,
+and with its mode. A path outside the project root is never written, nor a file that
+changed on disk while peerlint ran; each write is atomic (``linter.output.write_atomic``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import stat
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from linter.findings import Finding, Fix
+from linter.textedits import apply_fixes
+
+#: Rounds of lint + apply before giving up on reaching a fixed point.
+MAX_ROUNDS = 4
+
+#: Codes whose findings are never rewritten (committed secrets need a human: rotate).
+NEVER_FIXED = ("PL8",)
+
+
+@dataclass
+class FixOutcome:
+    """What applying fixes did: the original and final text of every changed file,
+    how many findings were fixed, the findings that remain after the last round, and
+    files refused (outside the project, changed meanwhile, unwritable) with the reason."""
+
+    before: dict[str, str] = field(default_factory=dict)
+    after: dict[str, str] = field(default_factory=dict)
+    fixed: int = 0
+    rounds: int = 0
+    remaining: list[Finding] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> list[str]:
+        return sorted(p for p in self.after if self.after[p] != self.before.get(p))
+
+
+def applicable(finding: Finding, unsafe: bool) -> Fix | None:
+    """The fix of ``finding`` this run may apply, or None."""
+    fix = finding.fix
+    if fix is None or not fix.edits or finding.code.startswith(NEVER_FIXED):
+        return None
+    return fix if fix.safe or unsafe else None
+
+
+def inside(path: str, root: str) -> bool:
+    """Whether ``path`` (following links) is inside the folder ``root``."""
+    real, base = os.path.realpath(path), os.path.realpath(root)
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def fix_texts(
+    texts: dict[str, str],
+    findings: list[Finding],
+    relint: Callable[[dict[str, str]], list[Finding]],
+    unsafe: bool,
+    allowed: Callable[[str], bool],
+    max_rounds: int = MAX_ROUNDS,
+) -> FixOutcome:
+    """Lint-and-apply rounds on ``texts`` (display path -> text) in memory, starting
+    from ``findings``; ``relint`` lints a whole set of texts; ``allowed(path)`` says
+    whether a file may be changed (a fix touching any other file is skipped)."""
+    outcome = FixOutcome()
+    current = dict(texts)
+    for _ in range(max_rounds):
+        fixes = [
+            fix
+            for fix in (applicable(f, unsafe) for f in findings)
+            if fix is not None and all(allowed(e.path) for e in fix.edits)
+        ]
+        changed, applied = apply_fixes(current, fixes) if fixes else ({}, [])
+        if not changed:
+            break
+        outcome.rounds += 1
+        outcome.fixed += len(applied)
+        for path, text in changed.items():
+            outcome.before.setdefault(path, current[path])
+            current[path] = text
+        findings = relint(current)
+    outcome.after = {path: current[path] for path in outcome.before}
+    outcome.remaining = findings
+    return outcome
+
+
+def unified_diff(outcome: FixOutcome) -> str:
+    """The changes as one unified diff (``a/``/``b/`` paths, as git prints them)."""
+    out: list[str] = []
+    for path in outcome.changed:
+        out.extend(
+            difflib.unified_diff(
+                outcome.before[path].splitlines(keepends=True),
+                outcome.after[path].splitlines(keepends=True),
+                f"a/{path}",
+                f"b/{path}",
+            )
+        )
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out)
+
+
+def _as_read(data: bytes) -> tuple[str, bool, bool]:
+    """Bytes as peerlint reads them (linter.load.source): text, BOM?, CRLF?"""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    crlf = "\r\n" in text
+    return text.replace("\r\n", "\n") if crlf else text, bom, crlf
+
+
+def write_changes(outcome: FixOutcome, root: str) -> list[str]:
+    """Write every changed file (atomically, keeping its line endings, BOM and mode);
+    files that cannot be written safely go to ``outcome.refused``. Returns the
+    written paths."""
+    from linter.output import write_atomic
+
+    written = []
+    for path in outcome.changed:
+        if not inside(path, root):
+            outcome.refused[path] = "outside the project root"
+            continue
+        try:
+            info = os.stat(path)
+            with open(path, "rb") as handle:
+                text, bom, crlf = _as_read(handle.read())
+        except (OSError, UnicodeDecodeError) as err:
+            outcome.refused[path] = f"cannot read it again: {getattr(err, 'strerror', None) or err}"
+            continue
+        if text != outcome.before[path]:
+            outcome.refused[path] = "it changed on disk while peerlint ran"
+            continue
+        new = outcome.after[path]
+        if crlf:
+            new = new.replace("\n", "\r\n")
+        data = (b"\xef\xbb\xbf" if bom else b"") + new.encode("utf-8")
+        try:
+            write_atomic(path, data)
+            os.chmod(path, stat.S_IMODE(info.st_mode))
+        except OSError as err:
+            outcome.refused[path] = f"cannot write it: {err.strerror or err}"
+            continue
+        written.append(path)
+    return written
+
+
+def summary(outcome: FixOutcome, written: Iterable[str] | None = None) -> str:
+    """One line: how many findings were fixed (or would be) in how many files, and
+    how many remain."""
+    files = list(written) if written is not None else outcome.changed
+    verb = "Fixed" if written is not None else "Would fix"
+    remaining = len(outcome.remaining)
+    fixable = sum(1 for f in outcome.remaining if f.fix is not None and f.fix.edits)
+    text = f"{verb} {outcome.fixed} finding(s) in {len(files)} file(s); {remaining} remaining"
+    if fixable:
+        text += f" ({fixable} with a fix not applied: unsafe, or left after {MAX_ROUNDS} rounds)"
+    return text
+
+
+def relinter(config, rules: dict, select: Iterable[str] = (), ignore: Iterable[str] = ()):
+    """A ``relint`` for :func:`fix_texts`: the same rules over texts held in memory."""
+    from linter.engine import run_rules
+    from linter.inmemory import project_from_texts
+
+    def relint(texts: dict[str, str]) -> list[Finding]:
+        return run_rules(project_from_texts(texts, config), rules, select, ignore)[0]
+
+    return relint
