@@ -210,7 +210,10 @@ def _explain(code: str) -> int:
         hint = did_you_mean(code.upper(), rules)
         print(f"peerlint: unknown rule {code!r}" + (f"; did you mean {hint}?" if hint else ""), file=sys.stderr)
         return EXIT_ERROR
-    print(f"# {rule.code} {rule.slug} ({rule.severity}{'' if rule.suppressible else ', not suppressible'})\n")
+    fix = {"safe": ", fix: safe", "unsafe": ", fix: unsafe", "sometimes": ", fix: safe, sometimes"}.get(
+        rule.fix or "", ""
+    )
+    print(f"# {rule.code} {rule.slug} ({rule.severity}{'' if rule.suppressible else ', not suppressible'}{fix})\n")
     print(rule.summary + "\n")
     from linter.api import doc_with_examples
 

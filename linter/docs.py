@@ -34,10 +34,23 @@ DEFAULT_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 def rule_markdown(rule: type[Rule]) -> str:
     """One rule's section: heading, metadata line, then its doc one heading level down."""
     doc = _demote(doc_with_examples(rule))
-    facts = [f"severity: `{rule.severity}`", "suppressible" if rule.suppressible else "**not suppressible**"]
+    facts = [
+        f"severity: `{rule.severity}`",
+        "suppressible" if rule.suppressible else "**not suppressible**",
+        fix_fact(rule),
+    ]
     if rule.reads:
         facts.append("reads: " + ", ".join(f"`{r}`" for r in rule.reads))
     return f"## {rule.code} {rule.slug}\n\n{rule.summary}\n\n{' · '.join(facts)}\n\n{doc}\n"
+
+
+def fix_fact(rule: type[Rule]) -> str:
+    """Whether ``check --fix`` can fix the rule's findings, and whether safely."""
+    return {
+        "safe": "fix: safe (`--fix`)",
+        "unsafe": "fix: unsafe (`--unsafe-fixes`: it changes behaviour)",
+        "sometimes": "fix: safe, when the repository says enough (`--fix`)",
+    }.get(getattr(rule, "fix", None) or "", "fix: none (advice only)")
 
 
 def _demote(markdown: str) -> str:

@@ -5,6 +5,7 @@ corpus files (hypothesis, bounded), and the text-edit primitives on their own.""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -327,3 +328,41 @@ def test_fix_options_exclude_each_other(tmp_path) -> None:
     assert proc.returncode == 2
     proc = run("check", "--diff", "--add-suppressions", "x", ".", cwd=str(tmp_path))
     assert proc.returncode == 2
+
+
+def test_sarif_results_carry_fixes(example) -> None:
+    from test_cli import _sarif_validator
+
+    run("check", "--unsafe-fixes", "--diff", ".", cwd=str(example))  # nothing written
+    proc = run("check", "--no-cache", ".", "--format", "sarif", cwd=str(example))
+    log = json.loads(proc.stdout)
+    results = {r["ruleId"]: r for r in log["runs"][0]["results"]}
+    fix = results["PL303"]["fixes"][0]
+    assert fix["properties"] == {"safe": True}
+    change = fix["artifactChanges"][0]
+    assert change["artifactLocation"]["uri"] == "south/crds/service-defaults-checkout.yaml"
+    assert change["replacements"] == [
+        {
+            "deletedRegion": {"startLine": 13, "startColumn": 17, "endLine": 13, "endColumn": 21},
+            "insertedContent": {"text": "remote"},
+        }
+    ]
+    unsafe = results["PL401"]["fixes"][0]
+    assert unsafe["properties"] == {"safe": False}
+    assert unsafe["artifactChanges"][0]["artifactLocation"]["uri"] == "west/crds/intentions-inventory.yaml"
+    rules = {r["id"]: r for r in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["PL401"]["properties"]["fix"] == "unsafe" and rules["PL801"]["properties"]["fix"] == "none"
+    if os.path.isdir(os.path.join(SHARED, "schemas-external")):
+        errors = sorted(_sarif_validator().iter_errors(log), key=str)
+        assert not errors, errors[0].message
+
+
+def test_explain_and_docs_say_whether_a_rule_fixes() -> None:
+    proc = run("explain", "PL401", cwd=REPO)
+    assert proc.stdout.startswith("# PL401 missing-intention (error, fix: unsafe)")
+    with open(os.path.join(REPO, "docs", "rules.md"), encoding="utf-8") as handle:
+        docs = handle.read()
+    assert "fix: safe (`--fix`)" in docs and "fix: unsafe (`--unsafe-fixes`" in docs
+    for code, rule in all_rules().items():
+        if code.startswith("PL8"):
+            assert rule.fix is None, f"{code}: secrets are never rewritten"

@@ -33,6 +33,29 @@ def _location(path: str, span, message: str = "", ident: int | None = None) -> d
     return loc
 
 
+def _fixes(fix) -> list[dict]:
+    """A finding's fix as SARIF ``fixes[]``: one ``artifactChange`` per file, each edit
+    a replacement (an empty region inserts, empty content deletes); whether applying
+    it changes behaviour goes in ``properties.safe``. Advice without edits has none."""
+    if fix is None or not fix.edits:
+        return []
+    changes: dict[str, list[dict]] = {}
+    for edit in fix.edits:
+        changes.setdefault(edit.path, []).append(
+            {"deletedRegion": _region(edit.span), "insertedContent": {"text": edit.new_text}}
+        )
+    return [
+        {
+            "description": {"text": fix.message},
+            "artifactChanges": [
+                {"artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"}, "replacements": replacements}
+                for path, replacements in changes.items()
+            ],
+            "properties": {"safe": fix.safe},
+        }
+    ]
+
+
 def _first_paragraph(doc: str) -> str:
     match = re.search(r"## What it does\s*\n(.*?)(\n\n|\n##|$)", doc, re.S)
     return " ".join(match.group(1).split()) if match else ""
@@ -54,7 +77,11 @@ def render(data: ReportInput) -> str:
                 "help": {"text": rule.summary, "markdown": doc_with_examples(rule) or rule.summary},
                 "helpUri": rule.help_uri(),
                 "defaultConfiguration": {"level": LEVEL[rule.severity]},
-                "properties": {"tags": [rule.slug], "suppressible": rule.suppressible},
+                "properties": {
+                    "tags": [rule.slug],
+                    "suppressible": rule.suppressible,
+                    "fix": getattr(rule, "fix", None) or "none",
+                },
             }
         )
     results = []
@@ -68,6 +95,9 @@ def render(data: ReportInput) -> str:
         }
         if f.code in index:
             result["ruleIndex"] = index[f.code]
+        fixes = _fixes(f.fix)
+        if fixes:
+            result["fixes"] = fixes
         if f.related:
             result["relatedLocations"] = [_location(r.path, r.span, r.message, i) for i, r in enumerate(f.related)]
         results.append(result)
