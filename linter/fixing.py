@@ -155,17 +155,20 @@ def write_changes(outcome: FixOutcome, root: str) -> list[str]:
     return written
 
 
-def summary(outcome: FixOutcome, written: Iterable[str] | None = None) -> str:
+def summary(outcome: FixOutcome, written: Iterable[str] | None = None, unsafe: bool = False) -> str:
     """One line: how many findings were fixed (or would be) in how many files, and
-    how many remain."""
+    how many remain, with those whose fix was not applied and why."""
     files = list(written) if written is not None else outcome.changed
     verb = "Fixed" if written is not None else "Would fix"
-    remaining = len(outcome.remaining)
-    fixable = sum(1 for f in outcome.remaining if f.fix is not None and f.fix.edits)
-    text = f"{verb} {outcome.fixed} finding(s) in {len(files)} file(s); {remaining} remaining"
-    if fixable:
-        text += f" ({fixable} with a fix not applied: unsafe, or left after {MAX_ROUNDS} rounds)"
-    return text
+    text = f"{verb} {outcome.fixed} finding(s) in {len(files)} file(s); {len(outcome.remaining)} remaining"
+    with_edits = [f for f in outcome.remaining if f.fix is not None and f.fix.edits]
+    held = sum(1 for f in with_edits if not f.fix.safe and not unsafe)  # type: ignore[union-attr]
+    notes = []
+    if held:
+        notes.append(f"{held} with an unsafe fix: --unsafe-fixes applies it")
+    if len(with_edits) - held:
+        notes.append(f"{len(with_edits) - held} with a fix still pending after {MAX_ROUNDS} rounds")
+    return text + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def relinter(config, rules: dict, select: Iterable[str] = (), ignore: Iterable[str] = ()):

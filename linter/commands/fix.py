@@ -37,12 +37,12 @@ def run_fixes(args: Any, result: Any, config: Any, recheck: Callable[[], Any], r
     if args.diff:
         sys.stdout.write(unified_diff(outcome))
         sys.stdout.flush()
-        _say(summary(outcome))
+        _say(summary(outcome, unsafe=unsafe))
         return EXIT_FINDINGS if outcome.changed else EXIT_OK
     written = write_changes(outcome, config.root)
     for path, why in sorted(outcome.refused.items()):
         _say(f"did not change {path}: {why}")
-    _say(summary(outcome, written))
+    _say(summary(outcome, written, unsafe))
     status = report(recheck())
     return EXIT_ERROR if outcome.refused else status
 
