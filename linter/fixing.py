@@ -112,12 +112,15 @@ def unified_diff(outcome: FixOutcome) -> str:
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out)
 
 
-def _as_read(data: bytes) -> tuple[str, bool, bool]:
-    """Bytes as peerlint reads them (linter.load.source): text, BOM?, CRLF?"""
+def _as_read(data: bytes) -> tuple[str, bool, bool, bool]:
+    """Bytes as peerlint reads them (linter.load.source): text, BOM?, CRLF?, and
+    whether CRLF and LF line breaks are mixed (then which break a new line should get
+    is a guess: such a file is not written)."""
     bom = data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
-    crlf = "\r\n" in text
-    return text.replace("\r\n", "\n") if crlf else text, bom, crlf
+    crlf = text.count("\r\n")
+    mixed = 0 < crlf < text.count("\n")
+    return text.replace("\r\n", "\n") if crlf else text, bom, crlf > 0, mixed
 
 
 def write_changes(outcome: FixOutcome, root: str) -> list[str]:
@@ -134,12 +137,15 @@ def write_changes(outcome: FixOutcome, root: str) -> list[str]:
         try:
             info = os.stat(path)
             with open(path, "rb") as handle:
-                text, bom, crlf = _as_read(handle.read())
+                text, bom, crlf, mixed = _as_read(handle.read())
         except (OSError, UnicodeDecodeError) as err:
             outcome.refused[path] = f"cannot read it again: {getattr(err, 'strerror', None) or err}"
             continue
         if text != outcome.before[path]:
             outcome.refused[path] = "it changed on disk while peerlint ran"
+            continue
+        if mixed:
+            outcome.refused[path] = "it mixes CRLF and LF line breaks; make them one kind first"
             continue
         new = outcome.after[path]
         if crlf:

@@ -366,3 +366,13 @@ def test_explain_and_docs_say_whether_a_rule_fixes() -> None:
     for code, rule in all_rules().items():
         if code.startswith("PL8"):
             assert rule.fix is None, f"{code}: secrets are never rewritten"
+
+
+def test_mixed_line_endings_are_not_written(tmp_path) -> None:
+    path = tmp_path / "mesh.hcl"
+    data = b'Kind = "mesh"\r\nPeering {\n  PeerThroughMeshGateway = true\r\n}\n'
+    path.write_bytes(data)
+    proc = run("check", "--fix", "--no-cache", ".", cwd=str(tmp_path))
+    assert proc.returncode == 2
+    assert "did not change mesh.hcl: it mixes CRLF and LF line breaks" in proc.stderr
+    assert path.read_bytes() == data
