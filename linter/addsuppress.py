@@ -29,7 +29,7 @@ class Added:
     left: list[tuple[Finding, str]] = field(default_factory=list)
 
 
-def _directive(indent: str, codes: list[str], reason: str, syntax: str) -> str:
+def _directive(indent: str, codes: list[str], reason: str) -> str:
     return f"{indent}# peerlint: ignore[{','.join(codes)}] {reason}".rstrip()
 
 
@@ -43,6 +43,8 @@ def add_suppressions(findings: list[Finding], texts: dict[str, str], reason: str
         text = texts.get(finding.path)
         if not finding.suppressible or finding.code == "PL000":
             added.left.append((finding, "not suppressible"))
+        elif finding.code == "PL003":  # on a directive: a directive above it covers the next code line instead
+            added.left.append((finding, "a problem with a suppression comment (fix or remove it)"))
         elif text is None or syntax_for(finding.path, text) == "json":
             added.left.append((finding, "the file has no comments (JSON)" if text is not None else "not readable"))
         else:
@@ -53,7 +55,7 @@ def add_suppressions(findings: list[Finding], texts: dict[str, str], reason: str
         fixes, groups = [], []
         for line, group in sorted(lines.items()):
             codes = sorted({f.code for f in group})
-            new = _directive(indent_of(text, line), codes, reason, syntax)
+            new = _directive(indent_of(text, line), codes, reason)
             fixes.append(Fix("add a suppression", (insert_lines(path, line, [new]),)))
             groups.append((line, group))
         changed, _applied = apply_fixes({path: text}, fixes)

@@ -376,3 +376,13 @@ def test_mixed_line_endings_are_not_written(tmp_path) -> None:
     assert proc.returncode == 2
     assert "did not change mesh.hcl: it mixes CRLF and LF line breaks" in proc.stderr
     assert path.read_bytes() == data
+
+
+def test_add_suppressions_on_the_example_leaves_nothing(example) -> None:
+    proc = run("check", "--add-suppressions", "known; tracked in #18", "--no-cache", ".", cwd=str(example))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Added suppressions for 3 finding(s) in 3 file(s)" in proc.stderr
+    text = (example / "south" / "crds" / "service-defaults-checkout.yaml").read_text()
+    assert "          # peerlint: ignore[PL303] known; tracked in #18\n          mode: none\n" in text
+    again = run("check", "--no-cache", ".", cwd=str(example))
+    assert again.returncode == 0 and "PL003" not in again.stdout
