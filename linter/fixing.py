@@ -20,13 +20,15 @@ import difflib
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from linter.findings import Finding, Fix
 from linter.textedits import apply_fixes
 
 #: Rounds of lint + apply before giving up on reaching a fixed point.
 MAX_ROUNDS = 4
+
+OUTSIDE = "outside the project (its root and the paths checked)"
 
 #: Codes whose findings are never rewritten (committed secrets need a human: rotate).
 NEVER_FIXED = ("PL8",)
@@ -58,10 +60,14 @@ def applicable(finding: Finding, unsafe: bool) -> Fix | None:
     return fix if fix.safe or unsafe else None
 
 
-def inside(path: str, root: str) -> bool:
-    """Whether ``path`` (following links) is inside the folder ``root``."""
-    real, base = os.path.realpath(path), os.path.realpath(root)
-    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+def inside(path: str, *roots: str) -> bool:
+    """Whether ``path`` (following links) is one of ``roots`` or inside one of them."""
+    real = os.path.realpath(path)
+    for root in roots:
+        base = os.path.realpath(root)
+        if real == base or real.startswith(base.rstrip(os.sep) + os.sep):
+            return True
+    return False
 
 
 def fix_texts(
@@ -78,11 +84,15 @@ def fix_texts(
     outcome = FixOutcome()
     current = dict(texts)
     for _ in range(max_rounds):
-        fixes = [
-            fix
-            for fix in (applicable(f, unsafe) for f in findings)
-            if fix is not None and all(allowed(e.path) for e in fix.edits)
-        ]
+        fixes = []
+        for fix in (applicable(f, unsafe) for f in findings):
+            if fix is None:
+                continue
+            barred = [e.path for e in fix.edits if not allowed(e.path)]
+            for path in barred:
+                outcome.refused[path] = OUTSIDE
+            if not barred:
+                fixes.append(fix)
         changed, applied = apply_fixes(current, fixes) if fixes else ({}, [])
         if not changed:
             break
@@ -123,7 +133,7 @@ def _as_read(data: bytes) -> tuple[str, bool, bool, bool]:
     return text.replace("\r\n", "\n") if crlf else text, bom, crlf > 0, mixed
 
 
-def write_changes(outcome: FixOutcome, root: str) -> list[str]:
+def write_changes(outcome: FixOutcome, roots: str | Sequence[str]) -> list[str]:
     """Write every changed file (atomically, keeping its line endings, BOM and mode);
     files that cannot be written safely go to ``outcome.refused``. Returns the
     written paths."""
@@ -131,8 +141,8 @@ def write_changes(outcome: FixOutcome, root: str) -> list[str]:
 
     written = []
     for path in outcome.changed:
-        if not inside(path, root):
-            outcome.refused[path] = "outside the project root"
+        if not inside(path, *([roots] if isinstance(roots, str) else roots)):
+            outcome.refused[path] = OUTSIDE
             continue
         try:
             info = os.stat(path)
@@ -167,13 +177,17 @@ def summary(outcome: FixOutcome, written: Iterable[str] | None = None, unsafe: b
     files = list(written) if written is not None else outcome.changed
     verb = "Fixed" if written is not None else "Would fix"
     text = f"{verb} {outcome.fixed} finding(s) in {len(files)} file(s); {len(outcome.remaining)} remaining"
-    with_edits = [f for f in outcome.remaining if f.fix is not None and f.fix.edits]
-    held = sum(1 for f in with_edits if not f.fix.safe and not unsafe)  # type: ignore[union-attr]
+    with_edits = [f for f in outcome.remaining if applicable(f, True) is not None]
+    barred = [f for f in with_edits if any(e.path in outcome.refused for e in f.fix.edits)]  # type: ignore[union-attr]
+    held = [f for f in with_edits if f not in barred and not f.fix.safe and not unsafe]  # type: ignore[union-attr]
+    pending = len(with_edits) - len(barred) - len(held)
     notes = []
     if held:
-        notes.append(f"{held} with an unsafe fix: --unsafe-fixes applies it")
-    if len(with_edits) - held:
-        notes.append(f"{len(with_edits) - held} with a fix still pending after {MAX_ROUNDS} rounds")
+        notes.append(f"{len(held)} with an unsafe fix: --unsafe-fixes applies it")
+    if barred:
+        notes.append(f"{len(barred)} whose fix would change a file that is not written")
+    if pending:
+        notes.append(f"{pending} with a fix still pending after {MAX_ROUNDS} rounds")
     return text + (f" ({'; '.join(notes)})" if notes else "")
 
 

@@ -142,19 +142,21 @@ def test_unsafe_fixes_need_asking(tmp_path) -> None:
     assert not [f for f in after.findings if f.code == "PL401"]
 
 
-def test_nothing_outside_the_root_is_written(tmp_path) -> None:
+def test_nothing_outside_the_project_is_written(tmp_path) -> None:
+    """A link inside the project to a file outside it is linted, never rewritten."""
     outside = tmp_path / "outside.hcl"
-    outside.write_text("x = 1\n")
+    typo = 'Kind = "mesh"\nPeering {\n  PeerThroughMeshGateway = true\n}\n'
+    outside.write_text(typo)
     root = tmp_path / "root"
     root.mkdir()
+    (root / "peerlint.toml").write_text("")
     os.symlink(outside, root / "link.hcl")
-    old = os.getcwd()
-    os.chdir(root)
-    try:
-        assert not inside("link.hcl", ".")
-        assert inside("a/b.hcl", ".")
-    finally:
-        os.chdir(old)
+    proc = run("check", "--fix", "--no-cache", ".", cwd=str(root))
+    assert "PL101" in proc.stdout, proc.stdout + proc.stderr
+    assert "did not change link.hcl: outside the project" in proc.stderr
+    assert proc.returncode == 2
+    assert outside.read_text() == typo
+    assert inside(str(root / "a" / "b.hcl"), str(root)) and not inside(str(root / "link.hcl"), str(root))
 
 
 def test_overlapping_fixes_wait_for_the_next_round() -> None:

@@ -18,18 +18,25 @@ def _say(text: str) -> None:
     print(f"peerlint: {text}", file=sys.stderr)
 
 
+def project_roots(args: Any, config: Any) -> list[str]:
+    """What a fix may write: the project root (the folder of the configuration, else the
+    first path checked), and every path the user named (a folder's whole tree)."""
+    return [config.root, *(args.paths or []), *([args.project] if args.project else [])]
+
+
 def run_fixes(args: Any, result: Any, config: Any, recheck: Callable[[], Any], report: Callable[[Any], int]) -> int:
     """Apply (or diff) the fixes of ``result``; ``recheck`` lints the files again from
     disk and ``report`` writes the reports of a result and returns the exit code."""
     from linter.fixing import fix_texts, inside, relinter, summary, unified_diff, write_changes
 
     unsafe = bool(args.unsafe_fixes)
+    roots = project_roots(args, config)
     outcome = fix_texts(
         result.texts,
         result.findings,
         relinter(config, result.rules, args.select, args.ignore),
         unsafe,
-        lambda path: path in result.texts and inside(path, config.root),
+        lambda path: path in result.texts and inside(path, *roots),
     )
     if result.focus is not None:
         focus = result.focus
@@ -37,9 +44,11 @@ def run_fixes(args: Any, result: Any, config: Any, recheck: Callable[[], Any], r
     if args.diff:
         sys.stdout.write(unified_diff(outcome))
         sys.stdout.flush()
+        for path, why in sorted(outcome.refused.items()):
+            _say(f"would not change {path}: {why}")
         _say(summary(outcome, unsafe=unsafe))
         return EXIT_FINDINGS if outcome.changed else EXIT_OK
-    written = write_changes(outcome, config.root)
+    written = write_changes(outcome, roots)
     for path, why in sorted(outcome.refused.items()):
         _say(f"did not change {path}: {why}")
     _say(summary(outcome, written, unsafe))
@@ -56,10 +65,11 @@ def run_add_suppressions(args: Any, result: Any, config: Any, recheck: Callable[
     if not reason.strip():
         _say("--add-suppressions needs a reason (it is written into every directive)")
         return EXIT_ERROR
-    findings = [f for f in result.findings if inside(f.path, config.root)]
+    roots = project_roots(args, config)
+    findings = [f for f in result.findings if inside(f.path, *roots)]
     added = add_suppressions(findings, result.texts, reason)
     outcome = FixOutcome(before={p: result.texts[p] for p in added.texts}, after=added.texts)
-    written = write_changes(outcome, config.root)
+    written = write_changes(outcome, roots)
     for path, why in sorted(outcome.refused.items()):
         _say(f"did not change {path}: {why}")
     _say(f"Added suppressions for {added.covered} finding(s) in {len(written)} file(s)")
