@@ -154,7 +154,7 @@ def test_nothing_outside_the_project_is_written(tmp_path) -> None:
     proc = run("check", "--fix", "--no-cache", ".", cwd=str(root))
     assert "PL101" in proc.stdout, proc.stdout + proc.stderr
     assert "did not change link.hcl: outside the project" in proc.stderr
-    assert proc.returncode == 2
+    assert proc.returncode == 1  # the finding stays
     assert outside.read_text() == typo
     assert inside(str(root / "a" / "b.hcl"), str(root)) and not inside(str(root / "link.hcl"), str(root))
 
@@ -375,7 +375,7 @@ def test_mixed_line_endings_are_not_written(tmp_path) -> None:
     data = b'Kind = "mesh"\r\nPeering {\n  PeerThroughMeshGateway = true\r\n}\n'
     path.write_bytes(data)
     proc = run("check", "--fix", "--no-cache", ".", cwd=str(tmp_path))
-    assert proc.returncode == 2
+    assert proc.returncode == 1  # the finding stays
     assert "did not change mesh.hcl: it mixes CRLF and LF line breaks" in proc.stderr
     assert path.read_bytes() == data
 
@@ -388,3 +388,20 @@ def test_add_suppressions_on_the_example_leaves_nothing(example) -> None:
     assert "          # peerlint: ignore[PL303] known; tracked in #18\n          mode: none\n" in text
     again = run("check", "--no-cache", ".", cwd=str(example))
     assert again.returncode == 0 and "PL003" not in again.stdout
+
+
+def test_unwritable_file_is_exit_2(tmp_path, monkeypatch, capsys) -> None:
+    import linter.output
+    from linter.cli import main
+
+    text = 'Kind = "mesh"\nPeering {\n  PeerThroughMeshGateway = true\n}\n'
+    (tmp_path / "mesh.hcl").write_text(text)
+
+    def refuse(path, data):
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(linter.output, "write_atomic", refuse)
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--fix", "--no-cache", "."]) == 2
+    assert "did not change mesh.hcl: cannot write it: Permission denied" in capsys.readouterr().err
+    assert (tmp_path / "mesh.hcl").read_text() == text

@@ -2,8 +2,8 @@
 what the check found, changed in the files (or shown as a diff), then what remains.
 
 Exit codes as for ``check``: after ``--fix`` and ``--add-suppressions`` the findings that
-remain decide (0/1); ``--diff`` exits 1 when anything would change (nothing is written);
-2 when a file could not be written.
+remain decide (0/1; a file refused on purpose keeps its findings); ``--diff`` exits 1
+when anything would change (nothing is written); 2 when a file could not be written.
 """
 
 from __future__ import annotations
@@ -12,6 +12,13 @@ import sys
 from typing import Any, Callable
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _failed(outcome: Any) -> bool:
+    """A file could not be read again or written (exit 2); a file refused on purpose
+    (outside the project, changed meanwhile, mixed line breaks) keeps its findings,
+    which decide the exit code."""
+    return any(why.startswith("cannot") for why in outcome.refused.values())
 
 
 def _say(text: str) -> None:
@@ -53,7 +60,7 @@ def run_fixes(args: Any, result: Any, config: Any, recheck: Callable[[], Any], r
         _say(f"did not change {path}: {why}")
     _say(summary(outcome, written, unsafe))
     status = report(recheck())
-    return EXIT_ERROR if outcome.refused else status
+    return EXIT_ERROR if _failed(outcome) else status
 
 
 def run_add_suppressions(args: Any, result: Any, config: Any, recheck: Callable[[], Any], report) -> int:
@@ -79,4 +86,4 @@ def run_add_suppressions(args: Any, result: Any, config: Any, recheck: Callable[
     for why, count in sorted(reasons.items()):
         _say(f"{count} finding(s) left without one: {why}")
     status = report(recheck())
-    return EXIT_ERROR if outcome.refused else status
+    return EXIT_ERROR if _failed(outcome) else status
