@@ -44,30 +44,38 @@ def _errors(findings) -> set[tuple]:
     return {(f.code, f.path, f.node_path) for f in findings if f.severity == "error"}
 
 
-def _revealed(before) -> list[str]:
-    """Node paths that a key rename (PL101) makes readable: errors the decoder and the
-    other rules find under the renamed key were there all along, hidden by the typo."""
+def _revealed(before) -> list[tuple[str, str]]:
+    """(file, node path) that a fix makes readable: a renamed key (PL101) its subtree, a
+    respelt kind (PL002) its whole file. Errors there were there all along, hidden by the
+    typo: the decoder and the other rules could not read past it."""
     out = []
     for f in before:
-        if f.code == "PL101" and f.fix is not None and len(f.fix.edits) == 1:
+        if f.fix is None or len(f.fix.edits) != 1:
+            continue
+        if f.code == "PL002":
+            out.append((f.path, ""))
+        elif f.code == "PL101":
             parent = f.node_path.rpartition(".")[0] if "." in f.node_path else ""
             name = f.fix.edits[0].new_text.strip("\"'")
-            out.append(f"{parent}.{name}" if parent else name)
+            out.append((f.path, f"{parent}.{name}" if parent else name))
     return out
 
 
 def _new_errors(before, after) -> set[tuple]:
-    """Errors after the fixes that were not there before, less those under a renamed key
-    and those of a rule whose error in that file the fixes removed (the consul chart
-    stops at its first ``fail``: fixing it shows the next, which was there all along)."""
-    prefixes = _revealed(before)
+    """Errors after the fixes that were not there before, less those a fix revealed
+    (see :func:`_revealed`) and those of a rule whose error in that file the fixes
+    removed (the consul chart stops at its first ``fail``: fixing it shows the next)."""
+    revealed = _revealed(before)
     old, new = _errors(before), _errors(after)
     moved = {(code, path) for code, path, _n in old - new}
     return {
         (code, path, node_path)
         for code, path, node_path in new - old
         if (code, path) not in moved
-        and not any(node_path == p or node_path.startswith((p + ".", p + "[")) for p in prefixes)
+        and not any(
+            path == where and (not p or node_path == p or node_path.startswith((p + ".", p + "[")))
+            for where, p in revealed
+        )
     }
 
 
