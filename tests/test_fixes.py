@@ -45,8 +45,8 @@ def _errors(findings) -> set[tuple]:
 
 
 def _revealed(before) -> list[tuple[str, str]]:
-    """(file, node path) that a fix makes readable: a renamed key (PL101) its subtree, a
-    respelt kind (PL002) its whole file. Errors there were there all along, hidden by the
+    """(file, node path) that a fix makes readable: a renamed key (PL101) the mapping
+    that holds it, a respelt kind (PL002) its whole file. Errors there were there all along, hidden by the
     typo: the decoder and the other rules could not read past it."""
     out = []
     for f in before:
@@ -54,10 +54,8 @@ def _revealed(before) -> list[tuple[str, str]]:
             continue
         if f.code == "PL002":
             out.append((f.path, ""))
-        elif f.code == "PL101":
-            parent = f.node_path.rpartition(".")[0] if "." in f.node_path else ""
-            name = f.fix.edits[0].new_text.strip("\"'")
-            out.append((f.path, f"{parent}.{name}" if parent else name))
+        elif f.code == "PL101":  # the mapping holding the key: a service's Name gives its Consumers meaning
+            out.append((f.path, f.node_path.rpartition(".")[0] if "." in f.node_path else ""))
     return out
 
 
