@@ -114,7 +114,19 @@ service {
                 'peered traffic always crosses mesh gateways, so Consul ignores "none" and silently uses "remote"',
                 related=related,
                 fix=Fix(
-                    'set mode "remote" (the peer\'s gateway), or "local" when this partition has a mesh gateway',
+                    _advice(setting.doc, setting.node),
                     scalar_edits(project.texts, setting.doc, setting.node, "remote", expect="none"),
                 ),
             )
+
+
+def _advice(doc, node) -> str:
+    """The fix in the syntax of the file that sets the mode, with its key as written."""
+    key = next((str(k.value) for k, v in getattr(node.parent, "entries", ()) if v is node), "mode")
+    if doc.syntax == "yaml":
+        remote, local = f"{key}: remote", "local"
+    elif doc.syntax == "json":
+        remote, local = f'"{key}": "remote"', '"local"'
+    else:
+        remote, local = f'{key} = "remote"', '"local"'
+    return f"set {remote} (the peer's gateway), or {local} when this partition has a mesh gateway"
