@@ -102,6 +102,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="where the parse cache lives (default: .peerlint_cache at the project root)",
     )
     check.add_argument("--timings", action="store_true", help="print how long each stage took to standard error")
+    fixing = check.add_mutually_exclusive_group()
+    fixing.add_argument("--fix", action="store_true", help="apply the safe fixes, then report what remains")
+    fixing.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="apply every fix, also those that change behaviour (adding an intention source)",
+    )
+    fixing.add_argument(
+        "--add-suppressions",
+        default=None,
+        metavar="REASON",
+        help="write '# peerlint: ignore[CODE] REASON' above every current finding (HCL, YAML)",
+    )
+    check.add_argument(
+        "--diff",
+        action="store_true",
+        help="print a unified diff of what --fix (or --unsafe-fixes) would change; write nothing; exit 1 if anything would",
+    )
 
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", "-f", choices=("text", "json"), default="text", help="text (default) or json")
@@ -230,7 +248,10 @@ def _explain(code: str) -> int:
         return EXIT_ERROR
     from linter.api import doc_with_examples
 
-    heading = f"# {rule.code} {rule.slug} ({rule.severity}{'' if rule.suppressible else ', not suppressible'})"
+    fix = {"safe": ", fix: safe", "unsafe": ", fix: unsafe", "sometimes": ", fix: safe, sometimes"}.get(
+        rule.fix or "", ""
+    )
+    heading = f"# {rule.code} {rule.slug} ({rule.severity}{'' if rule.suppressible else ', not suppressible'}{fix})"
     text = f"{heading}\n\n{rule.summary}\n\n{doc_with_examples(rule)}\n"
     if sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb":
         from rich.console import Console
@@ -285,8 +306,10 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     unknown = [c for c in args.select + args.ignore if not any(code.startswith(c) for code in rules)]
     if unknown:
         parser.error(f"no rule matches {', '.join(unknown)}")
-    from linter.engine import check, exit_code
+    from linter.engine import check
 
+    if args.diff and args.add_suppressions is not None:
+        parser.error("--diff shows fixes; it does not combine with --add-suppressions")
     if args.write_baseline and args.project and args.paths:
         parser.error("--write-baseline records the whole project; run it without PATHS after --project")
     focus = args.paths or None
@@ -306,9 +329,41 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         status = _apply_baseline(result, config, args)
         if status is not None:
             return status
+    if args.fix or args.unsafe_fixes or args.diff or args.add_suppressions is not None:
+        return _fix(args, result, config, rules, outputs, paths, options, focus)
+    return _report(result, outputs, args, config.root)
+
+
+def _fix(args, result, config, rules, outputs, paths, options, focus) -> int:
+    """--fix / --unsafe-fixes / --diff / --add-suppressions (linter.commands.fix)."""
+    from linter.commands.fix import run_add_suppressions, run_fixes
+    from linter.engine import check
+
+    def recheck():
+        if args.project:
+            again = check([args.project], config, result.rules, args.select, args.ignore, focus=focus, options=options)
+        else:
+            again = check(paths, config, result.rules, args.select, args.ignore, options=options)
+        if args.baseline:
+            _apply_baseline(again, config, args)
+        return again
+
+    def report(again) -> int:
+        return _report(again, outputs, args, config.root)
+
+    if args.add_suppressions is not None:
+        return run_add_suppressions(args, result, config, recheck, report)
+    return run_fixes(args, result, config, recheck, report)
+
+
+def _report(result, outputs, args, project_root: str) -> int:
+    """Write the reports of ``result`` (CI paths relative to the repository root found
+    from ``project_root``); the exit code."""
+    from linter.engine import exit_code
+
     start = time.perf_counter()
     try:
-        _write_reports(result, outputs, args, config.root)
+        _write_reports(result, outputs, args, project_root)
     except OSError as err:
         print(f"peerlint: cannot write {err.filename or 'output'}: {err.strerror or err}", file=sys.stderr)
         return EXIT_ERROR

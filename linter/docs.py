@@ -43,7 +43,11 @@ def rule_markdown(rule: type[Rule], level: int = 2) -> str:
     own ``##`` sections one level below the title (``###`` in docs/rules.md, ``##`` on the
     rule's own page, whose title is ``#``)."""
     doc = _demote(doc_with_examples(rule), level - 1)
-    facts = [f"severity: `{rule.severity}`", "suppressible" if rule.suppressible else "**not suppressible**"]
+    facts = [
+        f"severity: `{rule.severity}`",
+        "suppressible" if rule.suppressible else "**not suppressible**",
+        fix_fact(rule),
+    ]
     if rule.reads:
         facts.append("reads: " + ", ".join(f"`{r}`" for r in rule.reads))
     return f"{'#' * level} {rule.code} {rule.slug}\n\n{rule.summary}\n\n{' · '.join(facts)}\n\n{doc}\n"
@@ -58,6 +62,15 @@ def rule_page_markdown(rule: type[Rule]) -> str:
         + rule_markdown(rule, level=1)
         + f"\n---\n\n[All rules](../rules.md) · `peerlint explain {rule.code}` prints the same text.\n"
     )
+
+
+def fix_fact(rule: type[Rule]) -> str:
+    """Whether ``check --fix`` can fix the rule's findings, and whether safely."""
+    return {
+        "safe": "fix: safe (`--fix`)",
+        "unsafe": "fix: unsafe (`--unsafe-fixes`: it changes behaviour)",
+        "sometimes": "fix: safe, when the repository says enough (`--fix`)",
+    }.get(getattr(rule, "fix", None) or "", "fix: none (advice only)")
 
 
 def _demote(markdown: str, by: int = 1) -> str:

@@ -157,6 +157,69 @@ def _diagnostic(f: Finding, result: Result, texts: dict[str, str]) -> dict[str, 
     return diag
 
 
+def _overlaps(a: dict, b: dict) -> bool:
+    """Whether two LSP ranges touch (a cursor inside or at either end counts)."""
+
+    def key(pos: dict) -> tuple[int, int]:
+        return pos["line"], pos["character"]
+
+    return key(a["start"]) <= key(b["end"]) and key(b["start"]) <= key(a["end"])
+
+
+def _workspace_edit(fixes: list, texts: dict[str, str]) -> dict[str, Any]:
+    from pathlib import Path
+
+    changes: dict[str, list] = {}
+    for fix in fixes:
+        for edit in fix.edits:
+            uri = Path(os.path.abspath(edit.path)).as_uri()
+            changes.setdefault(uri, []).append(
+                {"range": lsp_range(edit.span, texts.get(edit.path)), "newText": edit.new_text}
+            )
+    return {"changes": changes}
+
+
+def code_actions(result: Result, path: str, wanted: dict | None) -> list[dict[str, Any]]:
+    """Code actions (JSON-shaped) for ``path``: a quick fix for each finding with text
+    edits whose range meets ``wanted`` (all of them when None), unsafe ones marked so
+    in the title and never preferred; then "Fix all safe problems in this file", the
+    safe fixes of its findings that do not overlap (``--fix`` runs more rounds)."""
+    from linter.fixing import applicable
+    from linter.textedits import apply_fixes
+
+    texts = result.texts
+    actions: list[dict[str, Any]] = []
+    safe = []
+    for f in result.findings:
+        fix = applicable(f, unsafe=True)
+        if f.path != path or fix is None or any(e.path not in texts for e in fix.edits):
+            continue
+        if fix.safe:
+            safe.append(fix)
+        diag = _diagnostic(f, result, texts)
+        if wanted is not None and not _overlaps(diag["range"], wanted):
+            continue
+        actions.append(
+            {
+                "title": f"peerlint {f.code}: {fix.message}" + ("" if fix.safe else " (unsafe: changes behaviour)"),
+                "kind": "quickfix",
+                "diagnostics": [diag],
+                "isPreferred": fix.safe,
+                "edit": _workspace_edit([fix], texts),
+            }
+        )
+    if safe:
+        _changed, applied = apply_fixes(texts, safe)
+        actions.append(
+            {
+                "title": "peerlint: Fix all safe problems in this file",
+                "kind": "source.fixAll",
+                "edit": _workspace_edit([safe[i] for i in applied], texts),
+            }
+        )
+    return actions
+
+
 def config_diagnostic(err: ConfigError) -> dict[str, Any]:
     line = max(err.line - 1, 0)
     return {
@@ -205,6 +268,7 @@ def serve() -> int:
     def publish() -> None:
         ws = workspace()
         result = ws.lint()
+        state["result"] = result
         uris: dict[str, str] = state["uris"]
         for path, uri in uris.items():
             items = [convert.structure(d, types.Diagnostic) for d in diagnostics(result, path)]
@@ -302,6 +366,22 @@ def serve() -> int:
                 if path:
                     ws.reread(path)
         publish()
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll]),
+    )
+    def code_action(ls: Any, params: types.CodeActionParams) -> list[types.CodeAction]:
+        path = ours(params.text_document.uri)
+        if path is None:
+            return []
+        result = state.get("result") or workspace().lint()
+        wanted = convert.unstructure(params.range)
+        only = params.context.only
+        actions = code_actions(result, display_path(path), wanted)
+        if only:
+            actions = [a for a in actions if any(a["kind"].startswith(str(k)) for k in only)]
+        return [convert.structure(a, types.CodeAction) for a in actions]
 
     server.start_io()
     return 0

@@ -33,12 +33,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter import schemafast
+from linter.findings import Fix
 from linter.model.document import (
     CONFIG_ENTRY,
     Document,
 )
 from linter.nodes import Mapping, Node, Scalar, Sequence, fold_key, format_path
 from linter.schemaload import CRD_KINDS, ENTRY_KINDS, OTHER, SCHEMA_DIR, load_schema, schema_name
+from linter.textedits import scalar_edits
 
 __all__ = [
     "CRD_KINDS",
@@ -83,6 +85,9 @@ class Issue:
     node: Node
     message: str
     fix: str = ""
+    #: The value that fixes it, written at ``node`` (a key's did-you-mean spelling, an
+    #: enum value's one close match); None when the fix needs a human.
+    replacement: str | None = None
 
 
 def validator(name: str) -> Any:
@@ -119,6 +124,29 @@ def did_you_mean(word: str, choices: list[str]) -> str | None:
         return folded[key]
     near = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.75)
     return folded[near[0]] if near else None
+
+
+def _taken(key: Scalar, name: str) -> bool:
+    """Whether the mapping holding ``key`` already has a key spelt like ``name`` (a
+    rename would make a duplicate)."""
+    parent = key.parent
+    entries = getattr(parent, "entries", ())
+    return any(fold_key(str(k.value)) == fold_key(name) for k, _v in entries if k is not key)
+
+
+def _one_close(value: Any, allowed: Any) -> str | None:
+    """The one allowed string ``value`` plainly meant: the same letters in another case,
+    else the only near miss (two near misses are a guess)."""
+    if not isinstance(value, str) or not isinstance(allowed, list):
+        return None
+    choices = [a for a in allowed if isinstance(a, str)]
+    same = [a for a in choices if a.lower() == value.lower()]
+    if len(same) == 1:
+        return same[0]
+    near = difflib.get_close_matches(value.lower(), [a.lower() for a in choices], n=2, cutoff=0.75)
+    if len(near) != 1:
+        return None
+    return next(a for a in choices if a.lower() == near[0])
 
 
 def _type_of(value: Any) -> str:
@@ -227,7 +255,7 @@ class _Checker:
             if hint
             else f'remove "{key.value}" (known here: {", ".join(known[:12])})'
         )
-        self.found.append(Issue("unknown", key, message, fix))
+        self.found.append(Issue("unknown", key, message, fix, hint if hint and not _taken(key, hint) else None))
 
     def walk(self, node: Node, schema: Any, path: tuple, depth: int = 0) -> Any:
         """Plain data for ``node`` under canonical names, after the decoder's coercions."""
@@ -395,7 +423,13 @@ class _Checker:
         except (KeyError, IndexError, ValueError):
             message = template
         node = self.locate(path, kind, anchor)
-        self.found.append(Issue(kind, node, self.prefix + message, self.default_fix(kind, keyword, fields, schema)))
+        fix = self.default_fix(kind, keyword, fields, schema)
+        close = _one_close(value, allowed) if keyword == "enum" and isinstance(node, Scalar) else None
+        if close is not None and node.value == value:
+            fix = f"use {json.dumps(close)}"
+        else:
+            close = None
+        self.found.append(Issue(kind, node, self.prefix + message, fix, close))
 
     def default_message(self, kind: str, keyword: str) -> str:
         crd = self.spelling == "crd"
@@ -458,4 +492,9 @@ def shape_findings(rule: Any, project: Any, kind: str):
             continue
         for issue in issues(doc, edition):
             if issue.kind == kind:
-                yield rule.report(doc.at(issue.node), issue.message, fix=issue.fix)
+                edits = (
+                    scalar_edits(project.texts, doc, issue.node, issue.replacement)
+                    if issue.replacement is not None
+                    else ()
+                )
+                yield rule.report(doc.at(issue.node), issue.message, fix=Fix(issue.fix, edits) if issue.fix else None)

@@ -23,11 +23,12 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from linter.api import Finding, Rule
+from linter.api import Edit, Finding, Fix, Rule
 from linter.comments import comments
 from linter.config import Config
 from linter.nodes import Span
 from linter.parse import syntax_for
+from linter.textedits import delete_lines, line_of
 
 UNUSED_SUPPRESSION = "PL003"
 _DIRECTIVE = re.compile(r"\s*peerlint\s*:\s*(ignore-file|ignore)\b")
@@ -52,6 +53,8 @@ class Directive:
     codes: list[Code]
     reason: str
     span: Span  # the directive word through the closing bracket
+    marker_col: int = 0  # where the comment's marker (# or //) starts
+    own_line: bool = False  # the comment is alone on its line
 
     def covers(self, finding: Finding) -> bool:
         return self.file_level or finding.span.line in (self.line, self.target)
@@ -65,7 +68,7 @@ class Problem:
     span: Span
     message: str
     label: str
-    fix: str = ""
+    fix: str | Fix = ""
 
 
 def parse_directives(path: str, text: str, problems: list[Problem] | None = None) -> list[Directive]:
@@ -110,7 +113,11 @@ def parse_directives(path: str, text: str, problems: list[Problem] | None = None
             while target in comment_only:
                 target += 1
         span = Span(comment.line, start.col, comment.line, comment.body_col + rest_at + bracket.end())
-        found.append(Directive(path, comment.line, target, kind == "ignore-file", codes, reason, span))
+        found.append(
+            Directive(
+                path, comment.line, target, kind == "ignore-file", codes, reason, span, comment.col, comment.own_line
+            )
+        )
     return found
 
 
@@ -139,13 +146,13 @@ def apply_suppressions(
     if UNUSED_SUPPRESSION not in ran or UNUSED_SUPPRESSION not in rules:
         return kept
     checked = ran - {UNUSED_SUPPRESSION}
-    problems.extend(_unused(directives, usable, checked))
+    problems.extend(_unused(directives, usable, checked, texts))
     reporter = rules[UNUSED_SUPPRESSION]
     severity = config.severity.get(UNUSED_SUPPRESSION)
     audit = [reporter.finding_for(p, severity) for p in problems]  # type: ignore[attr-defined]
     # A directive may suppress PL003 itself (e.g. an ignore-file[PL003] on generated files).
     audit = _filter(audit, usable, directives)
-    problems = list(_unused(directives, usable, {UNUSED_SUPPRESSION}))
+    problems = list(_unused(directives, usable, {UNUSED_SUPPRESSION}, texts))
     audit.extend(reporter.finding_for(p, severity) for p in problems)  # type: ignore[attr-defined]
     return kept + audit
 
@@ -181,7 +188,9 @@ def _vet(
                             f"unknown rule code {code.text} in suppression"
                             + (f"; did you mean {hint}?" if hint else ""),
                             f"unknown {code.text}",
-                            fix=f"write {hint}" if hint else "remove it (see `peerlint rules`)",
+                            fix=Fix(f"write {hint}", (Edit(path, code.span, hint),))
+                            if hint
+                            else "remove it (see `peerlint rules`)",
                         )
                     )
                 elif non_suppressible(code.text, rules, config):
@@ -221,7 +230,9 @@ def _filter(findings: list[Finding], usable: set[int], directives: dict[str, lis
     return kept
 
 
-def _unused(directives: dict[str, list[Directive]], usable: set[int], checked: set[str]) -> Iterable[Problem]:
+def _unused(
+    directives: dict[str, list[Directive]], usable: set[int], checked: set[str], texts: dict[str, str]
+) -> Iterable[Problem]:
     for path, items in directives.items():
         for d in items:
             for code in d.codes:
@@ -233,5 +244,31 @@ def _unused(directives: dict[str, list[Directive]], usable: set[int], checked: s
                         code.span,
                         f"unused suppression: no {code.text} finding {where}",
                         f"unused {kind}[{code.text}]",
-                        fix="remove the suppression (the finding it hid is gone)",
+                        fix=Fix(
+                            "remove the suppression (the finding it hid is gone)",
+                            _removal(texts.get(path), d, code),
+                        ),
                     )
+
+
+def _removal(text: str | None, directive: Directive, code: Code) -> tuple[Edit, ...]:
+    """The edit removing ``code`` from its directive: the code and its comma when the
+    directive names others, else the whole comment (its line when it has one of its
+    own; the comment and the blanks before it at the end of a line)."""
+    if text is None:
+        return ()
+    path, line = directive.path, directive.line
+    if len(directive.codes) > 1:
+        i = directive.codes.index(code)
+        if i + 1 < len(directive.codes):
+            nxt = directive.codes[i + 1].span
+            return (Edit(path, Span(line, code.span.col, line, nxt.col), ""),)
+        prev = directive.codes[i - 1].span
+        return (Edit(path, Span(line, prev.end_col, line, code.span.end_col), ""),)
+    if directive.own_line:
+        return (delete_lines(path, text, line, line),)
+    row = line_of(text, line)
+    start = directive.marker_col - 1
+    while start > 0 and row[start - 1] in " \t":
+        start -= 1
+    return (Edit(path, Span(line, start + 1, line, len(row) + 1), ""),)

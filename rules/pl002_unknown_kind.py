@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.api import CONFIG_ENTRY, CRD, Finding, Rule
+from linter.api import CONFIG_ENTRY, CRD, Finding, Fix, Rule
+from linter.api.fixes import scalar_edits
 from linter.api.validation import CONFIG_ENTRY_KINDS, CRD_KINDS, did_you_mean
 
 
@@ -13,7 +14,8 @@ class UnknownKind(Rule):
     slug = "unknown-kind"
     summary = "Config entry Kind or consul.hashicorp.com CR kind that Consul does not know"
     severity = "error"
-    reads = (CONFIG_ENTRY, CRD)
+    reads = (CONFIG_ENTRY, CRD, "texts")
+    fix = "sometimes"  # a kind with one did-you-mean
     doc = """
 ## What it does
 Flags a config entry whose `Kind` is not one of Consul's config entry kinds, and a
@@ -61,7 +63,9 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
                 yield self.report(
                     doc.at(node),
                     f"invalid config entry kind: {kind}" + (f"; did you mean {hint!r}?" if hint else ""),
-                    fix=f'use Kind = "{hint}"' if hint else "use one of: " + ", ".join(CONFIG_ENTRY_KINDS),
+                    fix=Fix(_spelled(doc, hint), scalar_edits(project.texts, doc, node, hint, expect=kind))
+                    if hint
+                    else "use one of: " + ", ".join(CONFIG_ENTRY_KINDS),
                 )
         for doc in project.of(CRD):
             if doc.kind not in CRD_KINDS:
@@ -71,5 +75,18 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
                 yield self.report(
                     doc.at(node),
                     f"consul-k8s has no kind {doc.kind!r} in {api}" + (f"; did you mean {hint!r}?" if hint else ""),
-                    fix=f"kind: {hint}" if hint else "",
+                    fix=Fix(f"kind: {hint}", scalar_edits(project.texts, doc, node, hint, expect=doc.kind))
+                    if hint and node is not None
+                    else "",
                 )
+
+
+def _spelled(doc, kind: str) -> str:
+    """The fix in the file's syntax, with the key as the file writes it."""
+    found = doc.root.entry("Kind")
+    key = str(found[0].value) if found is not None else "Kind"
+    if doc.syntax == "json":
+        return f'use "{key}": "{kind}"'
+    if doc.syntax == "yaml":
+        return f"use {key}: {kind}"
+    return f'use {key} = "{kind}"'

@@ -14,6 +14,7 @@ class UnusedSuppression(Rule):
     summary = "A suppression comment that suppressed nothing, or names an unknown code"
     severity = "warning"
     reads = ("suppressions",)
+    fix = "sometimes"  # an unused suppression is removed; other problems need a human
     doc = """
 ## What it does
 Audits every `peerlint: ignore[...]` and `peerlint: ignore-file[...]` comment and

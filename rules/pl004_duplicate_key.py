@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Iterator
 
-from linter.api import Document, Finding, Mapping, Rule, Scalar, Sequence, format_path
+from linter.api import Document, Edit, Finding, Fix, Mapping, Rule, Scalar, Sequence, format_path
+from linter.api.fixes import delete_lines, line_of
 
 
 def _shown(value) -> str:
@@ -20,7 +21,8 @@ class DuplicateKey(Rule):
     slug = "duplicate-key"
     summary = "A key is set twice in one object; only one value takes effect"
     severity = "warning"
-    reads = ("documents",)
+    reads = ("documents", "texts")
+    fix = "sometimes"  # an exact copy on a line of its own is removed
     doc = """
 ## What it does
 Flags a key that appears twice in the same object, at the second occurrence, and says
@@ -52,9 +54,9 @@ The first value is silently dropped (JSON, HCL), or the whole manifest is refuse
     def check(self, project) -> Iterator[Finding]:
         for doc in project.documents:
             if doc.parent is None:
-                yield from self._check_doc(doc)
+                yield from self._check_doc(doc, project.texts.get(doc.path))
 
-    def _check_doc(self, doc: Document) -> Iterator[Finding]:
+    def _check_doc(self, doc: Document, text: str | None) -> Iterator[Finding]:
         stack = [doc.root]
         while stack:
             node = stack.pop()
@@ -78,7 +80,7 @@ The first value is silently dropped (JSON, HCL), or the whole manifest is refuse
                             doc.at(key),
                             f'key "{name}" already set in map (line {first.span.line}); kubectl and Helm refuse this document',
                             related=[(doc.at(first), "first set here")],
-                            fix=f"keep one {name!r}",
+                            fix=Fix(f"keep one {name!r}", _drop_copy(doc, text, first, key)),
                             severity="error",
                         )
                     else:
@@ -89,6 +91,42 @@ The first value is silently dropped (JSON, HCL), or the whole manifest is refuse
                             doc.at(key),
                             f"{where} is set twice; Consul uses the last value, {_shown(winner)}",
                             related=[(doc.at(first), "first set here; ignored")],
-                            fix=f"remove one of the two {name!r} keys",
+                            fix=Fix(f"remove one of the two {name!r} keys", _drop_copy(doc, text, first, key)),
                         )
                 seen.setdefault(name, key)
+
+
+def _entry_line(text: str, key: Scalar) -> tuple[str, str] | None:
+    """(the entry's source, what follows it on its line) when the entry ``key = scalar``
+    fills its line alone (only blanks before it; a comma or a comment after it)."""
+    value = next((v for k, v in getattr(key.parent, "entries", ()) if k is key), None)
+    if not isinstance(value, Scalar) or not (key.span.line == value.span.line == value.span.end_line):
+        return None
+    row = line_of(text, key.span.line)
+    if row[: key.span.col - 1].strip():
+        return None  # something before it ("- key: v" starts a list item)
+    after = row[value.span.end_col - 1 :].strip()
+    rest = after[1:].strip() if after.startswith(",") else after
+    if rest and not rest.startswith(("#", "//")):
+        return None
+    return row[key.span.col - 1 : value.span.end_col - 1], after
+
+
+def _drop_copy(doc: Document, text: str | None, first: Scalar, second: Scalar) -> tuple[Edit, ...]:
+    """Delete the line of one of two entries that are exact copies (same key, same
+    value as written), each alone on its line; in JSON the one followed by a comma, so
+    the object stays valid."""
+    if text is None:
+        return ()
+    a, b = _entry_line(text, first), _entry_line(text, second)
+    if a is None or b is None or a[0] != b[0]:
+        return ()
+    drop = second
+    if doc.syntax == "json":
+        if b[1].startswith(","):
+            drop = second
+        elif a[1].startswith(","):
+            drop = first
+        else:
+            return ()
+    return (delete_lines(doc.path, text, drop.span.line, drop.span.line),)

@@ -13,7 +13,8 @@ class UnknownField(Rule):
     slug = "unknown-field"
     summary = "A key Consul, consul-k8s or the consul chart does not read, with a did-you-mean"
     severity = "error"
-    reads = ("documents",)  # every document; those with a schema are checked (linter.schemacheck)
+    reads = ("documents", "texts")  # every document; those with a schema are checked (linter.schemacheck)
+    fix = "sometimes"  # a did-you-mean with one answer / one close enum value
     work_group = "schemacheck"  # shares the per-document schema check (linter.schemacheck): one process runs the group
     doc = """
 ## What it does

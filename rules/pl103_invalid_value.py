@@ -13,7 +13,8 @@ class InvalidValue(Rule):
     slug = "invalid-value"
     summary = "A value outside its allowed set: intention Action, mesh gateway mode, secret backend, proxy mode, ACL access level, ..."
     severity = "error"
-    reads = ("documents",)  # every document; those with a schema are checked (linter.schemacheck)
+    reads = ("documents", "texts")  # every document; those with a schema are checked (linter.schemacheck)
+    fix = "sometimes"  # a did-you-mean with one answer / one close enum value
     work_group = "schemacheck"  # shares the per-document schema check (linter.schemacheck): one process runs the group
     doc = """
 ## What it does

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.api import Finding, Rule
+from linter.api import Finding, Fix, Rule
+from linter.api.fixes import scalar_edits
 from linter.api.topology import describe_mode_setting, peered_mode_settings
 
 
@@ -19,7 +20,8 @@ class MeshGatewayModeNone(Rule):
     slug = "mesh-gateway-mode-none"
     summary = "Mesh gateway mode none for peered traffic (Consul silently uses remote)"
     severity = "error"
-    reads = ("graph",)
+    reads = ("graph", "texts")
+    fix = "safe"
     doc = """
 ## What it does
 Flags a mesh gateway `Mode = "none"` that is the mode in force, by Consul's precedence
@@ -112,5 +114,20 @@ service {
                 f'mesh gateway mode "none" from {origin} applies to peered upstream {target}; '
                 'peered traffic always crosses mesh gateways, so Consul ignores "none" and silently uses "remote"',
                 related=related,
-                fix='set mode "remote" (the peer\'s gateway), or "local" when this partition has a mesh gateway',
+                fix=Fix(
+                    _advice(setting.doc, setting.node),
+                    scalar_edits(project.texts, setting.doc, setting.node, "remote", expect="none"),
+                ),
             )
+
+
+def _advice(doc, node) -> str:
+    """The fix in the syntax of the file that sets the mode, with its key as written."""
+    key = next((str(k.value) for k, v in getattr(node.parent, "entries", ()) if v is node), "mode")
+    if doc.syntax == "yaml":
+        remote, local = f"{key}: remote", "local"
+    elif doc.syntax == "json":
+        remote, local = f'"{key}": "remote"', '"local"'
+    else:
+        remote, local = f'{key} = "remote"', '"local"'
+    return f"set {remote} (the peer's gateway), or {local} when this partition has a mesh gateway"

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.api import Finding, Rule
+from linter.api import Document, Edit, Finding, Fix, Mapping, Node, Rule, Scalar, Sequence, Span
+from linter.api.fixes import editable, line_of
 from linter.api.topology import peer_upstreams_to
 
 
@@ -19,7 +20,8 @@ class MissingIntention(Rule):
     slug = "missing-intention"
     summary = "A service exported to a peer with no intention allowing any source from that peer"
     severity = "error"
-    reads = ("graph",)
+    reads = ("graph", "texts", "service-intentions", "ServiceIntentions")
+    fix = "unsafe"  # adding an intention source changes what traffic is allowed
     doc = """
 ## What it does
 Flags an `exported-services` consumer `Peer = P` for service S when no
@@ -113,9 +115,6 @@ Sources = [{ Name = "frontend-service", Peer = "cluster-02", Action = "allow" }]
                 (i.doc.at(i.name_node or i.node), f"this source is the local {i.source}, not the one in peer {peer}")
                 for i in local
             ]
-            sources = ", ".join(
-                f'{{ Name = "{n}", Peer = "{peer}", Action = "allow" }}' for n in (names or ["<service>"])
-            )
             message = f"{export.service} is exported to peer {peer!r}, but no intention allows any source from peer {peer!r}, so Consul denies its calls"
             if names:
                 message += f"; {peer}'s upstreams to it: {', '.join(names)}"
@@ -123,5 +122,125 @@ Sources = [{ Name = "frontend-service", Peer = "cluster-02", Action = "allow" }]
                 export.doc.at(export.node),
                 message,
                 related=related,
-                fix=f"add to the service-intentions of {export.service}: Sources = [{sources}]",
+                fix=_fix(project, export, peer, names),
             )
+
+
+def _intentions_doc(project, export) -> Document | None:
+    """The service-intentions config entry or ServiceIntentions resource of the
+    exported service, in its cluster and partition (the file to edit)."""
+    for doc in project.of("service-intentions", "ServiceIntentions"):
+        if doc.cluster != export.cluster or (doc.partition or "default") != (export.partition or "default"):
+            continue
+        if doc.category == "crd":
+            dest = doc.spec.get("destination")
+            name = dest.get("name") if isinstance(dest, Mapping) else None
+        else:
+            name = doc.root.get("Name")
+        if isinstance(name, Scalar) and name.value == export.service:
+            return doc
+    return None
+
+
+def _entry(syntax: str, name: str, peer: str, lower: bool) -> str:
+    """One source allowing ``name`` from ``peer``, in the file's syntax."""
+    if syntax == "yaml":
+        return f"{{name: {name}, peer: {peer}, action: allow}}"
+    keys = ("name", "peer", "action") if lower else ("Name", "Peer", "Action")
+    if syntax == "json":
+        return "{" + ", ".join(f'"{k}": "{v}"' for k, v in zip(keys, (name, peer, "allow"))) + "}"
+    return "{ " + ", ".join(f'{k} = "{v}"' for k, v in zip(keys, (name, peer, "allow"))) + " }"
+
+
+def _fix(project, export, peer: str, names: list[str]) -> Fix:
+    """Advice in the syntax of the intentions file, naming it, and the edits adding the
+    sources there (unsafe: it allows traffic). Without an intentions file for the
+    service, or without the names of the peer's callers, advice only."""
+    doc = _intentions_doc(project, export)
+    shown = names or ["<service>"]
+    if doc is None:
+        if export.doc.category == "crd":
+            entries = ", ".join(_entry("yaml", n, peer, False) for n in shown)
+            return Fix(
+                f"create a ServiceIntentions resource with spec.destination.name: {export.service} "
+                f"and spec.sources: [{entries}]",
+                safe=False,
+            )
+        entries = ", ".join(_entry("hcl", n, peer, False) for n in shown)
+        return Fix(
+            f'create a service-intentions config entry: Kind = "service-intentions", Name = "{export.service}", '
+            f"Sources = [{entries}]",
+            safe=False,
+        )
+    crd = doc.category == "crd"
+    holder = doc.spec if crd else doc.root
+    key = "sources" if crd or _lower(doc) else "Sources"
+    found = holder.entry("sources")
+    if found is not None:
+        key = str(found[0].value)
+    entries = [_entry(doc.syntax, n, peer, _lower(doc)) for n in shown]
+    where = f"spec.{key}" if crd else key
+    message = f"add to {where} in {doc.path}: " + ", ".join(entries)
+    text = editable(project.texts, doc)
+    edits = _add_sources(doc, text, holder, key, entries) if names and text is not None else ()
+    return Fix(message, edits, safe=False)
+
+
+def _lower(doc: Document) -> bool:
+    """Whether the config entry spells its keys in lower case (``kind``, ``name``)."""
+    kind = doc.root.entry("kind")
+    return kind is not None and str(kind[0].value).islower()
+
+
+def _last_line(node: Node) -> int:
+    """The last line holding any scalar of ``node`` (a YAML mapping's span may run on
+    to the next line)."""
+    if isinstance(node, Mapping):
+        return max([_last_line(v) for _k, v in node.entries] + [node.span.line])
+    if isinstance(node, Sequence):
+        return max([_last_line(i) for i in node.items] + [node.span.line])
+    return node.span.end_line
+
+
+def _add_sources(doc: Document, text: str, holder: Mapping, key: str, entries: list[str]) -> tuple[Edit, ...]:
+    path = doc.path
+    found = holder.entry(key)
+    value = found[1] if found is not None else None
+    if isinstance(value, Sequence) and value.items:
+        last = value.items[-1]
+        if doc.syntax == "yaml":
+            row = line_of(text, last.span.line)
+            dash = row.rfind("-", 0, last.span.col - 1)
+            if dash < 0 or row[:dash].strip():
+                return ()  # a flow sequence: left to a human
+            end = _last_line(last)
+            lines = "".join(f"{' ' * dash}- {e[1:-1].replace(', ', chr(10) + ' ' * (dash + 2))}\n" for e in entries)
+            return (Edit(path, Span(end + 1, 1, end + 1, 1), lines),)
+        at = Span(last.span.end_line, last.span.end_col, last.span.end_line, last.span.end_col)
+        row = line_of(text, last.span.line)
+        if last.span.line != value.span.line and not row[: last.span.col - 1].strip():
+            indent = row[: last.span.col - 1]
+            return (Edit(path, at, "".join(f",\n{indent}{e}" for e in entries)),)
+        return (Edit(path, at, "".join(f", {e}" for e in entries)),)
+    if value is not None:
+        if isinstance(value, Sequence) and doc.syntax != "yaml":  # Sources = []
+            return (Edit(path, value.span, "[" + ", ".join(entries) + "]"),)
+        return ()
+    if not holder.entries:
+        return ()
+    last_key, last_value = holder.entries[-1]
+    if doc.syntax == "yaml":
+        indent = " " * (last_key.span.col - 1)
+        row = line_of(text, last_key.span.line)
+        if row[: last_key.span.col - 1].strip():
+            return ()
+        end = _last_line(last_value)
+        items = "".join(f"{indent}  - {e[1:-1].replace(', ', chr(10) + indent + '    ')}\n" for e in entries)
+        return (Edit(path, Span(end + 1, 1, end + 1, 1), f"{indent}{key}:\n{items}"),)
+    at = Span(last_value.span.end_line, last_value.span.end_col, last_value.span.end_line, last_value.span.end_col)
+    indent = line_of(text, last_key.span.line)[: last_key.span.col - 1]
+    if indent.strip():
+        return ()
+    if doc.syntax == "json":
+        return (Edit(path, at, f',\n{indent}"{key}": [' + ", ".join(entries) + "]"),)
+    return (Edit(path, at, f"\n{indent}{key} = [\n" + "".join(f"{indent}  {e},\n" for e in entries) + f"{indent}]"),)

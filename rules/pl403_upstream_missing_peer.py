@@ -8,9 +8,11 @@ lives only in a peer has no local instances, so the upstream gets no endpoints.
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
-from linter.api import Finding, Rule
+from linter.api import Edit, Finding, Fix, Rule, Span
+from linter.api.fixes import editable, indent_of, insert_lines, line_of, source_of
 from linter.api.topology import exports_of, name_for
 
 
@@ -19,7 +21,8 @@ class UpstreamMissingPeer(Rule):
     slug = "upstream-missing-peer"
     summary = "An upstream to a service that exists only in a peer, without destination_peer"
     severity = "error"
-    reads = ("graph",)
+    reads = ("graph", "texts")
+    fix = "sometimes"
     doc = """
 ## What it does
 Flags the `destination_name` of an upstream (sidecar `proxy.upstreams`, or the
@@ -128,5 +131,45 @@ service {
                 related=[
                     (e.doc.at(e.node), f"{e.cluster} exports {up.destination_name} to this cluster") for _p, e in offers
                 ],
-                fix=f"use {spelled}",
+                fix=Fix(f"use {spelled}", _add_peer(project, up, peers[0]) if len(peers) == 1 else ()),
             )
+
+
+_ANNOTATION_TAIL = re.compile(r"(\.svc)?:")
+
+
+def _add_peer(project, up, peer: str) -> tuple[Edit, ...]:
+    """The edit naming ``peer`` on the upstream, in its file's syntax: a
+    ``destination_peer`` line (HCL) or member (JSON) after ``destination_name``, or the
+    annotation entry ``name[.svc]:port`` rewritten ``name.svc.PEER.peer:port``. None
+    when the source is not laid out as expected (a multi-line annotation value, an
+    unlabeled entry with a namespace or datacenter)."""
+    text = editable(project.texts, up.doc)
+    node = up.name_node
+    if text is None or node is None or node.span.line != node.span.end_line:
+        return ()
+    path, span, name = up.doc.path, node.span, up.destination_name
+    source = source_of(text, span)
+    row = line_of(text, span.line)
+    if up.source == "annotation":
+        tail = _ANNOTATION_TAIL.match(row, span.end_col - 1)
+        before = row[span.col - 2] if span.col > 1 else ""
+        if source != name or tail is None or before not in ("", " ", ",", '"', "'"):
+            return ()
+        return (
+            Edit(
+                path,
+                Span(span.line, span.col, span.line, tail.end(1) + 1 if tail.group(1) else span.end_col),
+                f"{name}.svc.{peer}.peer",
+            ),
+        )
+    if source.strip('"') != name:
+        return ()
+    if up.doc.syntax == "json":
+        return (Edit(path, Span(span.line, span.end_col, span.line, span.end_col), f', "destination_peer": "{peer}"'),)
+    if up.doc.syntax != "hcl":
+        return ()
+    rest = row[span.end_col - 1 :].strip()
+    if not rest or rest.startswith(("#", "//")):
+        return (insert_lines(path, span.line + 1, [f'{indent_of(text, span.line)}destination_peer = "{peer}"']),)
+    return (Edit(path, Span(span.line, span.end_col, span.line, span.end_col), f', destination_peer = "{peer}"'),)

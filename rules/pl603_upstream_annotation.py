@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.api import K8S_WORKLOAD, Finding, Rule, Scalar, versions
+from linter.api import K8S_WORKLOAD, Edit, Finding, Fix, Rule, Scalar, versions
+from linter.api.fixes import editable, source_of
 from linter.api.helm import HelmValues, install_for, project_installs
 from linter.api.k8s import (
     ANNOTATION,
@@ -22,7 +23,8 @@ class UpstreamAnnotationRule(Rule):
     slug = "upstream-annotation"
     summary = "connect-service-upstreams annotation the injector rejects, or a peer upstream in the unlabelled form"
     severity = "error"
-    reads = (K8S_WORKLOAD, "PeeringAcceptor", "PeeringDialer", "helm-values")
+    reads = (K8S_WORKLOAD, "PeeringAcceptor", "PeeringDialer", "helm-values", "texts")
+    fix = "sometimes"  # a peer written in the unlabelled form, when namespaces are known off
     doc = """
 ## What it does
 Parses `consul.hashicorp.com/connect-service-upstreams` exactly as consul-k8s's
@@ -77,6 +79,7 @@ spec:
     }
 
     def check(self, project) -> Iterator[Finding]:
+        self.texts = project.texts  # the files the fixes edit
         peers: dict[str, set[str]] = {}
         for doc in project.of("PeeringAcceptor", "PeeringDialer"):
             if doc.name:
@@ -116,11 +119,16 @@ spec:
             pieces = hint.value.split(".")
             service, peer = pieces[0], pieces[-2]
             form = f"{service}.svc.default.ns.{peer}.peer" if ns_on else f"{service}.svc.{peer}.peer"
+            advice = f"use the labelled form {form}:{up.port.value if up.port else '<port>'}" + (
+                "" if ns_on is not None else " (with namespaces or partitions on: <svc>.svc.<ns>.ns.<peer>.peer)"
+            )
+            # rewritten only when namespaces are known off: with them on the peer's
+            # namespace would be a guess
+            edits = self._rewrite(doc, value, text, hint.start, hint.end, form) if ns_on is False else ()
             yield self.report(
                 doc.at(_at(value, text, hint.start, hint.end)),
                 f"the unlabelled upstream form has no peer: {hint.value!r} is read as a local service name, not service {service!r} of peer {peer!r}",
-                fix=f"use the labelled form {form}:{up.port.value if up.port else '<port>'}"
-                + ("" if ns_on is not None else " (with namespaces or partitions on: <svc>.svc.<ns>.ns.<peer>.peer)"),
+                fix=Fix(advice, edits),
             )
         elif (
             up.form == "unlabeled"
@@ -130,11 +138,27 @@ spec:
         ):
             dc = up.datacenter
             service = up.service.value if up.service else "<service>"
+            labelled = f"{service}.svc.{dc.value}.peer:{up.port.value if up.port else '<port>'}"
+            edits = (
+                self._rewrite(doc, value, text, up.target.start, dc.end, labelled)
+                if ns_on is False and up.service and up.port and up.target
+                else ()
+            )
             yield self.report(
                 doc.at(_at(value, text, dc.start, dc.end)),
                 f"{dc.value!r} is a peer of this cluster, but the third part of an unlabelled upstream is a datacenter: the unlabelled form has no peer",
-                fix=f"use the labelled form {service}.svc.{dc.value}.peer:{up.port.value if up.port else '<port>'}",
+                fix=Fix(f"use the labelled form {labelled}", edits),
             )
+
+    def _rewrite(self, doc, value: Scalar, text: str, start: int, end: int, new: str) -> tuple[Edit, ...]:
+        """The edit replacing text[start:end] of the annotation value in its file, when
+        that part is exactly where :func:`part_span` puts it (a value on one line, no
+        escapes); else none."""
+        source = editable(self.texts, doc)
+        span = part_span(value, text, start, end)
+        if source is None or span.line != span.end_line or source_of(source, span) != text[start:end]:
+            return ()
+        return (Edit(doc.path, span, new),)
 
     @staticmethod
     def _modes(install: HelmValues | None) -> list[tuple[bool]]:

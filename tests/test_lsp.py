@@ -162,3 +162,28 @@ async def test_close_clears_and_burst_of_changes_ends_in_the_last_state(
         ),
     )
     assert list(diags) == []
+
+
+@pytest.mark.asyncio
+async def test_code_actions_offer_each_fix_and_fix_all(client: LanguageClient, workspace: Path) -> None:
+    path = workspace / "mesh.hcl"
+    text = 'Kind = "mesh"\nPeering {\n  PeerThroughMeshGateway = true\n}\n'
+    diags = await diagnostics_after(client, path.as_uri(), open_doc(client, path, text))
+    (d,) = [d for d in diags if d.code == "PL101"]
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
+            range=d.range,
+            context=types.CodeActionContext(diagnostics=[d]),
+        )
+    )
+    quick = [a for a in actions if a.kind == types.CodeActionKind.QuickFix]
+    assert [a.title for a in quick] == ['peerlint PL101: rename "PeerThroughMeshGateway" to "PeerThroughMeshGateways"']
+    assert quick[0].is_preferred
+    (edit,) = quick[0].edit.changes[path.as_uri()]
+    assert (edit.range.start.line, edit.range.start.character, edit.range.end.character) == (2, 2, 24)
+    assert edit.new_text == "PeerThroughMeshGateways"
+    (fix_all,) = [a for a in actions if a.kind == types.CodeActionKind.SourceFixAll]
+    assert fix_all.title == "peerlint: Fix all safe problems in this file"
+    assert [e.new_text for e in fix_all.edit.changes[path.as_uri()]] == ["PeerThroughMeshGateways"]
+    assert not path.exists()  # the server never writes files: the editor applies the edit

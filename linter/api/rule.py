@@ -66,6 +66,11 @@ class Rule:
     #: GitHub code scanning shows as the alert's security severity, with a
     #: ``security`` tag. None for correctness rules.
     security_severity: ClassVar[float | None] = None
+    #: Whether the rule's findings carry text edits users can apply (``check --fix``):
+    #: "safe" (what the user plainly meant), "unsafe" (changes behaviour; applied only
+    #: with ``--unsafe-fixes``), "sometimes" (some findings have a safe fix, when the
+    #: repository says enough), or None (advice only).
+    fix: ClassVar[str | None] = None
     #: Markdown: "What it does", "Why is this bad?" and "References" sections; the
     #: "Example" / "Use instead" sections are rendered from ``example``
     #: (:func:`linter.api.ruledocs.doc_with_examples`).

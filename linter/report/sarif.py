@@ -73,6 +73,32 @@ def _message(f) -> str:
     return text
 
 
+def _fixes(fix, root: str) -> list[dict]:
+    """A finding's fix as SARIF ``fixes[]``: one ``artifactChange`` per file, each edit
+    a replacement (an empty region inserts, empty content deletes); whether applying
+    it changes behaviour goes in ``properties.safe``. Advice without edits has none."""
+    if fix is None or not fix.edits:
+        return []
+    changes: dict[str, list[dict]] = {}
+    for edit in fix.edits:
+        changes.setdefault(edit.path, []).append(
+            {"deletedRegion": _region(edit.span), "insertedContent": {"text": edit.new_text}}
+        )
+    return [
+        {
+            "description": {"text": fix.message},
+            "artifactChanges": [
+                {
+                    "artifactLocation": {"uri": to_utf8(_uri(path, root)), "uriBaseId": "%SRCROOT%"},
+                    "replacements": replacements,
+                }
+                for path, replacements in changes.items()
+            ],
+            "properties": {"safe": fix.safe},
+        }
+    ]
+
+
 def _first_paragraph(doc: str) -> str:
     match = re.search(r"## What it does\s*\n(.*?)(\n\n|\n##|$)", doc, re.S)
     return " ".join(match.group(1).split()) if match else ""
@@ -108,6 +134,9 @@ def render(data: ReportInput) -> str:
         }
         if f.code in index:
             result["ruleIndex"] = index[f.code]
+        fixes = _fixes(f.fix, data.root)
+        if fixes:
+            result["fixes"] = fixes
         if f.related:
             result["relatedLocations"] = [
                 _location(r.path, r.span, data.root, r.message, i) for i, r in enumerate(f.related)
@@ -136,7 +165,7 @@ def render(data: ReportInput) -> str:
 
 
 def _rule_properties(rule) -> dict:
-    properties: dict = {"tags": [rule.slug], "suppressible": rule.suppressible}
+    properties: dict = {"tags": [rule.slug], "suppressible": rule.suppressible, "fix": rule.fix or "none"}
     if rule.security_severity is not None:
         properties["tags"] = ["security", rule.slug]
         properties["security-severity"] = f"{rule.security_severity:.1f}"
