@@ -103,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--timings", action="store_true", help="print how long each stage took to standard error")
 
+    init = sub.add_parser(
+        "init", help="write a commented peerlint.toml from the clusters and peerings inferred (never overwrites)"
+    )
+    init.add_argument("path", nargs="?", default=".", help="the project folder (default: the current folder)")
     sub.add_parser("rules", help="list every rule")
     explain = sub.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("code")
@@ -147,6 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _explain(args.code)
         if args.command == "graph":
             return _graph(args)
+        if args.command == "init":
+            from linter.commands.init import run as init
+
+            return init(args)
         if args.command == "lsp":
             from linter.lsp import serve
 
@@ -268,6 +276,9 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except OSError as err:
         print(f"peerlint: cannot write {err.filename or 'output'}: {err.strerror or err}", file=sys.stderr)
         return EXIT_ERROR
+    if any(name == "text" for name, _path in outputs):
+        for note in result.notes:  # what was inferred, and how to pin it (never on stdout)
+            print(f"peerlint: {note}", file=sys.stderr)
     if args.timings:
         result.timings["output"] = time.perf_counter() - start
         stages = " ".join(f"{name}={seconds:.3f}s" for name, seconds in result.timings.items())

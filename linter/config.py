@@ -35,6 +35,7 @@ class ClusterConfig:
     paths: list[str] = field(default_factory=list)
     peer_name: str | None = None
     helm_values: list[str] = field(default_factory=list)
+    edition: str | None = None  # None: the top-level edition, else inferred
 
 
 @dataclass
@@ -101,7 +102,7 @@ TOP_KEYS = {
     "non-suppressible",
     "helm-values-order",
 }
-CLUSTER_KEYS = {"datacenter", "partition", "paths", "peer-name", "helm-values"}
+CLUSTER_KEYS = {"datacenter", "partition", "paths", "peer-name", "helm-values", "edition"}
 PEERING_KEYS = {"a", "b"}
 _CODE = re.compile(r"^[A-Z]{2,}[0-9]{0,4}$")
 
@@ -299,6 +300,10 @@ def _cluster(name: str, body: Any, fail: Any) -> ClusterConfig:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 fail(f"[clusters.{name}] {key} must be a list of glob strings", key)
             setattr(cluster, attr, list(value))
+    if "edition" in body:
+        if body["edition"] not in EDITIONS:
+            fail(f"[clusters.{name}] edition must be one of {', '.join(EDITIONS)}", "edition")
+        cluster.edition = body["edition"]
     if "peer-name" in body:
         if not isinstance(body["peer-name"], str):
             fail(f"[clusters.{name}] peer-name must be a string", "peer-name")

@@ -50,6 +50,8 @@ class Result:
     texts: dict[str, str] = field(default_factory=dict)
     #: The files findings are reported for (pre-commit passes a subset); None: all.
     focus: set[str] | None = None
+    #: What the run inferred and a user should know (the clusters, with no [clusters]).
+    notes: list[str] = field(default_factory=list)
 
     @classmethod
     def of(
@@ -70,7 +72,16 @@ class Result:
             project.files,
             project.texts,
             project.focus,
+            inference_notes(project),
         )
+
+
+def inference_notes(project: Project) -> list[str]:
+    """The line saying which clusters were inferred from the layout, if any were."""
+    inference = project.inference
+    if inference is None or not inference.roots:
+        return []
+    return [inference.summary(project.config.root)]
 
 
 def _code_selected(code: str, select: Iterable[str], ignore: Iterable[str]) -> bool:
@@ -247,6 +258,9 @@ def run_rules(
         found, failed = per_code[code]
         findings.extend(found)
         internal = internal or failed
+    from linter.model.guesses import qualify
+
+    findings = qualify(findings, project.inference, {c for c in ran if "graph" in getattr(rules[c], "reads", ())})
     findings = [f for f in findings if f.code == INTERNAL_ERROR or not _path_ignored(f, rules, config)]
     from linter.suppress import apply_suppressions
 
@@ -369,11 +383,11 @@ def _with_results_cache(
         timings["model"] = timings["graph"] = 0.0
         timings["rules"] = time.perf_counter() - start
         texts = {source.path: source.text for source in sources if source.text is not None}
-        return Result(cached[0], rules, None, cached[1], timings, files, texts, focused)
+        return Result(cached[0], rules, None, cached[1], timings, files, texts, focused, cached[2])
     del sources
     result = _after_load(loaded, config, rules, select, ignore, focus, options, timings)
     start = time.perf_counter()
-    store.save(result.findings, result.internal_error)
+    store.save(result.findings, result.internal_error, result.notes)
     timings["rules"] += time.perf_counter() - start
     return result
 

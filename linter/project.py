@@ -37,6 +37,9 @@ class Project:
     focus: set[str] | None = None
     #: The document a rule was last handed (names the file in an internal error).
     last_document: Document | None = None
+    #: What the layout said about clusters when the configuration names none
+    #: (linter.model.roots.Inference); None with configured clusters.
+    inference: Any = None
     _by_kind: dict[str, list[Document]] = field(default_factory=dict)
     _graph: Any = None
     _derived: dict[str, Any] = field(default_factory=dict)
@@ -77,7 +80,7 @@ class Project:
         """Once every file is in: clusters and partitions, then the kind index."""
         from linter.model.clusters import assign_clusters
 
-        assign_clusters(self.documents, self.config)
+        self.inference = assign_clusters(self.documents, self.config)
         self.index()
 
     def index(self) -> None:
@@ -112,6 +115,16 @@ class Project:
     @property
     def edition(self) -> str:
         return self.config.edition
+
+    def edition_of(self, cluster: str) -> Any:
+        """The edition ``cluster`` runs and how peerlint knows it
+        (linter.model.edition.Edition), judged once per cluster and run."""
+        from linter.model.edition import edition_of
+
+        editions = self.derived("editions", lambda _p: {})
+        if cluster not in editions:
+            editions[cluster] = edition_of(self, cluster)
+        return editions[cluster]
 
     @property
     def graph(self) -> Any:

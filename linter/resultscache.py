@@ -131,23 +131,24 @@ class ResultsCache:
         self.digest = content_digest(sources)
         self.mac_key = mac_key()
 
-    def load(self) -> tuple[list, bool] | None:
+    def load(self) -> tuple[list, bool, list[str]] | None:
+        """(findings, internal error, the run's notes) of an identical earlier run."""
         body = read_signed(self.path, MAGIC, self.mac_key)
         if body is None:
             return None
         try:
-            digest, findings, internal = pickle.loads(body)
+            digest, findings, internal, notes = pickle.loads(body)
         except Exception:
             return None
         if digest != self.digest or not isinstance(findings, list):
             return None
-        return findings, internal
+        return findings, internal, list(notes)
 
-    def save(self, findings: list, internal: bool) -> None:
+    def save(self, findings: list, internal: bool, notes: list[str] = ()) -> None:  # type: ignore[assignment]
         if internal:
             return  # a failing rule is not a result to repeat
         try:
-            body = pickle.dumps((self.digest, findings, internal), protocol=pickle.HIGHEST_PROTOCOL)
+            body = pickle.dumps((self.digest, findings, internal, list(notes)), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:
             return
         write_signed(self.path, MAGIC, self.mac_key, body)

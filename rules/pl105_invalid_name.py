@@ -140,8 +140,8 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc-2" }] }]
                     )
 
     def _entry_names(self, project) -> Iterator[Finding]:
-        enterprise = project.edition == "enterprise"
         for doc in project.of("exported-services", "ExportedServices"):
+            enterprise = project.edition_of(doc.cluster).enterprise
             expected = v.known_partition(project, doc) if enterprise else "default"
             node = doc.name_node() if v.is_crd(doc) else doc.root.get("Name")
             name = v.value(node)

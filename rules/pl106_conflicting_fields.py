@@ -76,11 +76,10 @@ service {
     }
 
     def check(self, project) -> Iterator[Finding]:
-        enterprise = project.edition == "enterprise"
         for doc in project.of("exported-services", "ExportedServices"):
-            yield from self._consumers(doc, enterprise)
+            yield from self._consumers(doc, project.edition_of(doc.cluster).enterprise)
         for doc in project.of("service-intentions", "ServiceIntentions"):
-            for node, msg, fix in v.intention_conflicts(doc, enterprise):
+            for node, msg, fix in v.intention_conflicts(doc, project.edition_of(doc.cluster).enterprise):
                 yield self.report(doc.at(node), msg, fix=fix)
         for doc in project.of("service-resolver", "ServiceResolver"):
             for node, msg, fix in v.resolver_conflicts(doc):

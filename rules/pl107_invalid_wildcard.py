@@ -77,11 +77,10 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
     }
 
     def check(self, project) -> Iterator[Finding]:
-        enterprise = project.edition == "enterprise"
         for doc in project.of("exported-services", "ExportedServices"):
-            yield from self._exports(doc, enterprise)
+            yield from self._exports(doc, project.edition_of(doc.cluster).enterprise)
         for doc in project.of("service-intentions", "ServiceIntentions"):
-            yield from self._intentions(doc, enterprise)
+            yield from self._intentions(doc, project.edition_of(doc.cluster).enterprise)
         for doc in project.of("service-defaults"):
             if v.value(doc.root.get("Name")) == STAR:
                 yield self.report(

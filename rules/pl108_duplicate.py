@@ -166,7 +166,6 @@ Sources = [
             )
 
     def _k8s_objects(self, project) -> Iterator[Finding]:
-        enterprise = project.edition == "enterprise"
         groups: dict[tuple, Document] = {}
         for doc in project.of(
             "PeeringAcceptor",
@@ -177,6 +176,7 @@ Sources = [
             "SamenessGroup",
         ):
             namespace, name = v.k8s_object(doc)
+            enterprise = project.edition_of(doc.cluster).enterprise
             if doc.kind in ("PeeringAcceptor", "PeeringDialer"):
                 secret = v.child(v.child(doc.spec, "peer"), "secret")
                 node = secret.get("name") if secret else None

@@ -149,6 +149,13 @@ class Project(Protocol):
         """``ce`` or ``ent``: the Consul edition the project runs."""
         ...
 
+    def edition_of(self, cluster: str) -> Any:
+        """The edition ``cluster`` runs and how peerlint knows it: ``.edition`` (``ce``
+        or ``enterprise``), ``.enterprise``, ``.source`` (``config``, ``files`` or
+        ``assumed``: nothing says, CE by default), ``.assumed`` and ``.why`` (words for a
+        message)."""
+        ...
+
     def derived(self, key: Any, build: Any) -> Any:
         """Something several rules read and the project determines, built once."""
         ...
