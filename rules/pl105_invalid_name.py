@@ -79,6 +79,11 @@ alphanumeric, - or _ characters`), the consul-k8s webhook refuses the resource
 (`mesh resource name must be "mesh"`), and a peering can never be created with a name
 like `DC_2`, so every reference to it matches nothing.
 
+**Assumes** the cluster's edition for partition names: on Enterprise (explicit
+`edition`, or inferred per cluster from Enterprise images, license, namespaces or
+partitions) an exported-services entry is named after its partition; on CE only
+`default` is accepted.
+
 ## References
 - Consul `agent/structs/config_entry_exports.go` (`validateExportedServicesName`),
   `config_entry.go` (proxy-defaults), `agent/rpc/peering/validate.go`, `agent/config/builder.go`

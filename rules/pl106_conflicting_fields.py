@@ -45,6 +45,10 @@ Partition, or SamenessGroup`, `upstream cannot specify both destination peer and
 datacenter`, ...). A peer already names a whole remote cluster, so a datacenter or
 partition next to it has no meaning.
 
+**Assumes** the cluster's edition: on Enterprise (explicit or inferred per cluster) a
+consumer or intention source may also name a partition or namespace, so the set of
+fields that conflict is wider than on CE.
+
 ## References
 - Consul `agent/structs/config_entry_exports.go`, `config_entry_intentions.go`,
   `config_entry_discoverychain.go`, `structs.go` (`Upstream.Validate`)

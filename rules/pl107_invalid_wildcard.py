@@ -54,6 +54,10 @@ Consul refuses the write (`Services[0].Consumers[0]: exporting to all peers (wil
 not supported`, `Sources[0].Name: wildcard character '*' cannot be used with partial
 values`, ...). Exports and intentions must name each peer: a peer is a trust boundary.
 
+**Assumes** the cluster's edition: wildcard rules for namespaces apply only on
+Enterprise (explicit or inferred per cluster); peer and partition wildcards are refused
+on every edition.
+
 ## References
 - Consul `agent/structs/config_entry_exports.go`, `config_entry_intentions.go`
   (`validateIntentionWildcards`), `config_entry.go`, `structs.go` (`Upstream.Validate`)

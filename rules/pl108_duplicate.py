@@ -32,6 +32,10 @@ consul-k8s webhook refuses the second resource (`mesh resource already defined -
 one mesh entry is supported`), and two config entries for one partition overwrite each
 other: whichever is written last wins, silently.
 
+**Assumes** the cluster's edition: on Enterprise (explicit or inferred per cluster)
+names may repeat across Kubernetes namespaces with Consul namespaces mirrored, so those
+duplicates are not reported.
+
 ## References
 - Consul `agent/structs/config_entry_intentions.go`, `structs.go` (`NodeService.Validate`)
 - consul-k8s `control-plane/api/v1alpha1/*_webhook.go`, `api/common/configentry_webhook.go`

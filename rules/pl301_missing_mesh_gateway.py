@@ -32,6 +32,12 @@ the exporting partition's gateway addresses, and with none registered the peer's
 upstreams get no endpoints. The gateway must be in the same partition as the exported
 services and their `exported-services` entry.
 
+**Assumes** the cluster's mesh gateways are in the repository (Helm
+`meshGateway.enabled`, a gateway service definition or its CR). With no `[clusters]` in
+peerlint.toml the clusters are inferred from the layout; where that is a guess (see
+`peerlint init`), an error of this rule is reported as a warning that says what it rests
+on.
+
 ## References
 - Seed 002, cluster peering technical specifications: mesh gateway requirements
 - Consul `agent/proxycfg/mesh_gateway.go`, `agent/xds/endpoints.go`

@@ -34,6 +34,11 @@ to the peer. Without a local gateway the upstream has no route and every call fa
 Use `remote` mode (the sidecar dials the peer's gateway), or register a mesh gateway in
 the importing partition.
 
+**Assumes** the importing partition's gateways are in the repository (see PL301). With
+no `[clusters]` in peerlint.toml the clusters are inferred from the layout; where that
+is a guess (see `peerlint init`), an error of this rule is reported as a warning that
+says what it rests on.
+
 ## References
 - Seed 002, cluster peering technical specifications: mesh gateway modes
 - Consul `agent/xds/endpoints.go` (`makeUpstreamLoadAssignmentForPeerService`)

@@ -34,6 +34,11 @@ gateways. Consul does not reject it; it logs `invalid mesh gateway mode 'none',
 defaulting to 'remote'` and routes through the peer's gateways. The configuration says
 "direct" while the mesh does "remote", so anyone reading it is misled.
 
+**Assumes** nothing about ACLs or edition: mode `none` is replaced by `remote` for
+peered traffic in every release that peers. With no `[clusters]` in peerlint.toml the
+clusters are inferred from the layout; where that is a guess (see `peerlint init`), an
+error of this rule is reported as a warning that says what it rests on.
+
 ## References
 - Seeds 002 and 004: "The none mode is invalid for mesh gateways with cluster peering connections"
 - Consul `agent/xds/endpoints.go` (`makeUpstreamLoadAssignmentForPeerService`)

@@ -31,6 +31,10 @@ to peers, and that CSR needs `mesh:write`; with `PeerThroughMeshGateways` the de
 partition's gateway lists peerings (`peering:read`). Without them peering fails quietly:
 the gateway never gets the certificate or the peer list.
 
+**Assumes** ACLs are enforced: it runs only on a cluster whose agent configuration
+enables ACLs (silent with ACLs off, when the repository does not say, or when consul-k8s
+manages the tokens with `manageSystemACLs`).
+
 ## References
 - Consul `agent/consul/leader_connect_ca.go` (mesh-gateway CSR needs mesh:write), `agent/proxycfg/mesh_gateway.go`
 - https://developer.hashicorp.com/consul/docs/connect/cluster-peering/tech-specs (ACL requirements)

@@ -47,6 +47,9 @@ secret. Anyone who can read the repository can use it to establish a peering wit
 cluster before you do, and then consume every service you export to that peer. Tokens
 belong in a secret store; consul-k8s writes them to a Kubernetes Secret at run time.
 
+**Assumes** nothing about the cluster: a committed peering token is a secret whatever
+the edition or posture.
+
 ## References
 - Consul `agent/structs/peering.go` (`PeeringToken`), `agent/rpc/peering/service.go` (`GenerateToken`)
 - https://developer.hashicorp.com/consul/docs/connect/cluster-peering/usage/establish-cluster-peering

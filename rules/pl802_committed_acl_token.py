@@ -35,6 +35,9 @@ tokens means the whole cluster. It also stays in git history after it is deleted
 Supply the token at run time instead:
 `consul services register -token-file=/run/secrets/web-token web.hcl`.
 
+**Assumes** nothing about the cluster: a committed SecretID is a secret whatever the
+edition or ACL posture.
+
 ## References
 - https://developer.hashicorp.com/consul/docs/security/acl/tokens
 - Consul `agent/config/config.go` (`acl.tokens`), `api/acl.go` (`ACLToken.SecretID`)
