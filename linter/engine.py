@@ -193,10 +193,23 @@ def selected_codes(
     rules: dict[str, type[Rule]], config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()
 ) -> list[str]:
     """The codes a run with these options runs (command line over config; severity
-    "off" turns a rule off). Suppression and baseline audits consider only these."""
-    select = list(select) or config.select
-    ignore = list(ignore) + config.ignore
-    return [code for code in rules if _code_selected(code, select, ignore) and config.severity.get(code) != "off"]
+    "off" turns a rule off). Suppression and baseline audits consider only these.
+    A code the command line selects at least as specifically as the configuration
+    ignores it runs: ``--select PL401`` wins over ``ignore = ["PL4"]``."""
+    named = list(select)
+    select = named or config.select
+
+    def ignored_by_config(code: str) -> bool:
+        return any(
+            code.startswith(i) and not any(code.startswith(s) and len(s) >= len(i) for s in named)
+            for i in config.ignore
+        )
+
+    return [
+        code
+        for code in rules
+        if _code_selected(code, select, ignore) and not ignored_by_config(code) and config.severity.get(code) != "off"
+    ]
 
 
 def _run_rule(project: Project, code: str, rule_cls: type[Rule]) -> tuple[list[Finding], bool]:
