@@ -86,8 +86,15 @@ def edition_of(project: Any, cluster: str) -> Edition:
         return Edition(configured.edition, "config", f"[clusters.{cluster}] edition = {configured.edition!r}")
     if "edition" in config.line_of or config.edition != "ce":
         return Edition(config.edition, "config", f"edition = {config.edition!r} in peerlint.toml")
+    anchors = project.derived("edition-anchors", _anchors)
+    if cluster not in anchors:
+        # Files no cluster folder holds (config entries beside two clusters' values):
+        # when every cluster the repository does describe is plainly Enterprise, so is this.
+        others = [edition_of(project, other) for other in sorted(anchors)]
+        if others and all(o.enterprise and o.source == "files" for o in others):
+            return Edition("enterprise", "files", f"every cluster in the repository is Enterprise ({others[0].why})")
     helm = False
-    for doc in project.derived("edition-anchors", _anchors).get(cluster, ()):
+    for doc in anchors.get(cluster, ()):
         helm = helm or doc.category == HELM_VALUES
         mark = enterprise_mark(doc)
         if mark is not None:

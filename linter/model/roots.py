@@ -265,7 +265,12 @@ def _assign(documents: list[Document], out: Inference, base: str) -> None:
         by_folder.setdefault(root.folder, []).append(root)
         for doc in root.anchors:
             out.assigned[os.path.abspath(doc.path)] = (root.name, root.partition)
-    names = {r.name.lower(): r for r in out.roots} | {r.datacenter: r for r in out.roots if r.datacenter}
+    # only datacenters the files set: a folder name matching another folder's name
+    # elsewhere (two test cases' primary/) says nothing
+    names: dict[str, list[ClusterRoot]] = {}
+    for r in out.roots:
+        if r.datacenter:
+            names.setdefault(r.datacenter, []).append(r)
     memo: dict[str, list[ClusterRoot] | None] = {}
     for doc in documents:
         absolute = os.path.abspath(doc.path)
@@ -279,7 +284,12 @@ def _assign(documents: list[Document], out: Inference, base: str) -> None:
             continue
         start = roots[0].folder if roots else base
         words = _tokens(os.path.relpath(absolute, start).replace(os.sep, "/"))
-        hits = {id(r): r for word, r in names.items() if word in words and (roots is None or r in roots)}
+        hits: dict[str, ClusterRoot] = {}
+        for word, candidates in names.items():
+            near = [r for r in candidates if roots is None or r in roots]
+            if word in words and near:
+                # partitions of one datacenter: its default partition, unless only one is here
+                hits[near[0].name] = next((r for r in near if r.partition == "default"), near[0])
         rel = os.path.relpath(absolute, base).replace(os.sep, "/")
         if len(hits) == 1:
             root = next(iter(hits.values()))
