@@ -68,6 +68,17 @@ def render(project: Any, base: str) -> str:
     if guesses:
         lines += ["", "# Guesses peerlint made (check these first):"]
         lines += [f"#   - {g}" for g in guesses]
+    editions = [project.edition_of(root.name) for root in roots]
+    if all(e.enterprise and e.source == "files" for e in editions):
+        lines += ["", f'edition = "enterprise"  # every cluster found is: {editions[0].why}']
+    unplaced = sorted(
+        os.path.relpath(path, base).replace(os.sep, "/")
+        for path, (cluster, _partition) in inference.assigned.items()
+        if cluster == "default" and path in inference.guessed
+    )
+    if unplaced:
+        lines += ["", "# In no cluster's paths (which cluster they belong to is unclear; add them to one):"]
+        lines += [f"#   {p}" for p in unplaced]
     names = _table_names(roots)
     by_cluster: dict[str, list[str]] = {}
     for path, (cluster, _partition) in inference.assigned.items():
@@ -91,7 +102,7 @@ def render(project: Any, base: str) -> str:
             lines.append("# files outside the cluster's folder whose path names it are listed too")
         lines.append("paths = [" + ", ".join(_q(p) for p in paths + extra) + "]")
         edition = project.edition_of(root.name)
-        if edition.source == "files" and edition.enterprise:
+        if edition.source == "files" and edition.enterprise and not all(e.enterprise for e in editions):
             lines.append(f'edition = "enterprise"  # {edition.why}')
     pairs = _peerings(project, roots, names)
     if pairs:

@@ -91,7 +91,7 @@ def edition_of(project: Any, cluster: str) -> Edition:
         # Files no cluster folder holds (config entries beside two clusters' values):
         # when every cluster the repository does describe is plainly Enterprise, so is this.
         others = [edition_of(project, other) for other in sorted(anchors)]
-        if others and all(o.enterprise and o.source == "files" for o in others):
+        if others and all(o.enterprise and not o.assumed for o in others):
             return Edition("enterprise", "files", f"every cluster in the repository is Enterprise ({others[0].why})")
     helm = False
     for doc in anchors.get(cluster, ()):

@@ -82,6 +82,12 @@ class Inference:
     doubts: dict[str, str] = field(default_factory=dict)
     #: absolute path -> why its cluster is a guess
     guessed: dict[str, str] = field(default_factory=dict)
+    #: how many files were placed by each kind of guess (for the one-line summary)
+    guess_counts: dict[str, int] = field(default_factory=dict)
+
+    def guess(self, path: str, why: str, label: str) -> None:
+        self.guessed[path] = why
+        self.guess_counts[label] = self.guess_counts.get(label, 0) + 1
 
     def guess_about(self, path: str) -> str | None:
         """Why the cluster of the file at ``path`` is a guess, or None."""
@@ -99,7 +105,8 @@ class Inference:
             part = f", partition {root.partition}" if root.partition != "default" else ""
             shown.append(f"{root.name} ({rel}{part})")
         text = f"no [clusters] configured: inferred {len(shown)} cluster(s) from the layout: {', '.join(shown)}"
-        guesses = sorted(set(self.doubts.values()) | set(self.guessed.values()))
+        guesses = sorted(set(self.doubts.values()))
+        guesses += [f"{count} file(s) {label}" for label, count in sorted(self.guess_counts.items())]
         if guesses:
             text += f"; {len(guesses)} guess(es), cross-cluster findings resting on them are not errors: " + "; ".join(
                 guesses[:3]
@@ -293,13 +300,18 @@ def _assign(documents: list[Document], out: Inference, base: str) -> None:
         rel = os.path.relpath(absolute, base).replace(os.sep, "/")
         if len(hits) == 1:
             root = next(iter(hits.values()))
-            out.guessed[absolute] = f"{rel} is taken to be {root.name}'s because its path names it"
+            why = f"{rel} is taken to be {root.name}'s because its path names it"
+            out.guess(absolute, why, "assigned by the datacenter their path names")
         elif roots is None and len({r.name for r in out.roots}) == 1:
             root = out.roots[0]
-            out.guessed[absolute] = f"{rel} is taken to be {root.name}'s, the only cluster found"
+            out.guess(absolute, f"{rel} is taken to be {root.name}'s, the only cluster found", "in the only cluster")
         else:
             out.assigned[absolute] = (DEFAULT_CLUSTER, "default")
-            out.guessed[absolute] = f"no cluster folder holds {rel}"
+            if roots is None:
+                out.guess(absolute, f"no cluster folder holds {rel}", "in no cluster folder")
+            else:
+                why = f"{rel} is beside several datacenters' settings and names none of them"
+                out.guess(absolute, why, "beside several datacenters' settings, naming none")
             continue
         out.assigned[absolute] = (root.name, root.partition)
 
