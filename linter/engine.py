@@ -273,7 +273,10 @@ def run_rules(
         internal = internal or failed
     from linter.model.guesses import qualify
 
-    findings = qualify(findings, project.inference, {c for c in ran if "graph" in getattr(rules[c], "reads", ())})
+    # rules whose findings depend on which files form one cluster: the topology, and a
+    # cluster's Helm install (merged values, the version a workload's annotation follows)
+    cluster_wide = {"graph", "helm-values", "k8s-workload"}
+    findings = qualify(findings, project.inference, {c for c in ran if cluster_wide & set(rules[c].reads)})
     findings = [f for f in findings if f.code == INTERNAL_ERROR or not _path_ignored(f, rules, config)]
     from linter.suppress import apply_suppressions
 
