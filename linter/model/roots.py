@@ -104,7 +104,8 @@ class Inference:
             rel = os.path.relpath(root.folder, base).replace(os.sep, "/")
             part = f", partition {root.partition}" if root.partition != "default" else ""
             shown.append(f"{root.name} ({rel}{part})")
-        text = f"no [clusters] configured: inferred {len(shown)} cluster(s) from the layout: {', '.join(shown)}"
+        listed = ", ".join(shown[:6]) + (f" and {len(shown) - 6} more" if len(shown) > 6 else "")
+        text = f"no [clusters] configured: inferred {len(shown)} cluster(s) from the layout: {listed}"
         guesses = sorted(set(self.doubts.values()))
         guesses += [f"{count} file(s) {label}" for label, count in sorted(self.guess_counts.items())]
         if guesses:
