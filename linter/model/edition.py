@@ -102,7 +102,8 @@ def edition_of(project: Any, cluster: str) -> Edition:
             return Edition("enterprise", "files", f"cluster {cluster!r} is Enterprise: {mark[1]}", doc, mark[0])
     if helm:
         return Edition("ce", "files", f"cluster {cluster!r} runs the Helm chart's default (CE) image")
-    who = f"cluster {cluster!r}" if project.config.clusters or project.inference else "this repository's Consul"
+    inferred = project.inference is not None and project.inference.roots
+    who = f"cluster {cluster!r}" if project.config.clusters or inferred else "this repository's Consul"
     return Edition(
         "ce",
         "assumed",
