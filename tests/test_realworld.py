@@ -87,3 +87,17 @@ def test_init_pins_the_inference_and_the_pinned_run_agrees(tmp_path) -> None:
     assert again.returncode == 2 and "not overwriting" in again.stderr
     with open(os.path.join(folder, "peerlint.toml"), encoding="utf-8") as handle:
         assert handle.read() == text
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_init_writes_a_config_that_loads_and_loses_no_true_defect(layout: str, tmp_path) -> None:
+    """Whatever the layout (names with slashes, split folders, partitions), the written
+    peerlint.toml is valid, and pinning the inference keeps every planted finding."""
+    folder = str(tmp_path / layout)
+    shutil.copytree(os.path.join(LAYOUTS_DIR, layout), folder, ignore=shutil.ignore_patterns("expected.txt"))
+    assert _run(folder, "init").returncode == 0
+    done = _run(folder, "check", "--no-cache", "--format", "json", ".")
+    assert done.returncode in (0, 1), done.stderr
+    got = {(f["path"], f["code"]) for f in json.loads(done.stdout)["findings"]}
+    planted = {(line.split(":")[0], line.split()[-1]) for line in _expected(layout)}
+    assert planted <= got, done.stdout
