@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from linter.k8s.helm import truthy
 from linter.model.document import AGENT_CONFIG, HELM_VALUES, Document
-from linter.nodes import Mapping, Node
+from linter.nodes import Mapping, Node, walk
 
 DEFAULT_CLUSTER = "default"
 #: Folders kept inside a cluster's folder: their parent is the cluster.
@@ -82,6 +82,8 @@ class Inference:
     doubts: dict[str, str] = field(default_factory=dict)
     #: absolute path -> why its cluster is a guess
     guessed: dict[str, str] = field(default_factory=dict)
+    #: absolute paths whose cluster is not known at all (put in ``default``)
+    unknown: set[str] = field(default_factory=set)
     #: how many files were placed by each kind of guess (for the one-line summary)
     guess_counts: dict[str, int] = field(default_factory=dict)
 
@@ -299,6 +301,18 @@ def _assign(documents: list[Document], out: Inference, base: str) -> None:
                 # partitions of one datacenter: its default partition, unless only one is here
                 hits[near[0].name] = next((r for r in near if r.partition == "default"), near[0])
         rel = os.path.relpath(absolute, base).replace(os.sep, "/")
+        if len(hits) != 1:
+            # A file beside several clusters' settings, or naming several: a cluster it
+            # names as a peer is not its own (no cluster peers with itself).
+            pool = list(hits.values()) or (roots if roots is not None else [])
+            peers = _peer_names(doc)
+            left = {r.name: r for r in pool if r.datacenter and r.datacenter not in peers and r.name not in peers}
+            if peers and len(left) == 1 and len(pool) > 1:
+                root = next(iter(left.values()))
+                why = f"{rel} is taken to be {root.name}'s because it peers with the others"
+                out.guess(absolute, why, "assigned by the peers they name")
+                out.assigned[absolute] = (root.name, root.partition)
+                continue
         if len(hits) == 1:
             root = next(iter(hits.values()))
             why = f"{rel} is taken to be {root.name}'s because its path names it"
@@ -308,6 +322,7 @@ def _assign(documents: list[Document], out: Inference, base: str) -> None:
             out.guess(absolute, f"{rel} is taken to be {root.name}'s, the only cluster found", "in the only cluster")
         else:
             out.assigned[absolute] = (DEFAULT_CLUSTER, "default")
+            out.unknown.add(absolute)
             if roots is None:
                 out.guess(absolute, f"no cluster folder holds {rel}", "in no cluster folder")
             else:
@@ -315,6 +330,24 @@ def _assign(documents: list[Document], out: Inference, base: str) -> None:
                 out.guess(absolute, why, "beside several datacenters' settings, naming none")
             continue
         out.assigned[absolute] = (root.name, root.partition)
+
+
+_PEER_KEYS = frozenset({"peer", "peername", "destinationpeer"})
+
+
+def _peer_names(doc: Document) -> set[str]:
+    """The peer names a document uses (``Peer``, ``peer_name``, ``destination_peer``
+    values; a PeeringAcceptor's or PeeringDialer's own name), lower-cased."""
+    names: set[str] = set()
+    if doc.kind in ("PeeringAcceptor", "PeeringDialer") and doc.name:
+        names.add(doc.name.lower())
+    for node in walk(doc.root):
+        if isinstance(node, Mapping):
+            for key, value in node.entries:
+                folded = str(key.value).lower().replace("_", "")
+                if folded in _PEER_KEYS and isinstance(getattr(value, "value", None), str):
+                    names.add(value.value.lower())  # type: ignore[union-attr]
+    return names
 
 
 def _nearest(
