@@ -116,11 +116,17 @@ class Project:
     def edition(self) -> str:
         return self.config.edition
 
-    def edition_of(self, cluster: str) -> Any:
+    def edition_of(self, cluster: str | Document) -> Any:
         """The edition ``cluster`` runs and how peerlint knows it
-        (linter.model.edition.Edition), judged once per cluster and run."""
-        from linter.model.edition import edition_of
+        (linter.model.edition.Edition), judged once per cluster and run. Given a
+        document, its cluster's, but only *assumed* CE when the document's cluster is a
+        guess (the files of another cluster say nothing about it)."""
+        from linter.model.edition import edition_of, for_guessed
 
+        if isinstance(cluster, Document):
+            why = self.inference.guess_about(cluster.path) if self.inference is not None else None
+            edition = self.edition_of(cluster.cluster)
+            return for_guessed(edition, why) if why else edition
         editions = self.derived("editions", lambda _p: {})
         if cluster not in editions:
             editions[cluster] = edition_of(self, cluster)

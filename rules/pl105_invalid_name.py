@@ -147,7 +147,7 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc-2" }] }]
 
     def _entry_names(self, project) -> Iterator[Finding]:
         for doc in project.of("exported-services", "ExportedServices"):
-            edition = project.edition_of(doc.cluster)
+            edition = project.edition_of(doc)
             enterprise = edition.enterprise
             expected = v.known_partition(project, doc) if enterprise else "default"
             node = doc.name_node() if v.is_crd(doc) else doc.root.get("Name")

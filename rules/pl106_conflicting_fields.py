@@ -81,9 +81,9 @@ service {
 
     def check(self, project) -> Iterator[Finding]:
         for doc in project.of("exported-services", "ExportedServices"):
-            yield from self._consumers(doc, project.edition_of(doc.cluster).enterprise)
+            yield from self._consumers(doc, project.edition_of(doc).enterprise)
         for doc in project.of("service-intentions", "ServiceIntentions"):
-            for node, msg, fix in v.intention_conflicts(doc, project.edition_of(doc.cluster).enterprise):
+            for node, msg, fix in v.intention_conflicts(doc, project.edition_of(doc).enterprise):
                 yield self.report(doc.at(node), msg, fix=fix)
         for doc in project.of("service-resolver", "ServiceResolver"):
             for node, msg, fix in v.resolver_conflicts(doc):

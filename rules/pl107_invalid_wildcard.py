@@ -82,9 +82,9 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
 
     def check(self, project) -> Iterator[Finding]:
         for doc in project.of("exported-services", "ExportedServices"):
-            yield from self._exports(doc, project.edition_of(doc.cluster).enterprise)
+            yield from self._exports(doc, project.edition_of(doc).enterprise)
         for doc in project.of("service-intentions", "ServiceIntentions"):
-            yield from self._intentions(doc, project.edition_of(doc.cluster).enterprise)
+            yield from self._intentions(doc, project.edition_of(doc).enterprise)
         for doc in project.of("service-defaults"):
             if v.value(doc.root.get("Name")) == STAR:
                 yield self.report(

@@ -180,7 +180,7 @@ Sources = [
             "SamenessGroup",
         ):
             namespace, name = v.k8s_object(doc)
-            enterprise = project.edition_of(doc.cluster).enterprise
+            enterprise = project.edition_of(doc).enterprise
             if doc.kind in ("PeeringAcceptor", "PeeringDialer"):
                 secret = v.child(v.child(doc.spec, "peer"), "secret")
                 node = secret.get("name") if secret else None

@@ -95,7 +95,7 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
         """The documents of clusters not known to run Enterprise; the edition of the one
         handed out is what :meth:`report` qualifies its findings by."""
         for doc in docs:
-            edition = project.edition_of(doc.cluster)
+            edition = project.edition_of(doc)
             if not edition.enterprise:
                 self._edition = edition
                 yield doc

@@ -119,3 +119,11 @@ def _anchors(project: Any) -> dict[str, list[Document]]:
         if doc.category == HELM_VALUES or (doc.category == AGENT_CONFIG and doc.parent is None):
             out.setdefault(doc.cluster, []).append(doc)
     return out
+
+
+def for_guessed(edition: Edition, why: str) -> Edition:
+    """The edition of a document whose cluster is a guess (``why``): a CE its cluster's
+    files show is only assumed for it; an Enterprise cluster's stays (silence is safe)."""
+    if edition.enterprise or edition.assumed:
+        return edition
+    return Edition("ce", "assumed", f"{edition.why}, but {why} (CE assumed; set edition in peerlint.toml)")

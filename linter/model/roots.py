@@ -282,6 +282,11 @@ def _assign(documents: list[Document], out: Inference, base: str) -> None:
         if r.datacenter:
             names.setdefault(r.datacenter, []).append(r)
     memo: dict[str, list[ClusterRoot] | None] = {}
+    # Root folders that also hold other roots' folders (a repository of several projects
+    # with one cluster's values at the top): their claim on files in other subfolders is
+    # a guess.
+    folders = sorted(by_folder)
+    holding = {f for f in folders if any(g != f and g.startswith(f.rstrip(os.sep) + os.sep) for g in folders)}
     for doc in documents:
         absolute = os.path.abspath(doc.path)
         if absolute in out.assigned:
@@ -291,6 +296,12 @@ def _assign(documents: list[Document], out: Inference, base: str) -> None:
             # one cluster (its partitions share a folder: config entries name their own)
             root = next((r for r in roots if r.partition == "default"), roots[0])
             out.assigned[absolute] = (root.name, root.partition)
+            if root.folder in holding:
+                below = os.path.relpath(os.path.dirname(absolute), root.folder).replace(os.sep, "/")
+                if below != "." and below.split("/")[0].lower() not in CONTAINERS:
+                    rel = os.path.relpath(absolute, base).replace(os.sep, "/")
+                    why = f"{rel} is taken to be {root.name}'s, whose folder also holds other clusters' folders"
+                    out.guess(absolute, why, "under a cluster folder that holds other clusters")
             continue
         start = roots[0].folder if roots else base
         words = _tokens(os.path.relpath(absolute, start).replace(os.sep, "/"))
