@@ -19,7 +19,7 @@ from typing import Any
 from linter.findings import Edit, Finding, Fix, Location
 from linter.nodes import Span
 
-_VERSION = 2  # 2: a fix is (advice, safe, edits), not a string
+_VERSION = 3  # 2: a fix is (advice, safe, edits), not a string; 3: the run's notes
 
 
 def _span(value: Any) -> Span:
@@ -40,7 +40,7 @@ def _decode_fix(value: Any) -> Fix | None:
     return Fix(str(message), tuple(Edit(str(p), _span(s), str(t)) for p, s, t in edits), bool(safe))
 
 
-def encode_results(digest: bytes, findings: list[Finding], internal: bool) -> bytes:
+def encode_results(digest: bytes, findings: list[Finding], internal: bool, notes: list[str] = ()) -> bytes:
     """``marshal`` bytes of plain values only (no classes, no code)."""
     rows = [
         (
@@ -57,13 +57,13 @@ def encode_results(digest: bytes, findings: list[Finding], internal: bool) -> by
         )
         for f in findings
     ]
-    return marshal.dumps((_VERSION, bytes(digest), rows, bool(internal)))
+    return marshal.dumps((_VERSION, bytes(digest), rows, bool(internal), [str(n) for n in notes]))
 
 
-def decode_results(body: bytes) -> tuple[bytes, list[Finding], bool] | None:
-    """The digest, findings and internal flag, or None for anything unexpected."""
+def decode_results(body: bytes) -> tuple[bytes, list[Finding], bool, list[str]] | None:
+    """The digest, findings, internal flag and the run's notes, or None for anything unexpected."""
     try:
-        version, digest, rows, internal = marshal.loads(body)
+        version, digest, rows, internal, notes = marshal.loads(body)
         if version != _VERSION or not isinstance(digest, bytes):
             return None
         findings = [
@@ -83,7 +83,7 @@ def decode_results(body: bytes) -> tuple[bytes, list[Finding], bool] | None:
         ]
     except (ValueError, TypeError, EOFError):
         return None
-    return digest, findings, bool(internal)
+    return digest, findings, bool(internal), [str(n) for n in notes]
 
 
 def read_trusted_key(path: str) -> bytes | None:

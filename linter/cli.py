@@ -58,8 +58,26 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FORMAT[=FILE]",
         help="one more output of this run; repeatable (e.g. sarif=peerlint.sarif)",
     )
-    check.add_argument("--select", type=_codes, default=[], help="only these codes or prefixes (comma-separated)")
-    check.add_argument("--ignore", type=_codes, default=[], help="skip these codes or prefixes (comma-separated)")
+    check.add_argument(
+        "--select",
+        type=_codes,
+        action="extend",
+        default=[],
+        help="only these codes or prefixes (comma-separated, repeatable; wins over the config's ignore)",
+    )
+    check.add_argument(
+        "--ignore",
+        type=_codes,
+        action="extend",
+        default=[],
+        help="skip these codes or prefixes (comma-separated, repeatable)",
+    )
+    check.add_argument(
+        "--stdin-filename",
+        default=None,
+        metavar="NAME",
+        help="with the path -: lint standard input as the file NAME (its syntax and config come from NAME)",
+    )
     check.add_argument(
         "--fail-on",
         choices=("error", "warning", "note"),
@@ -121,6 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="print a unified diff of what --fix (or --unsafe-fixes) would change; write nothing; exit 1 if anything would",
     )
 
+    init = sub.add_parser(
+        "init", help="write a commented peerlint.toml from the clusters and peerings inferred (never overwrites)"
+    )
+    init.add_argument("path", nargs="?", default=".", help="the project folder (default: the current folder)")
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", "-f", choices=("text", "json"), default="text", help="text (default) or json")
     explain = sub.add_parser(
@@ -182,6 +204,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _explain(args.code)
         if args.command == "graph":
             return _graph(args)
+        if args.command == "init":
+            from linter.commands.init import run as init
+
+            return init(args)
         if args.command == "lsp":
             from linter.lsp import serve
 
@@ -287,9 +313,17 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except ValueError as err:
         parser.error(str(err))
     paths = args.paths or ["."]
+    stdin = "-" in paths
+    if stdin and (paths != ["-"] or not args.stdin_filename):
+        parser.error("- (standard input) needs --stdin-filename NAME and no other path")
+    if args.stdin_filename and not stdin:
+        parser.error("--stdin-filename goes with the path - (standard input)")
+    missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
+    if missing:
+        parser.error(f"no such file or folder: {', '.join(missing)}")
+    start = args.project or (args.stdin_filename if stdin else paths[0])
     if args.project and not os.path.isdir(args.project):  # was "No problems found in 0 file(s)", exit 0
         parser.error(f"--project {args.project}: no such directory")
-    start = args.project or paths[0]
     try:
         config = load_config(start, args.config)
     except ConfigError as err:
@@ -306,6 +340,13 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     unknown = [c for c in args.select + args.ignore if not any(code.startswith(c) for code in rules)]
     if unknown:
         parser.error(f"no rule matches {', '.join(unknown)}")
+    from linter.config import check_codes
+
+    try:
+        check_codes(config, rules)
+    except ConfigError as err:
+        print(f"peerlint: config error: {err}", file=sys.stderr)
+        return EXIT_ERROR
     from linter.engine import check
 
     if args.diff and args.add_suppressions is not None:
@@ -316,13 +357,27 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if focus and config.path and any(os.path.abspath(p) == os.path.abspath(config.path) for p in focus):
         focus = None  # the config changed (pre-commit passed it): every finding may have changed
     try:
-        if args.project:
+        if stdin:
+            result = _check_stdin(args.stdin_filename, config, rules, args)
+        elif args.project:
             result = check([args.project], config, rules, args.select, args.ignore, focus=focus, options=options)
         else:
             result = check(paths, config, rules, args.select, args.ignore, options=options)
     except Exception as err:  # pragma: no cover - last line of defence
         print(f"peerlint: internal error: {type(err).__name__}: {err}", file=sys.stderr)
         return EXIT_ERROR
+    if not stdin:
+        from linter.commands.coverage import check_globs, empty_folders
+
+        try:
+            check_globs(config, result.files, [args.project] if args.project else paths)
+        except ConfigError as err:
+            print(f"peerlint: config error: {err}", file=sys.stderr)
+            return EXIT_ERROR
+        for folder in empty_folders(paths, result.files):
+            print(
+                f"peerlint: warning: {folder} holds no file peerlint reads (.hcl, .json, .yaml, .yml)", file=sys.stderr
+            )
     if args.write_baseline:
         return _write_baseline(result, args.write_baseline)
     if args.baseline:
@@ -367,11 +422,31 @@ def _report(result, outputs, args, project_root: str) -> int:
     except OSError as err:
         print(f"peerlint: cannot write {err.filename or 'output'}: {err.strerror or err}", file=sys.stderr)
         return EXIT_ERROR
+    if any(name == "text" for name, _path in outputs):
+        for note in result.notes:  # what was inferred, and how to pin it (never on stdout)
+            print(f"peerlint: {note}", file=sys.stderr)
     if args.timings:
         result.timings["output"] = time.perf_counter() - start
         stages = " ".join(f"{name}={seconds:.3f}s" for name, seconds in result.timings.items())
         print(f"peerlint: {len(result.files)} files; {stages}", file=sys.stderr)
     return exit_code(result, args.fail_on)
+
+
+def _check_stdin(name: str, config, rules, args: argparse.Namespace):
+    """Standard input linted as the file ``name`` (an editor's unsaved buffer, a
+    pre-commit pipe): its syntax from the name, its configuration found from its folder.
+    Only that text is read: cross-file rules see it alone."""
+    from linter.engine import Result, run_rules
+    from linter.inmemory import project_from_texts
+
+    data = sys.stdin.buffer.read()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    project = project_from_texts({name: text}, config)
+    findings, internal = run_rules(project, rules, args.select, args.ignore)
+    return Result.of(project, findings, rules, internal)
 
 
 def _write_baseline(result, path: str) -> int:

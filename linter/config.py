@@ -35,6 +35,7 @@ class ClusterConfig:
     paths: list[str] = field(default_factory=list)
     peer_name: str | None = None
     helm_values: list[str] = field(default_factory=list)
+    edition: str | None = None  # None: the top-level edition, else inferred
 
 
 @dataclass
@@ -64,6 +65,8 @@ class Config:
     non_suppressible: list[str] = field(default_factory=list)
     helm_values_order: list[str] = field(default_factory=list)
     line_of: dict[str, int] = field(default_factory=dict)
+    #: (setting, code) -> line, for every code the file names (checked against the rules).
+    code_lines: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
         """What the parse cache must be invalidated by."""
@@ -101,7 +104,7 @@ TOP_KEYS = {
     "non-suppressible",
     "helm-values-order",
 }
-CLUSTER_KEYS = {"datacenter", "partition", "paths", "peer-name", "helm-values"}
+CLUSTER_KEYS = {"datacenter", "partition", "paths", "peer-name", "helm-values", "edition"}
 PEERING_KEYS = {"a", "b"}
 _CODE = re.compile(r"^[A-Z]{2,}[0-9]{0,4}$")
 
@@ -124,6 +127,39 @@ def _line_of(text: str, key: str, after: int = 0) -> int:
     if match is None:
         return after or 1
     return bisect.bisect_right(starts, match.start())
+
+
+def _code_line(text: str, code: str, after: int) -> int:
+    """The line of a quoted ``code`` in an array, searching from line ``after``."""
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    found = re.compile(r"[\"']%s[\"']" % re.escape(code)).search(text, starts[min(after, len(starts) - 1)])
+    return bisect.bisect_right(starts, found.start()) if found else after + 1
+
+
+def code_line(path: str, value: str, after: int = 0) -> int:
+    """The line of the quoted ``value`` in the config file at ``path`` (from line
+    ``after``); 1 when the file cannot be read."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return _code_line(handle.read(), value, after)
+    except (OSError, UnicodeDecodeError):
+        return 1
+
+
+def check_codes(config: Config, known: Any) -> None:
+    """Every code or prefix the configuration names must name a rule (``known``: the
+    loaded rules' codes): a typo in ``ignore`` or ``[severity]`` would otherwise
+    silently change nothing. Raises :class:`ConfigError` with the line."""
+    for (setting, code), line in sorted(config.code_lines.items(), key=lambda item: item[1]):
+        if not any(k.startswith(code) for k in known):
+            from linter.kinds import did_you_mean
+
+            hint = did_you_mean(code, list(known))
+            raise ConfigError(
+                f"{setting}: no rule matches {code!r}" + (f"; did you mean {hint}?" if hint else ""),
+                config.path or "",
+                line,
+            )
 
 
 def find_config(start: str) -> str | None:
@@ -196,11 +232,13 @@ def _build(data: dict[str, Any], text: str, path: str) -> Config:
             fail(f"'{key}' must be a list of strings", key)
         return list(value)
 
-    def codes(key: str, value: Any) -> list[str]:
+    def codes(key: str, value: Any, setting: str = "") -> list[str]:
         out = strings(key, value)
+        start = _line_of(text, key) - 1
         for code in out:
             if not _CODE.match(code):
                 fail(f"'{key}': {code!r} is not a rule code or prefix (like PL301 or PL3)", key)
+            config.code_lines[(setting or key, code)] = _code_line(text, code, start)
         return out
 
     for key in data:
@@ -249,12 +287,13 @@ def _build(data: dict[str, Any], text: str, path: str) -> Config:
             if not _CODE.match(code) or sev not in SEVERITY_VALUES:
                 fail(f"severity for {code!r} must be one of {', '.join(SEVERITY_VALUES)}", code)
             config.severity[code] = sev
+            config.code_lines[("severity", code)] = _line_of(text, code, config.line_of.get("severity", 1) - 1)
     if "per-path-ignores" in data:
         table = data["per-path-ignores"]
         if not isinstance(table, dict):
             fail("'per-path-ignores' must be a table of \"glob\" = [CODES]", "per-path-ignores")
         for glob, value in table.items():
-            config.per_path_ignores[glob] = codes(glob, value)
+            config.per_path_ignores[glob] = codes(glob, value, f"per-path-ignores {glob!r}")
     if "clusters" in data:
         if not isinstance(data["clusters"], dict):
             fail("'clusters' must be tables: [clusters.NAME]", "clusters")
@@ -301,6 +340,10 @@ def _cluster(name: str, body: Any, fail: Any) -> ClusterConfig:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 fail(f"[clusters.{name}] {key} must be a list of glob strings", key)
             setattr(cluster, attr, list(value))
+    if "edition" in body:
+        if body["edition"] not in EDITIONS:
+            fail(f"[clusters.{name}] edition must be one of {', '.join(EDITIONS)}", "edition")
+        cluster.edition = body["edition"]
     if "peer-name" in body:
         if not isinstance(body["peer-name"], str):
             fail(f"[clusters.{name}] peer-name must be a string", "peer-name")

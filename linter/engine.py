@@ -50,6 +50,8 @@ class Result:
     texts: dict[str, str] = field(default_factory=dict)
     #: The files findings are reported for (pre-commit passes a subset); None: all.
     focus: set[str] | None = None
+    #: What the run inferred and a user should know (the clusters, with no [clusters]).
+    notes: list[str] = field(default_factory=list)
 
     @classmethod
     def of(
@@ -70,7 +72,16 @@ class Result:
             project.files,
             project.texts,
             project.focus,
+            inference_notes(project),
         )
+
+
+def inference_notes(project: Project) -> list[str]:
+    """The line saying which clusters were inferred from the layout, if any were."""
+    inference = project.inference
+    if inference is None or not inference.roots:
+        return []
+    return [inference.summary(project.config.root)]
 
 
 def _code_selected(code: str, select: Iterable[str], ignore: Iterable[str]) -> bool:
@@ -187,10 +198,23 @@ def selected_codes(
     rules: dict[str, type[Rule]], config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()
 ) -> list[str]:
     """The codes a run with these options runs (command line over config; severity
-    "off" turns a rule off). Suppression and baseline audits consider only these."""
-    select = list(select) or config.select
-    ignore = list(ignore) + config.ignore
-    return [code for code in rules if _code_selected(code, select, ignore) and config.severity.get(code) != "off"]
+    "off" turns a rule off). Suppression and baseline audits consider only these.
+    A code the command line selects at least as specifically as the configuration
+    ignores it runs: ``--select PL401`` wins over ``ignore = ["PL4"]``."""
+    named = list(select)
+    select = named or config.select
+
+    def ignored_by_config(code: str) -> bool:
+        return any(
+            code.startswith(i) and not any(code.startswith(s) and len(s) >= len(i) for s in named)
+            for i in config.ignore
+        )
+
+    return [
+        code
+        for code in rules
+        if _code_selected(code, select, ignore) and not ignored_by_config(code) and config.severity.get(code) != "off"
+    ]
 
 
 def _run_rule(project: Project, code: str, rule_cls: type[Rule]) -> tuple[list[Finding], bool]:
@@ -253,7 +277,12 @@ def run_rules(
         findings.extend(found)
         internal = internal or failed
     from linter.acl.masking import mask_finding
+    from linter.model.guesses import qualify
 
+    # rules whose findings depend on which files form one cluster: the topology, and a
+    # cluster's Helm install (merged values, the version a workload's annotation follows)
+    cluster_wide = {"graph", "helm-values", "k8s-workload"}
+    findings = qualify(findings, project.inference, {c for c in ran if cluster_wide & set(rules[c].reads)})
     # secrets a rule quoted are masked here, once, for every format, the baseline and the caches
     findings = [mask_finding(f) for f in findings if f.code == INTERNAL_ERROR or not _path_ignored(f, rules, config)]
     from linter.suppress import apply_suppressions
@@ -377,11 +406,11 @@ def _with_results_cache(
         timings["model"] = timings["graph"] = 0.0
         timings["rules"] = time.perf_counter() - start
         texts = {source.path: source.text for source in sources if source.text is not None}
-        return Result(cached[0], rules, None, cached[1], timings, files, texts, focused)
+        return Result(cached[0], rules, None, cached[1], timings, files, texts, focused, cached[2])
     del sources
     result = _after_load(loaded, config, rules, select, ignore, focus, options, timings)
     start = time.perf_counter()
-    store.save(result.findings, result.internal_error)
+    store.save(result.findings, result.internal_error, result.notes)
     timings["rules"] += time.perf_counter() - start
     return result
 

@@ -37,6 +37,9 @@ class Project:
     focus: set[str] | None = None
     #: The document a rule was last handed (names the file in an internal error).
     last_document: Document | None = None
+    #: What the layout said about clusters when the configuration names none
+    #: (linter.model.roots.Inference); None with configured clusters.
+    inference: Any = None
     _by_kind: dict[str, list[Document]] = field(default_factory=dict)
     _graph: Any = None
     _derived: dict[Callable[..., Any], Any] = field(default_factory=dict)
@@ -77,7 +80,7 @@ class Project:
         """Once every file is in: clusters and partitions, then the kind index."""
         from linter.model.clusters import assign_clusters
 
-        assign_clusters(self.documents, self.config)
+        self.inference = assign_clusters(self.documents, self.config)
         self.index()
 
     def index(self) -> None:
@@ -116,6 +119,22 @@ class Project:
     def edition(self) -> str:
         return self.config.edition
 
+    def edition_of(self, cluster: str | Document) -> Any:
+        """The edition ``cluster`` runs and how peerlint knows it
+        (linter.model.edition.Edition), judged once per cluster and run. Given a
+        document, its cluster's, but only *assumed* CE when the document's cluster is a
+        guess (the files of another cluster say nothing about it)."""
+        from linter.model.edition import edition_of, for_guessed
+
+        if isinstance(cluster, Document):
+            why = self.inference.guess_about(cluster.path) if self.inference is not None else None
+            edition = self.edition_of(cluster.cluster)
+            return for_guessed(edition, why) if why else edition
+        editions = self.derived(_no_editions)
+        if cluster not in editions:
+            editions[cluster] = edition_of(self, cluster)
+        return editions[cluster]
+
     @property
     def graph(self) -> Any:
         """The topology graph (linter.graph), built once, on first use, from this
@@ -135,3 +154,8 @@ class Project:
                 dialers=dialers,
             )
         return self._graph
+
+
+def _no_editions(project: Project) -> dict[str, Any]:
+    """Each cluster's edition, filled as clusters are asked about (Project.edition_of)."""
+    return {}

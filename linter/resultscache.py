@@ -130,7 +130,8 @@ class ResultsCache:
         self.digest = content_digest(sources)
         self.mac_key = mac_key()
 
-    def load(self) -> tuple[list, bool] | None:
+    def load(self) -> tuple[list, bool, list[str]] | None:
+        """(findings, internal error, the run's notes) of an identical earlier run."""
         body = read_signed(self.path, MAGIC, self.mac_key)
         if body is None:
             return None
@@ -139,18 +140,18 @@ class ResultsCache:
         decoded = decode_results(body)  # marshal of plain values: data, never code (issue #21)
         if decoded is None:
             return None
-        digest, findings, internal = decoded
+        digest, findings, internal, notes = decoded
         if digest != self.digest or not isinstance(findings, list):
             return None
-        return findings, internal
+        return findings, internal, list(notes)
 
-    def save(self, findings: list, internal: bool) -> None:
+    def save(self, findings: list, internal: bool, notes: list[str] = ()) -> None:  # type: ignore[assignment]
         if internal:
             return  # a failing rule is not a result to repeat
         try:
             from linter.cachecodec import encode_results
 
-            body = encode_results(self.digest, findings, internal)
+            body = encode_results(self.digest, findings, internal, list(notes))
         except Exception:
             return
         write_signed(self.path, MAGIC, self.mac_key, body)

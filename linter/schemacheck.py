@@ -486,10 +486,11 @@ class _Checker:
 def shape_findings(rule: Any, project: Any, kind: str):
     """The findings of one shape rule (``kind`` = unknown/type/value/missing) over every
     document that has a schema."""
-    edition = getattr(project, "edition", "ce")
+    edition_of = getattr(project, "edition_of", None)
     for doc in project.documents:
         if schema_name(doc) is None:
             continue
+        edition = edition_of(doc.cluster).edition if edition_of else getattr(project, "edition", "ce")
         for issue in issues(doc, edition):
             if issue.kind == kind:
                 edits = (

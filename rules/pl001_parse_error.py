@@ -24,6 +24,10 @@ unreadable, or removed during the run.
 Consul refuses the file outright (`consul config write`, an agent restart, or
 `kubectl apply` fail), and peerlint can check nothing else in it.
 
+**Assumes** nothing about the cluster: every file peerlint reads as Consul's (by suffix,
+or named on the command line) must parse. A path named on the command line that does not
+exist is a usage error (exit 2), not this finding.
+
 ## References
 - [Consul `command/helpers/helpers.go`: `ParseConfigEntry` (HCL v1 or JSON)](https://github.com/hashicorp/consul/blob/main/command/helpers/helpers.go)
 """

@@ -27,6 +27,9 @@ Consul's `MakeConfigEntry` matches kinds exactly and answers
 `invalid config entry kind: <kind>`; the Kubernetes API server refuses a kind with no
 CRD (`no matches for kind`). Nothing else in the file takes effect.
 
+**Assumes** the kinds of the Consul and consul-k8s releases peerlint's kind list was
+taken from; a kind only a newer release knows is reported, with the closest known kind.
+
 ## References
 - [Consul `agent/structs/config_entry.go`: `MakeConfigEntry`, `DecodeConfigEntry`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry.go)
 - [consul-k8s `control-plane/api/v1alpha1`: the custom resource kinds](https://github.com/hashicorp/consul-k8s/tree/main/control-plane/api/v1alpha1)

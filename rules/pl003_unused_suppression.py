@@ -35,6 +35,9 @@ Only rules that ran are audited: with `--select PL2`, an `ignore[PL301]` is left
 A stale suppression hides the next real problem on that line without anyone deciding
 to; a misspelt code or a misplaced comment looks like it works and does not.
 
+**Assumes** nothing about the cluster: a suppression is unused only for rules that ran
+(codes left out by `--select`/`ignore` are not judged).
+
 ## References
 - [Ruff `RUF100` (unused-noqa), the model for this rule](https://docs.astral.sh/ruff/rules/unused-noqa/)
 - [peerlint README: Suppressions and baselines](https://github.com/peerlint/peerlint/blob/main/README.md#suppressions-and-baselines)

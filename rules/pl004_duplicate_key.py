@@ -34,6 +34,9 @@ in YAML this is an error.
 The first value is silently dropped (JSON, HCL), or the whole manifest is refused
 (YAML). Either way the file does not say what its author thinks it says.
 
+**Assumes** nothing about the cluster: the decoders of HCL, JSON and YAML keep one value
+of a repeated key whatever the edition, ACL posture or version.
+
 ## References
 - [Go `encoding/json` (the last duplicate key wins)](https://pkg.go.dev/encoding/json)
 - [`sigs.k8s.io/yaml` (duplicate keys are errors)](https://pkg.go.dev/sigs.k8s.io/yaml)

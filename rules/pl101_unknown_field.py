@@ -33,6 +33,12 @@ Kubernetes drops or rejects an unknown field (`unknown field
 "spec.peering.peeringThroughMeshGateways"`). A misspelt chart value is silently ignored,
 so the feature you configured is simply off.
 
+**Assumes** the fields of the Consul release and consul chart peerlint's schemas were
+generated from. Enterprise-only fields (`Namespace`, `Partition`) are accepted in a
+cluster that runs Enterprise (the edition per cluster: explicit `edition`, else inferred
+from Enterprise images, license and namespace/partition settings). A Helm value is
+judged against the chart, which ignores unknown keys.
+
 ## References
 - [Consul `agent/structs/config_entry.go`: `DecodeConfigEntry`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry.go)
 - [Consul `lib/decode/decode.go`: `HookTranslateKeys`](https://github.com/hashicorp/consul/blob/main/lib/decode/decode.go)

@@ -28,6 +28,10 @@ Consul refuses the entry (`'Services[0].Consumers' expected type ...`), the agen
 not start, and the Kubernetes API server rejects the resource (`spec.peer.secret.name in
 body must be of type string`).
 
+**Assumes** the types Consul's decoders (and the consul chart) accept in the release
+peerlint's schemas were generated from; the edition only changes which fields exist (see
+PL101).
+
 ## References
 - [Consul `agent/structs/config_entry.go`: `DecodeConfigEntry` (WeaklyTypedInput)](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry.go)
 - [Consul `lib/decode/decode.go`: `HookWeakDecodeFromSlice`](https://github.com/hashicorp/consul/blob/main/lib/decode/decode.go)

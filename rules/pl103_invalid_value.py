@@ -32,6 +32,9 @@ The write is refused with the message shown (`Invalid Mesh Gateway Mode: "foo"`,
 `Sources[0].Action must be set to 'allow' or 'deny'`,
 `spec.peer.secret.backend: Invalid value: "vault": backend must be "kubernetes"`).
 
+**Assumes** the allowed values of the Consul release peerlint's schemas were generated
+from, on any edition and ACL posture.
+
 ## References
 - [Consul `agent/structs/config_entry_intentions.go`: `ServiceIntentionsConfigEntry.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_intentions.go)
 - [Consul `agent/structs/config_entry_mesh.go`: `MeshConfigEntry.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_mesh.go)

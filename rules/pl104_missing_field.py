@@ -29,6 +29,9 @@ The write is refused (`Services[0]: must have at least one consumer`,
 `Sources[0].Name is required`, `upstream destination name cannot be empty`,
 `spec.peer.secret: Invalid value: null: secret must be specified`).
 
+**Assumes** the required fields of the Consul release peerlint's schemas were generated
+from, on any edition and ACL posture.
+
 ## References
 - [Consul `agent/structs/config_entry_exports.go`: `ExportedServicesConfigEntry.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_exports.go)
 - [Consul `agent/structs/config_entry_intentions.go`: `ServiceIntentionsConfigEntry.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_intentions.go)

@@ -79,6 +79,12 @@ alphanumeric, - or _ characters`), the consul-k8s webhook refuses the resource
 (`mesh resource name must be "mesh"`), and a peering can never be created with a name
 like `DC_2`, so every reference to it matches nothing.
 
+**Assumes** the cluster's edition for partition names: on Enterprise (explicit
+`edition`, or inferred per cluster from Enterprise images, license, namespaces or
+partitions) an exported-services entry is named after its partition; on CE only
+`default` is accepted. When nothing in the repository says the edition, a partition name
+is a warning that says the finding holds only on CE.
+
 ## References
 - [Consul `agent/structs/config_entry_exports.go`: `ExportedServicesConfigEntry.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_exports.go)
 - [Consul `agent/structs/config_entry_ce.go`: `validateExportedServicesName`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_ce.go)
@@ -145,26 +151,38 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc-2" }] }]
                     )
 
     def _entry_names(self, project) -> Iterator[Finding]:
-        enterprise = project.edition == "enterprise"
         for doc in project.of("exported-services", "ExportedServices"):
+            edition = project.edition_of(doc)
+            enterprise = edition.enterprise
             expected = v.known_partition(project, doc) if enterprise else "default"
             node = doc.name_node() if v.is_crd(doc) else doc.root.get("Name")
             name = v.value(node)
             if expected is None or node is None or name is None or name == expected:
                 continue
+            # On Enterprise the name is the partition's: "default" is required only on CE,
+            # so when nothing says the edition the finding says what it depends on.
+            caveat = f"; this holds only on Consul CE: {edition.why}" if edition.assumed else ""
+            severity = "warning" if edition.assumed else None
             if v.is_crd(doc):
                 msg = (
                     f'exportedservices resource name must be the same name as the partition, "{expected}"'
                     if enterprise
                     else 'exportedservices resource name must be "default"'
                 )
-                yield self.report(doc.at(node), v.crd_error(doc, "name", msg, node), fix=f"metadata.name: {expected}")
+                yield self.report(
+                    doc.at(node),
+                    v.crd_error(doc, "name", msg, node) + caveat,
+                    fix=f"metadata.name: {expected}",
+                    severity=severity,
+                )
             else:
                 yield self.report(
                     doc.at(node),
                     f'exported-services Name must be "{expected}"'
-                    + ("" if enterprise else " (Consul CE has only the default partition)"),
+                    + ("" if enterprise else " (Consul CE has only the default partition)")
+                    + caveat,
                     fix=f'Name = "{expected}" (the name of the partition whose services it exports)',
+                    severity=severity,
                 )
         for doc in project.of("proxy-defaults"):
             node = doc.root.get("Name")

@@ -45,6 +45,10 @@ Partition, or SamenessGroup`, `upstream cannot specify both destination peer and
 datacenter`, ...). A peer already names a whole remote cluster, so a datacenter or
 partition next to it has no meaning.
 
+**Assumes** the cluster's edition: on Enterprise (explicit or inferred per cluster) a
+consumer or intention source may also name a partition or namespace, so the set of
+fields that conflict is wider than on CE.
+
 ## References
 - [Consul `agent/structs/config_entry_exports.go`: `ExportedServicesConfigEntry.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_exports.go)
 - [Consul `agent/structs/config_entry_intentions.go`: `ServiceIntentionsConfigEntry.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_intentions.go)
@@ -78,11 +82,10 @@ service {
     }
 
     def check(self, project) -> Iterator[Finding]:
-        enterprise = project.edition == "enterprise"
         for doc in project.of("exported-services", "ExportedServices"):
-            yield from self._consumers(doc, enterprise)
+            yield from self._consumers(doc, project.edition_of(doc).enterprise)
         for doc in project.of("service-intentions", "ServiceIntentions"):
-            for node, msg, fix in v.intention_conflicts(doc, enterprise):
+            for node, msg, fix in v.intention_conflicts(doc, project.edition_of(doc).enterprise):
                 yield self.report(doc.at(node), msg, fix=fix)
         for doc in project.of("service-resolver", "ServiceResolver"):
             for node, msg, fix in v.resolver_conflicts(doc):

@@ -54,6 +54,10 @@ Consul refuses the write (`Services[0].Consumers[0]: exporting to all peers (wil
 not supported`, `Sources[0].Name: wildcard character '*' cannot be used with partial
 values`, ...). Exports and intentions must name each peer: a peer is a trust boundary.
 
+**Assumes** the cluster's edition: wildcard rules for namespaces apply only on
+Enterprise (explicit or inferred per cluster); peer and partition wildcards are refused
+on every edition.
+
 ## References
 - [Consul `agent/structs/config_entry_exports.go`: `ExportedServicesConfigEntry.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_exports.go)
 - [Consul `agent/structs/config_entry_intentions.go`: `validateIntentionWildcards`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_intentions.go)
@@ -80,11 +84,10 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
     }
 
     def check(self, project) -> Iterator[Finding]:
-        enterprise = project.edition == "enterprise"
         for doc in project.of("exported-services", "ExportedServices"):
-            yield from self._exports(doc, enterprise)
+            yield from self._exports(doc, project.edition_of(doc).enterprise)
         for doc in project.of("service-intentions", "ServiceIntentions"):
-            yield from self._intentions(doc, enterprise)
+            yield from self._intentions(doc, project.edition_of(doc).enterprise)
         for doc in project.of("service-defaults"):
             if v.value(doc.root.get("Name")) == STAR:
                 yield self.report(

@@ -32,6 +32,10 @@ consul-k8s webhook refuses the second resource (`mesh resource already defined -
 one mesh entry is supported`), and two config entries for one partition overwrite each
 other: whichever is written last wins, silently.
 
+**Assumes** the cluster's edition: on Enterprise (explicit or inferred per cluster)
+names may repeat across Kubernetes namespaces with Consul namespaces mirrored, so those
+duplicates are not reported.
+
 ## References
 - [Consul `agent/structs/config_entry_intentions.go`: `ServiceIntentionsConfigEntry.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_intentions.go)
 - [Consul `agent/structs/structs.go`: `NodeService.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/structs.go)
@@ -168,7 +172,6 @@ Sources = [
             )
 
     def _k8s_objects(self, project) -> Iterator[Finding]:
-        enterprise = project.edition == "enterprise"
         groups: dict[tuple, Document] = {}
         for doc in project.of(
             "PeeringAcceptor",
@@ -179,6 +182,7 @@ Sources = [
             "SamenessGroup",
         ):
             namespace, name = v.k8s_object(doc)
+            enterprise = project.edition_of(doc).enterprise
             if doc.kind in ("PeeringAcceptor", "PeeringDialer"):
                 secret = v.child(v.child(doc.spec, "peer"), "secret")
                 node = secret.get("name") if secret else None

@@ -49,7 +49,16 @@ sources, sameness groups anywhere (the `sameness-group` kind, consumers, intenti
 resolver failover), and the CRD fields consul-k8s refuses while partitions or namespaces
 are off (`spec.services[].namespace`, `consumers[].partition`, `sources[].partition`,
 `destination.namespace`, `upstreamConfig.*.partition`, resolver `redirect.namespace`, ...).
-With `edition = "enterprise"` it is silent.
+Silent on a cluster that runs Enterprise.
+
+**Assumes** the cluster runs Consul CE. The edition is read per cluster: an explicit
+`edition` (`[clusters.NAME] edition`, then the top-level one) wins; otherwise an
+Enterprise image (`hashicorp/consul-enterprise`, an `-ent` tag), `global.enterpriseLicense`,
+`global.enableConsulNamespaces` or `global.adminPartitions.enabled` in the cluster's Helm
+values, or an agent's `partition`/`license_path`, mark it Enterprise and silence the rule.
+Helm values with none of them run the chart's CE image: the finding is an error. When
+nothing in the repository says (config entries alone), it is a warning that says the
+finding holds only on CE.
 
 ## Why is this bad?
 Consul CE refuses the write (`invalid config key "Namespace", namespaces are a consul
@@ -81,10 +90,29 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
         },
     }
 
+    def __init__(self) -> None:
+        self._edition = None
+
+    def _ce(self, project, docs: Iterator[Document]) -> Iterator[Document]:
+        """The documents of clusters not known to run Enterprise; the edition of the one
+        handed out is what :meth:`report` qualifies its findings by."""
+        for doc in docs:
+            edition = project.edition_of(doc)
+            if not edition.enterprise:
+                self._edition = edition
+                yield doc
+
+    def report(self, at, message: str, **kwargs):  # type: ignore[override]
+        """An error when the cluster is known to run CE; when nothing says which edition
+        it runs, a warning that says so (Enterprise accepts all of these)."""
+        edition = self._edition
+        if edition is not None and edition.assumed:
+            kwargs["severity"] = "warning"
+            message = f"{message.rstrip('.')}; this holds only on Consul CE: {edition.why}"
+        return super().report(at, message, **kwargs)
+
     def check(self, project) -> Iterator[Finding]:
-        if project.edition != "ce":
-            return
-        for doc in project.of("config-entry"):
+        for doc in self._ce(project, project.of("config-entry")):
             yield from self._enterprise_meta(doc, doc.root, "")
             if doc.kind == "service-intentions":
                 for i, source in v.intention_sources(doc):
@@ -92,9 +120,9 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
             elif doc.kind == "service-defaults":
                 for i, override in v.upstream_overrides(doc):
                     yield from self._enterprise_meta(doc, override, f"UpstreamConfig.Overrides[{i}].")
-        for doc in project.of("sameness-group", "SamenessGroup"):
+        for doc in self._ce(project, project.of("sameness-group", "SamenessGroup")):
             yield self.report(doc.at(doc.kind_node()), SG_CE, fix=SG_FIX)
-        for doc in project.of("exported-services", "ExportedServices"):
+        for doc in self._ce(project, project.of("exported-services", "ExportedServices")):
             crd = v.is_crd(doc)
             for i, service in v.exported_services(doc):
                 if crd and v.is_set(service.get("namespace")):
@@ -116,7 +144,7 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
                     yield self.report(
                         doc.at(consumer.get("SamenessGroup")), f"Services[{i}].Consumers[{j}]: {SG_CE}", fix=SG_FIX
                     )
-        for doc in project.of("service-intentions", "ServiceIntentions"):
+        for doc in self._ce(project, project.of("service-intentions", "ServiceIntentions")):
             for i, source in v.intention_sources(doc):
                 if v.is_set(source.get("SamenessGroup")):
                     yield self.report(
@@ -142,7 +170,7 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
                         "spec.destination.namespace",
                         CRD_GATES["ServiceIntentions", "destination.namespace"],
                     )
-        for doc in project.of("ServiceDefaults"):
+        for doc in self._ce(project, project.of("ServiceDefaults")):
             upstream_config = v.child(doc.spec, "upstreamConfig")
             defaults = [("defaults", v.child(upstream_config, "defaults"))]
             for i, override in v.upstream_overrides(doc):
@@ -155,7 +183,7 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
                         f"spec.upstreamConfig.{where}.partition",
                         CRD_GATES["ServiceDefaults", "upstream.partition"],
                     )
-        for doc in project.of("service-resolver", "ServiceResolver"):
+        for doc in self._ce(project, project.of("service-resolver", "ServiceResolver")):
             yield from self._resolver(doc)
 
     def _enterprise_meta(self, doc: Document, mapping: Mapping, prefix: str) -> Iterator[Finding]:

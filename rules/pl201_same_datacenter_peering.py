@@ -26,6 +26,12 @@ Establishing compares the token's server name with the local one and answers
 documentation if you want to export between partitions without peering`. Partitions of
 one datacenter share services through `exported-services` with a `Partition` consumer.
 
+**Assumes** two clusters are one datacenter when the config gives them one `datacenter`,
+or, with no config, when their files set one datacenter name in different admin
+partitions. With no `[clusters]` in peerlint.toml the clusters are inferred from the
+layout; where that is a guess (see `peerlint init`), an error of this rule is reported
+as a warning that says what it rests on.
+
 ## References
 - [Consul `agent/rpc/peering/service.go`: `Establish` (same-cluster check)](https://github.com/hashicorp/consul/blob/main/agent/rpc/peering/service.go)
 - [Consul docs: Establish cluster peering connections (services hosted in admin partitions on separate datacenters)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/establish/vm)

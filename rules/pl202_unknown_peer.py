@@ -28,6 +28,12 @@ A peer name is local to the cluster that created the peering. Consul matches an 
 consumer only when `consumer.Peer == peering.Name`, so a name that is not a peering of
 this partition exports to nobody, allows nobody and routes nowhere, silently.
 
+**Assumes** the cluster's peerings are declared in the repository (peering CRs or
+`[[peerings]]`); when they are not (peered with the CLI), peer names are not judged.
+With no `[clusters]` in peerlint.toml the clusters are inferred from the layout; where
+that is a guess (see `peerlint init`), an error of this rule is reported as a warning
+that says what it rests on.
+
 ## References
 - [Consul `agent/consul/state/peering.go`: `exportedServicesForPeerTxn`](https://github.com/hashicorp/consul/blob/main/agent/consul/state/peering.go)
 - [Consul docs: Establish cluster peering connections on Kubernetes (`metadata.name` of PeeringAcceptor/PeeringDialer is the local peer name)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/establish/k8s)

@@ -31,6 +31,11 @@ dialer alone reports `PeeringDialer spec.peer.secret does not exist`. A name can
 both: `cannot create peering with name ...; there is an existing peering expecting to be
 dialed`.
 
+**Assumes** both sides of a Kubernetes peering are in the repository; a side whose
+cluster has no files here is not judged. With no `[clusters]` in peerlint.toml the
+clusters are inferred from the layout; where that is a guess (see `peerlint init`), an
+error of this rule is reported as a warning that says what it rests on.
+
 ## References
 - [consul-k8s `control-plane/connect-inject/controllers/peering/peering_acceptor_controller.go`: the PeeringAcceptor controller](https://github.com/hashicorp/consul-k8s/blob/main/control-plane/connect-inject/controllers/peering/peering_acceptor_controller.go)
 - [consul-k8s `control-plane/connect-inject/controllers/peering/peering_dialer_controller.go`: the PeeringDialer controller](https://github.com/hashicorp/consul-k8s/blob/main/control-plane/connect-inject/controllers/peering/peering_dialer_controller.go)

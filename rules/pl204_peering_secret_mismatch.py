@@ -26,6 +26,11 @@ the dialing cluster as is, and the dialer reads `Data[secret.key]` of the Secret
 `secret.name`: with another name it reports `PeeringDialer spec.peer.secret does not
 exist`; with another key it reads an empty token, which Consul rejects at `Establish`.
 
+**Assumes** both the PeeringAcceptor and its PeeringDialer are in the repository and
+pair up. With no `[clusters]` in peerlint.toml the clusters are inferred from the
+layout; where that is a guess (see `peerlint init`), an error of this rule is reported
+as a warning that says what it rests on.
+
 ## References
 - [consul-k8s `control-plane/connect-inject/controllers/peering/peering_acceptor_controller.go`: `createSecret`](https://github.com/hashicorp/consul-k8s/blob/main/control-plane/connect-inject/controllers/peering/peering_acceptor_controller.go)
 - [consul-k8s `control-plane/connect-inject/controllers/peering/peering_dialer_controller.go`: the PeeringDialer controller](https://github.com/hashicorp/consul-k8s/blob/main/control-plane/connect-inject/controllers/peering/peering_dialer_controller.go)

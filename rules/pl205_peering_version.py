@@ -31,6 +31,12 @@ Cluster peering was experimental before Consul 1.14 and consul-k8s 1.0.0: the CR
 peer fields and the chart's requirements changed, and 1.14.0 had peering defects fixed
 in 1.14.1, the minimum the peering guide requires.
 
+**Assumes** the versions the repository pins (`global.image`, `global.imageK8S`,
+`consul-version`, `consul-k8s-version`); with no version anywhere it is silent. With no
+`[clusters]` in peerlint.toml the clusters are inferred from the layout; where that is a
+guess (see `peerlint init`), an error of this rule is reported as a warning that says
+what it rests on.
+
 ## References
 - [Consul docs: Establish cluster peering connections (Consul v1.14.1 or higher)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/establish/vm)
 - [Consul docs: Cluster peering on Kubernetes technical specifications (Consul on Kubernetes v1.0.0 or higher)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/tech-specs/k8s)

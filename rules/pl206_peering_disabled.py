@@ -26,6 +26,12 @@ this endpoint`: no token is generated, no peering established, and the exports,
 intentions and upstreams that name peers do nothing. On Kubernetes the chart does not
 even install the PeeringAcceptor/PeeringDialer CRDs or run their controllers.
 
+**Assumes** the peering switch the cluster's own agent configuration or Helm values set
+(peering is on by default in agents, off in the chart). With no `[clusters]` in
+peerlint.toml the clusters are inferred from the layout; where that is a guess (see
+`peerlint init`), an error of this rule is reported as a warning that says what it rests
+on.
+
 ## References
 - [Consul `agent/rpc/peering/service.go`: `peering must be enabled to use this endpoint`](https://github.com/hashicorp/consul/blob/main/agent/rpc/peering/service.go)
 - [consul-k8s `charts/consul/templates/crd-peeringacceptors.yaml`: rendered only with `global.peering.enabled`](https://github.com/hashicorp/consul-k8s/blob/main/charts/consul/templates/crd-peeringacceptors.yaml)

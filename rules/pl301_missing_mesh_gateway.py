@@ -32,6 +32,14 @@ the exporting partition's gateway addresses, and with none registered the peer's
 upstreams get no endpoints. The gateway must be in the same partition as the exported
 services and their `exported-services` entry.
 
+**Assumes** the cluster's mesh gateways are in the repository. On Kubernetes the Helm
+values decide (`meshGateway.enabled`): an error. On VMs a gateway may be registered on
+the command line (`consul connect envoy -gateway=mesh -register`), which no file shows:
+there the finding is a warning that says so. With no `[clusters]` in
+peerlint.toml the clusters are inferred from the layout; where that is a guess (see
+`peerlint init`), an error of this rule is reported as a warning that says what it rests
+on.
+
 ## References
 - [Consul docs: Cluster peering technical specifications (mesh gateway specifications)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/tech-specs)
 - [Consul `agent/proxycfg/mesh_gateway.go`: the mesh gateway's peering watches](https://github.com/hashicorp/consul/blob/main/agent/proxycfg/mesh_gateway.go)
@@ -111,10 +119,19 @@ Services = [{ Name = "payments", Consumers = [{ Peer = "west" }] }]
             if peering is not None and peering.doc is not None:
                 related.append((peering.doc.at(peering.node), f"the peering with {peer}"))
             where = f"cluster {cluster!r}" + (f" partition {partition!r}" if partition != "default" else "")
+            message = (
+                f"{', '.join(names)} exported to peer {peer!r}, but {where} registers no mesh gateway: "
+                "peers reach exported services only through the exporting partition's mesh gateway, so Consul gives their upstreams no endpoints"
+            )
+            vm = not graph.helm_values(cluster)
+            if vm:
+                # on VMs a gateway is often registered on the command line
+                # (consul connect envoy -gateway=mesh -register), which no file shows
+                message += " (unless a mesh gateway is registered outside these files, e.g. by consul connect envoy -gateway=mesh -register)"
             yield self.report(
                 export.doc.at(export.node),
-                f"{', '.join(names)} exported to peer {peer!r}, but {where} registers no mesh gateway: "
-                "peers reach exported services only through the exporting partition's mesh gateway, so Consul gives their upstreams no endpoints",
+                message,
+                severity="warning" if vm else None,
                 related=related,
                 fix='register a mesh gateway in this partition (a service with kind = "mesh-gateway", or Helm meshGateway.enabled: true)',
             )

@@ -34,6 +34,13 @@ to the peer. Without a local gateway the upstream has no route and every call fa
 Use `remote` mode (the sidecar dials the peer's gateway), or register a mesh gateway in
 the importing partition.
 
+**Assumes** the importing partition's gateways are in the repository. On Kubernetes the
+Helm values decide (`meshGateway.enabled`): an error. On VMs a gateway may be registered
+on the command line (`consul connect envoy -gateway=mesh -register`), which no file
+shows: there the finding is a warning that says so. With no `[clusters]` in
+peerlint.toml the clusters are inferred from the layout; where that is a guess, an error
+of this rule is reported as a warning that says what it rests on.
+
 ## References
 - [Consul docs: Cluster peering technical specifications (mesh gateway modes)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/tech-specs)
 - [Consul `agent/xds/endpoints.go`: `makeUpstreamLoadAssignmentForPeerService`](https://github.com/hashicorp/consul/blob/main/agent/xds/endpoints.go)
@@ -112,10 +119,17 @@ MeshGateway {
             where = f"cluster {setting.cluster!r}" + (
                 f" partition {setting.partition!r}" if setting.partition != "default" else ""
             )
+            message = (
+                f'mesh gateway mode "local" from {origin} applies to peered upstream {target}, '
+                f"but {where} registers no mesh gateway: in local mode the sidecar dials its own partition's gateway, so these calls have no route"
+            )
+            vm = not graph.helm_values(setting.cluster)
+            if vm:  # a gateway registered on the command line shows in no file
+                message += " (unless a mesh gateway is registered outside these files, e.g. by consul connect envoy -gateway=mesh -register)"
             yield self.report(
                 setting.doc.at(setting.node),
-                f'mesh gateway mode "local" from {origin} applies to peered upstream {target}, '
-                f"but {where} registers no mesh gateway: in local mode the sidecar dials its own partition's gateway, so these calls have no route",
+                message,
+                severity="warning" if vm else None,
                 related=related,
                 fix='register a mesh gateway in this partition, or use Mode = "remote" (the default for peered traffic)',
             )

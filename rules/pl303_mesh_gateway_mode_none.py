@@ -36,6 +36,11 @@ gateways. Consul does not reject it; it logs `invalid mesh gateway mode 'none',
 defaulting to 'remote'` and routes through the peer's gateways. The configuration says
 "direct" while the mesh does "remote", so anyone reading it is misled.
 
+**Assumes** nothing about ACLs or edition: mode `none` is replaced by `remote` for
+peered traffic in every release that peers. With no `[clusters]` in peerlint.toml the
+clusters are inferred from the layout; where that is a guess (see `peerlint init`), an
+error of this rule is reported as a warning that says what it rests on.
+
 ## References
 - [Consul docs: Cluster peering technical specifications (the none mode is invalid with cluster peering)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/tech-specs)
 - [Consul docs: Cluster peering on Kubernetes technical specifications (mesh gateway specifications)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/tech-specs/k8s)

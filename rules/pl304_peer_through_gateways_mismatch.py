@@ -39,6 +39,11 @@ reachable. Outside `default` the setting is forbidden (consul-k8s:
 registered gateway Consul fails with `servers are configured to
 PeerThroughMeshGateways, but no mesh gateway instances are registered`.
 
+**Assumes** both sides' mesh configuration is in the repository when both are peered
+clusters of it. With no `[clusters]` in peerlint.toml the clusters are inferred from the
+layout; where that is a guess (see `peerlint init`), an error of this rule is reported
+as a warning that says what it rests on.
+
 ## References
 - [Consul docs: Cluster peering on Kubernetes technical specifications (mesh gateway specifications)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/tech-specs/k8s)
 - [consul-k8s `control-plane/api/v1alpha1/mesh_types.go`: `Mesh` (`peering.peerThroughMeshGateways`)](https://github.com/hashicorp/consul-k8s/blob/main/control-plane/api/v1alpha1/mesh_types.go)

@@ -10,7 +10,21 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.api import Document, Edit, Finding, Fix, Mapping, Node, Rule, Scalar, Sequence, Span
+from linter.api import (
+    AGENT_CONFIG,
+    HELM_VALUES,
+    Document,
+    Edit,
+    Finding,
+    Fix,
+    Mapping,
+    Node,
+    Rule,
+    Scalar,
+    Sequence,
+    Span,
+)
+from linter.api.acl import acl_state
 from linter.api.fixes import editable, line_of
 from linter.api.topology import peer_upstreams_to
 
@@ -20,7 +34,7 @@ class MissingIntention(Rule):
     slug = "missing-intention"
     summary = "A service exported to a peer with no intention allowing any source from that peer"
     severity = "error"
-    reads = ("graph", "texts", "service-intentions", "ServiceIntentions")
+    reads = ("graph", "texts", "service-intentions", "ServiceIntentions", AGENT_CONFIG, HELM_VALUES)
     fix = "unsafe"  # adding an intention source changes what traffic is allowed
     doc = """
 ## What it does
@@ -32,8 +46,16 @@ and the finding points at them.
 ## Why is this bad?
 Exporting only makes S visible to the peer. Consul authorizes every connection from a
 peer by intentions whose source carries that `Peer`; with none, the peer's calls are
-denied (with ACL default deny). A local source of the same name is a different
-identity: `Name = "frontend"` without `Peer` does not allow `frontend` in the peer.
+denied. A local source of the same name is a different identity: `Name = "frontend"`
+without `Peer` does not allow `frontend` in the peer.
+
+**Assumes** the exporting cluster enforces ACLs with `default_policy = "deny"`: only
+then does Consul deny a connection no intention matches. The posture is read from the
+cluster's agent configuration (`acl { enabled, default_policy }`) or Helm values
+(`global.acls.manageSystemACLs`). When they say ACLs are off or default to allow,
+Consul allows the calls and this rule is silent (PL503 reports that posture instead).
+When the repository holds neither for that cluster, the finding is a warning that says
+the denial depends on it.
 
 ## References
 - [Consul docs: Establish cluster peering connections (authorize services for peers)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/establish/vm)
@@ -49,6 +71,13 @@ paths = ["cluster-02"]
 [[peerings]]
 a = "cluster-01"
 b = "cluster-02"
+""",
+            "cluster-01/server.hcl": """\
+datacenter = "cluster-01"
+acl {
+  enabled = true
+  default_policy = "deny"
+}
 """,
             "cluster-01/exports.hcl": """\
 Kind = "exported-services"
@@ -71,6 +100,13 @@ paths = ["cluster-02"]
 a = "cluster-01"
 b = "cluster-02"
 """,
+            "cluster-01/server.hcl": """\
+datacenter = "cluster-01"
+acl {
+  enabled = true
+  default_policy = "deny"
+}
+""",
             "cluster-01/exports.hcl": """\
 Kind = "exported-services"
 Name = "default"
@@ -89,6 +125,9 @@ Sources = [{ Name = "frontend-service", Peer = "cluster-02", Action = "allow" }]
         for export in graph.all_exports():
             if export.consumer_kind != "peer" or export.service in ("", "*"):
                 continue
+            posture = acl_state(project, export.cluster)
+            if posture is not None and (not posture.enabled or posture.default_policy != "deny"):
+                continue  # Consul allows what no intention matches: PL503 reports the posture
             peer = export.consumer
             if (
                 graph.peerings_known(export.cluster)
@@ -116,11 +155,18 @@ Sources = [{ Name = "frontend-service", Peer = "cluster-02", Action = "allow" }]
                 for i in local
             ]
             message = f"{export.service} is exported to peer {peer!r}, but no intention allows any source from peer {peer!r}, so Consul denies its calls"
+            if posture is None:
+                who = f"cluster {export.cluster!r}" if export.cluster != "default" else "this cluster"
+                message += (
+                    f' if {who} enforces ACLs with default_policy = "deny" (the repository holds no agent'
+                    " configuration or Helm values that say; with ACLs off or default allow Consul allows them)"
+                )
             if names:
                 message += f"; {peer}'s upstreams to it: {', '.join(names)}"
             yield self.report(
                 export.doc.at(export.node),
                 message,
+                severity="warning" if posture is None else None,
                 related=related,
                 fix=_fix(project, export, peer, names),
             )

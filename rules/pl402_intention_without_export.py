@@ -32,6 +32,11 @@ Consul replicates to a peer only the services exported to it, matching the consu
 so the intention authorizes calls that cannot happen; the export is missing or names the
 peer differently.
 
+**Assumes** nothing about ACLs: without an export the peer cannot see the service
+whatever the ACL posture. With no `[clusters]` in peerlint.toml the clusters are
+inferred from the layout; where that is a guess (see `peerlint init`), an error of this
+rule is reported as a warning that says what it rests on.
+
 ## References
 - [Consul docs: Establish cluster peering connections (export services between clusters)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/establish/vm)
 - [Consul `agent/consul/state/peering.go`: `exportedServicesForPeerTxn`](https://github.com/hashicorp/consul/blob/main/agent/consul/state/peering.go)

@@ -35,6 +35,11 @@ An upstream without `destination_peer` is resolved in the local datacenter. Serv
 imported from a peer are only reachable as `destination_peer = "<peer>"` (or
 `<service>.svc.<peer>.peer` in the annotation), so this upstream never gets endpoints.
 
+**Assumes** nothing about ACLs: an upstream without `destination_peer` resolves in the
+local cluster whatever the posture. With no `[clusters]` in peerlint.toml the clusters
+are inferred from the layout; where that is a guess (see `peerlint init`), an error of
+this rule is reported as a warning that says what it rests on.
+
 ## References
 - [Consul docs: Cluster peering technical specifications (sidecar proxy specifications)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/tech-specs)
 - [Consul `agent/structs/connect_proxy_config.go`: `Upstream`](https://github.com/hashicorp/consul/blob/main/agent/structs/connect_proxy_config.go)

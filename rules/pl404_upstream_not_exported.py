@@ -30,6 +30,12 @@ Peers whose files are not in the repo, or that export to sameness groups, are le
 Consul imports from a peer only the services the peer exports to this peering; any
 other upstream stays without endpoints and every call fails.
 
+**Assumes** the peer's exported-services entries are in the repository (a peer with no
+files here is not judged); nothing about ACLs: an unexported service is invisible to the
+peer whatever the posture. With no `[clusters]` in peerlint.toml the clusters are
+inferred from the layout; where that is a guess (see `peerlint init`), an error of this
+rule is reported as a warning that says what it rests on.
+
 ## References
 - [Consul docs: Establish cluster peering connections (export services between clusters)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/establish/vm)
 - [Consul `agent/consul/state/peering.go`: `exportedServicesForPeerTxn`](https://github.com/hashicorp/consul/blob/main/agent/consul/state/peering.go)

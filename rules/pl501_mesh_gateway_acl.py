@@ -32,6 +32,10 @@ to peers, and that CSR needs `mesh:write`; with `PeerThroughMeshGateways` the de
 partition's gateway lists peerings (`peering:read`). Without them peering fails quietly:
 the gateway never gets the certificate or the peer list.
 
+**Assumes** ACLs are enforced: it runs only on a cluster whose agent configuration
+enables ACLs (silent with ACLs off, when the repository does not say, or when consul-k8s
+manages the tokens with `manageSystemACLs`).
+
 ## References
 - [Consul `agent/consul/leader_connect_ca.go`: mesh gateway certificate signing needs `mesh:write`](https://github.com/hashicorp/consul/blob/main/agent/consul/leader_connect_ca.go)
 - [Consul `agent/proxycfg/mesh_gateway.go`: the mesh gateway's leaf certificate for peering](https://github.com/hashicorp/consul/blob/main/agent/proxycfg/mesh_gateway.go)

@@ -30,6 +30,10 @@ service (`ServiceWriteAny`), and otherwise only with read on *all* services and 
 narrower deny). Exact per-name read rules do not help. Without it the sidecar never
 learns the peer's endpoints and the upstream silently has no healthy instances.
 
+**Assumes** ACLs are enforced: it runs only on a cluster whose agent configuration
+enables ACLs (silent with ACLs off, when the repository does not say, or when consul-k8s
+manages the tokens with `manageSystemACLs`).
+
 ## References
 - [Consul `acl/policy_authorizer.go`: `ServiceWriteAny`, `ServiceReadAll`](https://github.com/hashicorp/consul/blob/main/acl/policy_authorizer.go)
 - [Consul `agent/structs/acl.go`: ACL structures](https://github.com/hashicorp/consul/blob/main/agent/structs/acl.go)

@@ -38,6 +38,10 @@ accepts connections from all of that peer's services, and anyone can read and ch
 the catalog. Consul's agent defaults are `acl.enabled = false` and
 `acl.default_policy = "allow"`, so saying nothing is the insecure choice.
 
+**Assumes** the cluster's own agent configurations or Helm values are in the repository;
+with neither it is silent (nothing says the posture). Consul's defaults (`acl.enabled =
+false`, `default_policy = "allow"`) apply to what they leave unset.
+
 ## References
 - [Consul `agent/config/default.go`: `acl.default_policy = "allow"`](https://github.com/hashicorp/consul/blob/main/agent/config/default.go)
 - [Consul docs: Service mesh intentions (default intention behavior)](https://developer.hashicorp.com/consul/docs/secure-mesh/intention)

@@ -32,6 +32,11 @@ the version from `global.image` / `global.imageK8S` or `consul-version` /
 A feature older versions do not know is dropped silently by the CRD schema or
 rejected by Consul.
 
+**Assumes** the consul chart's `fail` conditions of the chart peerlint's tables come
+from, and the versions the values pin (`global.image`, `global.imageK8S`,
+`consul-k8s-version`) for features newer than the installed release; with no version
+pinned, version findings stay silent.
+
 ## References
 - [consul-k8s `charts/consul/templates/connect-inject-deployment.yaml`](https://github.com/hashicorp/consul-k8s/blob/main/charts/consul/templates/connect-inject-deployment.yaml)
 - [consul-k8s `charts/consul/templates/mesh-gateway-deployment.yaml`](https://github.com/hashicorp/consul-k8s/blob/main/charts/consul/templates/mesh-gateway-deployment.yaml)

@@ -36,6 +36,9 @@ The chart fails the install. Without `primaryDatacenter` the chart renders
 `"primary_datacenter": ""` and the datacenter acts as its own primary (two primaries
 never federate); without `primaryGateways` the servers have no address to dial.
 
+**Assumes** the consul chart's `fail` conditions for federation; a secondary's primary
+must be in the repository to be judged unreachable.
+
 ## References
 - [consul-k8s `charts/consul/templates/server-statefulset.yaml`](https://github.com/hashicorp/consul-k8s/blob/main/charts/consul/templates/server-statefulset.yaml)
 - [consul-k8s `charts/consul/templates/create-federation-secret-job.yaml`](https://github.com/hashicorp/consul-k8s/blob/main/charts/consul/templates/create-federation-secret-job.yaml)

@@ -41,6 +41,11 @@ A rejected entry aborts the service registration of every pod of the workload; v
 drops entries with a bad port silently and panics on an entry without a port. An
 unlabelled "peer" upstream dials a local service that does not exist.
 
+**Assumes** the consul-k8s version the cluster pins (`global.imageK8S`,
+`consul-k8s-version`) for the annotation grammar; with none, the grammar of current
+releases. Namespaces and partitions in an annotation are read as the cluster's Helm
+values enable them.
+
 ## References
 - [consul-k8s `control-plane/connect-inject/controllers/endpoints/endpoints_controller.go`: `processUpstreams`](https://github.com/hashicorp/consul-k8s/blob/main/control-plane/connect-inject/controllers/endpoints/endpoints_controller.go)
 - [Consul docs: Kubernetes service upstreams (the `consul.hashicorp.com/connect-service-upstreams` annotation)](https://developer.hashicorp.com/consul/docs/connect/k8s/upstreams)

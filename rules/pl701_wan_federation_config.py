@@ -30,6 +30,9 @@ agent is a server, the rule stays silent.
 ## Why is this bad?
 The agent refuses to start.
 
+**Assumes** nothing about ACLs or edition: the agent's configuration builder refuses
+these settings on every edition.
+
 ## References
 - [Consul `agent/config/builder.go`: `builder.validate` (mesh gateway WAN federation)](https://github.com/hashicorp/consul/blob/main/agent/config/builder.go)
 - [Consul docs: WAN federation via mesh gateways](https://developer.hashicorp.com/consul/docs/east-west/mesh-gateway/enable)

@@ -32,6 +32,10 @@ A secondary with no primary gateway address never joins the WAN pool. Federation
 through mesh gateways sends all server traffic through the local mesh gateway; with
 none registered the datacenter is cut off.
 
+**Assumes** the federation is judged from the agent configurations in the repository: a
+datacenter whose files are elsewhere is not seen, and gateways registered outside the
+repository are not counted.
+
 ## References
 - [Consul docs: WAN federation via mesh gateways](https://developer.hashicorp.com/consul/docs/east-west/mesh-gateway/enable)
 - [Consul docs: agent configuration file reference (`primary_datacenter`, `primary_gateways`)](https://developer.hashicorp.com/consul/docs/reference/agent/configuration-file)

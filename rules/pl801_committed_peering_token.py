@@ -48,6 +48,9 @@ secret. Anyone who can read the repository can use it to establish a peering wit
 cluster before you do, and then consume every service you export to that peer. Tokens
 belong in a secret store; consul-k8s writes them to a Kubernetes Secret at run time.
 
+**Assumes** nothing about the cluster: a committed peering token is a secret whatever
+the edition or posture.
+
 ## References
 - [Consul `agent/structs/peering.go`: `PeeringToken`](https://github.com/hashicorp/consul/blob/main/agent/structs/peering.go)
 - [Consul `agent/rpc/peering/service.go`: `GenerateToken`](https://github.com/hashicorp/consul/blob/main/agent/rpc/peering/service.go)

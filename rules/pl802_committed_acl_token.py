@@ -36,6 +36,9 @@ tokens means the whole cluster. It also stays in git history after it is deleted
 Supply the token at run time instead:
 `consul services register -token-file=/run/secrets/web-token web.hcl`.
 
+**Assumes** nothing about the cluster: a committed SecretID is a secret whatever the
+edition or ACL posture.
+
 ## References
 - [Consul docs: ACL tokens](https://developer.hashicorp.com/consul/docs/secure/acl/token)
 - [Consul `agent/config/config.go`: `acl.tokens`](https://github.com/hashicorp/consul/blob/main/agent/config/config.go)

@@ -186,38 +186,46 @@ _POD = (
 )
 
 
-@pytest.mark.parametrize(
-    "config,datacenter", [("", "dc1"), ('[clusters.east]\ndatacenter = "dc2"\npaths = ["east"]\n', "dc2")]
-)
-def test_pl601_and_pl603_read_one_install_of_a_multi_datacenter_folder(tmp_path, config: str, datacenter: str) -> None:
-    """One folder, the values of two datacenters (two installs): PL601 (versions for
-    peerThroughMeshGateways) and PL603 (the annotation grammar of the consul-k8s
-    version) judge the cluster by the same install, linter.k8s.helm.install_for: the
-    configured datacenter's, else the first in merge order. dc1 runs Consul 1.13 /
-    consul-k8s 0.49 (too old for peerThroughMeshGateways; v1 grammar, which reads the
-    annotation), dc2 Consul 1.17 / consul-k8s 2.0 (new enough; v2 grammar, which
-    rejects it): exactly one of the two rules may fire, and the one the install says."""
-    from linter.k8s.helm import install_for
-
+def _multi_datacenter_folder(tmp_path) -> None:
     east = tmp_path / "east"
     east.mkdir()
     (east / "values-dc1.yaml").write_text(_DC_VALUES.format(dc="dc1", consul="1.13.2", k8s="0.49.0"))
     (east / "values-dc2.yaml").write_text(_DC_VALUES.format(dc="dc2", consul="1.17.0", k8s="2.0.0"))
     (east / "mesh.yaml").write_text(_MESH)
     (east / "web.yaml").write_text(_POD)
-    if config:
-        (tmp_path / "peerlint.toml").write_text(config)
+
+
+def test_pl601_and_pl603_read_one_install_of_a_multi_datacenter_folder(tmp_path) -> None:
+    """One folder, the values of two datacenters (two installs), the cluster configured
+    as dc2: PL601 (versions for peerThroughMeshGateways) and PL603 (the annotation
+    grammar of the consul-k8s version) judge the cluster by the same install,
+    linter.k8s.helm.install_for. dc1 runs Consul 1.13 / consul-k8s 0.49 (too old for
+    peerThroughMeshGateways; v1 grammar, which reads the annotation), dc2 Consul 1.17 /
+    consul-k8s 2.0 (new enough; v2 grammar, which rejects it): only PL603 may fire."""
+    from linter.k8s.helm import install_for
+
+    _multi_datacenter_folder(tmp_path)
+    (tmp_path / "peerlint.toml").write_text('[clusters.east]\ndatacenter = "dc2"\npaths = ["east"]\n')
     result = lint(str(tmp_path), select=["PL601", "PL603"])
     install = install_for(result.project, "east")
-    assert install is not None and install.value("global.datacenter") == datacenter
-    codes = {f.code for f in result.findings}
-    assert codes == ({"PL601"} if datacenter == "dc1" else {"PL603"}), [(f.code, f.message) for f in result.findings]
-    if datacenter == "dc1":
-        pl601 = [f for f in result.findings if "this cluster runs Consul 1.13.2" in f.message]
-        assert pl601 and all(r.path == "east/values-dc1.yaml" for r in pl601[0].related)
-    # the graph reads the annotation with the same grammar (v1 reads it; v2 rejects it)
-    ups = [u for u in result.project.graph.upstreams("east") if u.source == "annotation"]
-    assert [u.destination_name for u in ups] == (["api"] if datacenter == "dc1" else [])
+    assert install is not None and install.value("global.datacenter") == "dc2"
+    assert {f.code for f in result.findings} == {"PL603"}, [(f.code, f.message) for f in result.findings]
+    # the graph reads the annotation with the same grammar (v2 rejects it)
+    assert [u for u in result.project.graph.upstreams("east") if u.source == "annotation"] == []
+
+
+def test_a_folder_of_two_datacenters_values_is_two_clusters_and_no_error_rests_on_it(tmp_path) -> None:
+    """With no configuration, the same folder holds two clusters (named after their
+    datacenters); the Mesh and the Pod name neither, so their cluster (and so the
+    install and grammar that judge them) is a guess: no error rests on it."""
+    _multi_datacenter_folder(tmp_path)
+    result = lint(str(tmp_path), select=["PL601", "PL603"])
+    clusters = {os.path.basename(d.path): d.cluster for d in result.project.documents}
+    assert clusters["values-dc1.yaml"] == "dc1" and clusters["values-dc2.yaml"] == "dc2"
+    web = os.path.join(str(tmp_path), "east", "web.yaml")
+    assert result.project.inference.guess_about(web) and web in result.project.inference.unknown
+    # the Pod's cluster is not known at all: nothing about its install is reported
+    assert result.findings == [], [(f.code, f.message) for f in result.findings]
 
 
 #: Corpus findings of these rules that are right, with why.

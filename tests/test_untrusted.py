@@ -335,7 +335,12 @@ def test_results_cache_holds_data_not_code() -> None:
         Fix("fix it", (Edit("a.hcl", Span(1, 2, 1, 5), "new"),), safe=False),
         False,
     )
-    assert decode_results(encode_results(b"d" * 32, [finding], False)) == (b"d" * 32, [finding], False)
+    assert decode_results(encode_results(b"d" * 32, [finding], False, ["a note"])) == (
+        b"d" * 32,
+        [finding],
+        False,
+        ["a note"],
+    )
     import pickle
 
     assert decode_results(pickle.dumps((b"d", [finding], False))) is None  # a pickle is never run

@@ -152,6 +152,14 @@ class Project(Protocol):
         """``ce`` or ``ent``: the Consul edition the project runs."""
         ...
 
+    def edition_of(self, cluster: str | Document) -> Any:
+        """The edition ``cluster`` (a name, or a document: its cluster's) runs and how
+        peerlint knows it: ``.edition`` (``ce`` or ``enterprise``), ``.enterprise``,
+        ``.source`` (``config``, ``files`` or ``assumed``: nothing says, CE by default;
+        a document whose cluster is a guess gets ``assumed`` rather than another
+        cluster's CE), ``.assumed`` and ``.why`` (words for a message)."""
+        ...
+
     def derived(self, build: Callable[[Any], T]) -> T:
         """Something several rules read and the project determines: ``build(project)``
         once per run, keyed by ``build`` (a module-level function or class)."""

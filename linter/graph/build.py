@@ -184,11 +184,14 @@ class TopologyBuilder:
             ix.datacenters[name] = cluster.datacenter
             ix.peer_names[name] = (cluster.peer_name or name).lower()
         if not config.clusters:
-            from linter.model.clusters import find_roots
+            from linter.model.roots import anchor_of
 
-            for root in find_roots(documents, config).values():
-                if root.datacenter:
-                    ix.datacenters.setdefault(root.name, root.datacenter)
+            # the datacenter each inferred cluster's Helm values or agent config sets
+            for doc in documents:
+                if doc.category in (HELM_VALUES, AGENT_CONFIG):
+                    anchor = anchor_of(doc)
+                    if anchor is not None and anchor[0]:
+                        ix.datacenters.setdefault(doc.cluster, anchor[0])
         for name in list(ix.cluster_partitions):
             ix.peer_names.setdefault(name, name.lower())
 

@@ -169,6 +169,9 @@ def _is_acl_rules(root: Mapping, keys: set[str]) -> bool:
     if not keys or not keys <= ACL_RULE_KEYS:
         return False
     for key, value in root.items():
+        if fold_key(str(key.value)) in ("acl", "keyring", "operator", "mesh", "peering") and isinstance(value, Mapping):
+            # rules: peering = "read"; an agent configuration: peering { enabled = true }
+            return False
         if fold_key(str(key.value)) in ("service", "node", "agent", "key", "session", "event", "query"):
             # rules: service "name" { policy = ... }; service definition: service { name = ... }
             for block in as_list(value):

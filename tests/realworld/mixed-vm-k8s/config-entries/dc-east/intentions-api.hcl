@@ -1,0 +1,9 @@
+Kind = "service-intentions"
+Name = "api"
+Sources = [
+  {
+    Name   = "frontend"
+    Peer   = "dc-west"
+    Action = "allow"
+  }
+]

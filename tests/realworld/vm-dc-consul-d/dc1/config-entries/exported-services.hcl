@@ -1,0 +1,8 @@
+Kind = "exported-services"
+Name = "default"
+Services = [
+  {
+    Name      = "api"
+    Consumers = [{ Peer = "dc2" }]
+  }
+]

@@ -1,0 +1,8 @@
+Kind = "service-intentions"
+Name = "api"
+Sources = [
+  {
+    Name   = "web"
+    Action = "allow"
+  }
+]

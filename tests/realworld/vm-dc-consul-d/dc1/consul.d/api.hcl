@@ -1,0 +1,7 @@
+service {
+  name = "api"
+  port = 9090
+  connect {
+    sidecar_service {}
+  }
+}

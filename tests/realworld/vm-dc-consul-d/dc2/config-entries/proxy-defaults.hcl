@@ -1,0 +1,5 @@
+Kind = "proxy-defaults"
+Name = "global"
+MeshGatway {
+  Mode = "local"
+}

@@ -1,0 +1,5 @@
+service {
+  name = "mesh-gateway"
+  kind = "mesh-gateway"
+  port = 8443
+}
