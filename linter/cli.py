@@ -42,8 +42,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"peerlint {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    check = sub.add_parser("check", help="lint files and folders (default: the current folder)")
-    check.add_argument("paths", nargs="*", default=[], help="files or folders to check")
+    check = sub.add_parser(
+        "check",
+        help="lint files and folders (default: the current folder)",
+        description=(
+            "What is loaded: when a configuration is found (peerlint.toml, .peerlint.toml or "
+            "[tool.peerlint] in pyproject.toml, walking up from the first PATH), the whole project at its "
+            "folder, so cross-file rules see every cluster; the report covers PATHS plus every cross-file "
+            "finding that involves them. Without a configuration, each PATH's nearest cluster root (a folder "
+            "holding Consul Helm values or an agent configuration that sets datacenter; searched up to the "
+            "repository's top). --no-project loads only PATHS."
+        ),
+    )
+    check.add_argument("paths", nargs="*", default=[], help="files or folders to report on")
     check.add_argument(
         "--format",
         "-f",
@@ -73,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="DIR",
         help="load the whole project at DIR for cross-file rules, report only on PATHS",
+    )
+    check.add_argument(
+        "--no-project",
+        action="store_true",
+        help="load only PATHS, not their project or cluster roots (cross-file findings may be missed)",
     )
     check.add_argument(
         "--baseline",
@@ -251,8 +267,15 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     try:
         if args.project:
             result = check([args.project], config, rules, args.select, args.ignore, focus=focus, options=options)
-        else:
+        elif args.no_project:
             result = check(paths, config, rules, args.select, args.ignore, options=options)
+        else:
+            from linter.commands.scope import scope_for
+
+            scope = scope_for(args.paths, config)
+            config_changed = focus is None and bool(args.paths)
+            focus = None if config_changed else scope.focus
+            result = check(scope.load, config, rules, args.select, args.ignore, focus=focus, options=options)
     except Exception as err:  # pragma: no cover - last line of defence
         print(f"peerlint: internal error: {type(err).__name__}: {err}", file=sys.stderr)
         return EXIT_ERROR
