@@ -91,6 +91,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="load only PATHS, not their project or cluster roots (cross-file findings may be missed)",
     )
     check.add_argument(
+        "--new-since",
+        default=None,
+        metavar="REV",
+        help=(
+            "report only findings new since the git revision REV, anywhere in the project: the project as it "
+            "will be committed (the index, never the working tree) against REV (what the pre-commit hook runs; "
+            "takes no PATHS)"
+        ),
+    )
+    check.add_argument(
         "--baseline",
         default=None,
         metavar="FILE",
@@ -239,6 +249,8 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         outputs = _outputs(args, FORMATS)
     except ValueError as err:
         parser.error(str(err))
+    if args.new_since is not None:
+        return _check_new_since(args, parser, outputs)
     paths = args.paths or ["."]
     start = args.project or paths[0]
     try:
@@ -296,6 +308,55 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         stages = " ".join(f"{name}={seconds:.3f}s" for name, seconds in result.timings.items())
         print(f"peerlint: {len(result.files)} files; {stages}", file=sys.stderr)
     return exit_code(result, args.fail_on)
+
+
+def _check_new_since(args: argparse.Namespace, parser: argparse.ArgumentParser, outputs) -> int:
+    """``check --new-since REV`` (linter.commands.newsince): nothing is loaded, not
+    even the rules, until the commit is known to touch a Consul file."""
+    if args.paths or args.project or args.write_baseline or args.baseline:
+        parser.error("--new-since checks the whole project as staged; it takes no PATHS, --project or baseline")
+    from linter.commands.gitsnap import GitError
+    from linter.commands.newsince import new_since
+    from linter.config import ConfigError, RunOptions
+
+    def options_for(config) -> RunOptions:
+        if args.no_cache:
+            return RunOptions(jobs=args.jobs)
+        from linter.load.cache import default_cache_dir
+
+        return RunOptions(jobs=args.jobs, cache_dir=args.cache_dir or default_cache_dir(config))
+
+    def rules():
+        loaded = _load_rules()
+        unknown = [c for c in args.select + args.ignore if not any(code.startswith(c) for code in loaded)]
+        if unknown:
+            parser.error(f"no rule matches {', '.join(unknown)}")
+        return loaded
+
+    try:
+        outcome = new_since(args.new_since, rules, args.select, args.ignore, args.config, options_for)
+    except GitError as err:
+        print(f"peerlint: --new-since: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    except ConfigError as err:
+        print(f"peerlint: config error: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as err:  # pragma: no cover - last line of defence
+        print(f"peerlint: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    if outcome.result is None:
+        print(f"peerlint: nothing to check since {args.new_since}: {outcome.skipped}", file=sys.stderr)
+        return EXIT_OK
+    if outcome.old:
+        print(f"peerlint: {outcome.old} finding(s) already present at {args.new_since} not shown", file=sys.stderr)
+    try:
+        _write_reports(outcome.result, outputs, args)
+    except OSError as err:
+        print(f"peerlint: cannot write {err.filename or 'output'}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_ERROR
+    from linter.engine import exit_code
+
+    return exit_code(outcome.result, args.fail_on)
 
 
 def _write_baseline(result, path: str) -> int:

@@ -324,6 +324,20 @@ def check(
             cache.wait_for_saves()  # the parse cache is in place when a check returns
 
 
+def check_loaded(
+    loaded: Loaded,
+    config: Config,
+    rules: dict[str, type[Rule]],
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    options: RunOptions = RunOptions(),
+) -> Result:
+    """model -> graph -> rules -> suppress over files loaded elsewhere (from git's
+    objects, for ``--new-since``): the same stages as :func:`check` after its load."""
+    with _gc_paused():
+        return _after_load(loaded, config, rules, select, ignore, None, options, {})
+
+
 def _after_load(
     loaded: Loaded,
     config: Config,

@@ -37,9 +37,9 @@ def test_manifest_is_valid_for_pre_commit() -> None:
     )
     (hook,) = clientlib.load_manifest(os.path.join(REPO, ".pre-commit-hooks.yaml"))
     assert hook["id"] == "peerlint" and hook["language"] == "python"
-    assert hook["entry"] == "peerlint check --project ."
-    assert hook["require_serial"] is True and hook["pass_filenames"] is True
-    assert {"yaml", "json", "hcl"} <= set(hook["types_or"])
+    assert hook["entry"] == "peerlint check --new-since HEAD"
+    # the whole project from git, whatever is staged, added or deleted
+    assert hook["pass_filenames"] is False and hook["always_run"] is True and hook["require_serial"] is True
 
 
 class Peers(Rule):
