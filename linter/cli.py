@@ -132,7 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("rules", help="list every rule")
     explain = sub.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("code")
-    sub.add_parser("lsp", help="run the language server on standard input/output (for editors)")
+    lsp = sub.add_parser("lsp", help="run the language server on standard input/output (for editors)")
+    lsp.add_argument(
+        "--stdio", action="store_true", help="talk over standard input/output (the default and only transport)"
+    )
     graph = sub.add_parser("graph", help="draw the peering topology (clusters, peerings, gateways, exports, findings)")
     graph.add_argument("paths", nargs="*", default=[], help="files or folders (default: the current folder)")
     graph.add_argument(
@@ -174,8 +177,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "graph":
             return _graph(args)
         if args.command == "lsp":
-            from linter.lsp import serve
-
+            try:
+                from linter.commands.lspserver import serve
+            except ImportError as err:
+                print(f"peerlint: the language server needs pygls>=2 ({err})", file=sys.stderr)
+                return EXIT_ERROR
             return serve()
         parser.print_help()
         return EXIT_ERROR
