@@ -138,3 +138,27 @@ def test_each_file_belongs_to_its_nearest_configuration(tmp_path, monkeypatch, c
     assert status == 1
     assert out.startswith("team-a/" + PL401)
     assert "team-b/" not in out  # PL401 is off in team-b's own configuration
+
+
+def test_states_already_linted_are_remembered(repo, capsys, monkeypatch, tmp_path) -> None:
+    """A hook run tried again lints nothing: both states (index and HEAD) are named
+    by their blob ids and remembered; the report (code frames included) is the same."""
+    import linter.engine
+
+    calls = []
+    real = linter.engine.check_loaded
+    monkeypatch.setattr(linter.engine, "check_loaded", lambda *a, **k: calls.append(1) or real(*a, **k))
+    git(repo, "rm", "-q", INTENTIONS)
+    cached = ["--format", "text", "--cache-dir", str(tmp_path / "cache")]
+    first = main(["check", "--new-since", "HEAD", *cached]), capsys.readouterr().out
+    assert len(calls) == 2 and first[0] == 1 and "PL401" in first[1]
+    second = main(["check", "--new-since", "HEAD", *cached]), capsys.readouterr().out
+    assert len(calls) == 2 and second == first
+    assert '9 |         Peer = "west"' in second[1]  # the code frame, from the index's text
+    # committed: the next run's HEAD is the state just linted as the index
+    git(repo, "commit", "-q", "-m", "drop")
+    (repo / "east/config-entries/mesh.hcl").write_text("# mesh\n" + (repo / "east/config-entries/mesh.hcl").read_text())
+    git(repo, "add", "-A")
+    assert main(["check", "--new-since", "HEAD", *cached]) == 0
+    assert len(calls) == 3  # only the new index state was linted
+    capsys.readouterr()

@@ -132,25 +132,51 @@ def _relevant(changes: list[Change], after: Tree, before: Tree, top: str) -> boo
 
 
 def _lint_side(top, side, explicit, blobs, parsed_by, rules, select, ignore, options_for):
-    """Every project of one side linted; its results in project order."""
-    from linter.engine import check_loaded
+    """Every project of one side linted (or its findings remembered from an earlier
+    run of the same state: linter.commands.snapshots); results in project order."""
+    from linter.commands.snapshots import Snapshots, state_key
+    from linter.engine import Result, check_loaded
     from linter.load import parse_texts
     from linter.load.source import source_from_bytes
 
     results = []
     for _owner_folder, (config, paths) in sorted(_groups(top, side, explicit).items()):
+        options = options_for(config)
+        store = Snapshots(options.cache_dir)
+        state = state_key(config, [(p, side.tree[p]) for p in paths], rules, select, ignore)
+        remembered = store.get(state)
+        if remembered is not None:
+            shown = [display_path(os.path.join(top, p)) for p in paths]
+            results.append(Result(remembered[0], rules, None, remembered[1], {}, shown, {}, None))
+            continue
+        blobs.update(read_blobs(top, {side.tree[p] for p in paths if side.tree[p] not in blobs}))
         sources = {}
         for path in paths:
             sources[path] = source_from_bytes(
                 display_path(os.path.join(top, path)), blobs.get(side.tree[path], b""), config.max_file_size
             )
         todo = [p for p in paths if sources[p].text is not None and (p, side.tree[p]) not in parsed_by]
-        options = options_for(config)
         for path, parsed in zip(todo, parse_texts([(sources[p].path, sources[p].text) for p in todo], config, options)):
             parsed_by[(path, side.tree[path])] = parsed
         loaded = [(sources[p].path, sources[p], parsed_by.get((p, side.tree[p]))) for p in paths]
-        results.append(check_loaded(loaded, config, rules, select, ignore, options))
+        result = check_loaded(loaded, config, rules, select, ignore, options)
+        store.put(state, result.findings, result.internal_error)
+        results.append(result)
     return results
+
+
+def _texts_for(findings, texts: dict[str, str], top: str, tree: Tree, max_size: int) -> None:
+    """The text of every file a reported finding points at (a remembered result has
+    none), read from the index."""
+    from linter.load.source import source_from_bytes
+
+    by_shown = {display_path(os.path.join(top, p)): p for p in tree}
+    wanted = {p for f in findings for p in [f.path, *(r.path for r in f.related)] if p not in texts and p in by_shown}
+    blobs = read_blobs(top, {tree[by_shown[p]] for p in wanted})
+    for shown in wanted:
+        source = source_from_bytes(shown, blobs.get(tree[by_shown[shown]], b""), max_size)
+        if source.text is not None:
+            texts[shown] = source.text
 
 
 def new_since(
@@ -182,11 +208,6 @@ def new_since(
     blobs = read_blobs(top, {b for _, b in config_files})
     if explicit is None:
         after.configs, before.configs = _configs(top, after.tree, blobs), _configs(top, before.tree, blobs)
-    wanted = set()
-    for side in (after, before):
-        for _config, paths in _groups(top, side, explicit).values():
-            wanted.update(side.tree[p] for p in paths)
-    blobs.update(read_blobs(top, wanted))
     parsed_by: dict = {}
     now = _lint_side(top, after, explicit, blobs, parsed_by, rules, select, ignore, options_for)
     then = _lint_side(top, before, explicit, blobs, parsed_by, rules, select, ignore, options_for)
@@ -210,5 +231,6 @@ def new_since(
                 new.append(finding)
     files = [f for result in now for f in result.files]
     texts = {p: t for result in now for p, t in result.texts.items()}
+    _texts_for(new, texts, top, after.tree, max((c.max_file_size for c in after.configs.values()), default=10 << 20))
     internal = any(result.internal_error for result in now)
     return Outcome(Result(new, rules, None, internal, {}, files, texts, None), old=old)
