@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 from helpers import REPO
@@ -162,3 +163,22 @@ def test_states_already_linted_are_remembered(repo, capsys, monkeypatch, tmp_pat
     assert main(["check", "--new-since", "HEAD", *cached]) == 0
     assert len(calls) == 3  # only the new index state was linted
     capsys.readouterr()
+
+
+def test_git_commit_all_is_checked_through_its_own_index(repo) -> None:
+    """`git commit -a` stages into a temporary index (GIT_INDEX_FILE) and runs the hook
+    on it: the hook reads that index, so the unstaged deletion it commits is seen."""
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text(f"#!/bin/sh\nexec {sys.executable} -m linter check --new-since HEAD --no-cache --format gcc\n")
+    hook.chmod(0o755)
+    env = dict(os.environ, PYTHONPATH=REPO, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t.invalid")
+    env.update(GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@t.invalid")
+    env.pop("GIT_INDEX_FILE", None)
+    os.unlink(repo / INTENTIONS)  # not staged: only `commit -a` takes it
+    proc = subprocess.run(["git", "commit", "-a", "-m", "x"], cwd=repo, env=env, capture_output=True, text=True)
+    assert proc.returncode == 1 and PL401 in proc.stderr + proc.stdout
+    assert git(repo, "status", "--porcelain").strip() == f"D {INTENTIONS}"  # nothing was committed
+    proc = subprocess.run(
+        ["git", "commit", "-m", "notes only", "--allow-empty"], cwd=repo, env=env, capture_output=True
+    )
+    assert proc.returncode == 0  # the deletion is not staged: this commit adds nothing
