@@ -57,12 +57,18 @@ class EditorProject:
     config_error: ConfigError | None = None
     disk: dict[str, tuple[SourceText, Parsed | None]] = field(default_factory=dict)
     loaded: bool = False
+    #: Files changed since the last lint (absolute), and what that lint left for the
+    #: next one (linter.commands.incremental): each file's kinds, each rule's findings.
+    dirty: set[str] = field(default_factory=set)
+    last_kinds: dict[str, frozenset[str]] | None = None
+    last_findings: dict[str, tuple[list, bool]] = field(default_factory=dict)
 
     def load(self, cache_dir: Callable[[Config], str | None], progress: Progress | None = None) -> None:
         """Read the configuration and every file of the project (parse cache reused)."""
         from linter.config import RunOptions
         from linter.load import parse_all
 
+        self.last_kinds, self.last_findings, self.dirty = None, {}, set()  # a full lint next
         try:
             self.config, self.config_error = load_config(self.root), None
         except ConfigError as err:
@@ -89,6 +95,7 @@ class EditorProject:
 
         if not self.scan or not is_candidate(path):
             return
+        self.dirty.add(path)
         if os.path.isfile(path):
             _, source, parsed = parse_one(path, self.config.max_file_size)
             self.disk[path] = (source, parsed)
@@ -148,13 +155,16 @@ class Editor:
         text = _normalize(text)
         shown = self._shown(path)
         self.buffers[path] = (SourceText(shown, text), parse_text(shown, text))
-        return self.owner.get(path) or self.project_of(path).root
+        root = self.owner.get(path) or self.project_of(path).root
+        self.projects[root].dirty.add(path)
+        return root
 
     def close(self, path: str) -> str | None:
         """A document closed: the disk's version counts again. Its project root."""
         self.buffers.pop(path, None)
         root = self.owner.pop(path, None)
         if root is not None and root in self.projects:
+            self.projects[root].dirty.add(path)  # its buffer is gone (a loose project forgets it)
             self.projects[root].reread(path)
             if root not in self.owner.values():
                 del self.projects[root]  # no open document needs it any more
@@ -186,6 +196,7 @@ class Editor:
     # --- linting -------------------------------------------------------------------
     def lint(self, root: str, progress: Progress | None = None):
         """The rules over one project: its disk files overlaid with its open buffers."""
+        from linter.commands.incremental import kinds_by_path, reusable, touched
         from linter.engine import Result, run_rules
         from linter.project import Project
 
@@ -197,5 +208,12 @@ class Editor:
             if path in self.buffers:
                 merged[path] = self.buffers[path]
         built = Project.from_files(project.config, (merged[path] for path in sorted(merged)))
-        findings, internal = run_rules(built, self.rules)
+        kinds = kinds_by_path(built.documents)
+        reuse = None
+        if project.last_kinds is not None:
+            changed = {self._shown(p) for p in project.dirty}
+            reuse = reusable(self.rules, project.last_findings, touched(changed, project.last_kinds, kinds))
+        record: dict[str, tuple[list, bool]] = {}
+        findings, internal = run_rules(built, self.rules, reuse=reuse, record=record)
+        project.last_kinds, project.last_findings, project.dirty = kinds, record, set()
         return Result.of(built, findings, self.rules, internal)
