@@ -50,7 +50,10 @@ def git(top: str, *args: str, data: bytes | None = None) -> bytes:
 
 def toplevel(start: str) -> str:
     """The working tree's top folder for ``start``."""
-    return os.path.abspath(git(start, "rev-parse", "--show-toplevel").decode().strip())
+    try:
+        return os.path.abspath(git(start, "rev-parse", "--show-toplevel").decode().strip())
+    except GitError as err:
+        raise GitError(f"{os.path.abspath(start)} is not inside a git working tree ({err})")
 
 
 def resolve(top: str, rev: str) -> str | None:
