@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -123,6 +124,113 @@ def lint_runs(fleet: str, repeat: int, extra: list[str], cold: bool, edit: bool 
         run["stages"] = timings_from(run["stderr"])
         runs.append(run)
     return runs if raw else median_of(runs)
+
+
+def _git(fleet: str, *args: str) -> None:
+    env = dict(os.environ, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@peerlint.invalid")
+    env.update(GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@peerlint.invalid")
+    subprocess.run(["git", *args], cwd=fleet, env=env, check=True, capture_output=True)
+
+
+def hook_runs(fleet: str, repeat: int) -> dict:
+    """The pre-commit hook's command, ``check --new-since HEAD``, in the fleet as a git
+    repository: a commit of non-Consul files only (returns after one git diff); one
+    staged Consul file, each run a new index state with HEAD already linted (the usual
+    case after a commit); the same state tried again (both sides remembered)."""
+    if not os.path.isdir(os.path.join(fleet, ".git")):
+        _git(fleet, "init", "-q")
+        with open(os.path.join(fleet, ".gitignore"), "w", encoding="utf-8") as handle:
+            handle.write(".peerlint_cache/\n")
+        with open(os.path.join(fleet, "NOTES.txt"), "w", encoding="utf-8") as handle:
+            handle.write("notes\n")
+        _git(fleet, "add", "-A")
+        _git(fleet, "commit", "-q", "-m", "fleet")
+    cmd = peerlint_cmd() + ["check", "--new-since", "HEAD"]
+    target = os.path.join(sorted(d for d in os.listdir(fleet) if d.startswith("dc"))[0], "config", "mesh.hcl")
+    out: dict = {}
+    runs = []
+    for n in range(repeat):
+        with open(os.path.join(fleet, "NOTES.txt"), "a", encoding="utf-8") as handle:
+            handle.write(f"note {n}\n")
+        _git(fleet, "add", "NOTES.txt")
+        runs.append(measure(cmd, cwd=fleet))
+    out["non-Consul files only"] = median_of(runs)
+    measure(cmd, cwd=fleet)  # HEAD's state linted once (as the previous commit's run would have)
+    runs = []
+    for n in range(repeat):
+        with open(os.path.join(fleet, target), "a", encoding="utf-8") as handle:
+            handle.write(f"# staged edit {n}\n")
+        _git(fleet, "add", target)
+        runs.append(measure(cmd, cwd=fleet))
+    out["one staged Consul file"] = median_of(runs)
+    out["the same state again"] = median_of([measure(cmd, cwd=fleet) for _ in range(repeat)])
+    _git(fleet, "reset", "-q", "--hard")
+    return out
+
+
+def lsp_runs(fleet: str, repeat: int) -> dict:
+    """The language server driven by a real client (pygls's, over stdio): first
+    diagnostics after opening a file of the fleet (the project read), then didChange to
+    publishDiagnostics for single edits (medians)."""
+    import asyncio
+    import time as _time
+
+    from lsprotocol import types
+    from pygls.lsp.client import LanguageClient
+
+    async def run() -> dict:
+        client = LanguageClient("bench", "1")
+        got: dict = {}
+
+        @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def diagnostics(params: types.PublishDiagnosticsParams) -> None:
+            got[params.uri] = _time.perf_counter()
+
+        await client.start_io(*peerlint_cmd(), "lsp", "--stdio")
+        root = Path(fleet).resolve()
+        await client.initialize_async(
+            types.InitializeParams(
+                capabilities=types.ClientCapabilities(),
+                workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="fleet")],
+            )
+        )
+        client.initialized(types.InitializedParams())
+        path = root / sorted(d for d in os.listdir(fleet) if d.startswith("dc"))[0] / "config" / "mesh.hcl"
+        text = path.read_text(encoding="utf-8")
+        uri = path.as_uri()
+
+        async def wait(send) -> float:
+            got.pop(uri, None)
+            start = _time.perf_counter()
+            send()
+            while uri not in got:
+                await asyncio.sleep(0.005)
+            return got[uri] - start
+
+        first = await wait(
+            lambda: client.text_document_did_open(
+                types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "hcl", 1, text))
+            )
+        )
+        edits = []
+        for n in range(repeat):
+            await asyncio.sleep(0.3)
+            change = types.TextDocumentContentChangeWholeDocument(text=text + f"# edit {n}\n")
+            edits.append(
+                await wait(
+                    lambda change=change, n=n: client.text_document_did_change(
+                        types.DidChangeTextDocumentParams(
+                            types.VersionedTextDocumentIdentifier(version=n + 2, uri=uri), [change]
+                        )
+                    )
+                )
+            )
+        await client.shutdown_async(None)
+        client.exit(None)
+        await client.stop()
+        return {"first diagnostics": first, "didChange to diagnostics": statistics.median(edits), "edits": edits}
+
+    return asyncio.run(run())
 
 
 def floor_once(fleet: str) -> dict:
@@ -257,6 +365,22 @@ def table(results: dict) -> str:
                 f"{x['rss_mib']:.0f} MiB | {start:.2f} | {st['parse']:.2f} | {st['model']:.2f} | {st['graph']:.2f} | {st['rules']:.2f} | "
                 f"{st['output']:.2f} | {fl['seconds']:.2f} s | {ratio:.2f} |"
             )
+    lines += [
+        "",
+        "| files | `check --new-since HEAD` (the hook) | wall | language server | seconds |",
+        "|---|---|---|---|---|",
+    ]
+    for size, r in results["sizes"].items():
+        hook, lsp = r.get("hook", {}), r.get("lsp", {})
+        rows = [(k, v["wall"]) for k, v in hook.items()]
+        served = [(k, lsp[k]) for k in ("first diagnostics", "didChange to diagnostics") if k in lsp]
+        for i in range(max(len(rows), len(served))):
+            h = rows[i] if i < len(rows) else ("", None)
+            v = served[i] if i < len(served) else ("", None)
+            lines.append(
+                f"| {size} | {h[0]} | {'' if h[1] is None else f'{h[1]:.2f} s'} | {v[0]} | "
+                f"{'' if v[1] is None else f'{v[1]:.2f} s'} |"
+            )
     sizes = list(results["sizes"])
     if "1000" in results["sizes"] and "10000" in results["sizes"]:
         a, b = results["sizes"]["1000"]["cold"]["wall"], results["sizes"]["10000"]["cold"]["wall"]
@@ -318,6 +442,8 @@ def main() -> int:
         entry["warm"] = lint_runs(fleet, repeat, [], cold=False)
         entry["one file edited"] = lint_runs(fleet, repeat, [], cold=False, edit=True)
         entry["cold -j1"] = lint_runs(fleet, max(1, repeat // 2), ["-j", "1", "--no-cache"], cold=True)
+        entry["hook"] = hook_runs(fleet, repeat)
+        entry["lsp"] = lsp_runs(fleet, repeat)
         results["sizes"][str(size)] = entry
         print(
             f"{size}: floor {entry['floor']['seconds']:.2f}s cold {entry['cold']['wall']:.2f}s warm {entry['warm']['wall']:.2f}s "

@@ -42,8 +42,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"peerlint {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    check = sub.add_parser("check", help="lint files and folders (default: the current folder)")
-    check.add_argument("paths", nargs="*", default=[], help="files or folders to check")
+    check = sub.add_parser(
+        "check",
+        help="lint files and folders (default: the current folder)",
+        description=(
+            "What is loaded: when a configuration is found (peerlint.toml, .peerlint.toml or "
+            "[tool.peerlint] in pyproject.toml, walking up from the first PATH), the whole project at its "
+            "folder, so cross-file rules see every cluster; the report covers PATHS plus every cross-file "
+            "finding that involves them. Without a configuration, each PATH's nearest cluster root (a folder "
+            "holding Consul Helm values or an agent configuration that sets datacenter; searched up to the "
+            "repository's top). --no-project loads only PATHS."
+        ),
+    )
+    check.add_argument("paths", nargs="*", default=[], help="files or folders to report on")
     check.add_argument(
         "--format",
         "-f",
@@ -91,6 +102,21 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="DIR",
         help="load the whole project at DIR for cross-file rules, report only on PATHS",
+    )
+    check.add_argument(
+        "--no-project",
+        action="store_true",
+        help="load only PATHS, not their project or cluster roots (cross-file findings may be missed)",
+    )
+    check.add_argument(
+        "--new-since",
+        default=None,
+        metavar="REV",
+        help=(
+            "report only findings new since the git revision REV, anywhere in the project: the project as it "
+            "will be committed (the index, never the working tree) against REV (what the pre-commit hook runs; "
+            "takes no PATHS)"
+        ),
     )
     check.add_argument(
         "--baseline",
@@ -154,7 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
         help='print a shell completion script: eval "$(peerlint completion bash)" (zsh, fish likewise)',
     )
     completion.add_argument("shell", choices=("bash", "zsh", "fish"))
-    sub.add_parser("lsp", help="run the language server on standard input/output (for editors)")
+    lsp = sub.add_parser("lsp", help="run the language server on standard input/output (for editors)")
+    lsp.add_argument(
+        "--stdio", action="store_true", help="talk over standard input/output (the default and only transport)"
+    )
     graph = sub.add_parser("graph", help="draw the peering topology (clusters, peerings, gateways, exports, findings)")
     graph.add_argument("paths", nargs="*", default=[], help="files or folders (default: the current folder)")
     graph.add_argument(
@@ -209,8 +238,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return init(args)
         if args.command == "lsp":
-            from linter.lsp import serve
-
+            try:
+                from linter.commands.lspserver import serve
+            except ImportError as err:
+                print(f"peerlint: the language server needs pygls>=2 ({err})", file=sys.stderr)
+                return EXIT_ERROR
             return serve()
         parser.print_help()
         return EXIT_ERROR
@@ -312,6 +344,8 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         outputs = _outputs(args, FORMATS)
     except ValueError as err:
         parser.error(str(err))
+    if args.new_since is not None:
+        return _check_new_since(args, parser, outputs)
     paths = args.paths or ["."]
     stdin = "-" in paths
     if stdin and (paths != ["-"] or not args.stdin_filename):
@@ -361,8 +395,15 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             result = _check_stdin(args.stdin_filename, config, rules, args)
         elif args.project:
             result = check([args.project], config, rules, args.select, args.ignore, focus=focus, options=options)
-        else:
+        elif args.no_project:
             result = check(paths, config, rules, args.select, args.ignore, options=options)
+        else:
+            from linter.commands.scope import scope_for
+
+            scope = scope_for(args.paths, config)
+            config_changed = focus is None and bool(args.paths)
+            focus = None if config_changed else scope.focus
+            result = check(scope.load, config, rules, args.select, args.ignore, focus=focus, options=options)
     except Exception as err:  # pragma: no cover - last line of defence
         print(f"peerlint: internal error: {type(err).__name__}: {err}", file=sys.stderr)
         return EXIT_ERROR
@@ -447,6 +488,55 @@ def _check_stdin(name: str, config, rules, args: argparse.Namespace):
     project = project_from_texts({name: text}, config)
     findings, internal = run_rules(project, rules, args.select, args.ignore)
     return Result.of(project, findings, rules, internal)
+
+
+def _check_new_since(args: argparse.Namespace, parser: argparse.ArgumentParser, outputs) -> int:
+    """``check --new-since REV`` (linter.commands.newsince): nothing is loaded, not
+    even the rules, until the commit is known to touch a Consul file."""
+    if args.paths or args.project or args.write_baseline or args.baseline:
+        parser.error("--new-since checks the whole project as staged; it takes no PATHS, --project or baseline")
+    from linter.commands.gitsnap import GitError
+    from linter.commands.newsince import new_since
+    from linter.config import ConfigError, RunOptions
+
+    def options_for(config) -> RunOptions:
+        if args.no_cache:
+            return RunOptions(jobs=args.jobs)
+        from linter.load.cache import default_cache_dir
+
+        return RunOptions(jobs=args.jobs, cache_dir=args.cache_dir or default_cache_dir(config))
+
+    def rules():
+        loaded = _load_rules()
+        unknown = [c for c in args.select + args.ignore if not any(code.startswith(c) for code in loaded)]
+        if unknown:
+            parser.error(f"no rule matches {', '.join(unknown)}")
+        return loaded
+
+    try:
+        outcome = new_since(args.new_since, rules, args.select, args.ignore, args.config, options_for)
+    except GitError as err:
+        print(f"peerlint: --new-since: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    except ConfigError as err:
+        print(f"peerlint: config error: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as err:  # pragma: no cover - last line of defence
+        print(f"peerlint: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    if outcome.result is None:
+        print(f"peerlint: nothing to check since {args.new_since}: {outcome.skipped}", file=sys.stderr)
+        return EXIT_OK
+    if outcome.old:
+        print(f"peerlint: {outcome.old} finding(s) already present at {args.new_since} not shown", file=sys.stderr)
+    try:
+        _write_reports(outcome.result, outputs, args, outcome.root)
+    except OSError as err:
+        print(f"peerlint: cannot write {err.filename or 'output'}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_ERROR
+    from linter.engine import exit_code
+
+    return exit_code(outcome.result, args.fail_on)
 
 
 def _write_baseline(result, path: str) -> int:

@@ -208,6 +208,12 @@ def load_config(start: str, explicit: str | None = None) -> Config:
         raise ConfigError(f"cannot read config: {err.strerror}", path)
     except UnicodeDecodeError:
         raise ConfigError("config is not UTF-8 text", path)
+    return config_from_text(text, path)
+
+
+def config_from_text(text: str, path: str) -> Config:
+    """The configuration in ``text``, as if read from ``path`` (globs are relative to
+    its folder): a configuration as committed or staged in git, never on disk."""
     tomllib = _toml()
     try:
         data = tomllib.loads(text)

@@ -60,6 +60,17 @@ def _matches(rel: str, globs: Iterable[str]) -> bool:
     return any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(rel, g.rstrip("/") + "/*") for g in globs)
 
 
+def included(rel: str, include: list[str], exclude: list[str]) -> bool:
+    """Whether a candidate file (``rel``: relative to the configuration's folder, with
+    ``/``) is one a run reads: what :func:`iter_files` decides for a file it finds,
+    for a list of paths that are not on disk (a git revision's)."""
+    if not rel.lower().endswith(SUFFIXES) or any(part in SKIP_DIRS for part in rel.split("/")[:-1]):
+        return False
+    if exclude and _matches(rel, exclude):
+        return False
+    return not include or _matches(rel, include)
+
+
 def iter_files(paths: list[str], root: str, include: list[str], exclude: list[str]) -> Iterator[str]:
     """Candidate files under ``paths``, sorted, de-duplicated, never following
     symlinked directories (loops) and skipping VCS and tool folders."""

@@ -249,12 +249,21 @@ def _run_rule(project: Project, code: str, rule_cls: type[Rule]) -> tuple[list[F
 
 
 def run_rules(
-    project: Project, rules: dict[str, type[Rule]], select: Iterable[str] = (), ignore: Iterable[str] = (), offload=None
+    project: Project,
+    rules: dict[str, type[Rule]],
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    offload=None,
+    reuse: dict[str, tuple[list[Finding], bool]] | None = None,
+    record: dict[str, tuple[list[Finding], bool]] | None = None,
 ) -> tuple[list[Finding], bool]:
     """Every selected rule over the project. A rule that raises becomes a PL000
     finding naming it; the other rules still run. ``offload`` (linter.rulepool) has
     some of the rules running in another process: their findings are taken from it,
-    and every rule's findings are assembled in the serial order."""
+    and every rule's findings are assembled in the serial order. ``reuse``: rules
+    whose findings from an earlier run are still right (the editor's incremental
+    re-check: nothing they read changed), not run again; ``record`` gets every
+    rule's own findings (before suppressions), for the next run to reuse."""
     config = project.config
     findings: list[Finding] = []
     internal = False
@@ -262,7 +271,9 @@ def run_rules(
     away = set(offload.codes) if offload is not None else set()
     per_code: dict[str, tuple[list[Finding], bool]] = {}
     for code in ran:
-        if code not in away:
+        if reuse is not None and code in reuse:
+            per_code[code] = reuse[code]
+        elif code not in away:
             per_code[code] = _run_rule(project, code, rules[code])
     if offload is not None:
         while (claimed := offload.claim()) is not None:  # help with what the child has not taken
@@ -272,6 +283,8 @@ def run_rules(
         for code in offload.codes:
             if code not in per_code:
                 per_code[code] = got[code] if code in got else _run_rule(project, code, rules[code])
+    if record is not None:
+        record.update(per_code)
     for code in ran:
         found, failed = per_code[code]
         findings.extend(found)
@@ -359,6 +372,20 @@ def check(
         cache = sys.modules.get("linter.load.cache")
         if cache is not None:
             cache.wait_for_saves()  # the parse cache is in place when a check returns
+
+
+def check_loaded(
+    loaded: Loaded,
+    config: Config,
+    rules: dict[str, type[Rule]],
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    options: RunOptions = RunOptions(),
+) -> Result:
+    """model -> graph -> rules -> suppress over files loaded elsewhere (from git's
+    objects, for ``--new-since``): the same stages as :func:`check` after its load."""
+    with _gc_paused():
+        return _after_load(loaded, config, rules, select, ignore, None, options, {})
 
 
 def _after_load(

@@ -1,30 +1,32 @@
 """``peerlint lsp``: a language server that publishes peerlint's findings as
 diagnostics while files are edited (stdio; pygls, imported only by ``serve``).
 
-Cross-file rules need the whole project, so the workspace folder is read and parsed
-once, when the editor connects; afterwards only the document being edited is parsed
-again, from the editor's buffer (not the file on disk), and the rules run over the
-project with that text. Diagnostics are published for every open document on open,
-change and save, since an edit in one file can raise or clear findings in another.
+Which project a document belongs to, and what is read from disk, is
+:mod:`linter.commands.editor`'s: the nearest configuration per document (several
+projects in one workspace), else the deepest workspace folder (several, added and
+removed), else the open documents alone (never the server's working directory or
+``/``). A project is read once, when its first document opens (``$/progress`` meanwhile,
+through the on-disk parse cache); the editor's buffers are linted instead of the
+disk; file watchers (``workspace/didChangeWatchedFiles``, registered when the client
+allows) bring changes made on disk. Diagnostics are published for every open document
+of the project on open, change and save, since an edit in one file can raise or
+clear findings in another. Hover on a diagnostic shows its rule's summary and page;
+code actions suppress a finding with a reason, or apply the rule's fix edits.
 
 Ranges are exact: peerlint's spans are 1-based code points with an exclusive end;
 LSP positions are 0-based lines and UTF-16 code units, converted with the line's text.
-Each diagnostic's ``code`` is the rule code and ``codeDescription.href`` the rule's own
-page (docs/rules/<CODE>-<slug>.md); related locations become ``relatedInformation``.
+Each diagnostic's ``code`` is the rule code and ``codeDescription.href`` its page in
+docs/rules.md; related locations become ``relatedInformation``.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from linter.api import Finding
-from linter.config import CONFIG_NAMES, Config, ConfigError, load_config
-from linter.discover import display_path, iter_files
-from linter.load.source import SourceText
+from linter.config import ConfigError
 from linter.nodes import Span
-from linter.parse import SUFFIXES, Parsed, parse_text
 
 if TYPE_CHECKING:
     from linter.engine import Result
@@ -48,75 +50,6 @@ def lsp_range(span: Span, text: str | None) -> dict[str, dict[str, int]]:
         return {"line": max(line - 1, 0), "character": utf16_col(line_text, col)}
 
     return {"start": pos(span.line, span.col), "end": pos(span.end_line, span.end_col)}
-
-
-def _normalize(text: str) -> str:
-    """Editor text as peerlint reads files (linter.load.source.read_source): no BOM, LF only."""
-    return text.lstrip("\ufeff").replace("\r\n", "\n")
-
-
-@dataclass
-class Workspace:
-    """The project as the editor sees it: files parsed from disk once, open documents
-    parsed from their buffers. Paths are display paths (relative to ``root``, which
-    the server makes its working directory)."""
-
-    root: str
-    config: Config = field(default_factory=Config)
-    config_error: ConfigError | None = None
-    disk: dict[str, tuple[SourceText, Parsed | None]] = field(default_factory=dict)
-    buffers: dict[str, tuple[SourceText, Parsed]] = field(default_factory=dict)
-    rules: dict[str, Any] = field(default_factory=dict)
-
-    def load(self) -> None:
-        """Read the configuration, the rules and every file under the root, once."""
-        from linter import safety
-        from linter.load import parse_one
-        from linter.registry import load_rules
-
-        self.rules = self.rules or load_rules()
-        safety.confine([self.root])  # symlinks are followed only into the workspace
-        try:
-            self.config, self.config_error = load_config(self.root), None
-        except ConfigError as err:
-            self.config, self.config_error = Config(root=self.root), err
-        self.disk = {}
-        for path in iter_files([self.root], self.config.root, self.config.include, self.config.exclude):
-            _, source, parsed = parse_one(path, self.config.max_file_size)
-            self.disk[source.path] = (source, parsed)
-
-    def reread(self, path: str) -> None:
-        """A file changed on disk (saved elsewhere, or closed in the editor)."""
-        from linter import safety
-        from linter.load import parse_one
-
-        shown = display_path(path)
-        # an editor may close, or a watcher report, a file outside the workspace: never read it
-        if os.path.exists(path) and path.lower().endswith(SUFFIXES) and safety.inside(path, [self.root]):
-            _, source, parsed = parse_one(path, self.config.max_file_size)
-            self.disk[shown] = (source, parsed)
-        else:
-            self.disk.pop(shown, None)
-
-    def set_buffer(self, path: str, text: str) -> str:
-        shown = display_path(path)
-        text = _normalize(text)
-        self.buffers[shown] = (SourceText(shown, text), parse_text(shown, text))
-        return shown
-
-    def close(self, path: str) -> None:
-        self.buffers.pop(display_path(path), None)
-        self.reread(path)
-
-    def lint(self) -> Result:
-        """The rules over disk files overlaid with the open buffers."""
-        from linter.engine import Result, run_rules
-        from linter.project import Project
-
-        merged = {**self.disk, **self.buffers}
-        project = Project.from_files(self.config, (merged[path] for path in sorted(merged)))
-        findings, internal = run_rules(project, self.rules)
-        return Result.of(project, findings, self.rules, internal)
 
 
 def diagnostics(result: Result, path: str) -> list[dict[str, Any]]:
@@ -157,69 +90,6 @@ def _diagnostic(f: Finding, result: Result, texts: dict[str, str]) -> dict[str, 
     return diag
 
 
-def _overlaps(a: dict, b: dict) -> bool:
-    """Whether two LSP ranges touch (a cursor inside or at either end counts)."""
-
-    def key(pos: dict) -> tuple[int, int]:
-        return pos["line"], pos["character"]
-
-    return key(a["start"]) <= key(b["end"]) and key(b["start"]) <= key(a["end"])
-
-
-def _workspace_edit(fixes: list, texts: dict[str, str]) -> dict[str, Any]:
-    from pathlib import Path
-
-    changes: dict[str, list] = {}
-    for fix in fixes:
-        for edit in fix.edits:
-            uri = Path(os.path.abspath(edit.path)).as_uri()
-            changes.setdefault(uri, []).append(
-                {"range": lsp_range(edit.span, texts.get(edit.path)), "newText": edit.new_text}
-            )
-    return {"changes": changes}
-
-
-def code_actions(result: Result, path: str, wanted: dict | None) -> list[dict[str, Any]]:
-    """Code actions (JSON-shaped) for ``path``: a quick fix for each finding with text
-    edits whose range meets ``wanted`` (all of them when None), unsafe ones marked so
-    in the title and never preferred; then "Fix all safe problems in this file", the
-    safe fixes of its findings that do not overlap (``--fix`` runs more rounds)."""
-    from linter.fixing import applicable
-    from linter.textedits import apply_fixes
-
-    texts = result.texts
-    actions: list[dict[str, Any]] = []
-    safe = []
-    for f in result.findings:
-        fix = applicable(f, unsafe=True)
-        if f.path != path or fix is None or any(e.path not in texts for e in fix.edits):
-            continue
-        if fix.safe:
-            safe.append(fix)
-        diag = _diagnostic(f, result, texts)
-        if wanted is not None and not _overlaps(diag["range"], wanted):
-            continue
-        actions.append(
-            {
-                "title": f"peerlint {f.code}: {fix.message}" + ("" if fix.safe else " (unsafe: changes behaviour)"),
-                "kind": "quickfix",
-                "diagnostics": [diag],
-                "isPreferred": fix.safe,
-                "edit": _workspace_edit([fix], texts),
-            }
-        )
-    if safe:
-        _changed, applied = apply_fixes(texts, safe)
-        actions.append(
-            {
-                "title": "peerlint: Fix all safe problems in this file",
-                "kind": "source.fixAll",
-                "edit": _workspace_edit([safe[i] for i in applied], texts),
-            }
-        )
-    return actions
-
-
 def config_diagnostic(err: ConfigError) -> dict[str, Any]:
     line = max(err.line - 1, 0)
     return {
@@ -230,158 +100,51 @@ def config_diagnostic(err: ConfigError) -> dict[str, Any]:
     }
 
 
-def serve() -> int:
-    """Run the server on stdin/stdout until the editor says exit."""
-    try:
-        from lsprotocol import types
-        from lsprotocol.converters import get_converter
-        from pygls.lsp.server import LanguageServer
-    except ImportError as err:
-        import sys
+def _contains(rng: dict[str, dict[str, int]], line: int, character: int) -> bool:
+    start, end = rng["start"], rng["end"]
+    return (start["line"], start["character"]) <= (line, character) <= (end["line"], end["character"])
 
-        print(f"peerlint: the language server needs pygls>=2 ({err})", file=sys.stderr)
-        return 2
-    from linter import __version__
 
-    server = LanguageServer("peerlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
-    state: dict[str, Any] = {"ws": None, "uris": {}, "published": set()}
+def findings_at(result: Result, path: str, line: int, character: int) -> list[Finding]:
+    """The findings of ``path`` whose range holds the 0-based LSP position."""
+    text = result.texts.get(path)
+    return [f for f in result.findings if f.path == path and _contains(lsp_range(f.span, text), line, character)]
 
-    def workspace() -> Workspace:
-        if state["ws"] is None:
-            root = server.workspace.root_path or os.getcwd()
-            os.chdir(root)  # display paths (and so finding paths) are relative to the root
-            ws = Workspace(root)
-            try:
-                ws.load()
-            except Exception as err:  # a broken rule plugin: say so, keep the editor alive
-                server.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"peerlint: {err}"))
-                ws.rules = ws.rules or {}
-            state["ws"] = ws
-            if ws.config_error is not None:
-                server.window_show_message(
-                    types.ShowMessageParams(types.MessageType.Error, f"peerlint: {ws.config_error}")
-                )
-        return state["ws"]
 
-    convert = get_converter()
-
-    def publish() -> None:
-        ws = workspace()
-        result = ws.lint()
-        state["result"] = result
-        uris: dict[str, str] = state["uris"]
-        for path, uri in uris.items():
-            items = [convert.structure(d, types.Diagnostic) for d in diagnostics(result, path)]
-            server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=items))
-        if ws.config_error is not None and ws.config_error.path:
-            from pathlib import Path
-
-            uri = Path(os.path.abspath(ws.config_error.path)).as_uri()
-            diag = convert.structure(config_diagnostic(ws.config_error), types.Diagnostic)
-            server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[diag]))
-
-    def publish_soon() -> None:
-        """Coalesce a burst of changes into one lint (each lint runs every rule)."""
-        import asyncio
-
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            publish()
-            return
-        if state.get("timer") is not None:
-            state["timer"].cancel()
-        state["timer"] = loop.call_later(DEBOUNCE_SECONDS, publish)
-
-    def ours(uri: str) -> str | None:
-        from pygls.uris import to_fs_path
-
-        path = to_fs_path(uri)
-        return path if path and path.lower().endswith(SUFFIXES) else None
-
-    def is_config(uri: str) -> bool:
-        from pygls.uris import to_fs_path
-
-        return os.path.basename(to_fs_path(uri) or "") in CONFIG_NAMES
-
-    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(ls: Any, params: types.DidOpenTextDocumentParams) -> None:
-        path = ours(params.text_document.uri)
-        if path is None:
-            return
-        shown = workspace().set_buffer(path, params.text_document.text)
-        state["uris"][shown] = params.text_document.uri
-        publish()
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls: Any, params: types.DidChangeTextDocumentParams) -> None:
-        path = ours(params.text_document.uri)
-        if path is None:
-            return
-        document = server.workspace.get_text_document(params.text_document.uri)
-        workspace().set_buffer(path, document.source)
-        publish_soon()
-
-    @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.TextDocumentSaveRegistrationOptions(include_text=True))
-    def did_save(ls: Any, params: types.DidSaveTextDocumentParams) -> None:
-        if is_config(params.text_document.uri):
-            workspace().load()  # new clusters, peerings or selections change everything
-            publish()
-            return
-        path = ours(params.text_document.uri)
-        if path is None:
-            return
-        text = (
-            params.text
-            if params.text is not None
-            else server.workspace.get_text_document(params.text_document.uri).source
+def hover_markdown(findings: list[Finding], rules: dict[str, Any]) -> str:
+    """What hovering a diagnostic shows: each rule's code, name, summary and page."""
+    parts = []
+    for f in findings:
+        rule = rules.get(f.code)
+        if rule is None:
+            parts.append(f"**{f.code}**: {f.message}")
+            continue
+        parts.append(
+            f"**{f.code}** `{rule.slug}` ({f.severity}): {rule.summary}\n\n[{f.code} documentation]({rule.help_uri()})"
         )
-        workspace().set_buffer(path, text)
-        publish()
+    return "\n\n---\n\n".join(parts)
 
-    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls: Any, params: types.DidCloseTextDocumentParams) -> None:
-        path = ours(params.text_document.uri)
-        if path is None:
-            return
-        ws = workspace()
-        shown = display_path(path)
-        ws.close(path)
-        state["uris"].pop(shown, None)
-        server.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[])
-        )
-        publish()
 
-    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-    def watched(ls: Any, params: types.DidChangeWatchedFilesParams) -> None:
-        from pygls.uris import to_fs_path
+def suppress_edit(text: str, line: int, code: str) -> dict[str, Any] | None:
+    """The text edit that suppresses ``code`` on 0-based ``line``: a comment above it,
+    indented like it, with a reason to fill in (HCL and YAML both take ``#``)."""
+    lines = text.split("\n")
+    if not 0 <= line < len(lines):
+        return None
+    target = lines[line]
+    indent = target[: len(target) - len(target.lstrip(" \t"))]
+    return {
+        "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}},
+        "newText": f"{indent}# peerlint: ignore[{code}] REASON: why this is safe\n",
+    }
 
-        ws = workspace()
-        if any(is_config(change.uri) for change in params.changes):
-            ws.load()
-        else:
-            for change in params.changes:
-                path = to_fs_path(change.uri)
-                if path:
-                    ws.reread(path)
-        publish()
 
-    @server.feature(
-        types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll]),
-    )
-    def code_action(ls: Any, params: types.CodeActionParams) -> list[types.CodeAction]:
-        path = ours(params.text_document.uri)
-        if path is None:
-            return []
-        result = state.get("result") or workspace().lint()
-        wanted = convert.unstructure(params.range)
-        only = params.context.only
-        actions = code_actions(result, display_path(path), wanted)
-        if only:
-            actions = [a for a in actions if any(a["kind"].startswith(str(k)) for k in only)]
-        return [convert.structure(a, types.CodeAction) for a in actions]
+def fix_edits(f: Finding, texts: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+    """A finding's fix edits as LSP text edits, by file URI ({} when it has none)."""
+    from pathlib import Path
 
-    server.start_io()
-    return 0
+    out: dict[str, list[dict[str, Any]]] = {}
+    for edit in f.fix.edits if f.fix is not None else ():
+        uri = Path(os.path.abspath(edit.path)).as_uri()
+        out.setdefault(uri, []).append({"range": lsp_range(edit.span, texts.get(edit.path)), "newText": edit.new_text})
+    return out

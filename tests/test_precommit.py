@@ -37,9 +37,9 @@ def test_manifest_is_valid_for_pre_commit() -> None:
     )
     (hook,) = clientlib.load_manifest(os.path.join(REPO, ".pre-commit-hooks.yaml"))
     assert hook["id"] == "peerlint" and hook["language"] == "python"
-    assert hook["entry"] == "peerlint check --project ."
-    assert hook["require_serial"] is True and hook["pass_filenames"] is True
-    assert {"yaml", "json", "hcl"} <= set(hook["types_or"])
+    assert hook["entry"] == "peerlint check --new-since HEAD"
+    # the whole project from git, whatever is staged, added or deleted
+    assert hook["pass_filenames"] is False and hook["always_run"] is True and hook["require_serial"] is True
 
 
 class Peers(Rule):
@@ -168,3 +168,106 @@ def test_real_pre_commit_try_repo(tmp_path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert re.search(r"^peerlint\.+Passed$", proc.stdout, re.M), proc.stdout
     assert (repo / "legacy.hcl").read_text() == BAD  # the hook never modifies files
+
+
+# --- the shipped hook installed in real repositories and run by real `git commit`s ---
+
+INTENTIONS = "east/config-entries/intentions-payments.hcl"
+PL401 = "east/config-entries/exported-services.hcl\n  9:16  error   PL401  payments is exported to peer 'west'"
+
+
+@pytest.fixture(scope="module")
+def hook_source(tmp_path_factory):
+    """This checkout as it is (uncommitted changes included, as try-repo would take
+    it) committed in a throw-away repository, and one pre-commit home whose hook
+    environment is built once for every test below."""
+    pytest.importorskip("pre_commit", reason="pre-commit is a test dependency (pip install -e '.[test]')")
+    base = tmp_path_factory.mktemp("hook")
+    source, home = base / "peerlint", base / "home"
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, check=True, capture_output=True
+    ).stdout
+    for name in filter(None, listed.decode().split("\0")):
+        if os.path.isfile(os.path.join(REPO, name)):
+            os.makedirs(os.path.dirname(source / name), exist_ok=True)
+            with open(os.path.join(REPO, name), "rb") as src, open(source / name, "wb") as dst:
+                dst.write(src.read())
+    _git(source, "init", "-q")
+    _git(source, "add", "-A")
+    _commit(source, "-q", "--no-verify", "-m", "peerlint under test")
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=source, check=True, capture_output=True, text=True)
+    return str(source), rev.stdout.strip(), home
+
+
+def _commit(cwd, *args: str) -> subprocess.CompletedProcess:
+    """``git commit ARGS`` as a user types it: the installed pre-commit hook runs."""
+    env = dict(os.environ, NO_COLOR="1", GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t.invalid")
+    env.update(GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@t.invalid", PIP_DISABLE_PIP_VERSION_CHECK="1")
+    env.pop("GIT_DIR", None)
+    env.pop("GIT_INDEX_FILE", None)
+    # a hook's output goes to git's standard error: both are kept, together, in stdout
+    return subprocess.run(
+        ["git", "commit", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=900,
+    )
+
+
+@pytest.fixture
+def user_repo(tmp_path, hook_source):
+    """The examples (three clusters; three findings already committed) and two files
+    that are not Consul's, committed, with the shipped hook installed by pre-commit."""
+    source, rev, home = hook_source
+    repo = tmp_path / "user"
+    import shutil
+
+    shutil.copytree(os.path.join(REPO, "examples"), repo)
+    (repo / "notes.txt").write_text("notes\n")
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {source}\n    rev: {rev}\n    hooks:\n      - id: peerlint\n        verbose: true\n"
+    )
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _commit(repo, "-q", "--no-verify", "-m", "init")
+    proc = _pre_commit(repo, home, "install", "--install-hooks")
+    _skip_if_offline(proc, home)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return repo
+
+
+def test_hook_blocks_a_commit_that_deletes_a_file_others_depend_on(user_repo) -> None:
+    _git(user_repo, "rm", "-q", INTENTIONS)
+    proc = _commit(user_repo, "-m", "drop the payments intentions")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert re.search(r"^peerlint\.+Failed$", proc.stdout, re.M), proc.stdout
+    assert PL401 in proc.stdout  # in a file the commit does not touch
+    assert "3 finding(s) already present at HEAD not shown" in proc.stdout
+
+
+def test_hook_blocks_an_edit_that_breaks_another_files_finding(user_repo) -> None:
+    path = user_repo / INTENTIONS
+    path.write_text(path.read_text().replace('Peer   = "west"', 'Peer   = "south"'))
+    _git(user_repo, "add", INTENTIONS)
+    proc = _commit(user_repo, "-m", "payments: allow south")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert PL401 in proc.stdout
+
+
+def test_hook_passes_old_findings_and_returns_at_once_without_consul_files(user_repo) -> None:
+    (user_repo / "notes.txt").write_text("more notes\n")
+    _git(user_repo, "add", "notes.txt")
+    proc = _commit(user_repo, "-m", "notes")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert re.search(r"^peerlint\.+Passed$", proc.stdout, re.M), proc.stdout
+    # returned before loading anything (verbose: true shows the hook's note)
+    assert "nothing to check since HEAD: no Consul file or peerlint configuration changed" in proc.stdout
+    mesh = user_repo / "east/config-entries/mesh.hcl"
+    mesh.write_text("# mesh-wide settings\n" + mesh.read_text())
+    _git(user_repo, "add", "-A")
+    proc = _commit(user_repo, "-m", "a comment")  # a Consul file, but nothing new: passes
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "3 finding(s) already present at HEAD not shown" in proc.stdout

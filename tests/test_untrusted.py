@@ -140,20 +140,24 @@ def test_symlink_outside_the_project_is_never_read(tmp_path) -> None:
 
 
 def test_language_server_never_reads_outside_its_workspace(tmp_path) -> None:
-    from linter.lsp import Workspace
+    """A watcher event or a closed document for a file outside the project, or for a
+    committed symlink inside it that points outside, never reads that file."""
+    from linter.commands.editor import EditorProject
 
     outside = _write(tmp_path, "elsewhere/secret.hcl", 'token = "x"\n')
     root = tmp_path / "ws"
     root.mkdir()
     _write(root, "a.hcl", 'a = "b"\n')
+    os.symlink(outside, root / "link.hcl")
     cwd = os.getcwd()
     os.chdir(str(root))
     try:
-        ws = Workspace(str(root))
-        ws.load()
-        ws.close(outside)
-        ws.reread(outside)
-        assert not any("secret" in p for p in ws.disk)
+        project = EditorProject(str(root), True)
+        project.load(lambda config: None)
+        project.reread(str(outside))
+        project.reread(str(root / "link.hcl"))
+        texts = [source.text or "" for source, _parsed in project.disk.values()]
+        assert not any("token" in t for t in texts), list(project.disk)
     finally:
         os.chdir(cwd)
 
@@ -274,7 +278,10 @@ def test_output_to_a_pipe_is_written_not_replaced(tmp_path) -> None:
     subprocess.run(
         _RUN + ["check", "--no-cache", "-f", "json", "-o", fifo, str(tmp_path / "src")], env=_env(), timeout=60
     )
-    out, _ = reader.communicate(timeout=60)
+    try:
+        out, _ = reader.communicate(timeout=60)
+    finally:
+        reader.kill()  # peerlint never opened the pipe: do not leave cat waiting
     assert json.loads(out)["findings"]
     import stat
 

@@ -49,3 +49,36 @@ def parse_all(
         save_in_background(cache)
     for path, (source, parsed) in zip(files, loaded):
         yield path, source, parsed  # type: ignore[misc]
+
+
+def parse_texts(items: list[tuple[str, str]], config: Config, options: RunOptions = RunOptions()) -> list[Parsed]:
+    """Texts that are not files on disk (a git revision's blobs, an editor's buffers),
+    parsed, through the on-disk parse cache when ``options`` name one: the same
+    content parses once, whichever revision or buffer it comes from."""
+    from linter.load.cache import ParseCache, cache_key, save_in_background
+    from linter.load.codec import decode
+    from linter.load.parallel import cache_key_for
+
+    cache: ParseCache | None = None
+    if options.cache_dir:
+        cache = ParseCache(options.cache_dir, cache_key(config))
+        cache.load()
+    out: list[Parsed] = []
+    for path, text in items:
+        if cache is None:
+            out.append(parse_text(path, text))
+            continue
+        key = cache_key_for(path, text)
+        parsed = None
+        if key in cache.entries:
+            try:
+                parsed = decode(cache.get(key))
+            except Exception:  # a stale or damaged entry: parse it again
+                parsed = None
+        if parsed is None:
+            parsed = parse_text(path, text)
+            cache.put_tree(key, parsed)
+        out.append(parsed)
+    if cache is not None:
+        save_in_background(cache)
+    return out

@@ -66,6 +66,12 @@ def read_source(path: str, max_size: int) -> SourceText:
         return SourceText(shown, None, err.strerror)
     except OSError as err:
         return SourceText(shown, None, f"cannot read file: {err.strerror or err}")
+    return source_from_bytes(shown, data, max_size)
+
+
+def source_from_bytes(shown: str, data: bytes, max_size: int) -> SourceText:
+    """A file's text from its bytes (read from disk or from git's objects), or the
+    reason it has none: over the size limit, binary, not UTF-8."""
     if len(data) > max_size:
         return SourceText(shown, None, f"file is over the {max_size}-byte limit (max-file-size); not read")
     nul = data.find(b"\x00")

@@ -1,0 +1,122 @@
+"""The editor's incremental re-check (linter.commands.incremental) gives exactly what a
+full lint gives: a generated fleet, random files changed one after another (in an
+open buffer or on disk), every incremental result compared with a fresh server's
+full lint of the same state; and some rules were really reused."""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+
+import pytest
+from helpers import REPO
+
+from linter.commands import incremental
+from linter.commands.editor import Editor
+from linter.registry import load_rules
+
+sys.path.insert(0, os.path.join(REPO, "benchmarks"))
+import generate
+
+
+def mutate(text: str, rng: random.Random, other: str) -> str:
+    """One random edit of the kinds that raise or clear findings, in this file or
+    another (a duplicate of another file's entry is reported in both)."""
+    lines = text.split("\n")
+    choice = rng.randrange(8)
+    if choice == 6:
+        return other
+    if choice == 7:  # an invalid name
+        named = [i for i, line in enumerate(lines) if "name" in line.lower() and '"' in line]
+        if named:
+            i = rng.choice(named)
+            head, _, rest = lines[i].partition('"')
+            lines[i] = head + '"Bad Name!' + rest[rest.find('"') :]
+            return "\n".join(lines)
+    if choice == 0 and len(lines) > 2:  # a line removed (an intention source, a consumer, ...)
+        del lines[rng.randrange(len(lines))]
+    elif choice == 1:  # a name or peer changed
+        i = rng.randrange(len(lines))
+        lines[i] = lines[i].replace('"', '"x', 1)
+    elif choice == 2:
+        lines.insert(rng.randrange(len(lines) + 1), "# a comment")
+    elif choice == 3:  # broken syntax
+        lines.insert(rng.randrange(len(lines) + 1), "{ [")
+    elif choice == 4:
+        return ""
+    else:  # a line repeated
+        i = rng.randrange(len(lines))
+        lines.insert(i, lines[i])
+    return "\n".join(lines)
+
+
+def summary(result) -> list[tuple]:
+    return [(f.code, f.path, f.span, f.message, tuple((r.path, r.span) for r in f.related)) for f in result.findings]
+
+
+@pytest.mark.parametrize("seed", [1])
+def test_incremental_matches_a_full_lint(tmp_path, monkeypatch, seed) -> None:
+    fleet = tmp_path / "fleet"
+    generate.generate(str(fleet), 300)
+    monkeypatch.chdir(fleet)
+    rules = load_rules()
+    files = sorted(
+        os.path.join(d, f) for d, _, names in os.walk(fleet) for f in names if f.endswith((".hcl", ".json", ".yaml"))
+    )
+    rng = random.Random(seed)
+    editor = Editor(folders=[str(fleet)], rules=rules)
+    opened = files[0]
+    root = editor.project_of(opened).root
+    editor.set_buffer(opened, open(opened, encoding="utf-8").read())
+    editor.lint(root)
+    reused = []
+    real = incremental.reusable
+    monkeypatch.setattr(incremental, "reusable", lambda *a: reused.append(len(r := real(*a))) or r)
+    for step in range(25):
+        path = rng.choice(files)
+        text = open(path, encoding="utf-8").read()
+        siblings = [f for f in files if os.path.dirname(f) == os.path.dirname(path)]
+        changed = mutate(text, rng, open(rng.choice(siblings), encoding="utf-8").read())
+        if step % 3 == 0 and path not in editor.buffers:  # an edit in another open document
+            editor.project_of(path)
+            editor.set_buffer(path, changed)
+        else:  # changed on disk (a checkout, another tool)
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(changed)
+            editor.disk_changed(path)
+        got = summary(editor.lint(root))
+        fresh = Editor(folders=[str(fleet)], rules=rules)
+        fresh.project_of(opened)
+        for buffer, (source, _parsed) in editor.buffers.items():
+            fresh.project_of(buffer)
+            fresh.set_buffer(buffer, source.text)
+        assert got == summary(fresh.lint(root)), f"step {step}: {path}"
+    assert any(n > 0 for n in reused)  # the incremental path was taken, not only full lints
+
+
+def test_a_rule_reading_the_changed_kind_runs_again(tmp_path, monkeypatch) -> None:
+    """PL108 reads config entries: removing the second mesh entry clears its finding
+    (a reused result would keep it); a change to a file of a kind nothing but the
+    document-wide rules read reuses PL108's findings."""
+    import shutil
+
+    project = tmp_path / "p"
+    shutil.copytree(os.path.join(REPO, "tests", "fixtures", "PL108", "singletons"), project)
+    (project / "notes.yaml").write_text("a: 1\n")
+    monkeypatch.chdir(project)
+    editor = Editor(folders=[str(project)], rules=load_rules())
+    mesh = str(project / "mesh.hcl")
+    root = editor.project_of(mesh).root
+    editor.set_buffer(mesh, (project / "mesh.hcl").read_text())
+    assert [f.path for f in editor.lint(root).findings if f.code == "PL108"] == ["k8s/mesh.yaml", "mesh.json"]
+    reused: list[set[str]] = []
+    real = incremental.reusable
+    monkeypatch.setattr(incremental, "reusable", lambda *a: reused.append(set(r := real(*a))) or r)
+    (project / "notes.yaml").write_text("a: 2\n")  # not Consul's: PL108 is reused, same findings
+    editor.disk_changed(str(project / "notes.yaml"))
+    assert [f.path for f in editor.lint(root).findings if f.code == "PL108"] == ["k8s/mesh.yaml", "mesh.json"]
+    assert "PL108" in reused[-1] and "PL101" not in reused[-1]  # PL101 reads every document
+    (project / "mesh.json").write_text('{"Kind": "proxy-defaults", "Name": "global"}\n')
+    editor.disk_changed(str(project / "mesh.json"))
+    assert [f.path for f in editor.lint(root).findings if f.code == "PL108"] == ["k8s/mesh.yaml"]
