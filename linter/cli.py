@@ -102,6 +102,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="where the parse cache lives (default: .peerlint_cache at the project root)",
     )
     check.add_argument("--timings", action="store_true", help="print how long each stage took to standard error")
+    check.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="list the files passed over as not Consul's (and why) on standard error",
+    )
+    check.add_argument(
+        "--no-respect-gitignore",
+        dest="respect_gitignore",
+        action="store_false",
+        default=None,
+        help="also read files that .gitignore ignores (default: skip them; config: respect-gitignore)",
+    )
 
     sub.add_parser("rules", help="list every rule")
     explain = sub.add_parser("explain", help="print a rule's documentation")
@@ -232,11 +245,16 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return EXIT_ERROR
     from linter.config import RunOptions
 
-    options = RunOptions(jobs=args.jobs)
+    if args.respect_gitignore is False:
+        config.respect_gitignore = False
+    # peerlint's own report and baseline files are never read as input
+    never = tuple(p for p in [path for _name, path in outputs] + [args.baseline, args.write_baseline] if p)
+    options = RunOptions(jobs=args.jobs, never_scan=never)
     if not args.no_cache:
         from linter.load.cache import default_cache_dir
 
-        options = RunOptions(jobs=args.jobs, cache_dir=args.cache_dir or default_cache_dir(config))
+        cache_dir = args.cache_dir or default_cache_dir(config)
+        options = RunOptions(jobs=args.jobs, cache_dir=cache_dir, never_scan=never)
     rules = _load_rules()
     unknown = [c for c in args.select + args.ignore if not any(code.startswith(c) for code in rules)]
     if unknown:
@@ -248,14 +266,19 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     focus = args.paths or None
     if focus and config.path and any(os.path.abspath(p) == os.path.abspath(config.path) for p in focus):
         focus = None  # the config changed (pre-commit passed it): every finding may have changed
+    skipped: list[tuple[str, str]] | None = [] if args.verbose else None
     try:
         if args.project:
-            result = check([args.project], config, rules, args.select, args.ignore, focus=focus, options=options)
+            result = check(
+                [args.project], config, rules, args.select, args.ignore, focus=focus, options=options, skipped=skipped
+            )
         else:
-            result = check(paths, config, rules, args.select, args.ignore, options=options)
+            result = check(paths, config, rules, args.select, args.ignore, options=options, skipped=skipped)
     except Exception as err:  # pragma: no cover - last line of defence
         print(f"peerlint: internal error: {type(err).__name__}: {err}", file=sys.stderr)
         return EXIT_ERROR
+    for path, reason in sorted(skipped or []):
+        print(f"peerlint: skipped {path}: {reason}", file=sys.stderr)
     if args.write_baseline:
         return _write_baseline(result, args.write_baseline)
     if args.baseline:

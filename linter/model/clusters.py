@@ -17,13 +17,13 @@ PeeringAcceptor/PeeringDialer custom resources say otherwise (see linter.graph).
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 from dataclasses import dataclass
 
 from linter.config import Config
 from linter.discover import relative_path
+from linter.globs import glob_regex
 from linter.k8s.helm import truthy
 from linter.model.document import AGENT_CONFIG, HELM_VALUES, Document
 from linter.nodes import Mapping, Node
@@ -52,10 +52,10 @@ class ClusterMatcher:
         self.clusters: list[tuple[str, str]] = []
         alternatives: list[str] = []
         for name, cluster in config.clusters.items():
-            for glob in cluster.paths:
-                glob = os.path.normcase(glob.rstrip("/"))
-                for pattern in (glob, glob + "/*"):
-                    alternatives.append(f"(?P<_c{len(self.clusters)}>{fnmatch.translate(pattern)})")
+            for glob in cluster.paths:  # gitignore semantics (linter.globs): a folder holds its files
+                regex = glob_regex(os.path.normcase(glob))
+                if regex is not None:
+                    alternatives.append(f"(?P<_c{len(self.clusters)}>{regex})")
                     self.clusters.append((name, cluster.partition))
         # Alternatives are tried left to right: the first cluster whose glob matches wins.
         self.pattern = re.compile("|".join(alternatives)) if alternatives else None
