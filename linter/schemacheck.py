@@ -252,8 +252,12 @@ class _Checker:
                 {} if isinstance(node, Mapping) else [] if isinstance(node, Sequence) else getattr(node, "value", None)
             )
         if isinstance(node, Mapping):
-            if "array" in types and "object" not in types and self.weak:
-                # WeaklyTypedInput: one block where a list of blocks is expected
+            if "array" in types and "object" not in types and (self.weak or self.doc.syntax == "hcl"):
+                # WeaklyTypedInput: one block where a list of blocks is expected. In HCL
+                # every block decodes as a list of maps (hcl v1), which the agent's
+                # decoder keeps as a list for a list field (lib.PatchSliceOfMaps' skip
+                # list, now decode.HookWeakDecodeFromSlice): one `upstreams {}` block
+                # is a one-element list. JSON's object stays an object (an error there).
                 return [self.walk(node, schema.get("items", {}), path + (0,), depth + 1)]
             return self.walk_mapping(node, schema, path, depth)
         if isinstance(node, Sequence):
