@@ -62,6 +62,7 @@ class Project:
         """One read (or unreadable) file: its text, problem or documents."""
         from linter.model.classify import classify, helm_named
         from linter.model.foreign import unparsed_reason
+        from linter.model.kustomize import is_patch
 
         self.files.append(source.path)
         if source.text is None or parsed is None:
@@ -76,6 +77,9 @@ class Project:
                 self.skipped.append((source.path, reason))
                 return
             self.problems.append(FileProblem(source.path, parsed.error.message, parsed.error.span))
+            return
+        if parsed.syntax == "yaml" and is_patch(source.path):
+            self.skipped.append((source.path, "a kustomize patch (a partial object merged into a base's)"))
             return
         named = helm_named(source.path, self.config)
         for index, root in enumerate(parsed.documents):
