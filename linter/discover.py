@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Iterable, Iterator
-
-from pathspec import PathSpec
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from linter.globs import matches
+
+if TYPE_CHECKING:
+    from pathspec import PathSpec
 from linter.parse import SUFFIXES
 
 SKIP_DIRS = {
@@ -210,7 +211,10 @@ class GitIgnores:
             spec = None
             try:
                 with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as handle:
-                    spec = PathSpec.from_lines("gitignore", handle.read().splitlines())
+                    lines = handle.read().splitlines()
+                from pathspec import PathSpec  # only with a .gitignore (see linter.globs)
+
+                spec = PathSpec.from_lines("gitignore", lines)
             except OSError:
                 pass
             self._specs[folder] = spec

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from pathspec import PathSpec
-from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+if TYPE_CHECKING:
+    from pathspec import PathSpec
 
 __all__ = ["glob_regex", "matches", "spec"]
 
@@ -24,7 +24,10 @@ _NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_]+>")
 
 @lru_cache(maxsize=256)
 def spec(globs: tuple[str, ...]) -> PathSpec:
-    """The compiled globs (a run compiles each list once)."""
+    """The compiled globs (a run compiles each list once; pathspec is imported only
+    when there are globs: it costs a check with none the import of concurrent.futures)."""
+    from pathspec import PathSpec
+
     return PathSpec.from_lines("gitignore", globs)
 
 
@@ -40,6 +43,8 @@ def matches(rel: str, globs: Iterable[str]) -> bool:
 def glob_regex(glob: str) -> str | None:
     """One glob as a regular expression without named groups (so several can be
     alternatives in one pattern); None for a negation or an empty glob."""
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
     regex, include = GitIgnoreSpecPattern.pattern_to_regex(glob)
     if regex is None or not include:
         return None

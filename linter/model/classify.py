@@ -11,7 +11,6 @@ import re
 from typing import Iterator
 
 from linter.config import Config
-from linter.discover import relative_path
 from linter.globs import matches as glob_matches
 from linter.model.charts import chart_beside
 from linter.model.document import (
@@ -447,7 +446,7 @@ def helm_named(path: str, config: Config) -> bool:
         globs.extend(cluster.helm_values)
     if not globs:
         return False
-    rel = relative_path(os.path.abspath(path), os.path.abspath(config.root)).replace(os.sep, "/")
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(config.root)).replace(os.sep, "/")
     return glob_matches(rel, globs)
 
 
