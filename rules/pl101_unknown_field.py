@@ -32,10 +32,21 @@ Kubernetes drops or rejects an unknown field (`unknown field
 "spec.peering.peeringThroughMeshGateways"`). A misspelt chart value is silently ignored,
 so the feature you configured is simply off.
 
+## Helm values: a warning, judged against the chart version
+Helm ignores keys the chart does not read (nothing is rejected), so on consul chart
+values the finding is a warning: "the consul chart x.y does not read it". Keys come and
+go between chart versions, so each key is judged against the version the cluster pins
+(the tag of `global.imageK8S`, else `consul-k8s-version` in the configuration): a key
+that version reads never fires, and one it no longer reads names the version that
+dropped it. When no version is known, only a key that no chart version (the last 0.x
+and every minor since 1.0) reads fires. The per-version keys come from consul-k8s's
+`charts/consul/values.yaml` at each release (tools/gen_helm_keys.py).
+
 ## References
 - Consul `agent/structs/config_entry.go` (`DecodeConfigEntry`), `lib/decode/decode.go` (`HookTranslateKeys`)
 - Consul `agent/config/config.go` (agent file keys)
 - consul-k8s CRDs `control-plane/config/crd/bases/`; `charts/consul/values.yaml`
+- https://helm.sh/docs/chart_best_practices/values/ (values a chart does not read are ignored)
 """
     example = {
         "bad": {
