@@ -127,3 +127,27 @@ def _issue(
         f'unknown value "{path}": {chart} {verb}' + (f"; did you mean {hint!r}?" if hint else ""),
         f'rename "{key.value}" to "{hint}"' if hint else f'remove "{key.value}": Helm ignores it',
     )
+
+
+def looks_like_chart_values(root: Mapping, depth: int = 3) -> bool:
+    """Whether ``root`` is made of consul chart keys: every top-level key one some
+    chart version reads, at least three nested key paths it reads, and few it does
+    not (a typo or a documentation slip such as ``global.metrics.provider``). Vault's
+    chart values have ``injector``, an app chart's ``replicaCount``: never consul's."""
+    table = _table()
+    known = unknown = 0
+    stack: list[tuple[Mapping, str, int]] = [(root, "", 1)]
+    while stack:
+        mapping, prefix, level = stack.pop()
+        for key, value in mapping.entries:
+            path = f"{prefix}.{key.value}" if prefix else str(key.value)
+            found = table.keys.get(path)
+            if found is None:
+                if level == 1:
+                    return False
+                unknown += 1
+                continue
+            known += level >= 2
+            if not found[1] and isinstance(value, Mapping) and level < depth:
+                stack.append((value, path, level + 1))
+    return known >= 3 and unknown * 4 <= known

@@ -328,7 +328,9 @@ def _is_helm_values(root: Mapping, keys: set[str], syntax: str, path: str = "") 
         body = root.get(section)
         if isinstance(body, Mapping) and _folded(body) & HELM_CONSUL_SERVER:
             return True
-    return False
+    from linter.k8s.chartkeys import looks_like_chart_values
+
+    return looks_like_chart_values(root)  # made of consul chart keys (every version's)
 
 
 def _helm_values(root: Mapping, keys: set[str], path: str, index: int, helm_named: bool) -> Iterator[Document]:
