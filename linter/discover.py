@@ -205,6 +205,7 @@ class GitIgnores:
         self._stop_at = stop_at
         self._specs: dict[str, PathSpec | None] = {}
         self._top: dict[str, str | None] = {}
+        self._chains: dict[str, list[tuple[str, PathSpec]]] = {}
 
     def _spec(self, folder: str) -> PathSpec | None:
         if folder not in self._specs:
@@ -232,16 +233,29 @@ class GitIgnores:
                 self._top[folder] = self._repo_top(parent)
         return self._top[folder]
 
+    def _chain(self, folder: str) -> list[tuple[str, PathSpec]]:
+        """The .gitignore specs that apply in ``folder``, deepest first (cached per
+        folder: a file's check is then only its own specs' matching)."""
+        chain = self._chains.get(folder)
+        if chain is None:
+            top = self._repo_top(folder) or self._stop_at
+            chain = []
+            here = folder
+            while True:
+                spec = self._spec(here)
+                if spec is not None:
+                    chain.append((here, spec))
+                if here == top or os.path.dirname(here) == here or not here.startswith(top):
+                    break
+                here = os.path.dirname(here)
+            self._chains[folder] = chain
+        return chain
+
     def ignored(self, absolute: str, is_dir: bool) -> bool:
-        folder = os.path.dirname(absolute)
-        top = self._repo_top(folder) or self._stop_at
-        while True:
-            spec = self._spec(folder)
-            if spec is not None:
-                rel = relative_path(absolute, folder).replace(os.sep, "/") + ("/" if is_dir else "")
-                result = spec.check_file(rel)
-                if result.include is not None:
-                    return bool(result.include)
-            if folder == top or os.path.dirname(folder) == folder or not folder.startswith(top):
-                return False
-            folder = os.path.dirname(folder)
+        chain = self._chain(os.path.dirname(absolute))
+        for folder, spec in chain:
+            rel = relative_path(absolute, folder).replace(os.sep, "/") + ("/" if is_dir else "")
+            result = spec.check_file(rel)
+            if result.include is not None:
+                return bool(result.include)
+        return False

@@ -331,7 +331,7 @@ def check(
         with _gc_paused():
             timings: dict[str, float] = {}
             loaded = load(discover(paths, config, options, skipped), config, options, timings)
-            if options.cache_dir:
+            if options.cache_dir and skipped is None:  # --verbose lists what the model skips: no cached answer
                 result = _with_results_cache(loaded, config, rules, select, ignore, focus, options, timings)
             else:
                 result = _after_load(loaded, config, rules, select, ignore, focus, options, timings)

@@ -79,7 +79,13 @@ class Workspace:
         except ConfigError as err:
             self.config, self.config_error = Config(root=self.root), err
         self.disk = {}
-        for path in iter_files([self.root], self.config.root, self.config.include, self.config.exclude):
+        for path in iter_files(
+            [self.root],
+            self.config.root,
+            self.config.include,
+            self.config.exclude,
+            respect_gitignore=self.config.respect_gitignore,
+        ):
             _, source, parsed = parse_one(path, self.config.max_file_size)
             self.disk[source.path] = (source, parsed)
 

@@ -108,3 +108,31 @@ def test_umbrella_chart_values_are_consul_values(tmp_path) -> None:
     )
     done = _cli("--format", "gcc", ".", cwd=tmp_path)
     assert "platform/values.yaml:5:" in done.stdout, done.stdout + done.stderr
+
+
+def test_values_file_named_in_config_is_consul_values(tmp_path) -> None:
+    _write(
+        tmp_path,
+        {
+            "deploy/prod.yaml": "server:\n  replicas: 3\n  replica: 2\n",
+            "deploy/other.yaml": "server:\n  replica: 2\n",
+            "peerlint.toml": 'helm-values-order = ["deploy/prod.yaml"]\n',
+        },
+    )
+    done = _cli("--format", "gcc", ".", cwd=tmp_path)
+    assert 'deploy/prod.yaml:3:3: warning: unknown value "server.replica"' in done.stdout, done.stdout + done.stderr
+    assert "other.yaml" not in done.stdout  # neither strong keys nor named: not the consul chart's
+
+
+def test_verbose_lists_model_skips_with_a_cache(tmp_path) -> None:
+    _write(tmp_path, {"infra/main.hcl": "service {\n  tags = [for t in var.tags : upper(t)]\n}\n"})
+    for _ in range(2):
+        env = dict(os.environ, PYTHONPATH=ROOT)
+        done = subprocess.run(
+            [sys.executable, "-m", "linter", "check", "--verbose", "--cache-dir", str(tmp_path / "c"), "infra"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert "peerlint: skipped infra/main.hcl: HCL2" in done.stderr, done.stderr
