@@ -91,6 +91,11 @@ _DECISIVE = {
     "nomad",
     "templateconfig",
     "autoauth",  # Vault agent
+    "task",
+    "driver",
+    "bufferperiod",
+    "workingdir",
+    "terraformprovider",  # Consul-Terraform-Sync
 }
 _WEAK = {"client", "region", "advertise", "consul", "plugin", "apiaddr", "clusteraddr", "disablemlock", "template"}
 
