@@ -473,7 +473,7 @@ def _helm_unknown(rule: Any, project: Any):
     from linter.k8s.chartkeys import unknown_keys
     from linter.k8s.helm import project_installs
     from linter.model.document import HELM_VALUES
-    from linter.versions import installed
+    from linter.versions import installed, parse_version
 
     docs = [doc for doc in project.documents if doc.category == HELM_VALUES]
     if not docs:
@@ -487,5 +487,7 @@ def _helm_unknown(rule: Any, project: Any):
         version = version_of.get(id(doc))
         if version is None and id(doc) not in version_of:
             version = installed(None, project.config)[1]
+        if version is None:  # an umbrella chart's Chart.yaml pins the consul chart
+            version = parse_version(doc.extra.get("chart_version"))
         for issue in unknown_keys(doc, version):
             yield rule.report(doc.at(issue.key), issue.message, fix=issue.fix, severity="warning")

@@ -83,3 +83,19 @@ def test_generated_tables_are_current(tool: str) -> None:
         [sys.executable, os.path.join(ROOT, "tools", tool), "--repo", MIRROR, "--check"], capture_output=True, text=True
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_an_umbrella_chart_pins_the_version(tmp_path) -> None:
+    (tmp_path / "Chart.yaml").write_text(
+        "name: platform\ndependencies:\n  - name: consul\n    version: 1.3.2\n    repository: https://helm.releases.hashicorp.com\n"
+    )
+    values = "consul:\n  global:\n    datacenter: dc1\n    imageEnvoy: envoyproxy/envoy:v1.22\n"
+    assert _pl101(tmp_path, values) == [
+        (
+            "warning",
+            'unknown value "global.imageEnvoy": the consul chart 1.3 does not read it (chart 1.0 dropped it; read up to 0.49)',
+            4,
+        )
+    ]
+    (tmp_path / "Chart.yaml").write_text("name: platform\ndependencies:\n  - name: consul\n    version: ~1.3.0\n")
+    assert _pl101(tmp_path, values) == []  # a range pins no one version; 0.49 read it

@@ -336,12 +336,15 @@ def _is_helm_values(root: Mapping, keys: set[str], syntax: str, path: str = "") 
 def _helm_values(root: Mapping, keys: set[str], path: str, index: int, helm_named: bool) -> Iterator[Document]:
     """Consul chart values in a YAML document: by the ``Chart.yaml`` beside it, the
     configuration, strong keys, or (weakly) a layer's name."""
-    chart = chart_beside(os.path.dirname(os.path.abspath(path)))
+    name = os.path.basename(path)
+    # a Chart.yaml matters to chart-like values (an umbrella chart's are under "consul:")
+    chart = chart_beside(os.path.dirname(os.path.abspath(path))) if keys & HELM_TOP or "values" in name else None
     if chart is not None and not helm_named:
         if chart.consul_key is not None:  # an umbrella chart: the consul chart's values are below its key
             sub = root.get(chart.consul_key)
             if isinstance(sub, Mapping):
-                yield Document(path, index, HELM_VALUES, HELM_VALUES, sub, "yaml")
+                pinned = {"chart_version": chart.consul_version} if chart.consul_version else {}
+                yield Document(path, index, HELM_VALUES, HELM_VALUES, sub, "yaml", extra=pinned)
         return  # another chart's values, or the consul chart's own defaults
     if helm_named and keys & HELM_TOP:
         yield Document(path, index, HELM_VALUES, HELM_VALUES, root, "yaml")

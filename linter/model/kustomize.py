@@ -28,31 +28,40 @@ class Kustomization:
     patches: frozenset[str]
 
 
-@lru_cache(maxsize=1024)
 def kustomization_beside(folder: str) -> Kustomization | None:
-    """The kustomization in ``folder``, if any (read once a run)."""
-    from linter.parse import parse_text
-
+    """The kustomization in ``folder``, if any (each version of the file read once)."""
     for name in NAMES:
         path = os.path.join(folder, name)
         try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                text = handle.read(1 << 20)
+            info = os.stat(path)
         except OSError:
             continue
-        parsed = parse_text(path if name != "Kustomization" else path + ".yaml", text)
-        root = parsed.documents[0] if parsed.error is None and parsed.documents else None
-        if not isinstance(root, Mapping):
-            return Kustomization(None, frozenset())
-        namespace = root.value("namespace")
-        patches: set[str] = set()
-        for key in ("patches", "patchesStrategicMerge", "patchesJson6902"):
-            for item in as_list(root.get(key)):
-                target = item.value("path") if isinstance(item, Mapping) else getattr(item, "value", None)
-                if isinstance(target, str) and "\n" not in target:
-                    patches.add(os.path.normpath(os.path.join(folder, target)))
-        return Kustomization(namespace if isinstance(namespace, str) and namespace else None, frozenset(patches))
+        return _kustomization_at(path, info.st_mtime_ns, info.st_size)
     return None
+
+
+@lru_cache(maxsize=1024)
+def _kustomization_at(path: str, _mtime: int, _size: int) -> Kustomization:
+    from linter.parse import parse_text
+
+    folder = os.path.dirname(path)
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read(1 << 20)
+    except OSError:
+        return Kustomization(None, frozenset())
+    parsed = parse_text(path if path.endswith((".yaml", ".yml")) else path + ".yaml", text)
+    root = parsed.documents[0] if parsed.error is None and parsed.documents else None
+    if not isinstance(root, Mapping):
+        return Kustomization(None, frozenset())
+    namespace = root.value("namespace")
+    patches: set[str] = set()
+    for key in ("patches", "patchesStrategicMerge", "patchesJson6902"):
+        for item in as_list(root.get(key)):
+            target = item.value("path") if isinstance(item, Mapping) else getattr(item, "value", None)
+            if isinstance(target, str) and "\n" not in target:
+                patches.add(os.path.normpath(os.path.join(folder, target)))
+    return Kustomization(namespace if isinstance(namespace, str) and namespace else None, frozenset(patches))
 
 
 def is_patch(path: str) -> bool:
