@@ -61,7 +61,7 @@ class Project:
     def add_file(self, source: SourceText, parsed: Parsed | None) -> None:
         """One read (or unreadable) file: its text, problem or documents."""
         from linter.model.classify import classify, helm_named
-        from linter.model.foreign import unparsed_reason
+        from linter.model.foreign import own_output, unparsed_reason
         from linter.model.kustomize import is_patch
 
         self.files.append(source.path)
@@ -69,6 +69,11 @@ class Project:
             self.problems.append(
                 FileProblem(source.path, source.problem or "cannot read", Span.point(source.line, source.col))
             )
+            return
+        if parsed.error is None and parsed.syntax == "json" and own_output(parsed.documents):
+            # peerlint's own report or baseline (written by an earlier run or CI): it quotes
+            # findings and rule docs (a sample peering token), never Consul configuration
+            self.skipped.append((source.path, "peerlint's own report or baseline"))
             return
         self.texts[source.path] = source.text
         if parsed.error is not None:

@@ -94,8 +94,15 @@ def test_own_outputs_never_read(tmp_path) -> None:
     assert first.returncode == 0, first.stderr
     files = list(iter_files([str(tmp_path)], str(tmp_path), [], [], never=[str(tmp_path / "report.json")]))
     assert [os.path.basename(f) for f in files] == ["agent.hcl", "base.json"]
-    again = _cli("--format", "gcc", "--output", "report.json", "--baseline", "base.json", ".", cwd=tmp_path)
+    again = _cli("--format", "json", "--output", "report.json", "--baseline", "base.json", ".", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
+    # reports an earlier run (or CI) left in the project: recognised by content
+    for fmt in ("sarif", "gitlab", "json"):
+        _cli("--format", fmt, "--output", f"old-{fmt}.json", ".", cwd=tmp_path)
+    later = _cli("--verbose", "--format", "gcc", ".", cwd=tmp_path)
+    assert [line.split(":", 1)[0] for line in later.stdout.splitlines()] == ["agent.hcl"], later.stdout
+    for name in ("old-sarif.json", "old-gitlab.json", "old-json.json", "base.json", "report.json"):
+        assert f"peerlint: skipped {name}: peerlint's own report or baseline" in later.stderr, later.stderr
 
 
 def test_umbrella_chart_values_are_consul_values(tmp_path) -> None:

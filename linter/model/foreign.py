@@ -14,7 +14,7 @@ import json
 import re
 from typing import Callable
 
-__all__ = ["foreign_keys", "unparsed_reason"]
+__all__ = ["foreign_keys", "own_output", "unparsed_reason"]
 
 #: HCL2 syntax HCL1 (pyhcl, Consul's hcl v1) cannot read: expressions outside strings
 #: (references, function calls, conditionals), ``for`` expressions, ``<<-`` heredocs,
@@ -103,3 +103,33 @@ _WEAK = {"client", "region", "advertise", "consul", "plugin", "apiaddr", "cluste
 def foreign_keys(folded_keys: set[str]) -> bool:
     """Whether these (folded) top-level keys make a document another tool's."""
     return bool(folded_keys & _DECISIVE) or len(folded_keys & _WEAK) >= 2
+
+
+def own_output(documents: list) -> bool:
+    """Whether a parsed JSON file is a report or baseline peerlint wrote (json, sarif,
+    baseline: ``tool`` names peerlint; gitlab: a list of PLnnn code-quality issues)."""
+    from linter.nodes import Mapping, Sequence
+
+    if len(documents) != 1:
+        return False
+    root = documents[0]
+    if isinstance(root, Mapping):
+        tool = root.get("tool")
+        name = tool.value("name") if isinstance(tool, Mapping) else getattr(tool, "value", None)
+        if name == "peerlint":
+            return True
+        runs = root.get("runs")
+        if isinstance(runs, Sequence) and runs.items and isinstance(runs.items[0], Mapping):
+            driver = runs.items[0].get("tool")
+            driver = driver.get("driver") if isinstance(driver, Mapping) else None
+            return isinstance(driver, Mapping) and driver.value("name") == "peerlint"
+        return False
+    if isinstance(root, Sequence) and root.items:
+        return all(
+            isinstance(item, Mapping)
+            and isinstance(item.value("check_name"), str)
+            and re.fullmatch(r"PL\d{3}", item.value("check_name"))
+            and "fingerprint" in item
+            for item in root.items
+        )
+    return False
