@@ -61,7 +61,7 @@ class Project:
     def add_file(self, source: SourceText, parsed: Parsed | None) -> None:
         """One read (or unreadable) file: its text, problem or documents."""
         from linter.model.classify import classify, helm_named
-        from linter.model.foreign import own_output, unparsed_reason
+        from linter.model.foreign import helm_template, own_output, unparsed_reason
         from linter.model.kustomize import is_patch
 
         self.files.append(source.path)
@@ -82,6 +82,9 @@ class Project:
                 self.skipped.append((source.path, reason))
                 return
             self.problems.append(FileProblem(source.path, parsed.error.message, parsed.error.span))
+            return
+        if helm_template(parsed.syntax, source.text):
+            self.skipped.append((source.path, "a Helm chart template (Go template actions), not plain YAML"))
             return
         if parsed.syntax == "yaml" and is_patch(source.path):
             self.skipped.append((source.path, "a kustomize patch (a partial object merged into a base's)"))

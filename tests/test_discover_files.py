@@ -58,6 +58,7 @@ def test_skips_and_gitignore(tmp_path) -> None:
             "nomad/web.hcl": 'service {\n  name = "web"\n  tags = [for t in var.tags : upper(t)]\n}\n',
             "nomad/agent.hcl": 'datacenter = "dc1"\ndata_dir = "/opt/nomad"\nclient {\n  enabled = true\n}\nconsul {\n  address = "127.0.0.1:8500"\n}\n',
             "docker-compose.yml": "services:\n  consul:\n    image: hashicorp/consul\n",
+            "deploy/defaults.yaml": "apiVersion: consul.hashicorp.com/v1alpha1\nkind: ServiceDefaults\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  protocl: http\n",
             "package-lock.json": '{"lockfileVersion": 3}\n',
             "consul.d/agent.hcl": BAD_AGENT,
             "peerlint.toml": 'exclude = ["**/testdata/**"]\n',
@@ -80,6 +81,7 @@ def test_skips_and_gitignore(tmp_path) -> None:
         "infra/terragrunt.hcl: HCL2",
         "nomad/web.hcl: HCL2",
         "docker-compose.yml: a docker compose file",
+        "deploy/defaults.yaml: a Helm chart template",
         "package-lock.json: a lock file",
     ):
         assert f"peerlint: skipped {shown}" in done.stderr, (shown, done.stderr)

@@ -14,7 +14,7 @@ import json
 import re
 from typing import Callable
 
-__all__ = ["foreign_keys", "own_output", "unparsed_reason"]
+__all__ = ["foreign_keys", "helm_template", "own_output", "unparsed_reason"]
 
 #: HCL2 syntax HCL1 (pyhcl, Consul's hcl v1) cannot read: expressions outside strings
 #: (references, function calls, conditionals), ``for`` expressions, ``<<-`` heredocs,
@@ -31,6 +31,9 @@ _HCL2 = re.compile(
     """
 )
 _GO_TEMPLATE = re.compile(r"\{\{-?\s*[.$\w(/\"-]")
+#: Helm's template actions: a YAML file with them is a chart template wherever it lives,
+#: even when it happens to parse (``name: {{ .Release.Name }}`` is a flow mapping).
+_HELM_TEMPLATE = re.compile(r"\{\{-?\s*(\.Values|\.Release|\.Chart|\.Capabilities|include\s|template\s|toYaml\s|tpl\s)")
 _JSON_COMMENT = re.compile(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', re.S)
 _TRAILING_COMMA = re.compile(r",(\s*[}\]])")
 
@@ -133,3 +136,8 @@ def own_output(documents: list) -> bool:
             for item in root.items
         )
     return False
+
+
+def helm_template(syntax: str, text: str) -> bool:
+    """Whether a YAML file that parsed is a Helm chart template all the same."""
+    return syntax == "yaml" and "{{" in text and _HELM_TEMPLATE.search(text) is not None
