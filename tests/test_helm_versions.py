@@ -99,3 +99,21 @@ def test_an_umbrella_chart_pins_the_version(tmp_path) -> None:
     ]
     (tmp_path / "Chart.yaml").write_text("name: platform\ndependencies:\n  - name: consul\n    version: ~1.3.0\n")
     assert _pl101(tmp_path, values) == []  # a range pins no one version; 0.49 read it
+
+
+def test_a_helmfile_names_consul_values_and_pins_the_version(tmp_path) -> None:
+    (tmp_path / "values").mkdir()
+    (tmp_path / "helmfile.yaml").write_text(
+        "releases:\n  - name: consul\n    chart: hashicorp/consul\n    version: 1.3.2\n    values:\n"
+        "      - values/consul-{{ .Environment.Name }}.yaml\n"
+        "  - name: vault\n    chart: hashicorp/vault\n    values:\n      - values/vault.yaml\n"
+    )
+    (tmp_path / "values" / "consul-prod.yaml").write_text("server:\n  replica: 5\n")
+    (tmp_path / "values" / "vault.yaml").write_text("server:\n  ha:\n    enabled: true\nglobal:\n  enabled: true\n")
+    result = check([str(tmp_path)], load_config(str(tmp_path)), load_rules(), select=["PL101"])
+    assert [(f.path.rsplit("/", 1)[-1], f.message) for f in result.findings] == [
+        (
+            "consul-prod.yaml",
+            "unknown value \"server.replica\": the consul chart 1.3 does not read it; did you mean 'replicas'?",
+        )
+    ]

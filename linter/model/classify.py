@@ -27,6 +27,7 @@ from linter.model.document import (
     Document,
 )
 from linter.model.foreign import foreign_keys
+from linter.model.helmfile import helmfile_values
 from linter.nodes import Mapping, Node, Sequence, as_list, fold_key
 
 CONSUL_GROUP = "consul.hashicorp.com"
@@ -336,6 +337,11 @@ def _is_helm_values(root: Mapping, keys: set[str], syntax: str, path: str = "") 
 def _helm_values(root: Mapping, keys: set[str], path: str, index: int, helm_named: bool) -> Iterator[Document]:
     """Consul chart values in a YAML document: by the ``Chart.yaml`` beside it, the
     configuration, strong keys, or (weakly) a layer's name."""
+    pinned = helmfile_values(path) if keys & HELM_TOP else None  # a helmfile's consul release names it
+    if pinned is not None:
+        extra = {"chart_version": pinned.version} if pinned.version else {}
+        yield Document(path, index, HELM_VALUES, HELM_VALUES, root, "yaml", extra=extra)
+        return
     name = os.path.basename(path)
     # a Chart.yaml matters to chart-like values (an umbrella chart's are under "consul:")
     chart = chart_beside(os.path.dirname(os.path.abspath(path))) if keys & HELM_TOP or "values" in name else None
@@ -445,7 +451,8 @@ def _embedded(agent: Document) -> Iterator[Document]:
 
 def helm_named(path: str, config: Config) -> bool:
     """Whether the configuration names ``path`` as Helm values (a cluster's
-    ``helm-values`` or ``helm-values-order``)."""
+    ``helm-values`` or ``helm-values-order``); a helmfile's consul release naming it is
+    looked up by :func:`_helm_values` (only for chart-like documents: it stats files)."""
     globs = list(config.helm_values_order)
     for cluster in config.clusters.values():
         globs.extend(cluster.helm_values)
