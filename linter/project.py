@@ -60,8 +60,9 @@ class Project:
 
     def add_file(self, source: SourceText, parsed: Parsed | None) -> None:
         """One read (or unreadable) file: its text, problem or documents."""
-        from linter.model.classify import classify, helm_named
+        from linter.model.classify import classify
         from linter.model.foreign import helm_template, own_output, unparsed_reason
+        from linter.model.helmdocs import helm_named
         from linter.model.kustomize import is_patch
 
         self.files.append(source.path)
@@ -95,8 +96,8 @@ class Project:
 
     def finish(self) -> None:
         """Once every file is in: clusters and partitions, then the kind index."""
-        from linter.model.classify import drop_lone_weak_helm
         from linter.model.clusters import assign_clusters
+        from linter.model.helmdocs import drop_lone_weak_helm
 
         self.documents = drop_lone_weak_helm(self.documents)
         assign_clusters(self.documents, self.config)

@@ -458,36 +458,12 @@ def shape_findings(rule: Any, project: Any, kind: str):
     document that has a schema."""
     edition = getattr(project, "edition", "ce")
     if kind == "unknown":
-        yield from _helm_unknown(rule, project)
+        from linter.k8s.chartkeys import helm_unknown
+
+        yield from helm_unknown(rule, project)
     for doc in project.documents:
         if schema_name(doc) is None:
             continue
         for issue in issues(doc, edition):
             if issue.kind == kind:
                 yield rule.report(doc.at(issue.node), issue.message, fix=issue.fix)
-
-
-def _helm_unknown(rule: Any, project: Any):
-    """Consul chart values keys the chart version the cluster runs does not read: a
-    warning (Helm ignores them; nothing is rejected), see :mod:`linter.k8s.chartkeys`."""
-    from linter.k8s.chartkeys import unknown_keys
-    from linter.k8s.helm import project_installs
-    from linter.model.document import HELM_VALUES
-    from linter.versions import installed, parse_version
-
-    docs = [doc for doc in project.documents if doc.category == HELM_VALUES]
-    if not docs:
-        return
-    version_of: dict[int, Any] = {}
-    for install in project_installs(project):
-        k8s = installed(install, project.config)[1]
-        for doc in install.docs:
-            version_of.setdefault(id(doc), k8s)
-    for doc in docs:
-        version = version_of.get(id(doc))
-        if version is None and id(doc) not in version_of:
-            version = installed(None, project.config)[1]
-        if version is None:  # an umbrella chart's Chart.yaml pins the consul chart
-            version = parse_version(doc.extra.get("chart_version"))
-        for issue in unknown_keys(doc, version):
-            yield rule.report(doc.at(issue.key), issue.message, fix=issue.fix, severity="warning")

@@ -25,7 +25,7 @@ from linter.nodes import Mapping, Scalar
 from linter.schemaload import SCHEMA_DIR
 from linter.versions import Version
 
-__all__ = ["KeyIssue", "chart_minor", "unknown_keys"]
+__all__ = ["KeyIssue", "chart_minor", "helm_unknown", "looks_like_chart_values", "unknown_keys"]
 
 
 @dataclass(frozen=True)
@@ -151,3 +151,28 @@ def looks_like_chart_values(root: Mapping, depth: int = 3) -> bool:
             if not found[1] and isinstance(value, Mapping) and level < depth:
                 stack.append((value, path, level + 1))
     return known >= 3 and unknown * 4 <= known
+
+
+def helm_unknown(rule: Any, project: Any):
+    """Consul chart values keys the chart version the cluster runs does not read: a
+    warning (Helm ignores them; nothing is rejected), see :mod:`linter.k8s.chartkeys`."""
+    from linter.k8s.helm import project_installs
+    from linter.model.document import HELM_VALUES
+    from linter.versions import installed, parse_version
+
+    docs = [doc for doc in project.documents if doc.category == HELM_VALUES]
+    if not docs:
+        return
+    version_of: dict[int, Any] = {}
+    for install in project_installs(project):
+        k8s = installed(install, project.config)[1]
+        for doc in install.docs:
+            version_of.setdefault(id(doc), k8s)
+    for doc in docs:
+        version = version_of.get(id(doc))
+        if version is None and id(doc) not in version_of:
+            version = installed(None, project.config)[1]
+        if version is None:  # an umbrella Chart.yaml or a helmfile release pins the consul chart
+            version = parse_version(doc.extra.get("chart_version"))
+        for issue in unknown_keys(doc, version):
+            yield rule.report(doc.at(issue.key), issue.message, fix=issue.fix, severity="warning")
