@@ -12,6 +12,7 @@ import json
 import os
 from typing import Iterator
 
+import hcl
 import pytest
 
 from linter.model.classify import classify
@@ -113,6 +114,7 @@ def _wrap(name: str, body: str) -> tuple[str, str]:
 @pytest.mark.parametrize("name,path", CASES, ids=[f"{n}:{'.'.join(p)}" for n, p in CASES])
 def test_one_hcl_block_is_a_one_element_list(name: str, path: tuple[str, ...]) -> None:
     filename, text = _wrap(name, _hcl(path))
+    hcl.loads(text)  # valid HCL1 for pyhcl too (the reference decoder the parser is checked against)
     docs = [d for d in _docs(filename, text) if d.category != "agent-config" or name == "agent-config"]
     assert docs, text
     found = [i for d in docs for i in issues(d)]
