@@ -99,6 +99,9 @@ _DECISIVE = {
     "bufferperiod",
     "workingdir",
     "terraformprovider",  # Consul-Terraform-Sync
+    "project",
+    "app",
+    "runner",  # Waypoint
 }
 _WEAK = {"client", "region", "advertise", "consul", "plugin", "apiaddr", "clusteraddr", "disablemlock", "template"}
 
