@@ -62,6 +62,8 @@ class Config:
     peerings: list[PeeringConfig] = field(default_factory=list)
     max_file_size: int = 10 * 1024 * 1024
     require_suppression_reason: bool = False
+    #: skip what ``.gitignore`` ignores (``respect-gitignore``; ``--no-respect-gitignore``)
+    respect_gitignore: bool = True
     non_suppressible: list[str] = field(default_factory=list)
     helm_values_order: list[str] = field(default_factory=list)
     line_of: dict[str, int] = field(default_factory=dict)
@@ -85,6 +87,9 @@ class RunOptions:
     #: default, so tests and embedders never write into checked folders; the CLI
     #: turns it on).
     cache_dir: str | None = None
+    #: Files and folders never read (absolute): peerlint's own report, baseline and
+    #: cache when they are written inside the project.
+    never_scan: tuple[str, ...] = ()
 
 
 TOP_KEYS = {
@@ -101,6 +106,7 @@ TOP_KEYS = {
     "peerings",
     "max-file-size",
     "require-suppression-reason",
+    "respect-gitignore",
     "non-suppressible",
     "helm-values-order",
 }
@@ -282,6 +288,10 @@ def _build(data: dict[str, Any], text: str, path: str) -> Config:
         ):
             fail("'max-file-size' must be a positive number of bytes", "max-file-size")
         config.max_file_size = data["max-file-size"]
+    if "respect-gitignore" in data:
+        if not isinstance(data["respect-gitignore"], bool):
+            fail("'respect-gitignore' must be true or false", "respect-gitignore")
+        config.respect_gitignore = data["respect-gitignore"]
     if "require-suppression-reason" in data:
         if not isinstance(data["require-suppression-reason"], bool):
             fail("'require-suppression-reason' must be true or false", "require-suppression-reason")

@@ -13,7 +13,6 @@ helpers each stage calls, never in the order of the stages.
 from __future__ import annotations
 
 import contextlib
-import fnmatch
 import gc
 import os
 import sys
@@ -25,6 +24,7 @@ from typing import Iterable, Iterator
 from linter.api import SEVERITY_RANK, Finding, Rule, sorted_findings
 from linter.config import Config, RunOptions
 from linter.discover import display_path, iter_files
+from linter.globs import matches as glob_matches
 from linter.nodes import Span
 from linter.project import Project
 
@@ -111,14 +111,28 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def discover(paths: list[str], config: Config) -> list[str]:
-    """Stage 1: the files under ``paths`` that the configuration includes. Symlinks
-    are followed only into the project or a folder named (issue #21: a pull request may
-    commit a link to a credentials file)."""
+def discover(
+    paths: list[str], config: Config, options: RunOptions = RunOptions(), skipped: list[tuple[str, str]] | None = None
+) -> list[str]:
+    """Stage 1: the files under ``paths`` that the configuration includes (``skipped``
+    collects the files passed over as not Consul's, for ``--verbose``)."""
     from linter import safety
 
+    # symlinks are followed only into the project or a folder named (issue #21: a pull
+    # request may commit a link to a credentials file)
     safety.confine([config.root, *(p for p in paths if os.path.isdir(p))])
-    return list(iter_files(paths, config.root, config.include, config.exclude))
+    never = options.never_scan + ((options.cache_dir,) if options.cache_dir else ())
+    return list(
+        iter_files(
+            paths,
+            config.root,
+            config.include,
+            config.exclude,
+            respect_gitignore=config.respect_gitignore,
+            never=never,
+            skipped=skipped,
+        )
+    )
 
 
 def load(files: list[str], config: Config, options: RunOptions, timings: dict[str, float] | None = None) -> Loaded:
@@ -327,7 +341,7 @@ def _path_ignored(finding: Finding, rules: dict[str, type[Rule]], config: Config
         return False
     rel = os.path.relpath(os.path.abspath(finding.path), config.root).replace(os.sep, "/")
     for glob, codes in config.per_path_ignores.items():
-        if (fnmatch.fnmatch(rel, glob) or fnmatch.fnmatch(finding.path, glob)) and any(
+        if (glob_matches(rel, (glob,)) or glob_matches(finding.path, (glob,))) and any(
             finding.code.startswith(c) for c in codes
         ):
             return True
@@ -353,10 +367,12 @@ def check(
     ignore: Iterable[str] = (),
     focus: Iterable[str] | None = None,
     options: RunOptions = RunOptions(),
+    skipped: list[tuple[str, str]] | None = None,
 ) -> Result:
     """discover -> load -> model -> graph -> rules -> suppress (see the module's
     docstring); the results cache wraps the stages after load when ``options`` name a
-    cache folder. ``focus``: report only on these files (and folders)."""
+    cache folder. ``focus``: report only on these files (and folders). ``skipped``
+    collects (path, reason) for every file passed over as not Consul's."""
     # The cyclic collector waits for the whole run, not just the load: once the
     # project is in the oldest generation the first promotion into it triggers a full
     # collection (the collector's count of old objects is stale), which walked the
@@ -364,10 +380,14 @@ def check(
     try:
         with _gc_paused():
             timings: dict[str, float] = {}
-            loaded = load(discover(paths, config), config, options, timings)
-            if options.cache_dir:
-                return _with_results_cache(loaded, config, rules, select, ignore, focus, options, timings)
-            return _after_load(loaded, config, rules, select, ignore, focus, options, timings)
+            loaded = load(discover(paths, config, options, skipped), config, options, timings)
+            if options.cache_dir and skipped is None:  # --verbose lists what the model skips: no cached answer
+                result = _with_results_cache(loaded, config, rules, select, ignore, focus, options, timings)
+            else:
+                result = _after_load(loaded, config, rules, select, ignore, focus, options, timings)
+            if skipped is not None and result.project is not None:
+                skipped.extend(result.project.skipped)  # read, then found not Consul's (HCL2, ...)
+            return result
     finally:
         cache = sys.modules.get("linter.load.cache")
         if cache is not None:

@@ -33,6 +33,8 @@ class Project:
     problems: list[FileProblem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
+    #: files read and found not Consul's: (path, reason), listed under --verbose
+    skipped: list[tuple[str, str]] = field(default_factory=list)
     #: The files findings are reported for (pre-commit passes a subset); None = all.
     focus: set[str] | None = None
     #: The document a rule was last handed (names the file in an internal error).
@@ -62,6 +64,9 @@ class Project:
     def add_file(self, source: SourceText, parsed: Parsed | None) -> None:
         """One read (or unreadable) file: its text, problem or documents."""
         from linter.model.classify import classify
+        from linter.model.foreign import helm_template, own_output, unparsed_reason
+        from linter.model.helmdocs import helm_named
+        from linter.model.kustomize import is_patch
 
         self.files.append(source.path)
         if source.text is None or parsed is None:
@@ -69,17 +74,35 @@ class Project:
                 FileProblem(source.path, source.problem or "cannot read", Span.point(source.line, source.col))
             )
             return
+        if parsed.error is None and parsed.syntax == "json" and own_output(parsed.documents):
+            # peerlint's own report or baseline (written by an earlier run or CI): it quotes
+            # findings and rule docs (a sample peering token), never Consul configuration
+            self.skipped.append((source.path, "peerlint's own report or baseline"))
+            return
         self.texts[source.path] = source.text
         if parsed.error is not None:
+            reason = unparsed_reason(parsed.syntax, source.text, lambda tree: any(classify(tree, "x.json", 0, "json")))
+            if reason is not None:  # another language's file (HCL2, a Go template, JSON with comments)
+                self.skipped.append((source.path, reason))
+                return
             self.problems.append(FileProblem(source.path, parsed.error.message, parsed.error.span))
             return
+        if helm_template(parsed.syntax, source.text):
+            self.skipped.append((source.path, "a Helm chart template (Go template actions), not plain YAML"))
+            return
+        if parsed.syntax == "yaml" and is_patch(source.path):
+            self.skipped.append((source.path, "a kustomize patch (a partial object merged into a base's)"))
+            return
+        named = helm_named(source.path, self.config)
         for index, root in enumerate(parsed.documents):
-            self.documents.extend(classify(root, source.path, index, parsed.syntax))
+            self.documents.extend(classify(root, source.path, index, parsed.syntax, named))
 
     def finish(self) -> None:
         """Once every file is in: clusters and partitions, then the kind index."""
         from linter.model.clusters import assign_clusters
+        from linter.model.helmdocs import drop_lone_weak_helm
 
+        self.documents = drop_lone_weak_helm(self.documents)
         self.inference = assign_clusters(self.documents, self.config)
         self.index()
 

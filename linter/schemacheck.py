@@ -33,14 +33,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter import schemafast
-from linter.findings import Fix
 from linter.model.document import (
     CONFIG_ENTRY,
     Document,
 )
 from linter.nodes import Mapping, Node, Scalar, Sequence, fold_key, format_path
 from linter.schemaload import CRD_KINDS, ENTRY_KINDS, OTHER, SCHEMA_DIR, load_schema, schema_name
-from linter.textedits import scalar_edits
 
 __all__ = [
     "CRD_KINDS",
@@ -51,7 +49,6 @@ __all__ = [
     "issues",
     "load_schema",
     "schema_name",
-    "shape_findings",
     "validator",
 ]
 
@@ -280,8 +277,12 @@ class _Checker:
                 {} if isinstance(node, Mapping) else [] if isinstance(node, Sequence) else getattr(node, "value", None)
             )
         if isinstance(node, Mapping):
-            if "array" in types and "object" not in types and self.weak:
-                # WeaklyTypedInput: one block where a list of blocks is expected
+            if "array" in types and "object" not in types and (self.weak or self.doc.syntax == "hcl"):
+                # WeaklyTypedInput: one block where a list of blocks is expected. In HCL
+                # every block decodes as a list of maps (hcl v1), which the agent's
+                # decoder keeps as a list for a list field (lib.PatchSliceOfMaps' skip
+                # list, now decode.HookWeakDecodeFromSlice): one `upstreams {}` block
+                # is a one-element list. JSON's object stays an object (an error there).
                 return [self.walk(node, schema.get("items", {}), path + (0,), depth + 1)]
             return self.walk_mapping(node, schema, path, depth)
         if isinstance(node, Sequence):
@@ -481,21 +482,3 @@ class _Checker:
         if isinstance(anchor[-1], int):
             return self.values.get(anchor, self.doc.root)
         return self.keys.get(anchor) or self.values.get(anchor, self.doc.root)
-
-
-def shape_findings(rule: Any, project: Any, kind: str):
-    """The findings of one shape rule (``kind`` = unknown/type/value/missing) over every
-    document that has a schema."""
-    edition_of = getattr(project, "edition_of", None)
-    for doc in project.documents:
-        if schema_name(doc) is None:
-            continue
-        edition = edition_of(doc.cluster).edition if edition_of else getattr(project, "edition", "ce")
-        for issue in issues(doc, edition):
-            if issue.kind == kind:
-                edits = (
-                    scalar_edits(project.texts, doc, issue.node, issue.replacement)
-                    if issue.replacement is not None
-                    else ()
-                )
-                yield rule.report(doc.at(issue.node), issue.message, fix=Fix(issue.fix, edits) if issue.fix else None)

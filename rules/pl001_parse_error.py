@@ -20,6 +20,12 @@ Reports a file that does not parse as HCL, JSON or YAML (at the offending line a
 column), and files that cannot be read: binary, not UTF-8, over `max-file-size`,
 unreadable, or removed during the run.
 
+Files that are not Consul's are skipped, never reported (`--verbose` lists them): Helm
+chart `templates/`, lock files, docker compose, JSON with comments (`tsconfig.json`,
+`.vscode/`), HCL2 of Terraform, Packer, Nomad and Terragrunt (by name, or a parse error
+that HCL2 syntax explains), a YAML parse error that a Go template explains, files
+`.gitignore` ignores, kustomize patches, and peerlint's own reports and baselines.
+
 ## Why is this bad?
 Consul refuses the file outright (`consul config write`, an agent restart, or
 `kubectl apply` fail), and peerlint can check nothing else in it.

@@ -6,7 +6,12 @@ from typing import Iterator
 
 from linter.api import CONFIG_ENTRY, CRD, Finding, Fix, Rule
 from linter.api.fixes import scalar_edits
-from linter.api.validation import CONFIG_ENTRY_KINDS, CRD_KINDS, did_you_mean
+from linter.api.validation import CONFIG_ENTRY_KINDS, CRD_KIND_TABLE, CRD_KINDS, did_you_mean
+
+#: The API groups consul-k8s's chart serves kinds in: an apiVersion of another group
+#: (``api-gateway.consul.hashicorp.com``, the separate consul-api-gateway project's)
+#: is not judged by consul-k8s's table.
+_GROUPS = frozenset(api.split("/")[0] for served, *_rest in CRD_KIND_TABLE.values() for api in served)
 
 
 class UnknownKind(Rule):
@@ -20,7 +25,10 @@ class UnknownKind(Rule):
 ## What it does
 Flags a config entry whose `Kind` is not one of Consul's config entry kinds, and a
 `consul.hashicorp.com` custom resource whose `kind` consul-k8s does not serve, with the
-closest known kind.
+closest known kind, and a known kind under an apiVersion consul-k8s never served it
+as (`TrafficPermissions` is `auth.consul.hashicorp.com/v2beta1`). The kinds and their
+apiVersions are generated from consul-k8s's CRDs at every release (tools/gen_kinds.py),
+so a kind of any consul-k8s version from the last 0.x on is known.
 
 ## Why is this bad?
 Consul's `MakeConfigEntry` matches kinds exactly and answers
@@ -71,6 +79,15 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
                     else "use one of: " + ", ".join(CONFIG_ENTRY_KINDS),
                 )
         for doc in project.of(CRD):
+            api = doc.root.value("apiVersion", default="")
+            served = CRD_KIND_TABLE.get(doc.kind, ((), "", "", ""))[0]
+            if doc.kind in CRD_KINDS and served and api not in served and str(api).split("/")[0] in _GROUPS:
+                yield self.report(
+                    doc.at(doc.root.get("apiVersion")),
+                    f"consul-k8s serves {doc.kind} as {' and '.join(served)}, not {api}: the API server has no {doc.kind} there",
+                    fix=f"apiVersion: {served[0]}",
+                )
+                continue
             if doc.kind not in CRD_KINDS:
                 node = doc.root.get("kind")
                 hint = did_you_mean(doc.kind, CRD_KINDS)

@@ -39,12 +39,23 @@ cluster that runs Enterprise (the edition per cluster: explicit `edition`, else 
 from Enterprise images, license and namespace/partition settings). A Helm value is
 judged against the chart, which ignores unknown keys.
 
+## Helm values: a warning, judged against the chart version
+Helm ignores keys the chart does not read (nothing is rejected), so on consul chart
+values the finding is a warning: "the consul chart x.y does not read it". Keys come and
+go between chart versions, so each key is judged against the version the cluster pins
+(the tag of `global.imageK8S`, else `consul-k8s-version` in the configuration): a key
+that version reads never fires, and one it no longer reads names the version that
+dropped it. When no version is known, only a key that no chart version (the last 0.x
+and every minor since 1.0) reads fires. The per-version keys come from consul-k8s's
+`charts/consul/values.yaml` at each release (tools/gen_helm_keys.py).
+
 ## References
 - [Consul `agent/structs/config_entry.go`: `DecodeConfigEntry`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry.go)
 - [Consul `lib/decode/decode.go`: `HookTranslateKeys`](https://github.com/hashicorp/consul/blob/main/lib/decode/decode.go)
 - [Consul `agent/config/config.go`: agent file keys](https://github.com/hashicorp/consul/blob/main/agent/config/config.go)
 - [consul-k8s `control-plane/config/crd/bases`: the CRD schemas](https://github.com/hashicorp/consul-k8s/tree/main/control-plane/config/crd/bases)
 - [consul-k8s `charts/consul/values.yaml`: the Helm values](https://github.com/hashicorp/consul-k8s/blob/main/charts/consul/values.yaml)
+- [Helm: values a chart does not read are ignored](https://helm.sh/docs/chart_best_practices/values/)
 """
     example = {
         "bad": {

@@ -25,6 +25,12 @@ writing the same secret, two ServiceIntentions for one destination, and two
 ServiceDefaults / ServiceResolver / SamenessGroup resources with one name in different
 namespaces.
 
+Two files that describe the same Kubernetes object (same kind, name and namespace; an
+unset namespace is the one a `kustomization.yaml` beside the file sets, else `default`)
+are one object updated, not a duplicate: the webhooks' duplicate checks run on create
+only, and a kustomize base and its overlay describe one object. Files a kustomization
+names as patches are partial objects and are not read.
+
 ## Why is this bad?
 Consul refuses the write (`Sources[1] defines peer("dc2") "web" more than once`,
 `upstreams cannot contain duplicates by local bind address and port or unix path`), the
@@ -158,7 +164,9 @@ Sources = [
                 continue
             both_crd = v.is_crd(doc) and v.is_crd(first)
             same_object = both_crd and v.k8s_object(doc) == v.k8s_object(first)
-            if (same_object or not (v.is_crd(doc) or v.is_crd(first))) and v.content(doc) == v.content(first):
+            if same_object:
+                continue  # one object described twice (a base and its overlay): an update, not a second one
+            if not (v.is_crd(doc) or v.is_crd(first)) and v.content(doc) == v.content(first):
                 continue  # the same entry written twice: harmless
             if both_crd and not same_object:
                 msg = v.SINGLETON_WEBHOOK[doc.kind]

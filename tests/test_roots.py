@@ -58,7 +58,11 @@ def test_two_agent_folders_without_a_datacenter_are_a_recorded_guess(tmp_path) -
 
 def test_two_helm_installs_with_their_own_servers_are_two_clusters_for_sure(tmp_path) -> None:
     folder = _write(
-        tmp_path, {"east/values.yaml": "global:\n  name: consul\n", "west/values.yaml": "global:\n  name: consul\n"}
+        tmp_path,
+        {  # connectInject: a key only the consul chart reads (a bare global: could be any chart's)
+            "east/values.yaml": "global:\n  name: consul\nconnectInject:\n  enabled: true\n",
+            "west/values.yaml": "global:\n  name: consul\nconnectInject:\n  enabled: true\n",
+        },
     )
     inference = lint(folder).project.inference
     assert [r.name for r in inference.roots] == ["east", "west"] and not inference.doubts

@@ -7,7 +7,7 @@ names and not on where they are implemented."""
 
 from __future__ import annotations
 
-from linter.kinds import CONFIG_ENTRY_KINDS, CRD_KINDS, did_you_mean
+from linter.kinds import CONFIG_ENTRY_KINDS, CRD_KIND_TABLE, CRD_KINDS, did_you_mean
 from linter.model.conflicts import intention as intention_conflicts
 from linter.model.conflicts import resolver as resolver_conflicts
 from linter.model.duplicates import (
@@ -68,6 +68,7 @@ __all__ = [
     "upstream_identity",
     "CONFIG_ENTRY_KINDS",
     "CRD_KINDS",
+    "CRD_KIND_TABLE",
     "did_you_mean",
     "DATACENTER_NAME",
     "KUBE_KIND",

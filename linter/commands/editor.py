@@ -77,7 +77,15 @@ class EditorProject:
             self.config = Config(root=self.root) if self.config.path is None else self.config
             self.disk, self.loaded = {}, True
             return
-        files = list(iter_files([self.root], self.config.root, self.config.include, self.config.exclude))
+        files = list(
+            iter_files(
+                [self.root],
+                self.config.root,
+                self.config.include,
+                self.config.exclude,
+                respect_gitignore=self.config.respect_gitignore,
+            )
+        )
         if progress is not None:
             progress(f"reading {len(files)} files in {self.root}", 10)
         folder = cache_dir(self.config)

@@ -23,12 +23,12 @@ gets its own merge, with the files that declare no datacenter as shared base lay
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 from linter.config import Config
+from linter.globs import matches as glob_matches
 from linter.model.document import HELM_VALUES, Document
 from linter.nodes import Mapping, Node, Scalar
 
@@ -148,7 +148,7 @@ def order_documents(docs: Iterable[Document], globs: list[str], root: str) -> li
     def key(doc: Document) -> tuple:
         rel = os.path.relpath(os.path.abspath(doc.path), root).replace(os.sep, "/")
         for i, glob in enumerate(globs):
-            if fnmatch.fnmatch(rel, glob) or fnmatch.fnmatch(os.path.basename(rel), glob):
+            if glob_matches(rel, (glob,)):  # gitignore semantics: "values-*.yaml" matches at any depth
                 return (i,) + _default_key(doc)
         return (len(globs),) + _default_key(doc)
 

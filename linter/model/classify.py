@@ -6,8 +6,6 @@ YAML in a repository is not Consul's: anything unrecognised is ignored silently.
 
 from __future__ import annotations
 
-import os
-import re
 from typing import Iterator
 
 from linter.model.document import (
@@ -17,12 +15,13 @@ from linter.model.document import (
     AGENT_CONFIG,
     CONFIG_ENTRY,
     CRD,
-    HELM_VALUES,
     K8S_SECRET,
     K8S_WORKLOAD,
     SERVICE_DEFINITION,
     Document,
 )
+from linter.model.foreign import foreign_keys
+from linter.model.helmdocs import _helm_values
 from linter.nodes import Mapping, Node, Sequence, as_list, fold_key
 
 CONSUL_GROUP = "consul.hashicorp.com"
@@ -121,43 +120,6 @@ AGENT_MARKERS = {
     "node_meta",
     "nodemeta",
 }
-HELM_TOP = {
-    "global",
-    "server",
-    "client",
-    "connectinject",
-    "meshgateway",
-    "synccatalog",
-    "ui",
-    "dns",
-    "externalservers",
-    "ingressgateways",
-    "terminatinggateways",
-    "apigateway",
-    "controller",
-    "prometheus",
-    "tests",
-    "telemetrycollector",
-    "webhookcertmanager",
-}
-HELM_GLOBAL = {
-    "datacenter",
-    "image",
-    "imagek8s",
-    "imageconsuldataplane",
-    "peering",
-    "tls",
-    "acls",
-    "federation",
-    "adminpartitions",
-    "gossipencryption",
-    "enterpriselicense",
-    "secretsbackend",
-    "name",
-    "domain",
-    "metrics",
-    "enableconsulnamespaces",
-}
 TOKEN_KEYS = {"secretid", "accessorid"}
 
 
@@ -185,8 +147,9 @@ def _is_acl_rules(root: Mapping, keys: set[str]) -> bool:
     return True
 
 
-def classify(root: Node, path: str, index: int, syntax: str) -> Iterator[Document]:
-    """The Consul documents in one parsed tree (none, one, or several embedded)."""
+def classify(root: Node, path: str, index: int, syntax: str, helm_named: bool = False) -> Iterator[Document]:
+    """The Consul documents in one parsed tree (none, one, or several embedded).
+    ``helm_named``: the configuration names the file as Helm values."""
     if not isinstance(root, Mapping):
         return
     keys = _folded(root)
@@ -235,9 +198,11 @@ def classify(root: Node, path: str, index: int, syntax: str) -> Iterator[Documen
     if "rules" in keys and "name" in keys and isinstance(root.value("Rules"), str):
         yield Document(path, index, ACL_POLICY_API, ACL_POLICY_API, root, syntax)
         return
-    if _is_helm_values(root, keys, syntax, path):
-        yield Document(path, index, HELM_VALUES, HELM_VALUES, root, syntax)
-        return
+    if syntax == "yaml":
+        yield from _helm_values(root, keys, path, index, helm_named)
+        return  # Consul reads agent configuration, services and policies as HCL or JSON only
+    if foreign_keys(keys):
+        return  # Nomad, Vault, Terraform, Packer, Terragrunt or Boundary configuration
     if _is_acl_rules(root, keys):
         yield Document(path, index, ACL_POLICY, ACL_POLICY, root, syntax)
         return
@@ -248,29 +213,6 @@ def classify(root: Node, path: str, index: int, syntax: str) -> Iterator[Documen
         return
     if "service" in keys or "services" in keys:
         yield from _service_definitions(root, path, index, syntax, None)
-
-
-def _is_helm_values(root: Mapping, keys: set[str], syntax: str, path: str = "") -> bool:
-    if syntax != "yaml" or not keys & HELM_TOP:
-        return False
-    if re.match(r"^values([-_.].*)?\.ya?ml$", os.path.basename(path)) and all(
-        isinstance(v, Mapping) for _k, v in root.items()
-    ):
-        return True  # a Helm layer (values-dc1.yaml) may set only server: or client:
-    glob = root.get("global")
-    if isinstance(glob, Mapping) and _folded(glob) & HELM_GLOBAL:
-        return True
-    hits = keys & {
-        "connectinject",
-        "meshgateway",
-        "synccatalog",
-        "externalservers",
-        "ingressgateways",
-        "terminatinggateways",
-    }
-    return bool(hits) or (
-        keys & {"server", "client"} == {"server", "client"} and isinstance(root.get("server"), Mapping)
-    )
 
 
 def _has_consul_annotations(root: Mapping) -> bool:

@@ -14,12 +14,12 @@ PeeringAcceptor/PeeringDialer custom resources say otherwise (see linter.graph).
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 
 from linter.config import Config
 from linter.discover import relative_path
+from linter.globs import glob_regex
 from linter.model.document import Document
 from linter.model.roots import DEFAULT_CLUSTER, Inference, infer
 
@@ -33,10 +33,10 @@ class ClusterMatcher:
         self.clusters: list[tuple[str, str]] = []
         alternatives: list[str] = []
         for name, cluster in config.clusters.items():
-            for glob in cluster.paths:
-                glob = os.path.normcase(glob.rstrip("/"))
-                for pattern in (glob, glob + "/*"):
-                    alternatives.append(f"(?P<_c{len(self.clusters)}>{fnmatch.translate(pattern)})")
+            for glob in cluster.paths:  # gitignore semantics (linter.globs): a folder holds its files
+                regex = glob_regex(os.path.normcase(glob))
+                if regex is not None:
+                    alternatives.append(f"(?P<_c{len(self.clusters)}>{regex})")
                     self.clusters.append((name, cluster.partition))
         # Alternatives are tried left to right: the first cluster whose glob matches wins.
         self.pattern = re.compile("|".join(alternatives)) if alternatives else None

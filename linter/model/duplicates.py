@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from linter.kinds import CLUSTER_SCOPED_KINDS
 from linter.model import validate as v
 from linter.model.document import Document
+from linter.model.kustomize import namespace_for
 from linter.nodes import Mapping, Node, Scalar, Sequence, fold_key
 
 #: Config entries (and the CRDs that write them) of which a partition holds one.
@@ -41,9 +43,15 @@ def normalized(node: Node | None) -> Any:
 
 
 def k8s_object(doc: Document) -> tuple[str, str]:
-    """(namespace, name) of a Kubernetes object; an unset namespace is the current one."""
+    """(namespace, name) of a Kubernetes object: an unset namespace is the one a
+    kustomization beside the file sets, else ``default`` (kubectl's without a context
+    namespace), so a base's copy and an overlay's of one object are one object; a
+    cluster-scoped kind has none."""
+    if doc.kind in CLUSTER_SCOPED_KINDS:
+        return "", doc.name or ""
     meta = v.child(doc.root, "metadata")
-    return (v.value(meta.get("namespace")) or "" if meta else "", doc.name or "")
+    namespace = v.value(meta.get("namespace")) if meta else None
+    return (namespace or namespace_for(doc.path) or "default", doc.name or "")
 
 
 def singleton_key(doc: Document) -> tuple[str, str, str] | None:

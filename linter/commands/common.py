@@ -1,0 +1,18 @@
+"""What every command shares: exit codes, and loading the rules with a clear error."""
+
+from __future__ import annotations
+
+import sys
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def load_rules_or_exit() -> dict:
+    """Every rule by code; a broken plugin is one line on stderr and exit 2."""
+    from linter.registry import RegistryError, load_rules
+
+    try:
+        return load_rules()
+    except RegistryError as err:
+        print(f"peerlint: {err}", file=sys.stderr)
+        raise SystemExit(EXIT_ERROR)

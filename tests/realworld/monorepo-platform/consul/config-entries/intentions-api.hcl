@@ -1,0 +1,12 @@
+Kind = "service-intentions"
+Name = "api"
+Sources = [
+  {
+    Name   = "web"
+    Action = "allow"
+  },
+  {
+    Name   = "*"
+    Action = "dney"
+  }
+]

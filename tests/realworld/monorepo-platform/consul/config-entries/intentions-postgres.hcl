@@ -1,0 +1,10 @@
+Kind = "service-intentions"
+Name = "postgres"
+Sources {
+  Name   = "api"
+  Action = "allow"
+}
+Sources {
+  Name   = "billing"
+  Action = "allow"
+}

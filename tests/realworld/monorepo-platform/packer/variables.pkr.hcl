@@ -1,0 +1,7 @@
+variable "consul_version" {
+  type    = string
+  default = "1.17.2"
+}
+locals {
+  timestamp = regex_replace(timestamp(), "[- TZ:]", "")
+}

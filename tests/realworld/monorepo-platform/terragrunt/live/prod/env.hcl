@@ -1,0 +1,4 @@
+locals {
+  environment = "prod"
+  region      = get_env("AWS_REGION", "us-east-1")
+}
