@@ -1,10 +1,14 @@
 """The long fuzz campaign: mutated corpus files through the whole pipeline (parse,
-classify, clusters, every rule), counting inputs and crashes.
+classify, clusters, every rule), and through the other surfaces a pull request reaches
+(fuzz/surfaces.py: reading from disk under hostile names, every report format, config
+and baseline files, the language server's buffers), counting inputs and crashes.
 
     python fuzz/campaign.py --count 100000 --seconds 1800 --jobs 2
+    python fuzz/campaign.py --surfaces disk,reports,config,baseline,lsp --count 100000
 
-A crash is any exception escaping the pipeline or a PL000 internal-error finding; the
-first few are written to fuzz/crashes/ for reproduction. Exit 1 if any.
+A crash is any exception escaping the pipeline or a PL000 internal-error finding, or a
+surface breaking its promise (invalid JSON, a multi-line workflow annotation, a secret
+printed); the first few are written to fuzz/crashes/ for reproduction. Exit 1 if any.
 """
 
 from __future__ import annotations
@@ -48,13 +52,15 @@ def _example_config():
     return load_config(EXAMPLES)
 
 
-def _worker(args: tuple[int, int, float, str]) -> tuple[int, list[tuple[str, str, str]]]:
+def _worker(args: tuple) -> tuple[int, list[tuple[str, str, str]]]:
     from linter.config import Config
     from linter.engine import INTERNAL_ERROR, run_rules
     from linter.inmemory import project_from_texts
     from linter.registry import load_rules
 
-    worker, count, deadline, corpus = args
+    worker, count, deadline, corpus, surfaces = args
+    import surfaces as targets
+
     rules = load_rules()
     seeds = load_seeds(corpus)
     project_files = _example_project()
@@ -62,6 +68,16 @@ def _worker(args: tuple[int, int, float, str]) -> tuple[int, list[tuple[str, str
     crashes: list[tuple[str, str, str]] = []
     done = 0
     while done < count and time.time() < deadline:
+        surface = rng.choice(surfaces)
+        if surface != "pipeline":
+            seeds_for = {"config": targets.CONFIG_SEEDS, "baseline": targets.BASELINE_SEEDS}.get(surface)
+            name, text = (surface, rng.choice(seeds_for)) if seeds_for else rng.choice(seeds)
+            text = mutate(text, rng)
+            why = targets.run_one(surface, rng, text, rules)
+            if why:
+                crashes.append((f"{surface}-{os.path.basename(name)}", text, why))
+            done += 1
+            continue
         if project_files and rng.random() < 0.25:
             # one file of the multi-cluster example broken: cross-cluster rules under stress
             texts = dict(project_files)
@@ -91,12 +107,22 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--corpus", default=DEFAULT_CORPUS)
     parser.add_argument("--seed", type=int, default=0, help="first worker's random seed (workers count up)")
+    parser.add_argument(
+        "--surfaces",
+        default="pipeline",
+        help="comma-separated: pipeline (default), disk, reports, config, baseline, lsp, or all",
+    )
     args = parser.parse_args()
     start = time.time()
     deadline = start + args.seconds
     share = [args.count // args.jobs + (1 if i < args.count % args.jobs else 0) for i in range(args.jobs)]
     with multiprocessing.Pool(args.jobs) as pool:
-        results = pool.map(_worker, [(args.seed + i, n, deadline, args.corpus) for i, n in enumerate(share)])
+        chosen = (
+            ["pipeline", "disk", "reports", "config", "baseline", "lsp"]
+            if args.surfaces == "all"
+            else args.surfaces.split(",")
+        )
+        results = pool.map(_worker, [(args.seed + i, n, deadline, args.corpus, chosen) for i, n in enumerate(share)])
     tried = sum(n for n, _ in results)
     crashes = [c for _, cs in results for c in cs]
     elapsed = time.time() - start
