@@ -35,7 +35,10 @@ def write_atomic(path: str, data: str | bytes) -> None:
         return
     target = os.path.realpath(path) if os.path.islink(path) else path
     folder = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=".peerlint-", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".peerlint-", dir=folder)
+    except OSError as err:  # the user's path in the error, never the temp file's
+        raise type(err)(err.errno, err.strerror, path) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
@@ -46,6 +49,12 @@ def write_atomic(path: str, data: str | bytes) -> None:
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
+    except OSError as err:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise type(err)(err.errno, err.strerror, path) from None
     except BaseException:
         try:
             os.unlink(tmp)

@@ -126,3 +126,25 @@ def test_rules_as_json() -> None:
     listed = json.loads(done.stdout)
     assert {r["code"] for r in listed} >= {"PL001", "PL301", "PL802"}
     assert all(r["help_uri"].startswith("https://") for r in listed)
+
+
+@pytest.mark.parametrize("command", [["graph", "-o"], ["check", "-f", "json", "-o"], ["check", "--write-baseline"]])
+def test_a_write_into_a_missing_folder_is_one_clear_line_naming_the_users_path(tmp_path, command) -> None:
+    target = str(tmp_path / "missing" / "dir" / "out.file")
+    done = _run(*command, target, ".", cwd=EXAMPLES)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "cannot write" in done.stderr and target in done.stderr and ".peerlint-" not in done.stderr
+
+
+def test_reports_are_written_with_the_umask_and_keep_an_existing_mode(tmp_path) -> None:
+    fresh, kept = tmp_path / "fresh.json", tmp_path / "kept.json"
+    kept.write_text("{}")
+    os.chmod(kept, 0o640)
+    old = os.umask(0o022)
+    try:
+        _run("check", "-f", "json", "-o", str(fresh), ".", cwd=EXAMPLES)
+        _run("check", "-f", "json", "-o", str(kept), ".", cwd=EXAMPLES)
+    finally:
+        os.umask(old)
+    assert (os.stat(fresh).st_mode & 0o777) == 0o644
+    assert (os.stat(kept).st_mode & 0o777) == 0o640

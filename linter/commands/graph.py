@@ -39,7 +39,11 @@ def run(args: Any, rules: dict) -> int:
     if args.output:
         from linter.output import write_atomic
 
-        write_atomic(args.output, text)
+        try:
+            write_atomic(args.output, text)
+        except OSError as err:
+            print(f"peerlint: cannot write {err.filename or args.output}: {err.strerror or err}", file=sys.stderr)
+            return EXIT_ERROR
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
