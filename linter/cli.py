@@ -95,7 +95,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="lowest severity that makes the exit code 1 (default error)",
     )
     check.add_argument("--config", default=None, help="configuration file (default: found by walking up)")
-    check.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
+    check.add_argument("--no-color", action="store_true", help="plain text even on a terminal (same as --color never)")
+    check.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text report: auto (a terminal, unless NO_COLOR is set; FORCE_COLOR forces it), always, never",
+    )
+    check.add_argument(
+        "--statistics", action="store_true", help="print the number of findings per rule instead of the findings"
+    )
     check.add_argument(
         "--project",
         default=None,

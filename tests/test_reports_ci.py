@@ -148,3 +148,35 @@ def test_reports_are_written_with_the_umask_and_keep_an_existing_mode(tmp_path) 
         os.umask(old)
     assert (os.stat(fresh).st_mode & 0o777) == 0o644
     assert (os.stat(kept).st_mode & 0o777) == 0o640
+
+
+@pytest.mark.parametrize(
+    "args,env,colored",
+    [
+        (["--color", "always"], {}, True),
+        (["--color", "never"], {"FORCE_COLOR": "1"}, False),
+        ([], {"FORCE_COLOR": "1"}, True),
+        ([], {"FORCE_COLOR": "1", "NO_COLOR": "1"}, False),
+        ([], {"FORCE_COLOR": "1", "NO_COLOR": ""}, True),  # an empty NO_COLOR does not disable colour
+        ([], {}, False),  # a pipe
+        (["--no-color", "--color", "always"], {}, False),
+    ],
+)
+def test_colour_follows_the_flag_then_the_environment(args, env, colored) -> None:
+    clean = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    done = subprocess.run(
+        [sys.executable, "-m", "linter", "check", *args, "."],
+        cwd=EXAMPLES,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(clean, **env),
+    )
+    assert ("\x1b[" in done.stdout) is colored
+
+
+def test_statistics_counts_findings_per_rule() -> None:
+    done = _run("check", "--statistics", ".", cwd=EXAMPLES)
+    lines = done.stdout.splitlines()
+    assert done.returncode == 1 and lines[-1].startswith("Found 3 problem(s)")
+    assert {line.split()[1] for line in lines[:-1]} == {"PL303", "PL401", "PL403"}

@@ -294,14 +294,7 @@ def _write_reports(result, outputs, args, project_root: str) -> None:
     from linter.report import ReportInput, renderer, repository_root
 
     for name, path in outputs:
-        color = (
-            name == "text"
-            and path is None
-            and not args.no_color
-            and sys.stdout.isatty()
-            and "NO_COLOR" not in os.environ
-            and os.environ.get("TERM") != "dumb"
-        )
+        color = name == "text" and path is None and use_color(args)
         files = [p for p in result.files if result.focus is None or p in result.focus]
         data = ReportInput(
             result.findings,
@@ -313,7 +306,7 @@ def _write_reports(result, outputs, args, project_root: str) -> None:
             files=files,
             root=repository_root(project_root),
         )
-        text = renderer(name)(data)
+        text = statistics(data) if getattr(args, "statistics", False) and name == "text" else renderer(name)(data)
         if name == "github":
             from linter.report.github import announce
 
@@ -323,3 +316,37 @@ def _write_reports(result, outputs, args, project_root: str) -> None:
             sys.stdout.flush()
         else:
             write_atomic(path, text)  # OSError: the caller reports it (exit 2)
+
+
+def use_color(args: argparse.Namespace) -> bool:
+    """Whether the text report on standard output is coloured: ``--color always|never``
+    (``--no-color`` is never) decide; otherwise a terminal, unless ``NO_COLOR`` is set to
+    something (https://no-color.org: an empty value does not count) or ``TERM=dumb``;
+    ``FORCE_COLOR`` (non-empty) colours even a pipe, as CI logs that render ANSI want."""
+    choice = "never" if args.no_color else getattr(args, "color", "auto")
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def statistics(data) -> str:
+    """``--statistics``: one line per rule, most findings first (like ruff's)."""
+    counts: dict[str, int] = {}
+    for f in data.findings:
+        counts[f.code] = counts.get(f.code, 0) + 1
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    lines = []
+    for code, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        rule = data.rules.get(code)
+        lines.append(f"{n:>{width}}  {code}  {rule.slug if rule else 'internal-error'}")
+    total = len(data.findings)
+    lines.append(
+        f"Found {total} problem(s) in {data.files_checked} file(s)."
+        if total
+        else f"No problems found in {data.files_checked} file(s)."
+    )
+    return "\n".join(lines) + "\n"
