@@ -93,7 +93,7 @@ class Project:
         if parsed.syntax == "yaml" and is_patch(source.path):
             self.skipped.append((source.path, "a kustomize patch (a partial object merged into a base's)"))
             return
-        named = helm_named(source.path, self.config)
+        named = parsed.syntax == "yaml" and helm_named(source.path, self.config)  # only YAML is Helm values
         for index, root in enumerate(parsed.documents):
             self.documents.extend(classify(root, source.path, index, parsed.syntax, named))
 

@@ -18,6 +18,7 @@ from typing import Iterator
 
 from linter.config import Config
 from linter.globs import matches as glob_matches
+from linter.globs import one_matcher
 from linter.model.charts import chart_beside
 from linter.model.document import HELM_VALUES, Document
 from linter.model.helmfile import helmfile_values
@@ -185,6 +186,9 @@ def helm_named(path: str, config: Config) -> bool:
     if not globs:
         return False
     rel = os.path.relpath(os.path.abspath(path), os.path.abspath(config.root)).replace(os.sep, "/")
+    matcher = one_matcher(tuple(globs))
+    if matcher is not None:
+        return matcher(rel)
     return glob_matches(rel, globs)
 
 
