@@ -17,9 +17,24 @@ GLOBS = [
     ("west/values.yaml", "/k8s/values.yaml", "east", "a/b/", "top.yaml", "values-prod.yaml"),  # literals only
 ]
 PATHS = [
-    "west/values.yaml", "a/west/values.yaml", "x/helm/v.yaml", "helm/v.yaml", "dc1/values.yaml", "k8s/values.yaml",
-    "a/k8s/values.yaml", "east/x.yaml", "east", "q/east/v.yaml", "west/values-prod.yaml", "westvalues.yaml",
-    "top.yaml", "sub/top.yaml", "clusters/x/y/values-1.yml", "clusters/values.yml", "a/b/c.yaml", "z/a/b/c.yaml",
+    "west/values.yaml",
+    "a/west/values.yaml",
+    "x/helm/v.yaml",
+    "helm/v.yaml",
+    "dc1/values.yaml",
+    "k8s/values.yaml",
+    "a/k8s/values.yaml",
+    "east/x.yaml",
+    "east",
+    "q/east/v.yaml",
+    "west/values-prod.yaml",
+    "westvalues.yaml",
+    "top.yaml",
+    "sub/top.yaml",
+    "clusters/x/y/values-1.yml",
+    "clusters/values.yml",
+    "a/b/c.yaml",
+    "z/a/b/c.yaml",
 ]
 
 
