@@ -51,13 +51,15 @@ def expected_line(f) -> str:
 
 
 def finding_lines(f) -> list[str]:
-    """The whole finding as expected.txt pins it: ``path:l:c-l:c CODE ~ message``, then
+    """The whole finding as expected.txt pins it: ``path:l:c-l:c CODE severity ~ message``
+    (the severity too: a finding that depends on a guess or an unknown ACL posture is a
+    warning, and that difference is the rule's precision), then
     one ``  related: path:l:c-l:c ~ note`` line per related location (in order; no
     `` ~ note`` when the location has none), ``  fix: text`` when there is a fix
     (``  fix (unsafe): text`` for an unsafe one) and one ``  edit: path:l:c-l:c ->
     "new text"`` line per text edit of the fix. Related locations and the fix carry most of a cross-file finding's value, so a
     fixture that left them out would let them regress unnoticed."""
-    lines = [f"{expected_line(f)} ~ {_one_line(f.message)}"]
+    lines = [f"{expected_line(f)} {f.severity} ~ {_one_line(f.message)}"]
     for loc in f.related:
         note = f" ~ {_one_line(loc.message)}" if loc.message else ""
         lines.append(f"  related: {_range(loc.path, loc.span)}{note}")

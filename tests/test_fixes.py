@@ -66,10 +66,15 @@ def _new_errors(before, after) -> set[tuple]:
     revealed = _revealed(before)
     old, new = _errors(before), _errors(after)
     moved = {(code, path) for code, path, _n in old - new}
+    # a duplicate key that was there before keeps its line; its path changes when a fix
+    # renames a key above it (rateLimit -> RateLimits), which is not a new duplicate
+    old_duplicates = {(f.path, f.span.line) for f in before if f.code == "PL004"}
+    new_duplicates = {f.node_path for f in after if f.code == "PL004" and (f.path, f.span.line) in old_duplicates}
     return {
         (code, path, node_path)
         for code, path, node_path in new - old
-        if code in ("PL001", "PL004")  # a file that no longer parses, a duplicate key: the fix's own doing
+        if not (code == "PL004" and node_path in new_duplicates)
+        and code in ("PL001", "PL004")  # a file that no longer parses, a duplicate key: the fix's own doing
         or (code, path) not in moved
         and not any(
             path == where and (not p or node_path == p or node_path.startswith((p + ".", p + "[")))
@@ -217,6 +222,9 @@ SEEDS = load_seeds(os.path.join(SHARED, "corpus")) + _fixture_files()
 @settings(
     max_examples=int(os.environ.get("PEERLINT_FIX_EXAMPLES", "60")),
     deadline=None,
+    # the same examples every run, so CI never fails on a case nobody saw locally;
+    # PEERLINT_FIX_EXAMPLES=5000 explores further (how rateLimit -> RateLimits was found)
+    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(st.integers(min_value=0, max_value=len(SEEDS) - 1), st.integers(min_value=0, max_value=2**32))

@@ -2,7 +2,7 @@
 (and a peerlint.toml when the case needs one) and ``expected.txt``, the whole of every
 finding of that rule, in report order::
 
-    path:line:col-endline:endcol CODE ~ message
+    path:line:col-endline:endcol CODE severity ~ message
       related: path:line:col-endline:endcol ~ note
       fix: the fix text
 
