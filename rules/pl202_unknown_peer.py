@@ -7,6 +7,17 @@ from typing import Iterator
 from linter.api import Finding, Rule
 from linter.api.validation import did_you_mean
 
+#: acceptor.yaml, the same in the bad and the good example
+_ACCEPTOR_YAML = """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: PeeringAcceptor
+metadata:
+  name: cluster-02
+spec:
+  peer:
+    secret: {name: peering-token, key: data, backend: kubernetes}
+"""
+
 
 class UnknownPeer(Rule):
     code = "PL202"
@@ -40,15 +51,7 @@ that says what it rests on.
 """
     example = {
         "bad": {
-            "acceptor.yaml": """\
-apiVersion: consul.hashicorp.com/v1alpha1
-kind: PeeringAcceptor
-metadata:
-  name: cluster-02
-spec:
-  peer:
-    secret: {name: peering-token, key: data, backend: kubernetes}
-""",
+            "acceptor.yaml": _ACCEPTOR_YAML,
             "exports.yaml": """\
 apiVersion: consul.hashicorp.com/v1alpha1
 kind: ExportedServices
@@ -62,15 +65,7 @@ spec:
 """,
         },
         "good": {
-            "acceptor.yaml": """\
-apiVersion: consul.hashicorp.com/v1alpha1
-kind: PeeringAcceptor
-metadata:
-  name: cluster-02
-spec:
-  peer:
-    secret: {name: peering-token, key: data, backend: kubernetes}
-""",
+            "acceptor.yaml": _ACCEPTOR_YAML,
             "exports.yaml": """\
 apiVersion: consul.hashicorp.com/v1alpha1
 kind: ExportedServices

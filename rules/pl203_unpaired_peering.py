@@ -10,6 +10,43 @@ OTHER = {"acceptor": "PeeringDialer", "dialer": "PeeringAcceptor"}
 SELF = {"acceptor": "PeeringAcceptor", "dialer": "PeeringDialer"}
 
 
+#: cluster-01/values.yaml, the same in the bad and the good example
+_CLUSTER_01_VALUES_YAML = """\
+global:
+  image: hashicorp/consul:1.16.0
+  peering:
+    enabled: true
+  tls:
+    enabled: true
+meshGateway:
+  enabled: true
+"""
+#: cluster-02/values.yaml, the same in the bad and the good example
+_CLUSTER_02_VALUES_YAML = """\
+global:
+  image: hashicorp/consul:1.16.0
+  peering:
+    enabled: true
+  tls:
+    enabled: true
+meshGateway:
+  enabled: true
+"""
+#: cluster-01/acceptor.yaml, the same in the bad and the good example
+_CLUSTER_01_ACCEPTOR_YAML = """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: PeeringAcceptor
+metadata:
+  name: cluster-02
+spec:
+  peer:
+    secret:
+      name: peering-token
+      key: data
+      backend: kubernetes
+"""
+
+
 class UnpairedPeering(Rule):
     code = "PL203"
     slug = "unpaired-peering"
@@ -43,38 +80,9 @@ error of this rule is reported as a warning that says what it rests on.
 """
     example = {
         "bad": {
-            "cluster-01/values.yaml": """\
-global:
-  image: hashicorp/consul:1.16.0
-  peering:
-    enabled: true
-  tls:
-    enabled: true
-meshGateway:
-  enabled: true
-""",
-            "cluster-02/values.yaml": """\
-global:
-  image: hashicorp/consul:1.16.0
-  peering:
-    enabled: true
-  tls:
-    enabled: true
-meshGateway:
-  enabled: true
-""",
-            "cluster-01/acceptor.yaml": """\
-apiVersion: consul.hashicorp.com/v1alpha1
-kind: PeeringAcceptor
-metadata:
-  name: cluster-02
-spec:
-  peer:
-    secret:
-      name: peering-token
-      key: data
-      backend: kubernetes
-""",
+            "cluster-01/values.yaml": _CLUSTER_01_VALUES_YAML,
+            "cluster-02/values.yaml": _CLUSTER_02_VALUES_YAML,
+            "cluster-01/acceptor.yaml": _CLUSTER_01_ACCEPTOR_YAML,
             "cluster-02/acceptor.yaml": """\
 apiVersion: consul.hashicorp.com/v1alpha1
 kind: PeeringAcceptor
@@ -89,38 +97,9 @@ spec:
 """,
         },
         "good": {
-            "cluster-01/values.yaml": """\
-global:
-  image: hashicorp/consul:1.16.0
-  peering:
-    enabled: true
-  tls:
-    enabled: true
-meshGateway:
-  enabled: true
-""",
-            "cluster-02/values.yaml": """\
-global:
-  image: hashicorp/consul:1.16.0
-  peering:
-    enabled: true
-  tls:
-    enabled: true
-meshGateway:
-  enabled: true
-""",
-            "cluster-01/acceptor.yaml": """\
-apiVersion: consul.hashicorp.com/v1alpha1
-kind: PeeringAcceptor
-metadata:
-  name: cluster-02
-spec:
-  peer:
-    secret:
-      name: peering-token
-      key: data
-      backend: kubernetes
-""",
+            "cluster-01/values.yaml": _CLUSTER_01_VALUES_YAML,
+            "cluster-02/values.yaml": _CLUSTER_02_VALUES_YAML,
+            "cluster-01/acceptor.yaml": _CLUSTER_01_ACCEPTOR_YAML,
             "cluster-02/dialer.yaml": """\
 apiVersion: consul.hashicorp.com/v1alpha1
 kind: PeeringDialer

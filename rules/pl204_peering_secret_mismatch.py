@@ -6,6 +6,36 @@ from typing import Iterator
 
 from linter.api import Finding, Rule, text
 
+#: cluster-01/values.yaml, the same in the bad and the good example
+_CLUSTER_01_VALUES_YAML = """\
+global:
+  peering:
+    enabled: true
+meshGateway:
+  enabled: true
+"""
+#: cluster-02/values.yaml, the same in the bad and the good example
+_CLUSTER_02_VALUES_YAML = """\
+global:
+  peering:
+    enabled: true
+meshGateway:
+  enabled: true
+"""
+#: cluster-01/acceptor.yaml, the same in the bad and the good example
+_CLUSTER_01_ACCEPTOR_YAML = """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: PeeringAcceptor
+metadata:
+  name: cluster-02
+spec:
+  peer:
+    secret:
+      name: peering-token
+      key: data
+      backend: kubernetes
+"""
+
 
 class PeeringSecretMismatch(Rule):
     code = "PL204"
@@ -37,32 +67,9 @@ as a warning that says what it rests on.
 """
     example = {
         "bad": {
-            "cluster-01/values.yaml": """\
-global:
-  peering:
-    enabled: true
-meshGateway:
-  enabled: true
-""",
-            "cluster-02/values.yaml": """\
-global:
-  peering:
-    enabled: true
-meshGateway:
-  enabled: true
-""",
-            "cluster-01/acceptor.yaml": """\
-apiVersion: consul.hashicorp.com/v1alpha1
-kind: PeeringAcceptor
-metadata:
-  name: cluster-02
-spec:
-  peer:
-    secret:
-      name: peering-token
-      key: data
-      backend: kubernetes
-""",
+            "cluster-01/values.yaml": _CLUSTER_01_VALUES_YAML,
+            "cluster-02/values.yaml": _CLUSTER_02_VALUES_YAML,
+            "cluster-01/acceptor.yaml": _CLUSTER_01_ACCEPTOR_YAML,
             "cluster-02/dialer.yaml": """\
 apiVersion: consul.hashicorp.com/v1alpha1
 kind: PeeringDialer
@@ -77,32 +84,9 @@ spec:
 """,
         },
         "good": {
-            "cluster-01/values.yaml": """\
-global:
-  peering:
-    enabled: true
-meshGateway:
-  enabled: true
-""",
-            "cluster-02/values.yaml": """\
-global:
-  peering:
-    enabled: true
-meshGateway:
-  enabled: true
-""",
-            "cluster-01/acceptor.yaml": """\
-apiVersion: consul.hashicorp.com/v1alpha1
-kind: PeeringAcceptor
-metadata:
-  name: cluster-02
-spec:
-  peer:
-    secret:
-      name: peering-token
-      key: data
-      backend: kubernetes
-""",
+            "cluster-01/values.yaml": _CLUSTER_01_VALUES_YAML,
+            "cluster-02/values.yaml": _CLUSTER_02_VALUES_YAML,
+            "cluster-01/acceptor.yaml": _CLUSTER_01_ACCEPTOR_YAML,
             "cluster-02/dialer.yaml": """\
 apiVersion: consul.hashicorp.com/v1alpha1
 kind: PeeringDialer

@@ -12,6 +12,24 @@ from typing import Iterator
 from linter.api import Export, Finding, Rule
 from linter.api.topology import gateways_known
 
+#: peerlint.toml, the same in the bad and the good example
+_PEERLINT_TOML = """\
+[clusters.east]
+paths = ["east"]
+[clusters.west]
+paths = ["west"]
+[[peerings]]
+a = "east"
+b = "west"
+"""
+#: east/payments.hcl, the same in the bad and the good example
+_EAST_PAYMENTS_HCL = """\
+service {
+  name = "payments"
+  port = 9001
+}
+"""
+
 
 class MissingMeshGateway(Rule):
     code = "PL301"
@@ -47,21 +65,8 @@ on.
 """
     example = {
         "bad": {
-            "peerlint.toml": """\
-[clusters.east]
-paths = ["east"]
-[clusters.west]
-paths = ["west"]
-[[peerings]]
-a = "east"
-b = "west"
-""",
-            "east/payments.hcl": """\
-service {
-  name = "payments"
-  port = 9001
-}
-""",
+            "peerlint.toml": _PEERLINT_TOML,
+            "east/payments.hcl": _EAST_PAYMENTS_HCL,
             "east/exported-services.hcl": """\
 Kind = "exported-services"
 Name = "default"
@@ -69,21 +74,8 @@ Services = [{ Name = "payments", Consumers = [{ Peer = "west" }] }]
 """,
         },
         "good": {
-            "peerlint.toml": """\
-[clusters.east]
-paths = ["east"]
-[clusters.west]
-paths = ["west"]
-[[peerings]]
-a = "east"
-b = "west"
-""",
-            "east/payments.hcl": """\
-service {
-  name = "payments"
-  port = 9001
-}
-""",
+            "peerlint.toml": _PEERLINT_TOML,
+            "east/payments.hcl": _EAST_PAYMENTS_HCL,
             "east/mesh-gateway.hcl": """\
 service {
   name = "mesh-gateway"

@@ -13,6 +13,31 @@ from typing import Iterator
 from linter.api import Finding, Rule
 from linter.api.topology import describe_mode_setting, gateways_known, peered_mode_settings
 
+#: peerlint.toml, the same in the bad and the good example
+_PEERLINT_TOML = """\
+[clusters.east]
+paths = ["east"]
+[clusters.west]
+paths = ["west"]
+[[peerings]]
+a = "east"
+b = "west"
+"""
+#: west/web.hcl, the same in the bad and the good example
+_WEST_WEB_HCL = """\
+service {
+  name = "web"
+  port = 80
+  connect {
+    sidecar_service {
+      proxy {
+        upstreams = [{ destination_name = "payments", destination_peer = "east", local_bind_port = 9001 }]
+      }
+    }
+  }
+}
+"""
+
 
 class LocalModeWithoutGateway(Rule):
     code = "PL302"
@@ -47,28 +72,8 @@ of this rule is reported as a warning that says what it rests on.
 """
     example = {
         "bad": {
-            "peerlint.toml": """\
-[clusters.east]
-paths = ["east"]
-[clusters.west]
-paths = ["west"]
-[[peerings]]
-a = "east"
-b = "west"
-""",
-            "west/web.hcl": """\
-service {
-  name = "web"
-  port = 80
-  connect {
-    sidecar_service {
-      proxy {
-        upstreams = [{ destination_name = "payments", destination_peer = "east", local_bind_port = 9001 }]
-      }
-    }
-  }
-}
-""",
+            "peerlint.toml": _PEERLINT_TOML,
+            "west/web.hcl": _WEST_WEB_HCL,
             "west/proxy-defaults.hcl": """\
 Kind = "proxy-defaults"
 Name = "global"
@@ -78,28 +83,8 @@ MeshGateway {
 """,
         },
         "good": {
-            "peerlint.toml": """\
-[clusters.east]
-paths = ["east"]
-[clusters.west]
-paths = ["west"]
-[[peerings]]
-a = "east"
-b = "west"
-""",
-            "west/web.hcl": """\
-service {
-  name = "web"
-  port = 80
-  connect {
-    sidecar_service {
-      proxy {
-        upstreams = [{ destination_name = "payments", destination_peer = "east", local_bind_port = 9001 }]
-      }
-    }
-  }
-}
-""",
+            "peerlint.toml": _PEERLINT_TOML,
+            "west/web.hcl": _WEST_WEB_HCL,
             "west/proxy-defaults.hcl": """\
 Kind = "proxy-defaults"
 Name = "global"

@@ -14,6 +14,17 @@ from linter.api import Finding, Fix, Rule
 from linter.api.fixes import scalar_edits
 from linter.api.topology import describe_mode_setting, peered_mode_settings
 
+#: peerlint.toml, the same in the bad and the good example
+_PEERLINT_TOML = """\
+[clusters.east]
+paths = ["east"]
+[clusters.west]
+paths = ["west"]
+[[peerings]]
+a = "east"
+b = "west"
+"""
+
 
 class MeshGatewayModeNone(Rule):
     code = "PL303"
@@ -48,15 +59,7 @@ error of this rule is reported as a warning that says what it rests on.
 """
     example = {
         "bad": {
-            "peerlint.toml": """\
-[clusters.east]
-paths = ["east"]
-[clusters.west]
-paths = ["west"]
-[[peerings]]
-a = "east"
-b = "west"
-""",
+            "peerlint.toml": _PEERLINT_TOML,
             "west/web.hcl": """\
 service {
   name = "web"
@@ -79,15 +82,7 @@ service {
 """,
         },
         "good": {
-            "peerlint.toml": """\
-[clusters.east]
-paths = ["east"]
-[clusters.west]
-paths = ["west"]
-[[peerings]]
-a = "east"
-b = "west"
-""",
+            "peerlint.toml": _PEERLINT_TOML,
             "west/web.hcl": """\
 service {
   name = "web"

@@ -17,6 +17,75 @@ from linter.api.topology import gateways_known
 _ACCEPTOR = "apiVersion: consul.hashicorp.com/v1alpha1\nkind: PeeringAcceptor\nmetadata:\n  name: cluster-02\nspec:\n  peer:\n    secret:\n      name: peering-token\n      key: data\n      backend: kubernetes\n"
 
 
+#: peerlint.toml, the same in the bad and the good example
+_PEERLINT_TOML = """\
+[clusters.cluster-01]
+paths = ["one"]
+[clusters.cluster-02]
+paths = ["two"]
+"""
+#: one/values.yaml, the same in the bad and the good example
+_ONE_VALUES_YAML = """\
+global:
+  peering:
+    enabled: true
+  tls:
+    enabled: true
+connectInject:
+  enabled: true
+meshGateway:
+  enabled: true
+"""
+#: two/values.yaml, the same in the bad and the good example
+_TWO_VALUES_YAML = """\
+global:
+  peering:
+    enabled: true
+  tls:
+    enabled: true
+connectInject:
+  enabled: true
+meshGateway:
+  enabled: true
+"""
+#: one/mesh.yaml, the same in the bad and the good example
+_ONE_MESH_YAML = """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: Mesh
+metadata:
+  name: mesh
+spec:
+  peering:
+    peerThroughMeshGateways: true
+"""
+#: one/acceptor.yaml, the same in the bad and the good example
+_ONE_ACCEPTOR_YAML = """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: PeeringAcceptor
+metadata:
+  name: cluster-02
+spec:
+  peer:
+    secret:
+      name: peering-token
+      key: data
+      backend: kubernetes
+"""
+#: two/dialer.yaml, the same in the bad and the good example
+_TWO_DIALER_YAML = """\
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: PeeringDialer
+metadata:
+  name: cluster-01
+spec:
+  peer:
+    secret:
+      name: peering-token
+      key: data
+      backend: kubernetes
+"""
+
+
 class PeerThroughGatewaysMismatch(Rule):
     code = "PL304"
     slug = "peer-through-gateways-mismatch"
@@ -51,106 +120,18 @@ as a warning that says what it rests on.
 """
     example = {
         "bad": {
-            "peerlint.toml": """\
-[clusters.cluster-01]
-paths = ["one"]
-[clusters.cluster-02]
-paths = ["two"]
-""",
-            "one/values.yaml": """\
-global:
-  peering:
-    enabled: true
-  tls:
-    enabled: true
-connectInject:
-  enabled: true
-meshGateway:
-  enabled: true
-""",
-            "two/values.yaml": """\
-global:
-  peering:
-    enabled: true
-  tls:
-    enabled: true
-connectInject:
-  enabled: true
-meshGateway:
-  enabled: true
-""",
-            "one/mesh.yaml": """\
-apiVersion: consul.hashicorp.com/v1alpha1
-kind: Mesh
-metadata:
-  name: mesh
-spec:
-  peering:
-    peerThroughMeshGateways: true
-""",
-            "one/acceptor.yaml": """\
-apiVersion: consul.hashicorp.com/v1alpha1
-kind: PeeringAcceptor
-metadata:
-  name: cluster-02
-spec:
-  peer:
-    secret:
-      name: peering-token
-      key: data
-      backend: kubernetes
-""",
-            "two/dialer.yaml": """\
-apiVersion: consul.hashicorp.com/v1alpha1
-kind: PeeringDialer
-metadata:
-  name: cluster-01
-spec:
-  peer:
-    secret:
-      name: peering-token
-      key: data
-      backend: kubernetes
-""",
+            "peerlint.toml": _PEERLINT_TOML,
+            "one/values.yaml": _ONE_VALUES_YAML,
+            "two/values.yaml": _TWO_VALUES_YAML,
+            "one/mesh.yaml": _ONE_MESH_YAML,
+            "one/acceptor.yaml": _ONE_ACCEPTOR_YAML,
+            "two/dialer.yaml": _TWO_DIALER_YAML,
         },
         "good": {
-            "peerlint.toml": """\
-[clusters.cluster-01]
-paths = ["one"]
-[clusters.cluster-02]
-paths = ["two"]
-""",
-            "one/values.yaml": """\
-global:
-  peering:
-    enabled: true
-  tls:
-    enabled: true
-connectInject:
-  enabled: true
-meshGateway:
-  enabled: true
-""",
-            "two/values.yaml": """\
-global:
-  peering:
-    enabled: true
-  tls:
-    enabled: true
-connectInject:
-  enabled: true
-meshGateway:
-  enabled: true
-""",
-            "one/mesh.yaml": """\
-apiVersion: consul.hashicorp.com/v1alpha1
-kind: Mesh
-metadata:
-  name: mesh
-spec:
-  peering:
-    peerThroughMeshGateways: true
-""",
+            "peerlint.toml": _PEERLINT_TOML,
+            "one/values.yaml": _ONE_VALUES_YAML,
+            "two/values.yaml": _TWO_VALUES_YAML,
+            "one/mesh.yaml": _ONE_MESH_YAML,
             "two/mesh.yaml": """\
 apiVersion: consul.hashicorp.com/v1alpha1
 kind: Mesh
@@ -160,30 +141,8 @@ spec:
   peering:
     peerThroughMeshGateways: true
 """,
-            "one/acceptor.yaml": """\
-apiVersion: consul.hashicorp.com/v1alpha1
-kind: PeeringAcceptor
-metadata:
-  name: cluster-02
-spec:
-  peer:
-    secret:
-      name: peering-token
-      key: data
-      backend: kubernetes
-""",
-            "two/dialer.yaml": """\
-apiVersion: consul.hashicorp.com/v1alpha1
-kind: PeeringDialer
-metadata:
-  name: cluster-01
-spec:
-  peer:
-    secret:
-      name: peering-token
-      key: data
-      backend: kubernetes
-""",
+            "one/acceptor.yaml": _ONE_ACCEPTOR_YAML,
+            "two/dialer.yaml": _TWO_DIALER_YAML,
         },
     }
 

@@ -28,6 +28,25 @@ from linter.api.acl import acl_state
 from linter.api.fixes import editable, line_of
 from linter.api.topology import peer_upstreams_to
 
+#: peerlint.toml, the same in the bad and the good example
+_PEERLINT_TOML = """\
+[clusters.cluster-01]
+paths = ["cluster-01"]
+[clusters.cluster-02]
+paths = ["cluster-02"]
+[[peerings]]
+a = "cluster-01"
+b = "cluster-02"
+"""
+#: cluster-01/server.hcl, the same in the bad and the good example
+_CLUSTER_01_SERVER_HCL = """\
+datacenter = "cluster-01"
+acl {
+  enabled = true
+  default_policy = "deny"
+}
+"""
+
 
 class MissingIntention(Rule):
     code = "PL401"
@@ -63,22 +82,8 @@ the denial depends on it.
 """
     example = {
         "bad": {
-            "peerlint.toml": """\
-[clusters.cluster-01]
-paths = ["cluster-01"]
-[clusters.cluster-02]
-paths = ["cluster-02"]
-[[peerings]]
-a = "cluster-01"
-b = "cluster-02"
-""",
-            "cluster-01/server.hcl": """\
-datacenter = "cluster-01"
-acl {
-  enabled = true
-  default_policy = "deny"
-}
-""",
+            "peerlint.toml": _PEERLINT_TOML,
+            "cluster-01/server.hcl": _CLUSTER_01_SERVER_HCL,
             "cluster-01/exports.hcl": """\
 Kind = "exported-services"
 Name = "default"
@@ -91,22 +96,8 @@ Sources = [{ Name = "frontend-service", Action = "allow" }]
 """,
         },
         "good": {
-            "peerlint.toml": """\
-[clusters.cluster-01]
-paths = ["cluster-01"]
-[clusters.cluster-02]
-paths = ["cluster-02"]
-[[peerings]]
-a = "cluster-01"
-b = "cluster-02"
-""",
-            "cluster-01/server.hcl": """\
-datacenter = "cluster-01"
-acl {
-  enabled = true
-  default_policy = "deny"
-}
-""",
+            "peerlint.toml": _PEERLINT_TOML,
+            "cluster-01/server.hcl": _CLUSTER_01_SERVER_HCL,
             "cluster-01/exports.hcl": """\
 Kind = "exported-services"
 Name = "default"

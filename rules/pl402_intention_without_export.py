@@ -13,6 +13,17 @@ from typing import Iterator
 from linter.api import Finding, Rule
 from linter.api.topology import exports_of
 
+#: peerlint.toml, the same in the bad and the good example
+_PEERLINT_TOML = """\
+[clusters.cluster-01]
+paths = ["cluster-01"]
+[clusters.cluster-02]
+paths = ["cluster-02"]
+[[peerings]]
+a = "cluster-01"
+b = "cluster-02"
+"""
+
 
 class IntentionWithoutExport(Rule):
     code = "PL402"
@@ -43,15 +54,7 @@ rule is reported as a warning that says what it rests on.
 """
     example = {
         "bad": {
-            "peerlint.toml": """\
-[clusters.cluster-01]
-paths = ["cluster-01"]
-[clusters.cluster-02]
-paths = ["cluster-02"]
-[[peerings]]
-a = "cluster-01"
-b = "cluster-02"
-""",
+            "peerlint.toml": _PEERLINT_TOML,
             "cluster-01/exports.hcl": """\
 Kind = "exported-services"
 Name = "default"
@@ -64,15 +67,7 @@ Sources = [{ Name = "frontend-service", Peer = "cluster-02", Action = "allow" }]
 """,
         },
         "good": {
-            "peerlint.toml": """\
-[clusters.cluster-01]
-paths = ["cluster-01"]
-[clusters.cluster-02]
-paths = ["cluster-02"]
-[[peerings]]
-a = "cluster-01"
-b = "cluster-02"
-""",
+            "peerlint.toml": _PEERLINT_TOML,
             "cluster-01/exports.hcl": """\
 Kind = "exported-services"
 Name = "default"

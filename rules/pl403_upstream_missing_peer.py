@@ -15,6 +15,17 @@ from linter.api import Edit, Finding, Fix, Rule, Span
 from linter.api.fixes import editable, indent_of, insert_lines, line_of, source_of
 from linter.api.topology import exports_of, name_for
 
+#: peerlint.toml, the same in the bad and the good example
+_PEERLINT_TOML = """\
+[clusters.east]
+paths = ["east"]
+[clusters.west]
+paths = ["west"]
+[[peerings]]
+a = "east"
+b = "west"
+"""
+
 
 class UpstreamMissingPeer(Rule):
     code = "PL403"
@@ -46,15 +57,7 @@ this rule is reported as a warning that says what it rests on.
 """
     example = {
         "bad": {
-            "peerlint.toml": """\
-[clusters.east]
-paths = ["east"]
-[clusters.west]
-paths = ["west"]
-[[peerings]]
-a = "east"
-b = "west"
-""",
+            "peerlint.toml": _PEERLINT_TOML,
             "west/exports.hcl": """\
 Kind = "exported-services"
 Name = "default"
@@ -75,15 +78,7 @@ service {
 """,
         },
         "good": {
-            "peerlint.toml": """\
-[clusters.east]
-paths = ["east"]
-[clusters.west]
-paths = ["west"]
-[[peerings]]
-a = "east"
-b = "west"
-""",
+            "peerlint.toml": _PEERLINT_TOML,
             "west/exports.hcl": """\
 Kind = "exported-services"
 Name = "default"

@@ -12,6 +12,31 @@ from typing import Iterator
 from linter.api import Finding, Rule
 from linter.api.topology import exports_of, name_for
 
+#: peerlint.toml, the same in the bad and the good example
+_PEERLINT_TOML = """\
+[clusters.east]
+paths = ["east"]
+[clusters.west]
+paths = ["west"]
+[[peerings]]
+a = "east"
+b = "west"
+"""
+#: east/billing.hcl, the same in the bad and the good example
+_EAST_BILLING_HCL = """\
+service {
+  name = "billing"
+  port = 9010
+  connect {
+    sidecar_service {
+      proxy {
+        upstreams = [{ destination_name = "inventory", destination_peer = "west", local_bind_port = 9101 }]
+      }
+    }
+  }
+}
+"""
+
 
 class UpstreamNotExported(Rule):
     code = "PL404"
@@ -42,62 +67,22 @@ rule is reported as a warning that says what it rests on.
 """
     example = {
         "bad": {
-            "peerlint.toml": """\
-[clusters.east]
-paths = ["east"]
-[clusters.west]
-paths = ["west"]
-[[peerings]]
-a = "east"
-b = "west"
-""",
+            "peerlint.toml": _PEERLINT_TOML,
             "west/exports.hcl": """\
 Kind = "exported-services"
 Name = "default"
 Services = [{ Name = "catalog", Consumers = [{ Peer = "east" }] }]
 """,
-            "east/billing.hcl": """\
-service {
-  name = "billing"
-  port = 9010
-  connect {
-    sidecar_service {
-      proxy {
-        upstreams = [{ destination_name = "inventory", destination_peer = "west", local_bind_port = 9101 }]
-      }
-    }
-  }
-}
-""",
+            "east/billing.hcl": _EAST_BILLING_HCL,
         },
         "good": {
-            "peerlint.toml": """\
-[clusters.east]
-paths = ["east"]
-[clusters.west]
-paths = ["west"]
-[[peerings]]
-a = "east"
-b = "west"
-""",
+            "peerlint.toml": _PEERLINT_TOML,
             "west/exports.hcl": """\
 Kind = "exported-services"
 Name = "default"
 Services = [{ Name = "inventory", Consumers = [{ Peer = "east" }] }]
 """,
-            "east/billing.hcl": """\
-service {
-  name = "billing"
-  port = 9010
-  connect {
-    sidecar_service {
-      proxy {
-        upstreams = [{ destination_name = "inventory", destination_peer = "west", local_bind_port = 9101 }]
-      }
-    }
-  }
-}
-""",
+            "east/billing.hcl": _EAST_BILLING_HCL,
         },
     }
 

@@ -7,6 +7,31 @@ from typing import Iterator
 from linter.api import Finding, Rule
 from linter.api.acl import acl_model, acl_state
 
+#: agent.hcl, the same in the bad and the good example
+_AGENT_HCL = """\
+datacenter = "dc1"
+acl {
+  enabled = true
+  default_policy = "deny"
+}
+"""
+#: gateway.hcl, the same in the bad and the good example
+_GATEWAY_HCL = """\
+service {
+  name = "mesh-gateway"
+  kind = "mesh-gateway"
+  port = 8443
+}
+"""
+#: gateway-token.json, the same in the bad and the good example
+_GATEWAY_TOKEN_JSON = """\
+{
+  "Description": "mesh gateway",
+  "ServiceIdentities": [{ "ServiceName": "mesh-gateway" }],
+  "Policies": [{ "Name": "mesh-gateway-policy" }]
+}
+"""
+
 
 class MeshGatewayAcl(Rule):
     code = "PL501"
@@ -43,63 +68,27 @@ manages the tokens with `manageSystemACLs`).
 """
     example = {
         "bad": {
-            "agent.hcl": """\
-datacenter = "dc1"
-acl {
-  enabled = true
-  default_policy = "deny"
-}
-""",
-            "gateway.hcl": """\
-service {
-  name = "mesh-gateway"
-  kind = "mesh-gateway"
-  port = 8443
-}
-""",
+            "agent.hcl": _AGENT_HCL,
+            "gateway.hcl": _GATEWAY_HCL,
             "exports.hcl": """\
 Kind = "exported-services"
 Name = "default"
 Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
 """,
-            "gateway-token.json": """\
-{
-  "Description": "mesh gateway",
-  "ServiceIdentities": [{ "ServiceName": "mesh-gateway" }],
-  "Policies": [{ "Name": "mesh-gateway-policy" }]
-}
-""",
+            "gateway-token.json": _GATEWAY_TOKEN_JSON,
             "mesh-gateway-policy.hcl": """\
 mesh = "read"
 """,
         },
         "good": {
-            "agent.hcl": """\
-datacenter = "dc1"
-acl {
-  enabled = true
-  default_policy = "deny"
-}
-""",
-            "gateway.hcl": """\
-service {
-  name = "mesh-gateway"
-  kind = "mesh-gateway"
-  port = 8443
-}
-""",
+            "agent.hcl": _AGENT_HCL,
+            "gateway.hcl": _GATEWAY_HCL,
             "exports.hcl": """\
 Kind = "exported-services"
 Name = "default"
 Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }] }]
 """,
-            "gateway-token.json": """\
-{
-  "Description": "mesh gateway",
-  "ServiceIdentities": [{ "ServiceName": "mesh-gateway" }],
-  "Policies": [{ "Name": "mesh-gateway-policy" }]
-}
-""",
+            "gateway-token.json": _GATEWAY_TOKEN_JSON,
             "mesh-gateway-policy.hcl": """\
 mesh = "write"
 """,

@@ -7,6 +7,37 @@ from typing import Iterator
 from linter.api import Finding, Rule, text
 from linter.api.acl import acl_model, acl_state
 
+#: agent.hcl, the same in the bad and the good example
+_AGENT_HCL = """\
+datacenter = "dc1"
+acl {
+  enabled = true
+  default_policy = "deny"
+}
+"""
+#: frontend.hcl, the same in the bad and the good example
+_FRONTEND_HCL = """\
+service {
+  name = "frontend"
+  port = 8080
+  token = "3f9a1b2c-4d5e-6f70-8192-a3b4c5d6e7f8"
+  connect {
+    sidecar_service {
+      proxy {
+        upstreams = [{ destination_name = "backend", destination_peer = "dc2", local_bind_port = 9000 }]
+      }
+    }
+  }
+}
+"""
+#: frontend-token.json, the same in the bad and the good example
+_FRONTEND_TOKEN_JSON = """\
+{
+  "SecretID": "3f9a1b2c-4d5e-6f70-8192-a3b4c5d6e7f8",
+  "Policies": [{ "Name": "frontend-policy" }]
+}
+"""
+
 
 class ImportedServiceAcl(Rule):
     code = "PL502"
@@ -41,66 +72,18 @@ manages the tokens with `manageSystemACLs`).
 """
     example = {
         "bad": {
-            "agent.hcl": """\
-datacenter = "dc1"
-acl {
-  enabled = true
-  default_policy = "deny"
-}
-""",
-            "frontend.hcl": """\
-service {
-  name = "frontend"
-  port = 8080
-  token = "3f9a1b2c-4d5e-6f70-8192-a3b4c5d6e7f8"
-  connect {
-    sidecar_service {
-      proxy {
-        upstreams = [{ destination_name = "backend", destination_peer = "dc2", local_bind_port = 9000 }]
-      }
-    }
-  }
-}
-""",
-            "frontend-token.json": """\
-{
-  "SecretID": "3f9a1b2c-4d5e-6f70-8192-a3b4c5d6e7f8",
-  "Policies": [{ "Name": "frontend-policy" }]
-}
-""",
+            "agent.hcl": _AGENT_HCL,
+            "frontend.hcl": _FRONTEND_HCL,
+            "frontend-token.json": _FRONTEND_TOKEN_JSON,
             "frontend-policy.hcl": """\
 service "frontend" { policy = "read" }
 node_prefix "" { policy = "read" }
 """,
         },
         "good": {
-            "agent.hcl": """\
-datacenter = "dc1"
-acl {
-  enabled = true
-  default_policy = "deny"
-}
-""",
-            "frontend.hcl": """\
-service {
-  name = "frontend"
-  port = 8080
-  token = "3f9a1b2c-4d5e-6f70-8192-a3b4c5d6e7f8"
-  connect {
-    sidecar_service {
-      proxy {
-        upstreams = [{ destination_name = "backend", destination_peer = "dc2", local_bind_port = 9000 }]
-      }
-    }
-  }
-}
-""",
-            "frontend-token.json": """\
-{
-  "SecretID": "3f9a1b2c-4d5e-6f70-8192-a3b4c5d6e7f8",
-  "Policies": [{ "Name": "frontend-policy" }]
-}
-""",
+            "agent.hcl": _AGENT_HCL,
+            "frontend.hcl": _FRONTEND_HCL,
+            "frontend-token.json": _FRONTEND_TOKEN_JSON,
             "frontend-policy.hcl": """\
 service "frontend" { policy = "write" }
 node_prefix "" { policy = "read" }
