@@ -61,13 +61,11 @@ def applicable(finding: Finding, unsafe: bool) -> Fix | None:
 
 
 def inside(path: str, *roots: str) -> bool:
-    """Whether ``path`` (following links) is one of ``roots`` or inside one of them."""
-    real = os.path.realpath(path)
-    for root in roots:
-        base = os.path.realpath(root)
-        if real == base or real.startswith(base.rstrip(os.sep) + os.sep):
-            return True
-    return False
+    """Whether ``path`` (following links) is one of ``roots`` or inside one of them:
+    :func:`linter.safety.inside`, the one confinement check reads and writes share."""
+    from linter.safety import inside as resolves_inside
+
+    return resolves_inside(path, roots)
 
 
 def fix_texts(

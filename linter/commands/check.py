@@ -63,22 +63,12 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except ConfigError as err:
         print(f"peerlint: config error: {err}", file=sys.stderr)
         return EXIT_ERROR
-    from linter.config import RunOptions
-
     if args.respect_gitignore is False:
         config.respect_gitignore = False
     # peerlint's own report and baseline files are never read as input
     never = tuple(p for p in [path for _name, path in outputs] + [args.baseline, args.write_baseline] if p)
-    options = RunOptions(jobs=args.jobs, never_scan=never)
-    if not args.no_cache:
-        from linter.load.cache import default_cache_dir
-
-        cache_dir = args.cache_dir or default_cache_dir(config)
-        options = RunOptions(jobs=args.jobs, cache_dir=cache_dir, never_scan=never)
-    rules = _load_rules()
-    unknown = [c for c in args.select + args.ignore if not any(code.startswith(c) for code in rules)]
-    if unknown:
-        parser.error(f"no rule matches {', '.join(unknown)}")
+    options = _run_options(args, config, never)
+    rules = _selected_rules(args, parser)
     from linter.config import check_codes
 
     try:
@@ -202,6 +192,27 @@ def _check_stdin(name: str, config, rules, args: argparse.Namespace):
     return Result.of(project, findings, rules, internal)
 
 
+def _run_options(args: argparse.Namespace, config, never: tuple[str, ...] = ()):
+    """The run's options from the command line: jobs, the cache folder (the project's
+    unless --no-cache / --cache-dir), and files never read as input (peerlint's own)."""
+    from linter.config import RunOptions
+
+    if args.no_cache:
+        return RunOptions(jobs=args.jobs, never_scan=never)
+    from linter.load.cache import default_cache_dir
+
+    return RunOptions(jobs=args.jobs, cache_dir=args.cache_dir or default_cache_dir(config), never_scan=never)
+
+
+def _selected_rules(args: argparse.Namespace, parser: argparse.ArgumentParser) -> dict:
+    """Every rule; a --select/--ignore code no rule has is a usage error (exit 2)."""
+    rules = _load_rules()
+    unknown = [c for c in args.select + args.ignore if not any(code.startswith(c) for code in rules)]
+    if unknown:
+        parser.error(f"no rule matches {', '.join(unknown)}")
+    return rules
+
+
 def _check_new_since(args: argparse.Namespace, parser: argparse.ArgumentParser, outputs) -> int:
     """``check --new-since REV`` (linter.commands.newsince): nothing is loaded, not
     even the rules, until the commit is known to touch a Consul file."""
@@ -209,24 +220,17 @@ def _check_new_since(args: argparse.Namespace, parser: argparse.ArgumentParser, 
         parser.error("--new-since checks the whole project as staged; it takes no PATHS, --project or baseline")
     from linter.commands.gitsnap import GitError
     from linter.commands.newsince import new_since
-    from linter.config import ConfigError, RunOptions
-
-    def options_for(config) -> RunOptions:
-        if args.no_cache:
-            return RunOptions(jobs=args.jobs)
-        from linter.load.cache import default_cache_dir
-
-        return RunOptions(jobs=args.jobs, cache_dir=args.cache_dir or default_cache_dir(config))
-
-    def rules():
-        loaded = _load_rules()
-        unknown = [c for c in args.select + args.ignore if not any(code.startswith(c) for code in loaded)]
-        if unknown:
-            parser.error(f"no rule matches {', '.join(unknown)}")
-        return loaded
+    from linter.config import ConfigError
 
     try:
-        outcome = new_since(args.new_since, rules, args.select, args.ignore, args.config, options_for)
+        outcome = new_since(
+            args.new_since,
+            lambda: _selected_rules(args, parser),
+            args.select,
+            args.ignore,
+            args.config,
+            lambda config: _run_options(args, config),
+        )
     except GitError as err:
         print(f"peerlint: --new-since: {err}", file=sys.stderr)
         return EXIT_ERROR

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -16,3 +17,9 @@ def load_rules_or_exit() -> dict:
     except RegistryError as err:
         print(f"peerlint: {err}", file=sys.stderr)
         raise SystemExit(EXIT_ERROR)
+
+
+def within(path: str, folder: str) -> bool:
+    """Whether the absolute ``path`` is ``folder`` or below it, as written (no links
+    followed: which project an editor document or a checked path belongs to)."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)

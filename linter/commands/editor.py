@@ -21,6 +21,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from linter.commands.common import within
 from linter.config import CONFIG_NAMES, Config, ConfigError, find_config, load_config
 from linter.discover import iter_files
 from linter.load.source import SourceText
@@ -33,10 +34,6 @@ Progress = Callable[[str, int], None]
 def _normalize(text: str) -> str:
     """Editor text as peerlint reads files (linter.load.source): no BOM, LF only."""
     return text.lstrip("\ufeff").replace("\r\n", "\n")
-
-
-def _inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def is_config_file(path: str) -> bool:
@@ -135,7 +132,7 @@ class Editor:
         config = find_config(path)
         if config is not None:
             return os.path.dirname(os.path.abspath(config)), True
-        folders = [f for f in self.folders if _inside(path, f) and f != os.sep]
+        folders = [f for f in self.folders if within(path, f) and f != os.sep]
         if folders:
             return max(folders, key=len), True
         return os.path.dirname(path), False
@@ -194,7 +191,7 @@ class Editor:
             return self.regroup()
         touched = set()
         for root, project in self.projects.items():
-            if project.loaded and project.scan and _inside(path, root):
+            if project.loaded and project.scan and within(path, root):
                 project.reread(path)
                 touched.add(root)
         return touched

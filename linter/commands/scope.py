@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from linter.commands.common import within
 from linter.config import Config
 from linter.parse import SUFFIXES
 
@@ -38,16 +39,12 @@ class Scope:
     reason: str
 
 
-def _inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
-
-
 def project_scope(paths: list[str], config: Config) -> Scope:
     """A configuration was found: its whole project, focused on ``paths``."""
     root = os.path.abspath(config.root)
     given = paths or ["."]
     absolute = [os.path.abspath(p) for p in given]
-    load = [root] + [p for p, a in zip(given, absolute) if not _inside(a, root)]
+    load = [root] + [p for p, a in zip(given, absolute) if not within(a, root)]
     if any(a == root for a in absolute):
         return Scope(load, None, f"the project at {config.path}")
     return Scope(load, given, f"the project at {config.path}, reporting on the paths given")
@@ -65,7 +62,7 @@ def _top(start: str) -> str:
             break
         here = parent
     cwd = os.getcwd()
-    return cwd if _inside(start, cwd) else start
+    return cwd if within(start, cwd) else start
 
 
 def _root_from(folder: str, config: Config, memo: dict[str, str | None]) -> str | None:
@@ -129,7 +126,7 @@ def cluster_scope(paths: list[str], config: Config) -> Scope:
             load.append(target)
     # a root inside another loaded folder is loaded with it
     absolute = [os.path.abspath(p) for p in load]
-    load = [p for p, a in zip(load, absolute) if not any(o != a and _inside(a, o) for o in absolute)]
+    load = [p for p, a in zip(load, absolute) if not any(o != a and within(a, o) for o in absolute)]
     if all(os.path.abspath(p) in {os.path.abspath(x) for x in load} for p in given):
         return Scope(load, None, "the paths given (each is its own cluster root or holds none)")
     return Scope(load, given, "the nearest cluster roots of the paths given, reporting on the paths")
