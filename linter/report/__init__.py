@@ -38,6 +38,17 @@ class ReportInput:
     root: str = ""
 
 
+def repository_path(path: str, root: str) -> str:
+    """``path`` relative to the repository ``root`` (see :func:`repository_root`), with
+    forward slashes: how SARIF and GitHub links name a file; as displayed when ``root``
+    is empty."""
+    import os
+
+    if root:
+        path = os.path.relpath(os.path.abspath(path), root)
+    return path.replace(os.sep, "/")
+
+
 def repository_root(project_root: str) -> str:
     """Where a CI system resolves report paths from: GitHub code scanning and GitLab
     look files up from the checkout root, which may be above the folder peerlint ran in."""

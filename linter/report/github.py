@@ -10,7 +10,7 @@ Values are escaped the way the runner unescapes them (actions/toolkit ``command.
 
 from __future__ import annotations
 
-from linter.report import ReportInput
+from linter.report import ReportInput, repository_path
 from linter.textsafe import escape_control
 
 
@@ -97,7 +97,7 @@ def summary(data: ReportInput, top: int = 20) -> str:
     for f in data.findings[:top]:
         where = f"{f.path}:{f.span.line}:{f.span.col}"
         if repo and sha:
-            uri = os.path.relpath(os.path.abspath(f.path), data.root).replace(os.sep, "/") if data.root else f.path
+            uri = repository_path(f.path, data.root)
             where = f"[{where}]({server}/{repo}/blob/{sha}/{uri}#L{f.span.line})"
         message = f.message.replace("|", "\\|").replace("\n", " ")
         lines.append(f"| {where} | {f.code} | {message} |")

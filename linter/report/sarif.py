@@ -15,11 +15,10 @@ Shaped for GitHub code scanning, where most SARIF is read:
 from __future__ import annotations
 
 import json
-import os
 import re
 
 from linter.api import doc_with_examples
-from linter.report import ReportInput
+from linter.report import ReportInput, repository_path
 from linter.report.fingerprint import fingerprint
 from linter.textsafe import to_utf8
 
@@ -36,17 +35,10 @@ def _region(span) -> dict:
     }
 
 
-def _uri(path: str, root: str) -> str:
-    """``path`` relative to the repository root, with forward slashes (a URI reference)."""
-    if root:
-        path = os.path.relpath(os.path.abspath(path), root)
-    return path.replace(os.sep, "/")
-
-
 def _location(path: str, span, root: str, message: str = "", ident: int | None = None) -> dict:
     loc: dict = {
         "physicalLocation": {
-            "artifactLocation": {"uri": to_utf8(_uri(path, root)), "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": to_utf8(repository_path(path, root)), "uriBaseId": "%SRCROOT%"},
             "region": _region(span),
         }
     }
@@ -89,7 +81,7 @@ def _fixes(fix, root: str) -> list[dict]:
             "description": {"text": fix.message},
             "artifactChanges": [
                 {
-                    "artifactLocation": {"uri": to_utf8(_uri(path, root)), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {"uri": to_utf8(repository_path(path, root)), "uriBaseId": "%SRCROOT%"},
                     "replacements": replacements,
                 }
                 for path, replacements in changes.items()
