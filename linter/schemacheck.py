@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter import schemafast
+from linter.constraints import Context, violations
 from linter.model.document import (
     CONFIG_ENTRY,
     Document,
@@ -76,7 +77,8 @@ _CACHE: weakref.WeakKeyDictionary[Document, list[Issue]] = weakref.WeakKeyDictio
 
 @dataclass
 class Issue:
-    """One schema problem: ``kind`` is unknown / type / value / missing (PL101-PL104)."""
+    """One schema problem: ``kind`` is unknown / type / value / missing (PL101-PL104),
+    or conflict (PL106: two fields Consul refuses together, from linter.constraints)."""
 
     kind: str
     node: Node
@@ -101,12 +103,15 @@ def validator(name: str) -> Any:
     return _VALIDATORS[name]
 
 
-def issues(doc: Document, edition: str = "ce") -> list[Issue]:
-    """Every schema problem in ``doc`` (cached: the four PL1 shape rules share it)."""
+def issues(doc: Document, edition: str = "ce", context: Context | None = None) -> list[Issue]:
+    """Every schema and constraint problem in ``doc`` (cached: the PL1 shape rules and
+    PL106 share it). ``context`` (the cluster's edition and enablement) is fixed for a
+    document within a run; without it, the edition alone."""
     cached = _CACHE.get(doc)
     if cached is None:
         name = schema_name(doc)
-        cached = _Checker(doc, load_schema(name), name, edition).run() if name else []
+        context = context or Context(edition=edition)
+        cached = _Checker(doc, load_schema(name), name, context).run() if name else []
         _CACHE[doc] = cached
     return cached
 
@@ -168,8 +173,9 @@ _RESOLVED: dict[tuple[int, int], tuple[dict, dict, dict]] = {}
 class _Checker:
     """One document against one schema: the key walk, then jsonschema."""
 
-    def __init__(self, doc: Document, schema: dict, name: str, edition: str) -> None:
-        self.doc, self.schema, self.name, self.edition = doc, schema, name, edition
+    def __init__(self, doc: Document, schema: dict, name: str, context: Context) -> None:
+        self.doc, self.schema, self.name, self.context = doc, schema, name, context
+        self.edition = context.edition
         self.spelling = schema.get("x-spelling", "exact")
         self.weak = schema.get("x-weak-types", False)
         # a config entry inside an agent file goes through the server's decoder (§1a)
@@ -355,12 +361,19 @@ class _Checker:
     # -- pass 2: jsonschema -----------------------------------------------------------
     def run(self) -> list[Issue]:
         data = self.walk(self.doc.root, self.schema, ())
+        self.constrain(data)
         if FAST_PATH and schemafast.is_valid(self.name, self.schema, data):
             return self.found  # proven valid: jsonschema would report nothing
         reported: set[tuple] = set()
         for error in validator(self.name).iter_errors(data):
             self.report(error, reported)
         return self.found
+
+    def constrain(self, data: Any) -> None:
+        """Consul's checks after decoding (:mod:`linter.constraints`), on the same data."""
+        for found in violations(self.name, data, self.context):
+            node = self.locate(found.path, found.kind, found.anchor)
+            self.found.append(Issue(found.kind, node, self.prefix + found.message, found.fix))
 
     def report(self, error: Any, reported: set[tuple]) -> None:
         path = tuple(error.absolute_path)

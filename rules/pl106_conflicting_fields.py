@@ -6,6 +6,7 @@ from typing import Iterator
 
 from linter.api import Document, Finding, Rule
 from linter.api import validation as v
+from linter.api.schema import shape_findings
 
 CONSUMER_FIELDS = ("Peer", "Partition", "SamenessGroup")
 
@@ -25,6 +26,7 @@ class ConflictingFields(Rule):
         "ServiceDefaults",
         "SamenessGroup",
         "service-definition",
+        "documents",  # the constraint layer's conflicts: any document with a schema
     )
     doc = """
 ## What it does
@@ -82,6 +84,8 @@ service {
     }
 
     def check(self, project) -> Iterator[Finding]:
+        # the constraint layer's conflicts (linter.constraints), found in the schema walk
+        yield from shape_findings(self, project, "conflict")
         for doc in project.of("exported-services", "ExportedServices"):
             yield from self._consumers(doc, project.edition_of(doc).enterprise)
         for doc in project.of("service-intentions", "ServiceIntentions"):

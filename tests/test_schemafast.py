@@ -48,7 +48,9 @@ def _issues(doc: Document, fast: bool, edition: str = "ce") -> list[tuple]:
     old = schemacheck.FAST_PATH
     schemacheck.FAST_PATH = fast
     try:
-        found = schemacheck._Checker(doc, schemacheck.load_schema(name), name, edition).run()
+        found = schemacheck._Checker(
+            doc, schemacheck.load_schema(name), name, schemacheck.Context(edition=edition)
+        ).run()
     finally:
         schemacheck.FAST_PATH = old
     return [(i.kind, id(i.node), i.node.span, i.message, i.fix) for i in found]
@@ -57,7 +59,7 @@ def _issues(doc: Document, fast: bool, edition: str = "ce") -> list[tuple]:
 def _data(doc: Document) -> tuple[str, Any]:
     name = schemacheck.schema_name(doc)
     assert name
-    checker = schemacheck._Checker(doc, schemacheck.load_schema(name), name, "ce")
+    checker = schemacheck._Checker(doc, schemacheck.load_schema(name), name, schemacheck.Context())
     return name, checker.walk(doc.root, checker.schema, ())
 
 

@@ -14,8 +14,8 @@ __all__ = ["shape_findings"]
 
 
 def shape_findings(rule: Any, project: Any, kind: str):
-    """The findings of one shape rule (``kind`` = unknown/type/value/missing) over every
-    document that has a schema."""
+    """The findings of one shape rule (``kind`` = unknown/type/value/missing, or
+    conflict for PL106's constraint-layer part) over every document that has a schema."""
     edition_of = getattr(project, "edition_of", None)
     if kind == "unknown":
         from linter.k8s.chartkeys import helm_unknown

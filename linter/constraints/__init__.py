@@ -1,0 +1,100 @@
+"""Consul's own ``Validate()`` rules beyond the decoder's shape: the constraint layer.
+
+The schema walk (:mod:`linter.schemacheck`) turns every document into plain data under
+Consul's canonical field names, with a map from each canonical path back to its node.
+The checks Consul runs after decoding (``agent/structs`` ``Validate()``, the agent
+config builder's ``validate()``, the consul-k8s webhooks, the ACL rule parser) are
+written here against that data, the way Consul writes them in Go, and report a
+canonical path; the schema layer points the finding at the exact key or value. So a
+check is a few lines over dicts, never a second walk of HCL, JSON or YAML, and the
+same check serves every syntax the document can be written in.
+
+Each module of this package is one family (service definitions, config entries, the
+agent config builder, consul-k8s webhooks, ACL rules) and registers its checks with
+:func:`checks` for the schema names (``schemas/<name>.json``) they apply to. A
+violation's ``kind`` chooses the rule that reports it: ``value`` (PL103),
+``missing`` (PL104) or ``conflict`` (PL106). Messages are Consul's own words, as
+``consul config write``, ``kubectl apply`` or the agent would print them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator
+
+__all__ = ["Context", "Violation", "checks", "violations", "KINDS"]
+
+#: Violation kinds and the rule each one is reported by.
+KINDS = {"value": "PL103", "missing": "PL104", "conflict": "PL106"}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a check may depend on besides the document: the cluster's edition
+    (``ce``/``enterprise``), and on Kubernetes the consul-k8s enablement the webhook
+    is started with (``None`` where the repository does not say: a check that depends
+    on an unknown stays silent)."""
+
+    edition: str = "ce"
+    namespaces_enabled: bool | None = None
+    partitions_enabled: bool | None = None
+    partition: str | None = None
+
+    @property
+    def enterprise(self) -> bool:
+        return self.edition == "enterprise"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One refusal: ``path`` is canonical (field names as the schema spells them, list
+    indexes as ints) and leads to the node reported; ``anchor`` (optional) is the path
+    of the mapping that lacks a ``missing`` field, reported at its key."""
+
+    kind: str
+    path: tuple
+    message: str
+    fix: str = ""
+    anchor: tuple | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown violation kind {self.kind!r}")
+
+
+Check = Callable[[Any, Context], Iterable[Violation]]
+_REGISTRY: dict[str, list[Check]] = {}
+_LOADED = False
+
+
+def checks(*schema_names: str) -> Callable[[Check], Check]:
+    """Register a check for documents of these schemas (``entry-service-resolver``,
+    ``crd-serviceresolver``, ``agent-service``, ``agent-config``, ``acl-rules``, ...)."""
+
+    def register(check: Check) -> Check:
+        for name in schema_names:
+            _REGISTRY.setdefault(name, []).append(check)
+        return check
+
+    return register
+
+
+def _load_families() -> None:
+    """Import every family module once (lazily: ``peerlint --version`` never pays)."""
+    global _LOADED
+    if _LOADED:
+        return
+    _LOADED = True
+    for module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+        if not module.startswith("_"):
+            importlib.import_module(f"{__name__}.{module}")
+
+
+def violations(schema_name: str, data: Any, context: Context) -> Iterator[Violation]:
+    """Every violation of ``data`` (a document's canonical data) against the checks
+    registered for its schema."""
+    _load_families()
+    for check in _REGISTRY.get(schema_name, ()):
+        yield from check(data, context)
