@@ -75,3 +75,19 @@ def test_builtin_rules_import_only_the_api() -> None:
                 ):
                     bad.append(f"{os.path.relpath(path, REPO)}:{number}: {stripped}")
     assert not bad, bad
+
+
+def test_every_package_is_shipped() -> None:
+    """A package missing from pyproject's list works from the checkout and fails once
+    installed (pre-commit, pip): every folder of linter/ with an __init__.py is listed."""
+    import tomllib
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "pyproject.toml"), "rb") as handle:
+        listed = set(tomllib.load(handle)["tool"]["setuptools"]["packages"])
+    found = {
+        os.path.relpath(folder, root).replace(os.sep, ".")
+        for folder, _dirs, files in os.walk(os.path.join(root, "linter"))
+        if "__init__.py" in files and "__pycache__" not in folder
+    }
+    assert found <= listed, sorted(found - listed)
