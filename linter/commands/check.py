@@ -299,6 +299,7 @@ def _write_reports(result, outputs, args, project_root: str) -> None:
 
     for name, path in outputs:
         color = name == "text" and path is None and use_color(args)
+        width = terminal_width() if name == "text" and path is None else 0
         files = [p for p in result.files if result.focus is None or p in result.focus]
         data = ReportInput(
             result.findings,
@@ -309,6 +310,8 @@ def _write_reports(result, outputs, args, project_root: str) -> None:
             __version__,
             files=files,
             root=repository_root(project_root),
+            width=width,
+            links=bool(width) and color and os.environ.get("TERM") != "dumb",
         )
         text = statistics(data) if getattr(args, "statistics", False) and name == "text" else renderer(name)(data)
         if name == "github":
@@ -320,6 +323,16 @@ def _write_reports(result, outputs, args, project_root: str) -> None:
             sys.stdout.flush()
         else:
             write_atomic(path, text)  # OSError: the caller reports it (exit 2)
+
+
+def terminal_width() -> int:
+    """The width of the terminal standard output is, 0 when it is not one (then the
+    text report keeps its grouped layout, unwrapped). ``COLUMNS`` wins, as everywhere."""
+    if not sys.stdout.isatty():
+        return 0
+    import shutil
+
+    return shutil.get_terminal_size().columns
 
 
 def use_color(args: argparse.Namespace) -> bool:

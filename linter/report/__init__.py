@@ -36,6 +36,11 @@ class ReportInput:
     #: The repository root report paths are relative to in CI formats (SARIF):
     #: GITHUB_WORKSPACE, CI_PROJECT_DIR, else the project root; "" = as displayed.
     root: str = ""
+    #: Columns of the terminal the text report goes to; 0: not a terminal (a pipe or a
+    #: file get the grouped layout, byte for byte as before). See linter.report.terminal.
+    width: int = 0
+    #: Codes as OSC 8 hyperlinks to their rule pages: only on a terminal, with colour.
+    links: bool = False
 
 
 def repository_path(path: str, root: str) -> str:

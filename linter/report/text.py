@@ -1,46 +1,22 @@
 """Human output: grouped by file, the offending line with carets under the exact span.
 
 Plain text when not a terminal, with ``--no-color`` or ``NO_COLOR``; rich styling
-otherwise (rich is imported only then)."""
+otherwise (rich is imported only then). On a terminal (``ReportInput.width``) each
+finding starts with its own ``path:line:col`` instead (linter.report.terminal)."""
 
 from __future__ import annotations
 
-from linter.api import Finding
-from linter.report import ReportInput, mask_secrets
-from linter.textsafe import clip_excerpt
+from linter.report import ReportInput
+from linter.report.textparts import SEVERITY_STYLE, _snippet, _summary
 from linter.textsafe import escape_control as esc
-
-SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "note": "bold cyan"}
-
-
-def _snippet(text: str | None, finding: Finding) -> list[tuple[str, str]]:
-    """(source line, caret line) for the first line of the finding's span."""
-    if not text:
-        return []
-    lines = text.split("\n")
-    line_no = finding.span.line
-    if line_no < 1 or line_no > len(lines):
-        return []
-    source = mask_secrets(lines[line_no - 1].replace("\t", " "))
-    start = max(finding.span.col - 1, 0)
-    end = finding.span.end_col - 1 if finding.span.end_line == line_no else len(source)
-    end = max(end, start + 1)
-    source, start, end = clip_excerpt(source, start, end)
-    return [(source, " " * start + "^" * min(end - start, max(len(source) - start, 1)))]
-
-
-def _summary(data: ReportInput) -> str:
-    counts: dict[str, int] = {}
-    for f in data.findings:
-        counts[f.severity] = counts.get(f.severity, 0) + 1
-    if not data.findings:
-        return f"No problems found in {data.files_checked} file(s)."
-    parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in ("error", "warning", "note") if s in counts]
-    return f"Found {len(data.findings)} problem(s) ({', '.join(parts)}) in {data.files_checked} file(s)."
 
 
 def render(data: ReportInput) -> str:
     blocks: list[str] = []
+    if data.width:
+        from linter.report.terminal import render_terminal
+
+        return render_terminal(data)
     if data.color:
         return _render_rich(data)
     current = None
