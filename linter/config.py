@@ -90,6 +90,14 @@ class RunOptions:
     #: Files and folders never read (absolute): peerlint's own report, baseline and
     #: cache when they are written inside the project.
     never_scan: tuple[str, ...] = ()
+    #: Told what the run is doing as each stage starts ("parsing 1,000 files"): the
+    #: CLI's progress display on a terminal (linter.commands.progress); None: nobody.
+    progress: Any = field(default=None, compare=False)
+
+    def stage(self, text: str) -> None:
+        """Say that a stage starts (to :attr:`progress`, if anyone listens)."""
+        if self.progress is not None:
+            self.progress(text)
 
 
 TOP_KEYS = {

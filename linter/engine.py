@@ -380,7 +380,9 @@ def check(
     try:
         with _gc_paused():
             timings: dict[str, float] = {}
-            loaded = load(discover(paths, config, options, skipped), config, options, timings)
+            files = discover(paths, config, options, skipped)
+            options.stage(f"parsing {len(files):,} files")
+            loaded = load(files, config, options, timings)
             if options.cache_dir and skipped is None:  # --verbose lists what the model skips: no cached answer
                 result = _with_results_cache(loaded, config, rules, select, ignore, focus, options, timings)
             else:
@@ -419,10 +421,13 @@ def _after_load(
     timings: dict[str, float],
 ) -> Result:
     """model -> graph -> rules -> suppress."""
+    options.stage("building the project model")
     project = model(loaded, config, focus, timings)
     ran = selected_codes(rules, config, select, ignore)
     offload = _offload(project, rules, ran, options)  # started first: it runs while the graph is built
+    options.stage("building the topology graph")
     graph(project, rules, ran, timings)
+    options.stage(f"running {len(ran)} rules")
     start = time.perf_counter()
     findings, internal = run_rules(project, rules, select, ignore, offload)  # rules, then suppress
     timings["rules"] = time.perf_counter() - start

@@ -99,3 +99,40 @@ def test_break_lines_fits_the_width_and_keeps_words_whole(text, width, indent) -
     for i, piece in enumerate(pieces):
         room = width if i == 0 else width - indent
         assert len(piece) <= room or " " not in piece.strip(), piece
+
+
+# the progress display ----------------------------------------------------------------
+SHOWN = {"PEERLINT_PROGRESS_DELAY": "0"}  # shown at once: no run has to be slow
+
+
+def test_progress_shows_each_stage_on_stderr_then_is_erased_before_the_report() -> None:
+    run = peerlint("check", ".", "--no-cache", cwd=EXAMPLES, env=SHOWN)
+    assert run.returncode == 1
+    spinner, _, report = run.terminal.rpartition("\x1b[?25h")  # rich shows the cursor again when it stops
+    # the stage shown is whichever runs at a frame: the test never depends on timing
+    assert re.search(r"peerlint: (finding files|parsing 23 files|building the|running \d+ rules) \(\d+ s\)", spinner)
+    assert report.lstrip("\r").startswith("\x1b[1A\x1b[2K")  # the spinner's line erased
+    assert "peerlint: parsing" not in report and "running" not in report
+    heads = [HEAD.match(line) for line in _report_lines(report.lstrip("\r"))]
+    assert [m.group(5) for m in heads if m] == [code for _p, _l, code in EXPECTED]
+
+
+@pytest.mark.parametrize(
+    "args,tty",
+    [
+        (["-f", "json"], {}),  # another format
+        (["--output-format", "sarif"], {}),  # stdout holds SARIF: not text
+        (["--color", "never"], {}),
+        ([], {"stderr_tty": False}),  # progress goes to stderr: not a terminal
+        ([], {"stdout_tty": False}),  # the report is piped
+    ],
+)
+def test_no_progress_unless_text_goes_to_a_terminal(args, tty) -> None:
+    run = peerlint("check", ".", "--no-cache", *args, cwd=EXAMPLES, env=SHOWN, **tty)
+    for stream in (run.terminal, run.stderr):
+        assert " s)" not in stream and "\x1b[?25l" not in stream
+
+
+def test_a_short_run_shows_no_progress() -> None:
+    run = peerlint("check", ".", "--no-cache", cwd=EXAMPLES, env={"PEERLINT_PROGRESS_DELAY": "3600"})
+    assert run.returncode == 1 and " s)" not in run.terminal and "\x1b[?25l" not in run.terminal

@@ -7,6 +7,7 @@ Apart from :mod:`linter.cli` (the parser and the small commands) so each stays o
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -67,7 +68,8 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         config.respect_gitignore = False
     # peerlint's own report and baseline files are never read as input
     never = tuple(p for p in [path for _name, path in outputs] + [args.baseline, args.write_baseline] if p)
-    options = _run_options(args, config, never)
+    progress = _progress(args, outputs)
+    options = _run_options(args, config, never, progress.stage if progress else None)
     rules = _selected_rules(args, parser)
     from linter.config import check_codes
 
@@ -86,26 +88,37 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if focus and config.path and any(os.path.abspath(p) == os.path.abspath(config.path) for p in focus):
         focus = None  # the config changed (pre-commit passed it): every finding may have changed
     skipped: list[tuple[str, str]] | None = [] if args.verbose else None
-    try:
-        if stdin:
-            result = _check_stdin(args.stdin_filename, config, rules, args)
-        elif args.project:
-            result = check(
-                [args.project], config, rules, args.select, args.ignore, focus=focus, options=options, skipped=skipped
-            )
-        elif args.no_project:
-            result = check(paths, config, rules, args.select, args.ignore, options=options, skipped=skipped)
-        else:
-            from linter.commands.scope import scope_for
+    failure: Exception | None = None
+    with progress or contextlib.nullcontext():  # erased when the run ends, before any output
+        try:
+            if stdin:
+                result = _check_stdin(args.stdin_filename, config, rules, args)
+            elif args.project:
+                result = check(
+                    [args.project],
+                    config,
+                    rules,
+                    args.select,
+                    args.ignore,
+                    focus=focus,
+                    options=options,
+                    skipped=skipped,
+                )
+            elif args.no_project:
+                result = check(paths, config, rules, args.select, args.ignore, options=options, skipped=skipped)
+            else:
+                from linter.commands.scope import scope_for
 
-            scope = scope_for(args.paths, config)
-            config_changed = focus is None and bool(args.paths)
-            focus = None if config_changed else scope.focus
-            result = check(
-                scope.load, config, rules, args.select, args.ignore, focus=focus, options=options, skipped=skipped
-            )
-    except Exception as err:  # pragma: no cover - last line of defence
-        print(f"peerlint: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+                scope = scope_for(args.paths, config)
+                config_changed = focus is None and bool(args.paths)
+                focus = None if config_changed else scope.focus
+                result = check(
+                    scope.load, config, rules, args.select, args.ignore, focus=focus, options=options, skipped=skipped
+                )
+        except Exception as err:  # pragma: no cover - last line of defence
+            failure = err
+    if failure is not None:  # said once the progress display is gone
+        print(f"peerlint: internal error: {type(failure).__name__}: {failure}", file=sys.stderr)
         return EXIT_ERROR
     for path, reason in sorted(skipped or []):
         print(f"peerlint: skipped {path}: {reason}", file=sys.stderr)
@@ -192,16 +205,28 @@ def _check_stdin(name: str, config, rules, args: argparse.Namespace):
     return Result.of(project, findings, rules, internal)
 
 
-def _run_options(args: argparse.Namespace, config, never: tuple[str, ...] = ()):
+def _run_options(args: argparse.Namespace, config, never: tuple[str, ...] = (), progress=None):
     """The run's options from the command line: jobs, the cache folder (the project's
-    unless --no-cache / --cache-dir), and files never read as input (peerlint's own)."""
+    unless --no-cache / --cache-dir), files never read as input (peerlint's own), and
+    who is told each stage (the progress display)."""
     from linter.config import RunOptions
 
     if args.no_cache:
-        return RunOptions(jobs=args.jobs, never_scan=never)
+        return RunOptions(jobs=args.jobs, never_scan=never, progress=progress)
     from linter.load.cache import default_cache_dir
 
-    return RunOptions(jobs=args.jobs, cache_dir=args.cache_dir or default_cache_dir(config), never_scan=never)
+    cache_dir = args.cache_dir or default_cache_dir(config)
+    return RunOptions(jobs=args.jobs, cache_dir=cache_dir, never_scan=never, progress=progress)
+
+
+def _progress(args: argparse.Namespace, outputs):
+    """The progress display when this run's report is text on a terminal
+    (linter.commands.progress); None otherwise, and nothing imported."""
+    if not sys.stderr.isatty():
+        return None
+    from linter.commands.progress import Progress, wanted
+
+    return Progress() if wanted(outputs, args.no_color or args.color == "never") else None
 
 
 def _selected_rules(args: argparse.Namespace, parser: argparse.ArgumentParser) -> dict:
