@@ -205,14 +205,43 @@ def build_parser() -> argparse.ArgumentParser:
     lsp.add_argument(
         "--stdio", action="store_true", help="talk over standard input/output (the default and only transport)"
     )
-    graph = sub.add_parser("graph", help="draw the peering topology (clusters, peerings, gateways, exports, findings)")
+    graph = sub.add_parser(
+        "graph",
+        help="draw the peering topology (clusters, peerings, gateways, exports, findings)",
+        description=(
+            "Findings are marked on what they concern and link to their rule pages. Mermaid draws at most 500 "
+            "edges (GitHub shows an error above that): a big project's picture is cut down with --cluster, "
+            "--peer and --focus, each repeatable; given together they apply one after another."
+        ),
+    )
     graph.add_argument("paths", nargs="*", default=[], help="files or folders (default: the current folder)")
     graph.add_argument(
         "--format",
         "-f",
-        choices=("mermaid", "dot", "json"),
+        choices=("mermaid", "dot", "json", "tree"),
         default=None,
-        help="mermaid, dot or json (default: a tree on a terminal, mermaid otherwise)",
+        help="mermaid, dot, json or tree (default: a tree on a terminal, mermaid otherwise)",
+    )
+    graph.add_argument(
+        "--cluster",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this cluster, and what its peerings, exports and upstreams reach",
+    )
+    graph.add_argument(
+        "--peer",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only the peering named NAME (both sides) and the exports, intentions and upstreams across it",
+    )
+    graph.add_argument(
+        "--focus",
+        action="append",
+        default=[],
+        metavar="SERVICE",
+        help="only this service: its exports, intentions and upstreams both ways, and the peerings they cross",
     )
     graph.add_argument("--output", "-o", default=None, help="write the picture to FILE instead of standard output")
     graph.add_argument("--config", default=None, help="configuration file (default: found by walking up)")

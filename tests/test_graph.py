@@ -268,7 +268,7 @@ def test_mermaid_is_well_formed(tmp_path) -> None:
             assert re.match(r'^subgraph n\d+\["[^"]*"\]$', body), body
         elif body == "end":
             depth -= 1
-        elif body.startswith(("direction ", "classDef ", "class ")):
+        elif body.startswith(("direction ", "classDef ", "class ", "click ")):
             continue
         elif node_re.match(body):
             ids.add(node_re.match(body).group(1))

@@ -1,7 +1,9 @@
 """``peerlint graph``: lint the paths, then draw the topology with the findings marked.
 
-On a terminal without ``--format`` the picture is a rich tree; otherwise Mermaid (which
-GitHub renders as is), DOT (Graphviz) or JSON.
+On a terminal without ``--format`` the picture is a rich tree (``--format tree``
+anywhere); otherwise Mermaid (which GitHub renders as is, up to 500 edges: a bigger
+picture is warned about, and ``--cluster``/``--peer``/``--focus`` draw part of it,
+linter.report.graphview), DOT (Graphviz) or JSON.
 """
 
 from __future__ import annotations
@@ -30,12 +32,35 @@ def run(args: Any, rules: dict) -> int:
         print(f"peerlint: internal error: {type(err).__name__}: {err}", file=sys.stderr)
         return EXIT_ERROR
     findings = result.findings
-    if args.format is None and args.output is None and sys.stdout.isatty():
+    links = {code: rule.help_uri() for code, rule in rules.items()}
+    from linter.report.graph import networkx_of
+    from linter.report.graphview import restrict, too_big_for_mermaid
+
+    try:
+        g = restrict(networkx_of(topology), args.cluster, args.peer, args.focus)
+    except ValueError as err:
+        print(f"peerlint: graph: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    fmt = args.format or ("tree" if args.output is None and sys.stdout.isatty() else "mermaid")
+    if fmt == "tree" and args.output is None:
         from rich.console import Console
 
-        Console().print(to_tree(topology, findings))
+        Console().print(to_tree(topology, findings, g, links))  # links and colour only on a terminal
         return EXIT_OK
-    text = FORMATS[args.format or "mermaid"](topology, findings)
+    text = (
+        _tree_text(to_tree(topology, findings, g, links))
+        if fmt == "tree"
+        else FORMATS[fmt](topology, findings, g, links)
+    )
+    if fmt == "mermaid":
+        too_big = too_big_for_mermaid(text)
+        if too_big:
+            print(
+                f"peerlint: warning: the picture has {too_big}: GitHub and other Mermaid renderers show an error "
+                "instead; draw part of it with --cluster NAME, --peer NAME or --focus SERVICE "
+                f"(clusters: {_listed(topology.clusters())}), or the whole with --format dot",
+                file=sys.stderr,
+            )
     if args.output:
         from linter.output import write_atomic
 
@@ -48,3 +73,18 @@ def run(args: Any, rules: dict) -> int:
         sys.stdout.write(text)
         sys.stdout.flush()
     return EXIT_OK
+
+
+def _tree_text(tree: Any) -> str:
+    """The tree as plain text (a file or a pipe): no colour, no links."""
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    Console(file=out, width=120, color_system=None, force_terminal=False).print(tree)
+    return out.getvalue()
+
+
+def _listed(names: list[str], most: int = 8) -> str:
+    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")

@@ -171,14 +171,22 @@ def _label(text: str) -> str:
     return mask_secrets(text).replace('"', "'").replace("\n", " ")
 
 
-def to_mermaid(topo: Topology, findings: list[Finding] = ()) -> str:
-    """A Mermaid flowchart: a subgraph per cluster, partitions inside, findings in red."""
-    g = networkx_of(topo)
+def _clusters(topo: Topology, g: Any) -> list[str]:
+    """The clusters drawn: every one, or those a filter (linter.report.graphview) kept."""
+    return [c for c in topo.clusters() if f"cluster:{c}" in g]
+
+
+def to_mermaid(topo: Topology, findings: list[Finding] = (), g: Any = None, links: dict[str, str] | None = None) -> str:
+    """A Mermaid flowchart: a subgraph per cluster, partitions inside, findings in red;
+    a flagged node links to its first finding's rule page (``links``: code -> URL; a
+    ``click``, which renderers that allow interaction follow; Mermaid has none for edges)."""
+    g = networkx_of(topo) if g is None else g
     findings = list(findings)
+    links = links or {}
     _safe = _Ids()
     out = ["flowchart LR"]
-    flagged = []
-    for cluster in topo.clusters():
+    flagged, clicks = [], []
+    for cluster in _clusters(topo, g):
         out.append(f'  subgraph {_safe("cluster:" + cluster)}["cluster {_label(cluster)}"]')
         out.append("    direction TB")
         for node, data in g.nodes(data=True):
@@ -192,6 +200,8 @@ def to_mermaid(topo: Topology, findings: list[Finding] = ()) -> str:
                 out.append(f"    {_safe(node)}{shape}")
                 if marks:
                     flagged.append(_safe(node))
+                    if marks[0] in links:
+                        clicks.append(f'  click {_safe(node)} href "{links[marks[0]]}" "{" ".join(marks)}" _blank')
         out.append("  end")
     for node, data in g.nodes(data=True):
         if data.get("type") == "external":
@@ -211,6 +221,7 @@ def to_mermaid(topo: Topology, findings: list[Finding] = ()) -> str:
     if flagged:
         out.append("  classDef finding stroke:#d00,stroke-width:3px,color:#d00")
         out.append(f"  class {','.join(flagged)} finding")
+    out.extend(clicks)
     return "\n".join(out) + "\n"
 
 
@@ -231,12 +242,22 @@ def _dq(text: str) -> str:
     return '"' + mask_secrets(str(text)).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def to_dot(topo: Topology, findings: list[Finding] = ()) -> str:
-    """Graphviz DOT: a ``cluster_`` subgraph per cluster, findings in red."""
-    g = networkx_of(topo)
+def _dot_link(marks: list[str], links: dict[str, str]) -> list[str]:
+    """DOT attributes that make a flagged node or edge a link to its first finding's
+    rule page in SVG output (``URL``, ``tooltip``: the codes)."""
+    if not marks or marks[0] not in links:
+        return []
+    return [f"URL={_dq(links[marks[0]])}", f"tooltip={_dq(' '.join(marks))}", 'target="_blank"']
+
+
+def to_dot(topo: Topology, findings: list[Finding] = (), g: Any = None, links: dict[str, str] | None = None) -> str:
+    """Graphviz DOT: a ``cluster_`` subgraph per cluster, findings in red, linked to
+    their rule pages (``links``: code -> URL) in SVG output."""
+    g = networkx_of(topo) if g is None else g
     findings = list(findings)
+    links = links or {}
     out = ["digraph peerlint {", "  rankdir=LR;", "  node [shape=box, fontname=Helvetica];"]
-    for i, cluster in enumerate(topo.clusters()):
+    for i, cluster in enumerate(_clusters(topo, g)):
         out.append(f"  subgraph cluster_{i} {{")
         out.append(f"    label={_dq('cluster ' + cluster)};")
         for node, data in g.nodes(data=True):
@@ -249,6 +270,7 @@ def to_dot(topo: Topology, findings: list[Finding] = ()) -> str:
                     attrs.append("shape=hexagon")
                 if marks:
                     attrs.append("color=red")
+                attrs.extend(_dot_link(marks, links))
                 out.append(f"    {_dq(node)} [{', '.join(attrs)}];")
         out.append("  }")
     for node, data in g.nodes(data=True):
@@ -271,14 +293,15 @@ def to_dot(topo: Topology, findings: list[Finding] = ()) -> str:
             attrs.append("style=dashed")
         if marks:
             attrs.append("color=red")
+        attrs.extend(_dot_link(marks, links))
         out.append(f"  {_dq(u)} -> {_dq(v)} [{', '.join(attrs)}];")
     out.append("}")
     return "\n".join(out) + "\n"
 
 
-def to_json(topo: Topology, findings: list[Finding] = ()) -> str:
+def to_json(topo: Topology, findings: list[Finding] = (), g: Any = None, links: dict[str, str] | None = None) -> str:
     """Nodes and edges with their attributes and the finding codes marked on them."""
-    g = networkx_of(topo)
+    g = networkx_of(topo) if g is None else g
     findings = list(findings)
     nodes = [
         {"id": n, **{k: v for k, v in d.items() if k != "where"}, "findings": _marks(d.get("where", []), findings)}
@@ -294,29 +317,47 @@ def to_json(topo: Topology, findings: list[Finding] = ()) -> str:
         for u, v, d in g.edges(data=True)
     ]
     return (
-        mask_secrets(json.dumps({"clusters": topo.clusters(), "nodes": nodes, "edges": edges}, indent=2, default=str))
+        mask_secrets(
+            json.dumps({"clusters": _clusters(topo, g), "nodes": nodes, "edges": edges}, indent=2, default=str)
+        )
         + "\n"
     )
 
 
-def to_tree(topo: Topology, findings: list[Finding] = ()) -> Any:
-    """A rich Tree for terminals: cluster > partition > peerings, gateways, exports."""
+def to_tree(topo: Topology, findings: list[Finding] = (), g: Any = None, links: dict[str, str] | None = None) -> Any:
+    """A rich Tree for terminals: cluster > partition > peerings, gateways, exports,
+    intentions and upstreams across peerings;
+    only what a filtered graph ``g`` kept; finding codes link to their rule pages
+    (``links``: code -> URL; rich writes the links only to a terminal)."""
     from rich.markup import escape
     from rich.tree import Tree
 
     def e(text: str) -> str:  # names may hold a pasted token (issue #21)
         return escape(mask_secrets(text))
 
+    def codes(marks: list[str]) -> str:
+        linked = [f"[link={links[c]}]{c}[/link]" if c in links else c for c in marks]
+        return f" [red]{' '.join(linked)}[/red]" if marks else ""
+
+    links = links or {}
+    kept = _TreeFilter(g)
     findings = list(findings)
     root = Tree("[bold]topology[/bold]")
     for cluster in topo.clusters():
+        if not kept.node(f"cluster:{cluster}"):
+            continue
         dc = topo.datacenter(cluster)
         node = root.add(
             f"[bold]cluster {e(cluster)}[/bold]" + (f" (datacenter {e(dc)})" if dc and dc != cluster else "")
         )
         for part in topo.partitions(cluster):
+            pid = _pid(cluster, part)
+            if not kept.node(pid):
+                continue
             pnode = node.add(f"partition {e(part)}")
             for p in topo.peers_of(cluster, part):
+                if not kept.peering(pid, p.peer_name):
+                    continue
                 where = (
                     [(p.doc.path, p.node.span.line, p.node.span.end_line)]
                     if p.doc is not None and p.node is not None
@@ -328,31 +369,52 @@ def to_tree(topo: Topology, findings: list[Finding] = ()) -> Any:
                 far = (
                     e(f"{p.remote_cluster}/{p.remote_partition}") if p.remote_cluster else "[dim]not in this repo[/dim]"
                 )
-                pnode.add(
-                    f"peer [cyan]{e(p.peer_name)}[/cyan] ({p.role}) -> {far}"
-                    + (f" [red]{' '.join(marks)}[/red]" if marks else "")
-                )
-            for gw in topo.gateways(cluster, part):
-                marks = _marks([_where(gw.doc, gw.node)], findings)
-                pnode.add(
-                    f"mesh gateway {e(gw.name)} ({gw.source})" + (f" [red]{' '.join(marks)}[/red]" if marks else "")
-                )
+                pnode.add(f"peer [cyan]{e(p.peer_name)}[/cyan] ({p.role}) -> {far}" + codes(marks))
+            for i, gw in enumerate(topo.gateways(cluster, part)):
+                if kept.node(f"gateway:{cluster}/{part}/{i}"):
+                    marks = _marks([_where(gw.doc, gw.node)], findings)
+                    pnode.add(f"mesh gateway {e(gw.name)} ({gw.source})" + codes(marks))
             for exp in topo.exports(cluster, part):
-                marks = _marks([_where(exp.doc, exp.node)], findings)
-                pnode.add(
-                    e(f"export {exp.service} -> {exp.consumer_kind} {exp.consumer}")
-                    + (f" [red]{' '.join(marks)}[/red]" if marks else "")
-                )
+                if kept.edge("export", _where(exp.doc, exp.node)):
+                    marks = _marks([_where(exp.doc, exp.node)], findings)
+                    pnode.add(e(f"export {exp.service} -> {exp.consumer_kind} {exp.consumer}") + codes(marks))
             for item in topo.intentions(cluster, part):
-                if item.peer:
+                if item.peer and kept.edge("intention", _where(item.doc, item.node)):
                     marks = _marks([_where(item.doc, item.node)], findings)
-                    pnode.add(
-                        e(
-                            f"intention {item.source}@{item.peer} -> {item.destination} ({'allow' if item.allows else 'deny'})"
-                        )
-                        + (f" [red]{' '.join(marks)}[/red]" if marks else "")
-                    )
+                    allows = "allow" if item.allows else "deny"
+                    pnode.add(e(f"intention {item.source}@{item.peer} -> {item.destination} ({allows})") + codes(marks))
+            for up in topo.upstreams(cluster, part):
+                if up.destination_peer and kept.edge("upstream", _where(up.doc, up.node)):
+                    mode = topo.gateway_mode_for(cluster, part, up.service, up)
+                    where = [_where(up.doc, up.node)] + ([_where(mode.doc, mode.node)] if mode is not None else [])
+                    via = f", via {mode.mode} gateway" if mode is not None else ""
+                    label = f"upstream {up.service} -> {up.destination_name} (peer {up.destination_peer}{via})"
+                    pnode.add(e(label) + codes(_marks(where, findings)))
     return root
+
+
+class _TreeFilter:
+    """What a filtered graph kept, asked by the tree (which walks the topology, not the
+    graph); everything when there is no filter."""
+
+    def __init__(self, g: Any) -> None:
+        self.g = g
+        self.edges = (
+            set()
+            if g is None
+            else {(d.get("type"), w) for _u, _v, d in g.edges(data=True) for w in d.get("where", [])[:1]}
+        )
+
+    def node(self, node: str) -> bool:
+        return self.g is None or node in self.g
+
+    def peering(self, pid: str, name: str) -> bool:
+        return self.g is None or any(
+            d.get("type") == "peering" and d.get("peer_name") == name for _u, _v, d in self.g.out_edges(pid, data=True)
+        )
+
+    def edge(self, kind: str, where: tuple[str, int, int]) -> bool:
+        return self.g is None or (kind, where) in self.edges
 
 
 FORMATS = {"mermaid": to_mermaid, "dot": to_dot, "json": to_json}
