@@ -141,3 +141,12 @@ def test_findings_on_the_picture_link_to_their_rule_pages() -> None:
     linked = re.findall(r"\x1b\]8;[^;]*;([^\x1b]+)\x1b\\(?:\x1b\[[0-9;]*m)*(PL\d{3})", tree.terminal)
     assert sorted(code for _u, code in linked) == ["PL303", "PL401"]
     assert all(RULE_PAGE.fullmatch(url).group(1) == code for url, code in linked)
+
+
+def test_the_tree_on_a_terminal_shows_progress_then_the_picture() -> None:
+    run = on_terminal("graph", ".", cwd=EXAMPLES, env={"PEERLINT_PROGRESS_DELAY": "0"})
+    spinner, _, picture = run.terminal.rpartition("\x1b[?25h")
+    assert run.returncode == 0 and "peerlint: " in spinner and " s)" in spinner
+    assert "topology" in picture and " s)" not in picture
+    piped = on_terminal("graph", ".", cwd=EXAMPLES, env={"PEERLINT_PROGRESS_DELAY": "0"}, stdout_tty=False)
+    assert piped.stdout.startswith("flowchart LR") and piped.terminal == ""  # mermaid to a pipe: no progress

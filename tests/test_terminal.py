@@ -57,6 +57,12 @@ def test_codes_link_to_their_rule_pages_on_a_terminal() -> None:
     assert all(url.endswith(".md") and "/docs/rules/" in url for url, _code in links)
 
 
+@pytest.mark.parametrize("env", [{"FORCE_HYPERLINK": "0"}, {"TERM": "linux"}])
+def test_no_links_where_the_user_or_the_terminal_says_so(env) -> None:
+    run = peerlint("check", ".", "--no-cache", cwd=EXAMPLES, env=env)
+    assert "\x1b[" in run.terminal and "\x1b]8;" not in run.terminal  # colour, no links
+
+
 @pytest.mark.parametrize("flag", [["--color", "never"], ["--no-color"]])
 def test_no_escape_at_all_with_colour_off_on_a_terminal(flag) -> None:
     run = peerlint("check", ".", "--no-cache", *flag, cwd=EXAMPLES, columns=70)

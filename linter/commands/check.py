@@ -222,8 +222,8 @@ def _run_options(args: argparse.Namespace, config, never: tuple[str, ...] = (), 
 def _progress(args: argparse.Namespace, outputs):
     """The progress display when this run's report is text on a terminal
     (linter.commands.progress); None otherwise, and nothing imported."""
-    if not sys.stderr.isatty():
-        return None
+    if not (sys.stderr.isatty() and sys.stdout.isatty()):
+        return None  # nothing imported for a pipe, CI or a hook
     from linter.commands.progress import Progress, wanted
 
     return Progress() if wanted(outputs, args.no_color or args.color == "never") else None
@@ -336,7 +336,7 @@ def _write_reports(result, outputs, args, project_root: str) -> None:
             files=files,
             root=repository_root(project_root),
             width=width,
-            links=bool(width) and color and os.environ.get("TERM") != "dumb",
+            links=bool(width) and color and hyperlinks(),
         )
         text = statistics(data) if getattr(args, "statistics", False) and name == "text" else renderer(name)(data)
         if name == "github":
@@ -358,6 +358,13 @@ def terminal_width() -> int:
     import shutil
 
     return shutil.get_terminal_size().columns
+
+
+def hyperlinks() -> bool:
+    """Whether a coloured report on a terminal may hold OSC 8 links: not on the Linux
+    console or a dumb terminal (which print them), nor with ``FORCE_HYPERLINK=0`` (the
+    convention of other command-line tools)."""
+    return os.environ.get("TERM") not in ("dumb", "linux") and os.environ.get("FORCE_HYPERLINK") != "0"
 
 
 def use_color(args: argparse.Namespace) -> bool:

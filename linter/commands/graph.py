@@ -8,6 +8,7 @@ linter.report.graphview), DOT (Graphviz) or JSON.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import Any
 
@@ -15,7 +16,7 @@ EXIT_OK, EXIT_ERROR = 0, 2
 
 
 def run(args: Any, rules: dict) -> int:
-    from linter.config import ConfigError, load_config
+    from linter.config import ConfigError, RunOptions, load_config
     from linter.engine import check
     from linter.report.graph import FORMATS, to_tree
 
@@ -25,23 +26,29 @@ def run(args: Any, rules: dict) -> int:
     except ConfigError as err:
         print(f"peerlint: config error: {err}", file=sys.stderr)
         return EXIT_ERROR
-    try:
-        result = check(paths, config, rules)
-        topology = result.project.graph
-    except Exception as err:  # pragma: no cover - last line of defence
-        print(f"peerlint: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+    fmt = args.format or ("tree" if args.output is None and sys.stdout.isatty() else "mermaid")
+    progress = _progress(fmt == "tree" and args.output is None)
+    from linter.report.graph import networkx_of
+    from linter.report.graphview import NotInPicture, restrict, too_big_for_mermaid
+
+    failure: Exception | None = None
+    with progress or contextlib.nullcontext():  # erased before the picture is drawn
+        try:
+            result = check(paths, config, rules, options=RunOptions(progress=progress.stage if progress else None))
+            topology = result.project.graph
+            if progress:
+                progress.stage("drawing the picture")
+            g = restrict(networkx_of(topology), args.cluster, args.peer, args.focus)
+        except Exception as err:  # NotInPicture: a filter names nothing in the picture
+            failure = err
+    if isinstance(failure, NotInPicture):
+        print(f"peerlint: graph: {failure}", file=sys.stderr)
+        return EXIT_ERROR
+    if failure is not None:  # pragma: no cover - last line of defence
+        print(f"peerlint: internal error: {type(failure).__name__}: {failure}", file=sys.stderr)
         return EXIT_ERROR
     findings = result.findings
     links = {code: rule.help_uri() for code, rule in rules.items()}
-    from linter.report.graph import networkx_of
-    from linter.report.graphview import restrict, too_big_for_mermaid
-
-    try:
-        g = restrict(networkx_of(topology), args.cluster, args.peer, args.focus)
-    except ValueError as err:
-        print(f"peerlint: graph: {err}", file=sys.stderr)
-        return EXIT_ERROR
-    fmt = args.format or ("tree" if args.output is None and sys.stdout.isatty() else "mermaid")
     if fmt == "tree" and args.output is None:
         from rich.console import Console
 
@@ -88,3 +95,13 @@ def _tree_text(tree: Any) -> str:
 
 def _listed(names: list[str], most: int = 8) -> str:
     return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def _progress(tree_on_terminal: bool):
+    """The progress display (linter.commands.progress) while a picture for the terminal
+    is built; None for a file, a pipe or another format."""
+    if not (tree_on_terminal and sys.stderr.isatty()):
+        return None
+    from linter.commands.progress import Progress, wanted
+
+    return Progress() if wanted([("text", None)], colour_off=False) else None

@@ -29,7 +29,7 @@ _EDGE = re.compile(r"^  n\d+ (---|==>|-\.->)")
 
 def restrict(g: Any, clusters: Iterable[str] = (), peers: Iterable[str] = (), services: Iterable[str] = ()) -> Any:
     """``g`` cut to the named clusters, then peerings, then services (each filter
-    given). ValueError names what is not in the graph and what is."""
+    given). :class:`NotInPicture` names what is not in the graph and what is."""
     for names, keep in ((clusters, _clusters), (peers, _peers), (services, _services)):
         names = set(names)
         if names:
@@ -52,9 +52,13 @@ def _cluster_of(g: Any, node: str) -> str | None:
     return place.get("cluster") if place.get("type") == "partition" else None
 
 
-def _unknown(what: str, missing: set[str], known: Iterable[str]) -> ValueError:
+class NotInPicture(ValueError):
+    """A filter names a cluster, peer or service the picture does not hold."""
+
+
+def _unknown(what: str, missing: set[str], known: Iterable[str]) -> NotInPicture:
     listed = sorted(set(known))
-    return ValueError(
+    return NotInPicture(
         f"no {what} named {', '.join(sorted(missing))} in the picture"
         + (f" (there: {', '.join(listed[:20])}{', ...' if len(listed) > 20 else ''})" if listed else "")
     )
