@@ -17,6 +17,7 @@ invalid JSON, a finding that spans several lines of a workflow log, a secret pri
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
@@ -52,6 +53,12 @@ def _render_all(findings, rules, texts, files, masked: bool) -> str | None:
             return f"github: {len(findings)} findings but {out.count(chr(10))} lines"
         if masked and SECRET in out:
             return f"{name}: the secret was printed"
+    for color in (False, True):  # the text report on a terminal: wrapped, coloured, linked
+        out = renderer("text")(dataclasses.replace(data, width=60, color=color, links=color))
+        if masked and SECRET in out:
+            return "text on a terminal: the secret was printed"
+        if not color and "\x1b" in out:
+            return "text on a terminal without colour: an escape sequence was printed"
     return None
 
 

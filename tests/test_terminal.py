@@ -95,6 +95,7 @@ def test_a_pipe_keeps_the_grouped_layout_without_links() -> None:
         ("a " * 60, 30, 4),
         ("word " * 3 + "x" * 50 + " tail words here", 30, 4),  # a long word runs over, whole
         ("short", 30, 4),
+        ("名前 " * 20, 30, 4),  # wide characters take two columns each
         ("", 30, 4),
     ],
 )
@@ -104,7 +105,8 @@ def test_break_lines_fits_the_width_and_keeps_words_whole(text, width, indent) -
     assert " ".join(pieces).split() == text.split()  # nothing lost, no word cut
     for i, piece in enumerate(pieces):
         room = width if i == 0 else width - indent
-        assert len(piece) <= room or " " not in piece.strip(), piece
+        columns = sum(2 if "\u4e00" <= ch <= "\u9fff" else 1 for ch in piece)
+        assert columns <= room or " " not in piece.strip(), piece
 
 
 # the progress display ----------------------------------------------------------------

@@ -11,6 +11,7 @@ locations and fix indented under it), so the two read alike.
 
 from __future__ import annotations
 
+import bisect
 from typing import NamedTuple
 
 from linter.api import Finding
@@ -32,16 +33,31 @@ class Seg(NamedTuple):
     link: str = ""
 
 
+def _columns(text: str) -> list[int]:
+    """Terminal columns taken by ``text[:i]`` for every ``i``: a wide (CJK) character
+    takes two, a combining mark none."""
+    import unicodedata
+
+    out = [0]
+    for ch in text:
+        wide = 2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1
+        out.append(out[-1] + (1 if ch.isascii() else wide))
+    return out
+
+
 def break_lines(plain: str, width: int, indent: int) -> list[tuple[int, int]]:
-    """Where ``plain`` wraps: (start, end) of each line, at spaces; continuation lines
-    are ``indent`` narrower. A word longer than a line (a long path) is kept whole and
-    runs over, so a path stays one clickable word."""
+    """Where ``plain`` wraps: (start, end) of each line, at spaces, each at most
+    ``width`` terminal columns; continuation lines are ``indent`` narrower. A word
+    longer than a line (a long path) is kept whole and runs over, so a path stays one
+    clickable word."""
+    cols = _columns(plain)
     out: list[tuple[int, int]] = []
     pos, n, avail = 0, len(plain), width
-    while n - pos > avail:
-        cut = plain.rfind(" ", pos + 1, pos + avail + 1)
+    while cols[n] - cols[pos] > avail:
+        fits = bisect.bisect_right(cols, cols[pos] + avail) - 1  # plain[pos:fits] fits
+        cut = plain.rfind(" ", pos + 1, fits + 1)
         if cut <= pos:
-            cut = plain.find(" ", pos + avail)
+            cut = plain.find(" ", fits)
             if cut == -1:
                 break
         end = cut
