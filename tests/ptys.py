@@ -38,7 +38,12 @@ def peerlint(
     *args: str, cwd: str, env: dict | None = None, stdout_tty: bool = True, stderr_tty: bool = True, columns: int = 80
 ) -> Run:
     environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES")}
-    environ.update({"PYTHONPATH": REPO, "TERM": "xterm-256color", "COLUMNS": str(columns)}, **(env or {}))
+    # the progress display only when a test asks for it (PEERLINT_PROGRESS_DELAY=0): a
+    # run slowed down by a busy machine must not draw it into another test's output
+    environ.update(
+        {"PYTHONPATH": REPO, "TERM": "xterm-256color", "COLUMNS": str(columns), "PEERLINT_PROGRESS_DELAY": "3600"},
+        **(env or {}),
+    )
     master, slave = pty.openpty()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(

@@ -141,6 +141,6 @@ def test_no_progress_unless_text_goes_to_a_terminal(args, tty) -> None:
         assert " s)" not in stream and "\x1b[?25l" not in stream
 
 
-def test_a_short_run_shows_no_progress() -> None:
+def test_a_run_shorter_than_the_delay_shows_no_progress() -> None:
     run = peerlint("check", ".", "--no-cache", cwd=EXAMPLES, env={"PEERLINT_PROGRESS_DELAY": "3600"})
     assert run.returncode == 1 and " s)" not in run.terminal and "\x1b[?25l" not in run.terminal
