@@ -79,6 +79,12 @@ class Progress:
     def _show(self) -> None:
         if self._done.wait(self.delay):
             return  # a short run: nothing shown, nothing imported
+        try:
+            self._draw()
+        except OSError:
+            pass  # the terminal went away: the run goes on, its exit code still counts
+
+    def _draw(self) -> None:
         with _FORK_LOCK:
             from rich.console import Console
             from rich.live import Live
