@@ -171,7 +171,9 @@ def versions_and_ciphers(data: Any, context: Context) -> Iterator[Violation]:
 def _cipher_fix(version: str) -> str:
     if version == "TLSv1_3":
         return "remove tls_cipher_suites (TLS 1.3 suites are fixed), or lower tls_min_version to TLSv1_2"
-    return "list only " + ", ".join(sorted(AGENT_CIPHER_SUITES)[:2]) + "... (the suites the agent supports)"
+    return (
+        "list only the ECDHE suites the agent supports (TLS_ECDHE_{ECDSA,RSA}_WITH_...), comma-separated without spaces"
+    )
 
 
 def _auto_tls(data: dict) -> bool:
