@@ -37,6 +37,12 @@ RESOURCE_RULES = {
 }
 
 
+#: A rule body's other fields: a body with anything else is not written as a rule (an
+#: unnamed ``service { check = {...} }`` service definition looks like one), so it is
+#: not judged as one.
+RULE_FIELDS_BESIDES_POLICY = {"intentions"}
+
+
 def _rules(value: Any, base: tuple) -> Iterator[tuple[tuple, str, Any]]:
     """(path of the label, label, body) for each rule of one resource: a map of labels,
     or a list of such maps (several HCL blocks)."""
@@ -57,7 +63,7 @@ def rule_without_policy(data: Any, context: Context) -> Iterator[Violation]:
         return
     for resource, allows_list in RESOURCE_RULES.items():
         for path, label, body in _rules(data.get(resource), (resource,)):
-            if isinstance(body, dict) and "policy" not in body:
+            if isinstance(body, dict) and set(body) <= RULE_FIELDS_BESIDES_POLICY:
                 levels = '"read", "write", "deny"' + (' or "list"' if allows_list else "")
                 yield Violation(
                     "missing",
