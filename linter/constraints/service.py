@@ -1,8 +1,7 @@
 """Agent service definitions beyond connect proxies (:mod:`.service_proxy`): the rest of
 ``NodeService.Validate`` (``agent/structs/structs.go``) that the agent's config builder
 runs on every ``service {}``, the builder's own ``sidecar_service`` checks, and the
-service meta rules the agent applies when it registers the service at start-up
-(``ValidateServiceMetadata``).
+service meta rules (``ValidateServiceMetadata``, which the builder runs too).
 
 - gateways (mesh, terminating, ingress, api): a non-zero port (not ingress/api), no
   ``connect.sidecar_service``, none of the proxy fields that only a sidecar proxy has;
@@ -131,16 +130,18 @@ def sidecar_and_native(data: Any, context: Context) -> Iterator[Violation]:
 
 @checks("agent-service")
 def service_meta(data: Any, context: Context) -> Iterator[Violation]:
-    """``ValidateServiceMetadata``: the agent refuses to register (and to start)."""
+    """``ValidateServiceMetadata`` as the config builder runs it (``invalid meta for service
+    %s: %v``; the pair count message says "Node" for services too)."""
     if not isinstance(data, dict) or not isinstance(data.get("meta"), dict):
         return
     meta = data["meta"]
-    head = prefix(data) + "Invalid Service Meta: "
+    name = data.get("name") if isinstance(data.get("name"), str) else ""
+    head = f"invalid meta for service {name}: "
     if len(meta) > META_MAX_PAIRS:
         yield Violation(
             "value",
             ("meta",),
-            head + f"metadata cannot contain more than {META_MAX_PAIRS} key/value pairs",
+            head + f"Node metadata cannot contain more than {META_MAX_PAIRS} key/value pairs",
             fix=f"keep at most {META_MAX_PAIRS} meta pairs",
             anchor=("meta",),
         )
