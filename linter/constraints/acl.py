@@ -43,7 +43,7 @@ RESOURCE_RULES = {
 RULE_FIELDS_BESIDES_POLICY = {"intentions"}
 
 
-def _rules(value: Any, base: tuple) -> Iterator[tuple[tuple, str, Any]]:
+def rules_of(value: Any, base: tuple) -> Iterator[tuple[tuple, str, Any]]:
     """(path of the label, label, body) for each rule of one resource: a map of labels,
     or a list of such maps (several HCL blocks)."""
     if isinstance(value, dict):
@@ -62,7 +62,7 @@ def rule_without_policy(data: Any, context: Context) -> Iterator[Violation]:
     if not isinstance(data, dict):
         return
     for resource, allows_list in RESOURCE_RULES.items():
-        for path, label, body in _rules(data.get(resource), (resource,)):
+        for path, label, body in rules_of(data.get(resource), (resource,)):
             if isinstance(body, dict) and set(body) <= RULE_FIELDS_BESIDES_POLICY:
                 levels = '"read", "write", "deny"' + (' or "list"' if allows_list else "")
                 yield Violation(

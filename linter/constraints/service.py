@@ -1,8 +1,7 @@
 """Agent service definitions beyond connect proxies (:mod:`.service_proxy`): the rest of
 ``NodeService.Validate`` (``agent/structs/structs.go``) that the agent's config builder
 runs on every ``service {}``, the builder's own ``sidecar_service`` checks, and the
-service meta rules the agent applies when it registers the service at start-up
-(``ValidateServiceMetadata``).
+service meta rules (``ValidateServiceMetadata``, which the builder runs too).
 
 - gateways (mesh, terminating, ingress, api): a non-zero port (not ingress/api), no
   ``connect.sidecar_service``, none of the proxy fields that only a sidecar proxy has;
@@ -131,31 +130,41 @@ def sidecar_and_native(data: Any, context: Context) -> Iterator[Violation]:
 
 @checks("agent-service")
 def service_meta(data: Any, context: Context) -> Iterator[Violation]:
-    """``ValidateServiceMetadata``: the agent refuses to register (and to start)."""
-    if not isinstance(data, dict) or not isinstance(data.get("meta"), dict):
+    """``ValidateServiceMetadata`` as the config builder runs it (``invalid meta for service
+    %s: %v``; the pair count message says "Node" for services too), and as the agent runs
+    it on a ``sidecar_service``'s own meta when it builds the sidecar (a connect-proxy)."""
+    if not isinstance(data, dict):
         return
-    meta = data["meta"]
-    head = prefix(data) + "Invalid Service Meta: "
+    name = data.get("name") if isinstance(data.get("name"), str) else ""
+    if isinstance(data.get("meta"), dict):
+        yield from _meta(data["meta"], data.get("kind"), ("meta",), f"invalid meta for service {name}: ")
+    sidecar = _dict(_dict(data.get("connect")).get("sidecar_service"))
+    if isinstance(sidecar.get("meta"), dict) and sidecar["meta"]:
+        path = ("connect", "sidecar_service", "meta")
+        yield from _meta(sidecar["meta"], "connect-proxy", path, prefix(data) + "sidecar_service: ")
+
+
+def _meta(meta: dict, kind: Any, path: tuple, head: str) -> Iterator[Violation]:
     if len(meta) > META_MAX_PAIRS:
         yield Violation(
             "value",
-            ("meta",),
-            head + f"metadata cannot contain more than {META_MAX_PAIRS} key/value pairs",
+            path,
+            head + f"Node metadata cannot contain more than {META_MAX_PAIRS} key/value pairs",
             fix=f"keep at most {META_MAX_PAIRS} meta pairs",
-            anchor=("meta",),
+            anchor=path,
         )
         return
-    allowed = MESH_GATEWAY_META_KEYS if data.get("kind") == "mesh-gateway" else ()
+    allowed = MESH_GATEWAY_META_KEYS if kind == "mesh-gateway" else ()
     for key, value in meta.items():
         problem = _meta_pair_problem(str(key), value, allowed)
         if problem:
             shown = value if isinstance(value, (str, int, float)) else ""
             yield Violation(
                 "value",
-                ("meta", key),
+                path + (key,),
                 head + f"Couldn't load metadata pair('{key}', '{shown}'): {problem}",
                 fix="use a key of letters, digits, _ and - (not consul-) and a shorter value",
-                anchor=("meta", key),
+                anchor=path + (key,),
             )
 
 

@@ -1,7 +1,8 @@
 """Health checks of an agent service definition: ``CheckType.Validate``
 (``agent/structs/check_type.go``), which the agent runs on a service's ``check`` and
 ``checks`` when the configuration is loaded (``ServiceDefinition.Validate``,
-``CheckTypes``) and refuses to start on.
+``CheckTypes``) and on its ``sidecar_service``'s when it builds the sidecar
+(``sidecarServiceFromNodeService``), and refuses to start on.
 
 A check runs on an interval (script ``args``, ``http``, ``tcp``, ``udp``, ``grpc``,
 ``h2ping``, ``os_service``), is an alias (``alias_service`` / ``alias_node``) or is a
@@ -42,13 +43,18 @@ def go_duration(value: Any) -> float | None:
     return sign * total if pos else None
 
 
-def _service_checks(data: dict) -> Iterator[tuple[tuple, dict]]:
+def _service_checks(data: dict, base: tuple = ()) -> Iterator[tuple[tuple, dict]]:
+    """(path, check) for a service's ``check`` and ``checks``, then its
+    ``sidecar_service``'s, which the agent validates when it builds the sidecar."""
     if isinstance(data.get("check"), dict) and data["check"]:
-        yield ("check",), data["check"]
+        yield base + ("check",), data["check"]
     if isinstance(data.get("checks"), list):
         for i, check in enumerate(data["checks"]):
             if isinstance(check, dict) and check:
-                yield ("checks", i), check
+                yield base + ("checks", i), check
+    connect = data.get("connect")
+    if not base and isinstance(connect, dict) and isinstance(connect.get("sidecar_service"), dict):
+        yield from _service_checks(connect["sidecar_service"], ("connect", "sidecar_service"))
 
 
 @checks("agent-service")
@@ -61,7 +67,8 @@ def check_types(data: Any, context: Context) -> Iterator[Violation]:
         if found is not None:
             kind, at, anchor, message, fix = found
             name = check.get("name") if isinstance(check.get("name"), str) else ""
-            yield Violation(kind, at, prefix(data) + f'check "{name}": {message}', fix=fix, anchor=anchor)
+            where = "sidecar_service: " if path[0] == "connect" else ""
+            yield Violation(kind, at, prefix(data) + where + f'check "{name}": {message}', fix=fix, anchor=anchor)
 
 
 def _check_problem(path: tuple, check: dict) -> tuple | None:
