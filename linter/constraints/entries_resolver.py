@@ -80,7 +80,13 @@ def _subsets(subsets: dict) -> Iterator[Violation]:
     for key, subset in subsets.items():
         name = str(key)
         if name == "":
-            yield Violation("value", ("Subsets", key), "Subset defined with empty name", fix="name the subset")
+            yield Violation(
+                "value",
+                ("Subsets", key),
+                "Subset defined with empty name",
+                fix="name the subset",
+                anchor=("Subsets", key),
+            )
             continue
         if len(name) > SUBSET_MAX or not SUBSET_NAME.match(name):
             reason = (
@@ -94,6 +100,7 @@ def _subsets(subsets: dict) -> Iterator[Violation]:
                 ("Subsets", key),
                 f"Subset {quote(name)} is invalid: {reason}",
                 fix="name the subset as a DNS label: lower case letters, digits and '-', at most 63",
+                anchor=("Subsets", key),
             )
         expression = text(subset, "Filter") if isinstance(subset, dict) else ""
         if expression:
