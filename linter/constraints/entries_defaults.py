@@ -153,14 +153,15 @@ def _upstream_limits(path: tuple, upstream: dict, prefix: str) -> Iterator[Viola
                 f"{prefix}error in passive health check: {field} cannot be negative",
                 fix="use a duration of 0 or more",
             )
-    percent = check.get("MaxEjectionPercent")
-    if isinstance(percent, int) and not isinstance(percent, bool) and percent > 100:
-        yield Violation(
-            "value",
-            path + ("PassiveHealthCheck", "MaxEjectionPercent"),
-            f"{prefix}error in passive health check: MaxEjectionPercent must be a percentage between 0 and 100",
-            fix="use a percentage between 0 and 100",
-        )
+    for field in ("EnforcingConsecutive5xx", "MaxEjectionPercent"):
+        percent = check.get(field)
+        if isinstance(percent, int) and not isinstance(percent, bool) and percent > 100:
+            yield Violation(
+                "value",
+                path + ("PassiveHealthCheck", field),
+                f"{prefix}error in passive health check: {field} must be a percentage between 0 and 100",
+                fix="use a percentage between 0 and 100",
+            )
 
 
 def _destination(destination: dict) -> Iterator[Violation]:
