@@ -36,6 +36,7 @@ ENTRY_KINDS = (
     "service-defaults",
     "sameness-group",
     "service-resolver",
+    "jwt-provider",
 )
 CRD_KINDS = (
     "PeeringAcceptor",

@@ -52,6 +52,7 @@ def test_monorepo_skips_are_listed_under_verbose(tmp_path) -> None:
         "nomad/jobs/batch.hcl",
         "terragrunt/live/prod/consul/terragrunt.hcl",
         "terraform/.terraform.lock.hcl",
+        "terraform/templates/consul-values.yaml",
     ):
         assert path in skipped, (path, done.stderr)
     assert not [line for line in done.stdout.splitlines() if "secrets/" in line]

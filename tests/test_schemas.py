@@ -76,6 +76,12 @@ EXCEPTIONS = {
     D + "docs--upgrade--k8s--crds/4.yaml": "connectInject.centralConfig (removed)",
     D + "docs--upgrade--k8s--crds/5.yaml": "meshGateway.globalMode (removed)",
     D + "docs--observe--grafana--index/0.yaml": "global.metrics.provider is not a chart value",
+    # --- pages whose example Consul's Validate() refuses (linter/constraints/entries_*) ---
+    D + "docs--observe--access-log/9.json": "JSONFormat holds plain text: AccessLogsConfig.Validate wants JSON there",
+    D
+    + "docs--reference--config-entry--service-resolver/9.hcl": "Failover key v2 names no subset of the entry (no Subsets): Validate refuses it",
+    D
+    + "docs--reference--config-entry--service-resolver/11.json": "Failover key v2 with no Subsets (JSON twin of 9.hcl)",
     # --- fragments the MANIFEST counts as complete ---
     D + "docs--reference--architecture--capacity/1.yaml": "fragment: server.resources shown at the top level",
     D + "docs--register--service--k8s--service-sync/13.yaml": "fragment: syncCatalog keys shown at the top level",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from linter.constraints import Context
 from linter.findings import Fix
 from linter.schemacheck import issues, schema_name
 from linter.textedits import scalar_edits
@@ -24,8 +25,12 @@ def shape_findings(rule: Any, project: Any, kind: str):
     for doc in project.documents:
         if schema_name(doc) is None:
             continue
-        edition = edition_of(doc.cluster).edition if edition_of else getattr(project, "edition", "ce")
-        for issue in issues(doc, edition):
+        if edition_of:
+            known = edition_of(doc.cluster)
+            context = Context(edition=known.edition, edition_assumed=bool(getattr(known, "assumed", False)))
+        else:
+            context = Context(edition=getattr(project, "edition", "ce"))
+        for issue in issues(doc, context.edition, context):
             if issue.kind == kind:
                 edits = (
                     scalar_edits(project.texts, doc, issue.node, issue.replacement)

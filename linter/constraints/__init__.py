@@ -38,6 +38,9 @@ class Context:
     on an unknown stays silent)."""
 
     edition: str = "ce"
+    #: True when nothing in the repository says which edition runs (CE is only
+    #: assumed): a check that holds only on CE stays silent then.
+    edition_assumed: bool = False
     namespaces_enabled: bool | None = None
     partitions_enabled: bool | None = None
     partition: str | None = None
@@ -45,6 +48,11 @@ class Context:
     @property
     def enterprise(self) -> bool:
         return self.edition == "enterprise"
+
+    @property
+    def known_ce(self) -> bool:
+        """The cluster is known (not merely assumed) to run Consul CE."""
+        return self.edition == "ce" and not self.edition_assumed
 
 
 @dataclass(frozen=True)

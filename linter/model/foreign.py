@@ -34,6 +34,8 @@ _GO_TEMPLATE = re.compile(r"\{\{-?\s*[.$\w(/\"-]")
 #: Helm's template actions: a YAML file with them is a chart template wherever it lives,
 #: even when it happens to parse (``name: {{ .Release.Name }}`` is a flow mapping).
 _HELM_TEMPLATE = re.compile(r"\{\{-?\s*(\.Values|\.Release|\.Chart|\.Capabilities|include\s|template\s|toYaml\s|tpl\s)")
+#: Terraform's template directives (``templatefile()``): ``%{ if var ~}`` ... ``%{ endif }``.
+_TF_TEMPLATE = re.compile(r"%\{~?\s*(if|for|else|endif|endfor)\b")
 _JSON_COMMENT = re.compile(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', re.S)
 _TRAILING_COMMA = re.compile(r",(\s*[}\]])")
 
@@ -44,6 +46,8 @@ def unparsed_reason(syntax: str, text: str, classify: Callable[[object], bool]) 
     parsed tree holds a Consul document."""
     if syntax == "hcl" and _HCL2.search(text):
         return "HCL2 (Terraform, Packer, Nomad or Terragrunt syntax), not Consul's HCL"
+    if "%{" in text and _TF_TEMPLATE.search(text):
+        return "a Terraform template (rendered by templatefile()), not a file Consul reads as is"
     if syntax == "yaml" and _GO_TEMPLATE.search(text):
         return "a Go template (Helm or consul-template), not YAML"
     if syntax == "json" and ("//" in text or "/*" in text):
