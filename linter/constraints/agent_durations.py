@@ -13,7 +13,7 @@ import re
 from typing import Any, Iterator
 
 from linter.constraints import Context, Violation, checks
-from linter.constraints.agent_common import block, duration, find, is_template, path_of
+from linter.constraints.agent_common import block, blocks, duration, find, is_template, path_of
 
 #: (path below the file's root, the name Consul reports) of every user duration.
 DURATIONS = (
@@ -45,7 +45,34 @@ DURATIONS = (
     (("performance", "leave_drain_time"), "performance.leave_drain_time"),
     (("performance", "rpc_hold_timeout"), "performance.rpc_hold_timeout"),
     (("telemetry", "prometheus_retention_time"), "prometheus_retention_time"),
+    (("gossip_lan", "gossip_interval"), "gossip_lan..gossip_interval"),
+    (("gossip_lan", "probe_interval"), "gossip_lan..probe_interval"),
+    (("gossip_lan", "probe_timeout"), "gossip_lan..probe_timeout"),
+    (("gossip_wan", "gossip_interval"), "gossip_wan..gossip_interval"),
+    (("gossip_wan", "probe_interval"), "gossip_wan..probe_interval"),
+    (("gossip_wan", "probe_timeout"), "gossip_wan..probe_timeout"),
+    (("raft_logstore", "verification", "interval"), "raft_logstore.verification.interval"),
+    (
+        ("auto_config", "authorization", "static", "expiration_leeway"),
+        "auto_config.authorization.static.expiration_leeway",
+    ),
+    (
+        ("auto_config", "authorization", "static", "not_before_leeway"),
+        "auto_config.authorization.static.not_before_leeway",
+    ),
+    (
+        ("auto_config", "authorization", "static", "clock_skew_leeway"),
+        "auto_config.authorization.static.clock_skew_leeway",
+    ),
 )
+#: The durations of an agent check, by folded key, and the name Consul reports
+#: (check[<id>].<name>).
+CHECK_DURATIONS = {
+    "interval": "interval",
+    "timeout": "timeout",
+    "ttl": "ttl",
+    "deregistercriticalserviceafter": "deregister_critical_service_after",
+}
 #: agent/config/builder.go: server_rejoin_age_max may not be below 6h.
 REJOIN_MIN_HOURS = 6
 
@@ -117,6 +144,23 @@ def durations(data: Any, context: Context) -> Iterator[Violation]:
                 f"server_rejoin_age_max: duration '{value}' cannot be less than: 6h0m0s",
                 'set at least "6h"',
             )
+
+
+@checks("agent-config")
+def check_durations(data: Any, context: Context) -> Iterator[Violation]:
+    """The agent's own checks: check[<id>].interval/timeout/ttl/deregister_critical_service_after."""
+    for name in ("check", "checks"):
+        for path, check in blocks(data, name):
+            check_id = next((v for k, v in check.items() if str(k).lower() == "id"), "")
+            for key, value in check.items():
+                label = CHECK_DURATIONS.get(str(key).replace("_", "").lower())
+                if label and isinstance(value, str) and not is_template(value) and duration(value) is None:
+                    yield Violation(
+                        "value",
+                        path + (key,),
+                        _invalid(f"check[{check_id if isinstance(check_id, str) else ''}].{label}", value),
+                        'write a Go duration, e.g. "10s"',
+                    )
 
 
 @checks("agent-config")
