@@ -137,6 +137,16 @@ def _redirect(redirect: dict, name: str, subsets: dict, ce: bool, entry: dict) -
             fix="redirect across datacenters from the default partition only",
         )
         return
+    if is_set(redirect.get("Datacenter")) and (text(redirect, "Partition") or "default") != (
+        text(entry, "Partition") or "default"
+    ):
+        yield Violation(
+            "conflict",
+            path + ("Partition",),
+            "Cross-datacenter and cross-partition redirect is not supported",
+            fix="redirect to another datacenter or to another partition, not both",
+        )
+        return
     if ce:
         found = list(_enterprise(("Partition", "Namespace", "SamenessGroup"), redirect, path, "Redirect: "))
         if found:
