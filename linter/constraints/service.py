@@ -9,6 +9,7 @@ service meta rules (``ValidateServiceMetadata``, which the builder runs too).
   builder's words first, ``NodeService.Validate``'s after them, as either may be quoted);
 - ``connect.native`` needs a port or socket path;
 - ``locality``: a zone needs a region;
+- ``weights``: passing 1-65535, warning 0-65535 (``ValidateWeights``);
 - ``meta``: at most 64 pairs, keys of ``[A-Za-z0-9_-]`` up to 128 characters, values up
   to 512, no ``consul-`` prefix (``consul-wan-federation`` is allowed on mesh gateways).
 """
@@ -162,10 +163,41 @@ def _meta(meta: dict, kind: Any, path: tuple, head: str) -> Iterator[Violation]:
             yield Violation(
                 "value",
                 path + (key,),
-                head + f"Couldn't load metadata pair('{key}', '{shown}'): {problem}",
+                head + f"Couldn't load metadata pair ('{key}', '{shown}'): {problem}",
                 fix="use a key of letters, digits, _ and - (not consul-) and a shorter value",
                 anchor=path + (key,),
             )
+
+
+@checks("agent-service")
+def weights(data: Any, context: Context) -> Iterator[Violation]:
+    """``ValidateWeights`` on the weights the builder's ``serviceVal`` makes (passing and
+    warning default to 1), for the service and for its ``sidecar_service``."""
+    if not isinstance(data, dict):
+        return
+    sidecar = _dict(_dict(data.get("connect")).get("sidecar_service"))
+    for base, service in (((), data), (("connect", "sidecar_service"), sidecar)):
+        given = service.get("weights")
+        if not isinstance(given, dict):
+            continue
+        passing, warning = given.get("passing", 1), given.get("warning", 1)
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (passing, warning)):
+            continue
+        if passing < 1:
+            field, problem = "passing", "Passing must be greater than 0"
+        elif warning < 0:
+            field, problem = "warning", "Warning must be greater or equal than 0"
+        elif passing > 65535 or warning > 65535:
+            field, problem = ("passing" if passing > 65535 else "warning"), "DNS Weight must be between 0 and 65535"
+        else:
+            continue
+        name = service.get("name") if isinstance(service.get("name"), str) else ""
+        yield Violation(
+            "value",
+            base + ("weights", field),
+            f"Invalid weight definition for service {name}: {problem}",
+            fix="use weights from 1 (passing) or 0 (warning) to 65535",
+        )
 
 
 def _meta_pair_problem(key: str, value: Any, allowed: tuple) -> str:

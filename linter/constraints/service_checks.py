@@ -7,8 +7,8 @@
 A check runs on an interval (script ``args``, ``http``, ``tcp``, ``udp``, ``grpc``,
 ``h2ping``, ``os_service``), is an alias (``alias_service`` / ``alias_node``) or is a
 TTL check; the interval and the TTL exclude each other. Durations are read as Go's
-``time.ParseDuration`` does; one that does not parse is the decoder's error, and the
-check is then left alone here.
+``time.ParseDuration`` does; one that does not parse is the builder's own error
+(``durationVal``), reported instead of the rules it makes moot.
 """
 
 from __future__ import annotations
@@ -63,12 +63,35 @@ def check_types(data: Any, context: Context) -> Iterator[Violation]:
     if not isinstance(data, dict):
         return
     for path, check in _service_checks(data):
+        bad = _bad_duration(path, check)
+        if bad is not None:
+            yield bad
+            continue
         found = _check_problem(path, check)
         if found is not None:
             kind, at, anchor, message, fix = found
             name = check.get("name") if isinstance(check.get("name"), str) else ""
             where = "sidecar_service: " if path[0] == "connect" else ""
             yield Violation(kind, at, prefix(data) + where + f'check "{name}": {message}', fix=fix, anchor=anchor)
+
+
+DURATION_FIELDS = ("interval", "timeout", "ttl", "deregister_critical_service_after")
+
+
+def _bad_duration(path: tuple, check: dict) -> Violation | None:
+    """The builder's ``durationVal`` on a check's durations: ``check[<id>].<field>:
+    invalid duration: "<value>"`` for a string ``time.ParseDuration`` refuses."""
+    for field in DURATION_FIELDS:
+        value = check.get(field)
+        if isinstance(value, str) and go_duration(value) is None:
+            check_id = check.get("id") if isinstance(check.get("id"), str) else ""
+            return Violation(
+                "value",
+                path + (field,),
+                f'check[{check_id}].{field}: invalid duration: "{value}"',
+                fix='write a Go duration: a number and a unit (ns, us, ms, s, m, h), e.g. "10s"',
+            )
+    return None
 
 
 def _check_problem(path: tuple, check: dict) -> tuple | None:
