@@ -12,6 +12,9 @@ Writing keeps what the edits did not touch: the texts are LF and BOM-free as pee
 reads them, so a file read as CRLF is written back as CRLF, with its BOM if it had one,
 and with its mode. A path outside the project root is never written, nor a file that
 changed on disk while peerlint ran; each write is atomic (``linter.output.write_atomic``).
+A fix may create a file (an ``Edit`` with ``create``): only inside the project, in a
+folder that exists, and never over a file that is there (``linter.output.create_new``
+fails rather than replace one); ``--diff`` shows it against ``/dev/null``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from linter.textedits import apply_fixes
 MAX_ROUNDS = 4
 
 OUTSIDE = "outside the project (its root and the paths checked)"
+EXISTS = "a fix creates a file only where none is, and one is there"
 
 #: Codes whose findings are never rewritten (committed secrets need a human: rotate).
 NEVER_FIXED = ("PL8",)
@@ -46,10 +50,12 @@ class FixOutcome:
     rounds: int = 0
     remaining: list[Finding] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)
+    #: files the fixes create (their ``before`` is "")
+    created: set[str] = field(default_factory=set)
 
     @property
     def changed(self) -> list[str]:
-        return sorted(p for p in self.after if self.after[p] != self.before.get(p))
+        return sorted(p for p in self.after if self.after[p] != self.before.get(p) or p in self.created)
 
 
 def applicable(finding: Finding, unsafe: bool) -> Fix | None:
@@ -86,9 +92,9 @@ def fix_texts(
         for fix in (applicable(f, unsafe) for f in findings):
             if fix is None:
                 continue
-            barred = [e.path for e in fix.edits if not allowed(e.path)]
-            for path in barred:
-                outcome.refused[path] = OUTSIDE
+            barred = [e for e in fix.edits if not allowed(e.path)]
+            for edit in barred:
+                outcome.refused[edit.path] = EXISTS if edit.create and os.path.lexists(edit.path) else OUTSIDE
             if not barred:
                 fixes.append(fix)
         changed, applied = apply_fixes(current, fixes) if fixes else ({}, [])
@@ -97,7 +103,9 @@ def fix_texts(
         outcome.rounds += 1
         outcome.fixed += len(applied)
         for path, text in changed.items():
-            outcome.before.setdefault(path, current[path])
+            if path not in current:
+                outcome.created.add(path)
+            outcome.before.setdefault(path, current.get(path, ""))
             current[path] = text
         findings = relint(current)
     outcome.after = {path: current[path] for path in outcome.before}
@@ -106,14 +114,15 @@ def fix_texts(
 
 
 def unified_diff(outcome: FixOutcome) -> str:
-    """The changes as one unified diff (``a/``/``b/`` paths, as git prints them)."""
+    """The changes as one unified diff (``a/``/``b/`` paths, as git prints them; a
+    created file from ``/dev/null``)."""
     out: list[str] = []
     for path in outcome.changed:
         out.extend(
             difflib.unified_diff(
                 outcome.before[path].splitlines(keepends=True),
                 outcome.after[path].splitlines(keepends=True),
-                f"a/{path}",
+                "/dev/null" if path in outcome.created else f"a/{path}",
                 f"b/{path}",
             )
         )
@@ -142,6 +151,10 @@ def write_changes(outcome: FixOutcome, roots: str | Sequence[str]) -> list[str]:
         if not inside(path, *([roots] if isinstance(roots, str) else roots)):
             outcome.refused[path] = OUTSIDE
             continue
+        if path in outcome.created:
+            if _create(outcome, path):
+                written.append(path)
+            continue
         try:
             info = os.stat(path)
             with open(path, "rb") as handle:
@@ -167,6 +180,27 @@ def write_changes(outcome: FixOutcome, roots: str | Sequence[str]) -> list[str]:
             continue
         written.append(path)
     return written
+
+
+def creatable(path: str, *roots: str) -> bool:
+    """Whether a fix may create ``path``: nothing is there (not even a dangling link),
+    its folder exists, and it is inside the project."""
+    return not os.path.lexists(path) and os.path.isdir(os.path.dirname(path) or ".") and inside(path, *roots)
+
+
+def _create(outcome: FixOutcome, path: str) -> bool:
+    """Create a file a fix adds, never over one that appeared meanwhile."""
+    from linter.output import create_new
+
+    try:
+        create_new(path, outcome.after[path].encode("utf-8"))
+    except FileExistsError:
+        outcome.refused[path] = "it exists now (a fix creates a file only where none is)"
+        return False
+    except OSError as err:
+        outcome.refused[path] = f"cannot write it: {err.strerror or err}"
+        return False
+    return True
 
 
 def summary(outcome: FixOutcome, written: Iterable[str] | None = None, unsafe: bool = False) -> str:

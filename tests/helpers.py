@@ -57,7 +57,8 @@ def finding_lines(f) -> list[str]:
     one ``  related: path:l:c-l:c ~ note`` line per related location (in order; no
     `` ~ note`` when the location has none), ``  fix: text`` when there is a fix
     (``  fix (unsafe): text`` for an unsafe one) and one ``  edit: path:l:c-l:c ->
-    "new text"`` line per text edit of the fix. Related locations and the fix carry most of a cross-file finding's value, so a
+    "new text"`` line per text edit of the fix (``  edit: path (new file) -> "text"`` for
+    one that creates a file). Related locations and the fix carry most of a cross-file finding's value, so a
     fixture that left them out would let them regress unnoticed."""
     lines = [f"{expected_line(f)} {f.severity} ~ {_one_line(f.message)}"]
     for loc in f.related:
@@ -66,7 +67,8 @@ def finding_lines(f) -> list[str]:
     if f.fix is not None:
         lines.append(f"  fix{'' if f.fix.safe else ' (unsafe)'}: {_one_line(f.fix.message)}")
         for edit in f.fix.edits:
-            lines.append(f"  edit: {_range(edit.path, edit.span)} -> {json.dumps(edit.new_text)}")
+            where = f"{edit.path} (new file)" if edit.create else _range(edit.path, edit.span)
+            lines.append(f"  edit: {where} -> {json.dumps(edit.new_text)}")
     return lines
 
 

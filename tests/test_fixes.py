@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from linter.config import Config
 from linter.engine import INTERNAL_ERROR, run_rules
 from linter.findings import Edit, Fix
-from linter.fixing import applicable, fix_texts, inside, relinter, write_changes
+from linter.fixing import applicable, creatable, fix_texts, inside, relinter, write_changes
 from linter.inmemory import project_from_texts
 from linter.nodes import Span
 from linter.parse import parse_text
@@ -95,7 +95,7 @@ def _fix_folder(folder: str, unsafe: bool = True):
             before.findings,
             relinter(config, before.rules),
             unsafe,
-            lambda path: path in before.texts and inside(path, config.root),
+            lambda path: inside(path, config.root) if path in before.texts else creatable(path, config.root),
         )
         written = write_changes(outcome, config.root)
     finally:
@@ -420,3 +420,92 @@ def test_unwritable_file_is_exit_2(tmp_path, monkeypatch, capsys) -> None:
     assert main(["check", "--fix", "--no-cache", "."]) == 2
     assert "did not change mesh.hcl: cannot write it: Permission denied" in capsys.readouterr().err
     assert (tmp_path / "mesh.hcl").read_text() == text
+
+
+# Fixes that create a file (PL401 when the destination has no intentions entry).
+
+NO_ENTRY = os.path.join(FIXTURES, "PL401", "vm-no-intentions-entry")
+NEW_ENTRY = os.path.join("cluster-01", "intentions-backend-service.hcl")
+
+
+@pytest.fixture
+def no_entry(tmp_path):
+    folder = tmp_path / "case"
+    shutil.copytree(NO_ENTRY, folder)
+    os.unlink(folder / "expected.txt")
+    return folder
+
+
+def test_a_created_file_diffs_from_dev_null_and_is_written_once(no_entry) -> None:
+    proc = run("check", "--diff", "--no-cache", ".", cwd=str(no_entry))
+    assert proc.returncode == 0 and proc.stdout == ""  # the fix is unsafe
+    proc = run("check", "--diff", "--unsafe-fixes", "--no-cache", ".", cwd=str(no_entry))
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.startswith(
+        "--- /dev/null\n+++ b/cluster-01/intentions-backend-service.hcl\n@@ -0,0 +1,5 @@\n"
+        '+Kind = "service-intentions"\n+Name = "backend-service"\n+Sources = [\n'
+    ), proc.stdout
+    assert not (no_entry / NEW_ENTRY).exists()
+    proc = run("check", "--unsafe-fixes", "--no-cache", ".", cwd=str(no_entry))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"created {NEW_ENTRY}" in proc.stderr and "Fixed 1 finding(s) in 1 file(s); 0 remaining" in proc.stderr
+    assert (no_entry / NEW_ENTRY).read_text() == (
+        'Kind = "service-intentions"\nName = "backend-service"\nSources = [\n'
+        '  { Name = "frontend-service", Peer = "cluster-02", Action = "allow" },\n]\n'
+    )
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert os.stat(no_entry / NEW_ENTRY).st_mode & 0o777 == 0o666 & ~umask
+    again = run("check", "--diff", "--unsafe-fixes", "--no-cache", ".", cwd=str(no_entry))
+    assert again.returncode == 0 and again.stdout == "", again.stdout
+
+
+def test_a_fix_never_creates_over_an_existing_file(no_entry) -> None:
+    """A file peerlint does not read (excluded here) at the path a fix would create is
+    left as it is, and the finding remains; so is one that appears while it runs."""
+    from linter.output import create_new
+
+    (no_entry / "peerlint.toml").write_text(
+        (no_entry / "peerlint.toml")
+        .read_text()
+        .replace("[clusters.cluster-01]", 'exclude = ["**/intentions-*"]\n[clusters.cluster-01]', 1)
+    )
+    (no_entry / NEW_ENTRY).write_text("# mine\n")
+    proc = run("check", "--unsafe-fixes", "--no-cache", ".", cwd=str(no_entry))
+    assert "PL401" in proc.stdout, proc.stdout + proc.stderr  # a warning here: the ACL posture is unknown
+    assert f"did not change {NEW_ENTRY}: a fix creates a file only where none is" in proc.stderr
+    assert (no_entry / NEW_ENTRY).read_text() == "# mine\n"
+    with pytest.raises(FileExistsError):
+        create_new(str(no_entry / NEW_ENTRY), b"theirs")
+    assert (no_entry / NEW_ENTRY).read_text() == "# mine\n"
+    assert not [f for f in os.listdir(no_entry / "cluster-01") if f.startswith(".peerlint-")]
+    assert not creatable(str(no_entry.parent / "elsewhere.hcl"), str(no_entry))
+    assert not creatable(str(no_entry / "missing-folder" / "x.hcl"), str(no_entry))
+    assert creatable(str(no_entry / "cluster-01" / "new.hcl"), str(no_entry))
+
+
+def test_apply_fixes_creates_only_where_no_text_is() -> None:
+    from linter.textedits import new_file
+
+    make = Fix("create", (new_file("new.hcl", "a = 1\n"),))
+    assert apply_fixes({"old.hcl": "x\n"}, [make, make]) == ({"new.hcl": "a = 1\n"}, [0])
+    assert apply_fixes({"new.hcl": "x\n"}, [make]) == ({}, [])
+
+
+def test_sarif_marks_a_created_file(no_entry) -> None:
+    from test_cli import _sarif_validator
+
+    proc = run("check", "--no-cache", ".", "--format", "sarif", cwd=str(no_entry))
+    log = json.loads(proc.stdout)
+    (result,) = [r for r in log["runs"][0]["results"] if r["ruleId"] == "PL401"]
+    (fix,) = result["fixes"]
+    assert fix["properties"] == {"safe": False}
+    (change,) = fix["artifactChanges"]
+    assert change["artifactLocation"]["uri"] == "cluster-01/intentions-backend-service.hcl"
+    assert change["properties"] == {"newFile": True}
+    (replacement,) = change["replacements"]
+    assert replacement["deletedRegion"] == {"startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": 1}
+    assert replacement["insertedContent"]["text"].startswith('Kind = "service-intentions"\n')
+    if os.path.isdir(os.path.join(SHARED, "schemas-external")):
+        errors = sorted(_sarif_validator().iter_errors(log), key=str)
+        assert not errors, errors[0].message

@@ -34,7 +34,7 @@ def project_roots(args: Any, config: Any) -> list[str]:
 def run_fixes(args: Any, result: Any, config: Any, recheck: Callable[[], Any], report: Callable[[Any], int]) -> int:
     """Apply (or diff) the fixes of ``result``; ``recheck`` lints the files again from
     disk and ``report`` writes the reports of a result and returns the exit code."""
-    from linter.fixing import fix_texts, inside, relinter, summary, unified_diff, write_changes
+    from linter.fixing import creatable, fix_texts, inside, relinter, summary, unified_diff, write_changes
 
     unsafe = bool(args.unsafe_fixes)
     roots = project_roots(args, config)
@@ -43,7 +43,7 @@ def run_fixes(args: Any, result: Any, config: Any, recheck: Callable[[], Any], r
         result.findings,
         relinter(config, result.rules, args.select, args.ignore),
         unsafe,
-        lambda path: path in result.texts and inside(path, *roots),
+        lambda path: inside(path, *roots) if path in result.texts else creatable(path, *roots),
     )
     if result.focus is not None:
         focus = result.focus
@@ -56,6 +56,9 @@ def run_fixes(args: Any, result: Any, config: Any, recheck: Callable[[], Any], r
         _say(summary(outcome, unsafe=unsafe))
         return EXIT_FINDINGS if outcome.changed else EXIT_OK
     written = write_changes(outcome, roots)
+    for path in written:
+        if path in outcome.created:
+            _say(f"created {path}")
     for path, why in sorted(outcome.refused.items()):
         _say(f"did not change {path}: {why}")
     _say(summary(outcome, written, unsafe))
