@@ -33,6 +33,7 @@ MAX_ROUNDS = 4
 
 OUTSIDE = "outside the project (its root and the paths checked)"
 EXISTS = "a fix creates a file only where none is, and one is there"
+UNREAD = "a fix creates a file only where peerlint reads it (include and exclude in the configuration)"
 
 #: Codes whose findings are never rewritten (committed secrets need a human: rotate).
 NEVER_FIXED = ("PL8",)
@@ -79,12 +80,13 @@ def fix_texts(
     findings: list[Finding],
     relint: Callable[[dict[str, str]], list[Finding]],
     unsafe: bool,
-    allowed: Callable[[str], bool],
+    allowed: Callable[[str], bool | str],
     max_rounds: int = MAX_ROUNDS,
 ) -> FixOutcome:
     """Lint-and-apply rounds on ``texts`` (display path -> text) in memory, starting
     from ``findings``; ``relint`` lints a whole set of texts; ``allowed(path)`` says
-    whether a file may be changed (a fix touching any other file is skipped)."""
+    whether a file may be changed: True, else False or the reason why not (a fix
+    touching any other file is skipped)."""
     outcome = FixOutcome()
     current = dict(texts)
     for _ in range(max_rounds):
@@ -92,9 +94,13 @@ def fix_texts(
         for fix in (applicable(f, unsafe) for f in findings):
             if fix is None:
                 continue
-            barred = [e for e in fix.edits if not allowed(e.path)]
-            for edit in barred:
-                outcome.refused[edit.path] = EXISTS if edit.create and os.path.lexists(edit.path) else OUTSIDE
+            verdicts = [(e, allowed(e.path)) for e in fix.edits]
+            barred = [(e, v) for e, v in verdicts if v is not True]
+            for edit, verdict in barred:
+                if isinstance(verdict, str):
+                    outcome.refused[edit.path] = verdict
+                else:
+                    outcome.refused[edit.path] = EXISTS if edit.create and os.path.lexists(edit.path) else OUTSIDE
             if not barred:
                 fixes.append(fix)
         changed, applied = apply_fixes(current, fixes) if fixes else ({}, [])
@@ -186,6 +192,16 @@ def creatable(path: str, *roots: str) -> bool:
     """Whether a fix may create ``path``: nothing is there (not even a dangling link),
     its folder exists, and it is inside the project."""
     return not os.path.lexists(path) and os.path.isdir(os.path.dirname(path) or ".") and inside(path, *roots)
+
+
+def read_by(path: str, config) -> bool:
+    """Whether a run with ``config`` reads ``path`` (its include and exclude globs), so
+    that a file a fix creates is linted next time (else the finding would stay and the
+    next ``--fix`` would try again)."""
+    from linter.discover import included
+
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(config.root)).replace(os.sep, "/")
+    return not rel.startswith("../") and included(rel, list(config.include), list(config.exclude))
 
 
 def _create(outcome: FixOutcome, path: str) -> bool:

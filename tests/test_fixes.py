@@ -482,6 +482,11 @@ def test_a_fix_never_creates_over_an_existing_file(no_entry) -> None:
     assert not creatable(str(no_entry.parent / "elsewhere.hcl"), str(no_entry))
     assert not creatable(str(no_entry / "missing-folder" / "x.hcl"), str(no_entry))
     assert creatable(str(no_entry / "cluster-01" / "new.hcl"), str(no_entry))
+    # nor where peerlint would not read it: the next run would find the same problem
+    os.unlink(no_entry / NEW_ENTRY)
+    proc = run("check", "--unsafe-fixes", "--no-cache", ".", cwd=str(no_entry))
+    assert f"did not change {NEW_ENTRY}: a fix creates a file only where peerlint reads it" in proc.stderr
+    assert not (no_entry / NEW_ENTRY).exists()
 
 
 def test_apply_fixes_creates_only_where_no_text_is() -> None:

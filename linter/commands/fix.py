@@ -31,10 +31,19 @@ def project_roots(args: Any, config: Any) -> list[str]:
     return [config.root, *(args.paths or []), *([args.project] if args.project else [])]
 
 
+def _may_create(path: str, config: Any, roots: list[str]) -> bool | str:
+    """Whether a fix may create ``path`` (see :func:`linter.fixing.creatable`), or why not."""
+    from linter.fixing import UNREAD, creatable, read_by
+
+    if not creatable(path, *roots):
+        return False
+    return True if read_by(path, config) else UNREAD
+
+
 def run_fixes(args: Any, result: Any, config: Any, recheck: Callable[[], Any], report: Callable[[Any], int]) -> int:
     """Apply (or diff) the fixes of ``result``; ``recheck`` lints the files again from
     disk and ``report`` writes the reports of a result and returns the exit code."""
-    from linter.fixing import creatable, fix_texts, inside, relinter, summary, unified_diff, write_changes
+    from linter.fixing import fix_texts, inside, relinter, summary, unified_diff, write_changes
 
     unsafe = bool(args.unsafe_fixes)
     roots = project_roots(args, config)
@@ -43,7 +52,7 @@ def run_fixes(args: Any, result: Any, config: Any, recheck: Callable[[], Any], r
         result.findings,
         relinter(config, result.rules, args.select, args.ignore),
         unsafe,
-        lambda path: inside(path, *roots) if path in result.texts else creatable(path, *roots),
+        lambda path: inside(path, *roots) if path in result.texts else _may_create(path, config, roots),
     )
     if result.focus is not None:
         focus = result.focus
