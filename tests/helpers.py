@@ -15,7 +15,9 @@ from linter.engine import Result, check
 from linter.registry import load_rules
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.join(os.path.dirname(REPO), "shared")
+#: ../shared beside the checkout (the public corpus, external schemas); PEERLINT_SHARED
+#: names it for a checkout elsewhere (a git worktree)
+SHARED = os.environ.get("PEERLINT_SHARED") or os.path.join(os.path.dirname(REPO), "shared")
 FIXTURES = os.path.join(REPO, "tests", "fixtures")
 
 #: Tests that read ../shared (the public corpus, the SARIF schema) skip without it.

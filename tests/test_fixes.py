@@ -202,10 +202,15 @@ def test_edit_builders_keep_the_source_style() -> None:
 sys.path.insert(0, os.path.join(REPO, "fuzz"))
 from mutate import load_seeds, mutate  # noqa: E402
 
+#: Files in the repository the property test mutates, so that a fresh clone without
+#: ../shared/corpus still mutates real layouts: the fixtures, the real-world layouts,
+#: the scenarios and the bundled example.
+IN_REPO = [FIXTURES] + [os.path.join(REPO, *p) for p in (("tests", "realworld"), ("tests", "scenarios"), ("examples",))]
+
 
 def _fixture_files() -> list[tuple[str, str]]:
     out = []
-    for root, _dirs, files in sorted(os.walk(FIXTURES)):
+    for root, _dirs, files in sorted(w for top in IN_REPO for w in os.walk(top)):
         for f in sorted(files):
             if f.endswith((".hcl", ".json", ".yaml", ".yml")):
                 try:
@@ -284,6 +289,36 @@ def test_diff_shows_and_writes_nothing(example) -> None:
     assert "intentions" not in proc.stdout  # PL401's fix is unsafe
     assert "Would fix 2 finding(s) in 2 file(s); 1 remaining" in proc.stderr
     assert _snapshot(example) == before
+
+
+def _readme_block(command: str) -> list[str]:
+    """The lines the README shows after ``$ command`` in a fenced block, up to the next
+    command or the end of the block."""
+    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as handle:
+        lines = handle.read().split("\n")
+    start = lines.index(f"$ {command}") + 1
+    end = start
+    while not lines[end].startswith(("$ ", "```")):
+        end += 1
+    return lines[start:end]
+
+
+def test_readme_shows_fix_and_diff_on_the_bundled_example(tmp_path) -> None:
+    """The README's --diff output is what peerlint prints on the bundled example (stdout,
+    then the summary on stderr), and its --fix / --unsafe-fixes runs end as it says."""
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    proc = run("check", "examples/", "--diff", "--no-cache", cwd=str(tmp_path))
+    assert proc.returncode == 1
+    assert (proc.stdout + proc.stderr).rstrip("\n").split("\n") == _readme_block("peerlint check examples/ --diff")
+    shown = _readme_block("peerlint check examples/ --fix")
+    proc = run("check", "examples/", "--fix", "--no-cache", cwd=str(tmp_path))
+    assert proc.returncode == 1
+    assert shown[0] in proc.stderr and shown[1] == proc.stdout.split("\n")[0]
+    assert shown[-1] == proc.stdout.rstrip("\n").split("\n")[-1]
+    shown = _readme_block("peerlint check examples/ --unsafe-fixes")
+    proc = run("check", "examples/", "--unsafe-fixes", "--no-cache", cwd=str(tmp_path))
+    assert proc.returncode == 0
+    assert shown == [proc.stderr.rstrip("\n"), proc.stdout.rstrip("\n")]
 
 
 def test_fix_then_unsafe_fixes(example) -> None:
