@@ -313,8 +313,8 @@ def build() -> PeerlintServer:
                 if f.code != diag.code:
                     continue
                 edits = fix_workspace_edit(f, result.texts)
-                if edits and creates_files(f) and not ls.can_create_files():
-                    edits = {}  # the client cannot create the file the fix adds: the advice stays in the message
+                if edits and creates_files(f) and not _may_create(ls, f, path):
+                    edits = {}  # the advice stays in the message
                 if edits:
                     actions.append(
                         types.CodeAction(
@@ -350,6 +350,19 @@ def build() -> PeerlintServer:
         return actions
 
     return server
+
+
+def _may_create(ls: PeerlintServer, f: Any, path: str) -> bool:
+    """Whether a fix's new files may be offered: the client can create files, and each
+    is inside the document's project, in a folder that exists, where no file is."""
+    from linter.fixing import creatable
+
+    root = ls.editor.owner.get(path)
+    return (
+        ls.can_create_files()
+        and root is not None
+        and all(creatable(os.path.abspath(e.path), root) for e in f.fix.edits if e.create)
+    )
 
 
 def _safe_here(findings: list, shown: str) -> list:
