@@ -57,7 +57,7 @@ class MissingIntention(Rule):
     slug = "missing-intention"
     summary = "A service exported to a peer with no intention allowing any source from that peer"
     severity = "error"
-    reads = ("graph", "texts", "service-intentions", "ServiceIntentions", AGENT_CONFIG, HELM_VALUES)
+    reads = ("graph", "texts", "files", "service-intentions", "ServiceIntentions", AGENT_CONFIG, HELM_VALUES)
     fix = "unsafe"  # adding an intention source changes what traffic is allowed
     doc = """
 ## What it does
@@ -257,6 +257,14 @@ def _last_line(node: Node) -> int:
     return node.span.end_line
 
 
+def _after_line(path: str, text: str, line: int, lines: str) -> Edit:
+    """Insert whole ``lines`` after line ``line``; after a last line with no line
+    break, one goes first (else the first new line would join it)."""
+    if line >= text.count("\n") + 1 and not text.endswith("\n"):
+        return Edit(path, Span(line, len(line_of(text, line)) + 1, line, len(line_of(text, line)) + 1), "\n" + lines)
+    return Edit(path, Span(line + 1, 1, line + 1, 1), lines)
+
+
 def _add_sources(doc: Document, text: str, holder: Mapping, key: str, entries: list[str]) -> tuple[Edit, ...]:
     path = doc.path
     found = holder.entry(key)
@@ -270,7 +278,7 @@ def _add_sources(doc: Document, text: str, holder: Mapping, key: str, entries: l
                 return ()  # a flow sequence: left to a human
             end = _last_line(last)
             lines = "".join(f"{' ' * dash}- {e[1:-1].replace(', ', chr(10) + ' ' * (dash + 2))}\n" for e in entries)
-            return (Edit(path, Span(end + 1, 1, end + 1, 1), lines),)
+            return (_after_line(path, text, end, lines),)
         at = Span(last.span.end_line, last.span.end_col, last.span.end_line, last.span.end_col)
         row = line_of(text, last.span.line)
         if last.span.line != value.span.line and not row[: last.span.col - 1].strip():
@@ -291,7 +299,7 @@ def _add_sources(doc: Document, text: str, holder: Mapping, key: str, entries: l
             return ()
         end = _last_line(last_value)
         items = "".join(f"{indent}  - {e[1:-1].replace(', ', chr(10) + indent + '    ')}\n" for e in entries)
-        return (Edit(path, Span(end + 1, 1, end + 1, 1), f"{indent}{key}:\n{items}"),)
+        return (_after_line(path, text, end, f"{indent}{key}:\n{items}"),)
     at = Span(last_value.span.end_line, last_value.span.end_col, last_value.span.end_line, last_value.span.end_col)
     indent = line_of(text, last_key.span.line)[: last_key.span.col - 1]
     if indent.strip():
@@ -312,11 +320,14 @@ def _new_entry(project, export, peer: str, names: list[str]) -> Edit | None:
     form the exporting cluster writes its entries: a ServiceIntentions resource (YAML)
     beside its Kubernetes resources, a config entry in the exporting entry's syntax
     (HCL or JSON, its key spelling) beside its config entries. None when that form or
-    place is not plain: an entry embedded in an agent configuration, a service name
+    place is not plain: a file of the project does not parse (it may hold the entry), an
+    entry embedded in an agent configuration, a service name
     that is no plain file name, a namespace (Consul Enterprise) on the export or in the
     install, or both file names taken."""
     edoc = export.doc
     service = export.service
+    if project.problems:
+        return None  # a file that does not parse may be the entry: never a second one
     plain = _K8S_NAME if edoc.category == "crd" else _FILE_NAME
     if edoc.parent is not None or export.service_node is None or not plain.match(service):
         return None

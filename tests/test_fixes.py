@@ -16,7 +16,7 @@ from helpers import FIXTURES, REPO, SHARED, all_rules, lint
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linter.config import Config
+from linter.config import Config, load_config
 from linter.engine import INTERNAL_ERROR, run_rules
 from linter.findings import Edit, Fix
 from linter.fixing import applicable, creatable, fix_texts, inside, relinter, write_changes
@@ -61,9 +61,22 @@ def _revealed(before) -> list[tuple[str, str]]:
 
 def _new_errors(before, after) -> set[tuple]:
     """Errors after the fixes that were not there before, less those a fix revealed
-    (see :func:`_revealed`) and those of a rule whose error in that file the fixes
-    removed (the consul chart stops at its first ``fail``: fixing it shows the next)."""
+    (see :func:`_revealed`: in the file made readable, or in another file about it, by
+    a related location there: a PeeringDialer judged against the PeeringAcceptor whose
+    ``metadata`` a rename made readable) and those of a rule whose error in that file
+    the fixes removed (the consul chart stops at its first ``fail``: fixing it shows the
+    next)."""
     revealed = _revealed(before)
+
+    def shown(path: str, node_path: str) -> bool:
+        return any(
+            path == where and (not p or node_path == p or node_path.startswith((p + ".", p + "[")))
+            for where, p in revealed
+        )
+
+    about = {}
+    for f in after:
+        about.setdefault((f.code, f.path, f.node_path), []).extend((r.path, r.node_path) for r in f.related)
     old, new = _errors(before), _errors(after)
     moved = {(code, path) for code, path, _n in old - new}
     # a duplicate key that was there before keeps its line; its path changes when a fix
@@ -76,10 +89,8 @@ def _new_errors(before, after) -> set[tuple]:
         if not (code == "PL004" and node_path in new_duplicates)
         and code in ("PL001", "PL004")  # a file that no longer parses, a duplicate key: the fix's own doing
         or (code, path) not in moved
-        and not any(
-            path == where and (not p or node_path == p or node_path.startswith((p + ".", p + "[")))
-            for where, p in revealed
-        )
+        and not shown(path, node_path)
+        and not any(shown(*place) for place in about.get((code, path, node_path), ()))
     }
 
 
@@ -254,6 +265,54 @@ def test_mutated_files_fix_cleanly(index: int, seed: int) -> None:
     assert not _new_errors(before, findings), after
     again = fix_texts({name: after}, findings, relint, True, lambda path: path == name)
     assert not again.changed, (after, again.after)
+
+
+FOLDERS = [os.path.join(FIXTURES, code, case) for code, case in WITH_EDITS]
+
+
+@settings(
+    max_examples=max(int(os.environ.get("PEERLINT_FIX_EXAMPLES", "60")) // 2, 1),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(st.integers(min_value=0, max_value=len(FOLDERS) - 1), st.integers(min_value=0, max_value=2**32))
+def test_mutated_projects_fix_cleanly(index: int, seed: int) -> None:
+    """The same across files: one file of a fixture project with fixes (cross-file
+    ones too: PL401's sources, its created intentions entry) mutated, every fix applied
+    in memory, safe and unsafe; changed and created files parse, no new error, and a
+    second round changes nothing."""
+    folder = FOLDERS[index]
+    texts = dict(lint(folder).texts)
+    rng = random.Random(seed)
+    victim = rng.choice(sorted(texts))
+    texts[victim] = mutate(texts[victim], rng)
+    old = os.getcwd()
+    os.chdir(folder)
+    try:
+        rules, config = all_rules(), load_config(".")
+        relint = relinter(config, rules)
+        before = relint(texts)
+        assert not [f for f in before if f.code == INTERNAL_ERROR]
+        outcome = fix_texts(texts, before, relint, True, lambda path: True)
+        if not outcome.changed:
+            return
+        after = {**texts, **outcome.after}
+        for path in outcome.changed:
+            if path in outcome.created or parse_text(path, texts[path]).error is None:
+                assert parse_text(path, after[path]).error is None, (path, after[path])
+        findings = relint(after)
+        assert not [f for f in findings if f.code == INTERNAL_ERROR]
+        # a renamed key or kind can reveal a document other files are judged against (a
+        # PeeringAcceptor's metadata: the peering now exists, and upstreams across it are
+        # checked): errors the renames alone show are theirs, not the other fixes' doing
+        renames = [f.fix for f in before if f.code in ("PL002", "PL101") and applicable(f, True)]
+        shown = _errors(relint({**texts, **apply_fixes(texts, renames)[0]})) if renames else set()
+        assert not _new_errors(before, findings) - shown, {p: after[p] for p in outcome.changed}
+        again = fix_texts(after, findings, relint, True, lambda path: True)
+        assert not again.changed, again.after
+    finally:
+        os.chdir(old)
 
 
 # End to end, through the real command line.
@@ -522,6 +581,31 @@ def test_a_fix_never_creates_over_an_existing_file(no_entry) -> None:
     proc = run("check", "--unsafe-fixes", "--no-cache", ".", cwd=str(no_entry))
     assert f"did not change {NEW_ENTRY}: a fix creates a file only where peerlint reads it" in proc.stderr
     assert not (no_entry / NEW_ENTRY).exists()
+
+
+def test_sources_added_after_a_last_line_without_a_line_break(tmp_path) -> None:
+    """Found by the project property test: the new source went on the end of the
+    file's last line (``- name: frontend    - name: worker``), which no longer parsed."""
+    folder = tmp_path / "case"
+    shutil.copytree(os.path.join(FIXTURES, "PL401", "k8s-names-peer-upstreams"), folder)
+    path = folder / "cluster-01" / "intentions.yaml"
+    path.write_text(path.read_text().rstrip("\n"))
+    _before, outcome, written, after = _fix_folder(str(folder))
+    assert os.path.join("cluster-01", "intentions.yaml") in written
+    assert path.read_text().endswith(
+        "      action: allow\n    - name: frontend\n      peer: cluster-02\n"
+        "      action: allow\n    - name: worker\n      peer: cluster-02\n      action: allow\n"
+    )
+    assert not [f for f in after.findings if f.code in ("PL001", "PL401")]
+
+
+def test_no_entry_is_created_while_a_file_does_not_parse(no_entry) -> None:
+    """The file that does not parse may be the destination's entry: a second one would
+    conflict with it once it is fixed."""
+    (no_entry / "cluster-01" / "broken.hcl").write_text('Kind = "service-intentions"\nName = "backend-service\n')
+    proc = run("check", "--diff", "--unsafe-fixes", "--no-cache", ".", cwd=str(no_entry))
+    assert proc.stdout == "" and "PL401" not in proc.stderr, proc.stdout + proc.stderr
+    assert "create a service-intentions config entry:" in run("check", "--no-cache", ".", cwd=str(no_entry)).stdout
 
 
 def test_apply_fixes_creates_only_where_no_text_is() -> None:
