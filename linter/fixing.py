@@ -5,8 +5,10 @@ it touches. This module picks the fixes a run may apply (safe ones, or all), app
 them to the file texts in memory (:func:`linter.textedits.apply_fixes`: each fix whole
 or not at all, overlapping ones left for the next round), lints the changed texts again
 and repeats until nothing changes or :data:`MAX_ROUNDS` rounds have run: one fix can
-reveal or enable another (a renamed key lets its value be checked). Only then is
-anything written, so ``--diff`` and ``--fix`` see the same changes.
+reveal or enable another (a renamed key lets its value be checked). Fixes of how files
+read (spelling, duplicates, schema values) go in a round of their own, before fixes
+judged on what the files mean (:func:`apply_round`). Only then is anything written, so
+``--diff`` and ``--fix`` see the same changes.
 
 Writing keeps what the edits did not touch: the texts are LF and BOM-free as peerlint
 reads them, so a file read as CRLF is written back as CRLF, with its BOM if it had one,
@@ -34,6 +36,10 @@ MAX_ROUNDS = 4
 OUTSIDE = "outside the project (its root and the paths checked)"
 EXISTS = "a fix creates a file only where none is, and one is there"
 UNREAD = "a fix creates a file only where peerlint reads it (include and exclude in the configuration)"
+
+#: Codes whose fixes change how a file reads (parse, suppressions, keys, kinds, values
+#: against the schema): a round that has any applies only those (:func:`apply_round`).
+READ_FIRST = ("PL0", "PL1")
 
 #: Codes whose findings are never rewritten (committed secrets need a human: rotate).
 NEVER_FIXED = ("PL8",)
@@ -90,8 +96,8 @@ def fix_texts(
     outcome = FixOutcome()
     current = dict(texts)
     for _ in range(max_rounds):
-        fixes = []
-        for fix in (applicable(f, unsafe) for f in findings):
+        fixes: list[tuple[str, Fix]] = []
+        for finding, fix in ((f, applicable(f, unsafe)) for f in findings):
             if fix is None:
                 continue
             verdicts = [(e, allowed(e.path)) for e in fix.edits]
@@ -102,8 +108,8 @@ def fix_texts(
                 else:
                     outcome.refused[edit.path] = EXISTS if edit.create and os.path.lexists(edit.path) else OUTSIDE
             if not barred:
-                fixes.append(fix)
-        changed, applied = apply_fixes(current, fixes) if fixes else ({}, [])
+                fixes.append((finding.code, fix))
+        changed, applied = apply_round(current, fixes)
         if not changed:
             break
         outcome.rounds += 1
@@ -117,6 +123,22 @@ def fix_texts(
     outcome.after = {path: current[path] for path in outcome.before}
     outcome.remaining = findings
     return outcome
+
+
+def apply_round(texts: dict[str, str], fixes: list[tuple[str, Fix]]) -> tuple[dict[str, str], list[int]]:
+    """One round of ``(code, fix)`` pairs on ``texts`` (:func:`apply_fixes`). When the round
+    holds fixes of how files read (:data:`READ_FIRST`: a misspelt key or kind, a
+    duplicate key, a suppression) and others, only the former apply: the others were
+    judged on the misread files and may contradict them (an annotation rewritten for a
+    grammar a renamed Helm value changes); linted again, they come back right."""
+    if not fixes:
+        return {}, []
+    first = [fix for code, fix in fixes if code.startswith(READ_FIRST)]
+    if first and len(first) < len(fixes):
+        changed, applied = apply_fixes(texts, first)
+        if changed:
+            return changed, applied
+    return apply_fixes(texts, [fix for _code, fix in fixes])
 
 
 def unified_diff(outcome: FixOutcome) -> str:

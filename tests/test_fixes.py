@@ -599,6 +599,28 @@ def test_sources_added_after_a_last_line_without_a_line_break(tmp_path) -> None:
     assert not [f for f in after.findings if f.code in ("PL001", "PL401")]
 
 
+def test_fixes_of_how_files_read_go_first(tmp_path) -> None:
+    """Found by the project property test: a misspelt Helm value (PL101) hid that Consul
+    namespaces are on, and PL403's fix, judged in the same round, wrote the annotation
+    for the grammar without them, which the injector rejects once the key is fixed. The
+    rename goes in a round of its own; PL403, linted again, then has no sure spelling
+    for the bare entry and leaves it (advice only)."""
+    folder = tmp_path / "case"
+    shutil.copytree(os.path.join(FIXTURES, "PL403", "k8s-annotation-namespaces"), folder)
+    values = folder / "cluster-02" / "values.yaml"
+    values.write_text(values.read_text().replace("enableConsulNamespaces", "enableConsulNamespace"))
+    worker = folder / "cluster-02" / "worker.yaml"
+    text = worker.read_text()
+    before, outcome, _written, after = _fix_folder(str(folder))
+    assert [f.fix.edits[0].new_text for f in before.findings if f.path.endswith("worker.yaml")] == [
+        "backend-service.svc.cluster-01.peer"  # right for the values as they read
+    ]
+    assert "enableConsulNamespaces: true" in values.read_text() and outcome.rounds == 2
+    assert worker.read_text() == text
+    assert not [f for f in after.findings if f.code == "PL603"]
+    assert [f.code for f in after.findings if f.path.endswith("worker.yaml")] == ["PL403"]
+
+
 def test_no_entry_is_created_while_a_file_does_not_parse(no_entry) -> None:
     """The file that does not parse may be the destination's entry: a second one would
     conflict with it once it is fixed."""

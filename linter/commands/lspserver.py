@@ -366,13 +366,13 @@ def _may_create(ls: PeerlintServer, f: Any, path: str) -> bool:
 
 
 def _safe_here(findings: list, shown: str) -> list:
-    """The safe fixes (with edits, never a secret's) of findings in ``shown`` whose
-    edits all stay in that document."""
+    """(code, fix) of the safe fixes (with edits, never a secret's) of findings in
+    ``shown`` whose edits all stay in that document."""
     from linter.fixing import applicable
 
     return [
-        fix
-        for fix in (applicable(f, unsafe=False) for f in findings if f.path == shown)
+        (f.code, fix)
+        for f, fix in ((f, applicable(f, unsafe=False)) for f in findings if f.path == shown)
         if fix is not None and all(e.path == shown and not e.create for e in fix.edits)
     ]
 
@@ -386,8 +386,7 @@ def _fix_all_safe(
     :data:`linter.fixing.MAX_ROUNDS` rounds have run, as ``check --fix`` does. One edit
     replacing the whole document; the server writes nothing. The answer is kept for
     the same buffer and lint (editors ask for code actions at every cursor move)."""
-    from linter.fixing import MAX_ROUNDS
-    from linter.textedits import apply_fixes
+    from linter.fixing import MAX_ROUNDS, apply_round
 
     memo = ls.fix_all_memo
     if memo is not None and memo[0] == (uri, text) and memo[1] is result:
@@ -397,7 +396,7 @@ def _fix_all_safe(
     root = ls.editor.owner.get(path)
     for round_ in range(MAX_ROUNDS):
         fixes = _safe_here(findings, shown)
-        changed = apply_fixes({shown: current}, fixes)[0] if fixes else {}
+        changed = apply_round({shown: current}, fixes)[0]
         if shown not in changed:
             break
         current = changed[shown]
