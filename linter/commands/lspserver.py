@@ -354,15 +354,16 @@ def build() -> PeerlintServer:
 
 def _may_create(ls: PeerlintServer, f: Any, path: str) -> bool:
     """Whether a fix's new files may be offered: the client can create files, and each
-    is inside the document's project, in a folder that exists, where no file is."""
-    from linter.fixing import creatable
+    is inside the document's project, in a folder that exists, where no file is and
+    where the project's configuration lets peerlint read it (as ``check --fix``)."""
+    from linter.fixing import creatable, read_by
 
     root = ls.editor.owner.get(path)
-    return (
-        ls.can_create_files()
-        and root is not None
-        and all(creatable(os.path.abspath(e.path), root) for e in f.fix.edits if e.create)
-    )
+    project = ls.editor.projects.get(root or "")
+    if not ls.can_create_files() or project is None:
+        return False
+    made = [os.path.abspath(e.path) for e in f.fix.edits if e.create]
+    return all(creatable(p, project.root) and read_by(p, project.config) for p in made)
 
 
 def _safe_here(findings: list, shown: str) -> list:
