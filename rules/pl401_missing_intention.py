@@ -9,7 +9,7 @@ the same name is another identity and does not count (consul-semantics §2.2).
 from __future__ import annotations
 
 import json
-import os
+import posixpath
 import re
 from typing import Iterator
 
@@ -343,9 +343,9 @@ def _new_entry(project, export, peer: str, names: list[str]) -> Edit | None:
     if install is not None and install.truthy("global.enableConsulNamespaces"):
         return None  # the resource's Kubernetes namespace may pick the Consul one
     folder = _folder(project, export, crd)
-    ext = os.path.splitext(edoc.path)[1].lower() if crd else "." + edoc.syntax
+    ext = posixpath.splitext(edoc.path)[1].lower() if crd else "." + edoc.syntax
     for stem in (f"intentions-{service}", f"service-intentions-{service}"):
-        path = os.path.join(folder, stem + ext)
+        path = posixpath.join(folder, stem + ext)  # display paths use / everywhere
         if path not in project.texts:
             break
     else:
@@ -368,8 +368,8 @@ def _folder(project, export, crd: bool) -> str:
             and doc.parent is None
             and doc.syntax == export.doc.syntax
         ):
-            return os.path.dirname(doc.path)
-    return os.path.dirname(export.doc.path)
+            return posixpath.dirname(doc.path)
+    return posixpath.dirname(export.doc.path)
 
 
 _YAML_WORDS = re.compile(r"(y|n|yes|no|true|false|on|off|null|~|[-+]?[0-9][0-9_.:e+-]*)\Z", re.I)
