@@ -19,7 +19,7 @@ from typing import Any
 from linter.findings import Edit, Finding, Fix, Location
 from linter.nodes import Span
 
-_VERSION = 3  # 2: a fix is (advice, safe, edits), not a string; 3: the run's notes
+_VERSION = 4  # 2: a fix is (advice, safe, edits), not a string; 3: the run's notes; 4: edits that create a file
 
 
 def _span(value: Any) -> Span:
@@ -30,14 +30,14 @@ def _span(value: Any) -> Span:
 def _encode_fix(fix: Fix | None) -> tuple | None:
     if fix is None:
         return None
-    return (fix.message, bool(fix.safe), [(e.path, tuple(e.span), e.new_text) for e in fix.edits])
+    return (fix.message, bool(fix.safe), [(e.path, tuple(e.span), e.new_text, bool(e.create)) for e in fix.edits])
 
 
 def _decode_fix(value: Any) -> Fix | None:
     if value is None:
         return None
     message, safe, edits = value
-    return Fix(str(message), tuple(Edit(str(p), _span(s), str(t)) for p, s, t in edits), bool(safe))
+    return Fix(str(message), tuple(Edit(str(p), _span(s), str(t), bool(c)) for p, s, t, c in edits), bool(safe))
 
 
 def encode_results(digest: bytes, findings: list[Finding], internal: bool, notes: list[str] = ()) -> bytes:

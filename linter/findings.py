@@ -29,11 +29,16 @@ class Location:
 @dataclass(frozen=True)
 class Edit:
     """Replace ``span`` (1-based, end exclusive, as every span) of the file at ``path``
-    with ``new_text``; an empty span inserts, an empty ``new_text`` deletes."""
+    with ``new_text``; an empty span inserts, an empty ``new_text`` deletes.
+
+    ``create``: the file does not exist and ``new_text`` is its whole content (``span``
+    is 1:1-1:1). Such an edit applies only where no file is (never overwriting one):
+    an intentions entry the destination does not have yet (PL401)."""
 
     path: str
     span: Span
     new_text: str
+    create: bool = False
 
 
 @dataclass(frozen=True)

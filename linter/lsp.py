@@ -148,3 +148,28 @@ def fix_edits(f: Finding, texts: dict[str, str]) -> dict[str, list[dict[str, Any
         uri = Path(os.path.abspath(edit.path)).as_uri()
         out.setdefault(uri, []).append({"range": lsp_range(edit.span, texts.get(edit.path)), "newText": edit.new_text})
     return out
+
+
+def creates_files(f: Finding) -> bool:
+    """Whether the finding's fix creates a file (it needs ``documentChanges``)."""
+    return f.fix is not None and any(e.create for e in f.fix.edits)
+
+
+def fix_workspace_edit(f: Finding, texts: dict[str, str]) -> dict[str, Any]:
+    """A finding's fix as an LSP ``WorkspaceEdit`` (JSON-shaped): ``changes`` by URI, or,
+    when it creates a file, ``documentChanges``: a ``CreateFile`` that fails rather
+    than overwrite (``overwrite`` and ``ignoreIfExists`` false), then the text edits
+    of each file (the new one's at its start). {} when the fix has no edits."""
+    by_uri = fix_edits(f, texts)
+    if not by_uri or not creates_files(f):
+        return {"changes": by_uri} if by_uri else {}
+    from pathlib import Path
+
+    assert f.fix is not None
+    created = {Path(os.path.abspath(e.path)).as_uri() for e in f.fix.edits if e.create}
+    changes: list[dict[str, Any]] = [
+        {"kind": "create", "uri": uri, "options": {"overwrite": False, "ignoreIfExists": False}}
+        for uri in sorted(created)
+    ]
+    changes += [{"textDocument": {"uri": uri, "version": None}, "edits": edits} for uri, edits in by_uri.items()]
+    return {"documentChanges": changes}

@@ -61,3 +61,31 @@ def write_atomic(path: str, data: str | bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def create_new(path: str, data: bytes) -> None:
+    """Create ``path`` holding ``data``, atomically, and never over anything already
+    there (``FileExistsError``): written to a temporary file beside it, then hard-linked
+    into place (a link fails where a name exists, where a rename would replace it). The
+    new file gets the umask's mode. A file system without hard links gets an exclusive
+    create (``O_EXCL``) and one write instead."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".peerlint-", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        umask = os.umask(0o022)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here (some network and FAT file systems)
+            with open(path, "xb") as handle:
+                handle.write(data)
+    finally:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass

@@ -103,6 +103,12 @@ def insert_lines(path: str, before: int, lines: Iterable[str]) -> Edit:
     return Edit(path, Span(before, 1, before, 1), "".join(line + "\n" for line in lines))
 
 
+def new_file(path: str, text: str) -> Edit:
+    """Create the file ``path`` holding ``text``: applied only where no file is (the
+    fixer never overwrites one); ``path`` is a display path like every edit's."""
+    return Edit(path, Span(1, 1, 1, 1), text, create=True)
+
+
 def _conflicts(a: tuple[int, int], b: tuple[int, int]) -> bool:
     """Whether two edits' ranges overlap; two insertions at one point conflict (their
     order would be a guess), an insertion strictly inside a replaced range too."""
@@ -116,9 +122,11 @@ def _conflicts(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 def apply_fixes(texts: dict[str, str], fixes: Sequence[Fix]) -> tuple[dict[str, str], list[int]]:
     """Apply ``fixes`` to ``texts`` (path -> text) in order, each whole or not at all:
-    a fix whose edits overlap an earlier accepted fix's, or that touches a path not in
-    ``texts``, is left for the next round. Returns the changed texts (only those that
-    changed) and the indexes of the fixes applied."""
+    a fix whose edits overlap an earlier accepted fix's, that touches a path not in
+    ``texts``, or that creates a file ``texts`` already holds, is left for the next
+    round (two fixes creating one file: the second, linted again, adds to the first's).
+    Returns the changed texts (only those that changed; a created file is among them)
+    and the indexes of the fixes applied."""
     starts = {path: line_starts(text) for path, text in texts.items()}
     taken: dict[str, list[tuple[int, int, str]]] = {}
     applied: list[int] = []
@@ -126,6 +134,12 @@ def apply_fixes(texts: dict[str, str], fixes: Sequence[Fix]) -> tuple[dict[str, 
         planned: list[tuple[str, int, int, str]] = []
         for edit in fix.edits:
             text = texts.get(edit.path)
+            if edit.create:
+                if text is not None:
+                    planned = []
+                    break
+                planned.append((edit.path, 0, 0, edit.new_text))
+                continue
             if text is None:
                 planned = []
                 break
@@ -145,7 +159,7 @@ def apply_fixes(texts: dict[str, str], fixes: Sequence[Fix]) -> tuple[dict[str, 
         applied.append(index)
     changed: dict[str, str] = {}
     for path, edits in taken.items():
-        text = texts[path]
+        text = texts.get(path, "")
         out, last = [], 0
         for begin, end, new in sorted(edits, key=lambda e: (e[0], e[1])):
             out.append(text[last:begin])

@@ -8,6 +8,9 @@ the same name is another identity and does not count (consul-semantics §2.2).
 
 from __future__ import annotations
 
+import json
+import posixpath
+import re
 from typing import Iterator
 
 from linter.api import (
@@ -25,7 +28,8 @@ from linter.api import (
     Span,
 )
 from linter.api.acl import acl_state
-from linter.api.fixes import editable, line_of
+from linter.api.fixes import editable, line_of, new_file
+from linter.api.helm import install_for
 from linter.api.topology import peer_upstreams_to
 
 #: peerlint.toml, the same in the bad and the good example
@@ -53,7 +57,7 @@ class MissingIntention(Rule):
     slug = "missing-intention"
     summary = "A service exported to a peer with no intention allowing any source from that peer"
     severity = "error"
-    reads = ("graph", "texts", "service-intentions", "ServiceIntentions", AGENT_CONFIG, HELM_VALUES)
+    reads = ("graph", "texts", "files", "service-intentions", "ServiceIntentions", AGENT_CONFIG, HELM_VALUES)
     fix = "unsafe"  # adding an intention source changes what traffic is allowed
     doc = """
 ## What it does
@@ -75,6 +79,12 @@ cluster's agent configuration (`acl { enabled, default_policy }`) or Helm values
 Consul allows the calls and this rule is silent (PL503 reports that posture instead).
 When the repository holds neither for that cluster, the finding is a warning that says
 the denial depends on it.
+
+The fix (unsafe: it allows traffic) adds the peer's callers found in the repository as
+sources of the destination's intentions, in that file's syntax; when the destination
+has no intentions entry, it creates one in a new file beside the cluster's entries (a
+config entry in their syntax, or a `ServiceIntentions` resource on Kubernetes), never
+over an existing file.
 
 ## References
 - [Consul docs: Establish cluster peering connections (authorize services for peers)](https://developer.hashicorp.com/consul/docs/east-west/cluster-peering/establish/vm)
@@ -196,19 +206,27 @@ def _fix(project, export, peer: str, names: list[str]) -> Fix:
     doc = _intentions_doc(project, export)
     shown = names or ["<service>"]
     if doc is None:
+        created = _new_entry(project, export, peer, names) if names else None
+        where = f" in a new file {created.path}" if created is not None else ""
+        edits = (created,) if created is not None else ()
         if export.doc.category == "crd":
             entries = ", ".join(_entry("yaml", n, peer, False) for n in shown)
             return Fix(
-                f"create a ServiceIntentions resource with spec.destination.name: {export.service} "
+                f"create a ServiceIntentions resource{where} with spec.destination.name: {export.service} "
                 f"and spec.sources: [{entries}]",
+                edits,
                 safe=False,
             )
-        entries = ", ".join(_entry("hcl", n, peer, False) for n in shown)
-        return Fix(
-            f'create a service-intentions config entry: Kind = "service-intentions", Name = "{export.service}", '
-            f"Sources = [{entries}]",
-            safe=False,
+        syntax = "json" if created is not None and export.doc.syntax == "json" else "hcl"
+        lower = _lower(export.doc)
+        entries = ", ".join(_entry(syntax, n, peer, lower) for n in shown)
+        kind, name, sources = ("kind", "name", "sources") if lower else ("Kind", "Name", "Sources")
+        head = (
+            f'"{kind}": "service-intentions", "{name}": "{export.service}", "{sources}": '
+            if syntax == "json"
+            else f'{kind} = "service-intentions", {name} = "{export.service}", {sources} = '
         )
+        return Fix(f"create a service-intentions config entry{where}: {head}[{entries}]", edits, safe=False)
     crd = doc.category == "crd"
     holder = doc.spec if crd else doc.root
     key = "sources" if crd or _lower(doc) else "Sources"
@@ -239,6 +257,14 @@ def _last_line(node: Node) -> int:
     return node.span.end_line
 
 
+def _after_line(path: str, text: str, line: int, lines: str) -> Edit:
+    """Insert whole ``lines`` after line ``line``; after a last line with no line
+    break, one goes first (else the first new line would join it)."""
+    if line >= text.count("\n") + 1 and not text.endswith("\n"):
+        return Edit(path, Span(line, len(line_of(text, line)) + 1, line, len(line_of(text, line)) + 1), "\n" + lines)
+    return Edit(path, Span(line + 1, 1, line + 1, 1), lines)
+
+
 def _add_sources(doc: Document, text: str, holder: Mapping, key: str, entries: list[str]) -> tuple[Edit, ...]:
     path = doc.path
     found = holder.entry(key)
@@ -252,7 +278,7 @@ def _add_sources(doc: Document, text: str, holder: Mapping, key: str, entries: l
                 return ()  # a flow sequence: left to a human
             end = _last_line(last)
             lines = "".join(f"{' ' * dash}- {e[1:-1].replace(', ', chr(10) + ' ' * (dash + 2))}\n" for e in entries)
-            return (Edit(path, Span(end + 1, 1, end + 1, 1), lines),)
+            return (_after_line(path, text, end, lines),)
         at = Span(last.span.end_line, last.span.end_col, last.span.end_line, last.span.end_col)
         row = line_of(text, last.span.line)
         if last.span.line != value.span.line and not row[: last.span.col - 1].strip():
@@ -273,7 +299,7 @@ def _add_sources(doc: Document, text: str, holder: Mapping, key: str, entries: l
             return ()
         end = _last_line(last_value)
         items = "".join(f"{indent}  - {e[1:-1].replace(', ', chr(10) + indent + '    ')}\n" for e in entries)
-        return (Edit(path, Span(end + 1, 1, end + 1, 1), f"{indent}{key}:\n{items}"),)
+        return (_after_line(path, text, end, f"{indent}{key}:\n{items}"),)
     at = Span(last_value.span.end_line, last_value.span.end_col, last_value.span.end_line, last_value.span.end_col)
     indent = line_of(text, last_key.span.line)[: last_key.span.col - 1]
     if indent.strip():
@@ -281,3 +307,107 @@ def _add_sources(doc: Document, text: str, holder: Mapping, key: str, entries: l
     if doc.syntax == "json":
         return (Edit(path, at, f',\n{indent}"{key}": [' + ", ".join(entries) + "]"),)
     return (Edit(path, at, f"\n{indent}{key} = [\n" + "".join(f"{indent}  {e},\n" for e in entries) + f"{indent}]"),)
+
+
+#: A name that can be part of a file name, and be written bare in YAML, as it is.
+_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}\Z")
+#: A Kubernetes object name (DNS-1123 label) that is also a plain file name.
+_K8S_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\Z")
+
+
+def _new_entry(project, export, peer: str, names: list[str]) -> Edit | None:
+    """The edit creating the destination's intentions entry when it has none, in the
+    form the exporting cluster writes its entries: a ServiceIntentions resource (YAML)
+    beside its Kubernetes resources, a config entry in the exporting entry's syntax
+    (HCL or JSON, its key spelling) beside its config entries. None when that form or
+    place is not plain: a file of the project does not parse (it may hold the entry), an
+    entry embedded in an agent configuration, a service name
+    that is no plain file name, a namespace (Consul Enterprise) on the export or in the
+    install, or both file names taken."""
+    edoc = export.doc
+    service = export.service
+    if project.problems:
+        return None  # a file that does not parse may be the entry: never a second one
+    plain = _K8S_NAME if edoc.category == "crd" else _FILE_NAME
+    if edoc.parent is not None or export.service_node is None or not plain.match(service):
+        return None
+    if not all(_FILE_NAME.match(n) for n in [peer, *names]):
+        return None  # a name YAML or HCL would need quoting or escaping in: left to a human
+    holder = export.service_node.parent
+    if isinstance(holder, Mapping) and holder.get("Namespace") is not None:
+        return None
+    crd = edoc.category == "crd"
+    if crd and edoc.syntax != "yaml":
+        return None
+    install = install_for(project, export.cluster) if crd else None
+    if install is not None and install.truthy("global.enableConsulNamespaces"):
+        return None  # the resource's Kubernetes namespace may pick the Consul one
+    folder = _folder(project, export, crd)
+    ext = posixpath.splitext(edoc.path)[1].lower() if crd else "." + edoc.syntax
+    for stem in (f"intentions-{service}", f"service-intentions-{service}"):
+        path = posixpath.join(folder, stem + ext)  # display paths use / everywhere
+        if path not in project.texts:
+            break
+    else:
+        return None
+    if crd:
+        text = _crd_text(edoc, service, peer, names)
+    else:
+        text = _entry_text(edoc, service, peer, names)
+    return new_file(path, text)
+
+
+def _folder(project, export, crd: bool) -> str:
+    """Where the cluster keeps its intentions (the folder of another destination's
+    entry of the same form, syntax and partition), else the exporting entry's folder."""
+    for doc in project.of("service-intentions", "ServiceIntentions"):
+        if (
+            doc.cluster == export.cluster
+            and (doc.partition or "default") == (export.partition or "default")
+            and (doc.category == "crd") == crd
+            and doc.parent is None
+            and doc.syntax == export.doc.syntax
+        ):
+            return posixpath.dirname(doc.path)
+    return posixpath.dirname(export.doc.path)
+
+
+_YAML_WORDS = re.compile(r"(y|n|yes|no|true|false|on|off|null|~|[-+]?[0-9][0-9_.:e+-]*)\Z", re.I)
+
+
+def _yaml(value: str) -> str:
+    """``value`` as a YAML scalar that reads back as this string in YAML 1.1 too
+    (Kubernetes reads ``no`` and ``on`` as booleans): quoted when it would not."""
+    return json.dumps(value) if _YAML_WORDS.match(value) else value
+
+
+def _crd_text(edoc: Document, service: str, peer: str, names: list[str]) -> str:
+    """A ServiceIntentions resource: the exporting resource's apiVersion and namespace."""
+    api = edoc.root.get("apiVersion")
+    version = api.value if isinstance(api, Scalar) and isinstance(api.value, str) else "consul.hashicorp.com/v1alpha1"
+    meta = edoc.root.get("metadata")
+    namespace = meta.get("namespace") if isinstance(meta, Mapping) else None
+    lines = [f"apiVersion: {version}", "kind: ServiceIntentions", "metadata:", f"  name: {_yaml(service)}"]
+    if isinstance(namespace, Scalar) and isinstance(namespace.value, str) and _K8S_NAME.match(namespace.value):
+        lines.append(f"  namespace: {_yaml(namespace.value)}")
+    lines += ["spec:", "  destination:", f"    name: {_yaml(service)}", "  sources:"]
+    for name in names:
+        lines += [f"    - name: {_yaml(name)}", f"      peer: {_yaml(peer)}", "      action: allow"]
+    return "\n".join(lines) + "\n"
+
+
+def _entry_text(edoc: Document, service: str, peer: str, names: list[str]) -> str:
+    """A service-intentions config entry in the exporting entry's syntax and key
+    spelling, with its ``Partition`` when it names one."""
+    lower = _lower(edoc)
+    keys = ("kind", "name", "partition", "sources") if lower else ("Kind", "Name", "Partition", "Sources")
+    part = edoc.root.get("Partition")
+    partition = part.value if isinstance(part, Scalar) and isinstance(part.value, str) and part.value else None
+    head = [(keys[0], "service-intentions"), (keys[1], service)] + ([(keys[2], partition)] if partition else [])
+    entries = [_entry(edoc.syntax, n, peer, lower) for n in names]
+    if edoc.syntax == "json":
+        body = [f"  {json.dumps(k)}: {json.dumps(v)}," for k, v in head]
+        items = ",\n".join(f"    {e}" for e in entries)
+        return "{\n" + "\n".join(body) + f'\n  "{keys[3]}": [\n{items}\n  ]\n}}\n'
+    body = [f"{k} = {json.dumps(v)}" for k, v in head]
+    return "\n".join(body) + f"\n{keys[3]} = [\n" + "".join(f"  {e},\n" for e in entries) + "]\n"

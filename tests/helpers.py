@@ -15,7 +15,9 @@ from linter.engine import Result, check
 from linter.registry import load_rules
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.join(os.path.dirname(REPO), "shared")
+#: ../shared beside the checkout (the public corpus, external schemas); PEERLINT_SHARED
+#: names it for a checkout elsewhere (a git worktree)
+SHARED = os.environ.get("PEERLINT_SHARED") or os.path.join(os.path.dirname(REPO), "shared")
 FIXTURES = os.path.join(REPO, "tests", "fixtures")
 
 #: Tests that read ../shared (the public corpus, the SARIF schema) skip without it.
@@ -57,7 +59,8 @@ def finding_lines(f) -> list[str]:
     one ``  related: path:l:c-l:c ~ note`` line per related location (in order; no
     `` ~ note`` when the location has none), ``  fix: text`` when there is a fix
     (``  fix (unsafe): text`` for an unsafe one) and one ``  edit: path:l:c-l:c ->
-    "new text"`` line per text edit of the fix. Related locations and the fix carry most of a cross-file finding's value, so a
+    "new text"`` line per text edit of the fix (``  edit: path (new file) -> "text"`` for
+    one that creates a file). Related locations and the fix carry most of a cross-file finding's value, so a
     fixture that left them out would let them regress unnoticed."""
     lines = [f"{expected_line(f)} {f.severity} ~ {_one_line(f.message)}"]
     for loc in f.related:
@@ -66,7 +69,8 @@ def finding_lines(f) -> list[str]:
     if f.fix is not None:
         lines.append(f"  fix{'' if f.fix.safe else ' (unsafe)'}: {_one_line(f.fix.message)}")
         for edit in f.fix.edits:
-            lines.append(f"  edit: {_range(edit.path, edit.span)} -> {json.dumps(edit.new_text)}")
+            where = f"{edit.path} (new file)" if edit.create else _range(edit.path, edit.span)
+            lines.append(f"  edit: {where} -> {json.dumps(edit.new_text)}")
     return lines
 
 

@@ -9,7 +9,7 @@ import pytest
 from helpers import SHARED, all_rules, lint
 
 from linter import versions
-from linter.k8s.upstreams import parse_upstreams, unlabeled_peer_hint
+from linter.k8s.upstreams import parse_upstreams, target_with_peer, unlabeled_peer_hint
 
 MINE = ("PL601", "PL602", "PL603", "PL701", "PL702")
 
@@ -93,6 +93,32 @@ def test_unlabelled_peer_hint() -> None:
     assert unlabeled_peer_hint(up).value == "api.peer1.peer"
     (up,) = parse_upstreams("api.svc.peer1.peer:9091")
     assert unlabeled_peer_hint(up) is None
+
+
+@pytest.mark.parametrize(
+    "target,ns,rewritten",
+    [
+        ("api", False, "api.svc.dc2.peer"),
+        ("api.svc", False, "api.svc.dc2.peer"),
+        ("api.svc.team.ns", True, "api.svc.team.ns.dc2.peer"),
+        ("api.team", True, "api.svc.team.ns.dc2.peer"),
+        ("api", True, None),  # the namespace is the injector's choice: no sure spelling
+        ("api.team.ap1", True, None),  # a partition and a peer cannot share an entry
+        ("api.svc.dc1.dc", False, None),
+        ("web", False, None),  # another service
+    ],
+)
+def test_annotation_target_with_peer(target: str, ns: bool, rewritten: str | None) -> None:
+    """PL403's annotation fix: the rewritten entry reads back, under the grammar of the
+    same install, as the same service and namespace, now in the peer."""
+    assert target_with_peer(target, "api", "dc2", ns) == rewritten
+    if rewritten is None:
+        return
+    (before,) = parse_upstreams(f"{target}:9001", namespaces=ns)
+    (after,) = parse_upstreams(f"{rewritten}:9001", namespaces=ns)
+    assert after.error is None and after.service.value == "api" and after.peer.value == "dc2"
+    assert (after.namespace and after.namespace.value) == (before.namespace and before.namespace.value)
+    assert after.local_port == 9001
 
 
 def test_versions() -> None:

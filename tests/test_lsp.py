@@ -188,3 +188,30 @@ async def test_code_actions_offer_each_fix_and_fix_all(client: LanguageClient, w
     (whole,) = fix_all.edit.changes[path.as_uri()]  # one round of every safe fix, as the whole document
     assert whole.new_text == text.replace("PeerThroughMeshGateway ", "PeerThroughMeshGateways ")
     assert not path.exists()  # the server never writes files: the editor applies the edit
+
+
+@pytest.mark.asyncio
+async def test_fix_all_repeats_rounds_until_nothing_changes(client: LanguageClient, workspace: Path) -> None:
+    """A renamed key (PL101) lets its value be checked: the enum typo under it (PL103)
+    only shows after the first round. "Fix all" fixes both, as ``check --fix`` does,
+    and the document it leaves has no finding."""
+    path = workspace / "defaults.yaml"
+    text = (
+        "apiVersion: consul.hashicorp.com/v1alpha1\nkind: ServiceDefaults\nmetadata:\n  name: web\n"
+        "spec:\n  protocol: http\n  meshGatway:\n    mode: remotely\n"
+    )
+    fixed = text.replace("meshGatway", "meshGateway").replace("remotely", "remote")
+    diags = await diagnostics_after(client, path.as_uri(), open_doc(client, path, text, "yaml"))
+    assert [d.code for d in diags] == ["PL101"]  # the typo under it is not seen yet
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
+            range=diags[0].range,
+            context=types.CodeActionContext(diagnostics=diags),
+        )
+    )
+    (fix_all,) = [a for a in actions if a.kind == types.CodeActionKind.SourceFixAll]
+    (whole,) = fix_all.edit.changes[path.as_uri()]
+    assert whole.new_text == fixed
+    assert list(await diagnostics_after(client, path.as_uri(), change_doc(client, path, fixed, 2))) == []
+    assert not path.exists()

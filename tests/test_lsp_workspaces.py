@@ -2,12 +2,14 @@
 server a subprocess over stdio started with --stdio): several workspace folders,
 added and removed; a monorepo with one configuration per project; no root at all;
 files changed on disk (file watchers); $/progress during the first load; hover on a
-diagnostic; the suppress-with-a-reason code action."""
+diagnostic; the suppress-with-a-reason code action; a fix that creates a file."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -30,7 +32,9 @@ CAPABILITIES = types.ClientCapabilities(
 
 
 @contextlib.asynccontextmanager
-async def server(cwd: Path, folders: list[Path], root: Path | None = None):
+async def server(
+    cwd: Path, folders: list[Path], root: Path | None = None, capabilities: types.ClientCapabilities = CAPABILITIES
+):
     """A started and initialized server (working directory ``cwd``); the client
     records the capabilities the server registers."""
     client = make_test_lsp_client()
@@ -44,7 +48,7 @@ async def server(cwd: Path, folders: list[Path], root: Path | None = None):
     try:
         await client.initialize_session(
             types.InitializeParams(
-                capabilities=CAPABILITIES,
+                capabilities=capabilities,
                 root_uri=root.as_uri() if root else None,
                 workspace_folders=[types.WorkspaceFolder(uri=f.as_uri(), name=f.name) for f in folders] or None,
             )
@@ -212,3 +216,49 @@ async def test_hover_and_suppress_with_a_reason(tmp_path: Path) -> None:
             )
         )
         assert codes(await published(client, path.as_uri(), change)) == []
+
+
+CREATES = types.ClientCapabilities(
+    workspace=types.WorkspaceClientCapabilities(
+        workspace_folders=True,
+        workspace_edit=types.WorkspaceEditClientCapabilities(
+            document_changes=True, resource_operations=[types.ResourceOperationKind.Create]
+        ),
+    ),
+)
+
+
+@pytest.mark.asyncio
+async def test_a_fix_that_creates_a_file(tmp_path: Path) -> None:
+    """PL401 with no intentions entry for the destination: the quick fix creates one
+    (a CreateFile that never overwrites, then its text), for a client that can; a client
+    that cannot create files is offered no such edit."""
+    ws = tmp_path / "ws"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "PL401" / "vm-no-intentions-entry", ws)
+    os.unlink(ws / "expected.txt")
+    exports = ws / "cluster-01" / "exported-services.hcl"
+    created = ws / "cluster-01" / "intentions-backend-service.hcl"
+    for capabilities, can in ((CREATES, True), (CAPABILITIES, False)):
+        async with server(tmp_path, [ws], capabilities=capabilities) as client:
+            (diag,) = await published(client, exports.as_uri(), opened(client, exports))
+            assert diag.code == "PL401"
+            actions = await client.text_document_code_action_async(
+                types.CodeActionParams(
+                    types.TextDocumentIdentifier(uri=exports.as_uri()), diag.range, types.CodeActionContext([diag])
+                )
+            )
+            fixes = [a for a in actions if a.title.startswith("peerlint PL401:")]
+            if not can:
+                assert fixes == []
+                continue
+            (action,) = fixes
+            assert action.title.endswith("(unsafe: changes behaviour)") and not action.is_preferred
+            create, text = action.edit.document_changes
+            assert isinstance(create, types.CreateFile) and create.uri == created.as_uri()
+            assert create.options.overwrite is False and create.options.ignore_if_exists is False
+            assert text.text_document.uri == created.as_uri()
+            (edit,) = text.edits
+            assert (edit.range.start.line, edit.range.start.character, edit.range.end.line) == (0, 0, 0)
+            assert edit.new_text.startswith('Kind = "service-intentions"\nName = "backend-service"\n')
+            assert 'Peer = "cluster-02"' in edit.new_text
+    assert not created.exists()  # the editor applies the edit; the server writes nothing

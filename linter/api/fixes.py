@@ -2,7 +2,8 @@
 
 A facade over :mod:`linter.textedits`. A rule that builds edits reads the file's text
 (declare ``"texts"`` in ``reads``): ``project.texts[doc.path]``, and its syntax:
-``doc.syntax`` (hcl, json, yaml)."""
+``doc.syntax`` (hcl, json, yaml). ``new_file(path, text)`` creates a file the project
+does not hold (the fixer never writes it over an existing one)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from linter.textedits import (
     indent_of,
     insert_lines,
     line_of,
+    new_file,
     quoted_like,
     replace_scalar,
     scalar_edits,
@@ -25,6 +27,7 @@ __all__ = [
     "indent_of",
     "insert_lines",
     "line_of",
+    "new_file",
     "quoted_like",
     "replace_scalar",
     "source_of",

@@ -5,7 +5,14 @@ A facade over :mod:`linter.k8s.upstreams` and :mod:`linter.model.classify`."""
 
 from __future__ import annotations
 
-from linter.k8s.upstreams import ANNOTATION, UpstreamAnnotation, parse_upstreams, part_span, unlabeled_peer_hint
+from linter.k8s.upstreams import (
+    ANNOTATION,
+    UpstreamAnnotation,
+    parse_upstreams,
+    part_span,
+    target_with_peer,
+    unlabeled_peer_hint,
+)
 from linter.model.classify import workload_annotation_maps
 
 __all__ = [
@@ -13,6 +20,7 @@ __all__ = [
     "UpstreamAnnotation",
     "parse_upstreams",
     "part_span",
+    "target_with_peer",
     "unlabeled_peer_hint",
     "workload_annotation_maps",
 ]

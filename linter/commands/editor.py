@@ -206,6 +206,23 @@ class Editor:
         return display_path(path)
 
     # --- linting -------------------------------------------------------------------
+    def relint_with(self, root: str, path: str, text: str) -> list:
+        """The findings the project would have if the document ``path`` held ``text``
+        (a fix-all round, linted before the editor applies it): a full lint that
+        leaves the buffers and the incremental state as they are."""
+        from linter.engine import run_rules
+        from linter.project import Project
+
+        project = self.projects[root]
+        merged: dict[str, tuple[SourceText, Parsed | None]] = dict(project.disk)
+        for other in self.documents_of(root):
+            if other in self.buffers:
+                merged[other] = self.buffers[other]
+        shown = self._shown(path)
+        merged[path] = (SourceText(shown, text), parse_text(shown, text))
+        built = Project.from_files(project.config, (merged[p] for p in sorted(merged)))
+        return run_rules(built, self.rules)[0]
+
     def lint(self, root: str, progress: Progress | None = None):
         """The rules over one project: its disk files overlaid with its open buffers."""
         from linter.commands.incremental import kinds_by_path, reusable, touched

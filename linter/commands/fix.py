@@ -31,6 +31,15 @@ def project_roots(args: Any, config: Any) -> list[str]:
     return [config.root, *(args.paths or []), *([args.project] if args.project else [])]
 
 
+def _may_create(path: str, config: Any, roots: list[str]) -> bool | str:
+    """Whether a fix may create ``path`` (see :func:`linter.fixing.creatable`), or why not."""
+    from linter.fixing import UNREAD, creatable, read_by
+
+    if not creatable(path, *roots):
+        return False
+    return True if read_by(path, config) else UNREAD
+
+
 def run_fixes(args: Any, result: Any, config: Any, recheck: Callable[[], Any], report: Callable[[Any], int]) -> int:
     """Apply (or diff) the fixes of ``result``; ``recheck`` lints the files again from
     disk and ``report`` writes the reports of a result and returns the exit code."""
@@ -43,7 +52,7 @@ def run_fixes(args: Any, result: Any, config: Any, recheck: Callable[[], Any], r
         result.findings,
         relinter(config, result.rules, args.select, args.ignore),
         unsafe,
-        lambda path: path in result.texts and inside(path, *roots),
+        lambda path: inside(path, *roots) if path in result.texts else _may_create(path, config, roots),
     )
     if result.focus is not None:
         focus = result.focus
@@ -56,6 +65,9 @@ def run_fixes(args: Any, result: Any, config: Any, recheck: Callable[[], Any], r
         _say(summary(outcome, unsafe=unsafe))
         return EXIT_FINDINGS if outcome.changed else EXIT_OK
     written = write_changes(outcome, roots)
+    for path in written:
+        if path in outcome.created:
+            _say(f"created {path}")
     for path, why in sorted(outcome.refused.items()):
         _say(f"did not change {path}: {why}")
     _say(summary(outcome, written, unsafe))

@@ -21,9 +21,10 @@ from linter.commands.editor import Editor, is_candidate, is_config_file
 from linter.lsp import (
     DEBOUNCE_SECONDS,
     config_diagnostic,
+    creates_files,
     diagnostics,
     findings_at,
-    fix_edits,
+    fix_workspace_edit,
     hover_markdown,
     suppress_edit,
 )
@@ -62,6 +63,8 @@ class PeerlintServer(LanguageServer):
         self.tokens = itertools.count(1)
         self.convert = get_converter()
         self.started = False
+        #: the last fix-all answer: ((uri, buffer text), the lint it came from, action)
+        self.fix_all_memo: tuple[tuple[str, str], Any, Any] | None = None
 
     # --- set-up --------------------------------------------------------------------
     def start(self) -> None:
@@ -87,6 +90,15 @@ class PeerlintServer(LanguageServer):
 
     def show(self, message: str) -> None:
         self.window_show_message(types.ShowMessageParams(types.MessageType.Error, message))
+
+    def can_create_files(self) -> bool:
+        """Whether the client applies workspace edits that create files
+        (``documentChanges`` with the ``create`` resource operation)."""
+        edit = getattr(getattr(self.client_capabilities, "workspace", None), "workspace_edit", None)
+        operations = getattr(edit, "resource_operations", None) or ()
+        return bool(getattr(edit, "document_changes", False)) and any(
+            str(getattr(op, "value", op)) == "create" for op in operations
+        )
 
     def supports(self, *names: str) -> bool:
         node: Any = self.client_capabilities
@@ -300,7 +312,9 @@ def build() -> PeerlintServer:
             for f in findings_at(result, shown, start.line, start.character):
                 if f.code != diag.code:
                     continue
-                edits = fix_edits(f, result.texts)
+                edits = fix_workspace_edit(f, result.texts)
+                if edits and creates_files(f) and not _may_create(ls, f, path):
+                    edits = {}  # the advice stays in the message
                 if edits:
                     actions.append(
                         types.CodeAction(
@@ -309,7 +323,7 @@ def build() -> PeerlintServer:
                             kind=types.CodeActionKind.QuickFix,
                             diagnostics=[diag],
                             is_preferred=bool(f.fix and f.fix.safe),
-                            edit=ls.convert.structure({"changes": edits}, types.WorkspaceEdit),
+                            edit=ls.convert.structure(edits, types.WorkspaceEdit),
                         )
                     )
                 rule = result.rules.get(f.code)
@@ -327,7 +341,7 @@ def build() -> PeerlintServer:
                             )
                         )
                 break
-        fix_all = _fix_all_safe(result, shown, text, params.text_document.uri, ls)
+        fix_all = _fix_all_safe(ls, result, path, shown, text, params.text_document.uri)
         if fix_all is not None:
             actions.append(fix_all)
         only = params.context.only
@@ -338,34 +352,69 @@ def build() -> PeerlintServer:
     return server
 
 
-def _fix_all_safe(result: Any, shown: str, text: str, uri: str, ls: Any) -> types.CodeAction | None:
-    """ "Fix all safe problems in this file": one round of every safe fix whose edits stay
-    in this document (``check --fix`` repeats rounds; an editor re-asks after applying)."""
-    from linter.textedits import apply_fixes
+def _may_create(ls: PeerlintServer, f: Any, path: str) -> bool:
+    """Whether a fix's new files may be offered: the client can create files, and each
+    is inside the document's project, in a folder that exists, where no file is and
+    where the project's configuration lets peerlint read it (as ``check --fix``)."""
+    from linter.fixing import creatable, read_by
 
-    fixes = [
-        f.fix
-        for f in result.findings
-        if f.path == shown
-        and f.fix is not None
-        and f.fix.safe
-        and f.fix.edits
-        and all(e.path == shown for e in f.fix.edits)
+    root = ls.editor.owner.get(path)
+    project = ls.editor.projects.get(root or "")
+    if not ls.can_create_files() or project is None:
+        return False
+    made = [os.path.abspath(e.path) for e in f.fix.edits if e.create]
+    return all(creatable(p, project.root) and read_by(p, project.config) for p in made)
+
+
+def _safe_here(findings: list, shown: str) -> list:
+    """(code, fix) of the safe fixes (with edits, never a secret's) of findings in
+    ``shown`` whose edits all stay in that document."""
+    from linter.fixing import applicable
+
+    return [
+        (f.code, fix)
+        for f, fix in ((f, applicable(f, unsafe=False)) for f in findings if f.path == shown)
+        if fix is not None and all(e.path == shown and not e.create for e in fix.edits)
     ]
-    if not fixes:
-        return None
-    changed, applied = apply_fixes({shown: text}, fixes)
-    if shown not in changed:
-        return None
-    lines = text.split("\n")
-    whole = {"start": {"line": 0, "character": 0}, "end": {"line": len(lines), "character": 0}}
-    return types.CodeAction(
-        title="peerlint: Fix all safe problems in this file",
-        kind=types.CodeActionKind.SourceFixAll,
-        edit=ls.convert.structure(
-            {"changes": {uri: [{"range": whole, "newText": changed[shown]}]}}, types.WorkspaceEdit
-        ),
-    )
+
+
+def _fix_all_safe(
+    ls: PeerlintServer, result: Any, path: str, shown: str, text: str, uri: str
+) -> types.CodeAction | None:
+    """ "Fix all safe problems in this file": rounds of every safe fix whose edits stay
+    in this document, the buffer linted again after each (one fix can reveal another:
+    a renamed key lets its value be checked), until nothing changes or
+    :data:`linter.fixing.MAX_ROUNDS` rounds have run, as ``check --fix`` does. One edit
+    replacing the whole document; the server writes nothing. The answer is kept for
+    the same buffer and lint (editors ask for code actions at every cursor move)."""
+    from linter.fixing import MAX_ROUNDS, apply_round
+
+    memo = ls.fix_all_memo
+    if memo is not None and memo[0] == (uri, text) and memo[1] is result:
+        return memo[2]
+    findings = result.findings
+    current = text
+    root = ls.editor.owner.get(path)
+    for round_ in range(MAX_ROUNDS):
+        fixes = _safe_here(findings, shown)
+        changed = apply_round({shown: current}, fixes)[0]
+        if shown not in changed:
+            break
+        current = changed[shown]
+        if root is None or round_ == MAX_ROUNDS - 1:
+            break
+        findings = ls.editor.relint_with(root, path, current)
+    action = None
+    if current != text:
+        lines = text.split("\n")
+        whole = {"start": {"line": 0, "character": 0}, "end": {"line": len(lines), "character": 0}}
+        action = types.CodeAction(
+            title="peerlint: Fix all safe problems in this file",
+            kind=types.CodeActionKind.SourceFixAll,
+            edit=ls.convert.structure({"changes": {uri: [{"range": whole, "newText": current}]}}, types.WorkspaceEdit),
+        )
+    ls.fix_all_memo = ((uri, text), result, action)
+    return action
 
 
 def serve() -> int:

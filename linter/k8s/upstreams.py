@@ -417,3 +417,31 @@ def unlabeled_peer_hint(up: UpstreamAnnotation) -> Part | None:
     if len(pieces) >= 2 and pieces[-1].strip() == "peer":
         return up.target
     return None
+
+
+def target_with_peer(target: str, service: str, peer: str, ns_or_ap: bool) -> str | None:
+    """The target of an annotation entry (the text before its first ``:``) rewritten to
+    reach ``service`` in ``peer``, or None when that is not one plain rewrite.
+    ``ns_or_ap``: Consul namespaces or admin partitions are on in the install (then a
+    labelled entry names its namespace: ``svc.svc.NS.ns.PEER.peer``).
+
+    Only the labelled form carries a peer. Without namespaces, ``service`` and
+    ``service.svc`` become ``service.svc.PEER.peer``; with them, a labelled
+    ``service.svc.NS.ns`` gains ``.PEER.peer`` and an unlabelled ``service.NS`` (NS read
+    as the namespace) becomes ``service.svc.NS.ns.PEER.peer``, while a bare ``service``
+    (the namespace left to the injector) has no labelled spelling that is surely the
+    same: None. A partition, datacenter or prepared query cannot be combined with a
+    peer in one entry: None."""
+    if not service or not peer or any(c in peer for c in ".:,? ") or "." in service:
+        return None
+    pieces = target.split(".")
+    if pieces[0] != service:
+        return None
+    rest = pieces[1:]
+    if not ns_or_ap:
+        return f"{service}.svc.{peer}.peer" if rest in ([], ["svc"]) else None
+    if len(rest) == 3 and rest[0] == "svc" and rest[2] == "ns" and rest[1]:
+        return f"{service}.svc.{rest[1]}.ns.{peer}.peer"
+    if len(rest) == 1 and rest[0] not in ("", "svc"):
+        return f"{service}.svc.{rest[0]}.ns.{peer}.peer"
+    return None

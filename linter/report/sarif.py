@@ -68,10 +68,14 @@ def _message(f) -> str:
 def _fixes(fix, root: str) -> list[dict]:
     """A finding's fix as SARIF ``fixes[]``: one ``artifactChange`` per file, each edit
     a replacement (an empty region inserts, empty content deletes); whether applying
-    it changes behaviour goes in ``properties.safe``. Advice without edits has none."""
+    it changes behaviour goes in ``properties.safe``. Advice without edits has none.
+    A file the fix creates (SARIF has no word for it) is one insertion at the start of
+    an empty artifact, marked ``properties.newFile`` so a consumer does not look for it
+    (and never writes it over an existing file)."""
     if fix is None or not fix.edits:
         return []
     changes: dict[str, list[dict]] = {}
+    created = {edit.path for edit in fix.edits if edit.create}
     for edit in fix.edits:
         changes.setdefault(edit.path, []).append(
             {"deletedRegion": _region(edit.span), "insertedContent": {"text": edit.new_text}}
@@ -83,6 +87,7 @@ def _fixes(fix, root: str) -> list[dict]:
                 {
                     "artifactLocation": {"uri": to_utf8(repository_path(path, root)), "uriBaseId": "%SRCROOT%"},
                     "replacements": replacements,
+                    **({"properties": {"newFile": True}} if path in created else {}),
                 }
                 for path, replacements in changes.items()
             ],
