@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from linter.constraints import Context
+from linter.constraints.k8s import KubeContext
 from linter.findings import Fix
 from linter.k8s.helm import install_for
 from linter.schemacheck import issues, schema_name
@@ -36,6 +37,7 @@ def check_context(project: Any, doc: Any, edition: str) -> Context:
     if inference is not None and inference.guess_about(doc.path):
         return context
     namespaces = partitions = partition = None
+    configured = doc.cluster in project.config.clusters
     install = install_for(project, doc.cluster)
     if install is not None:
         namespaces = install.truthy("global.enableConsulNamespaces")
@@ -47,7 +49,7 @@ def check_context(project: Any, doc: Any, edition: str) -> Context:
         placed = getattr(cluster, "partition", "default") if cluster is not None else "default"
         if placed and placed != "default":
             partitions, partition = True, placed
-    return Context(edition, namespaces, partitions, partition)
+    return KubeContext(edition, namespaces, partitions, partition, configured)
 
 
 def shape_findings(rule: Any, project: Any, kind: str):

@@ -19,6 +19,7 @@ repository does not say). A check that depends on an unknown stays silent.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from linter.constraints import Context, Violation
@@ -36,6 +37,15 @@ KUBE_KIND = {
     "ServiceResolver": "serviceresolver",
 }
 SPEC = ("spec",)
+
+
+@dataclass(frozen=True)
+class KubeContext(Context):
+    """The webhook's ``ConsulMeta``, plus whether peerlint.toml places the cluster
+    (``[clusters.NAME]``): PL105 judges an ExportedServices name by that partition, so
+    the constraint layer leaves those clusters' names to it."""
+
+    configured: bool = False
 
 
 def obj(value: Any) -> dict:

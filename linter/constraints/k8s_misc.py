@@ -66,7 +66,9 @@ def mesh(data: Any, context: Context) -> Iterator[Violation]:
 def exported_services(data: Any, context: Context) -> Iterator[Violation]:
     """``ExportedService.validate`` / ``ServiceConsumer.validate``: a consumer names a
     peer, a partition or a sameness group; namespaces and partitions only where the
-    webhook has them on (Enterprise; PL109 reports CE)."""
+    webhook has them on (Enterprise; PL109 reports CE); and the resource's name, the
+    partition's (where PL105, which reads peerlint.toml's partition, does not say it)."""
+    yield from exported_name(data, context)
     for i, service in enumerate(seq(obj(obj(data).get("spec")).get("services"))):
         service = obj(service)
         path, where = SPEC + ("services", i), f"spec.services[{i}]"
@@ -85,3 +87,22 @@ def exported_services(data: Any, context: Context) -> Iterator[Violation]:
                 yield invalid(
                     data, at + ("partition",), f"{where}.consumers[{j}].partition", consumer["partition"], detail
                 )
+
+
+def exported_name(data: Any, context: Context) -> Iterator[Violation]:
+    """``ExportedServices.Validate``'s name rule, on an Enterprise cluster whose webhook
+    flags the Helm values give and that peerlint.toml does not place (PL105's)."""
+    if not context.enterprise or getattr(context, "configured", True) or context.partitions_enabled is None:
+        return
+    name = obj(obj(data).get("metadata")).get("name")
+    if not isinstance(name, str):
+        return
+    if context.partitions_enabled and context.partition is not None and name != context.partition:
+        detail = f'exportedservices resource name must be the same name as the partition, "{context.partition}"'
+    elif not context.partitions_enabled and name != "default":
+        detail = 'exportedservices resource name must be "default"'
+    else:
+        return
+    yield invalid(
+        data, ("metadata", "name"), "name", name, detail, fix=f"metadata.name: {context.partition or 'default'}"
+    )
