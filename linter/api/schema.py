@@ -12,6 +12,7 @@ from linter.findings import Fix
 from linter.k8s.helm import install_for
 from linter.schemacheck import issues, schema_name
 from linter.textedits import scalar_edits
+from linter.versions import installed
 
 __all__ = ["shape_findings", "check_context"]
 
@@ -49,7 +50,8 @@ def check_context(project: Any, doc: Any, edition: str) -> Context:
         placed = getattr(cluster, "partition", "default") if cluster is not None else "default"
         if placed and placed != "default":
             partitions, partition = True, placed
-    return KubeContext(edition, namespaces, partitions, partition, configured)
+    version = installed(install, project.config)[1]
+    return KubeContext(edition, namespaces, partitions, partition, configured, tuple(version) if version else None)
 
 
 def shape_findings(rule: Any, project: Any, kind: str):

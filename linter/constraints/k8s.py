@@ -46,6 +46,15 @@ class KubeContext(Context):
     the constraint layer leaves those clusters' names to it."""
 
     configured: bool = False
+    #: the consul-k8s version (``global.imageK8S``'s tag, else ``consul-k8s-version``), None if unknown
+    version: tuple | None = None
+
+
+def since(context: Context, *version: int) -> bool:
+    """Whether the webhook may run a check consul-k8s added in ``version``: yes unless
+    the cluster's consul-k8s is known to be older."""
+    known = getattr(context, "version", None)
+    return known is None or tuple(known[: len(version)]) >= version
 
 
 def obj(value: Any) -> dict:
@@ -106,7 +115,17 @@ def invalid(
     """``field.Invalid``: ``where`` is consul-k8s's path text, ``path`` the canonical one
     (``at_key``: reported at the field's key, for a list or map value)."""
     message = f"{prefix(data)}{where}: Invalid value: {go_value(value)}: {detail}"
-    return Violation(kind, path, message, fix, path if at_key else None)
+    return Violation(kind, path, message, fix or _enablement_fix(detail), path if at_key else None)
+
+
+def _enablement_fix(detail: str) -> str:
+    """The fix of every "... must be enabled to set ..." refusal: what the install lacks."""
+    lowered = detail.lower()
+    if "partitions must be enabled" in lowered or "partitions need to be enabled" in lowered:
+        return "remove it: this install runs without admin partitions (global.adminPartitions.enabled)"
+    if "namespaces must be enabled" in lowered:
+        return "remove it: this install runs without Consul namespaces (global.enableConsulNamespaces)"
+    return ""
 
 
 def invalid_absent(

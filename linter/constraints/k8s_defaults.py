@@ -42,14 +42,16 @@ def transparent_proxy(data: Any) -> Iterator[Violation]:
     port = obj(obj(data.get("spec")).get("transparentProxy")).get("outboundListenerPort")
     if num(port) != 0:
         path = SPEC + ("transparentProxy", "outboundListenerPort")
-        yield invalid(data, path, "spec.transparentProxy.outboundListenerPort", port, TPROXY_PORT)
+        fix = "remove it; annotate the pods with consul.hashicorp.com/transparent-proxy-outbound-listener-port"
+        yield invalid(data, path, "spec.transparentProxy.outboundListenerPort", port, TPROXY_PORT, fix=fix)
 
 
 def proxy_mode(data: Any) -> Iterator[Violation]:
     """``ProxyMode.validate``: any ``mode`` at all (a pointer: even ``""``) is refused."""
     spec = obj(data.get("spec"))
     if "mode" in spec:
-        yield invalid(data, SPEC + ("mode",), "spec.mode", spec["mode"], TPROXY_MODE)
+        fix = 'remove spec.mode; annotate the pods with consul.hashicorp.com/transparent-proxy: "true"'
+        yield invalid(data, SPEC + ("mode",), "spec.mode", spec["mode"], TPROXY_MODE, fix=fix)
 
 
 def expose_paths(data: Any) -> Iterator[Violation]:
@@ -58,7 +60,9 @@ def expose_paths(data: Any) -> Iterator[Violation]:
         value = obj(item).get("path")
         if slash_path(value):
             path = SPEC + ("expose", "paths", i, "path")
-            yield invalid(data, path, f"spec.expose.paths[{i}].path", value, "must begin with a '/'")
+            yield invalid(
+                data, path, f"spec.expose.paths[{i}].path", value, "must begin with a '/'", fix=f'write "/{value}"'
+            )
 
 
 def map_value(value: Any) -> str | None:
@@ -78,7 +82,9 @@ def envoy_extensions(data: Any) -> Iterator[Violation]:
         if not isinstance(item, dict):
             continue
         if "arguments" not in item:
-            yield required(data, anchor + ("arguments",), where, "arguments must be defined", anchor)
+            yield required(
+                data, anchor + ("arguments",), where, "arguments must be defined", anchor, "set arguments (a map)"
+            )
             continue
         problem = map_value(item["arguments"])
         if problem is not None:
@@ -92,7 +98,7 @@ def negatives(data: Any, fields: tuple[tuple[str, str, str], ...]) -> Iterator[V
     spec = obj(data.get("spec"))
     for name, where, detail in fields:
         if num(spec.get(name)) < 0:
-            yield invalid(data, SPEC + (name,), where, spec[name], detail)
+            yield invalid(data, SPEC + (name,), where, spec[name], detail, fix=f"remove {name} or make it positive")
 
 
 # -- servicedefaults_types.go -------------------------------------------------------
@@ -130,7 +136,7 @@ def destination(data: Any) -> Iterator[Violation]:
     if not addresses:
         detail = "at least one address must be define per destination"
         anchor = None if "addresses" in body else path
-        yield required(data, path + ("addresses",), "spec.destination.addresses", detail, anchor)
+        yield required(data, path + ("addresses",), "spec.destination.addresses", detail, anchor, "list the addresses")
     seen: set = set()
     for i, address in enumerate(addresses):
         where = f"spec.destination.addresses[{i}]"
@@ -140,13 +146,20 @@ def destination(data: Any) -> Iterator[Violation]:
         seen.add(address)
         if not valid_endpoint_address(address):
             detail = f"address {text(address)} is not a valid IP or hostname"
-            yield invalid(data, path + ("addresses", i), where, address, detail)
+            yield invalid(data, path + ("addresses", i), where, address, detail, fix="an IP address or a hostname")
     port = num(body.get("port"))
     if port < 1 or port > 65535:
         if "port" in body:
-            yield invalid(data, path + ("port",), "spec.destination.port", body["port"], "invalid port number")
+            yield invalid(
+                data,
+                path + ("port",),
+                "spec.destination.port",
+                body["port"],
+                "invalid port number",
+                fix="a port in 1-65535",
+            )
         else:
-            yield invalid_absent(data, path, "port", "spec.destination.port", 0, "invalid port number")
+            yield invalid_absent(data, path, "port", "spec.destination.port", 0, "invalid port number", fix="set port")
 
 
 def valid_endpoint_address(address: Any) -> bool:
@@ -232,9 +245,11 @@ def rate_limits(data: Any) -> Iterator[Violation]:
             detail = "RequestsPerSecond must be greater than 0"
             name = f"{where}.routes[{i}].requestsPerSecond"
             if "requestsPerSecond" in route:
-                yield invalid(data, at + ("requestsPerSecond",), name, route_rps, detail)
+                yield invalid(
+                    data, at + ("requestsPerSecond",), name, route_rps, detail, fix="a positive requestsPerSecond"
+                )
             else:
-                yield invalid_absent(data, at, "requestsPerSecond", name, 0, detail)
+                yield invalid_absent(data, at, "requestsPerSecond", name, 0, detail, fix="set requestsPerSecond")
         if num(route.get("requestsMaxBurst")) < 0:
             detail = "RequestsMaxBurst must be positive"
             yield invalid(
@@ -247,9 +262,18 @@ def rate_limits(data: Any) -> Iterator[Violation]:
     if not limited:
         detail = "At least one of top-level or route-level RequestsPerSecond must be set"
         if "requestsPerSecond" in level:
-            yield invalid(data, path + ("requestsPerSecond",), f"{where}.requestsPerSecond", rps, detail)
+            yield invalid(
+                data,
+                path + ("requestsPerSecond",),
+                f"{where}.requestsPerSecond",
+                rps,
+                detail,
+                fix="set requestsPerSecond",
+            )
         else:
-            yield invalid_absent(data, path, "requestsPerSecond", f"{where}.requestsPerSecond", 0, detail)
+            yield invalid_absent(
+                data, path, "requestsPerSecond", f"{where}.requestsPerSecond", 0, detail, fix="set requestsPerSecond"
+            )
 
 
 @checks("crd-servicedefaults")

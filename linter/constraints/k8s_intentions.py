@@ -34,10 +34,19 @@ def http(data: Any, body: dict, path: tuple, where: str) -> Iterator[Violation]:
     (consul-k8s names them under the permission, without ``http``)."""
     for name in ("pathPrefix", "pathExact"):
         if slash_path(body.get(name)):
-            yield invalid(data, path + (name,), f"{where}.{name}", body[name], "must begin with a '/'")
+            yield invalid(
+                data,
+                path + (name,),
+                f"{where}.{name}",
+                body[name],
+                "must begin with a '/'",
+                fix=f'write "/{body[name]}"',
+            )
     for i, method in enumerate(seq(body.get("methods"))):
         if method not in METHODS:
-            yield invalid(data, path + ("methods", i), f"{where}.methods[{i}]", method, joined(METHODS))
+            close = method.upper() if isinstance(method, str) and method.upper() in METHODS else None
+            fix = f"use {close}" if close else "one of " + ", ".join(METHODS)
+            yield invalid(data, path + ("methods", i), f"{where}.methods[{i}]", method, joined(METHODS), fix=fix)
 
 
 def source(data: Any, i: int, body: dict, context: Context) -> Iterator[Violation]:

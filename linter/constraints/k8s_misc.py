@@ -36,7 +36,15 @@ def sameness_group(data: Any, context: Context) -> Iterator[Violation]:
             local = True
         if not text(member.get("peer")) and not text(member.get("partition")):
             detail = "sameness group members must specify either partition or peer"
-            yield invalid(data, SPEC + ("members", i), f"spec.members[{i}]", as_json(member), detail, kind="missing")
+            yield invalid(
+                data,
+                SPEC + ("members", i),
+                f"spec.members[{i}]",
+                as_json(member),
+                detail,
+                kind="missing",
+                fix="set peer or partition",
+            )
     if members and not local and context.partition is not None:
         detail = "the local partition must be a member of sameness groups"
         yield invalid(

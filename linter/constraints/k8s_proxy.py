@@ -43,7 +43,7 @@ def access_logs(data: Any) -> Iterator[Violation]:
     if kind == "file" and file == "":
         detail = "path must be specified when using file type access logs"
         if "path" in logs:
-            yield invalid(data, path + ("path",), "spec.accessLogs.path", file, detail, kind="missing")
+            yield invalid(data, path + ("path",), "spec.accessLogs.path", file, detail, kind="missing", fix="set path")
         else:
             yield invalid_absent(data, path, "path", "spec.accessLogs.path", "", detail, fix="set path")
         return

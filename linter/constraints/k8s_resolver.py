@@ -1,6 +1,9 @@
 """consul-k8s webhooks: ServiceResolver (``serviceresolver_types.go`` ``Validate``):
 failover, redirect, subsets, load balancer hash policies, and the namespace and
-partition fields an install without them refuses. The fields that may not be set
+partition fields an install without them refuses. The checks against the webhook's
+partition came with consul-k8s 1.2.0 (silent for an older known version): on an
+install without partitions that partition is "", so consul-k8s refuses failover
+``datacenters`` there too (hashicorp/consul#21683). The fields that may not be set
 together (redirect and failover, a redirect's or a failover target's peer with
 partition, datacenter or subset, targets with the older fields) are PL106's
 (``linter/model/conflicts.py``).
@@ -16,7 +19,7 @@ import re
 from typing import Any, Iterator
 
 from linter.constraints import Context, Violation, checks
-from linter.constraints.k8s import SPEC, as_json, invalid, invalid_absent, obj, seq, text, turned_off
+from linter.constraints.k8s import SPEC, as_json, invalid, invalid_absent, obj, seq, since, text, turned_off
 
 SUBSET_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 SUBSET_HELP = (
@@ -51,9 +54,13 @@ def failover(data: Any, key: str, body: dict, context: Context) -> Iterator[Viol
         yield invalid(
             data, path, where, "{}", EMPTY_FAILOVER, kind="missing", fix="set service, datacenters or targets"
         )
-    if context.partition is not None and context.partition != "default" and datacenters:
+    if context.partition is not None and context.partition != "default" and datacenters and since(context, 1, 2):
         detail = "cross-datacenter failover is only supported in the default partition"
-        yield invalid(data, path + ("datacenters",), f"{where}.datacenters", datacenters, detail, at_key=True)
+        fix = (
+            'the webhook\'s partition is not "default" (without admin partitions it is empty); '
+            "it accepts the same failover written as targets: [{datacenter: ...}]"
+        )
+        yield invalid(data, path + ("datacenters",), f"{where}.datacenters", datacenters, detail, fix=fix, at_key=True)
     for i, dc in enumerate(datacenters):
         if dc == "":
             yield invalid(data, path + ("datacenters", i), f"{where}.datacenters[{i}]", "", "found empty datacenter")
@@ -70,14 +77,21 @@ def redirect(data: Any, body: dict, context: Context) -> Iterator[Violation]:
         yield invalid(
             data, path, where, "{}", "service resolver redirect cannot be empty", kind="missing", fix="set service"
         )
-    partition, dc = context.partition, fields["datacenter"]
+    partition, dc = (context.partition if since(context, 1, 2) else None), fields["datacenter"]
     if partition is not None and partition not in ("default", "") and dc:
         detail = "cross-datacenter redirect is only supported in the default partition"
-        yield invalid(data, path + ("datacenter",), f"{where}.datacenter", dc, detail)
+        yield invalid(data, path + ("datacenter",), f"{where}.datacenter", dc, detail, fix="redirect to a peer instead")
     if partition is not None and partition != fields["partition"] and dc:
         detail = "cross-datacenter and cross-partition redirect is not supported"
         at = path + ("partition",) if "partition" in body else path + ("datacenter",)
-        yield invalid(data, at, f"{where}.partition", fields["partition"], detail)
+        yield invalid(
+            data,
+            at,
+            f"{where}.partition",
+            fields["partition"],
+            detail,
+            fix="redirect within this partition, or to a peer",
+        )
     pairs = (
         ("samenessGroup", "serviceSubset", "partition", "datacenter"),
         ("peer", "serviceSubset", "partition", "datacenter"),
@@ -117,11 +131,20 @@ def hash_policies(data: Any, spec: dict) -> Iterator[Violation]:
                     as_json(policy),
                     "cannot set both field and sourceIP",
                     kind="conflict",
+                    fix="remove sourceIP or field",
                 )
             elif not text(policy.get("fieldValue")):
                 detail = "fieldValue cannot be empty if field is set"
                 if "fieldValue" in policy:
-                    yield invalid(data, path + ("fieldValue",), f"{where}.fieldValue", "", detail, kind="missing")
+                    yield invalid(
+                        data,
+                        path + ("fieldValue",),
+                        f"{where}.fieldValue",
+                        "",
+                        detail,
+                        kind="missing",
+                        fix="set fieldValue",
+                    )
                 else:
                     yield invalid_absent(
                         data, path, "fieldValue", f"{where}.fieldValue", "", detail, fix="set fieldValue"
@@ -135,6 +158,7 @@ def hash_policies(data: Any, spec: dict) -> Iterator[Violation]:
                 as_json(cookie),
                 "cannot set both session and ttl",
                 kind="conflict",
+                fix="remove ttl: a session cookie has none",
             )
 
 
