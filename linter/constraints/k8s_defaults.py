@@ -139,6 +139,8 @@ def destination(data: Any) -> Iterator[Violation]:
         yield required(data, path + ("addresses",), "spec.destination.addresses", detail, anchor, "list the addresses")
     seen: set = set()
     for i, address in enumerate(addresses):
+        if not isinstance(address, str):
+            continue  # the schema reports the type
         where = f"spec.destination.addresses[{i}]"
         if address in seen:
             yield duplicate(data, path + ("addresses", i), where, address, fix="remove the repeated address")
