@@ -27,7 +27,8 @@ partition). Those three are written the way a user's repository says them: a Hel
 ``values.yaml`` beside the case's files (``global.enableConsulNamespaces``,
 ``global.adminPartitions.enabled`` / ``.name``); ``partition`` alone (no
 ``partitions``) is written as the cluster's ``partition`` in peerlint.toml instead. The
-edition defaults to ``enterprise`` when namespaces or partitions are on, else ``ce``.
+edition defaults to ``enterprise`` when namespaces or partitions are on (or the partition
+is not ``default``), else ``ce``.
 
 A ``reject`` case agrees when peerlint reports an error from a PL0xx/PL1xx rule whose
 message contains ``error`` (case-insensitive), on the line ``at`` names if given; an
@@ -37,6 +38,7 @@ message contains ``error`` (case-insensitive), on the line ``at`` names if given
 from __future__ import annotations
 
 import glob
+import json
 import os
 from dataclasses import dataclass, field
 
@@ -148,11 +150,12 @@ def write_case(case: Case, folder: str) -> None:
         if "partitions" in assumes:
             lines += ["  adminPartitions:", f"    enabled: {str(bool(assumes['partitions'])).lower()}"]
             if "partition" in assumes:
-                lines.append(f"    name: {assumes['partition']}")
+                lines.append(f"    name: {json.dumps(assumes['partition'])}")
         with open(os.path.join(folder, "values.yaml"), "w", encoding="utf-8") as handle:
             handle.write("\n".join(lines) + "\n")
     if "peerlint.toml" not in case.files:
-        on = bool(assumes.get("namespaces") or assumes.get("partitions"))
+        placed = assumes.get("partition") not in (None, "", "default")  # a partition: Enterprise
+        on = bool(assumes.get("namespaces") or assumes.get("partitions") or placed)
         edition = assumes.get("edition", "enterprise" if on else "ce")
         text = f'edition = "{edition}"\n'
         if "partition" in assumes and "partitions" not in assumes:

@@ -4,6 +4,7 @@ field) that PL101-PL104 share, one schema walk per document for all four
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from linter.constraints import Context
@@ -15,6 +16,9 @@ from linter.textedits import scalar_edits
 from linter.versions import installed
 
 __all__ = ["shape_findings", "check_context"]
+
+#: Each document's context, worked out once per run (the five shape rules each ask).
+_CONTEXTS: weakref.WeakKeyDictionary[Any, Context] = weakref.WeakKeyDictionary()
 
 
 def check_context(project: Any, doc: Any, edition: str) -> Context:
@@ -66,7 +70,10 @@ def shape_findings(rule: Any, project: Any, kind: str):
         if schema_name(doc) is None:
             continue
         edition = edition_of(doc.cluster).edition if edition_of else getattr(project, "edition", "ce")
-        for issue in issues(doc, edition, check_context(project, doc, edition)):
+        context = _CONTEXTS.get(doc)
+        if context is None or context.edition != edition:
+            context = _CONTEXTS[doc] = check_context(project, doc, edition)
+        for issue in issues(doc, edition, context):
             if issue.kind == kind:
                 edits = (
                     scalar_edits(project.texts, doc, issue.node, issue.replacement)
