@@ -4,11 +4,12 @@ field) that PL101-PL104 share, one schema walk per document for all four
 
 from __future__ import annotations
 
+import re
 import weakref
 from typing import Any
 
 from linter.constraints import Context
-from linter.constraints.k8s import KubeContext
+from linter.constraints.k8s import KUBE_KIND, KubeContext
 from linter.findings import Fix
 from linter.k8s.helm import install_for
 from linter.schemacheck import issues, schema_name
@@ -16,6 +17,12 @@ from linter.textedits import scalar_edits
 from linter.versions import installed
 
 __all__ = ["shape_findings", "check_context"]
+
+#: A Kubernetes field error (``field.Invalid`` and friends) not yet wrapped in the
+#: webhook's ``apierrors.NewInvalid`` words.
+_FIELD_ERROR = re.compile(
+    r"^(spec|metadata|name)\b[^:]*: (Invalid value|Required value|Unsupported value|Duplicate value|Forbidden)"
+)
 
 #: Each document's context, worked out once per run (the five shape rules each ask).
 _CONTEXTS: weakref.WeakKeyDictionary[Any, Context] = weakref.WeakKeyDictionary()
@@ -80,4 +87,17 @@ def shape_findings(rule: Any, project: Any, kind: str):
                     if issue.replacement is not None
                     else ()
                 )
-                yield rule.report(doc.at(issue.node), issue.message, fix=Fix(issue.fix, edits) if issue.fix else None)
+                message = webhook_words(doc, issue.kind, issue.message)
+                yield rule.report(doc.at(issue.node), message, fix=Fix(issue.fix, edits) if issue.fix else None)
+
+
+def webhook_words(doc: Any, kind: str, message: str) -> str:
+    """A custom resource's refusal as ``kubectl apply`` prints it: the consul-k8s
+    webhook (a mutating webhook: it answers before the API server's schema check) wraps
+    its field errors in ``<kubeKind>.consul.hashicorp.com "<name>" is invalid: ``. The
+    schema's enum and required-field messages are those field errors; unknown fields and
+    wrong types are the API server's own, and stay as they are."""
+    name = schema_name(doc)
+    if kind not in ("value", "missing") or not name or not name.startswith("crd-") or not _FIELD_ERROR.match(message):
+        return message
+    return f'{KUBE_KIND.get(doc.kind, doc.kind.lower())}.consul.hashicorp.com "{doc.name or ""}" is invalid: {message}'
