@@ -12,13 +12,23 @@ One YAML file holds the cases of one Go test function::
       test: TestStructs_NodeService_ValidateConnectProxy
     cases:
       - name: connect-proxy without Proxy.DestinationServiceName   # the Go case's name
-        assumes: {edition: ce}         # optional: written to peerlint.toml
+        assumes: {edition: ce}         # optional: written to peerlint.toml (see below)
         files:
           web.hcl: |
             service { ... }
         expect: reject                 # or accept
         error: Proxy.DestinationServiceName must be non-empty   # Consul's text (a part of it)
         at: web.hcl:3                  # optional: the line the finding must be on
+
+``assumes`` keys: ``edition`` (``ce``/``enterprise``, peerlint.toml's ``edition``) and, for
+the consul-k8s webhooks (which are started with the enablement the Helm chart derives),
+``namespaces`` and ``partitions`` (booleans) and ``partition`` (the cluster's admin
+partition). Those three are written the way a user's repository says them: a Helm
+``values.yaml`` beside the case's files (``global.enableConsulNamespaces``,
+``global.adminPartitions.enabled`` / ``.name``); ``partition`` alone (no
+``partitions``) is written as the cluster's ``partition`` in peerlint.toml instead. The
+edition defaults to ``enterprise`` when namespaces or partitions are on (or the partition
+is not ``default``), else ``ce``.
 
 A ``reject`` case agrees when peerlint reports an error from a PL0xx/PL1xx rule whose
 message contains ``error`` (case-insensitive), on the line ``at`` names if given; an
@@ -28,6 +38,7 @@ message contains ``error`` (case-insensitive), on the line ``at`` names if given
 from __future__ import annotations
 
 import glob
+import json
 import os
 from dataclasses import dataclass, field
 
@@ -37,7 +48,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "conformance")
 FAMILIES = ("service-definitions", "config-entries", "consul-k8s-webhooks", "agent-config", "acl-rules")
 SOURCE_KEYS = {"repo", "path", "ref", "test"}
 CASE_KEYS = {"name", "assumes", "files", "expect", "error", "at", "note"}
-ASSUMES_KEYS = {"edition"}
+ASSUMES_KEYS = {"edition", "namespaces", "partitions", "partition"}
 
 
 @dataclass
@@ -94,6 +105,12 @@ def read_file(path: str) -> list[Case]:
             )
         assumes = raw.get("assumes") or {}
         _check(set(assumes) <= ASSUMES_KEYS, path, f"{name}: assumes keys must be within {sorted(ASSUMES_KEYS)}")
+        _check(
+            all(isinstance(assumes[k], bool) for k in ("namespaces", "partitions") if k in assumes)
+            and isinstance(assumes.get("partition", ""), str),
+            path,
+            f"{name}: assumes namespaces/partitions are booleans, partition a string",
+        )
         cases.append(
             Case(
                 family,
@@ -119,14 +136,32 @@ def all_cases() -> list[Case]:
 
 
 def write_case(case: Case, folder: str) -> None:
-    """The case as files in ``folder`` (an empty folder), with its peerlint.toml."""
+    """The case as files in ``folder`` (an empty folder), with its peerlint.toml and,
+    when the case assumes a consul-k8s enablement, the Helm values that say it."""
     for name, text in case.files.items():
         with open(os.path.join(folder, name), "w", encoding="utf-8") as handle:
             handle.write(text)
+    assumes = case.assumes
+    helm = "namespaces" in assumes or "partitions" in assumes
+    if helm and "values.yaml" not in case.files:
+        lines = ["global:"]
+        if "namespaces" in assumes:
+            lines.append(f"  enableConsulNamespaces: {str(bool(assumes['namespaces'])).lower()}")
+        if "partitions" in assumes:
+            lines += ["  adminPartitions:", f"    enabled: {str(bool(assumes['partitions'])).lower()}"]
+            if "partition" in assumes:
+                lines.append(f"    name: {json.dumps(assumes['partition'])}")
+        with open(os.path.join(folder, "values.yaml"), "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
     if "peerlint.toml" not in case.files:
-        edition = case.assumes.get("edition", "ce")
+        placed = assumes.get("partition") not in (None, "", "default")  # a partition: Enterprise
+        on = bool(assumes.get("namespaces") or assumes.get("partitions") or placed)
+        edition = assumes.get("edition", "enterprise" if on else "ce")
+        text = f'edition = "{edition}"\n'
+        if "partition" in assumes and "partitions" not in assumes:
+            text += f'\n[clusters.dc1]\npaths = ["**"]\npartition = "{assumes["partition"]}"\n'
         with open(os.path.join(folder, "peerlint.toml"), "w", encoding="utf-8") as handle:
-            handle.write(f'edition = "{edition}"\n')
+            handle.write(text)
 
 
 def verdict(case: Case, findings: list) -> tuple[bool, str]:

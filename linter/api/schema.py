@@ -4,14 +4,73 @@ field) that PL101-PL104 share, one schema walk per document for all four
 
 from __future__ import annotations
 
+import re
+import weakref
 from typing import Any
 
 from linter.constraints import Context
+from linter.constraints.k8s import KUBE_KIND, KubeContext
 from linter.findings import Fix
+from linter.k8s.helm import install_for
 from linter.schemacheck import issues, schema_name
 from linter.textedits import scalar_edits
+from linter.versions import installed
 
-__all__ = ["shape_findings"]
+__all__ = ["shape_findings", "check_context"]
+
+#: A Kubernetes field error (``field.Invalid`` and friends) not yet wrapped in the
+#: webhook's ``apierrors.NewInvalid`` words.
+_FIELD_ERROR = re.compile(
+    r"^(spec|metadata|name)\b[^:]*: (Invalid value|Required value|Unsupported value|Duplicate value|Forbidden)"
+)
+
+#: Each document's context, worked out once per run (the five shape rules each ask).
+_CONTEXTS: weakref.WeakKeyDictionary[Any, Context] = weakref.WeakKeyDictionary()
+
+
+def check_context(project: Any, doc: Any, edition: str, edition_assumed: bool = False) -> Context:
+    """What the constraint layer may know about ``doc``'s cluster besides the edition.
+
+    A custom resource is judged by the consul-k8s webhook, which is started with the
+    ``ConsulMeta`` the chart derives from the cluster's Helm values:
+    ``-enable-namespaces`` from ``global.enableConsulNamespaces``,
+    ``-enable-partitions`` from ``global.adminPartitions.enabled`` and the partition
+    (``CONSUL_PARTITION``) from ``global.adminPartitions.name``, set only when partitions
+    are on (otherwise the webhook's partition is the empty string). With Helm values for
+    the cluster, the chart's defaults fill what they leave out. Without them, a cluster
+    placed in a non-default partition by ``[clusters.NAME] partition`` in peerlint.toml
+    has partitions on. Anything else stays None (unknown): the checks that depend on it
+    stay silent, and so they do when the document's cluster is only a guess."""
+    context = Context(edition=edition, edition_assumed=edition_assumed)
+    name = schema_name(doc)
+    if not name or not name.startswith("crd-"):
+        return context
+    inference = getattr(project, "inference", None)
+    if inference is not None and inference.guess_about(doc.path):
+        return context
+    namespaces = partitions = partition = None
+    configured = doc.cluster in project.config.clusters
+    install = install_for(project, doc.cluster)
+    if install is not None:
+        namespaces = install.truthy("global.enableConsulNamespaces")
+        partitions = install.truthy("global.adminPartitions.enabled")
+        named = install.value("global.adminPartitions.name")
+        partition = (named if isinstance(named, str) else "") if partitions else ""
+    else:
+        cluster = project.config.clusters.get(doc.cluster)
+        placed = getattr(cluster, "partition", "default") if cluster is not None else "default"
+        if placed and placed != "default":
+            partitions, partition = True, placed
+    version = installed(install, project.config)[1]
+    return KubeContext(
+        edition=edition,
+        edition_assumed=edition_assumed,
+        namespaces_enabled=namespaces,
+        partitions_enabled=partitions,
+        partition=partition,
+        configured=configured,
+        version=tuple(version) if version else None,
+    )
 
 
 def shape_findings(rule: Any, project: Any, kind: str):
@@ -27,14 +86,30 @@ def shape_findings(rule: Any, project: Any, kind: str):
             continue
         if edition_of:
             known = edition_of(doc.cluster)
-            context = Context(edition=known.edition, edition_assumed=bool(getattr(known, "assumed", False)))
+            edition, assumed = known.edition, bool(getattr(known, "assumed", False))
         else:
-            context = Context(edition=getattr(project, "edition", "ce"))
-        for issue in issues(doc, context.edition, context):
+            edition, assumed = getattr(project, "edition", "ce"), False
+        context = _CONTEXTS.get(doc)
+        if context is None or context.edition != edition or context.edition_assumed != assumed:
+            context = _CONTEXTS[doc] = check_context(project, doc, edition, assumed)
+        for issue in issues(doc, edition, context):
             if issue.kind == kind:
                 edits = (
                     scalar_edits(project.texts, doc, issue.node, issue.replacement)
                     if issue.replacement is not None
                     else ()
                 )
-                yield rule.report(doc.at(issue.node), issue.message, fix=Fix(issue.fix, edits) if issue.fix else None)
+                message = webhook_words(doc, issue.kind, issue.message)
+                yield rule.report(doc.at(issue.node), message, fix=Fix(issue.fix, edits) if issue.fix else None)
+
+
+def webhook_words(doc: Any, kind: str, message: str) -> str:
+    """A custom resource's refusal as ``kubectl apply`` prints it: the consul-k8s
+    webhook (a mutating webhook: it answers before the API server's schema check) wraps
+    its field errors in ``<kubeKind>.consul.hashicorp.com "<name>" is invalid: ``. The
+    schema's enum and required-field messages are those field errors; unknown fields and
+    wrong types are the API server's own, and stay as they are."""
+    name = schema_name(doc)
+    if kind not in ("value", "missing") or not name or not name.startswith("crd-") or not _FIELD_ERROR.match(message):
+        return message
+    return f'{KUBE_KIND.get(doc.kind, doc.kind.lower())}.consul.hashicorp.com "{doc.name or ""}" is invalid: {message}'
