@@ -132,7 +132,10 @@ def crd_schemas() -> dict[str, dict]:
             if isinstance(rules, str):
                 rules = overlays[rules]
             for rule in rules:
-                _at(schema, rule["path"]).update(copy.deepcopy(rule["merge"]))
+                node = _at(schema, rule["path"])
+                node.update(copy.deepcopy(rule.get("merge", {})))
+                for key in rule.get("drop", ()):  # a CRD keyword the webhook's own check replaces
+                    node.pop(key, None)
             doc = {
                 "$schema": SCHEMA_URI,
                 "$id": f"https://peerlint.dev/schemas/crd-{kind.lower()}.json",
