@@ -40,8 +40,9 @@ def _text(value: Any) -> str:
 
 
 def own_partition(data: dict, context: Context) -> str | None:
-    """The partition the service registers in; None when only its agent knows."""
-    if not context.enterprise:
+    """The partition the service registers in; None when only its agent knows (the
+    agent's ``partition``), or when CE is merely assumed and the file does not say."""
+    if context.known_ce:
         return "default"
     return _text(data.get("partition")) or context.partition or None
 
@@ -120,12 +121,10 @@ def upstream_rules(data: dict, proxy: dict, context: Context, head: str) -> Iter
             continue
         path = ("proxy", "upstreams", i)
         peer = _text(upstream.get("destination_peer"))
-        partition: str | None = _text(upstream.get("destination_partition"))
-        if not partition:
-            partition = own if peer else "default"
+        partition = _text(upstream.get("destination_partition"))
         if not peer:
             if _text(upstream.get("datacenter")):
-                if partition != "default" or (own is not None and own != "default"):
+                if (partition or "default") != "default" or (own is not None and own != "default"):
                     yield Violation(
                         "value",
                         path + ("datacenter",),
@@ -135,8 +134,9 @@ def upstream_rules(data: dict, proxy: dict, context: Context, head: str) -> Iter
                     continue
                 if own is None:
                     continue  # depends on the agent's partition
-        elif partition is None or partition != own:
+        elif partition and partition != own:
             continue  # unknown, or PL106's "must target peers in the same partition"
+        # (a peered upstream without destination_partition takes the service's own)
         if not _first_problem_is_bind(upstream, peer):
             continue
         port = upstream.get("local_bind_port")
