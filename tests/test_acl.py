@@ -62,6 +62,15 @@ def test_invalid_or_unknowable_policies_are_opaque(rules: str) -> None:
     assert policy.opaque and not policy.rules
 
 
+@pytest.mark.parametrize("resource", ["acl", "keyring", "operator", "mesh", "peering"])
+def test_an_empty_scalar_policy_grants_nothing_and_keeps_the_policy_readable(resource: str) -> None:
+    """acl/policy.go validates keyring/operator/... only when set: ``""`` is no rule, so
+    the policy's other rules still count (it was opaque, and the ACL rules went silent)."""
+    policy = parse_rules(parse_hcl(f'{resource} = ""\nservice "web" {{ policy = "write" }}'), "p")
+    assert not policy.opaque
+    assert [(r.resource, r.access) for r in policy.rules] == [("service", "write")]
+
+
 def test_key_list_is_valid() -> None:
     policy = parse_rules(parse_hcl('key_prefix "app/" { policy = "list" }'), "p")
     assert not policy.opaque and policy.rules == [AclRule("key", "app/", True, "list")]

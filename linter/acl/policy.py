@@ -66,6 +66,8 @@ def parse_rules(root: Node, name: str = "", doc: Document | None = None) -> Poli
         if folded in ENTERPRISE_BLOCKS:
             return _opaque(policy, f"Enterprise `{key.value}` blocks")
         if folded in SCALAR_RESOURCES:
+            if text(value) == "":
+                continue  # acl/policy.go validates these only when set: "" grants nothing
             access = _level(value)
             if access is None or access == "list":
                 return _opaque(policy, f"invalid {folded} policy")
