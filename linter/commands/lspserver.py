@@ -393,7 +393,7 @@ def _fix_all_safe(
     memo = ls.fix_all_memo
     if memo is not None and memo[0] == (uri, text) and memo[1] is result:
         return memo[2]
-    if result.texts.get(shown) != text.lstrip("\ufeff"):
+    if result.texts.get(shown) != text:
         return None  # typed since the last lint (its spans are of another text): asked again after it
     findings = result.findings
     current = text
