@@ -28,7 +28,7 @@ from linter.api import (
     Span,
 )
 from linter.api.acl import acl_state
-from linter.api.fixes import editable, line_of, new_file
+from linter.api.fixes import editable, line_of, new_file, source_of
 from linter.api.helm import install_for
 from linter.api.topology import peer_upstreams_to
 
@@ -192,7 +192,7 @@ def _intentions_doc(project, export) -> Document | None:
 def _entry(syntax: str, name: str, peer: str, lower: bool) -> str:
     """One source allowing ``name`` from ``peer``, in the file's syntax."""
     if syntax == "yaml":
-        return f"{{name: {name}, peer: {peer}, action: allow}}"
+        return f"{{name: {_yaml(name)}, peer: {_yaml(peer)}, action: allow}}"
     keys = ("name", "peer", "action") if lower else ("Name", "Peer", "Action")
     if syntax == "json":
         return "{" + ", ".join(f'"{k}": "{v}"' for k, v in zip(keys, (name, peer, "allow"))) + "}"
@@ -237,7 +237,8 @@ def _fix(project, export, peer: str, names: list[str]) -> Fix:
     where = f"spec.{key}" if crd else key
     message = f"add to {where} in {doc.path}: " + ", ".join(entries)
     text = editable(project.texts, doc)
-    edits = _add_sources(doc, text, holder, key, entries) if names and text is not None else ()
+    plain = all(_SOURCE_NAME.match(n) for n in [peer, *names])  # else quoting and escaping: left to a human
+    edits = _add_sources(doc, text, holder, key, entries) if names and plain and text is not None else ()
     return Fix(message, edits, safe=False)
 
 
@@ -255,6 +256,18 @@ def _last_line(node: Node) -> int:
     if isinstance(node, Sequence):
         return max([_last_line(i) for i in node.items] + [node.span.line])
     return node.span.end_line
+
+
+def _after_flow_item(path: str, text: str, last: Node, entries: list[str]) -> tuple[Edit, ...]:
+    """The sources after the last item of a YAML flow sequence (``sources: [{...}]``),
+    when that item ends on its line right before the ``]`` or a ``,`` (else no edit)."""
+    end_line, end_col = last.span.end_line, last.span.end_col
+    if not isinstance(last, Mapping) or not source_of(text, last.span).rstrip().endswith("}"):
+        return ()
+    rest = line_of(text, end_line)[end_col - 1 :].lstrip()
+    if not rest.startswith("]"):
+        return ()
+    return (Edit(path, Span(end_line, end_col, end_line, end_col), "".join(f", {e}" for e in entries)),)
 
 
 def _after_line(path: str, text: str, line: int, lines: str) -> Edit:
@@ -275,7 +288,7 @@ def _add_sources(doc: Document, text: str, holder: Mapping, key: str, entries: l
             row = line_of(text, last.span.line)
             dash = row.rfind("-", 0, last.span.col - 1)
             if dash < 0 or row[:dash].strip():
-                return ()  # a flow sequence: left to a human
+                return _after_flow_item(path, text, last, entries)  # sources: [{...}]
             end = _last_line(last)
             lines = "".join(f"{' ' * dash}- {e[1:-1].replace(', ', chr(10) + ' ' * (dash + 2))}\n" for e in entries)
             return (_after_line(path, text, end, lines),)
@@ -286,7 +299,7 @@ def _add_sources(doc: Document, text: str, holder: Mapping, key: str, entries: l
             return (Edit(path, at, "".join(f",\n{indent}{e}" for e in entries)),)
         return (Edit(path, at, "".join(f", {e}" for e in entries)),)
     if value is not None:
-        if isinstance(value, Sequence) and doc.syntax != "yaml":  # Sources = []
+        if isinstance(value, Sequence) and source_of(text, value.span).replace(" ", "") == "[]":  # Sources = []
             return (Edit(path, value.span, "[" + ", ".join(entries) + "]"),)
         return ()
     if not holder.entries:
@@ -309,6 +322,8 @@ def _add_sources(doc: Document, text: str, holder: Mapping, key: str, entries: l
     return (Edit(path, at, f"\n{indent}{key} = [\n" + "".join(f"{indent}  {e},\n" for e in entries) + f"{indent}]"),)
 
 
+#: A service or peer name written into a source as it is (no quoting or escaping needed).
+_SOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 #: A name that can be part of a file name, and be written bare in YAML, as it is.
 _FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}\Z")
 #: A Kubernetes object name (DNS-1123 label) that is also a plain file name.

@@ -386,12 +386,15 @@ def _fix_all_safe(
     a renamed key lets its value be checked), until nothing changes or
     :data:`linter.fixing.MAX_ROUNDS` rounds have run, as ``check --fix`` does. One edit
     replacing the whole document; the server writes nothing. The answer is kept for
-    the same buffer and lint (editors ask for code actions at every cursor move)."""
+    the same buffer and lint (editors ask for code actions at every cursor move); none
+    while the buffer is newer than the lint."""
     from linter.fixing import MAX_ROUNDS, apply_round
 
     memo = ls.fix_all_memo
     if memo is not None and memo[0] == (uri, text) and memo[1] is result:
         return memo[2]
+    if result.texts.get(shown) != text:
+        return None  # typed since the last lint (its spans are of another text): asked again after it
     findings = result.findings
     current = text
     root = ls.editor.owner.get(path)
