@@ -184,7 +184,7 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
                         CRD_GATES["ServiceDefaults", "upstream.partition"],
                     )
         for doc in self._ce(project, project.of("service-resolver", "ServiceResolver")):
-            yield from self._resolver(doc)
+            yield from self._resolver(doc, known_ce=not project.edition_of(doc).assumed)
 
     def _enterprise_meta(self, doc: Document, mapping: Mapping, prefix: str) -> Iterator[Finding]:
         """Keys Consul CE decodes into an empty EnterpriseMeta: unused, so refused."""
@@ -203,14 +203,16 @@ Services = [{ Name = "web", Consumers = [{ Peer = "dc2" }, { Peer = "dc3" }] }]
                 fix=f'remove {name}: Consul CE has only the "default" {folded} (or set edition = "enterprise")',
             )
 
-    def _resolver(self, doc: Document) -> Iterator[Finding]:
+    def _resolver(self, doc: Document, known_ce: bool = False) -> Iterator[Finding]:
         crd = v.is_crd(doc)
         redirect = v.child(doc.spec, "Redirect")
         blocks = [("redirect", redirect)] + [(f"failover[{k}]", body) for k, body in v.failovers(doc)]
         for where, block in blocks:
             if block is None:
                 continue
-            if v.is_set(block.get("SamenessGroup")):
+            if v.is_set(block.get("SamenessGroup")) and (crd or known_ce is False):
+                # on a cluster known to run CE, the constraint layer reports a config
+                # entry's resolver SamenessGroup in Consul's words (PL103): not twice
                 label = (
                     f"spec.{where}.samenessGroup"
                     if crd
