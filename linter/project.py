@@ -80,6 +80,9 @@ class Project:
             self.skipped.append((source.path, "peerlint's own report or baseline"))
             return
         self.texts[source.path] = source.text
+        if parsed.syntax == "terraform":
+            self._add_terraform(source, parsed)
+            return
         if parsed.error is not None:
             reason = unparsed_reason(parsed.syntax, source.text, lambda tree: any(classify(tree, "x.json", 0, "json")))
             if reason is not None:  # another language's file (HCL2, a Go template, JSON with comments)
@@ -97,13 +100,38 @@ class Project:
         for index, root in enumerate(parsed.documents):
             self.documents.extend(classify(root, source.path, index, parsed.syntax, named))
 
+    def _add_terraform(self, source: SourceText, parsed: Parsed) -> None:
+        """A ``.tf`` file: the consul provider's resources as documents
+        (linter.model.terraform); any other Terraform is passed over."""
+        from linter.model.terraform import mentions_consul, read_terraform
+
+        if parsed.error is not None:
+            if mentions_consul(source.text or ""):
+                self.problems.append(FileProblem(source.path, parsed.error.message, parsed.error.span))
+            else:
+                self.skipped.append((source.path, "Terraform that does not use the consul provider"))
+            return
+        tf = read_terraform(parsed.documents[0], source.path, 0) if parsed.documents else None
+        if tf is None:
+            self.skipped.append((source.path, "Terraform that does not use the consul provider"))
+            return
+        self.documents.extend(tf.documents)
+        self.skipped.extend((source.path, why) for why in tf.skipped)
+
     def finish(self) -> None:
         """Once every file is in: clusters and partitions, then the kind index."""
         from linter.model.clusters import assign_clusters
         from linter.model.helmdocs import drop_lone_weak_helm
 
         self.documents = drop_lone_weak_helm(self.documents)
-        self.inference = assign_clusters(self.documents, self.config)
+        if any("terraform" in doc.extra for doc in self.documents):
+            from linter.model.tfclusters import assign_terraform, helm_files_documents
+
+            self.documents.extend(helm_files_documents(self.documents, self.files, self.config))
+            self.inference = assign_clusters(self.documents, self.config)
+            assign_terraform(self.documents, self.config, self.inference)
+        else:
+            self.inference = assign_clusters(self.documents, self.config)
         self.index()
 
     def index(self) -> None:
@@ -169,6 +197,8 @@ class Project:
             # the peering CRs through of(), as the builder once read them: of() also
             # leaves last_document (named by an internal error) where it always has
             acceptors, dialers = list(self.of("PeeringAcceptor")), list(self.of("PeeringDialer"))
+            acceptors += self.of("consul_peering_token")  # Terraform's sides (linter.model.terraform)
+            dialers += self.of("consul_peering")
             self._graph = build_topology(
                 self.documents,
                 self.config,
