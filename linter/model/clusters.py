@@ -65,8 +65,7 @@ def assign_clusters(documents: list[Document], config: Config) -> Inference | No
                 cache[doc.path] = cluster_for_path(doc.path, config, matcher)
             doc.cluster, doc.partition = cache[doc.path]
         return None
-    # Terraform documents are placed by their provider (linter.model.tfclusters), never anchor a root
-    inference = infer([doc for doc in documents if "terraform" not in doc.extra], config.root)
+    inference = infer(documents, config.root)
     if not inference.roots:
         return inference
     for doc in documents:
