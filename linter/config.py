@@ -369,7 +369,10 @@ def _cluster(name: str, body: Any, fail: Any) -> ClusterConfig:
         cluster.peer_name = body["peer-name"]
     if "provider" in body:
         provider = body["provider"]
-        if not isinstance(provider, str) or not re.match(r"^(consul\.)?[A-Za-z_][A-Za-z0-9_-]*$", provider):
-            fail(f'[clusters.{name}] provider must name a consul provider alias ("dc2" or "consul.dc2")', "provider")
-        cluster.provider = provider.removeprefix("consul.")
+        if not isinstance(provider, str) or not re.match(r"^((consul|helm)\.)?[A-Za-z_][A-Za-z0-9_-]*$", provider):
+            fail(
+                f'[clusters.{name}] provider must name a consul (or helm) provider alias ("dc2", "consul.dc2", "helm.k8s")',
+                "provider",
+            )
+        cluster.provider = provider.split(".", 1)[-1]
     return cluster

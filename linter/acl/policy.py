@@ -139,7 +139,7 @@ def parse_rules_string(node: Scalar, source: str) -> Node | None:
             tree = parse_hcl(body)
     except (ParseError, RecursionError, ValueError):
         return None
-    offsets = _literal_offsets(node, source)
+    offsets = _literal_offsets(node, source) or _heredoc_offsets(node, source)
     starts = [0] + [i + 1 for i, ch in enumerate(body) if ch == "\n"]
     for sub in walk(tree):
         sub.span = _map_span(sub.span, starts, offsets, node.span)
@@ -182,6 +182,24 @@ def _literal_offsets(node: Scalar, source: str) -> list[tuple[int, int]] | None:
         out.append((span.line, col))
     out.append((span.line, span.col + len(raw) - 1))  # one past the end: the closing quote
     return out if "".join(decoded) == node.value else None
+
+
+def _heredoc_offsets(node: Scalar, source: str) -> list[tuple[int, int]] | None:
+    """For each character of a heredoc's text (a Terraform ``rules = <<-EOT``, whose
+    span starts at the text itself, after the indentation ``<<-`` strips), its (line,
+    col) in the file; None when the file does not hold the text there line by line."""
+    span = node.span
+    if not source or span.line == span.end_line:
+        return None
+    lines = source.split("\n")
+    body = node.value.split("\n")
+    out: list[tuple[int, int]] = []
+    for i, text in enumerate(body):
+        number = span.line + i
+        if number > len(lines) or (text and lines[number - 1][span.col - 1 : span.col - 1 + len(text)] != text):
+            return None
+        out.extend((number, span.col + j) for j in range(len(text) + 1))  # + the line break
+    return out
 
 
 def _map_span(inner: Span, starts: list[int], offsets: list[tuple[int, int]] | None, outer: Span) -> Span:

@@ -52,6 +52,8 @@ def _describe(expr: Mapping) -> str:
     if isinstance(ref, str):
         head = ref.split(".", 1)[0]
         kind = {"var": "a variable", "local": "a local value", "module": "a module output", "data": "a data source"}
+        if head not in kind and ref.count(".") >= 2:
+            return f"{shown} refers to a resource attribute that is not a literal in this file (not followed)"
         return f"{shown} is {kind.get(head, 'a reference')}, known only to Terraform"
     call = expr.value("$call")
     if isinstance(call, str):
@@ -69,8 +71,8 @@ def literal(node: Node | None, resolve: Resolver | None = None) -> Node | Unknow
         ref = expr.value("$ref")
         if isinstance(ref, str) and resolve is not None:
             found = resolve(ref)
-            if found is not None:
-                return found
+            if isinstance(found, Scalar):  # the literal's value, at the reference
+                return Scalar(found.value, node.span, found.quoted)
         call = expr.value("$call")
         args = expr.get("$args")
         if call in ("jsonencode", "yamlencode") and isinstance(args, Sequence) and len(args.items) == 1:
