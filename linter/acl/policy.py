@@ -194,11 +194,11 @@ def _heredoc_offsets(node: Scalar, source: str) -> list[tuple[int, int]] | None:
     lines = source.split("\n")
     body = node.value.split("\n")
     out: list[tuple[int, int]] = []
-    for i, text in enumerate(body):
+    for i, part in enumerate(body):
         number = span.line + i
-        if number > len(lines) or (text and lines[number - 1][span.col - 1 : span.col - 1 + len(text)] != text):
+        if number > len(lines) or (part and lines[number - 1][span.col - 1 : span.col - 1 + len(part)] != part):
             return None
-        out.extend((number, span.col + j) for j in range(len(text) + 1))  # + the line break
+        out.extend((number, span.col + j) for j in range(len(part) + 1))  # + the line break
     return out
 
 
