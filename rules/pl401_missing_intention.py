@@ -195,7 +195,16 @@ def _fix(project, export, peer: str, names: list[str]) -> Fix:
     service, or without the names of the peer's callers, advice only."""
     doc = _intentions_doc(project, export)
     shown = names or ["<service>"]
+    blocks = " ".join(f'sources {{ name = "{n}", peer = "{peer}", action = "allow" }}' for n in shown)
+    if doc is not None and str(doc.extra.get("terraform", "")).startswith("consul_config_entry_service_intentions."):
+        # Terraform's sources blocks: advice only (a block is not an item of a list)
+        return Fix(f"add to {doc.extra['terraform']} in {doc.path}: {blocks}", safe=False)
     if doc is None:
+        if "terraform" in export.doc.extra:
+            return Fix(
+                f'add a consul_config_entry_service_intentions resource with name = "{export.service}" and {blocks}',
+                safe=False,
+            )
         if export.doc.category == "crd":
             entries = ", ".join(_entry("yaml", n, peer, False) for n in shown)
             return Fix(

@@ -167,5 +167,27 @@ def test_same_findings_through_terraform(tmp_path, code: str, case: str) -> None
     # a fix's advice is in its file's syntax: JSON for a .json entry, HCL for the .tf
     blind = any(rel.endswith(".json") for rel in renames)
     want = _summary(plain, lint(plain, select=[code]).findings, renames, blind)
-    got = _summary(through, lint(through, select=[code]).findings, {}, blind)
+    findings = lint(through, select=[code]).findings
+    got = _summary(through, findings, {}, blind)
     assert got == want
+    _edits_keep_terraform_valid(through, findings)
+
+
+def _edits_keep_terraform_valid(folder: str, findings) -> None:
+    """A fix's edits to a .tf file leave Terraform that still parses."""
+    from linter.textedits import line_starts, span_offsets
+
+    for f in findings:
+        edits = [e for e in (f.fix.edits if f.fix is not None else ()) if e.path.endswith(".tf")]
+        by_path: dict[str, list] = {}
+        for edit in edits:
+            by_path.setdefault(edit.path, []).append(edit)
+        for path, mine in by_path.items():
+            with open(os.path.join(folder, path), encoding="utf-8") as handle:
+                text = handle.read()
+            starts = line_starts(text)
+            for edit in sorted(mine, key=lambda e: e.span, reverse=True):
+                begin, end = span_offsets(text, starts, edit.span)
+                text = text[:begin] + edit.new_text + text[end:]
+            parsed = parse_text(path, text)
+            assert parsed.error is None, (f.code, f.message, text)

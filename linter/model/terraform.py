@@ -218,13 +218,21 @@ def _plain_args(tf: TerraformFile, body: Mapping, names: tuple[str, ...]) -> lis
     return out
 
 
+#: Config entry kinds without a Name field (Consul's api.MeshConfigEntry): the
+#: resource's required ``name`` (conventionally "mesh") is not part of the entry.
+NAMELESS = {"mesh"}
+
+
 def _config_entry(tf: TerraformFile, address: str, body: Mapping) -> None:
     kind = _arg(tf, body, "kind", required=True)
     name = _arg(tf, body, "name", required=True)
     assert kind is not None and name is not None
     if not isinstance(kind[1], Scalar) or not isinstance(kind[1].value, str):
         raise Skip("kind is not a string")
-    entries = [_entry("Kind", kind), _entry("Name", name)] + _plain_args(tf, body, ("partition", "namespace"))
+    entries = [_entry("Kind", kind)]
+    if kind[1].value not in NAMELESS:  # the provider requires name; a mesh entry has none to send
+        entries.append(_entry("Name", name))
+    entries += _plain_args(tf, body, ("partition", "namespace"))
     syntax = "hcl"
     config = resource_attr(body, "config_json")
     if config is not None:
