@@ -83,6 +83,16 @@ class Project:
         if parsed.syntax == "terraform":
             self._add_terraform(source, parsed)
             return
+        if parsed.error is None and parsed.syntax == "json" and _terraform_output(parsed.documents):
+            from linter.model.tfjson import read_terraform_json
+
+            tf = read_terraform_json(parsed.documents[0], source.path, 0)
+            if tf is None:
+                self.skipped.append((source.path, "Terraform state or plan without consul provider resources"))
+                return
+            self.documents.extend(tf.documents)
+            self.skipped.extend((source.path, why) for why in tf.skipped)
+            return
         if parsed.error is not None:
             reason = unparsed_reason(parsed.syntax, source.text, lambda tree: any(classify(tree, "x.json", 0, "json")))
             if reason is not None:  # another language's file (HCL2, a Go template, JSON with comments)
@@ -207,6 +217,19 @@ class Project:
                 dialers=dialers,
             )
         return self._graph
+
+
+def _terraform_output(documents: list) -> bool:
+    """Whether a parsed JSON file looks like ``terraform show -json`` output (cheap: the
+    reader, linter.model.tfjson, is imported only then)."""
+    from linter.nodes import Mapping
+
+    return (
+        len(documents) == 1
+        and isinstance(documents[0], Mapping)
+        and "format_version" in documents[0]
+        and ("values" in documents[0] or "planned_values" in documents[0])
+    )
 
 
 def _no_editions(project: Project) -> dict[str, Any]:

@@ -292,3 +292,77 @@ def test_a_reference_inside_the_file_is_followed(tmp_path) -> None:
     policy = token.root.get("Policies").items[0].get("Name")
     # the value of the policy's name, at the reference to it in the token
     assert isinstance(policy, Scalar) and policy.value == "gw" and policy.span == (7, 15, 7, 39)
+
+
+def test_state_json_is_read_with_evaluated_values(tmp_path) -> None:
+    """``terraform show -json`` of a state: every attribute listed (empty ones dropped),
+    blocks as lists, a for_each instance read as it is, the peering's two resources
+    paired by the token value both hold (which is never shown)."""
+    import json
+
+    token = "eyJDQSI6bnVsbH0="  # what Consul returned (a secret in the state)
+
+    def resource(kind: str, name: str, values: dict, index=None) -> dict:
+        address = f"{kind}.{name}" + (f'["{index}"]' if index is not None else "")
+        out = {"address": address, "mode": "managed", "type": kind, "name": name, "values": values}
+        if index is not None:
+            out["index"] = index
+        return out
+
+    state = {
+        "format_version": "1.0",
+        "terraform_version": "1.9.5",
+        "values": {
+            "root_module": {
+                "resources": [
+                    resource(
+                        "consul_peering_token", "t", {"peer_name": "dc2", "partition": "", "peering_token": token}
+                    ),
+                    resource("consul_peering", "p", {"peer_name": "dc1", "partition": "", "peering_token": token}),
+                    resource(
+                        "consul_config_entry_service_intentions",
+                        "web",
+                        {
+                            "name": "web",
+                            "namespace": "",
+                            "partition": "",
+                            "meta": {},
+                            "jwt": [],
+                            "sources": [
+                                {
+                                    "name": "api",
+                                    "peer": "dc2",
+                                    "action": "allow",
+                                    "sameness_group": "",
+                                    "permissions": [],
+                                }
+                            ],
+                        },
+                        index="web",
+                    ),
+                    resource("aws_instance", "x", {"ami": "a"}),
+                ]
+            }
+        },
+    }
+    folder = _write(tmp_path, {"state.json": json.dumps(state, indent=2)})
+    project = lint(folder).project
+    intentions = next(d for d in project.documents if d.kind == "service-intentions")
+    assert intentions.root.plain() == {
+        "Kind": "service-intentions",
+        "Name": "web",
+        "Sources": [{"Name": "api", "Peer": "dc2", "Action": "allow"}],
+    }
+    assert intentions.extra["terraform"] == 'consul_config_entry_service_intentions.web["web"]'
+    peerings = project.graph.peerings()
+    assert {p.role for p in peerings} == {"acceptor", "dialer"} and all(p.partner is not None for p in peerings)
+    assert all(token not in repr(d.root.plain()) for d in project.documents)
+
+
+def test_output_without_consul_resources_is_passed_over(tmp_path) -> None:
+    folder = _write(
+        tmp_path,
+        {"plan.json": '{"format_version": "1.2", "planned_values": {"root_module": {"resources": []}}}'},
+    )
+    proc = _cli(folder, "--verbose")
+    assert proc.returncode == 0 and "Terraform state or plan without consul provider resources" in proc.stderr

@@ -329,7 +329,8 @@ def _peering_token(tf: TerraformFile, address: str, body: Mapping) -> None:
     peer = _arg(tf, body, "peer_name", required=True)
     assert peer is not None
     entries = [_entry("PeerName", peer)] + _plain_args(tf, body, ("partition", "meta"))
-    entries.append((Scalar("Token", body.span), Scalar(address, body.span, True)))
+    token = resource_attr(body, "$token")  # the token's value, from state JSON (linter.model.tfjson)
+    entries.append((Scalar("Token", body.span), token[1] if token else Scalar(address, body.span, True)))
     tf.doc(TF_PEERING, "consul_peering_token", Mapping(entries, body.span), address, body)
 
 
@@ -344,6 +345,8 @@ def _peering(tf: TerraformFile, address: str, body: Mapping) -> None:
     ref = expr.value("$ref") if expr is not None else None
     if isinstance(ref, str) and ref.startswith("consul_peering_token.") and ref.endswith(".peering_token"):
         entries.append((Scalar("Token", token[0].span), Scalar(ref.rsplit(".", 1)[0], token[1].span, True)))
+    elif isinstance(ref, str) and ref.startswith("token:"):  # state JSON: the token value both hold
+        entries.append((Scalar("Token", token[0].span), Scalar(ref, token[1].span, True)))
     tf.doc(TF_PEERING, "consul_peering", Mapping(entries, body.span), address, body)
 
 

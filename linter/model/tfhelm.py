@@ -130,6 +130,10 @@ def _yaml(node: Scalar) -> Node | Unknown:
         return Unknown(f"not valid YAML ({err.message})")
     if len(docs) != 1:
         return Unknown("not one YAML document")
+    if node.span.line == node.span.end_line:  # a one-line (JSON) string: escapes shift columns
+        for sub in walk(docs[0]):
+            sub.span = node.span
+        return docs[0]
     lines, cols = heredoc_offset(node)
     for sub in walk(docs[0]):
         s = sub.span
