@@ -43,6 +43,8 @@ class Project:
     #: (linter.model.roots.Inference); None with configured clusters.
     inference: Any = None
     _by_kind: dict[str, list[Document]] = field(default_factory=dict)
+    #: consul provider .tf files (path, tree), read together in finish()
+    _terraform: list[tuple[str, Any]] = field(default_factory=list)
     _graph: Any = None
     _derived: dict[Callable[..., Any], Any] = field(default_factory=dict)
 
@@ -111,9 +113,10 @@ class Project:
             self.documents.extend(classify(root, source.path, index, parsed.syntax, named))
 
     def _add_terraform(self, source: SourceText, parsed: Parsed) -> None:
-        """A ``.tf`` file: the consul provider's resources as documents
-        (linter.model.terraform); any other Terraform is passed over."""
-        from linter.model.terraform import mentions_consul, read_terraform
+        """A ``.tf`` file: kept for :meth:`finish` when it uses the consul provider (a
+        module's files are read together, linter.model.terraform); any other Terraform
+        is passed over."""
+        from linter.model.terraform import mentions_consul, uses_consul
 
         if parsed.error is not None:
             if mentions_consul(source.text or ""):
@@ -121,18 +124,24 @@ class Project:
             else:
                 self.skipped.append((source.path, "Terraform that does not use the consul provider"))
             return
-        tf = read_terraform(parsed.documents[0], source.path, 0) if parsed.documents else None
-        if tf is None:
+        root = parsed.documents[0] if parsed.documents else None
+        if root is None or not uses_consul(root):  # type: ignore[arg-type]
             self.skipped.append((source.path, "Terraform that does not use the consul provider"))
             return
-        self.documents.extend(tf.documents)
-        self.skipped.extend((source.path, why) for why in tf.skipped)
+        self._terraform.append((source.path, root))
 
     def finish(self) -> None:
         """Once every file is in: clusters and partitions, then the kind index."""
         from linter.model.clusters import assign_clusters
         from linter.model.helmdocs import drop_lone_weak_helm
 
+        if self._terraform:
+            from linter.model.terraform import read_modules
+
+            for tf in read_modules(self._terraform):
+                self.documents.extend(tf.documents)
+                self.skipped.extend((tf.path, why) for why in tf.skipped)
+            self._terraform = []
         self.documents = drop_lone_weak_helm(self.documents)
         if any("terraform" in doc.extra for doc in self.documents):
             from linter.model.tfclusters import assign_terraform, helm_files_documents

@@ -272,26 +272,41 @@ def test_acl_roles_grant_their_policies(tmp_path) -> None:
     assert [f.code for f in lint(copy, select=["PL501"]).findings] == []
 
 
-def test_a_reference_inside_the_file_is_followed(tmp_path) -> None:
+def test_a_reference_inside_the_module_is_followed(tmp_path) -> None:
+    """Terraform reads a folder's files as one module: a token in one file names a
+    policy of another; the same name in another folder is another module's."""
     folder = _write(
         tmp_path,
         {
-            "acl.tf": """\
+            "tokens.tf": """\
+            resource "consul_acl_token" "t" {
+              policies = [consul_acl_policy.p.name]
+            }
+            """,
+            "policies.tf": """\
             resource "consul_acl_policy" "p" {
               name  = "gw"
               rules = "mesh = \\"write\\""
             }
-
+            """,
+            "other/tokens.tf": """\
             resource "consul_acl_token" "t" {
               policies = [consul_acl_policy.p.name]
             }
-            """
+            """,
         },
     )
-    token = next(d for d in lint(folder).project.documents if d.category == "acl-token")
-    policy = token.root.get("Policies").items[0].get("Name")
+    project = lint(folder).project
+    tokens = [d for d in project.documents if d.category == "acl-token"]
+    assert [d.path for d in tokens] == ["tokens.tf"]
+    policy = tokens[0].root.get("Policies").items[0].get("Name")
     # the value of the policy's name, at the reference to it in the token
-    assert isinstance(policy, Scalar) and policy.value == "gw" and policy.span == (7, 15, 7, 39)
+    assert isinstance(policy, Scalar) and policy.value == "gw" and policy.span == (2, 15, 2, 39)
+    assert (
+        "other/tokens.tf",
+        "consul_acl_token.t: policies: consul_acl_policy.p.name refers to a resource "
+        "attribute that is not a literal in this module (not followed)",
+    ) in project.skipped
 
 
 def test_state_json_is_read_with_evaluated_values(tmp_path) -> None:

@@ -49,7 +49,7 @@ __all__ = [
     "TF_ROLE",
     "TerraformFile",
     "mentions_consul",
-    "read_terraform",
+    "read_modules",
     "uses_consul",
 ]
 
@@ -110,23 +110,27 @@ def uses_consul(root: Mapping) -> bool:
     return False
 
 
+def collect_literals(root: Mapping, into: dict[str, Node] | None = None) -> dict[str, Node]:
+    """``type.name.attr`` -> literal argument, for references to them (a module's
+    files share one table: Terraform reads a folder's ``.tf`` files as one module)."""
+    out = into if into is not None else {}
+    for kind, name_key, body in _resources(root):
+        for key, value in body.entries:
+            if isinstance(value, Scalar):
+                out.setdefault(f"{kind}.{name_key.value}.{key.value}", value)
+    return out
+
+
 class TerraformFile:
     """One ``.tf`` file's documents and what was left out (``skipped``: reasons)."""
 
-    def __init__(self, root: Mapping, path: str, index: int) -> None:
+    def __init__(self, root: Mapping, path: str, index: int, literals: dict[str, Node] | None = None) -> None:
         self.root, self.path, self.index = root, path, index
         self.documents: list[Document] = []
         self.skipped: list[str] = []
         self.module = os.path.dirname(os.path.abspath(path))
-        self._literals: dict[str, Node] = {}
-        self._collect_literals()
-
-    def _collect_literals(self) -> None:
-        """``type.name.attr`` -> literal node, for references inside this file."""
-        for kind, name_key, body in _resources(self.root):
-            for key, value in body.entries:
-                if isinstance(value, Scalar):
-                    self._literals[f"{kind}.{name_key.value}.{key.value}"] = value
+        #: ``type.name.attr`` -> literal node: this file's, or its module's (read_module)
+        self._literals: dict[str, Node] = literals if literals is not None else collect_literals(root)
 
     def resolve(self, ref: str) -> Node | None:
         found = self._literals.get(ref)
@@ -413,10 +417,16 @@ READERS: dict[str, Callable[[TerraformFile, str, Mapping], None]] = {
 }
 
 
-def read_terraform(root: Node, path: str, index: int) -> TerraformFile | None:
-    """The documents of one parsed ``.tf`` file, or None when it does not use Consul."""
-    if not isinstance(root, Mapping) or not uses_consul(root):
-        return None
-    tf = TerraformFile(root, path, index)
-    tf.read()
-    return tf
+def read_modules(files: list[tuple[str, Mapping]]) -> list[TerraformFile]:
+    """Every consul provider ``.tf`` file (path, tree; in load order), read with the
+    references of its whole module (folder) resolvable: a token in ``tokens.tf`` naming
+    a policy of ``policies.tf``."""
+    tables: dict[str, dict[str, Node]] = {}
+    for path, root in files:
+        collect_literals(root, tables.setdefault(os.path.dirname(os.path.abspath(path)), {}))
+    out = []
+    for path, root in files:
+        tf = TerraformFile(root, path, 0, tables[os.path.dirname(os.path.abspath(path))])
+        tf.read()
+        out.append(tf)
+    return out

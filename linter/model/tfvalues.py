@@ -53,7 +53,7 @@ def _describe(expr: Mapping) -> str:
         head = ref.split(".", 1)[0]
         kind = {"var": "a variable", "local": "a local value", "module": "a module output", "data": "a data source"}
         if head not in kind and ref.count(".") >= 2:
-            return f"{shown} refers to a resource attribute that is not a literal in this file (not followed)"
+            return f"{shown} refers to a resource attribute that is not a literal in this module (not followed)"
         return f"{shown} is {kind.get(head, 'a reference')}, known only to Terraform"
     call = expr.value("$call")
     if isinstance(call, str):
