@@ -144,11 +144,12 @@ class Project:
             self._terraform = []
         self.documents = drop_lone_weak_helm(self.documents)
         if any("terraform" in doc.extra for doc in self.documents):
-            from linter.model.tfclusters import assign_terraform, helm_files_documents
+            from linter.model.tfclusters import assign_terraform, helm_files_documents, terraform_placements
 
             self.documents.extend(helm_files_documents(self.documents, self.files, self.config))
-            self.inference = assign_clusters(self.documents, self.config)
-            assign_terraform(self.documents, self.config, self.inference)
+            placements = terraform_placements(self.documents, self.config)
+            self.inference = assign_clusters(self.documents, self.config, frozenset(placements))
+            assign_terraform(self.documents, placements, self.inference)
         else:
             self.inference = assign_clusters(self.documents, self.config)
         self.index()

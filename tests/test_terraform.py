@@ -381,3 +381,16 @@ def test_output_without_consul_resources_is_passed_over(tmp_path) -> None:
     )
     proc = _cli(folder, "--verbose")
     assert proc.returncode == 0 and "Terraform state or plan without consul provider resources" in proc.stderr
+
+
+def test_providers_place_clusters_without_a_configuration(tmp_path) -> None:
+    """examples/terraform alone (no peerlint.toml): one folder configures two clusters,
+    yet nothing is a guess, because each resource's provider names its cluster; the
+    Helm values files the releases name join them and anchor no cluster folder."""
+    import shutil
+
+    shutil.copytree(os.path.join(REPO, "examples", "terraform"), str(tmp_path / "terraform"))
+    result = lint(str(tmp_path))
+    assert [(f.code, f.severity, f.path) for f in result.findings] == [("PL401", "error", "terraform/ledger.tf")]
+    clusters = {d.path: d.cluster for d in result.project.documents if d.path.endswith("values.yaml")}
+    assert clusters == {"terraform/helm/north-values.yaml": "north", "terraform/helm/arctic-values.yaml": "arctic"}

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from linter.config import Config
     from linter.model.roots import Inference
 
-__all__ = ["assign_terraform"]
+__all__ = ["assign_terraform", "helm_files_documents", "terraform_placements"]
 
 
 def _alias(ref: str) -> str | None:
@@ -62,15 +62,18 @@ def _helm_datacenter(doc: Document) -> str | None:
     return value.value if isinstance(value, Scalar) and isinstance(value.value, str) else None
 
 
-def assign_terraform(documents: list[Document], config: Config, inference: Inference | None) -> None:
-    """Set ``cluster`` and ``partition`` of every Terraform document (see the module)."""
+def terraform_placements(documents: list[Document], config: Config) -> dict[int, tuple[str, str]]:
+    """``id(doc)`` -> (cluster, partition) for every document Terraform places: the
+    resources whose provider (or consul helm_release) names their cluster, and the
+    values files such a release names. Computed before the layout is inferred, so that
+    these never anchor a cluster folder (a Terraform folder often configures several
+    clusters: the provider, not the folder, says which)."""
     providers: dict[tuple[str, str | None], Document] = {}
     for doc in documents:
         if doc.category == "terraform-provider":
-            alias = _literal(doc.root, "alias")
-            providers[(doc.extra["module"], alias)] = doc
+            providers[(doc.extra["module"], _literal(doc.root, "alias"))] = doc
     helm_files: dict[str, tuple[str, str]] = {}
-    placed: dict[str, tuple[str, str]] = {}
+    out: dict[int, tuple[str, str]] = {}
     for doc in documents:
         if "terraform" not in doc.extra:
             continue
@@ -89,19 +92,30 @@ def assign_terraform(documents: list[Document], config: Config, inference: Infer
             continue
         configured = config.clusters.get(cluster)
         partition = _literal(doc.root, "Partition") or (configured.partition if configured else "default")
-        doc.cluster, doc.partition = cluster, partition
-        doc.extra["cluster_from"] = f"provider {ref}" if doc.category != HELM_VALUES else "helm_release"
-        placed.setdefault(os.path.abspath(doc.path), (cluster, partition))
+        out[id(doc)] = (cluster, partition)
         for path in doc.extra.get("helm_files", ()):
             helm_files[path] = (cluster, partition)
     for doc in documents:
         if doc.category == HELM_VALUES and "terraform" not in doc.extra:
             found = helm_files.get(os.path.abspath(doc.path))
             if found is not None:
-                doc.cluster, doc.partition = found
-                placed.setdefault(os.path.abspath(doc.path), found)
+                out[id(doc)] = found
+    return out
+
+
+def assign_terraform(
+    documents: list[Document], placements: dict[int, tuple[str, str]], inference: Inference | None
+) -> None:
+    """Set ``cluster`` and ``partition`` of the documents Terraform places (see
+    :func:`terraform_placements`); the provider says it, so their files are no guess."""
+    placed: dict[str, tuple[str, str]] = {}
+    for doc in documents:
+        where = placements.get(id(doc))
+        if where is not None:
+            doc.cluster, doc.partition = where
+            placed.setdefault(os.path.abspath(doc.path), where)
     if inference is not None:
-        for path, where in placed.items():  # the provider says it: no longer a guess
+        for path, where in placed.items():
             inference.guessed.pop(path, None)
             inference.unknown.discard(path)
             inference.assigned[path] = where
