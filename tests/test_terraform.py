@@ -394,3 +394,47 @@ def test_providers_place_clusters_without_a_configuration(tmp_path) -> None:
     assert [(f.code, f.severity, f.path) for f in result.findings] == [("PL401", "error", "terraform/ledger.tf")]
     clusters = {d.path: d.cluster for d in result.project.documents if d.path.endswith("values.yaml")}
     assert clusters == {"terraform/helm/north-values.yaml": "north", "terraform/helm/arctic-values.yaml": "arctic"}
+
+
+def test_a_module_called_once_uses_the_callers_provider(tmp_path) -> None:
+    entry = """\
+    resource "consul_config_entry" "pd" {
+      kind = "proxy-defaults"
+      name = "global"
+    }
+    """
+    folder = _write(
+        tmp_path,
+        {
+            "main.tf": """\
+            provider "consul" {
+              alias      = "north"
+              datacenter = "north"
+            }
+
+            module "north" {
+              source    = "./modules/once"
+              providers = { consul = consul.north }
+            }
+
+            module "a" {
+              source    = "./modules/twice"
+              providers = { consul = consul.north }
+            }
+
+            module "b" {
+              source    = "./modules/twice"
+              providers = { consul = consul.north }
+            }
+            """,
+            "modules/once/main.tf": entry,
+            "modules/twice/main.tf": entry,
+        },
+    )
+    project = lint(folder).project
+    clusters = {d.path: d.cluster for d in project.documents if d.kind == "proxy-defaults"}
+    assert clusters == {"modules/once/main.tf": "north", "modules/twice/main.tf": "default"}
+    assert (
+        "modules/twice/main.tf",
+        "the module is called 2 times (module.a, module.b): its resources are placed by their path",
+    ) in project.skipped

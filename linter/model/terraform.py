@@ -102,12 +102,14 @@ def mentions_consul(text: str) -> bool:
 
 def uses_consul(root: Mapping) -> bool:
     """Whether a Terraform file configures Consul with the consul provider or chart."""
+    from linter.model.tfmodules import calls_consul_module
+
     if any(True for _ in _providers(root)):
         return True
     for kind, _name, body in _resources(root):
         if kind.startswith("consul_") or (kind == "helm_release" and _is_consul_chart(body)):
             return True
-    return False
+    return calls_consul_module(root)
 
 
 def collect_literals(root: Mapping, into: dict[str, Node] | None = None) -> dict[str, Node]:
@@ -420,7 +422,8 @@ READERS: dict[str, Callable[[TerraformFile, str, Mapping], None]] = {
 def read_modules(files: list[tuple[str, Mapping]]) -> list[TerraformFile]:
     """Every consul provider ``.tf`` file (path, tree; in load order), read with the
     references of its whole module (folder) resolvable: a token in ``tokens.tf`` naming
-    a policy of ``policies.tf``."""
+    a policy of ``policies.tf``; a local module called once uses its caller's provider
+    (:mod:`linter.model.tfmodules`)."""
     tables: dict[str, dict[str, Node]] = {}
     for path, root in files:
         collect_literals(root, tables.setdefault(os.path.dirname(os.path.abspath(path)), {}))
@@ -429,4 +432,7 @@ def read_modules(files: list[tuple[str, Mapping]]) -> list[TerraformFile]:
         tf = TerraformFile(root, path, 0, tables[os.path.dirname(os.path.abspath(path))])
         tf.read()
         out.append(tf)
+    from linter.model.tfmodules import follow_module_calls
+
+    follow_module_calls(files, out)
     return out
