@@ -144,8 +144,18 @@ class Project:
             self._terraform = []
         self.documents = drop_lone_weak_helm(self.documents)
         if any("terraform" in doc.extra for doc in self.documents):
-            from linter.model.tfclusters import assign_terraform, helm_files_documents, terraform_placements
+            from linter.model.tfclusters import (
+                assign_terraform,
+                helm_files_documents,
+                releases_with_missing_files,
+                terraform_placements,
+            )
 
+            unknown = releases_with_missing_files(self.documents, self.files)
+            if unknown:  # their values are not known: no install is better than a wrong one
+                dropped = {id(doc) for doc, _why in unknown}
+                self.documents = [doc for doc in self.documents if id(doc) not in dropped]
+                self.skipped.extend((doc.path, why) for doc, why in unknown)
             self.documents.extend(helm_files_documents(self.documents, self.files, self.config))
             placements = terraform_placements(self.documents, self.config)
             self.inference = assign_clusters(self.documents, self.config, frozenset(placements))

@@ -438,3 +438,28 @@ def test_a_module_called_once_uses_the_callers_provider(tmp_path) -> None:
         "modules/twice/main.tf",
         "the module is called 2 times (module.a, module.b): its resources are placed by their path",
     ) in project.skipped
+
+
+def test_a_release_whose_values_file_is_not_checked_is_unknown(tmp_path) -> None:
+    """Its set blocks alone would read as a chart installed with defaults (ACLs off)."""
+    folder = _write(
+        tmp_path,
+        {
+            "consul.tf": """\
+            resource "helm_release" "consul" {
+              chart  = "consul"
+              values = [file("${path.module}/elsewhere/values.yaml")]
+
+              set {
+                name  = "global.datacenter"
+                value = "dc1"
+              }
+            }
+            """
+        },
+    )
+    project = lint(folder).project
+    assert [d for d in project.documents if d.category == "helm-values"] == []
+    assert ("consul.tf", "helm_release.consul: values file elsewhere/values.yaml is not among the checked files") in [
+        (p, why.replace(str(tmp_path) + "/", "")) for p, why in project.skipped
+    ]

@@ -54,17 +54,6 @@ __all__ = [
 ]
 
 
-RESOURCES = (
-    "consul_config_entry",
-    "consul_config_entry_service_intentions",
-    "consul_peering_token",
-    "consul_peering",
-    "consul_acl_policy",
-    "consul_acl_token",
-    "consul_acl_role",
-)
-
-
 def _resources(root: Mapping) -> Iterator[tuple[str, Scalar, Mapping]]:
     """(type, name key, body) of every ``resource "type" "name" {}`` block."""
     for key, value in root.entries:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from linter.config import Config
     from linter.model.roots import Inference
 
-__all__ = ["assign_terraform", "helm_files_documents", "terraform_placements"]
+__all__ = ["assign_terraform", "helm_files_documents", "releases_with_missing_files", "terraform_placements"]
 
 
 def _alias(ref: str) -> str | None:
@@ -142,4 +142,18 @@ def helm_files_documents(documents: list[Document], files: list[str], config: Co
             continue
         for index, root in enumerate(parsed.documents):
             out.extend(d for d in classify(root, shown, index, "yaml", True) if d.category == HELM_VALUES)
+    return out
+
+
+def releases_with_missing_files(documents: list[Document], files: list[str]) -> list[tuple[Document, str]]:
+    """The consul helm_release documents whose values name a file that is not among the
+    checked ``files``, and why: the release's values are then not known (its ``set``
+    blocks alone would read as a chart installed with defaults)."""
+    have = {os.path.abspath(path) for path in files}
+    out = []
+    for doc in documents:
+        missing = [path for path in doc.extra.get("helm_files", ()) if path not in have]
+        if missing:
+            shown = os.path.relpath(missing[0]).replace(os.sep, "/")
+            out.append((doc, f"{doc.extra['terraform']}: values file {shown} is not among the checked files"))
     return out

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from linter.nodes import Mapping, Node, Scalar, Sequence, Span
+from linter.nodes import Mapping, Node, Scalar, Sequence
 
 __all__ = ["Resolver", "Skip", "Unknown", "block_bodies", "camel", "literal", "resource_attr"]
 
@@ -124,8 +124,3 @@ def resource_attr(body: Mapping, name: str) -> tuple[Scalar, Node] | None:
         if key.value == name:
             return key, value
     return None
-
-
-def key_at(name: str, span: Span) -> Scalar:
-    """A key node named as Consul names it, at the place of the argument it maps."""
-    return Scalar(name, span)
