@@ -463,3 +463,33 @@ def test_a_release_whose_values_file_is_not_checked_is_unknown(tmp_path) -> None
     assert ("consul.tf", "helm_release.consul: values file elsewhere/values.yaml is not among the checked files") in [
         (p, why.replace(str(tmp_path) + "/", "")) for p, why in project.skipped
     ]
+
+
+def test_set_blocks_win_over_the_values_files(tmp_path) -> None:
+    """Helm merges a release's values files in order, then its set blocks."""
+    from linter.k8s.helm import install_for
+
+    folder = _write(
+        tmp_path,
+        {
+            "consul.tf": """\
+            resource "helm_release" "consul" {
+              chart  = "consul"
+              values = [file("${path.module}/zz-values.yaml")]
+
+              set {
+                name  = "global.datacenter"
+                value = "dc1"
+              }
+              set {
+                name  = "connectInject.enabled"
+                value = "true"
+              }
+            }
+            """,
+            "zz-values.yaml": "global:\n  datacenter: dc1\nconnectInject:\n  enabled: false\n",
+        },
+    )
+    project = lint(folder).project
+    values = install_for(project, "dc1")
+    assert values is not None and values.value("connectInject.enabled") is True

@@ -100,7 +100,24 @@ def terraform_placements(documents: list[Document], config: Config) -> dict[int,
             found = helm_files.get(os.path.abspath(doc.path))
             if found is not None:
                 out[id(doc)] = found
+    _merge_order(documents)
     return out
+
+
+def _merge_order(documents: list[Document]) -> None:
+    """A release's Helm values merge as Helm merges them: its ``values`` files in
+    order, then its own ``set`` blocks (``extra["helm_order"]``, read by
+    linter.k8s.helm's merge order)."""
+    by_path = {os.path.abspath(doc.path): doc for doc in documents if doc.category == HELM_VALUES}
+    for doc in documents:
+        files = doc.extra.get("helm_files")
+        if files is None:
+            continue
+        for position, path in enumerate(files):
+            named = by_path.get(path)
+            if named is not None:
+                named.extra["helm_order"] = (doc.path, position)
+        doc.extra["helm_order"] = (doc.path, len(files))
 
 
 def assign_terraform(
