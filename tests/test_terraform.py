@@ -493,3 +493,22 @@ def test_set_blocks_win_over_the_values_files(tmp_path) -> None:
     project = lint(folder).project
     values = install_for(project, "dc1")
     assert values is not None and values.value("connectInject.enabled") is True
+
+
+def test_init_pins_the_terraform_clusters(tmp_path) -> None:
+    import shutil
+
+    shutil.copytree(os.path.join(REPO, "examples", "terraform"), str(tmp_path / "terraform"))
+    env = dict(os.environ, PYTHONPATH=REPO, NO_COLOR="1")
+    proc = subprocess.run(
+        [sys.executable, "-m", "linter", "init", "."], cwd=str(tmp_path), env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 0 and "(2 cluster(s))" in proc.stderr, proc.stderr
+    text = (tmp_path / "peerlint.toml").read_text()
+    assert (
+        '[clusters.north]\n# the resources of provider consul.north (terraform/providers.tf)\nprovider = "north"'
+        in text
+    )
+    assert "[clusters.arctic]" in text
+    # the written configuration is valid and places the same findings
+    assert _cli(str(tmp_path)).returncode == 1
