@@ -88,7 +88,7 @@ class Project:
         if parsed.error is None and parsed.syntax == "json" and _terraform_output(parsed.documents):
             from linter.model.tfjson import read_terraform_json
 
-            tf = read_terraform_json(parsed.documents[0], source.path, 0)
+            tf = read_terraform_json(parsed.documents[0], source.path, 0, source.text or "")
             if tf is None:
                 self.skipped.append((source.path, "Terraform state or plan without consul provider resources"))
                 return
@@ -138,7 +138,7 @@ class Project:
         if self._terraform:
             from linter.model.terraform import read_modules
 
-            for tf in read_modules(self._terraform):
+            for tf in read_modules(self._terraform, self.texts):
                 self.documents.extend(tf.documents)
                 self.skipped.extend((tf.path, why) for why in tf.skipped)
             self._terraform = []

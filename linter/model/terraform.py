@@ -115,8 +115,12 @@ def collect_literals(root: Mapping, into: dict[str, Node] | None = None) -> dict
 class TerraformFile:
     """One ``.tf`` file's documents and what was left out (``skipped``: reasons)."""
 
-    def __init__(self, root: Mapping, path: str, index: int, literals: dict[str, Node] | None = None) -> None:
+    def __init__(
+        self, root: Mapping, path: str, index: int, literals: dict[str, Node] | None = None, text: str = ""
+    ) -> None:
         self.root, self.path, self.index = root, path, index
+        #: the file's text: places what a one-line string holds (linter.model.embedded)
+        self.text = text
         self.documents: list[Document] = []
         self.skipped: list[str] = []
         self.module = os.path.dirname(os.path.abspath(path))
@@ -233,7 +237,7 @@ def _config_entry(tf: TerraformFile, address: str, body: Mapping) -> None:
     if config is not None:
         value = config[1]
         if isinstance(value, Scalar) and isinstance(value.value, str):
-            value, syntax = _heredoc_json(value), "json"
+            value, syntax = _heredoc_json(value, tf.text), "json"
         else:
             value = _known(tf, value, "config_json")
         if not isinstance(value, Mapping):
@@ -242,8 +246,9 @@ def _config_entry(tf: TerraformFile, address: str, body: Mapping) -> None:
     tf.doc(CONFIG_ENTRY, str(kind[1].value), Mapping(entries, body.span), address, body, syntax)
 
 
-def _heredoc_json(node: Scalar) -> Node:
-    """The JSON a ``config_json`` string holds, at its place in the ``.tf`` file."""
+def _heredoc_json(node: Scalar, text: str) -> Node:
+    """The JSON a ``config_json`` string holds, at its place in the file."""
+    from linter.model.embedded import place_in_string
     from linter.nodes import walk
     from linter.parse import ParseError
     from linter.parse.jsonparse import parse_json
@@ -254,10 +259,8 @@ def _heredoc_json(node: Scalar) -> Node:
     except ParseError as err:
         raise Skip(f"config_json is not valid JSON ({err.message})")
     lines, cols = heredoc_offset(node)
-    if node.span.line == node.span.end_line:  # a one-line quoted string: escapes shift columns
-        for sub in walk(tree):
-            sub.span = node.span
-        return tree
+    if node.span.line == node.span.end_line:  # a one-line string: through its escapes
+        return place_in_string(tree, node, text)
     for sub in walk(tree):
         s = sub.span
         sub.span = type(s)(s.line + lines, s.col + cols, s.end_line + lines, s.end_col + cols)
@@ -389,7 +392,7 @@ def _acl_role(tf: TerraformFile, address: str, body: Mapping) -> None:
 def _helm_release(tf: TerraformFile, address: str, body: Mapping) -> None:
     from linter.model.tfhelm import helm_values
 
-    root, files = helm_values(body, tf.resolve, tf.module)
+    root, files = helm_values(body, tf.resolve, tf.module, tf.text)
     if root.entries:
         tf.doc(HELM_VALUES, HELM_VALUES, root, address, body, "yaml")
     else:  # only files: a release that places them (linter.model.tfclusters)
@@ -408,7 +411,7 @@ READERS: dict[str, Callable[[TerraformFile, str, Mapping], None]] = {
 }
 
 
-def read_modules(files: list[tuple[str, Mapping]]) -> list[TerraformFile]:
+def read_modules(files: list[tuple[str, Mapping]], texts: dict[str, str]) -> list[TerraformFile]:
     """Every consul provider ``.tf`` file (path, tree; in load order), read with the
     references of its whole module (folder) resolvable: a token in ``tokens.tf`` naming
     a policy of ``policies.tf``; a local module called once uses its caller's provider
@@ -418,7 +421,7 @@ def read_modules(files: list[tuple[str, Mapping]]) -> list[TerraformFile]:
         collect_literals(root, tables.setdefault(os.path.dirname(os.path.abspath(path)), {}))
     out = []
     for path, root in files:
-        tf = TerraformFile(root, path, 0, tables[os.path.dirname(os.path.abspath(path))])
+        tf = TerraformFile(root, path, 0, tables[os.path.dirname(os.path.abspath(path))], texts.get(path, ""))
         tf.read()
         out.append(tf)
     from linter.model.tfmodules import follow_module_calls

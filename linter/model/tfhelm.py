@@ -82,7 +82,7 @@ def _merge(into: Mapping, other: Mapping) -> None:
         into._index = None
 
 
-def _values(resolve: Resolver, module: str, body: Mapping, root: Mapping) -> list[str]:
+def _values(resolve: Resolver, module: str, body: Mapping, root: Mapping, text: str) -> list[str]:
     from linter.parse.terraform import expression
 
     found = resource_attr(body, "values")
@@ -108,7 +108,7 @@ def _values(resolve: Resolver, module: str, body: Mapping, root: Mapping) -> lis
             continue
         got = literal(item, resolve)
         if isinstance(got, Scalar) and isinstance(got.value, str):
-            got = _yaml(got)
+            got = _yaml(got, text)
         if isinstance(got, Unknown):
             raise Skip(f"values: {got.why}")
         if not isinstance(got, Mapping):
@@ -117,8 +117,9 @@ def _values(resolve: Resolver, module: str, body: Mapping, root: Mapping) -> lis
     return files
 
 
-def _yaml(node: Scalar) -> Node | Unknown:
-    """The YAML a heredoc in ``values`` holds, placed in the ``.tf`` file."""
+def _yaml(node: Scalar, text: str) -> Node | Unknown:
+    """The YAML a string in ``values`` holds, placed in the file."""
+    from linter.model.embedded import place_in_string
     from linter.nodes import walk
     from linter.parse import ParseError
     from linter.parse.terraform import heredoc_offset
@@ -130,10 +131,8 @@ def _yaml(node: Scalar) -> Node | Unknown:
         return Unknown(f"not valid YAML ({err.message})")
     if len(docs) != 1:
         return Unknown("not one YAML document")
-    if node.span.line == node.span.end_line:  # a one-line (JSON) string: escapes shift columns
-        for sub in walk(docs[0]):
-            sub.span = node.span
-        return docs[0]
+    if node.span.line == node.span.end_line:  # a one-line string: through its escapes
+        return place_in_string(docs[0], node, text)
     lines, cols = heredoc_offset(node)
     for sub in walk(docs[0]):
         s = sub.span
@@ -141,10 +140,10 @@ def _yaml(node: Scalar) -> Node | Unknown:
     return docs[0]
 
 
-def helm_values(body: Mapping, resolve: Resolver, module: str) -> tuple[Mapping, list[str]]:
+def helm_values(body: Mapping, resolve: Resolver, module: str, text: str = "") -> tuple[Mapping, list[str]]:
     """The values a consul ``helm_release`` sets itself (an empty mapping: none) and
     the files (absolute paths) it names, in order."""
     root = Mapping([], body.span)
-    files = _values(resolve, module, body, root)
+    files = _values(resolve, module, body, root, text)
     _sets(resolve, body, root)
     return root, files

@@ -3,8 +3,9 @@ consul provider's resources, with the values Terraform evaluated (variables, ``f
 instances, module inputs all resolved): for CI pipelines that run after ``plan``.
 
 The same readers as for ``.tf`` files (:mod:`linter.model.terraform`) read each managed
-resource's ``values``; findings point into the JSON file (inside a ``config_json`` string,
-at the string). Read from the output:
+resource's ``values``; findings point into the JSON file (inside a ``config_json`` string
+at the key or value, through the string's escapes: linter.model.embedded). Read from the
+output:
 
 - resources: ``values.root_module`` (state) or ``planned_values.root_module`` (plan), with
   their ``child_modules``; a value Terraform reports unknown until apply is absent there,
@@ -162,13 +163,13 @@ def _token_id(value: str) -> str:
     return "token:" + hashlib.sha256(value.encode()).hexdigest()[:16]
 
 
-def read_terraform_json(root: Node, path: str, index: int) -> TerraformFile | None:
+def read_terraform_json(root: Node, path: str, index: int, text: str = "") -> TerraformFile | None:
     """The documents of ``terraform show -json`` output (None: not such output, or no
     consul provider resource in it)."""
     if not is_terraform_json(root):
         return None
     assert isinstance(root, Mapping)
-    tf = TerraformFile(Mapping([], root.span), path, index)
+    tf = TerraformFile(Mapping([], root.span), path, index, text=text)
     keys, tokens, providers = _configuration(root)
     _provider_documents(tf, providers)
     values = root.get("planned_values") or root.get("values")
