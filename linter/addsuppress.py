@@ -83,7 +83,7 @@ def add_suppressions(findings: list[Finding], texts: dict[str, str], reason: str
 def _read_back(text: str, syntax: str, lines: list[int]) -> list[bool] | None:
     """For each original target line (in order), whether its directive is a comment on
     a line of its own right above it in ``text``; None when ``text`` does not parse."""
-    if parse_text("x." + syntax, text).error is not None:
+    if parse_text("x." + ("tf" if syntax == "terraform" else syntax), text).error is not None:
         return None
     found = {c.line for c in comments(text, syntax) if c.own_line and c.body.lstrip().startswith("peerlint:")}
     # the directive for original line L sits at L + (directives inserted before it)

@@ -29,8 +29,9 @@ class Comment:
 
 
 def comments(text: str, syntax: str) -> Iterator[Comment]:
-    """Every line comment in ``text`` written in ``syntax`` (hcl, yaml or json)."""
-    if syntax == "hcl":
+    """Every line comment in ``text`` written in ``syntax`` (hcl, terraform, yaml or
+    json): Terraform's HCL2 comments are HCL's (``#``, ``//``, ``/* */``, heredocs)."""
+    if syntax in ("hcl", "terraform"):
         yield from _hcl_comments(text)
     elif syntax == "yaml":
         yield from _yaml_comments(text)

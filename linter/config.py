@@ -36,6 +36,9 @@ class ClusterConfig:
     peer_name: str | None = None
     helm_values: list[str] = field(default_factory=list)
     edition: str | None = None  # None: the top-level edition, else inferred
+    #: the Terraform consul provider alias whose resources are this cluster's
+    #: (``provider = "dc2"`` or ``"consul.dc2"``; linter.model.tfclusters)
+    provider: str | None = None
 
 
 @dataclass
@@ -118,7 +121,7 @@ TOP_KEYS = {
     "non-suppressible",
     "helm-values-order",
 }
-CLUSTER_KEYS = {"datacenter", "partition", "paths", "peer-name", "helm-values", "edition"}
+CLUSTER_KEYS = {"datacenter", "partition", "paths", "peer-name", "helm-values", "edition", "provider"}
 PEERING_KEYS = {"a", "b"}
 _CODE = re.compile(r"^[A-Z]{2,}[0-9]{0,4}$")
 
@@ -372,4 +375,12 @@ def _cluster(name: str, body: Any, fail: Any) -> ClusterConfig:
         if not isinstance(body["peer-name"], str):
             fail(f"[clusters.{name}] peer-name must be a string", "peer-name")
         cluster.peer_name = body["peer-name"]
+    if "provider" in body:
+        provider = body["provider"]
+        if not isinstance(provider, str) or not re.match(r"^((consul|helm)\.)?[A-Za-z_][A-Za-z0-9_-]*$", provider):
+            fail(
+                f'[clusters.{name}] provider must name a consul (or helm) provider alias ("dc2", "consul.dc2", "helm.k8s")',
+                "provider",
+            )
+        cluster.provider = provider.split(".", 1)[-1]
     return cluster

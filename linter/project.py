@@ -43,6 +43,8 @@ class Project:
     #: (linter.model.roots.Inference); None with configured clusters.
     inference: Any = None
     _by_kind: dict[str, list[Document]] = field(default_factory=dict)
+    #: consul provider .tf files (path, tree), read together in finish()
+    _terraform: list[tuple[str, Any]] = field(default_factory=list)
     _graph: Any = None
     _derived: dict[Callable[..., Any], Any] = field(default_factory=dict)
 
@@ -80,6 +82,19 @@ class Project:
             self.skipped.append((source.path, "peerlint's own report or baseline"))
             return
         self.texts[source.path] = source.text
+        if parsed.syntax == "terraform":
+            self._add_terraform(source, parsed)
+            return
+        if parsed.error is None and parsed.syntax == "json" and _terraform_output(parsed.documents):
+            from linter.model.tfjson import read_terraform_json
+
+            tf = read_terraform_json(parsed.documents[0], source.path, 0, source.text or "")
+            if tf is None:
+                self.skipped.append((source.path, "Terraform state or plan without consul provider resources"))
+                return
+            self.documents.extend(tf.documents)
+            self.skipped.extend((source.path, why) for why in tf.skipped)
+            return
         if parsed.error is not None:
             reason = unparsed_reason(parsed.syntax, source.text, lambda tree: any(classify(tree, "x.json", 0, "json")))
             if reason is not None:  # another language's file (HCL2, a Go template, JSON with comments)
@@ -97,13 +112,56 @@ class Project:
         for index, root in enumerate(parsed.documents):
             self.documents.extend(classify(root, source.path, index, parsed.syntax, named))
 
+    def _add_terraform(self, source: SourceText, parsed: Parsed) -> None:
+        """A ``.tf`` file: kept for :meth:`finish` when it uses the consul provider (a
+        module's files are read together, linter.model.terraform); any other Terraform
+        is passed over."""
+        from linter.model.terraform import mentions_consul, uses_consul
+
+        if parsed.error is not None:
+            if mentions_consul(source.text or ""):
+                self.problems.append(FileProblem(source.path, parsed.error.message, parsed.error.span))
+            else:
+                self.skipped.append((source.path, "Terraform that does not use the consul provider"))
+            return
+        root = parsed.documents[0] if parsed.documents else None
+        if root is None or not uses_consul(root):  # type: ignore[arg-type]
+            self.skipped.append((source.path, "Terraform that does not use the consul provider"))
+            return
+        self._terraform.append((source.path, root))
+
     def finish(self) -> None:
         """Once every file is in: clusters and partitions, then the kind index."""
         from linter.model.clusters import assign_clusters
         from linter.model.helmdocs import drop_lone_weak_helm
 
+        if self._terraform:
+            from linter.model.terraform import read_modules
+
+            for tf in read_modules(self._terraform, self.texts):
+                self.documents.extend(tf.documents)
+                self.skipped.extend((tf.path, why) for why in tf.skipped)
+            self._terraform = []
         self.documents = drop_lone_weak_helm(self.documents)
-        self.inference = assign_clusters(self.documents, self.config)
+        if any("terraform" in doc.extra for doc in self.documents):
+            from linter.model.tfclusters import (
+                assign_terraform,
+                helm_files_documents,
+                releases_with_missing_files,
+                terraform_placements,
+            )
+
+            unknown = releases_with_missing_files(self.documents, self.files)
+            if unknown:  # their values are not known: no install is better than a wrong one
+                dropped = {id(doc) for doc, _why in unknown}
+                self.documents = [doc for doc in self.documents if id(doc) not in dropped]
+                self.skipped.extend((doc.path, why) for doc, why in unknown)
+            self.documents.extend(helm_files_documents(self.documents, self.files, self.config))
+            placements = terraform_placements(self.documents, self.config)
+            self.inference = assign_clusters(self.documents, self.config, frozenset(placements))
+            assign_terraform(self.documents, placements, self.inference)
+        else:
+            self.inference = assign_clusters(self.documents, self.config)
         self.index()
 
     def index(self) -> None:
@@ -169,6 +227,8 @@ class Project:
             # the peering CRs through of(), as the builder once read them: of() also
             # leaves last_document (named by an internal error) where it always has
             acceptors, dialers = list(self.of("PeeringAcceptor")), list(self.of("PeeringDialer"))
+            acceptors += self.of("consul_peering_token")  # Terraform's sides (linter.model.terraform)
+            dialers += self.of("consul_peering")
             self._graph = build_topology(
                 self.documents,
                 self.config,
@@ -177,6 +237,19 @@ class Project:
                 dialers=dialers,
             )
         return self._graph
+
+
+def _terraform_output(documents: list) -> bool:
+    """Whether a parsed JSON file looks like ``terraform show -json`` output (cheap: the
+    reader, linter.model.tfjson, is imported only then)."""
+    from linter.nodes import Mapping
+
+    return (
+        len(documents) == 1
+        and isinstance(documents[0], Mapping)
+        and "format_version" in documents[0]
+        and ("values" in documents[0] or "planned_values" in documents[0])
+    )
 
 
 def _no_editions(project: Project) -> dict[str, Any]:

@@ -8,6 +8,13 @@ from linter.api import Finding, Rule
 
 OTHER = {"acceptor": "PeeringDialer", "dialer": "PeeringAcceptor"}
 SELF = {"acceptor": "PeeringAcceptor", "dialer": "PeeringDialer"}
+#: the same sides written with Terraform's consul provider
+TF_OTHER = {"acceptor": "consul_peering", "dialer": "consul_peering_token"}
+TF_SELF = {"acceptor": "consul_peering_token", "dialer": "consul_peering"}
+
+
+def _terraform(peering) -> bool:
+    return peering.doc is not None and peering.doc.category == "terraform-peering"
 
 
 #: cluster-01/values.yaml, the same in the bad and the good example
@@ -128,15 +135,23 @@ spec:
             ):
                 continue  # the other side was made with the CLI
             same = [p for p in back if p.role == peering.role and p.partner is None]
-            kind, other = SELF[peering.role], OTHER[peering.role]
+            kind, other = (TF_SELF, TF_OTHER) if _terraform(peering) else (SELF, OTHER)
+            kind, other = kind[peering.role], other[peering.role]
             if same:
                 verb = "accept" if peering.role == "acceptor" else "dial"
                 yield self.report(
                     peering,
                     f"both sides of the peering between {peering.cluster!r} and {remote!r} {verb}: a {kind} here and "
                     f"{kind} {same[0].peer_name!r} in {remote!r}; one side must generate the token and the other establish it",
-                    related=[(same[0], f"the {kind} in {remote!r}")],
-                    fix=f"replace one of them with a {other} of the same name that reads the acceptor's token secret",
+                    related=[
+                        (same[0], f"the {(TF_SELF if _terraform(same[0]) else SELF)[same[0].role]} in {remote!r}")
+                    ],
+                    fix=(
+                        f"replace one of them with a {other} of the same peer_name whose peering_token is the other "
+                        "side's consul_peering_token.<name>.peering_token"
+                        if _terraform(peering)
+                        else f"replace one of them with a {other} of the same name that reads the acceptor's token secret"
+                    ),
                 )
             elif not back and topo.manages_peerings_with_crs(remote):
                 yield self.report(
@@ -147,5 +162,9 @@ spec:
                         if peering.role == "acceptor"
                         else "there is no token for it to read, the peering is never established"
                     ),
-                    fix=f"add a {other} named {topo.peer_name_of(peering.cluster)!r} in {remote!r} with the same spec.peer.secret",
+                    fix=(
+                        f"add a {other} with peer_name = {topo.peer_name_of(peering.cluster)!r} for {remote!r}"
+                        if _terraform(peering)
+                        else f"add a {other} named {topo.peer_name_of(peering.cluster)!r} in {remote!r} with the same spec.peer.secret"
+                    ),
                 )

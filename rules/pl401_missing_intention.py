@@ -205,7 +205,18 @@ def _fix(project, export, peer: str, names: list[str]) -> Fix:
     service, or without the names of the peer's callers, advice only."""
     doc = _intentions_doc(project, export)
     shown = names or ["<service>"]
+    blocks = " ".join(f'sources {{ name = "{n}", peer = "{peer}", action = "allow" }}' for n in shown)
+    if doc is not None and str(doc.extra.get("terraform", "")).startswith("consul_config_entry_service_intentions."):
+        # Terraform's sources blocks, added before the resource's closing brace
+        text = editable(project.texts, doc)
+        edits = _add_source_blocks(doc, text, names, peer) if names and text is not None else ()
+        return Fix(f"add to {doc.extra['terraform']} in {doc.path}: {blocks}", edits, safe=False)
     if doc is None:
+        if "terraform" in export.doc.extra:
+            return Fix(
+                f'add a consul_config_entry_service_intentions resource with name = "{export.service}" and {blocks}',
+                safe=False,
+            )
         created = _new_entry(project, export, peer, names) if names else None
         where = f" in a new file {created.path}" if created is not None else ""
         edits = (created,) if created is not None else ()
@@ -240,6 +251,24 @@ def _fix(project, export, peer: str, names: list[str]) -> Fix:
     plain = all(_SOURCE_NAME.match(n) for n in [peer, *names])  # else quoting and escaping: left to a human
     edits = _add_sources(doc, text, holder, key, entries) if names and plain and text is not None else ()
     return Fix(message, edits, safe=False)
+
+
+def _add_source_blocks(doc: Document, text: str, names: list[str], peer: str) -> tuple[Edit, ...]:
+    """``sources {}`` blocks inserted before the closing brace of a Terraform
+    ``consul_config_entry_service_intentions`` resource (its span is the block's),
+    indented like its ``name`` argument; nothing when the brace is not alone on its line."""
+    end = doc.root.span
+    first = doc.root.key("Name")  # the resource's name argument
+    if first is None or line_of(text, end.end_line).strip() != "}":
+        return ()
+    indent = line_of(text, first.span.line)[: first.span.col - 1]
+    if indent.strip():
+        return ()
+    blocks = "".join(
+        f'\n{indent}sources {{\n{indent}  name   = "{n}"\n{indent}  peer   = "{peer}"\n{indent}  action = "allow"\n{indent}}}\n'
+        for n in names
+    )
+    return (Edit(doc.path, Span(end.end_line, 1, end.end_line, 1), blocks),)
 
 
 def _lower(doc: Document) -> bool:

@@ -39,7 +39,7 @@ class MeshGatewayAcl(Rule):
     summary = "With ACLs on, a mesh gateway's token lacks a permission peering needs"
     severity = "error"
     security_severity = 4.0
-    reads = ("graph", "acl-token", "acl-policy", "acl-policy-api", "agent-config", "helm-values", "texts")
+    reads = ("graph", "acl-token", "acl-policy", "acl-policy-api", "acl-role", "agent-config", "helm-values", "texts")
     doc = """
 ## What it does
 With ACLs on (agent `acl { enabled = true }`, not Helm-managed), resolves the token of

@@ -45,7 +45,7 @@ class ImportedServiceAcl(Rule):
     summary = "With ACLs on, a sidecar with a peered upstream has a token that cannot read imported services"
     severity = "error"
     security_severity = 4.0
-    reads = ("graph", "acl-token", "acl-policy", "acl-policy-api", "agent-config", "helm-values", "texts")
+    reads = ("graph", "acl-token", "acl-policy", "acl-policy-api", "acl-role", "agent-config", "helm-values", "texts")
     doc = """
 ## What it does
 With ACLs on (agent `acl { enabled = true }`, not Helm-managed), checks the token of every

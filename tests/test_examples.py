@@ -39,6 +39,23 @@ MISTAKES = {
             "    - name: reports\n      peer: east\n      action: allow\n    - name: checkout\n      peer: south\n      action: allow\n",
         ),
     ),
+    "missing intention, Terraform": (
+        ("PL401", "examples/terraform/ledger.tf", 11),
+        (
+            "terraform/ledger.tf",
+            "  })\n}\n",
+            "  })\n}\n\n"
+            'resource "consul_config_entry_service_intentions" "ledger" {\n'
+            "  provider = consul.north\n"
+            '  name     = "ledger"\n\n'
+            "  sources {\n"
+            '    name   = "auditor"\n'
+            '    peer   = "arctic"\n'
+            '    action = "allow"\n'
+            "  }\n"
+            "}\n",
+        ),
+    ),
 }
 
 

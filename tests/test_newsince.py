@@ -55,7 +55,7 @@ def test_deleting_a_file_others_depend_on_is_reported(repo, capsys) -> None:
     status, out, err = run(capsys)
     assert status == 1
     assert out.startswith(PL401)
-    assert "3 finding(s) already present at HEAD not shown" in err
+    assert "4 finding(s) already present at HEAD not shown" in err
 
 
 def test_an_edit_that_breaks_another_file_is_reported(repo, capsys) -> None:
@@ -84,7 +84,7 @@ def test_old_findings_and_renames_do_not_block(repo, capsys) -> None:
     git(repo, "mv", "west/crds/exported-services.yaml", "west/crds/exports.yaml")
     status, out, err = run(capsys)
     assert (status, out) == (0, "")
-    assert "3 finding(s) already present at HEAD not shown" in err
+    assert "4 finding(s) already present at HEAD not shown" in err
 
 
 def test_a_commit_without_consul_files_returns_at_once(repo, capsys) -> None:

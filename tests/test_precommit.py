@@ -245,7 +245,7 @@ def test_hook_blocks_a_commit_that_deletes_a_file_others_depend_on(user_repo) ->
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert re.search(r"^peerlint\.+Failed$", proc.stdout, re.M), proc.stdout
     assert PL401 in proc.stdout  # in a file the commit does not touch
-    assert "3 finding(s) already present at HEAD not shown" in proc.stdout
+    assert "4 finding(s) already present at HEAD not shown" in proc.stdout
 
 
 def test_hook_blocks_an_edit_that_breaks_another_files_finding(user_repo) -> None:
@@ -270,4 +270,4 @@ def test_hook_passes_old_findings_and_returns_at_once_without_consul_files(user_
     _git(user_repo, "add", "-A")
     proc = _commit(user_repo, "-m", "a comment")  # a Consul file, but nothing new: passes
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "3 finding(s) already present at HEAD not shown" in proc.stdout
+    assert "4 finding(s) already present at HEAD not shown" in proc.stdout

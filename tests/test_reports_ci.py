@@ -178,5 +178,5 @@ def test_colour_follows_the_flag_then_the_environment(args, env, colored) -> Non
 def test_statistics_counts_findings_per_rule() -> None:
     done = _run("check", "--statistics", ".", cwd=EXAMPLES)
     lines = done.stdout.splitlines()
-    assert done.returncode == 1 and lines[-1].startswith("Found 3 problem(s)")
+    assert done.returncode == 1 and lines[-1].startswith("Found 4 problem(s)")
     assert {line.split()[1] for line in lines[:-1]} == {"PL303", "PL401", "PL403"}

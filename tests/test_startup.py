@@ -16,7 +16,7 @@ import pytest
 
 from tests.helpers import REPO
 
-HEAVY = ("jsonschema", "networkx", "rich", "ruamel", "hcl", "yaml", "referencing")
+HEAVY = ("jsonschema", "networkx", "rich", "ruamel", "hcl", "yaml", "referencing", "tree_sitter")
 #: The check pipeline's own modules: a light command needs none of them either.
 PIPELINE = ("linter.engine", "linter.load", "linter.parse", "linter.forks", "linter.rulepool", "linter.resultscache")
 

@@ -2,8 +2,10 @@
 
 A token (ACL API token JSON) is resolved into an :class:`~linter.acl.authorizer.Authorizer`
 from its ``Policies`` (by Name or ID, found among the repository's policy files),
-``ServiceIdentities``, ``NodeIdentities`` and ``TemplatedPolicies``. When anything it
-uses is not in the repository (a policy not found, ``Roles``, an unknown template) the
+``ServiceIdentities``, ``NodeIdentities``, ``TemplatedPolicies`` and ``Roles`` (their
+policies and identities: roles are Terraform's ``consul_acl_role``, the ``acl-role``
+documents). When anything it uses is not in the repository (a policy or role not
+found, an unknown template) the
 token is *unresolved* and rules stay silent about it: the missing piece may grant
 everything.
 
@@ -25,6 +27,7 @@ from linter.model.document import (
     ACL_TOKEN,
     AGENT_CONFIG,
     HELM_VALUES,
+    TF_ROLE,
     Document,
     is_true,
     text,
@@ -88,6 +91,12 @@ class AclModel:
             self.by_name.setdefault(("*", policy.name), policy)
             if policy.id:
                 self.by_id.setdefault(policy.id, policy)
+        # roles (Terraform's consul_acl_role): a token's Roles grant their policies and identities
+        self.roles: dict[tuple[str, str], Document] = {}
+        for doc in project.of(TF_ROLE):
+            name = text(doc.root.get("Name"))
+            if name:
+                self.roles.setdefault((doc.cluster, name), doc)
         self.tokens = [self._token(doc) for doc in project.of(ACL_TOKEN) if isinstance(doc.root, Mapping)]
         # Where each token may apply, so a service's tokens are looked up, not searched
         # for among every token of the project (once per service: quadratic).
@@ -102,8 +111,18 @@ class AclModel:
     def _token(self, doc: Document) -> Token:
         root = doc.root
         token = Token(doc, text(root.get("SecretID")))
-        if as_list(root.get("Roles")):
-            token.unresolved = "it uses roles"
+        for link in as_list(root.get("Roles")):
+            name = text(link.get("Name")) if isinstance(link, Mapping) else None
+            role = self.roles.get((doc.cluster, name)) if name else None
+            if role is None:
+                token.unresolved = token.unresolved or "it uses a role that is not in the repository"
+            else:
+                self._grant(token, role.root, doc)
+        self._grant(token, root, doc)
+        return token
+
+    def _grant(self, token: Token, root: Mapping, doc: Document) -> None:
+        """What a token's (or one of its roles') policies and identities grant it."""
         for link in as_list(root.get("Policies")):
             policy = None
             if isinstance(link, Mapping):
@@ -136,7 +155,6 @@ class AclModel:
             if kind == "service" and name:
                 token.service_identities[name] = variables.get("Name")  # type: ignore[union-attr,assignment]
             token.policies.append(policy)
-        return token
 
     def tokens_for_service(self, service: Document, *names: str) -> Iterator[tuple[Token, Node]]:
         """The tokens that apply to a service definition, each with the node that binds

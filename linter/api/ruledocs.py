@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from linter.api.rule import Rule
 
-_FENCE = {".hcl": "hcl", ".json": "json", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml"}
+_FENCE = {".hcl": "hcl", ".tf": "hcl", ".json": "json", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml"}
 
 #: The rendered sections: heading, ``example`` key, and what the files do.
 _SECTIONS = (("## Example", "bad", "make {code} fire"), ("## Use instead", "good", "do not fire {code}"))

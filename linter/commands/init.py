@@ -55,6 +55,9 @@ def render(project: Any, base: str) -> str:
         '# edition = "ce"            # or "enterprise": every cluster without its own edition',
         '# consul-version = "1.17.2" # the version your servers run',
     ]
+    terraform = _terraform_clusters(project, base, {r.name for r in roots})
+    if not roots and terraform:
+        return "\n".join(lines + terraform) + "\n"
     if not roots:
         lines += [
             "",
@@ -104,12 +107,33 @@ def render(project: Any, base: str) -> str:
         edition = project.edition_of(root.name)
         if edition.source == "files" and edition.enterprise and not all(e.enterprise for e in editions):
             lines.append(f'edition = "enterprise"  # {edition.why}')
+    lines += terraform
     pairs = _peerings(project, roots, names)
     if pairs:
         lines += ["", "# Peerings seen (PeeringAcceptor/PeeringDialer pairs, peer names used)"]
         for a, b, where in pairs:
             lines += ["[[peerings]]", f"# {where}", f"a = {_q(a)}", f"b = {_q(b)}"]
     return "\n".join(lines) + "\n"
+
+
+def _terraform_clusters(project: Any, base: str, taken: set[str]) -> list[str]:
+    """A ``[clusters.NAME]`` with ``provider`` per aliased consul provider block (the
+    clusters Terraform configures: linter.model.tfclusters), unless a folder's cluster
+    already has the name."""
+    lines: list[str] = []
+    seen: set[str] = set(taken)
+    for doc in project.documents:
+        alias = doc.root.value("alias") if doc.category == "terraform-provider" else None
+        if not isinstance(alias, str) or not _BARE.match(alias) or doc.cluster in seen:
+            continue
+        seen.add(doc.cluster)
+        rel = os.path.relpath(os.path.abspath(doc.path), base).replace(os.sep, "/")
+        lines += ["", f"[clusters.{_key(doc.cluster)}]", f"# the resources of provider consul.{alias} ({rel})"]
+        datacenter = doc.root.value("datacenter")
+        if isinstance(datacenter, str) and datacenter != doc.cluster:
+            lines.append(f"datacenter = {_q(datacenter)}")
+        lines.append(f"provider = {_q(alias)}")
+    return lines
 
 
 def _peerings(project: Any, roots: list[Any], names: dict[int, str]) -> list[tuple[str, str, str]]:
@@ -155,8 +179,7 @@ def run(args: Any) -> int:
     except OSError as err:
         print(f"peerlint: init: cannot write {out}: {err.strerror or err}", file=sys.stderr)
         return EXIT_ERROR
-    roots = project.inference.roots if project.inference is not None else []
     if found is not None:
         print(f"peerlint: init: note: {found} above this folder no longer applies here", file=sys.stderr)
-    print(f"peerlint: wrote {out} ({len(roots)} cluster(s)); review it", file=sys.stderr)
+    print(f"peerlint: wrote {out} ({text.count(chr(10) + '[clusters.')} cluster(s)); review it", file=sys.stderr)
     return EXIT_OK

@@ -30,7 +30,7 @@ from linter.lsp import (
 )
 
 WATCHERS = ("**/*.{hcl,json,yaml,yml}", "**/{peerlint.toml,.peerlint.toml,pyproject.toml}")
-COMMENTS = (".hcl", ".yaml", ".yml")  # files a `#` suppression comment can go in
+COMMENTS = (".hcl", ".yaml", ".yml", ".tf")  # files a `#` suppression comment can go in
 
 
 def _path(uri: str) -> str | None:

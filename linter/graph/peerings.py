@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from linter.config_lines import config_display_path, config_line_span, config_lines
 from linter.graph.query import Peering, TopologyIndexes
-from linter.model.document import CRD, Document, text
+from linter.model.document import CRD, TF_PEERING, Document, text
 from linter.nodes import Mapping
 
 if TYPE_CHECKING:
@@ -72,13 +72,17 @@ def pair_peerings(
     sides: dict[str, list[Peering]] = {"acceptor": [], "dialer": []}
     for docs, role in ((acceptors, "acceptor"), (dialers, "dialer")):
         for doc in docs:
-            if doc.category != CRD:
+            if doc.category == CRD:
+                name, node = doc.name, doc.name_node()
+                secret_name, secret_key = _secret(doc)
+            elif doc.category == TF_PEERING:  # consul_peering_token / consul_peering
+                name, node = doc.root.value("PeerName"), doc.root.get("PeerName")
+                secret_name, secret_key = doc.root.get("Token"), None
+            else:
                 continue
-            name = doc.name
             if not isinstance(name, str) or not name:
                 continue
             ix.cr_clusters.add(doc.cluster)
-            secret_name, secret_key = _secret(doc)
             remote = resolve(name.lower(), doc.cluster)
             sides[role].append(
                 Peering(
@@ -89,7 +93,7 @@ def pair_peerings(
                     _remote_partition(config, ix, remote) if remote else None,
                     role,
                     doc,
-                    doc.name_node(),
+                    node,
                     secret_name=secret_name,
                     secret_key=secret_key,
                 )
@@ -110,6 +114,17 @@ def pair_peerings(
             if (sides["dialer"][i].cluster, sides["dialer"][i].partition) != (acceptor.cluster, acceptor.partition)
         ]
 
+    # Stage 0: a consul_peering that reads a consul_peering_token's token (Terraform: certain).
+    tokens = {
+        (a.doc.extra.get("module"), text(a.secret_name)): a
+        for a in sides["acceptor"]
+        if a.doc is not None and a.doc.category == TF_PEERING and text(a.secret_name)
+    }
+    for i, dialer in enumerate(sides["dialer"]):
+        if dialer.doc is not None and dialer.doc.category == TF_PEERING:
+            acceptor = tokens.get((dialer.doc.extra.get("module"), text(dialer.secret_name)))
+            if acceptor is not None and acceptor.partner is None:
+                link(acceptor, i)
     # Stage 1: the names agree.
     by_place: dict[tuple[str, str], list[int]] = {}
     for i, dialer in enumerate(sides["dialer"]):

@@ -138,6 +138,9 @@ def truthy(value: Any) -> bool:
 
 
 def _default_key(doc: Document) -> tuple:
+    release = doc.extra.get("helm_order")
+    if release is not None:  # a Terraform helm_release's: its values files, then its set blocks
+        return (2, release[0], release[1])
     base = os.path.basename(doc.path)
     return (0 if base in ("values.yaml", "values.yml") else 1, doc.path, doc.index)
 

@@ -58,8 +58,10 @@ def warm_up(files: list[str] | None = None) -> None:
     ``files`` use (every one when not given). A parser not warmed up is still built
     where it is first needed; a YAML-only repository just never imports pyhcl (~35 ms)."""
     suffixes = {path[path.rfind(".") :].lower() for path in files} if files is not None else {".hcl", ".yaml", ".json"}
-    if suffixes - {".yaml", ".yml", ".json"}:
+    if suffixes - {".yaml", ".yml", ".json", ".tf"}:
         parse_text("warm-up.hcl", 'a = "b"\n')
+    if ".tf" in suffixes:  # the tree-sitter grammar (linter/parse/terraform.py)
+        parse_text("warm-up.tf", 'a = "b"\n')
     if suffixes & {".yaml", ".yml"}:
         parse_text("warm-up.yaml", "a: b\n")
     if suffixes & {".json", ".yaml", ".yml"}:

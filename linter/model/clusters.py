@@ -54,9 +54,13 @@ def cluster_for_path(path: str, config: Config, matcher: ClusterMatcher | None =
     return (matcher or ClusterMatcher(config)).match(rel)
 
 
-def assign_clusters(documents: list[Document], config: Config) -> Inference | None:
+def assign_clusters(
+    documents: list[Document], config: Config, placed: frozenset[int] = frozenset()
+) -> Inference | None:
     """Set ``cluster`` and ``partition`` on every document (see the module doc); the
-    inference (roots, guesses) when the configuration names no clusters."""
+    inference (roots, guesses) when the configuration names no clusters. ``placed``:
+    ids of documents placed otherwise (Terraform's, by their provider), left out of
+    the inference so that they anchor no cluster folder."""
     cache: dict[str, tuple[str, str]] = {}
     if config.clusters:
         matcher = ClusterMatcher(config)
@@ -65,7 +69,7 @@ def assign_clusters(documents: list[Document], config: Config) -> Inference | No
                 cache[doc.path] = cluster_for_path(doc.path, config, matcher)
             doc.cluster, doc.partition = cache[doc.path]
         return None
-    inference = infer(documents, config.root)
+    inference = infer([doc for doc in documents if id(doc) not in placed] if placed else documents, config.root)
     if not inference.roots:
         return inference
     for doc in documents:

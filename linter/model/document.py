@@ -18,6 +18,11 @@ ACL_POLICY_API = "acl-policy-api"  # API JSON with Name and Rules
 ACL_TOKEN = "acl-token"
 K8S_WORKLOAD = "k8s-workload"
 K8S_SECRET = "k8s-secret"
+# Terraform's consul provider (linter.model.terraform): what has no Consul document kind
+TF_PEERING = "terraform-peering"  # consul_peering_token / consul_peering
+TF_PROVIDER = "terraform-provider"  # a provider "consul" block
+TF_ROLE = "acl-role"  # consul_acl_role
+TF_HELM_RELEASE = "terraform-helm-release"  # a consul helm_release that only names values files
 
 CATEGORIES = (
     CONFIG_ENTRY,
@@ -30,6 +35,10 @@ CATEGORIES = (
     ACL_TOKEN,
     K8S_WORKLOAD,
     K8S_SECRET,
+    TF_PEERING,
+    TF_PROVIDER,
+    TF_ROLE,
+    TF_HELM_RELEASE,
 )
 
 

@@ -14,12 +14,23 @@ from dataclasses import dataclass, field
 from linter.nodes import Node
 from linter.parse.errors import MAX_DEPTH, ParseError
 
-__all__ = ["MAX_DEPTH", "ParseError", "Parsed", "SUFFIXES", "parse_hcl", "parse_text", "syntax_for"]
+__all__ = [
+    "MAX_DEPTH",
+    "ParseError",
+    "Parsed",
+    "SUFFIXES",
+    "TERRAFORM_SUFFIXES",
+    "parse_hcl",
+    "parse_text",
+    "syntax_for",
+]
 
 YAML_SUFFIXES = (".yaml", ".yml")
 JSON_SUFFIXES = (".json",)
 HCL_SUFFIXES = (".hcl",)
-SUFFIXES = YAML_SUFFIXES + JSON_SUFFIXES + HCL_SUFFIXES
+#: Terraform's HCL2: read only for the consul provider's resources (linter.model.terraform)
+TERRAFORM_SUFFIXES = (".tf",)
+SUFFIXES = YAML_SUFFIXES + JSON_SUFFIXES + HCL_SUFFIXES + TERRAFORM_SUFFIXES
 
 
 @dataclass
@@ -33,6 +44,8 @@ class Parsed:
 
 def syntax_for(path: str, text: str) -> str:
     lower = path.lower()
+    if lower.endswith(TERRAFORM_SUFFIXES):
+        return "terraform"
     if lower.endswith(YAML_SUFFIXES):
         return "yaml"
     if lower.endswith(JSON_SUFFIXES) or text.lstrip()[:1] == "{":
@@ -62,6 +75,10 @@ def parse_text(path: str, text: str) -> Parsed:
             from linter.parse.jsonparse import parse_json
 
             return Parsed(syntax, [parse_json(text)])
+        if syntax == "terraform":
+            from linter.parse.terraform import parse_terraform  # tree-sitter: loaded only for .tf files
+
+            return Parsed(syntax, [parse_terraform(text)])
         return Parsed(syntax, [parse_hcl(text)])
     except ParseError as err:
         return Parsed(syntax, [], err)
