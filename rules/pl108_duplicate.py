@@ -22,8 +22,8 @@ identity or one local bind address and port (or socket), a sameness-group member
 twice, a second `mesh` / `proxy-defaults` / `exported-services` for one partition in one
 cluster (config entries or CRDs), two PeeringAcceptors or PeeringDialers in one namespace
 writing the same secret, two ServiceIntentions for one destination, and two
-ServiceDefaults / ServiceResolver / SamenessGroup resources with one name in different
-namespaces.
+ServiceDefaults / ServiceResolver / SamenessGroup / JWTProvider resources with one name
+in different namespaces.
 
 Two files that describe the same Kubernetes object (same kind, name and namespace; an
 unset namespace is the one a `kustomization.yaml` beside the file sets, else `default`)
@@ -196,6 +196,7 @@ Sources = [
             "ServiceDefaults",
             "ServiceResolver",
             "SamenessGroup",
+            "JWTProvider",
         ):
             namespace, name = v.k8s_object(doc)
             if doc.kind in ("PeeringAcceptor", "PeeringDialer"):
@@ -209,7 +210,7 @@ Sources = [
                 if doc.kind == "ServiceIntentions":
                     node, key, msg = self._intention_key(doc, context, single)
                 elif single:
-                    node, kube = doc.name_node(), v.KUBE_KIND[doc.kind]
+                    node, kube = doc.name_node(), v.KUBE_KIND.get(doc.kind, doc.kind.lower())
                     key = (doc.cluster, doc.kind, name) if name else None
                     msg = f'{kube} resource with name "{name}" is already defined – all {kube} resources must have unique names across namespaces'
                 else:
