@@ -39,6 +39,7 @@ ENTRY_KINDS = (
     "jwt-provider",
 )
 CRD_KINDS = (
+    "JWTProvider",
     "PeeringAcceptor",
     "PeeringDialer",
     "Mesh",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.api import Document, Finding, Rule, as_list
+from linter.api import Document, Finding, Rule, as_list, schema
 from linter.api import validation as v
 
 
@@ -22,8 +22,8 @@ identity or one local bind address and port (or socket), a sameness-group member
 twice, a second `mesh` / `proxy-defaults` / `exported-services` for one partition in one
 cluster (config entries or CRDs), two PeeringAcceptors or PeeringDialers in one namespace
 writing the same secret, two ServiceIntentions for one destination, and two
-ServiceDefaults / ServiceResolver / SamenessGroup resources with one name in different
-namespaces.
+ServiceDefaults / ServiceResolver / SamenessGroup / JWTProvider resources with one name
+in different namespaces.
 
 Two files that describe the same Kubernetes object (same kind, name and namespace; an
 unset namespace is the one a `kustomization.yaml` beside the file sets, else `default`)
@@ -38,15 +38,23 @@ consul-k8s webhook refuses the second resource (`mesh resource already defined -
 one mesh entry is supported`), and two config entries for one partition overwrite each
 other: whichever is written last wins, silently.
 
-**Assumes** the cluster's edition: on Enterprise (explicit or inferred per cluster)
-names may repeat across Kubernetes namespaces with Consul namespaces mirrored, so those
-duplicates are not reported.
+**Assumes** the webhook's enablement, from the cluster's Helm values: with Consul
+namespaces on (`global.enableConsulNamespaces`) and mirrored
+(`connectInject.consulNamespaces.mirroringK8S`, whose chart default turned true in
+consul-k8s 1.0.0), each Kubernetes namespace writes its own Consul namespace, so names
+may repeat across them and two ServiceIntentions clash only on one destination name and
+namespace (an unset `spec.destination.namespace` is the mirroring prefix plus the
+resource's Kubernetes namespace). Otherwise (namespaces off, not mirrored, or CE) every
+resource writes into one Consul namespace and names must be unique across Kubernetes
+namespaces. On an Enterprise cluster whose enablement the repository does not say, only
+what both readings refuse is reported.
 
 ## References
 - [Consul `agent/structs/config_entry_intentions.go`: `ServiceIntentionsConfigEntry.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/config_entry_intentions.go)
 - [Consul `agent/structs/structs.go`: `NodeService.Validate`](https://github.com/hashicorp/consul/blob/main/agent/structs/structs.go)
 - [consul-k8s `control-plane/api/v1alpha1`: the kinds' `*_webhook.go`](https://github.com/hashicorp/consul-k8s/tree/main/control-plane/api/v1alpha1)
 - [consul-k8s `control-plane/api/common/configentry_webhook.go`: `ValidateConfigEntry`](https://github.com/hashicorp/consul-k8s/blob/main/control-plane/api/common/configentry_webhook.go)
+- [consul-k8s `control-plane/api/v1alpha1/serviceintentions_webhook.go`: `Handle`](https://github.com/hashicorp/consul-k8s/blob/main/control-plane/api/v1alpha1/serviceintentions_webhook.go)
 """
     example = {
         "bad": {
@@ -188,27 +196,25 @@ Sources = [
             "ServiceDefaults",
             "ServiceResolver",
             "SamenessGroup",
+            "JWTProvider",
         ):
             namespace, name = v.k8s_object(doc)
-            enterprise = project.edition_of(doc).enterprise
             if doc.kind in ("PeeringAcceptor", "PeeringDialer"):
                 secret = v.child(v.child(doc.spec, "peer"), "secret")
                 node = secret.get("name") if secret else None
                 key = (doc.cluster, doc.kind, namespace, v.value(node)) if v.is_set(node) else None
                 msg = f"an existing {doc.kind} resource has the same secret name `name: {v.value(node)}, namespace: {namespace or 'default'}`"
-            elif doc.kind == "ServiceIntentions":
-                dest, _ns = v.intention_destination(doc)
-                node = dest
-                key = (
-                    (doc.cluster, doc.kind, v.value(dest), namespace if enterprise else "") if v.is_set(dest) else None
-                )
-                msg = f"an existing ServiceIntentions resource has `spec.destination.name: {v.value(dest)}`"
-            elif enterprise:
-                continue  # with Consul namespaces and mirroring, names may repeat across namespaces
             else:
-                node, kube = doc.name_node(), v.KUBE_KIND[doc.kind]
-                key = (doc.cluster, doc.kind, name) if name else None
-                msg = f'{kube} resource with name "{name}" is already defined – all {kube} resources must have unique names across namespaces'
+                context = schema.context_of(project, doc)
+                single = v.single_consul_namespace(context, project.edition_of(doc).enterprise)
+                if doc.kind == "ServiceIntentions":
+                    node, key, msg = self._intention_key(doc, context, single)
+                elif single:
+                    node, kube = doc.name_node(), v.KUBE_KIND.get(doc.kind, doc.kind.lower())
+                    key = (doc.cluster, doc.kind, name) if name else None
+                    msg = f'{kube} resource with name "{name}" is already defined – all {kube} resources must have unique names across namespaces'
+                else:
+                    continue  # with Consul namespaces mirrored (or not known not to be), names may repeat across namespaces
             first = groups.setdefault(key, doc) if key else doc
             if first is not doc and v.k8s_object(first) != (namespace, name):
                 yield self.report(
@@ -217,3 +223,21 @@ Sources = [
                     related=[(first.at(first.name_node()), "the existing resource")],
                     fix="merge them, or give each its own name",
                 )
+
+    @staticmethod
+    def _intention_key(doc: Document, context, single: bool | None) -> tuple:
+        """The ServiceIntentions webhook's create check (``Handle``): with one Consul
+        namespace for the cluster, the destination name alone; with namespaces mirrored,
+        the destination name and (defaulted) namespace. Unknown which: a pair equal
+        under both is refused either way, in words the two messages share."""
+        dest, _ns = v.intention_destination(doc)
+        if not v.is_set(dest):
+            return dest, None, ""
+        name = v.value(dest)
+        msg = f"an existing ServiceIntentions resource has `spec.destination.name: {name}`"
+        if single:
+            return dest, (doc.cluster, doc.kind, name), msg
+        where, namespace = v.intention_consul_namespace(doc, context)
+        if single is False:
+            msg += f" and `spec.destination.namespace: {namespace}`"
+        return dest, (doc.cluster, doc.kind, name, where, namespace), msg

@@ -16,7 +16,7 @@ from linter.schemacheck import issues, schema_name
 from linter.textedits import scalar_edits
 from linter.versions import installed
 
-__all__ = ["shape_findings", "check_context"]
+__all__ = ["shape_findings", "check_context", "context_of"]
 
 #: A Kubernetes field error (``field.Invalid`` and friends) not yet wrapped in the
 #: webhook's ``apierrors.NewInvalid`` words.
@@ -48,20 +48,21 @@ def check_context(project: Any, doc: Any, edition: str, edition_assumed: bool = 
     inference = getattr(project, "inference", None)
     if inference is not None and inference.guess_about(doc.path):
         return context
-    namespaces = partitions = partition = None
+    namespaces = partitions = partition = mirroring = prefix = None
     configured = doc.cluster in project.config.clusters
     install = install_for(project, doc.cluster)
+    version = installed(install, project.config)[1]
     if install is not None:
         namespaces = install.truthy("global.enableConsulNamespaces")
         partitions = install.truthy("global.adminPartitions.enabled")
         named = install.value("global.adminPartitions.name")
         partition = (named if isinstance(named, str) else "") if partitions else ""
+        mirroring, prefix = _mirroring(install, namespaces, version)
     else:
         cluster = project.config.clusters.get(doc.cluster)
         placed = getattr(cluster, "partition", "default") if cluster is not None else "default"
         if placed and placed != "default":
             partitions, partition = True, placed
-    version = installed(install, project.config)[1]
     return KubeContext(
         edition=edition,
         edition_assumed=edition_assumed,
@@ -70,13 +71,51 @@ def check_context(project: Any, doc: Any, edition: str, edition_assumed: bool = 
         partition=partition,
         configured=configured,
         version=tuple(version) if version else None,
+        mirroring=mirroring,
+        mirroring_prefix=prefix,
     )
+
+
+def _mirroring(install: Any, namespaces: bool, version: Any) -> tuple[bool | None, str]:
+    """``ConsulMeta.Mirroring`` and ``.Prefix``: the chart passes
+    ``-enable-k8s-namespace-mirroring`` only with namespaces on and
+    ``connectInject.consulNamespaces.mirroringK8S`` true. That value's chart default
+    turned from false to true in consul-k8s 1.0.0, so left unset it is known only when
+    the cluster's consul-k8s version is."""
+    if not namespaces:
+        return False, ""
+    if install.setting(_MIRRORING) is not None:
+        on: bool | None = install.truthy(_MIRRORING)
+    elif version:
+        on = tuple(version) >= (1, 0, 0)
+    else:
+        on = None
+    named = install.value(_MIRRORING_PREFIX)
+    return on, str(named) if named not in (None, "") else ""
+
+
+_MIRRORING = "connectInject.consulNamespaces.mirroringK8S"
+_MIRRORING_PREFIX = "connectInject.consulNamespaces.mirroringK8SPrefix"
+
+
+def context_of(project: Any, doc: Any) -> Context:
+    """:func:`check_context` for ``doc`` with its cluster's edition, worked out once per
+    run (the shape rules and PL108's webhook duplicates all ask)."""
+    edition_of = getattr(project, "edition_of", None)
+    if edition_of:
+        known = edition_of(doc.cluster)
+        edition, assumed = known.edition, bool(getattr(known, "assumed", False))
+    else:
+        edition, assumed = getattr(project, "edition", "ce"), False
+    context = _CONTEXTS.get(doc)
+    if context is None or context.edition != edition or context.edition_assumed != assumed:
+        context = _CONTEXTS[doc] = check_context(project, doc, edition, assumed)
+    return context
 
 
 def shape_findings(rule: Any, project: Any, kind: str):
     """The findings of one shape rule (``kind`` = unknown/type/value/missing, or
     conflict for PL106's constraint-layer part) over every document that has a schema."""
-    edition_of = getattr(project, "edition_of", None)
     if kind == "unknown":
         from linter.k8s.chartkeys import helm_unknown
 
@@ -84,15 +123,8 @@ def shape_findings(rule: Any, project: Any, kind: str):
     for doc in project.documents:
         if schema_name(doc) is None:
             continue
-        if edition_of:
-            known = edition_of(doc.cluster)
-            edition, assumed = known.edition, bool(getattr(known, "assumed", False))
-        else:
-            edition, assumed = getattr(project, "edition", "ce"), False
-        context = _CONTEXTS.get(doc)
-        if context is None or context.edition != edition or context.edition_assumed != assumed:
-            context = _CONTEXTS[doc] = check_context(project, doc, edition, assumed)
-        for issue in issues(doc, edition, context):
+        context = context_of(project, doc)
+        for issue in issues(doc, context.edition, context):
             if issue.kind == kind:
                 edits = (
                     scalar_edits(project.texts, doc, issue.node, issue.replacement)

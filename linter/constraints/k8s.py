@@ -46,6 +46,11 @@ class KubeContext(Context):
     the constraint layer leaves those clusters' names to it."""
 
     configured: bool = False
+    #: ``ConsulMeta.Mirroring`` (``-enable-k8s-namespace-mirroring``, from
+    #: ``connectInject.consulNamespaces.mirroringK8S`` with namespaces on), None if unknown
+    mirroring: bool | None = None
+    #: ``ConsulMeta.Prefix`` (``mirroringK8SPrefix``), None if unknown
+    mirroring_prefix: str | None = None
     #: the consul-k8s version (``global.imageK8S``'s tag, else ``consul-k8s-version``), None if unknown
     version: tuple | None = None
 

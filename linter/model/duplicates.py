@@ -110,3 +110,35 @@ def repeated(items: Iterator[tuple[Any, Node]]) -> Iterator[tuple[Node, Node, An
             yield node, seen[key], key
         else:
             seen[key] = node
+
+
+def single_consul_namespace(context: Any, enterprise: bool) -> bool | None:
+    """The webhooks' ``singleConsulDestNS := !(NamespacesEnabled && Mirroring)``: whether
+    every custom resource of the cluster writes into one Consul namespace (then names
+    must be unique across Kubernetes namespaces). ``context`` is the webhook's
+    enablement (``namespaces_enabled``, ``mirroring``; None where unknown). Without
+    Helm values a CE cluster has no namespaces; an Enterprise one is unknown (None)."""
+    namespaces = getattr(context, "namespaces_enabled", None)
+    if namespaces is None and not enterprise:
+        namespaces = False
+    if namespaces is False:
+        return True
+    mirroring = getattr(context, "mirroring", None)
+    if namespaces and mirroring is not None:
+        return not mirroring
+    return None
+
+
+def intention_consul_namespace(doc: Document, context: Any) -> tuple[str, str]:
+    """(kind, value) of the Consul namespace a ServiceIntentions' destination lands in
+    with namespaces and mirroring on, after the webhook's ``DefaultNamespaceFields``
+    (an unset ``spec.destination.namespace`` becomes the mirroring prefix plus the
+    resource's Kubernetes namespace). ``("ns", name)`` when known; ``("k8s", namespace)``
+    when the prefix is unknown: equal only to another unset one in the same namespace."""
+    _dest, namespace = v.intention_destination(doc)
+    explicit = v.value(namespace) if namespace is not None else None
+    if explicit:
+        return "ns", str(explicit)
+    kube = k8s_object(doc)[0]
+    prefix = getattr(context, "mirroring_prefix", None)
+    return ("ns", f"{prefix}{kube}") if prefix is not None else ("k8s", kube)
