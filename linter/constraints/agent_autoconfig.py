@@ -20,11 +20,14 @@ The intro token is never taken as missing: ``CONSUL_INTRO_TOKEN`` may supply it.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
 from linter.constraints import Context, Violation, checks
 from linter.constraints.agent_common import block, boolean, find, path_of, server_mode
+from linter.constraints.entries_bexpr import filter_selectors
 
 JWT_METHODS = (
     "auto_config.authorization.static has invalid configuration: exactly one of 'JWTValidationPubKeys', "
@@ -37,6 +40,13 @@ REPLICATION = (
 )
 #: Consul's default datacenter (agent/config/default.go).
 DEFAULT_DATACENTER = "dc1"
+#: validateAutoConfigAuthorizer: the HIL variables a claim assertion may use, filled
+#: with "fake" before the bexpr check.
+_HIL = re.compile(r"\$\{([^}]*)\}")
+HIL_VARIABLES = frozenset({"node", "segment", "partition"})
+#: The top-level selectors of the JWT identity (ssoauth fieldDetails: ``bexpr:"value"``
+#: and ``bexpr:"list"``; the Go field names too, so as not to refuse what bexpr may take).
+CLAIM_SELECTORS = frozenset({"value", "list", "Values", "Lists"})
 
 
 @dataclass(frozen=True)
@@ -96,7 +106,7 @@ def _authorizer_steps(data: dict, authz: dict, apath: tuple, enabled_path: tuple
         for name in ("jwt_validation_pub_keys", "jwks_url", "oidc_discovery_url")
         if _non_empty(find(static, name)[1] if static is not None else None)
     )
-    return [
+    steps = [
         _Step(
             secondary,
             "conflict",
@@ -129,6 +139,32 @@ def _authorizer_steps(data: dict, authz: dict, apath: tuple, enabled_path: tuple
             "set exactly one of static.jwt_validation_pub_keys, static.jwks_url, static.oidc_discovery_url",
         ),
     ]
+    if static is not None:
+        steps += _claim_assertions(static, apath + path_of(skey))
+    return steps
+
+
+def _claim_assertions(static: dict, spath: tuple) -> list[_Step]:
+    """A claim assertion whose selector is not a field of the JWT identity (after the HIL
+    variables are filled in); assertions this reader cannot judge are left alone."""
+    ckey, assertions = find(static, "claim_assertions")
+    for i, raw in enumerate(assertions if isinstance(assertions, list) else []):
+        if not isinstance(raw, str) or any(v.strip() not in HIL_VARIABLES for v in _HIL.findall(raw)):
+            continue
+        selectors = filter_selectors(_HIL.sub("fake", raw))
+        bad = next((s.split(".")[0] for s in selectors or [] if s.split(".")[0] not in CLAIM_SELECTORS), None)
+        if bad is not None:
+            return [
+                _Step(
+                    True,
+                    "value",
+                    spath + (ckey, i),
+                    f"auto_config.authorization.static.claim_assertion {json.dumps(raw)} is invalid: "
+                    f"Selector {json.dumps(bad)} is not valid",
+                    "select the JWT's claims as value.<claim> (claim_mappings) or list.<claim> (list_claim_mappings)",
+                )
+            ]
+    return []
 
 
 def _enabled_steps(data: dict, auto: dict, base: tuple) -> list[_Step]:
