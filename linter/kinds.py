@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from typing import Iterable
+from typing import Any, Iterable
 
 CONFIG_ENTRY_KINDS = (
     "service-defaults",
@@ -105,3 +105,18 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
         return folded[key]
     near = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.75)
     return folded[near[0]] if near else None
+
+
+def one_close(value: Any, allowed: Any) -> str | None:
+    """The one allowed string ``value`` plainly meant: the same letters in another case,
+    else the only near miss (two near misses are a guess)."""
+    if not isinstance(value, str) or not isinstance(allowed, list):
+        return None
+    choices = [a for a in allowed if isinstance(a, str)]
+    same = [a for a in choices if a.lower() == value.lower()]
+    if len(same) == 1:
+        return same[0]
+    near = difflib.get_close_matches(value.lower(), [a.lower() for a in choices], n=2, cutoff=0.75)
+    if len(near) != 1:
+        return None
+    return next(a for a in choices if a.lower() == near[0])

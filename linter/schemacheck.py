@@ -34,12 +34,14 @@ from typing import Any
 
 from linter import schemafast
 from linter.constraints import Context, violations
+from linter.kinds import one_close
 from linter.model.document import (
     CONFIG_ENTRY,
     Document,
 )
 from linter.nodes import Mapping, Node, Scalar, Sequence, fold_key, format_path
 from linter.schemaload import CRD_KINDS, ENTRY_KINDS, OTHER, SCHEMA_DIR, load_schema, schema_name
+from linter.versions import newer_setting
 
 __all__ = [
     "CRD_KINDS",
@@ -87,6 +89,8 @@ class Issue:
     #: The value that fixes it, written at ``node`` (a key's did-you-mean spelling, an
     #: enum value's one close match); None when the fix needs a human.
     replacement: str | None = None
+    #: not the rule's own: a key newer than the schema's release, with no pinned release that refuses it
+    severity: str | None = None
 
 
 def validator(name: str) -> Any:
@@ -134,21 +138,6 @@ def _taken(key: Scalar, name: str) -> bool:
     parent = key.parent
     entries = getattr(parent, "entries", ())
     return any(fold_key(str(k.value)) == fold_key(name) for k, _v in entries if k is not key)
-
-
-def _one_close(value: Any, allowed: Any) -> str | None:
-    """The one allowed string ``value`` plainly meant: the same letters in another case,
-    else the only near miss (two near misses are a guess)."""
-    if not isinstance(value, str) or not isinstance(allowed, list):
-        return None
-    choices = [a for a in allowed if isinstance(a, str)]
-    same = [a for a in choices if a.lower() == value.lower()]
-    if len(same) == 1:
-        return same[0]
-    near = difflib.get_close_matches(value.lower(), [a.lower() for a in choices], n=2, cutoff=0.75)
-    if len(near) != 1:
-        return None
-    return next(a for a in choices if a.lower() == near[0])
 
 
 def _type_of(value: Any) -> str:
@@ -316,6 +305,11 @@ class _Checker:
                 name = str(key.value)
             else:
                 sub = props[name]
+                newer = newer_setting(format_path(key.path), sub, self.context.consul_version)
+                if newer is not None:
+                    self.found.append(Issue("unknown", key, newer.message, newer.fix, severity=newer.severity))
+                    if newer.refused:
+                        continue
                 if self.server_side and self.edition == "ce" and isinstance(sub, dict) and sub.get("x-enterprise-meta"):
                     note = (
                         ", namespaces are a consul enterprise feature"
@@ -438,7 +432,7 @@ class _Checker:
             message = template
         node = self.locate(path, kind, anchor)
         fix = self.default_fix(kind, keyword, fields, schema)
-        close = _one_close(value, allowed) if keyword == "enum" and isinstance(node, Scalar) else None
+        close = one_close(value, allowed) if keyword == "enum" and isinstance(node, Scalar) else None
         if close is not None and node.value == value:
             fix = f"use {json.dumps(close)}"
         else:

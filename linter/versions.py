@@ -12,7 +12,7 @@ minimums.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 Version = tuple[int, int, int]
 
@@ -116,3 +116,48 @@ def at_least(version: Version | None, minimum: Version | None) -> bool | None:
 
 def show(version: Version) -> str:
     return ".".join(str(v) for v in version)
+
+
+class NewerSetting(NamedTuple):
+    """How a setting newer than a schema's release is judged (:func:`newer_setting`)."""
+
+    message: str
+    fix: str
+    severity: str | None  # None: the rule's own (an error)
+    refused: bool  # the pinned release does not read it: dropped from the data
+
+
+def newer_setting(written: str, schema: Any, have: Any) -> NewerSetting | None:
+    """A key newer Consul releases read than the one a schema follows (its ``x-since``:
+    the release that added it, or "" when not known here), judged against the cluster's
+    Consul version as the Helm chart keys are against the chart's: refused when the
+    pinned release is older than the one that added it; a warning naming the release
+    when no version is pinned or the release is not known; None (nothing to say) for a
+    key without ``x-since`` or one the pinned release reads."""
+    if not isinstance(schema, dict) or "x-since" not in schema:
+        return None
+    need = parse_version(schema["x-since"])
+    pinned = tuple(have) if have else None
+    if need is not None and pinned is not None:
+        if pinned >= need:
+            return None
+        return NewerSetting(
+            f"invalid config key {written}: Consul {show(need)} added it; this cluster runs Consul {show(pinned)}",
+            f"remove {written}, or upgrade Consul to {show(need)} or newer",
+            None,
+            True,
+        )
+    added = (
+        f"Consul {show(need)} added it"
+        if need
+        else "Consul releases newer than peerlint's agent schema read it (which release added it is not known here)"
+    )
+    runs = f"this cluster runs Consul {show(pinned)}" if pinned else "no consul-version is pinned"
+    fix = (
+        f"check that Consul {show(pinned)} reads {written}"
+        if pinned
+        else "pin the Consul version the agents run (consul-version in peerlint.toml, or global.image) to judge it"
+    )
+    return NewerSetting(
+        f'{written}: {added}; {runs}; older agents refuse it with "invalid config key {written}"', fix, "warning", False
+    )

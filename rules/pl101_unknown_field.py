@@ -39,6 +39,14 @@ cluster that runs Enterprise (the edition per cluster: explicit `edition`, else 
 from Enterprise images, license and namespace/partition settings). A Helm value is
 judged against the chart, which ignores unknown keys.
 
+## Agent keys newer than the schema: judged against the Consul version
+A few agent keys are read only by Consul releases newer than the one peerlint's agent
+schema follows (`feature_gates`, Consul 2.1.0+; `federation_state_anti_entropy_sync_interval`).
+Each is judged against the Consul version the cluster pins (`global.image`'s tag, else
+`consul-version`): an error when the pinned release is older than the one that added
+it, nothing when it reads it, and a warning naming the release when no version is
+pinned (or the release that added the key is not known), since older agents refuse it.
+
 ## Helm values: a warning, judged against the chart version
 Helm ignores keys the chart does not read (nothing is rejected), so on consul chart
 values the finding is a warning: "the consul chart x.y does not read it". Keys come and

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from tests.conformance_cases import FAMILIES, all_cases, verdict, write_case
+from tests.conformance_cases import FAMILIES, Case, all_cases, verdict, write_case
 from tests.helpers import lint
 
 CASES = all_cases()
@@ -33,3 +33,20 @@ def test_families_are_the_documented_ones() -> None:
     present = {c.family for c in CASES}
     assert present <= set(FAMILIES)
     assert os.path.isdir(os.path.join(os.path.dirname(__file__), "conformance"))
+
+
+def test_verdict_counts_refusing_rules_only() -> None:
+    """PL701 (the agent builder's WAN-federation refusals) counts; PL702 (a federation
+    that cannot form, which Consul accepts) does not; nor does a finding on the Helm
+    values write_case writes as a stand-in for the webhook's start-up flags."""
+    from types import SimpleNamespace
+
+    def finding(code: str, path: str = "agent.hcl", message: str = "requires 'server = true'"):
+        return SimpleNamespace(code=code, severity="error", path=path, message=message, span=SimpleNamespace(line=1))
+
+    reject = Case("agent-config", {}, "x", {"agent.hcl": ""}, "reject", "requires 'server = true'")
+    accept = Case("consul-k8s-webhooks", {}, "y", {"mesh.yaml": ""}, "accept", assumes={"partitions": True})
+    assert verdict(reject, [finding("PL701")])[0]
+    assert not verdict(reject, [finding("PL702")])[0]
+    assert not verdict(accept, [finding("PL603", "mesh.yaml")])[0]
+    assert verdict(accept, [finding("PL601", "values.yaml")])[0]

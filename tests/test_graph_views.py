@@ -45,8 +45,8 @@ def _edges(data: dict, kind: str) -> list[tuple[str, str]]:
 
 def test_the_whole_picture_is_unchanged_without_filters() -> None:
     whole = picture()
-    assert whole["clusters"] == ["east", "south", "west"]
-    assert len(whole["edges"]) == 25
+    assert whole["clusters"] == ["arctic", "east", "north", "south", "west"]
+    assert len(whole["edges"]) == 33
 
 
 def test_cluster_keeps_the_cluster_and_what_its_edges_reach() -> None:
@@ -92,7 +92,8 @@ def test_focus_keeps_the_service_its_edges_both_ways_and_the_peerings_between() 
 
 
 @pytest.mark.parametrize(
-    "flag,name,known", [("--cluster", "nope", "east, south, west"), ("--peer", "nope", "east"), ("--focus", "nope", "")]
+    "flag,name,known",
+    [("--cluster", "nope", "arctic, east, north, south, west"), ("--peer", "nope", "east"), ("--focus", "nope", "")],
 )
 def test_an_unknown_name_is_a_usage_error_naming_what_there_is(flag, name, known) -> None:
     done = graph(".", flag, name)
@@ -139,7 +140,7 @@ def test_findings_on_the_picture_link_to_their_rule_pages() -> None:
     tree = on_terminal("graph", ".", cwd=EXAMPLES, columns=120)  # the default on a terminal: links
     assert tree.returncode == 0
     linked = re.findall(r"\x1b\]8;[^;]*;([^\x1b]+)\x1b\\(?:\x1b\[[0-9;]*m)*(PL\d{3})", tree.terminal)
-    assert sorted(code for _u, code in linked) == ["PL303", "PL401"]
+    assert sorted(code for _u, code in linked) == ["PL303", "PL401", "PL401"]
     assert all(RULE_PAGE.fullmatch(url).group(1) == code for url, code in linked)
 
 

@@ -22,6 +22,7 @@ HEAD = re.compile(r"^(\S+):(\d+):(\d+)  (error|warning|note) +(PL\d{3})(  \S|$)"
 EXPECTED = [
     ("east/services/reports.hcl", "11:32", "PL403"),
     ("south/crds/service-defaults-checkout.yaml", "13:17", "PL303"),
+    ("terraform/ledger.tf", "11:31", "PL401"),
     ("west/crds/exported-services.yaml", "10:17", "PL401"),
 ]
 
@@ -44,8 +45,8 @@ def test_each_finding_starts_with_its_location_and_lines_fit_the_terminal(column
         if line and not head and not line.startswith("Found "):
             assert line.startswith("    "), f"a continuation or detail line is indented: {line!r}"
     assert sum(1 for line in lines if line.startswith("    related: ")) == 3
-    assert lines.count("") >= 3  # a blank line between files, and before the summary
-    assert any(line.startswith("Found 3 problem(s)") for line in lines)
+    assert lines.count("") >= 4  # a blank line between files, and before the summary
+    assert any(line.startswith("Found 4 problem(s)") for line in lines)
 
 
 def test_codes_link_to_their_rule_pages_on_a_terminal() -> None:
@@ -68,7 +69,7 @@ def test_no_escape_at_all_with_colour_off_on_a_terminal(flag) -> None:
     run = peerlint("check", ".", "--no-cache", *flag, cwd=EXAMPLES, columns=70)
     assert "\x1b" not in run.terminal
     lines = _report_lines(run.terminal)
-    assert len([line for line in lines if HEAD.match(line)]) == 3
+    assert len([line for line in lines if HEAD.match(line)]) == 4
     assert max(len(line) for line in lines) <= 70
 
 

@@ -41,12 +41,13 @@ def check_context(project: Any, doc: Any, edition: str, edition_assumed: bool = 
     placed in a non-default partition by ``[clusters.NAME] partition`` in peerlint.toml
     has partitions on. Anything else stays None (unknown): the checks that depend on it
     stay silent, and so they do when the document's cluster is only a guess."""
-    context = Context(edition=edition, edition_assumed=edition_assumed)
-    name = schema_name(doc)
-    if not name or not name.startswith("crd-"):
-        return context
     inference = getattr(project, "inference", None)
-    if inference is not None and inference.guess_about(doc.path):
+    guessed = inference is not None and inference.guess_about(doc.path)
+    consul = installed(None if guessed else install_for(project, doc.cluster), project.config)[0]
+    consul_version = tuple(consul) if consul else None
+    context = Context(edition=edition, edition_assumed=edition_assumed, consul_version=consul_version)
+    name = schema_name(doc)
+    if not name or not name.startswith("crd-") or guessed:
         return context
     namespaces = partitions = partition = mirroring = prefix = None
     configured = doc.cluster in project.config.clusters
@@ -73,6 +74,7 @@ def check_context(project: Any, doc: Any, edition: str, edition_assumed: bool = 
         version=tuple(version) if version else None,
         mirroring=mirroring,
         mirroring_prefix=prefix,
+        consul_version=consul_version,
     )
 
 
@@ -132,7 +134,12 @@ def shape_findings(rule: Any, project: Any, kind: str):
                     else ()
                 )
                 message = webhook_words(doc, issue.kind, issue.message)
-                yield rule.report(doc.at(issue.node), message, fix=Fix(issue.fix, edits) if issue.fix else None)
+                yield rule.report(
+                    doc.at(issue.node),
+                    message,
+                    fix=Fix(issue.fix, edits) if issue.fix else None,
+                    severity=issue.severity,
+                )
 
 
 def webhook_words(doc: Any, kind: str, message: str) -> str:

@@ -44,6 +44,11 @@ class Context:
     namespaces_enabled: bool | None = None
     partitions_enabled: bool | None = None
     partition: str | None = None
+    #: The Consul version the document's cluster runs (Helm ``global.image``'s tag, else
+    #: ``consul-version``), or None: keys and checks newer Consul releases added are
+    #: judged against it (an agent key no pinned release reads is refused, unpinned it
+    #: is only a warning).
+    consul_version: tuple[int, int, int] | None = None
 
     @property
     def enterprise(self) -> bool:

@@ -21,6 +21,7 @@ DURATIONS = (
     (("check_update_interval",), "check_update_interval"),
     (("default_query_time",), "default_query_time"),
     (("discovery_max_stale",), "discovery_max_stale"),
+    (("federation_state_anti_entropy_sync_interval",), "federation_state_anti_entropy_sync_interval"),
     (("max_query_time",), "max_query_time"),
     (("primary_gateways_interval",), "primary_gateways_interval"),
     (("raft_snapshot_interval",), "raft_snapshot_interval"),

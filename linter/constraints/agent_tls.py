@@ -35,6 +35,10 @@ AGENT_CIPHER_SUITES = frozenset(
         "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
     }
 )
+#: types/tls.go consulAgentTLSECDHCurves (hashicorp/consul@03658a093a6e; Go's sort order).
+AGENT_ECDH_CURVES = ("P-256", "P-384", "P-521", "X25519", "X25519MLKEM768")
+#: types/tls.go TLSVersionsWithConfigurableECDHCurves (unset counts as TLS_AUTO).
+ECDH_VERSIONS = frozenset({"TLS_AUTO", "TLSv1_2", "TLSv1_3"})
 GRPC_PORT_TLS = (
     "the `ports.grpc` listener no longer supports TLS. Use `ports.grpc_tls` instead. This message is "
     "appearing because GRPC is configured to use TLS, but `ports.grpc_tls` is not defined"
@@ -166,6 +170,52 @@ def versions_and_ciphers(data: Any, context: Context) -> Iterator[Violation]:
             problem = _cipher_error(f"tls.{stanza}.tls_cipher_suites", ciphers, effective)
             if problem:
                 yield Violation("value", cpath, problem, _cipher_fix(effective))
+
+
+def _curve_errors(name: str, value: Any, version: str) -> Iterator[tuple[str, str]]:
+    """tlsECDHCurves: (error, fix) for one stanza's curves at its minimum version
+    (ValidateConsulAgentECDHCurves, ValidateTLSVersionECDHCurvesCompat)."""
+    if not isinstance(value, str) or not value.strip():
+        return
+    unmatched = [c.strip() for c in value.split(",") if c.strip() and c.strip() not in AGENT_ECDH_CURVES]
+    if unmatched:
+        yield (
+            f"{name}: no matching Consul Agent TLS curve found for {', '.join(unmatched)}; "
+            f"must be one of [{', '.join(AGENT_ECDH_CURVES)}]",
+            f"list only {', '.join(AGENT_ECDH_CURVES)}, comma-separated",
+        )
+    if version not in ECDH_VERSIONS and version != INVALID:
+        yield (
+            f"{name}: ecdh_curves can only be configured when tls_min_version is 'TLSv1_2' or higher, "
+            f"TLSMinVersion is set to {version}",
+            "raise tls_min_version to TLSv1_2, or remove tls_ecdh_curves",
+        )
+
+
+@checks("agent-config")
+def ecdh_curves(data: Any, context: Context) -> Iterator[Violation]:
+    """tls_ecdh_curves (newer than the release the agent schema follows; an older agent
+    refuses the key itself): curves the agent supports, with a minimum version of
+    TLS 1.2 or more. A stanza that does not write curves inherits those of
+    ``tls.defaults`` only where its own minimum version allows them (Consul omits them
+    otherwise: TestBuilder_buildTLSConfig_ECDHCurves), so only written curves are judged."""
+    _, stanzas = _stanzas(data)
+    vpath, version = _setting(stanzas, "defaults", "tls_min_version")
+    if vpath is None and data.get("tls_min_version") is not None:
+        vpath, version = ("tls_min_version",), data["tls_min_version"]
+        if isinstance(version, str) and version in DEPRECATED_VERSIONS:
+            version = DEPRECATED_VERSIONS[version]
+    default_version = "TLSv1_2" if vpath is None else _version(version)
+    for stanza in STANZAS:
+        cpath, curves = _setting(stanzas, stanza, "tls_ecdh_curves")
+        if cpath is None:
+            continue
+        effective = default_version
+        spath, own = _setting(stanzas, stanza, "tls_min_version")
+        if stanza != "defaults" and spath is not None:
+            effective = _version(own)
+        for message, fix in _curve_errors(f"tls.{stanza}.tls_ecdh_curves", curves, effective):
+            yield Violation("value", cpath, message, fix)
 
 
 def _cipher_fix(version: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["filter_error"]
+__all__ = ["filter_error", "filter_selectors"]
 
 _TOKEN = re.compile(r'\s+|(==|!=|\(|\)|"(?:[^"\\]|\\.)*"|`[^`]*`|[^\s()"`=!]+)|(.)', re.S)
 _SELECTOR = re.compile(r"[A-Za-z_][A-Za-z0-9_/-]*(\.[A-Za-z0-9_/-]+)*$")
@@ -48,9 +48,22 @@ def filter_error(expression: str) -> str | None:
     return None
 
 
+def filter_selectors(expression: str) -> list[str] | None:
+    """The selectors of a bexpr expression that parses (``value.node`` in
+    ``value.node == x``), for checks that know the fields it is evaluated against; None
+    when it does not parse or uses syntax this reader does not judge."""
+    if filter_error(expression) is not None or "[" in expression or "]" in expression:
+        return None
+    tokens = [m.group(1) for m in _TOKEN.finditer(expression) if m.group(1)]
+    parser = _Parser(tokens)
+    parser.or_expr()
+    return parser.selectors
+
+
 class _Parser:
     def __init__(self, tokens: list[str]) -> None:
         self.tokens, self.pos = tokens, 0
+        self.selectors: list[str] = []
 
     def peek(self, offset: int = 0) -> str | None:
         index = self.pos + offset
@@ -110,6 +123,7 @@ class _Parser:
     def selector(self, token: str) -> None:
         if token in _KEYWORDS or not _SELECTOR.match(token):
             raise _Invalid(f"invalid selector {token!r}")
+        self.selectors.append(token)
 
     def value(self) -> None:
         token = self.next("a value")

@@ -108,6 +108,7 @@ AGENT_MARKERS = {
     "partition",
     "segment",
     "limits",
+    "featuregates",  # Consul 2.1.0+: feature_gates { bootstrap = {...} } may be a server's whole file
     "autoconfig",
     "rejoinafterleave",
     "leaveonterminate",
