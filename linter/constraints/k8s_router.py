@@ -6,8 +6,8 @@ match on its route; at most one path matcher; ``pathExact``/``pathPrefix`` begin
 ``/``; at most one matcher per header and per query parameter. ServiceSplitter: each
 weight 0 or between 0.01 and 100, and the weights add up to 100 (float32 sums, as Go
 adds them). Both: the destination's or split's ``namespace`` and ``partition`` an
-install without namespaces or partitions refuses (on an Enterprise cluster; PL109
-reports them on CE). The webhook prints a struct as consul-k8s marshals it (Go field
+install without namespaces or partitions refuses (wherever the Helm values say the flag
+is off, CE included: PL109 does not cover these fields). The webhook prints a struct as consul-k8s marshals it (Go field
 order, ``omitempty``); that is reproduced here for the refusal's value.
 
 The rest of Consul's own ``Validate`` (methods, retry conditions, a header without a
@@ -23,7 +23,7 @@ from typing import Any, Iterator
 
 from linter.constraints import Context, Violation, checks
 from linter.constraints.entries_router_splitter import f32
-from linter.constraints.k8s import SPEC, invalid, invalid_absent, obj, prefix, seq, text, turned_off
+from linter.constraints.k8s import SPEC, invalid, invalid_absent, obj, prefix, seq, text
 
 #: Go struct field order and encoding of the types the webhook marshals: "o" omitempty,
 #: "req" always (no omitempty), "dur" a metav1.Duration (a struct: always, "0s" when
@@ -118,6 +118,14 @@ def go_json(value: Any, kind: str) -> Any:
     return "{" + ",".join(parts) + "}"
 
 
+def flag_off(context: Context, flag: str) -> bool:
+    """Whether the webhook is known to run with ``flag`` off. Unlike the other kinds'
+    namespace fields (``turned_off``), PL109 does not report a route destination's or a
+    split's namespace and partition on CE, so the webhook's own refusal is reported on
+    CE too (a CE install always runs with both off)."""
+    return getattr(context, flag, None) is False
+
+
 def _later(body: dict, fields: tuple) -> list[str]:
     """The fields of ``fields`` set in ``body`` (document order): Go's numNonZeroValue."""
     return [f for f in body if f in fields and body[f] not in (None, "", False)]
@@ -195,7 +203,7 @@ def service_router(data: Any, context: Context) -> Iterator[Violation]:
         ("namespaces_enabled", "namespace", "namespaces"),
         ("partitions_enabled", "partition", "partitions"),
     ):
-        if turned_off(context, flag):
+        if flag_off(context, flag):
             for i, route in enumerate(routes):
                 value = text(obj(obj(route).get("destination")).get(field))
                 if value:
@@ -235,7 +243,7 @@ def service_splitter(data: Any, context: Context) -> Iterator[Violation]:
         ("namespaces_enabled", "namespace", "namespaces"),
         ("partitions_enabled", "partition", "partitions"),
     ):
-        if turned_off(context, flag):
+        if flag_off(context, flag):
             for i, split in enumerate(splits):
                 value = text(obj(split).get(field))
                 if value:
