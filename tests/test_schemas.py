@@ -183,6 +183,20 @@ def test_hostile_input_never_raises() -> None:
         "crd.yaml": "apiVersion: consul.hashicorp.com/v1alpha1\nkind: Mesh\nspec: [1, 2]\n",
         "crd2.yaml": "apiVersion: consul.hashicorp.com/v1alpha1\nkind: PeeringAcceptor\nspec:\n  peer: 7\n",
         "acl.hcl": 'service "web" { policy = ["read"] }\nmesh = 3\n',
+        "router.json": json.dumps(
+            {
+                "Kind": "service-router",
+                "Name": "a",
+                "Routes": [1, None, {"Match": "x"}, {"Match": {"HTTP": {"Header": "x", "Methods": [1, None]}}}],
+            }
+        ),
+        "splitter.json": json.dumps({"Kind": "service-splitter", "Splits": [1, {"Weight": "abc"}, {"Weight": 1e300}]}),
+        "crd3.yaml": (
+            "apiVersion: consul.hashicorp.com/v1alpha1\nkind: ServiceSplitter\nmetadata: 7\n"
+            "spec: {splits: [1, {weight: .inf}, {weight: 1e50}]}\n---\n"
+            "apiVersion: consul.hashicorp.com/v1alpha1\nkind: ServiceRouter\nmetadata: {name: x}\n"
+            "spec: {routes: [1, {match: {http: [1]}}, {match: {http: {header: [1]}}, destination: {prefixRewrite: 3}}]}\n"
+        ),
     }
     for name, text in samples.items():
         for doc in _docs(name, text):

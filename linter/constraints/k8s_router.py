@@ -219,8 +219,14 @@ def _weight(value: Any) -> float:
 @checks("crd-servicesplitter")
 def service_splitter(data: Any, context: Context) -> Iterator[Violation]:
     """``ServiceSplitter.Validate``."""
+    if "spec" in obj(data) and not isinstance(obj(data)["spec"], dict):
+        return  # the schema reports the type
     spec = obj(obj(data).get("spec"))
     splits = seq(spec.get("splits"))
+    if any(
+        not isinstance(obj(s).get("weight", 0), (int, float)) or isinstance(obj(s).get("weight"), bool) for s in splits
+    ):
+        return  # a weight of another type: the API server refuses it first (the schema reports it)
     total = 0.0
     low, high = f32(0.01), f32(100)
     for i, split in enumerate(splits):
