@@ -24,10 +24,12 @@ from typing import Any, Iterator
 from linter.constraints import Context, Violation, checks
 from linter.constraints.entries_router_splitter import f32
 from linter.constraints.k8s import SPEC, invalid, invalid_absent, obj, prefix, seq, text
+from linter.constraints.k8s_resolver import duration_ns
 
 #: Go struct field order and encoding of the types the webhook marshals: "o" omitempty,
 #: "req" always (no omitempty), "dur" a metav1.Duration (a struct: always, "0s" when
-#: unset), "f32" a float32 (omitempty), a name: a nested struct pointer (omitempty).
+#: unset), "f32" a float32 (omitempty), "map" a map (omitempty, keys sorted), a name: a
+#: nested struct pointer (omitempty).
 FIELDS = {
     "route": (("match", "match"), ("destination", "destination")),
     "match": (("http", "http"),),
@@ -62,22 +64,50 @@ FIELDS = {
         ("retryOnConnectFailure", "o"),
         ("retryOn", "o"),
         ("retryOnStatusCodes", "o"),
-        ("requestHeaders", "o"),
-        ("responseHeaders", "o"),
+        ("requestHeaders", "headers"),
+        ("responseHeaders", "headers"),
     ),
+    "headers": (("add", "map"), ("set", "map"), ("remove", "o")),
     "split": (
         ("weight", "f32"),
         ("service", "o"),
         ("serviceSubset", "o"),
         ("namespace", "o"),
         ("partition", "o"),
-        ("requestHeaders", "o"),
-        ("responseHeaders", "o"),
+        ("requestHeaders", "headers"),
+        ("responseHeaders", "headers"),
     ),
 }
 
 
 WEIGHT_RANGE = "weight must be a percentage between 0.01 and 100"
+
+
+def _trim(whole: int, frac: int, digits: int) -> str:
+    text_ = f"{frac:0{digits}d}".rstrip("0")
+    return f"{whole}.{text_}" if text_ else str(whole)
+
+
+def duration_text(value: Any) -> str:
+    """A ``metav1.Duration`` as it marshals: Go's ``Duration.String()`` (``"1m0s"``,
+    ``"1.5s"``); the text as written when it is not a Go duration."""
+    ns = duration_ns(value) if isinstance(value, str) and value else 0
+    if ns is None:
+        return str(value)
+    ns = int(round(ns))
+    sign, u = ("-" if ns < 0 else ""), abs(ns)
+    if u == 0:
+        return "0s"
+    if u < 1_000:
+        return f"{sign}{u}ns"
+    if u < 1_000_000:
+        return f"{sign}{_trim(u // 1_000, u % 1_000, 3)}µs"
+    if u < 1_000_000_000:
+        return f"{sign}{_trim(u // 1_000_000, u % 1_000_000, 6)}ms"
+    hours, rest = divmod(u, 3_600_000_000_000)
+    minutes, rest = divmod(rest, 60_000_000_000)
+    seconds = _trim(rest // 1_000_000_000, rest % 1_000_000_000, 9) + "s"
+    return sign + (f"{hours}h" if hours else "") + (f"{minutes}m" if hours or minutes else "") + seconds
 
 
 def float32_text(value: float) -> str:
@@ -104,9 +134,12 @@ def go_json(value: Any, kind: str) -> Any:
     for name, how in FIELDS[kind]:
         item = data.get(name)
         if how == "dur":
-            parts.append(f'"{name}":' + json.dumps(item if isinstance(item, str) and item else "0s"))
+            parts.append(f'"{name}":' + json.dumps(duration_text(item)))
         elif how == "req":
             parts.append(f'"{name}":' + json.dumps(item if isinstance(item, str) else ""))
+        elif how == "map":  # encoding/json sorts a map's keys
+            if isinstance(item, dict) and item:
+                parts.append(f'"{name}":' + json.dumps(item, separators=(",", ":"), ensure_ascii=False, sort_keys=True))
         elif how == "f32":
             if isinstance(item, (int, float)) and not isinstance(item, bool) and item != 0:
                 parts.append(f'"{name}":' + float32_text(item))
