@@ -37,6 +37,8 @@ ENTRY_KINDS = (
     "sameness-group",
     "service-resolver",
     "jwt-provider",
+    "service-router",
+    "service-splitter",
 )
 CRD_KINDS = (
     "JWTProvider",
@@ -49,6 +51,8 @@ CRD_KINDS = (
     "ServiceDefaults",
     "SamenessGroup",
     "ServiceResolver",
+    "ServiceRouter",
+    "ServiceSplitter",
 )
 OTHER = {
     SERVICE_DEFINITION: "agent-service",

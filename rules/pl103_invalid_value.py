@@ -22,7 +22,9 @@ Flags an enumerated value that Consul or consul-k8s refuses: intention `Action`
 (`allow`/`deny`), `MutualTLSMode`, mesh TLS versions and request-normalization actions,
 access-log types, failover-policy modes, HTTP methods and paths in intention
 permissions, `spec.peer.secret.backend` (only `kubernetes`), agent `proxy.mode` and
-`mesh_gateway.mode`, upstream `destination_type`, ACL access levels. Only where Consul
+`mesh_gateway.mode`, upstream `destination_type`, ACL access levels, service-router
+paths, methods and retry conditions, service-splitter weights (the sum of 100, a
+destination split twice; ServiceSplitter weights from 0.01 to 100). Only where Consul
 validates: `MeshGateway.Mode` in proxy-defaults/service-defaults config entries is not
 checked by Consul, so it is not flagged there (it is in agent files and in CRDs, whose
 webhook checks it).

@@ -21,8 +21,9 @@ Flags a field Consul or consul-k8s requires that is missing or empty: an exporte
 service without a name or without consumers, an intention without sources or a source
 without a name, an intention source with neither `Action` nor `Permissions`, an upstream
 without `destination_name`, a PeeringAcceptor/PeeringDialer without `spec.peer.secret`
-or its `backend`. The finding points at the list element or the key of the block that
-lacks the field.
+or its `backend`, a service-splitter without splits, a service-router header or query
+parameter without a name or a matcher. The finding points at the list element or the
+key of the block that lacks the field.
 
 ## Why is this bad?
 The write is refused (`Services[0]: must have at least one consumer`,

@@ -38,7 +38,9 @@ an exported-services consumer with more than one of `Peer`, `Partition`,
 HTTP path or header matchers in one permission; service-resolver redirects and failover
 targets mixing `Peer` with `Datacenter`, `Partition` or `ServiceSubset`, `Targets` with
 the older failover fields, `Redirect` with `Failover`; ServiceDefaults overrides with
-`peer` and `namespace`/`partition`; sameness-group members with `peer` and `partition`.
+`peer` and `namespace`/`partition`; sameness-group members with `peer` and `partition`;
+service-router routes (entries and ServiceRouter resources) with more than one path
+matcher, or a header or query parameter with more than one matcher.
 The finding points at the key written second.
 
 ## Why is this bad?

@@ -22,8 +22,8 @@ identity or one local bind address and port (or socket), a sameness-group member
 twice, a second `mesh` / `proxy-defaults` / `exported-services` for one partition in one
 cluster (config entries or CRDs), two PeeringAcceptors or PeeringDialers in one namespace
 writing the same secret, two ServiceIntentions for one destination, and two
-ServiceDefaults / ServiceResolver / SamenessGroup / JWTProvider resources with one name
-in different namespaces.
+ServiceDefaults / ServiceResolver / ServiceRouter / ServiceSplitter / SamenessGroup /
+JWTProvider resources with one name in different namespaces.
 
 Two files that describe the same Kubernetes object (same kind, name and namespace; an
 unset namespace is the one a `kustomization.yaml` beside the file sets, else `default`)
@@ -195,6 +195,8 @@ Sources = [
             "ServiceIntentions",
             "ServiceDefaults",
             "ServiceResolver",
+            "ServiceRouter",
+            "ServiceSplitter",
             "SamenessGroup",
             "JWTProvider",
         ):

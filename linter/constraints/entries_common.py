@@ -25,6 +25,8 @@ ENTRY_SCHEMAS = (
     "entry-sameness-group",
     "entry-service-resolver",
     "entry-jwt-provider",
+    "entry-service-router",
+    "entry-service-splitter",
 )
 
 META_MAX_PAIRS = 64

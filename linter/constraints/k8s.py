@@ -35,6 +35,8 @@ KUBE_KIND = {
     "ServiceDefaults": "servicedefaults",
     "SamenessGroup": "samenessgroup",
     "ServiceResolver": "serviceresolver",
+    "ServiceRouter": "servicerouter",
+    "ServiceSplitter": "servicesplitter",
 }
 SPEC = ("spec",)
 

@@ -46,6 +46,8 @@ KUBE_KIND = {
     "ServiceDefaults": "servicedefaults",
     "SamenessGroup": "samenessgroup",
     "ServiceResolver": "serviceresolver",
+    "ServiceRouter": "servicerouter",
+    "ServiceSplitter": "servicesplitter",
 }
 
 
