@@ -74,7 +74,7 @@ FAST_PATH = True
 #: How many validators were compiled in this process (tests assert it stays one per schema).
 VALIDATOR_BUILDS = 0
 _VALIDATORS: dict[str, Any] = {}
-_CACHE: weakref.WeakKeyDictionary[Document, list[Issue]] = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[Document, tuple[Context, list[Issue]]] = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -109,15 +109,16 @@ def validator(name: str) -> Any:
 
 def issues(doc: Document, edition: str = "ce", context: Context | None = None) -> list[Issue]:
     """Every schema and constraint problem in ``doc`` (cached: the PL1 shape rules and
-    PL106 share it). ``context`` (the cluster's edition and enablement) is fixed for a
-    document within a run; without it, the edition alone."""
+    PL106 share it). ``context`` is the cluster's edition and enablement (without it,
+    the edition alone); the cache is kept per context, since an editor re-uses an
+    unchanged document after another file (Helm values, peerlint.toml) changed it."""
+    context = context or Context(edition=edition)
     cached = _CACHE.get(doc)
-    if cached is None:
+    if cached is None or cached[0] != context:
         name = schema_name(doc)
-        context = context or Context(edition=edition)
-        cached = _Checker(doc, load_schema(name), name, context).run() if name else []
+        cached = (context, _Checker(doc, load_schema(name), name, context).run() if name else [])
         _CACHE[doc] = cached
-    return cached
+    return cached[1]
 
 
 def did_you_mean(word: str, choices: list[str]) -> str | None:
