@@ -29,6 +29,13 @@ validates: `MeshGateway.Mode` in proxy-defaults/service-defaults config entries 
 checked by Consul, so it is not flagged there (it is in agent files and in CRDs, whose
 webhook checks it).
 
+Beyond the decoder's shape it reports a value Consul's `Validate()` refuses wherever Consul, the agent's config
+builder, the ACL rule parser or a consul-k8s webhook checks it after decoding (the
+constraint layer, `linter/constraints/`), in their own words: service definitions,
+config entries, agent files, ACL rules and custom resources, each family held to
+cases transcribed from Consul's and consul-k8s's own Go tests (`tests/conformance/`;
+the README's *Conformance with Consul's own tests* lists what is and is not checked).
+
 ## Why is this bad?
 The write is refused with the message shown (`Invalid Mesh Gateway Mode: "foo"`,
 `Sources[0].Action must be set to 'allow' or 'deny'`,

@@ -25,6 +25,13 @@ or its `backend`, a service-splitter without splits, a service-router header or 
 parameter without a name or a matcher. The finding points at the list element or the
 key of the block that lacks the field.
 
+Beyond the decoder's shape it reports a field Consul's `Validate()` requires wherever Consul, the agent's config
+builder, the ACL rule parser or a consul-k8s webhook checks it after decoding (the
+constraint layer, `linter/constraints/`), in their own words: service definitions,
+config entries, agent files, ACL rules and custom resources, each family held to
+cases transcribed from Consul's and consul-k8s's own Go tests (`tests/conformance/`;
+the README's *Conformance with Consul's own tests* lists what is and is not checked).
+
 ## Why is this bad?
 The write is refused (`Services[0]: must have at least one consumer`,
 `Sources[0].Name is required`, `upstream destination name cannot be empty`,

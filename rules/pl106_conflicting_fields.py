@@ -43,6 +43,13 @@ service-router routes (entries and ServiceRouter resources) with more than one p
 matcher, or a header or query parameter with more than one matcher.
 The finding points at the key written second.
 
+Beyond the decoder's shape it reports fields Consul's `Validate()` refuses together wherever Consul, the agent's config
+builder, the ACL rule parser or a consul-k8s webhook checks it after decoding (the
+constraint layer, `linter/constraints/`), in their own words: service definitions,
+config entries, agent files, ACL rules and custom resources, each family held to
+cases transcribed from Consul's and consul-k8s's own Go tests (`tests/conformance/`;
+the README's *Conformance with Consul's own tests* lists what is and is not checked).
+
 ## Why is this bad?
 The write is refused (`Services[0].Consumers[0]: must define at most one of Peer,
 Partition, or SamenessGroup`, `upstream cannot specify both destination peer and
