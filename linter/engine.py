@@ -262,6 +262,12 @@ def _run_rule(project: Project, code: str, rule_cls: type[Rule]) -> tuple[list[F
     return findings, False
 
 
+def run_rule(project: Project, code: str, rule_cls: type[Rule]) -> tuple[list[Finding], bool]:
+    """One rule's own findings (before suppressions), and whether it failed: what
+    :func:`run_rules` records for a re-check (linter.commands.incremental)."""
+    return _run_rule(project, code, rule_cls)
+
+
 def run_rules(
     project: Project,
     rules: dict[str, type[Rule]],

@@ -97,13 +97,14 @@ class Project:
         for index, root in enumerate(parsed.documents):
             self.documents.extend(classify(root, source.path, index, parsed.syntax, named))
 
-    def finish(self) -> None:
-        """Once every file is in: clusters and partitions, then the kind index."""
+    def finish(self, cluster_cache: dict[str, tuple[str, str]] | None = None) -> None:
+        """Once every file is in: clusters and partitions, then the kind index
+        (``cluster_cache``: see :func:`linter.model.clusters.assign_clusters`)."""
         from linter.model.clusters import assign_clusters
         from linter.model.helmdocs import drop_lone_weak_helm
 
         self.documents = drop_lone_weak_helm(self.documents)
-        self.inference = assign_clusters(self.documents, self.config)
+        self.inference = assign_clusters(self.documents, self.config, cluster_cache)
         self.index()
 
     def index(self) -> None:

@@ -55,17 +55,18 @@ class EditorProject:
     disk: dict[str, tuple[SourceText, Parsed | None]] = field(default_factory=dict)
     loaded: bool = False
     #: Files changed since the last lint (absolute), and what that lint left for the
-    #: next one (linter.commands.incremental): each file's kinds, each rule's findings.
+    #: next one: each file's piece (linter.commands.pieces), each file's kinds and
+    #: clusters and each rule's findings (linter.commands.incremental).
     dirty: set[str] = field(default_factory=set)
-    last_kinds: dict[str, frozenset[str]] | None = None
-    last_findings: dict[str, tuple[list, bool]] = field(default_factory=dict)
+    assembler: Any = None
+    last: Any = None
 
     def load(self, cache_dir: Callable[[Config], str | None], progress: Progress | None = None) -> None:
         """Read the configuration and every file of the project (parse cache reused)."""
         from linter.config import RunOptions
         from linter.load import parse_all
 
-        self.last_kinds, self.last_findings, self.dirty = None, {}, set()  # a full lint next
+        self.assembler, self.last, self.dirty = None, None, set()  # a full lint next
         try:
             self.config, self.config_error = load_config(self.root), None
         except ConfigError as err:
@@ -208,9 +209,17 @@ class Editor:
     # --- linting -------------------------------------------------------------------
     def lint(self, root: str, progress: Progress | None = None):
         """The rules over one project: its disk files overlaid with its open buffers."""
-        from linter.commands.incremental import kinds_by_path, reusable, touched
+        from linter.engine import _gc_paused
+
+        with _gc_paused():  # what a lint keeps moves to the oldest generation unscanned
+            return self._lint(root, progress)
+
+    def _lint(self, root: str, progress: Progress | None):
+        """Only what the changed files reach is derived again (linter.commands.pieces,
+        linter.commands.incremental)."""
+        from linter.commands.incremental import Last, plan
+        from linter.commands.pieces import Assembler
         from linter.engine import Result, run_rules
-        from linter.project import Project
 
         project = self.projects[root]
         if not project.loaded:
@@ -219,13 +228,11 @@ class Editor:
         for path in self.documents_of(root):
             if path in self.buffers:
                 merged[path] = self.buffers[path]
-        built = Project.from_files(project.config, (merged[path] for path in sorted(merged)))
-        kinds = kinds_by_path(built.documents)
-        reuse = None
-        if project.last_kinds is not None:
-            changed = {self._shown(p) for p in project.dirty}
-            reuse = reusable(self.rules, project.last_findings, touched(changed, project.last_kinds, kinds))
-        record: dict[str, tuple[list, bool]] = {}
-        findings, internal = run_rules(built, self.rules, reuse=reuse, record=record)
-        project.last_kinds, project.last_findings, project.dirty = kinds, record, set()
+        if project.assembler is None:
+            project.assembler, project.last = Assembler(project.config), None
+        built, changed, same = project.assembler.assemble([merged[path] for path in sorted(merged)])
+        now = Last.of(built)
+        reuse = plan(built, self.rules, project.last, now, changed, same) if project.last is not None else None
+        findings, internal = run_rules(built, self.rules, reuse=reuse, record=now.findings)
+        project.last, project.dirty = now, set()
         return Result.of(built, findings, self.rules, internal)

@@ -1,27 +1,45 @@
-"""The editor's incremental re-check: after some files change, which rules' earlier
-findings are still right, so only the others run again.
+"""The incremental re-check: after some files change, which rules' earlier findings
+are still right, which run again on part of the project, and which run again whole.
 
 A rule's findings depend only on what it reads (its ``reads``, enforced by
 tests/test_rule_contracts.py: kinds, categories, ``documents``, ``graph``, ``files``,
-``texts``) and the configuration. So when the changed files' documents (before and
-after the change) are of kinds K, a rule that reads none of K, their categories, the
-whole document list, the graph, the files or the texts finds what it found before.
-A change to a Helm values file or an agent configuration may move cluster roots
-(every document's cluster): then everything runs again, as it does after a
-configuration change or for a rule that declares no reads.
+``texts``) and the configuration. So:
+
+- **Untouched rules** keep their findings: when the changed files' documents (before and
+  after the change) are of kinds K, a rule that reads none of K, their categories, the
+  whole document list, the graph, the files or the texts finds what it found before.
+  A file whose documents came out *identical* (same trees, same positions: a comment or
+  blank line edited) touches only the texts: the document list and the graph are the
+  same.
+- **Scoped rules** (``Rule.scope``, held by tests/test_rule_scopes.py) that are touched
+  run again only on the changed files (``"file"``) or on every file of the clusters the
+  changed files belonged to or now belong to (``"cluster"``), through a
+  :class:`ScopedView` of the project; their earlier findings at other files are kept.
+- **Everything else** touched runs again on the whole project.
+
+A change to a Helm values file or an agent configuration whose documents changed may
+move cluster roots (every document's cluster): then everything runs again, as it does
+after a configuration change, for a rule that declares no reads, or one that failed.
+
+Speed code, fenced off here: tests/test_incremental.py compares every incremental
+result with a full lint of the same state, on generated fleets with random files
+changed, for the editor and for ``peerlint check``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
 
 from linter.model.document import AGENT_CONFIG, HELM_VALUES
 
-#: Reads every change touches (the texts changed; files, the graph and the whole
-#: document list may have).
-ALWAYS = frozenset({"documents", "graph", "texts", "files", "suppressions"})
+#: Reads every change touches (the texts changed; the files' problems may have).
+ALWAYS = frozenset({"texts", "files", "suppressions"})
+#: Reads a change to a file's documents touches besides their kinds.
+DOCUMENTS = frozenset({"documents", "graph"})
 #: Documents that decide clusters (linter.model.clusters): a change re-runs everything.
 CLUSTER_DECIDING = frozenset({HELM_VALUES, AGENT_CONFIG})
+SCOPES = ("file", "cluster", "project")
 
 
 def kinds_by_path(documents) -> dict[str, frozenset[str]]:
@@ -32,14 +50,32 @@ def kinds_by_path(documents) -> dict[str, frozenset[str]]:
     return {path: frozenset(kinds) for path, kinds in out.items()}
 
 
-def touched(changed: set[str], before: dict[str, frozenset[str]], after: dict[str, frozenset[str]]) -> set[str] | None:
-    """What changing the files ``changed`` (display paths) touches; None: everything."""
+def clusters_by_path(documents) -> dict[str, frozenset[str]]:
+    """Each file's documents' clusters (whose files a cluster-scoped rule re-reads)."""
+    out: dict[str, set[str]] = {}
+    for doc in documents:
+        out.setdefault(doc.path, set()).add(doc.cluster)
+    return {path: frozenset(names) for path, names in out.items()}
+
+
+def touched(
+    changed: Iterable[str],
+    before: dict[str, frozenset[str]],
+    after: dict[str, frozenset[str]],
+    same: Iterable[str] = (),
+) -> set[str] | None:
+    """What changing the files ``changed`` (display paths) touches; None: everything.
+    ``same``: changed files whose documents came out identical (only their text moved)."""
     out = set(ALWAYS)
+    unchanged = set(same)
     for path in changed:
+        if path in unchanged:
+            continue
         kinds = before.get(path, frozenset()) | after.get(path, frozenset())
         if kinds & CLUSTER_DECIDING:
             return None
-        out |= kinds
+        if kinds:
+            out |= kinds | DOCUMENTS
     return out
 
 
@@ -52,4 +88,104 @@ def reusable(rules: dict[str, Any], last: dict[str, tuple[list, bool]], reads_to
         reads = set(getattr(rules.get(code), "reads", ()) or ())
         if reads and not failed and not reads & reads_touched:
             out[code] = (findings, failed)
+    return out
+
+
+class ScopedView:
+    """The project as a scoped rule sees it when only the files ``paths`` are checked
+    again: their documents, problems and files; everything else (texts, the
+    configuration, what the project answers about a cluster: edition, Helm install,
+    ``derived`` models) is the whole project's."""
+
+    def __init__(self, project: Any, paths: set[str]) -> None:
+        self._project = project
+        self.paths = paths
+        self.documents = [doc for doc in project.documents if doc.path in paths]
+        self.problems = [p for p in project.problems if p.path in paths]
+        self.files = [f for f in project.files if f in paths]
+        self.last_document = None
+        self._ids = {id(doc) for doc in self.documents}
+
+    def of(self, *kinds: str) -> Iterator[Any]:
+        for doc in self._project.of(*kinds):
+            if id(doc) in self._ids:
+                self.last_document = doc
+                yield doc
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._project, name)
+
+
+@dataclass
+class Last:
+    """What one lint leaves for the next: each file's kinds and clusters, and each
+    rule's own findings (before suppressions) and whether it failed."""
+
+    kinds: dict[str, frozenset[str]] = field(default_factory=dict)
+    clusters: dict[str, frozenset[str]] = field(default_factory=dict)
+    findings: dict[str, tuple[list, bool]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, project: Any, findings: dict[str, tuple[list, bool]] | None = None) -> Last:
+        """The kinds and clusters of ``project``'s files (one pass over its documents)."""
+        kinds: dict[str, set[str]] = {}
+        clusters: dict[str, set[str]] = {}
+        for doc in project.documents:
+            if doc.path not in kinds:
+                kinds[doc.path], clusters[doc.path] = set(), set()
+            kinds[doc.path].update((doc.kind, doc.category))
+            clusters[doc.path].add(doc.cluster)
+        return cls(
+            {p: frozenset(k) for p, k in kinds.items()},
+            {p: frozenset(c) for p, c in clusters.items()},
+            findings if findings is not None else {},
+        )
+
+
+def scoped_paths(scope: str, changed: set[str], last: Last, clusters_now: dict[str, frozenset[str]]) -> set[str]:
+    """The files a rule of ``scope`` checks again after ``changed`` changed."""
+    if scope == "file":
+        return set(changed)
+    names: set[str] = set()
+    for path in changed:
+        names |= last.clusters.get(path, frozenset()) | clusters_now.get(path, frozenset())
+    out = set(changed)
+    for table in (last.clusters, clusters_now):
+        out.update(path for path, where in table.items() if where & names)
+    return out
+
+
+def plan(
+    project: Any,
+    rules: dict[str, Any],
+    last: Last,
+    now: Last,
+    changed: set[str],
+    same: Iterable[str] = (),
+    codes: Iterable[str] | None = None,
+) -> dict[str, tuple[list, bool]]:
+    """The findings (by code) a re-check keeps or re-derives without running the rule
+    on the whole project (the engine's ``reuse``), from the :class:`Last` of the
+    earlier state and of ``project`` (``now``). ``codes``: the rules the run selects."""
+    from linter.engine import run_rule
+
+    reads_touched = touched(changed, last.kinds, now.kinds, same)
+    if reads_touched is None:
+        return {}
+    out = reusable(rules, last.findings, reads_touched)
+    wanted = set(codes) if codes is not None else set(rules)
+    views: dict[str, ScopedView] = {}
+    for code, (findings, failed) in last.findings.items():
+        rule = rules.get(code)
+        scope = getattr(rule, "scope", "project")
+        if code in out or code not in wanted or failed or scope not in ("file", "cluster") or not rule.reads:
+            continue
+        if scope not in views:
+            views[scope] = ScopedView(project, scoped_paths(scope, changed, last, now.clusters))
+        view = views[scope]
+        again, broke = run_rule(view, code, rule)  # type: ignore[arg-type]
+        if broke:
+            continue  # a failing rule runs again on the whole project (its PL000 names a document)
+        kept = [f for f in findings if f.path not in view.paths]
+        out[code] = (kept + again, False)
     return out

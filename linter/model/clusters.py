@@ -54,10 +54,14 @@ def cluster_for_path(path: str, config: Config, matcher: ClusterMatcher | None =
     return (matcher or ClusterMatcher(config)).match(rel)
 
 
-def assign_clusters(documents: list[Document], config: Config) -> Inference | None:
+def assign_clusters(
+    documents: list[Document], config: Config, cache: dict[str, tuple[str, str]] | None = None
+) -> Inference | None:
     """Set ``cluster`` and ``partition`` on every document (see the module doc); the
-    inference (roots, guesses) when the configuration names no clusters."""
-    cache: dict[str, tuple[str, str]] = {}
+    inference (roots, guesses) when the configuration names no clusters. ``cache``:
+    each path's cluster from the configured globs, kept by a caller that assigns the
+    same configuration's clusters again (the editor, after each edit)."""
+    cache = {} if cache is None else cache
     if config.clusters:
         matcher = ClusterMatcher(config)
         for doc in documents:
