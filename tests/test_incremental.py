@@ -1,4 +1,4 @@
-"""The editor's incremental re-check (linter.commands.incremental) gives exactly what a
+"""The editor's incremental re-check (linter.rerun) gives exactly what a
 full lint gives: a generated fleet, random files changed one after another (in an
 open buffer or on disk), every incremental result compared with a fresh server's
 full lint of the same state; and some rules were really reused."""
@@ -12,7 +12,7 @@ import sys
 import pytest
 from helpers import REPO
 
-from linter.commands import incremental
+from linter import rerun as incremental
 from linter.commands.editor import Editor
 from linter.registry import load_rules
 
@@ -120,3 +120,48 @@ def test_a_rule_reading_the_changed_kind_runs_again(tmp_path, monkeypatch) -> No
     (project / "mesh.json").write_text('{"Kind": "proxy-defaults", "Name": "global"}\n')
     editor.disk_changed(str(project / "mesh.json"))
     assert [f.path for f in editor.lint(root).findings if f.code == "PL108"] == ["k8s/mesh.yaml"]
+
+
+@pytest.mark.parametrize("seed", [2])
+def test_check_with_a_warm_cache_matches_a_full_run(tmp_path, monkeypatch, seed) -> None:
+    """``peerlint check`` with a cache folder after files changed (linter.rerun): the
+    stored run's findings of untouched rules, scoped rules on the changed files'
+    clusters; every result equals a run without any cache."""
+    from linter import rerun
+    from linter.config import RunOptions, load_config
+    from linter.engine import check
+
+    fleet = tmp_path / "fleet"
+    generate.generate(str(fleet), 300)
+    monkeypatch.chdir(fleet)
+    rules = load_rules()
+    files = sorted(
+        os.path.relpath(os.path.join(d, f), fleet)
+        for d, _, names in os.walk(fleet)
+        for f in names
+        if f.endswith((".hcl", ".json", ".yaml"))
+    )
+    cached = RunOptions(cache_dir=str(tmp_path / "cache"), jobs=1)
+    planned: list[int] = []
+    real = rerun.plan
+    monkeypatch.setattr(rerun, "plan", lambda *a, **k: planned.append(len(r := real(*a, **k))) or r)
+
+    def both() -> tuple[list, list]:
+        config = load_config(".")
+        return summary(check(["."], config, rules, options=cached)), summary(check(["."], config, rules))
+
+    got, want = both()
+    assert got == want
+    rng = random.Random(seed)
+    for step in range(12):
+        for _ in range(1 + (step % 4 == 3)):  # now and then two files in one run
+            path = rng.choice(files)
+            text = open(path, encoding="utf-8").read()
+            siblings = [f for f in files if os.path.dirname(f) == os.path.dirname(path)]
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(mutate(text, rng, open(rng.choice(siblings), encoding="utf-8").read()))
+        if step == 5:  # a file removed
+            os.remove(files.pop(rng.randrange(len(files))))
+        got, want = both()
+        assert got == want, f"step {step}"
+    assert planned and any(n > 0 for n in planned)  # the incremental path was taken

@@ -1,5 +1,5 @@
 """A rule's ``scope`` is a contract (linter.api.rule.Rule.scope): the incremental
-re-check (linter.commands.incremental) runs a ``"file"`` rule again only on the
+re-check (linter.rerun) runs a ``"file"`` rule again only on the
 changed files, a ``"cluster"`` rule only on the files of the changed files' clusters,
 and keeps its earlier findings elsewhere. That is right only if the rule, run on each
 file's (each cluster's) documents alone, finds exactly what it finds there in a whole
@@ -15,8 +15,8 @@ import pytest
 from helpers import REPO
 from test_rule_contracts import FOLDERS, RULES, project_for
 
-from linter.commands.incremental import ScopedView, clusters_by_path
 from linter.engine import run_rule
+from linter.rerun import ScopedView, clusters_by_path
 
 sys.path.insert(0, os.path.join(REPO, "benchmarks"))
 import generate

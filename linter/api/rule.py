@@ -59,7 +59,7 @@ class Rule:
     reads: ClassVar[tuple[str, ...]] = ()
     suppressible: ClassVar[bool] = True
     #: How far a change reaches the rule's findings, for the incremental re-check
-    #: (linter.commands.incremental): "file" (a finding at a file depends only on
+    #: (linter.rerun): "file" (a finding at a file depends only on
     #: that file's documents, text or problem, and the configuration), "cluster" (a
     #: finding at a file depends only on the documents of that file's cluster; what it
     #: asks the project about the cluster, its edition or Helm install, is the

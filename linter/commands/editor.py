@@ -56,7 +56,7 @@ class EditorProject:
     loaded: bool = False
     #: Files changed since the last lint (absolute), and what that lint left for the
     #: next one: each file's piece (linter.commands.pieces), each file's kinds and
-    #: clusters and each rule's findings (linter.commands.incremental).
+    #: clusters and each rule's findings (linter.rerun).
     dirty: set[str] = field(default_factory=set)
     assembler: Any = None
     last: Any = None
@@ -216,10 +216,10 @@ class Editor:
 
     def _lint(self, root: str, progress: Progress | None):
         """Only what the changed files reach is derived again (linter.commands.pieces,
-        linter.commands.incremental)."""
-        from linter.commands.incremental import Last, plan
+        linter.rerun)."""
         from linter.commands.pieces import Assembler
-        from linter.engine import Result, run_rules
+        from linter.engine import Result, run_rule, run_rules
+        from linter.rerun import Last, plan
 
         project = self.projects[root]
         if not project.loaded:
@@ -232,7 +232,9 @@ class Editor:
             project.assembler, project.last = Assembler(project.config), None
         built, changed, same = project.assembler.assemble([merged[path] for path in sorted(merged)])
         now = Last.of(built)
-        reuse = plan(built, self.rules, project.last, now, changed, same) if project.last is not None else None
+        reuse = None
+        if project.last is not None:
+            reuse = plan(built, self.rules, project.last, now, changed, same, run_rule=run_rule)
         findings, internal = run_rules(built, self.rules, reuse=reuse, record=now.findings)
         project.last, project.dirty = now, set()
         return Result.of(built, findings, self.rules, internal)

@@ -10,7 +10,7 @@ assembled project is the one :meth:`~linter.project.Project.from_files` builds.
 A changed file whose documents come out identical (the same trees at the same
 positions: a comment or a blank line at its end edited) keeps its earlier
 :class:`~linter.model.document.Document` objects, so the document list, and with it
-the topology graph, is the earlier one (linter.commands.incremental).
+the topology graph, is the earlier one (linter.rerun).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The incremental re-check: after some files change, which rules' earlier findings
+"""The incremental re-check (the language server after an edit, ``peerlint check``
+with a warm cache after files changed): after some files change, which rules' earlier findings
 are still right, which run again on part of the project, and which run again whole.
 
 A rule's findings depend only on what it reads (its ``reads``, enforced by
@@ -24,12 +25,16 @@ after a configuration change, for a rule that declares no reads, or one that fai
 Speed code, fenced off here: tests/test_incremental.py compares every incremental
 result with a full lint of the same state, on generated fleets with random files
 changed, for the editor and for ``peerlint check``.
+
+``peerlint check`` keeps a :class:`Last` per set of options in the cache folder
+(:class:`RerunStore`, signed like the results cache, findings as plain data): each
+file's content key, kinds and clusters, and each rule's own findings.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from linter.model.document import AGENT_CONFIG, HELM_VALUES
 
@@ -119,11 +124,13 @@ class ScopedView:
 @dataclass
 class Last:
     """What one lint leaves for the next: each file's kinds and clusters, and each
-    rule's own findings (before suppressions) and whether it failed."""
+    rule's own findings (before suppressions) and whether it failed; for ``peerlint
+    check``, each file's content key (:func:`content_keys`)."""
 
     kinds: dict[str, frozenset[str]] = field(default_factory=dict)
     clusters: dict[str, frozenset[str]] = field(default_factory=dict)
     findings: dict[str, tuple[list, bool]] = field(default_factory=dict)
+    contents: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
     def of(cls, project: Any, findings: dict[str, tuple[list, bool]] | None = None) -> Last:
@@ -163,12 +170,13 @@ def plan(
     changed: set[str],
     same: Iterable[str] = (),
     codes: Iterable[str] | None = None,
+    *,
+    run_rule: Callable[[Any, str, Any], tuple[list, bool]],
 ) -> dict[str, tuple[list, bool]]:
     """The findings (by code) a re-check keeps or re-derives without running the rule
     on the whole project (the engine's ``reuse``), from the :class:`Last` of the
-    earlier state and of ``project`` (``now``). ``codes``: the rules the run selects."""
-    from linter.engine import run_rule
-
+    earlier state and of ``project`` (``now``). ``codes``: the rules the run selects;
+    ``run_rule``: the engine's (passed in: the engine imports this module)."""
     reads_touched = touched(changed, last.kinds, now.kinds, same)
     if reads_touched is None:
         return {}
@@ -189,3 +197,114 @@ def plan(
         kept = [f for f in findings if f.path not in view.paths]
         out[code] = (kept + again, False)
     return out
+
+
+def start_check(
+    project: Any, rules: dict[str, Any], ran: list[str], store: RerunStore, contents: dict[str, bytes], run_rule
+) -> tuple[dict[str, tuple[list, bool]] | None, Last]:
+    """``peerlint check``'s side: (the findings of rules that need not run on the whole
+    project again, None for a whole run; the new state, its findings filled by the run)."""
+    now = Last.of(project)
+    now.contents = contents
+    last = store.load()
+    if last is None:
+        return None, now
+    changed = changed_files(last, contents)
+    if len(changed) > max(1, len(contents) // 4):
+        return None, now  # most of the project changed: a whole run costs no more
+    return plan(project, rules, last, now, changed, codes=ran, run_rule=run_rule), now
+
+
+def store_for(folder: str, options_key: str, sources: list) -> tuple[RerunStore, dict[str, bytes]]:
+    return RerunStore(folder, options_key), content_keys(sources)
+
+
+def content_keys(sources: list) -> dict[str, bytes]:
+    """Each file's content (SourceText) as a key: the parse cache's hash of its text
+    when the load made one, else a hash of the text, or why it could not be read."""
+    from linter.resultscache import blake2b
+
+    out = {}
+    for source in sources:
+        if source.text is not None and source.key is not None:
+            out[source.path] = b"K" + source.key
+        elif source.text is not None:
+            out[source.path] = b"T" + blake2b(source.text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        else:
+            out[source.path] = f"P{source.problem}\0{source.line}:{source.col}".encode("utf-8", "surrogatepass")
+    return out
+
+
+def changed_files(last: Last, contents: dict[str, bytes]) -> set[str]:
+    """The files whose content differs from ``last``'s, and those added or removed."""
+    out = {path for path, key in contents.items() if last.contents.get(path) != key}
+    out.update(path for path in last.contents if path not in contents)
+    return out
+
+
+MAGIC = b"peerlint-rerun-state\n"
+_VERSION = 1
+
+
+class RerunStore:
+    """The :class:`Last` of ``peerlint check``'s latest full or incremental run with
+    these options (one file per options key, beside the results cache's)."""
+
+    def __init__(self, folder: str, options_key: str) -> None:
+        import os
+
+        from linter import __version__
+        from linter.load.cache import mac_key
+
+        self.path = os.path.join(folder, __version__, f"rerun-{options_key}.bin")
+        self.mac_key = mac_key()
+
+    def load(self) -> Last | None:
+        import marshal
+
+        from linter.cachecodec import decode_results
+        from linter.load.cache import read_signed
+
+        body = read_signed(self.path, MAGIC, self.mac_key)
+        if body is None:
+            return None
+        try:  # marshal of plain values: data, never code (issue #21)
+            version, contents, kinds, clusters, findings = marshal.loads(body)
+            if version != _VERSION:
+                return None
+            last = Last(
+                {str(p): frozenset(str(k) for k in v) for p, v in kinds.items()},
+                {str(p): frozenset(str(c) for c in v) for p, v in clusters.items()},
+                {},
+                {str(p): bytes(k) for p, k in contents.items()},
+            )
+            for code, blob in findings.items():
+                decoded = decode_results(blob)
+                if decoded is None:
+                    return None
+                last.findings[str(code)] = (decoded[1], decoded[2])
+        except (ValueError, TypeError, EOFError, AttributeError):
+            return None
+        return last
+
+    def save(self, last: Last) -> None:
+        import marshal
+
+        from linter.cachecodec import encode_results
+        from linter.load.cache import write_signed
+
+        if self.mac_key is None or any(failed for _f, failed in last.findings.values()):
+            return  # a failing rule is not a result to build on
+        try:
+            body = marshal.dumps(
+                (
+                    _VERSION,
+                    last.contents,
+                    {p: tuple(sorted(k)) for p, k in last.kinds.items()},
+                    {p: tuple(sorted(c)) for p, c in last.clusters.items()},
+                    {code: encode_results(b"", found, failed) for code, (found, failed) in last.findings.items()},
+                )
+            )
+        except (ValueError, TypeError):
+            return
+        write_signed(self.path, MAGIC, self.mac_key, body)
