@@ -397,11 +397,12 @@ def check_loaded(
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
     options: RunOptions = RunOptions(),
+    rerun: tuple | None = None,
 ) -> Result:
     """model -> graph -> rules -> suppress over files loaded elsewhere (from git's
     objects, for ``--new-since``): the same stages as :func:`check` after its load."""
     with _gc_paused():
-        return _after_load(loaded, config, rules, select, ignore, None, options, {})
+        return _after_load(loaded, config, rules, select, ignore, None, options, {}, rerun)
 
 
 def _after_load(

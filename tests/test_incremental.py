@@ -165,3 +165,51 @@ def test_check_with_a_warm_cache_matches_a_full_run(tmp_path, monkeypatch, seed)
         got, want = both()
         assert got == want, f"step {step}"
     assert planned and any(n > 0 for n in planned)  # the incremental path was taken
+
+
+def test_hook_with_a_warm_cache_matches_a_full_run(tmp_path, monkeypatch) -> None:
+    """``check --new-since`` (the hook) re-checks the index side incrementally from
+    the last run's (blob ids as content keys): every outcome equals one without cache."""
+    import subprocess
+
+    from linter import rerun
+    from linter.commands.newsince import new_since
+    from linter.config import RunOptions
+
+    fleet = tmp_path / "fleet"
+    generate.generate(str(fleet), 150)
+    monkeypatch.chdir(fleet)
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t.invalid")
+    env.update(GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@t.invalid")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=fleet, env=env, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-q", "-m", "fleet")
+    files = sorted(
+        os.path.relpath(os.path.join(d, f), fleet)
+        for d, _, names in os.walk(fleet)
+        if ".git" not in d
+        for f in names
+        if f.endswith((".hcl", ".json", ".yaml"))
+    )
+    planned: list[int] = []
+    real = rerun.plan
+    monkeypatch.setattr(rerun, "plan", lambda *a, **k: planned.append(len(r := real(*a, **k))) or r)
+    cache = RunOptions(cache_dir=str(tmp_path / "cache"), jobs=1)
+
+    def outcome(options_for) -> list:
+        found = new_since("HEAD", load_rules, [], [], None, options_for)
+        return summary(found.result) if found.result is not None else []
+
+    rng = random.Random(3)
+    for step in range(6):
+        path = rng.choice(files)
+        text = open(path, encoding="utf-8").read()
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(mutate(text, rng, text))
+        git("add", path)
+        assert outcome(lambda config: cache) == outcome(lambda config: RunOptions(jobs=1)), f"step {step}"
+    assert any(n > 0 for n in planned)
