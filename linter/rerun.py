@@ -109,13 +109,22 @@ class ScopedView:
         self.problems = [p for p in project.problems if p.path in paths]
         self.files = [f for f in project.files if f in paths]
         self.last_document = None
-        self._ids = {id(doc) for doc in self.documents}
+        self._by_kind: dict[str, list] = {}  # as Project.index builds it, for these documents only
+        for doc in self.documents:
+            self._by_kind.setdefault(doc.kind, []).append(doc)
+            if doc.kind != doc.category:
+                self._by_kind.setdefault(doc.category, []).append(doc)
 
     def of(self, *kinds: str) -> Iterator[Any]:
-        for doc in self._project.of(*kinds):
-            if id(doc) in self._ids:
-                self.last_document = doc
-                yield doc
+        """As :meth:`linter.project.Project.of`, over these documents."""
+        if len(kinds) == 1:
+            wanted = self._by_kind.get(kinds[0], [])
+        else:
+            found = [d for k in kinds for d in self._by_kind.get(k, [])]
+            wanted = list({id(d): d for d in sorted(found, key=lambda d: (d.path, d.index, d.root.span.line))}.values())
+        for doc in wanted:
+            self.last_document = doc
+            yield doc
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._project, name)
