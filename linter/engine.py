@@ -399,8 +399,7 @@ def check_loaded(
     options: RunOptions = RunOptions(),
     rerun: tuple | None = None,
 ) -> Result:
-    """model -> graph -> rules -> suppress over files loaded elsewhere (from git's
-    objects, for ``--new-since``): the same stages as :func:`check` after its load."""
+    """:func:`check`'s stages after its load, over files loaded from git (``--new-since``)."""
     with _gc_paused():
         return _after_load(loaded, config, rules, select, ignore, None, options, {}, rerun)
 
