@@ -258,6 +258,8 @@ class Topology:
         self._switches = indexes.switches
         self._helm = indexes.helm
         self._cr_clusters = indexes.cr_clusters
+        #: the clusters ``[[peerings]]`` entries name (peerings_known is asked per reference)
+        self._config_peered = {name for entry in config.peerings for name in (entry.a, entry.b)}
 
     # clusters and partitions -------------------------------------------------
     def clusters(self) -> list[str]:
@@ -311,10 +313,9 @@ class Topology:
         their peerings. When not, peer names cannot be judged (CLI peerings)."""
         if cluster in self._cr_clusters:
             return True
-        config = self.config
-        if any(cluster in (entry.a, entry.b) for entry in config.peerings):
+        if cluster in self._config_peered:
             return True
-        return bool(config.peerings) and cluster in config.clusters
+        return bool(self.config.peerings) and cluster in self.config.clusters
 
     def manages_peerings_with_crs(self, cluster: str) -> bool:
         """Whether ``cluster`` is a Kubernetes cluster (Helm values) or has any peering
