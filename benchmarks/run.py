@@ -224,8 +224,8 @@ def lsp_runs(fleet: str, repeat: int) -> dict:
         )
         version = 1
         out: dict = {"first diagnostics": first, "first diagnostics (CPU)": cpu[-1]}
-        # a comment (the documents stay identical: the graph is kept) and a value (the
-        # mesh entry changes: the graph and every rule reading it run again)
+        # a trailing comment edited in place (documents and positions stay: the graph is kept;
+        # the first edit adds the line) and a value (the graph and the rules reading it run again)
         for label, edit in (
             ("didChange to diagnostics", lambda n: text + f"# edit {n}\n"),
             ("didChange to diagnostics, a value", lambda n: text + f'Meta {{ edit = "{n}" }}\n'),

@@ -213,3 +213,37 @@ def test_hook_with_a_warm_cache_matches_a_full_run(tmp_path, monkeypatch) -> Non
         git("add", path)
         assert outcome(lambda config: cache) == outcome(lambda config: RunOptions(jobs=1)), f"step {step}"
     assert any(n > 0 for n in planned)
+
+
+def test_an_edit_that_leaves_the_documents_keeps_the_graph(tmp_path, monkeypatch) -> None:
+    """A comment edited in place (the documents come out identical, positions too)
+    keeps each document and the topology graph (linter.commands.pieces); a value edited
+    builds both again; the findings equal a fresh server's either way."""
+    fleet = tmp_path / "fleet"
+    generate.generate(str(fleet), 120)
+    monkeypatch.chdir(fleet)
+    rules = load_rules()
+    editor = Editor(folders=[str(fleet)], rules=rules)
+    mesh = next(os.path.join(d, f) for d, _, names in sorted(os.walk(fleet)) for f in sorted(names) if f == "mesh.hcl")
+    text = open(mesh, encoding="utf-8").read() + "# note 1\n"
+    root = editor.project_of(mesh).root
+    editor.set_buffer(mesh, text)
+    first = editor.lint(root)
+    graph = first.project.graph
+
+    def fresh(buffer: str) -> list:
+        other = Editor(folders=[str(fleet)], rules=rules)
+        other.project_of(mesh)
+        other.set_buffer(mesh, buffer)
+        return summary(other.lint(root))
+
+    edited = text.replace("# note 1", "# note 2")
+    editor.set_buffer(mesh, edited)
+    kept = editor.lint(root)
+    assert kept.project.graph is graph
+    assert summary(kept) == fresh(edited)
+    changed = text.replace("true", "false", 1) if "true" in text else text + 'Meta { a = "b" }\n'
+    editor.set_buffer(mesh, changed)
+    rebuilt = editor.lint(root)
+    assert rebuilt.project.graph is not graph
+    assert summary(rebuilt) == fresh(changed)
