@@ -44,6 +44,9 @@ class Project:
     inference: Any = None
     _by_kind: dict[str, list[Document]] = field(default_factory=dict)
     _graph: Any = None
+    #: (an earlier topology, the clusters to read again): the graph is spliced from it
+    #: (linter.graph.splice; set by the language server after an edit)
+    _graph_base: Any = None
     _derived: dict[Callable[..., Any], Any] = field(default_factory=dict)
 
     @classmethod
@@ -170,6 +173,13 @@ class Project:
             # the peering CRs through of(), as the builder once read them: of() also
             # leaves last_document (named by an internal error) where it always has
             acceptors, dialers = list(self.of("PeeringAcceptor")), list(self.of("PeeringDialer"))
+            if self._graph_base is not None:
+                from linter.graph.splice import rebuild
+
+                old, clusters = self._graph_base
+                installs = lambda cluster: install_for(self, cluster)
+                self._graph = rebuild(old, self.documents, self.config, installs, acceptors, dialers, clusters)
+                return self._graph
             self._graph = build_topology(
                 self.documents,
                 self.config,

@@ -51,11 +51,44 @@ def mutate(text: str, rng: random.Random, other: str) -> str:
     return "\n".join(lines)
 
 
+def topology_items(topology) -> list:
+    """Every index of a topology as plain, order-free values (documents by path and
+    index, nodes by span and value), to compare a spliced graph with a fresh one."""
+    import dataclasses
+
+    from linter.model.document import Document
+    from linter.nodes import Node
+
+    def canon(value, depth: int = 0):
+        if isinstance(value, Document):
+            return ("doc", value.path, value.index, value.kind, value.cluster, value.partition)
+        if isinstance(value, Node):
+            return ("node", type(value).__name__, value.span, repr(getattr(value, "value", None)))
+        if dataclasses.is_dataclass(value):
+            if depth > 1:  # a peering's partner (which points back)
+                return (type(value).__name__, getattr(value, "cluster", None), getattr(value, "peer_name", None))
+            return (type(value).__name__,) + tuple(
+                canon(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)
+            )
+        if isinstance(value, dict):
+            return tuple(sorted(((canon(k, depth), canon(v, depth)) for k, v in value.items()), key=repr))
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return tuple(sorted((canon(v, depth) for v in value), key=repr))
+        return value
+
+    ix = topology.indexes
+    return [(f.name, canon(getattr(ix, f.name))) for f in dataclasses.fields(ix)]
+
+
 def summary(result) -> list[tuple]:
     return [(f.code, f.path, f.span, f.message, tuple((r.path, r.span) for r in f.related)) for f in result.findings]
 
 
-@pytest.mark.parametrize("seed", [1])
+#: PEERLINT_INCREMENTAL_SEEDS=1,2,3,... explores further than CI does
+SEEDS = [int(s) for s in os.environ.get("PEERLINT_INCREMENTAL_SEEDS", "1").split(",")]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_incremental_matches_a_full_lint(tmp_path, monkeypatch, seed) -> None:
     fleet = tmp_path / "fleet"
     generate.generate(str(fleet), 300)
@@ -71,6 +104,7 @@ def test_incremental_matches_a_full_lint(tmp_path, monkeypatch, seed) -> None:
     editor.set_buffer(opened, open(opened, encoding="utf-8").read())
     editor.lint(root)
     reused = []
+    splices: list[int] = []
     real = incremental.reusable
     monkeypatch.setattr(incremental, "reusable", lambda *a: reused.append(len(r := real(*a))) or r)
     for step in range(25):
@@ -91,8 +125,14 @@ def test_incremental_matches_a_full_lint(tmp_path, monkeypatch, seed) -> None:
         for buffer, (source, _parsed) in editor.buffers.items():
             fresh.project_of(buffer)
             fresh.set_buffer(buffer, source.text)
-        assert got == summary(fresh.lint(root)), f"step {step}: {path}"
+        again = fresh.lint(root)
+        assert got == summary(again), f"step {step}: {path}"
+        spliced = editor.projects[root].assembler.last
+        if spliced._graph_base is not None:
+            splices.append(step)
+        assert topology_items(spliced.graph) == topology_items(again.project.graph), f"step {step}: {path}"
     assert any(n > 0 for n in reused)  # the incremental path was taken, not only full lints
+    assert splices  # and some graphs were spliced (linter.graph.splice), each compared above
 
 
 def test_a_rule_reading_the_changed_kind_runs_again(tmp_path, monkeypatch) -> None:

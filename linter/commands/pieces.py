@@ -98,12 +98,25 @@ class Assembler:
             project.documents.extend(piece.documents)
         project.finish(self.clusters)
         last = self.last
-        if (
-            last is not None
-            and last._graph is not None
-            and len(last.documents) == len(project.documents)
-            and all(a is b for a, b in zip(last.documents, project.documents))
-        ):
-            project._graph = last._graph  # the same documents: the same topology
+        if last is not None and last._graph is not None:
+            if len(last.documents) == len(project.documents) and all(
+                a is b for a, b in zip(last.documents, project.documents)
+            ):
+                project._graph = last._graph  # the same documents: the same topology
+            else:
+                project._graph_base = self._splice_base(last, changed, pieces)
         self.pieces, self.last = pieces, project
         return project, changed, same
+
+    def _splice_base(self, last: Project, changed: set[str], pieces: dict[str, Piece]) -> Any:
+        """(the last topology, the clusters the changed files' documents were or are
+        in), for linter.graph.splice; None when a change may move cluster roots or the
+        annotation grammar (Helm values, agent configuration): the graph is built whole."""
+        from linter.model.document import AGENT_CONFIG, HELM_VALUES
+
+        docs = [
+            d for path in changed for table in (self.pieces, pieces) if path in table for d in table[path].documents
+        ]
+        if any(d.category in (HELM_VALUES, AGENT_CONFIG) for d in docs):
+            return None
+        return last._graph, {d.cluster for d in docs}

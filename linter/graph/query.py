@@ -230,6 +230,7 @@ class TopologyIndexes:
     switches: dict[str, list[PeeringSwitch]] = field(default_factory=dict)
     helm: dict[str, list[Document]] = field(default_factory=dict)
     cr_clusters: set[str] = field(default_factory=set)  # clusters with a peering CR
+    read_partitions: dict[str, set[str]] = field(default_factory=dict)  # before pairing (linter.graph.splice)
 
 
 class Topology:
@@ -241,6 +242,7 @@ class Topology:
     def __init__(self, config: Config, indexes: TopologyIndexes) -> None:
         self.config = config
         self.nx: Any = None
+        self.indexes = indexes  # what linter.graph.splice builds the next topology from
         self.cluster_partitions = indexes.cluster_partitions
         self.datacenters = indexes.datacenters
         self.peer_names = indexes.peer_names
