@@ -176,7 +176,7 @@ class Project:
             if self._graph_base is not None:
                 from linter.graph.splice import rebuild
 
-                old, clusters = self._graph_base
+                (old, clusters), self._graph_base = self._graph_base, None  # the old graph can go
                 installs = lambda cluster: install_for(self, cluster)
                 self._graph = rebuild(old, self.documents, self.config, installs, acceptors, dialers, clusters)
                 return self._graph
