@@ -123,6 +123,7 @@ class PeerlintServer(LanguageServer):
             diag = self.convert.structure(config_diagnostic(error), types.Diagnostic)
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[diag]))
         self.published[root] = uris
+        self.editor.settle()  # after a project's first lint, its trees leave the collector's sight
         try:
             self.linted_at[root] = asyncio.get_running_loop().time()
         except RuntimeError:
