@@ -261,6 +261,7 @@ class Topology:
         self._helm = indexes.helm
         self._cr_clusters = indexes.cr_clusters
         #: the clusters ``[[peerings]]`` entries name (peerings_known is asked per reference)
+        self._to_peer: dict | None = None  # exports_to_peer's index, built on first use
         self._config_peered = {name for entry in config.peerings for name in (entry.a, entry.b)}
 
     # clusters and partitions -------------------------------------------------
@@ -383,11 +384,15 @@ class Topology:
         return [e for _k, items in sorted(self._exports.items()) for e in items]
 
     def exports_to_peer(self, cluster: str, partition: str, peer_name: str) -> list[Export]:
-        return [
-            e
-            for e in self._exports.get((cluster, partition), ())
-            if e.consumer_kind == "peer" and e.consumer == peer_name
-        ]
+        """The exports of this cluster/partition to ``peer_name``, in file order
+        (indexed on first use: rules ask it for every upstream and peering)."""
+        if self._to_peer is None:
+            self._to_peer = {}
+            for key, items in self._exports.items():
+                for e in items:
+                    if e.consumer_kind == "peer":
+                        self._to_peer.setdefault((key, e.consumer), []).append(e)
+        return list(self._to_peer.get(((cluster, partition), peer_name), ()))
 
     def intentions(self, cluster: str, partition: str = "default") -> list[Intention]:
         return list(self._intentions.get((cluster, partition), ()))
