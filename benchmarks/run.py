@@ -199,12 +199,22 @@ def lsp_runs(fleet: str, repeat: int) -> dict:
         text = path.read_text(encoding="utf-8")
         uri = path.as_uri()
 
+        pid = client._server.pid  # the server's CPU time per edit: what a loaded host does not inflate
+        cpu: list[float] = []
+
+        def cpu_seconds() -> float:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
         async def wait(send) -> float:
             got.pop(uri, None)
+            before = cpu_seconds() if os.path.exists(f"/proc/{pid}/stat") else 0.0
             start = _time.perf_counter()
             send()
             while uri not in got:
                 await asyncio.sleep(0.005)
+            cpu.append(cpu_seconds() - before if before else 0.0)
             return got[uri] - start
 
         first = await wait(
@@ -212,23 +222,35 @@ def lsp_runs(fleet: str, repeat: int) -> dict:
                 types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "hcl", 1, text))
             )
         )
-        edits = []
-        for n in range(repeat):
-            await asyncio.sleep(0.3)
-            change = types.TextDocumentContentChangeWholeDocument(text=text + f"# edit {n}\n")
-            edits.append(
-                await wait(
-                    lambda change=change, n=n: client.text_document_did_change(
-                        types.DidChangeTextDocumentParams(
-                            types.VersionedTextDocumentIdentifier(version=n + 2, uri=uri), [change]
+        version = 1
+        out: dict = {"first diagnostics": first, "first diagnostics (CPU)": cpu[-1]}
+        # a trailing comment edited in place (documents and positions stay: the graph is kept;
+        # the first edit adds the line) and a value (the graph and the rules reading it run again)
+        for label, edit in (
+            ("didChange to diagnostics", lambda n: text + f"# edit {n}\n"),
+            ("didChange to diagnostics, a value", lambda n: text + f'Meta {{ edit = "{n}" }}\n'),
+        ):
+            edits = []
+            for n in range(repeat):
+                await asyncio.sleep(0.3)
+                version += 1
+                change = types.TextDocumentContentChangeWholeDocument(text=edit(n))
+                edits.append(
+                    await wait(
+                        lambda change=change, version=version: client.text_document_did_change(
+                            types.DidChangeTextDocumentParams(
+                                types.VersionedTextDocumentIdentifier(version=version, uri=uri), [change]
+                            )
                         )
                     )
                 )
-            )
+            out[label] = statistics.median(edits)
+            out[label + " (runs)"] = [round(e, 3) for e in edits]
+            out[label + " (CPU)"] = statistics.median(cpu[-repeat:])
         await client.shutdown_async(None)
         client.exit(None)
         await client.stop()
-        return {"first diagnostics": first, "didChange to diagnostics": statistics.median(edits), "edits": edits}
+        return out
 
     return asyncio.run(run())
 
@@ -373,7 +395,11 @@ def table(results: dict) -> str:
     for size, r in results["sizes"].items():
         hook, lsp = r.get("hook", {}), r.get("lsp", {})
         rows = [(k, v["wall"]) for k, v in hook.items()]
-        served = [(k, lsp[k]) for k in ("first diagnostics", "didChange to diagnostics") if k in lsp]
+        served = [
+            (k, lsp[k])
+            for k in ("first diagnostics", "didChange to diagnostics", "didChange to diagnostics, a value")
+            if k in lsp
+        ]
         for i in range(max(len(rows), len(served))):
             h = rows[i] if i < len(rows) else ("", None)
             v = served[i] if i < len(served) else ("", None)
@@ -409,6 +435,75 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def rechecks(fleet: str, repeat: int) -> dict:
+    """#17's targets on one fleet, each with its runs (the machine is shared: the
+    spread says how much to trust a median)."""
+    entry: dict = {
+        "files": len([f for _d, _s, fs in os.walk(fleet) for f in fs if f.endswith((".hcl", ".json", ".yaml"))])
+    }
+    for label, cold, edit in (("cold", True, False), ("warm", False, False), ("one file edited", False, True)):
+        entry[label] = lint_runs(fleet, min(repeat, 3) if cold and entry["files"] >= 10000 else repeat, [], cold, edit)
+    entry["hook"] = hook_runs(fleet, repeat)
+    entry["lsp"] = lsp_runs(fleet, repeat)
+    return entry
+
+
+def recheck_table(results: dict) -> str:
+    m = results["machine"]
+    lines = [
+        f"Machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}; load average before "
+        f"{m['load_before'][0]:.2f}, after {results.get('load_after', [0])[0]:.2f}.",
+        "",
+        "| files | measurement | median | runs |",
+        "|---|---|---|---|",
+    ]
+    for size, r in results["sizes"].items():
+        for label in ("cold", "warm", "one file edited"):
+            x = r[label]
+            share = (
+                f" ({x['wall'] / r['cold']['wall'] * 100:.0f}% of cold; CPU {x['cpu']:.2f} s)"
+                if label != "cold"
+                else f" (CPU {x['cpu']:.2f} s)"
+            )
+            lines.append(
+                f"| {size} | `check` {label} | {x['wall']:.2f} s{share} | {', '.join(f'{w:.2f}' for w in x['runs'])} |"
+            )
+        for label, x in r["hook"].items():
+            lines.append(
+                f"| {size} | hook: {label} | {x['wall']:.2f} s (CPU {x['cpu']:.2f} s) | {', '.join(f'{w:.2f}' for w in x['runs'])} |"
+            )
+        lsp = r["lsp"]
+        first = lsp["first diagnostics"]
+        lines.append(
+            f"| {size} | language server: first diagnostics | {first:.2f} s (server CPU {lsp.get('first diagnostics (CPU)', 0):.2f} s) | |"
+        )
+        for label in ("didChange to diagnostics", "didChange to diagnostics, a value"):
+            runs = ", ".join(f"{w * 1000:.0f}" for w in lsp[label + " (runs)"])
+            used = lsp.get(label + " (CPU)", 0) * 1000
+            lines.append(
+                f"| {size} | language server: {label} | {lsp[label] * 1000:.0f} ms (server CPU {used:.0f} ms) | {runs} ms |"
+            )
+    return "\n".join(lines)
+
+
+def rechecks_main(args) -> int:
+    os.makedirs(args.workdir, exist_ok=True)
+    results: dict = {"machine": machine(), "sizes": {}}
+    measure(peerlint_cmd() + ["check", "--no-cache", HERE])  # compile bytecode once, as an install does
+    for size in [int(s) for s in args.sizes.split(",") if s]:
+        fleet = os.path.join(args.workdir, f"fleet-{size}")
+        generate.generate(fleet, size)
+        shutil.rmtree(os.path.join(fleet, ".git"), ignore_errors=True)
+        results["sizes"][str(size)] = rechecks(fleet, args.repeat)
+        print(f"{size}: {json.dumps(results['sizes'][str(size)], default=str)[:400]}", file=sys.stderr)
+    results["load_after"] = os.getloadavg()
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(results, handle, indent=2)
+    print(recheck_table(results))
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="peerlint benchmark")
     parser.add_argument("--sizes", default="100,1000,10000")
@@ -422,7 +517,14 @@ def main() -> int:
     )
     parser.add_argument("--no-checkov", action="store_true")
     parser.add_argument("--json", default=None, help="also write the raw results here")
+    parser.add_argument(
+        "--rechecks",
+        action="store_true",
+        help="only the re-check targets of #17: cold, warm, one file edited, the hook, the language server",
+    )
     args = parser.parse_args()
+    if args.rechecks:
+        return rechecks_main(args)
     os.makedirs(args.workdir, exist_ok=True)
     results: dict = {"machine": machine(), "sizes": {}}
     print(f"machine: {results['machine']}", file=sys.stderr)

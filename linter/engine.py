@@ -94,12 +94,9 @@ def _code_selected(code: str, select: Iterable[str], ignore: Iterable[str]) -> b
 @contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
     """Loading allocates millions of long-lived nodes and frees almost nothing: the
-    cyclic collector would walk the growing heap again and again (half of a warm
-    run's load time), so it waits until the project is built. Then everything loaded
-    moves straight to the oldest generation without being scanned (freeze, then
-    unfreeze): re-enabled, the young collections would walk the whole project once
-    or twice, which cost more than building the graph. Nothing leaks: the oldest
-    generation is still collected."""
+    cyclic collector would walk the growing heap again and again, so it waits until
+    the project is built; then everything moves to the oldest generation unscanned
+    (freeze, unfreeze). Nothing leaks: the oldest generation is still collected."""
     paused = gc.isenabled()
     gc.disable()
     try:
@@ -231,8 +228,9 @@ def selected_codes(
     ]
 
 
-def _run_rule(project: Project, code: str, rule_cls: type[Rule]) -> tuple[list[Finding], bool]:
-    """One rule's findings, and whether it failed (then the PL000 finding is last)."""
+def run_rule(project: Project, code: str, rule_cls: type[Rule]) -> tuple[list[Finding], bool]:
+    """One rule's own findings (before suppressions), and whether it failed (then the
+    PL000 finding is last): what :func:`run_rules` records for a re-check (linter.rerun)."""
     config = project.config
     findings: list[Finding] = []
     rule = rule_cls()
@@ -288,15 +286,15 @@ def run_rules(
         if reuse is not None and code in reuse:
             per_code[code] = reuse[code]
         elif code not in away:
-            per_code[code] = _run_rule(project, code, rules[code])
+            per_code[code] = run_rule(project, code, rules[code])
     if offload is not None:
         while (claimed := offload.claim()) is not None:  # help with what the child has not taken
             for code in claimed:
-                per_code[code] = _run_rule(project, code, rules[code])
+                per_code[code] = run_rule(project, code, rules[code])
         got = offload.results() or {}
         for code in offload.codes:
             if code not in per_code:
-                per_code[code] = got[code] if code in got else _run_rule(project, code, rules[code])
+                per_code[code] = got[code] if code in got else run_rule(project, code, rules[code])
     if record is not None:
         record.update(per_code)
     for code in ran:
@@ -373,10 +371,8 @@ def check(
     docstring); the results cache wraps the stages after load when ``options`` name a
     cache folder. ``focus``: report only on these files (and folders). ``skipped``
     collects (path, reason) for every file passed over as not Consul's."""
-    # The cyclic collector waits for the whole run, not just the load: once the
-    # project is in the oldest generation the first promotion into it triggers a full
-    # collection (the collector's count of old objects is stale), which walked the
-    # whole project in the middle of the graph build (+1-2 s at 10,000 files).
+    # The collector waits for the whole run: a full collection in the middle of the
+    # graph build walked the whole project (+1-2 s at 10,000 files).
     try:
         with _gc_paused():
             timings: dict[str, float] = {}
@@ -403,11 +399,11 @@ def check_loaded(
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
     options: RunOptions = RunOptions(),
+    rerun: tuple | None = None,
 ) -> Result:
-    """model -> graph -> rules -> suppress over files loaded elsewhere (from git's
-    objects, for ``--new-since``): the same stages as :func:`check` after its load."""
+    """:func:`check`'s stages after its load, over files loaded from git (``--new-since``)."""
     with _gc_paused():
-        return _after_load(loaded, config, rules, select, ignore, None, options, {})
+        return _after_load(loaded, config, rules, select, ignore, None, options, {}, rerun)
 
 
 def _after_load(
@@ -419,18 +415,28 @@ def _after_load(
     focus: Iterable[str] | None,
     options: RunOptions,
     timings: dict[str, float],
+    rerun: tuple | None = None,
 ) -> Result:
-    """model -> graph -> rules -> suppress."""
+    """model -> graph -> rules -> suppress. ``rerun``: (RerunStore, content keys):
+    only what the files changed since the stored run reach runs again (linter.rerun)."""
     options.stage("building the project model")
     project = model(loaded, config, focus, timings)
     ran = selected_codes(rules, config, select, ignore)
-    offload = _offload(project, rules, ran, options)  # started first: it runs while the graph is built
+    start = time.perf_counter()
+    from linter.rerun import start_check  # (None, None) without ``rerun``
+
+    reuse, now = start_check(project, rules, ran, *rerun, run_rule=run_rule) if rerun else (None, None)
+    todo = [code for code in ran if reuse is None or code not in reuse]
+    offload = _offload(project, rules, todo, options)  # started first: it runs while the graph is built
+    planned = time.perf_counter() - start
     options.stage("building the topology graph")
-    graph(project, rules, ran, timings)
+    graph(project, rules, todo, timings)
     options.stage(f"running {len(ran)} rules")
     start = time.perf_counter()
-    findings, internal = run_rules(project, rules, select, ignore, offload)  # rules, then suppress
-    timings["rules"] = time.perf_counter() - start
+    findings, internal = run_rules(project, rules, select, ignore, offload, reuse, now and now.findings)
+    if now is not None and not internal:
+        rerun[0].save(now)  # type: ignore[index]
+    timings["rules"] = time.perf_counter() - start + planned
     return Result.of(project, findings, rules, internal, timings)
 
 
@@ -459,8 +465,11 @@ def _with_results_cache(
         timings["rules"] = time.perf_counter() - start
         texts = {source.path: source.text for source in sources if source.text is not None}
         return Result(cached[0], rules, None, cached[1], timings, files, texts, focused, cached[2])
+    from linter.rerun import store_for
+
+    rerun = store_for(options.cache_dir, store.key, sources)  # what the next run builds on
     del sources
-    result = _after_load(loaded, config, rules, select, ignore, focus, options, timings)
+    result = _after_load(loaded, config, rules, select, ignore, focus, options, timings, rerun)
     start = time.perf_counter()
     store.save(result.findings, result.internal_error, result.notes)
     timings["rules"] += time.perf_counter() - start
@@ -484,7 +493,7 @@ def _offload(project: Project, rules: dict[str, type[Rule]], ran: list[str], opt
     return rulepool.start(
         project,
         [c for c in ran if "graph" not in getattr(rules[c], "reads", ())],
-        lambda proj, code: _run_rule(proj, code, rules[code]),
+        lambda proj, code: run_rule(proj, code, rules[code]),
         groups,
     )
 

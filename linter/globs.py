@@ -54,6 +54,32 @@ def _literal(rel: str, glob: str) -> bool:
     return body in rel.split("/")
 
 
+def _literals(globs: tuple[str, ...]) -> Callable[[str], bool]:
+    """:func:`_literal` for many globs at once, by set lookups: anchored globs hold a
+    path equal to them or below them (one of its ancestors is one), unanchored ones a
+    path with a part equal to them (124 clusters' helm-values against every YAML file
+    of a 10,000-file fleet was half a million calls, a tenth of the model stage)."""
+    anchored, names = set(), set()
+    for glob in globs:
+        body = glob.rstrip("/")
+        if "/" in body:
+            anchored.add(body.lstrip("/"))
+        else:
+            names.add(body)
+
+    def match(rel: str) -> bool:
+        parts = rel.lstrip("/").split("/")
+        if names and not names.isdisjoint(parts):
+            return True
+        if anchored:
+            for end in range(1, len(parts) + 1):
+                if "/".join(parts[:end]) in anchored:
+                    return True
+        return False
+
+    return match
+
+
 @lru_cache(maxsize=64)
 def one_matcher(globs: tuple[str, ...]) -> Callable[[str], bool] | None:
     """A matcher of all ``globs`` at once, for many paths against one long list
@@ -65,8 +91,7 @@ def one_matcher(globs: tuple[str, ...]) -> Callable[[str], bool] | None:
     if not globs or any(g.startswith("!") for g in globs):
         return None
     if not any(_WILD.search(g) for g in globs):
-        kept = tuple(g for g in globs if g.strip("/"))
-        return lambda rel: any(_literal(rel.lstrip("/"), g) for g in kept)
+        return _literals(tuple(g for g in globs if g.strip("/")))
     parts = [r for r in (glob_regex(g) for g in globs) if r is not None]
     if not parts:
         return None

@@ -46,6 +46,9 @@ class Project:
     #: consul provider .tf files (path, tree), read together in finish()
     _terraform: list[tuple[str, Any]] = field(default_factory=list)
     _graph: Any = None
+    #: (an earlier topology, the clusters to read again): the graph is spliced from it
+    #: (linter.graph.splice; set by the language server after an edit)
+    _graph_base: Any = None
     _derived: dict[Callable[..., Any], Any] = field(default_factory=dict)
 
     @classmethod
@@ -130,8 +133,9 @@ class Project:
             return
         self._terraform.append((source.path, root))
 
-    def finish(self) -> None:
-        """Once every file is in: clusters and partitions, then the kind index."""
+    def finish(self, cluster_cache: dict[str, tuple[str, str]] | None = None) -> None:
+        """Once every file is in: clusters and partitions, then the kind index
+        (``cluster_cache``: see :func:`linter.model.clusters.assign_clusters`)."""
         from linter.model.clusters import assign_clusters
         from linter.model.helmdocs import drop_lone_weak_helm
 
@@ -158,10 +162,10 @@ class Project:
                 self.skipped.extend((doc.path, why) for doc, why in unknown)
             self.documents.extend(helm_files_documents(self.documents, self.files, self.config))
             placements = terraform_placements(self.documents, self.config)
-            self.inference = assign_clusters(self.documents, self.config, frozenset(placements))
+            self.inference = assign_clusters(self.documents, self.config, frozenset(placements), cluster_cache)
             assign_terraform(self.documents, placements, self.inference)
         else:
-            self.inference = assign_clusters(self.documents, self.config)
+            self.inference = assign_clusters(self.documents, self.config, cache=cluster_cache)
         self.index()
 
     def index(self) -> None:
@@ -229,6 +233,13 @@ class Project:
             acceptors, dialers = list(self.of("PeeringAcceptor")), list(self.of("PeeringDialer"))
             acceptors += self.of("consul_peering_token")  # Terraform's sides (linter.model.terraform)
             dialers += self.of("consul_peering")
+            if self._graph_base is not None:
+                from linter.graph.splice import rebuild
+
+                (old, clusters), self._graph_base = self._graph_base, None  # the old graph can go
+                installs = lambda cluster: install_for(self, cluster)
+                self._graph = rebuild(old, self.documents, self.config, installs, acceptors, dialers, clusters)
+                return self._graph
             self._graph = build_topology(
                 self.documents,
                 self.config,

@@ -124,9 +124,8 @@ class ResultsCache:
         select: Iterable[str],
         ignore: Iterable[str],
     ) -> None:
-        self.path = os.path.join(
-            folder, __version__, f"results-{options_key(config, focus, rules, select, ignore)}.bin"
-        )
+        self.key = options_key(config, focus, rules, select, ignore)
+        self.path = os.path.join(folder, __version__, f"results-{self.key}.bin")
         self.digest = content_digest(sources)
         self.mac_key = mac_key()
 

@@ -13,6 +13,7 @@ class ParseErrorRule(Rule):
     summary = "File is not valid HCL, JSON or YAML, or cannot be read"
     severity = "error"
     reads = ("files",)
+    scope = "file"  # tests/test_rule_scopes.py
     suppressible = False
     doc = """
 ## What it does

@@ -20,6 +20,7 @@ class UnknownKind(Rule):
     summary = "Config entry Kind or consul.hashicorp.com CR kind that Consul does not know"
     severity = "error"
     reads = (CONFIG_ENTRY, CRD, "texts")
+    scope = "file"  # tests/test_rule_scopes.py
     fix = "sometimes"  # a kind with one did-you-mean
     doc = """
 ## What it does

@@ -22,6 +22,7 @@ class DuplicateKey(Rule):
     summary = "A key is set twice in one object; only one value takes effect"
     severity = "warning"
     reads = ("documents", "texts")
+    scope = "file"  # tests/test_rule_scopes.py
     fix = "sometimes"  # an exact copy on a line of its own is removed
     doc = """
 ## What it does

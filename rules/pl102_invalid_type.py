@@ -14,6 +14,7 @@ class InvalidType(Rule):
     summary = "A value of a type the decoder cannot convert (a string for a list, a map for a string, ...)"
     severity = "error"
     reads = ("documents",)  # every document; those with a schema are checked (linter.schemacheck)
+    scope = "cluster"  # tests/test_rule_scopes.py
     work_group = "schemacheck"  # shares the per-document schema check (linter.schemacheck): one process runs the group
     doc = """
 ## What it does

@@ -14,6 +14,7 @@ class InvalidValue(Rule):
     summary = "A value outside its allowed set: intention Action, mesh gateway mode, secret backend, proxy mode, ACL access level, ..."
     severity = "error"
     reads = ("documents", "texts")  # every document; those with a schema are checked (linter.schemacheck)
+    scope = "cluster"  # tests/test_rule_scopes.py
     fix = "sometimes"  # a did-you-mean with one answer / one close enum value
     work_group = "schemacheck"  # shares the per-document schema check (linter.schemacheck): one process runs the group
     doc = """

@@ -14,6 +14,7 @@ class MissingField(Rule):
     summary = "A required field is absent or empty (Sources[0].Name, a service's consumers, destination_name, spec.peer.secret, ...)"
     severity = "error"
     reads = ("documents",)  # every document; those with a schema are checked (linter.schemacheck)
+    scope = "cluster"  # tests/test_rule_scopes.py
     work_group = "schemacheck"  # shares the per-document schema check (linter.schemacheck): one process runs the group
     doc = """
 ## What it does

@@ -62,6 +62,7 @@ class InvalidName(Rule):
     summary = "A name Consul refuses: exported-services/proxy-defaults/Mesh names, peer names, datacenter names"
     severity = "error"
     reads = ("config-entry", "crd", "agent-config", "service-definition")
+    scope = "cluster"  # tests/test_rule_scopes.py
     doc = """
 ## What it does
 Flags names Consul or consul-k8s rejects: an exported-services entry not named after its

@@ -40,6 +40,7 @@ class InvalidWildcard(Rule):
         "service-defaults",
         "service-definition",
     )
+    scope = "cluster"  # tests/test_rule_scopes.py
     doc = """
 ## What it does
 Flags `*` where Consul or consul-k8s refuses it: an exported-services consumer `Peer`,

@@ -14,6 +14,7 @@ class Duplicate(Rule):
     summary = "Duplicate intention sources, upstreams, HTTP methods, members, or a second Mesh/ProxyDefaults/ExportedServices for one partition"
     severity = "error"
     reads = ("config-entry", "crd", "service-definition")
+    scope = "cluster"  # tests/test_rule_scopes.py
     doc = """
 ## What it does
 Flags duplicates: two intention sources with one identity (name, namespace, partition,

@@ -41,6 +41,7 @@ class EnterpriseOnly(Rule):
     summary = 'Admin partitions, namespaces or sameness groups with edition = "ce" (the default)'
     severity = "error"
     reads = ("config-entry", "crd")
+    scope = "cluster"  # tests/test_rule_scopes.py
     doc = """
 ## What it does
 With `edition = "ce"` (the default in peerlint.toml), flags what only Consul Enterprise

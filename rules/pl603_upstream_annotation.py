@@ -24,6 +24,9 @@ class UpstreamAnnotationRule(Rule):
     summary = "connect-service-upstreams annotation the injector rejects, or a peer upstream in the unlabelled form"
     severity = "error"
     reads = (K8S_WORKLOAD, "PeeringAcceptor", "PeeringDialer", "helm-values", "texts")
+    # a workload is judged by its own cluster's peerings and install; the datacenter names
+    # come from the configuration and every Helm install (a change to those re-runs it all)
+    scope = "cluster"  # tests/test_rule_scopes.py
     fix = "sometimes"  # a peer written in the unlabelled form, when namespaces are known off
     doc = """
 ## What it does

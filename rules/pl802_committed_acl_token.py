@@ -23,6 +23,7 @@ class CommittedAclToken(Rule):
     severity = "warning"
     security_severity = 9.0
     reads = (SERVICE_DEFINITION, AGENT_CONFIG, ACL_TOKEN)
+    scope = "file"  # tests/test_rule_scopes.py
     doc = """
 ## What it does
 Flags ACL token SecretIDs (UUIDs) written into a service definition's `token`, an agent

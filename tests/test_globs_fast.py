@@ -45,3 +45,26 @@ def test_one_pattern_decides_as_pathspec(globs, path) -> None:
 
 def test_a_negation_keeps_the_plain_path() -> None:
     assert one_matcher(("*.yaml", "!skip.yaml")) is None
+
+
+def test_literal_globs_by_set_lookups_decide_as_one_by_one() -> None:
+    """The literal-only matcher (set lookups) against the one-glob-at-a-time literal
+    comparison it replaced, on random literal globs and paths (pathspec: above)."""
+    import random
+
+    from linter.globs import _literal
+
+    rng = random.Random(11)
+    parts = ["a", "b", "values.yaml", "dc1", "east", "k8s", "x.yaml"]
+    for _ in range(400):
+        globs = tuple(
+            rng.choice(["", "/"])
+            + "/".join(rng.choice(parts) for _ in range(rng.randint(1, 3)))
+            + rng.choice(["", "/"])
+            for _ in range(rng.randint(1, 5))
+        )
+        matcher = one_matcher(globs)
+        for _ in range(10):
+            path = "/".join(rng.choice(parts) for _ in range(rng.randint(1, 4)))
+            want = any(_literal(path, g) for g in globs if g.strip("/"))
+            assert matcher(path) is want, (globs, path)

@@ -272,3 +272,16 @@ def test_corpus_has_no_findings_of_these_rules(part: str) -> None:
         if f.code in MINE and (f.path, f.code) not in CORPUS_EXCEPTIONS
     ]
     assert not wrong, wrong
+
+
+def test_remembered_annotation_parses_equal_fresh_ones() -> None:
+    """parse_upstreams remembers (speed code): the same arguments give what a fresh
+    parse gives, and a reader's list is its own (the entries are shared)."""
+    from linter.k8s.upstreams import parse_annotation
+
+    for text in ("a:1, b.svc.p.peer:2", "x:0x1F", "api.peer1.peer:9091", "", "a:1:dc2?mesh_gateway_mode=local"):
+        for version in (None, (1, 9, 0), [2, 0, 3]):
+            for ns in (False, True):
+                first = parse_upstreams(text, version, ns)
+                first.append(None)  # the caller's list, not the remembered one
+                assert parse_upstreams(text, version, ns) == parse_annotation(text, version, ns)

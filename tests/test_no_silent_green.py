@@ -139,3 +139,23 @@ def test_with_nothing_saying_the_edition_pl109_is_a_warning_that_says_so(tmp_pat
     done = run(folder, "check", "--no-cache", "-f", "json", ".")
     (finding,) = [f for f in json.loads(done.stdout)["findings"] if f["code"] == "PL109"]
     assert finding["severity"] == "warning" and "this holds only on Consul CE" in finding["message"]
+
+
+def test_the_glob_coverage_matcher_decides_as_fnmatch() -> None:
+    """linter.commands.coverage.glob_matcher (compiled, bisected by literal head) is
+    speed code: every decision equals ``fnmatch`` on the glob or the glob as a folder."""
+    import fnmatch
+    import random
+
+    from linter.commands.coverage import glob_matcher
+
+    rng = random.Random(7)
+    parts = ["dc1", "dc10", "dc2", "a", "b.hcl", "c.yaml", "x[1]", "config", "*", "**", "?", "[ab]", "[!a]", "d c"]
+    for _ in range(300):
+        rels = ["/".join(rng.choice(parts[:8]) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(0, 12))]
+        matches = glob_matcher(rels)
+        for _ in range(10):
+            glob = "/".join(rng.choice(parts) for _ in range(rng.randint(1, 3))) + rng.choice(["", "/"])
+            plain = glob.rstrip("/")
+            want = any(fnmatch.fnmatch(r, plain) or fnmatch.fnmatch(r, plain + "/*") for r in rels)
+            assert matches(glob) == want, (glob, rels)

@@ -58,6 +58,16 @@ class Rule:
     #: Document categories or config-entry/CRD kinds the rule reads, or "graph".
     reads: ClassVar[tuple[str, ...]] = ()
     suppressible: ClassVar[bool] = True
+    #: How far a change reaches the rule's findings, for the incremental re-check
+    #: (linter.rerun): "file" (a finding at a file depends only on
+    #: that file's documents, text or problem, and the configuration), "cluster" (a
+    #: finding at a file depends only on the documents of that file's cluster; what it
+    #: asks the project about the cluster, its edition or Helm install, is the
+    #: cluster's own), or "project" (anything; it runs again whenever what it reads
+    #: changed). Held by tests/test_rule_scopes.py: run on each file's (each
+    #: cluster's) documents alone, the rule finds exactly what it finds there in a
+    #: whole run.
+    scope: ClassVar[str] = "project"
     #: Rules that share per-process work (PL101-PL104 share one schema walk of each
     #: document) name the same group; the engine runs a group in one process, or
     #: both processes would pay for the shared work.

@@ -9,9 +9,11 @@ one folder leaves the rest of the project's globs unmatched by design).
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import os
-from typing import Iterable
+import re
+from typing import Callable, Iterable
 
 from linter.config import Config, ConfigError, code_line
 
@@ -35,11 +37,12 @@ def check_globs(config: Config, files: list[str], paths: list[str]) -> None:
     root = os.path.abspath(config.root)
     if config.path is None or not _covers_root(paths, root):
         return
-    rels = [_rel(f, root) for f in files]
-
-    def matches(glob: str) -> bool:
-        glob = glob.rstrip("/")
-        return any(fnmatch.fnmatch(r, glob) or fnmatch.fnmatch(r, glob + "/*") for r in rels)
+    cwd, prefix = os.getcwd(), root.rstrip(os.sep) + os.sep
+    rels = []
+    for f in files:  # relpath for each of 10,000 files was a tenth of a warm run
+        absolute = os.path.normpath(os.path.join(cwd, f))
+        rels.append(absolute[len(prefix) :].replace(os.sep, "/") if absolute.startswith(prefix) else _rel(f, root))
+    matches = glob_matcher(rels)
 
     for glob in config.include:
         if not matches(glob):
@@ -54,6 +57,34 @@ def check_globs(config: Config, files: list[str], paths: list[str]) -> None:
                     config.path,
                     line,
                 )
+
+
+_WILD = re.compile(r"[*?[]")
+
+
+def glob_matcher(rels: list[str]) -> Callable[[str], bool]:
+    """Whether a glob matches one of ``rels`` as ``fnmatch`` decides it (the glob, or
+    anything below it as a folder). Each glob is compiled once and tried only on the
+    paths that start with its literal head (a sorted list, bisected): a fleet's 124
+    cluster globs against 10,000 files were 1.3 million fnmatch calls, 0.6 s of a warm
+    run. tests/test_no_silent_green.py holds it to ``fnmatch``."""
+    normed = sorted(os.path.normcase(r) for r in rels)
+
+    def matches(glob: str) -> bool:
+        glob = os.path.normcase(glob.rstrip("/"))
+        wild = _WILD.search(glob)
+        head = glob[: wild.start()] if wild else glob
+        whole = re.compile(fnmatch.translate(glob)).match
+        below = re.compile(fnmatch.translate(glob + "/*")).match
+        for index in range(bisect.bisect_left(normed, head), len(normed)):
+            rel = normed[index]
+            if not rel.startswith(head):
+                return False
+            if whole(rel) or below(rel):
+                return True
+        return False
+
+    return matches
 
 
 def empty_folders(paths: list[str], files: list[str]) -> list[str]:

@@ -59,6 +59,7 @@ class PeerlintServer(LanguageServer):
         self.editor = Editor(cache_dir=_cache_dir)
         self.results: dict[str, Any] = {}  # project root -> last Result
         self.published: dict[str, set[str]] = {}  # project root -> URIs given diagnostics
+        self.linted_at: dict[str, float] = {}  # project root -> when its last lint ended (loop time)
         self.timers: dict[str, asyncio.TimerHandle] = {}
         self.tokens = itertools.count(1)
         self.convert = get_converter()
@@ -134,6 +135,11 @@ class PeerlintServer(LanguageServer):
             diag = self.convert.structure(config_diagnostic(error), types.Diagnostic)
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[diag]))
         self.published[root] = uris
+        self.editor.settle()  # after a project's first lint, its trees leave the collector's sight
+        try:
+            self.linted_at[root] = asyncio.get_running_loop().time()
+        except RuntimeError:
+            pass
 
     def publish_soon(self, root: str) -> None:
         """Coalesce a burst of changes into one lint (each lint runs every rule)."""
@@ -144,7 +150,11 @@ class PeerlintServer(LanguageServer):
             return
         if root in self.timers:
             self.timers[root].cancel()
-        self.timers[root] = loop.call_later(DEBOUNCE_SECONDS, self.publish, root)
+            delay = DEBOUNCE_SECONDS
+        else:  # the first change after a pause is linted at once, the rest of a burst once it pauses
+            quiet = loop.time() - self.linted_at.get(root, float("-inf")) >= DEBOUNCE_SECONDS
+            delay = 0.0 if quiet else DEBOUNCE_SECONDS
+        self.timers[root] = loop.call_later(delay, self.publish, root)
 
     def forget(self) -> None:
         """Clear what projects no longer open (or regrouped away) published."""

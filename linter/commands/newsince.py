@@ -160,10 +160,32 @@ def _lint_side(top, side, explicit, blobs, parsed_by, rules, select, ignore, opt
         for path, parsed in zip(todo, parse_texts([(sources[p].path, sources[p].text) for p in todo], config, options)):
             parsed_by[(path, side.tree[path])] = parsed
         loaded = [(sources[p].path, sources[p], parsed_by.get((p, side.tree[p]))) for p in paths]
-        result = check_loaded(loaded, config, rules, select, ignore, options)
+        result = check_loaded(
+            loaded,
+            config,
+            rules,
+            select,
+            ignore,
+            options,
+            _rerun(top, config, rules, select, ignore, options, side, paths),
+        )
         store.put(state, result.findings, result.internal_error)
         results.append(result)
     return results
+
+
+def _rerun(top: str, config: Config, rules, select, ignore, options, side: Side, paths: list[str]) -> tuple | None:
+    """The incremental re-check's store for this project (linter.rerun), the files'
+    blob ids as their content keys: the index side of a run differs from the last
+    run's by the files staged since, so only what they reach is linted again."""
+    if not options.cache_dir:
+        return None
+    from linter.rerun import RerunStore
+    from linter.resultscache import blake2b, options_key
+
+    where = f"{options_key(config, None, rules, select, ignore)}\0{os.getcwd()}".encode("utf-8", "surrogateescape")
+    contents = {display_path(os.path.join(top, p)): b"B" + side.tree[p].encode() for p in paths}
+    return RerunStore(options.cache_dir, "hook-" + blake2b(where, digest_size=12).hexdigest()), contents
 
 
 def _texts_for(findings, texts: dict[str, str], top: str, tree: Tree, max_size: int) -> None:

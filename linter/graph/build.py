@@ -4,10 +4,9 @@ the documents, each read once by kind, then peerings paired across clusters
 (:mod:`linter.graph.peerings`). Linear in the size of the repo: every step is a dict
 insert or a lookup; pairing only compares CRs whose names or secrets agree.
 
-Why facts and not the :class:`~linter.project.Project`: the project holds the graph
-(``Project.graph`` calls :func:`build_topology` on first use), so a builder reading the
-project back would loop with it. The builder fills :class:`TopologyIndexes` it owns and
-hands them to a finished, read-only :class:`Topology`.
+Why facts and not the :class:`~linter.project.Project`: the project holds the graph, so
+a builder reading the project back would loop with it. The builder fills
+:class:`TopologyIndexes` it owns and hands them to a read-only :class:`Topology`.
 
 networkx is not imported here: only pictures need it (``linter.report.graph``), so runs
 whose rules ask the graph questions never pay for it.
@@ -142,12 +141,18 @@ class TopologyBuilder:
 
     # the pass --------------------------------------------------------------------
     def build(
-        self, documents: Sequence[Document], acceptors: Iterable[Document], dialers: Iterable[Document]
+        self,
+        documents: Sequence[Document],
+        acceptors: Iterable[Document],
+        dialers: Iterable[Document],
+        splice: Callable[[TopologyIndexes], set[str]] | None = None,
     ) -> Topology:
-        """The one pass; then peerings and the config's versions. Call once."""
+        """The one pass; then peerings and the config's versions. Call once. ``splice``
+        (linter.graph.splice) fills other clusters' entries and names the ones to read."""
         for doc in documents:
             self._key(doc)
         self._clusters(documents)
+        only = splice(self.ix) if splice is not None else None
         handlers = {
             "exported-services": self._exports,
             "service-intentions": self._intentions,
@@ -158,7 +163,7 @@ class TopologyBuilder:
             "mesh": self._mesh,
         }
         workloads: list[Document] = []
-        for doc in documents:
+        for doc in documents if only is None else [d for d in documents if d.cluster in only]:
             handler = handlers.get(_kind(doc))
             if handler is not None:
                 handler(doc)
@@ -172,6 +177,7 @@ class TopologyBuilder:
                 workloads.append(doc)
         for doc in workloads:  # after Helm values: the annotation grammar depends on them
             self._workload(doc)
+        self.ix.read_partitions = {name: set(parts) for name, parts in self.ix.cluster_partitions.items()}
         pair_peerings(acceptors, dialers, self.config, self.ix)
         self._versions_from_config()
         # topo.nx (networkx) is built on first use, by linter.report.graph.networkx_of

@@ -230,6 +230,7 @@ class TopologyIndexes:
     switches: dict[str, list[PeeringSwitch]] = field(default_factory=dict)
     helm: dict[str, list[Document]] = field(default_factory=dict)
     cr_clusters: set[str] = field(default_factory=set)  # clusters with a peering CR
+    read_partitions: dict[str, set[str]] = field(default_factory=dict)  # before pairing (linter.graph.splice)
 
 
 class Topology:
@@ -241,6 +242,7 @@ class Topology:
     def __init__(self, config: Config, indexes: TopologyIndexes) -> None:
         self.config = config
         self.nx: Any = None
+        self.indexes = indexes  # what linter.graph.splice builds the next topology from
         self.cluster_partitions = indexes.cluster_partitions
         self.datacenters = indexes.datacenters
         self.peer_names = indexes.peer_names
@@ -258,6 +260,9 @@ class Topology:
         self._switches = indexes.switches
         self._helm = indexes.helm
         self._cr_clusters = indexes.cr_clusters
+        #: the clusters ``[[peerings]]`` entries name (peerings_known is asked per reference)
+        self._to_peer: dict | None = None  # exports_to_peer's index, built on first use
+        self._config_peered = {name for entry in config.peerings for name in (entry.a, entry.b)}
 
     # clusters and partitions -------------------------------------------------
     def clusters(self) -> list[str]:
@@ -311,10 +316,9 @@ class Topology:
         their peerings. When not, peer names cannot be judged (CLI peerings)."""
         if cluster in self._cr_clusters:
             return True
-        config = self.config
-        if any(cluster in (entry.a, entry.b) for entry in config.peerings):
+        if cluster in self._config_peered:
             return True
-        return bool(config.peerings) and cluster in config.clusters
+        return bool(self.config.peerings) and cluster in self.config.clusters
 
     def manages_peerings_with_crs(self, cluster: str) -> bool:
         """Whether ``cluster`` is a Kubernetes cluster (Helm values) or has any peering
@@ -380,11 +384,15 @@ class Topology:
         return [e for _k, items in sorted(self._exports.items()) for e in items]
 
     def exports_to_peer(self, cluster: str, partition: str, peer_name: str) -> list[Export]:
-        return [
-            e
-            for e in self._exports.get((cluster, partition), ())
-            if e.consumer_kind == "peer" and e.consumer == peer_name
-        ]
+        """The exports of this cluster/partition to ``peer_name``, in file order
+        (indexed on first use: rules ask it for every upstream and peering)."""
+        if self._to_peer is None:
+            self._to_peer = {}
+            for key, items in self._exports.items():
+                for e in items:
+                    if e.consumer_kind == "peer":
+                        self._to_peer.setdefault((key, e.consumer), []).append(e)
+        return list(self._to_peer.get(((cluster, partition), peer_name), ()))
 
     def intentions(self, cluster: str, partition: str = "default") -> list[Intention]:
         return list(self._intentions.get((cluster, partition), ()))

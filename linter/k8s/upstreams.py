@@ -210,6 +210,36 @@ def parse_upstreams(
     partitions: bool = False,
     port_names: Collection[str] | None = None,
 ) -> list[UpstreamAnnotation]:
+    """:func:`parse_annotation`, remembered: the graph and PL603 read every workload's
+    annotation, and the language server reads them again after each edit (half of a
+    re-check at 10,000 files). A pure function of its arguments; the entries are
+    shared, never changed by their readers (tests/test_k8s.py compares with a fresh parse)."""
+    key = (
+        text,
+        None if version is None else tuple(version),
+        bool(namespaces),
+        bool(partitions),
+        None if port_names is None else frozenset(port_names),
+    )
+    found = _PARSED.get(key)
+    if found is None:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        found = _PARSED[key] = parse_annotation(text, version, namespaces, partitions, port_names)
+    return list(found)
+
+
+_PARSED: dict[tuple, list[UpstreamAnnotation]] = {}
+_PARSED_MAX = 100_000
+
+
+def parse_annotation(
+    text: str,
+    version: tuple[int, ...] | None = None,
+    namespaces: bool = False,
+    partitions: bool = False,
+    port_names: Collection[str] | None = None,
+) -> list[UpstreamAnnotation]:
     """Parse the annotation value ``text`` into its upstreams.
 
     ``version`` is the consul-k8s version (None: the current grammar, v2.0+);

@@ -55,13 +55,18 @@ def cluster_for_path(path: str, config: Config, matcher: ClusterMatcher | None =
 
 
 def assign_clusters(
-    documents: list[Document], config: Config, placed: frozenset[int] = frozenset()
+    documents: list[Document],
+    config: Config,
+    placed: frozenset[int] = frozenset(),
+    cache: dict[str, tuple[str, str]] | None = None,
 ) -> Inference | None:
     """Set ``cluster`` and ``partition`` on every document (see the module doc); the
     inference (roots, guesses) when the configuration names no clusters. ``placed``:
     ids of documents placed otherwise (Terraform's, by their provider), left out of
-    the inference so that they anchor no cluster folder."""
-    cache: dict[str, tuple[str, str]] = {}
+    the inference so that they anchor no cluster folder. ``cache``: each path's cluster
+    from the configured globs, kept by a caller that assigns the same configuration's
+    clusters again (the editor, after each edit)."""
+    cache = {} if cache is None else cache
     if config.clusters:
         matcher = ClusterMatcher(config)
         for doc in documents:

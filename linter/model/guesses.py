@@ -12,6 +12,7 @@ is not reported (its cluster is not one of the repository's).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Iterable
 
@@ -26,7 +27,8 @@ def qualify(findings: Iterable[Finding], inference: Inference | None, codes: set
     relating two files (a duplicate across files is one only within one cluster), when
     they touch a guessed boundary: dropped when a file's cluster is not known at all
     (it sits in no cluster folder, or beside several and names none), else an error
-    becomes a warning that says what it rests on (in place; returned as a new list)."""
+    becomes a warning that says what it rests on (a new finding: a re-check keeps the
+    rules' own findings to use again, linter.rerun)."""
     out = []
     if inference is None or not (inference.doubts or inference.guessed):
         return list(findings)
@@ -40,7 +42,7 @@ def qualify(findings: Iterable[Finding], inference: Inference | None, codes: set
             continue  # a file whose cluster nobody knows: nothing about its cluster can be judged
         why = next((w for w in map(inference.guess_about, paths) if w), None)
         if why is not None and finding.severity == "error":
-            finding.severity = "warning"
-            finding.message = f"{finding.message} (this rests on a guess about clusters: {why}; {PIN})"
+            message = f"{finding.message} (this rests on a guess about clusters: {why}; {PIN})"
+            finding = dataclasses.replace(finding, severity="warning", message=message)
         out.append(finding)
     return out

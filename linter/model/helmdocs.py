@@ -176,17 +176,33 @@ def named_consul(path: str) -> bool:
     return any("consul" in part for part in parts[-2:])
 
 
+_HELM_GLOBS: list = [None, None]  # [the configuration, (its helm-values globs, its root folder + sep)]
+
+
+def _helm_globs(config: Config) -> tuple[tuple[str, ...], str]:
+    """Every cluster's helm-values globs in order, and the root they are relative to,
+    collected once per configuration (asked for every YAML file)."""
+    if _HELM_GLOBS[0] is not config:
+        globs = list(config.helm_values_order)
+        for cluster in config.clusters.values():
+            globs.extend(cluster.helm_values)
+        _HELM_GLOBS[:] = [config, (tuple(globs), os.path.abspath(config.root).rstrip(os.sep) + os.sep)]
+    return _HELM_GLOBS[1]
+
+
 def helm_named(path: str, config: Config) -> bool:
     """Whether the configuration names ``path`` as Helm values (a cluster's
     ``helm-values`` or ``helm-values-order``); a helmfile's consul release naming it is
     looked up by :func:`_helm_values` (only for chart-like documents: it stats files)."""
-    globs = list(config.helm_values_order)
-    for cluster in config.clusters.values():
-        globs.extend(cluster.helm_values)
+    globs, root = _helm_globs(config)
     if not globs:
         return False
-    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(config.root)).replace(os.sep, "/")
-    matcher = one_matcher(tuple(globs))
+    absolute = os.path.abspath(path)
+    if absolute.startswith(root):  # relpath for each YAML file of a fleet was a tenth of the model stage
+        rel = absolute[len(root) :].replace(os.sep, "/")
+    else:
+        rel = os.path.relpath(absolute, os.path.abspath(config.root)).replace(os.sep, "/")
+    matcher = one_matcher(globs)
     if matcher is not None:
         return matcher(rel)
     return glob_matches(rel, globs)
