@@ -12,19 +12,18 @@ helpers each stage calls, never in the order of the stages.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import sys
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from linter.api import SEVERITY_RANK, Finding, Rule, sorted_findings
 from linter.config import Config, RunOptions
 from linter.discover import display_path, iter_files
 from linter.globs import matches as glob_matches
+from linter.load.gcpause import gc_paused
 from linter.nodes import Span
 from linter.project import Project
 
@@ -89,23 +88,6 @@ def _code_selected(code: str, select: Iterable[str], ignore: Iterable[str]) -> b
     if select and not any(code.startswith(s) for s in select):
         return False
     return not any(code.startswith(i) for i in ignore)
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Loading allocates millions of long-lived nodes and frees almost nothing: the
-    cyclic collector would walk the growing heap again and again, so it waits until
-    the project is built; then everything moves to the oldest generation unscanned
-    (freeze, unfreeze). Nothing leaks: the oldest generation is still collected."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.unfreeze()
-        if paused:
-            gc.enable()
 
 
 def discover(
@@ -186,7 +168,7 @@ def load_project(
 ) -> Project:
     """discover -> load -> model: the project rules would see (stage times into
     ``timings`` when given: parse, model)."""
-    with _gc_paused():
+    with gc_paused():
         return model(load(discover(paths, config), config, options, timings), config, focus, timings)
 
 
@@ -374,7 +356,7 @@ def check(
     # The collector waits for the whole run: a full collection in the middle of the
     # graph build walked the whole project (+1-2 s at 10,000 files).
     try:
-        with _gc_paused():
+        with gc_paused():
             timings: dict[str, float] = {}
             files = discover(paths, config, options, skipped)
             options.stage(f"parsing {len(files):,} files")
@@ -402,7 +384,7 @@ def check_loaded(
     rerun: tuple | None = None,
 ) -> Result:
     """:func:`check`'s stages after its load, over files loaded from git (``--new-since``)."""
-    with _gc_paused():
+    with gc_paused():
         return _after_load(loaded, config, rules, select, ignore, None, options, {}, rerun)
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter import schemafast
-from linter.constraints import Context, violations
+from linter.constraints import Context, placeholder, violations
 from linter.kinds import one_close
 from linter.model.document import (
     CONFIG_ENTRY,
@@ -356,18 +356,26 @@ class _Checker:
     # -- pass 2: jsonschema -----------------------------------------------------------
     def run(self) -> list[Issue]:
         data = self.walk(self.doc.root, self.schema, ())
-        self.constrain(data)
-        if FAST_PATH and schemafast.is_valid(self.name, self.schema, data):
-            return self.found  # proven valid: jsonschema would report nothing
-        reported: set[tuple] = set()
-        for error in validator(self.name).iter_errors(data):
-            self.report(error, reported)
+        if not (FAST_PATH and schemafast.is_valid(self.name, self.schema, data)):
+            reported: set[tuple] = set()
+            for error in validator(self.name).iter_errors(data):
+                self.report(error, reported)
+        if not any(issue.kind == "type" for issue in self.found):
+            # a value of the wrong type fails Consul's (or the webhook's) decoder first:
+            # Validate() never sees the document, so its checks say nothing
+            self.constrain(data)
         return self.found
 
     def constrain(self, data: Any) -> None:
-        """Consul's checks after decoding (:mod:`linter.constraints`), on the same data."""
+        """Consul's checks after decoding (:mod:`linter.constraints`), on the same data.
+        A value or key that is a template placeholder (``${var}``, ``{{ .x }}``,
+        ``$(cmd)``: envsubst, Flux, Helm, Terraform's templatefile) is only known once
+        rendered, so a refusal that lands on one is not reported."""
         for found in violations(self.name, data, self.context):
             node = self.locate(found.path, found.kind, found.anchor)
+            key = self.keys.get(found.path)
+            if placeholder(node) or placeholder(key):
+                continue
             self.found.append(Issue(found.kind, node, self.prefix + found.message, found.fix))
 
     def report(self, error: Any, reported: set[tuple]) -> None:

@@ -24,7 +24,7 @@ import pkgutil
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
-__all__ = ["Context", "Violation", "checks", "violations", "KINDS"]
+__all__ = ["Context", "Violation", "checks", "violations", "placeholder", "KINDS", "TEMPLATE_MARKS"]
 
 #: Violation kinds and the rule each one is reported by.
 KINDS = {"value": "PL103", "missing": "PL104", "conflict": "PL106"}
@@ -75,6 +75,18 @@ class Violation:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown violation kind {self.kind!r}")
+
+
+#: Template placeholders (envsubst, Flux, Helm, Go templates, Terraform's templatefile):
+#: a value holding one is only known once rendered.
+TEMPLATE_MARKS = ("${", "{{", "$(")
+
+
+def placeholder(node: Any) -> bool:
+    """A scalar node written as a template placeholder, rendered before Consul reads it:
+    a refusal landing on it is not reported."""
+    value = getattr(node, "value", None)
+    return isinstance(value, str) and any(mark in value for mark in TEMPLATE_MARKS)
 
 
 Check = Callable[[Any, Context], Iterable[Violation]]
