@@ -42,16 +42,37 @@ def check_context(project: Any, doc: Any, edition: str, edition_assumed: bool = 
     has partitions on. Anything else stays None (unknown): the checks that depend on it
     stay silent, and so they do when the document's cluster is only a guess."""
     inference = getattr(project, "inference", None)
-    guessed = inference is not None and inference.guess_about(doc.path)
-    consul = installed(None if guessed else install_for(project, doc.cluster), project.config)[0]
+    guessed = bool(inference is not None and inference.guess_about(doc.path))
+    name = schema_name(doc)
+    crd = bool(name) and name.startswith("crd-")
+    # The context depends on the document only through these: worked out once per
+    # cluster and run, not once per document (it was a fifth of the shape rules' time).
+    key = (doc.cluster, guessed, crd, edition, edition_assumed)
+    derived = getattr(project, "derived", None)
+    memo = derived(_context_memo) if derived is not None else {}
+    context = memo.get(key)
+    if context is None:
+        context = memo[key] = _cluster_context(project, doc.cluster, guessed, crd, edition, edition_assumed)
+    return context
+
+
+def _context_memo(project: Any) -> dict[tuple, Context]:
+    """A run's contexts by (cluster, guessed, custom resource, edition, assumed)."""
+    return {}
+
+
+def _cluster_context(
+    project: Any, cluster: str, guessed: bool, crd: bool, edition: str, edition_assumed: bool
+) -> Context:
+    """:func:`check_context` for any document of ``cluster`` (a custom resource when ``crd``)."""
+    consul = installed(None if guessed else install_for(project, cluster), project.config)[0]
     consul_version = tuple(consul) if consul else None
     context = Context(edition=edition, edition_assumed=edition_assumed, consul_version=consul_version)
-    name = schema_name(doc)
-    if not name or not name.startswith("crd-") or guessed:
+    if not crd or guessed:
         return context
     namespaces = partitions = partition = mirroring = prefix = None
-    configured = doc.cluster in project.config.clusters
-    install = install_for(project, doc.cluster)
+    configured = cluster in project.config.clusters
+    install = install_for(project, cluster)
     version = installed(install, project.config)[1]
     if install is not None:
         namespaces = install.truthy("global.enableConsulNamespaces")
@@ -60,8 +81,8 @@ def check_context(project: Any, doc: Any, edition: str, edition_assumed: bool = 
         partition = (named if isinstance(named, str) else "") if partitions else ""
         mirroring, prefix = _mirroring(install, namespaces, version)
     else:
-        cluster = project.config.clusters.get(doc.cluster)
-        placed = getattr(cluster, "partition", "default") if cluster is not None else "default"
+        settings = project.config.clusters.get(cluster)
+        placed = getattr(settings, "partition", "default") if settings is not None else "default"
         if placed and placed != "default":
             partitions, partition = True, placed
     return KubeContext(
