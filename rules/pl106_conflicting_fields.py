@@ -28,6 +28,7 @@ class ConflictingFields(Rule):
         "service-definition",
         "documents",  # the constraint layer's conflicts: any document with a schema
     )
+    work_group = "schemacheck"  # shares the per-document schema check (linter.schemacheck): one process runs the group
     doc = """
 ## What it does
 Flags fields that Consul's `Validate()` or the consul-k8s webhook refuse to see together:

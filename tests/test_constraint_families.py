@@ -74,3 +74,20 @@ print(json.dumps(sorted(m for m in sys.modules if m.startswith("linter.constrain
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == []
+
+
+def test_every_rule_reading_the_shared_schema_check_is_in_its_work_group():
+    """A rule built on :func:`linter.api.schema.shape_findings` reads the per-document
+    schema and constraint check: outside the ``schemacheck`` work group it may run in
+    the other process of a parallel run and pay for the whole check again."""
+    import inspect
+
+    from linter.registry import load_rules
+
+    readers = {
+        code: cls.work_group
+        for code, cls in load_rules().items()
+        if "shape_findings(" in inspect.getsource(inspect.getmodule(cls))
+    }
+    assert len(readers) >= 5, readers  # PL101-PL104 and PL106
+    assert {code: group for code, group in readers.items() if group != "schemacheck"} == {}
