@@ -114,7 +114,7 @@ def issues(doc: Document, edition: str = "ce", context: Context | None = None) -
     unchanged document after another file (Helm values, peerlint.toml) changed it."""
     context = context or Context(edition=edition)
     cached = _CACHE.get(doc)
-    if cached is None or cached[0] != context:
+    if cached is None or (cached[0] is not context and cached[0] != context):
         name = schema_name(doc)
         cached = (context, _Checker(doc, load_schema(name), name, context).run() if name else [])
         _CACHE[doc] = cached

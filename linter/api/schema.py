@@ -143,10 +143,8 @@ def shape_findings(rule: Any, project: Any, kind: str):
         from linter.k8s.chartkeys import helm_unknown
 
         yield from helm_unknown(rule, project)
-    for doc in project.documents:
-        if schema_name(doc) is None:
-            continue
-        context = context_of(project, doc)
+    derived = getattr(project, "derived", None)
+    for doc, context in derived(_schema_documents) if derived is not None else _schema_documents(project):
         for issue in issues(doc, context.edition, context):
             if issue.kind == kind:
                 edits = (
@@ -161,6 +159,12 @@ def shape_findings(rule: Any, project: Any, kind: str):
                     fix=Fix(issue.fix, edits) if issue.fix else None,
                     severity=issue.severity,
                 )
+
+
+def _schema_documents(project: Any) -> list[tuple[Any, Context]]:
+    """Every document with a schema, with its context: worked out once per run, not
+    once per shape rule (five rules walk them)."""
+    return [(doc, context_of(project, doc)) for doc in project.documents if schema_name(doc) is not None]
 
 
 def webhook_words(doc: Any, kind: str, message: str) -> str:
