@@ -11,7 +11,9 @@ same check serves every syntax the document can be written in.
 
 Each module of this package is one family (service definitions, config entries, the
 agent config builder, consul-k8s webhooks, ACL rules) and registers its checks with
-:func:`checks` for the schema names (``schemas/<name>.json``) they apply to. A
+:func:`checks` for the schema names (``schemas/<name>.json``) they apply to; a run
+imports only the modules :data:`FAMILIES` lists for its documents' schemas, so a new
+module (or a module's new schema) goes in that map too (a test says what to add). A
 violation's ``kind`` chooses the rule that reports it: ``value`` (PL103),
 ``missing`` (PL104) or ``conflict`` (PL106). Messages are Consul's own words, as
 ``consul config write``, ``kubectl apply`` or the agent would print them.
