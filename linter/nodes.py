@@ -271,3 +271,17 @@ def format_path(path: tuple[PathPart, ...]) -> str:
         else:
             out += ("." if out else "") + part
     return out
+
+
+def key_did_you_mean(word: str, choices: list[str]) -> str | None:
+    """The intended key: same letters in another spelling first, then a near miss."""
+    folded: dict[str, str] = {}
+    for choice in choices:
+        folded.setdefault(fold_key(choice), choice)
+    key = fold_key(word)
+    if key in folded:
+        return folded[key]
+    import difflib  # only when a key is unknown
+
+    near = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.75)
+    return folded[near[0]] if near else None

@@ -26,7 +26,6 @@ Consul prints (``{path}``, ``{parent}``, ``{value}``, ``{quoted}``, ``{allowed}`
 
 from __future__ import annotations
 
-import difflib
 import json
 import weakref
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ from linter.model.document import (
     Document,
 )
 from linter.nodes import Mapping, Node, Scalar, Sequence, fold_key, format_path
+from linter.nodes import key_did_you_mean as did_you_mean
 from linter.schemaload import CRD_KINDS, ENTRY_KINDS, OTHER, SCHEMA_DIR, load_schema, schema_name
 from linter.versions import newer_setting
 
@@ -114,23 +114,11 @@ def issues(doc: Document, edition: str = "ce", context: Context | None = None) -
     unchanged document after another file (Helm values, peerlint.toml) changed it."""
     context = context or Context(edition=edition)
     cached = _CACHE.get(doc)
-    if cached is None or cached[0] != context:
+    if cached is None or (cached[0] is not context and cached[0] != context):
         name = schema_name(doc)
         cached = (context, _Checker(doc, load_schema(name), name, context).run() if name else [])
         _CACHE[doc] = cached
     return cached[1]
-
-
-def did_you_mean(word: str, choices: list[str]) -> str | None:
-    """The intended key: same letters in another spelling first, then a near miss."""
-    folded: dict[str, str] = {}
-    for choice in choices:
-        folded.setdefault(fold_key(choice), choice)
-    key = fold_key(word)
-    if key in folded:
-        return folded[key]
-    near = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.75)
-    return folded[near[0]] if near else None
 
 
 def _taken(key: Scalar, name: str) -> bool:
@@ -306,7 +294,12 @@ class _Checker:
                 name = str(key.value)
             else:
                 sub = props[name]
-                newer = newer_setting(format_path(key.path), sub, self.context.consul_version)
+                # (format_path only for the few keys with an x-since: it ran for every key)
+                newer = (
+                    newer_setting(format_path(key.path), sub, self.context.consul_version)
+                    if isinstance(sub, dict) and "x-since" in sub
+                    else None
+                )
                 if newer is not None:
                     self.found.append(Issue("unknown", key, newer.message, newer.fix, severity=newer.severity))
                     if newer.refused:

@@ -29,6 +29,7 @@ class ConflictingFields(Rule):
         "documents",  # the constraint layer's conflicts: any document with a schema
     )
     scope = "cluster"  # tests/test_rule_scopes.py
+    work_group = "schemacheck"  # shares the per-document schema check (linter.schemacheck): one process runs the group
     doc = """
 ## What it does
 Flags fields that Consul's `Validate()` or the consul-k8s webhook refuse to see together:

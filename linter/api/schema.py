@@ -5,7 +5,6 @@ field) that PL101-PL104 share, one schema walk per document for all four
 from __future__ import annotations
 
 import re
-import weakref
 from typing import Any
 
 from linter.constraints import Context
@@ -24,10 +23,8 @@ _FIELD_ERROR = re.compile(
     r"^(spec|metadata|name)\b[^:]*: (Invalid value|Required value|Unsupported value|Duplicate value|Forbidden)"
 )
 
+
 #: Each document's context, worked out once per run (the five shape rules each ask).
-_CONTEXTS: weakref.WeakKeyDictionary[Any, Context] = weakref.WeakKeyDictionary()
-
-
 def check_context(project: Any, doc: Any, edition: str, edition_assumed: bool = False) -> Context:
     """What the constraint layer may know about ``doc``'s cluster besides the edition.
 
@@ -42,16 +39,37 @@ def check_context(project: Any, doc: Any, edition: str, edition_assumed: bool = 
     has partitions on. Anything else stays None (unknown): the checks that depend on it
     stay silent, and so they do when the document's cluster is only a guess."""
     inference = getattr(project, "inference", None)
-    guessed = inference is not None and inference.guess_about(doc.path)
-    consul = installed(None if guessed else install_for(project, doc.cluster), project.config)[0]
+    guessed = bool(inference is not None and inference.guess_about(doc.path))
+    name = schema_name(doc)
+    crd = bool(name) and name.startswith("crd-")
+    # The context depends on the document only through these: worked out once per
+    # cluster and run, not once per document (it was a fifth of the shape rules' time).
+    key = (doc.cluster, guessed, crd, edition, edition_assumed)
+    derived = getattr(project, "derived", None)
+    memo = derived(_context_memo) if derived is not None else {}
+    context = memo.get(key)
+    if context is None:
+        context = memo[key] = _cluster_context(project, doc.cluster, guessed, crd, edition, edition_assumed)
+    return context
+
+
+def _context_memo(project: Any) -> dict[tuple, Context]:
+    """A run's contexts by (cluster, guessed, custom resource, edition, assumed)."""
+    return {}
+
+
+def _cluster_context(
+    project: Any, cluster: str, guessed: bool, crd: bool, edition: str, edition_assumed: bool
+) -> Context:
+    """:func:`check_context` for any document of ``cluster`` (a custom resource when ``crd``)."""
+    consul = installed(None if guessed else install_for(project, cluster), project.config)[0]
     consul_version = tuple(consul) if consul else None
     context = Context(edition=edition, edition_assumed=edition_assumed, consul_version=consul_version)
-    name = schema_name(doc)
-    if not name or not name.startswith("crd-") or guessed:
+    if not crd or guessed:
         return context
     namespaces = partitions = partition = mirroring = prefix = None
-    configured = doc.cluster in project.config.clusters
-    install = install_for(project, doc.cluster)
+    configured = cluster in project.config.clusters
+    install = install_for(project, cluster)
     version = installed(install, project.config)[1]
     if install is not None:
         namespaces = install.truthy("global.enableConsulNamespaces")
@@ -60,8 +78,8 @@ def check_context(project: Any, doc: Any, edition: str, edition_assumed: bool = 
         partition = (named if isinstance(named, str) else "") if partitions else ""
         mirroring, prefix = _mirroring(install, namespaces, version)
     else:
-        cluster = project.config.clusters.get(doc.cluster)
-        placed = getattr(cluster, "partition", "default") if cluster is not None else "default"
+        settings = project.config.clusters.get(cluster)
+        placed = getattr(settings, "partition", "default") if settings is not None else "default"
         if placed and placed != "default":
             partitions, partition = True, placed
     return KubeContext(
@@ -109,10 +127,10 @@ def context_of(project: Any, doc: Any) -> Context:
         edition, assumed = known.edition, bool(getattr(known, "assumed", False))
     else:
         edition, assumed = getattr(project, "edition", "ce"), False
-    context = _CONTEXTS.get(doc)
-    if context is None or context.edition != edition or context.edition_assumed != assumed:
-        context = _CONTEXTS[doc] = check_context(project, doc, edition, assumed)
-    return context
+    # memoised per cluster and run (check_context): never per document, since an editor
+    # re-uses an unchanged document in the next run, where other files (Helm values,
+    # peerlint.toml) may have changed its cluster's enablement
+    return check_context(project, doc, edition, assumed)
 
 
 def shape_findings(rule: Any, project: Any, kind: str):
@@ -122,10 +140,9 @@ def shape_findings(rule: Any, project: Any, kind: str):
         from linter.k8s.chartkeys import helm_unknown
 
         yield from helm_unknown(rule, project)
-    for doc in project.documents:
-        if schema_name(doc) is None:
-            continue
-        context = context_of(project, doc)
+    # the documents of ``project`` itself: a scoped re-run (linter.rerun.ScopedView)
+    # sees only the changed files' documents, while ``derived`` is the whole project's
+    for doc, context in _schema_documents(project):
         for issue in issues(doc, context.edition, context):
             if issue.kind == kind:
                 edits = (
@@ -140,6 +157,11 @@ def shape_findings(rule: Any, project: Any, kind: str):
                     fix=Fix(issue.fix, edits) if issue.fix else None,
                     severity=issue.severity,
                 )
+
+
+def _schema_documents(project: Any) -> list[tuple[Any, Context]]:
+    """Every document with a schema, with its context (memoised per cluster and run)."""
+    return [(doc, context_of(project, doc)) for doc in project.documents if schema_name(doc) is not None]
 
 
 def webhook_words(doc: Any, kind: str, message: str) -> str:

@@ -11,7 +11,9 @@ same check serves every syntax the document can be written in.
 
 Each module of this package is one family (service definitions, config entries, the
 agent config builder, consul-k8s webhooks, ACL rules) and registers its checks with
-:func:`checks` for the schema names (``schemas/<name>.json``) they apply to. A
+:func:`checks` for the schema names (``schemas/<name>.json``) they apply to; a run
+imports only the modules :data:`FAMILIES` lists for its documents' schemas, so a new
+module (or a module's new schema) goes in that map too (a test says what to add). A
 violation's ``kind`` chooses the rule that reports it: ``value`` (PL103),
 ``missing`` (PL104) or ``conflict`` (PL106). Messages are Consul's own words, as
 ``consul config write``, ``kubectl apply`` or the agent would print them.
@@ -24,7 +26,17 @@ import pkgutil
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
-__all__ = ["Context", "Violation", "checks", "violations", "placeholder", "KINDS", "TEMPLATE_MARKS"]
+__all__ = [
+    "Context",
+    "Violation",
+    "checks",
+    "checks_for",
+    "violations",
+    "placeholder",
+    "KINDS",
+    "FAMILIES",
+    "TEMPLATE_MARKS",
+]
 
 #: Violation kinds and the rule each one is reported by.
 KINDS = {"value": "PL103", "missing": "PL104", "conflict": "PL106"}
@@ -106,8 +118,55 @@ def checks(*schema_names: str) -> Callable[[Check], Check]:
     return register
 
 
+#: Which family modules register checks for each schema name, in the order a full
+#: import registers them (so each schema's checks run in one fixed order however many
+#: families a run has loaded). Why a static map: a run imports only the families its
+#: documents need (importing all of them was a third of the constraint layer's cost on
+#: a 1,000-file fleet); tests/test_constraint_families.py checks it against what the
+#: modules register. A schema not listed has no checks.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "acl-policy-api": ("acl_api",),
+    "acl-rules": ("acl",),
+    "agent-config": (
+        "agent_addresses",
+        "agent_autoconfig",
+        "agent_connect",
+        "agent_durations",
+        "agent_features",
+        "agent_modes",
+        "agent_segments",
+        "agent_tls",
+        "agent_values",
+    ),
+    "agent-service": ("service_proxy", "service", "service_checks"),
+    "crd-exportedservices": ("k8s_misc",),
+    "crd-jwtprovider": ("k8s_jwt",),
+    "crd-mesh": ("k8s_misc",),
+    "crd-proxydefaults": ("k8s_proxy",),
+    "crd-samenessgroup": ("k8s_misc",),
+    "crd-servicedefaults": ("k8s_defaults",),
+    "crd-serviceintentions": ("k8s_intentions",),
+    "crd-serviceresolver": ("k8s_resolver",),
+    "crd-servicerouter": ("k8s_router",),
+    "crd-servicesplitter": ("k8s_router",),
+    "entry-exported-services": ("entries_common",),
+    "entry-jwt-provider": ("entries_common", "entries_jwt"),
+    "entry-mesh": ("entries_common", "entries_mesh"),
+    "entry-proxy-defaults": ("entries_common", "entries_defaults"),
+    "entry-sameness-group": ("entries_common",),
+    "entry-service-defaults": ("entries_common", "entries_defaults"),
+    "entry-service-intentions": ("entries_common", "entries_intentions"),
+    "entry-service-resolver": ("entries_common", "entries_resolver"),
+    "entry-service-router": ("entries_common", "entries_router"),
+    "entry-service-splitter": ("entries_common", "entries_router_splitter"),
+}
+#: Each schema's checks in run order, built on first use (:func:`checks_for`).
+_READY: dict[str, tuple[Check, ...]] = {}
+
+
 def _load_families() -> None:
-    """Import every family module once (lazily: ``peerlint --version`` never pays)."""
+    """Import every family module once (the tests and tools that list every check;
+    a run imports only what :data:`FAMILIES` names for its documents)."""
     global _LOADED
     if _LOADED:
         return
@@ -117,9 +176,23 @@ def _load_families() -> None:
             importlib.import_module(f"{__name__}.{module}")
 
 
+def checks_for(schema_name: str) -> tuple[Check, ...]:
+    """The checks registered for ``schema_name``, importing only the family modules
+    :data:`FAMILIES` names for it (lazily: ``peerlint --version`` never pays), ordered
+    as a full import orders them: module by module in the map's order, each module's
+    checks in the order it registers them."""
+    ready = _READY.get(schema_name)
+    if ready is None:
+        modules = [f"{__name__}.{m}" for m in FAMILIES.get(schema_name, ())]
+        for module in modules:
+            importlib.import_module(module)
+        registered = _REGISTRY.get(schema_name, [])
+        ready = _READY[schema_name] = tuple(c for m in modules for c in registered if c.__module__ == m)
+    return ready
+
+
 def violations(schema_name: str, data: Any, context: Context) -> Iterator[Violation]:
     """Every violation of ``data`` (a document's canonical data) against the checks
     registered for its schema."""
-    _load_families()
-    for check in _REGISTRY.get(schema_name, ()):
+    for check in checks_for(schema_name):
         yield from check(data, context)
