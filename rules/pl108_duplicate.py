@@ -13,7 +13,12 @@ class Duplicate(Rule):
     slug = "duplicate"
     summary = "Duplicate intention sources, upstreams, HTTP methods, members, or a second Mesh/ProxyDefaults/ExportedServices for one partition"
     severity = "error"
-    reads = ("config-entry", "crd", "service-definition")
+    reads = (
+        "config-entry",
+        "crd",
+        "service-definition",
+        "helm-values",
+    )  # Helm values: the webhook's namespaces and mirroring
     scope = "cluster"  # tests/test_rule_scopes.py
     doc = """
 ## What it does
