@@ -120,3 +120,25 @@ def one_close(value: Any, allowed: Any) -> str | None:
     if len(near) != 1:
         return None
     return next(a for a in choices if a.lower() == near[0])
+
+
+#: kubeKind strings consul-k8s puts in its admission errors (the ``*KubeKind`` constants).
+KUBE_KIND = {
+    "PeeringAcceptor": "peeringacceptors",
+    "PeeringDialer": "peeringdialers",
+    "Mesh": "mesh",
+    "ExportedServices": "exportedservices",
+    "ServiceIntentions": "serviceintentions",
+    "ProxyDefaults": "proxydefaults",
+    "ServiceDefaults": "servicedefaults",
+    "SamenessGroup": "samenessgroup",
+    "ServiceResolver": "serviceresolver",
+    "ServiceRouter": "servicerouter",
+    "ServiceSplitter": "servicesplitter",
+}
+
+
+def webhook_prefix(kind: str, name: str) -> str:
+    """How consul-k8s's admission errors begin (``apierrors.NewInvalid``):
+    ``<kubeKind>.consul.hashicorp.com "<name>" is invalid: ``."""
+    return f'{KUBE_KIND.get(kind, kind.lower())}.consul.hashicorp.com "{name}" is invalid: '

@@ -8,9 +8,10 @@ import re
 from typing import Any
 
 from linter.constraints import Context
-from linter.constraints.k8s import KUBE_KIND, KubeContext
+from linter.constraints.k8s import KubeContext
 from linter.findings import Fix
 from linter.k8s.helm import install_for
+from linter.kinds import webhook_prefix
 from linter.schemacheck import issues, schema_name
 from linter.textedits import scalar_edits
 from linter.versions import installed
@@ -173,4 +174,4 @@ def webhook_words(doc: Any, kind: str, message: str) -> str:
     name = schema_name(doc)
     if kind not in ("value", "missing") or not name or not name.startswith("crd-") or not _FIELD_ERROR.match(message):
         return message
-    return f'{KUBE_KIND.get(doc.kind, doc.kind.lower())}.consul.hashicorp.com "{doc.name or ""}" is invalid: {message}'
+    return webhook_prefix(doc.kind, doc.name or "") + message

@@ -7,7 +7,7 @@ names and not on where they are implemented."""
 
 from __future__ import annotations
 
-from linter.kinds import CONFIG_ENTRY_KINDS, CRD_KIND_TABLE, CRD_KINDS, did_you_mean
+from linter.kinds import CONFIG_ENTRY_KINDS, CRD_KIND_TABLE, CRD_KINDS, KUBE_KIND, did_you_mean
 from linter.model.conflicts import intention as intention_conflicts
 from linter.model.conflicts import resolver as resolver_conflicts
 from linter.model.duplicates import (
@@ -26,7 +26,6 @@ from linter.model.duplicates import (
 )
 from linter.model.validate import (
     DATACENTER_NAME,
-    KUBE_KIND,
     SUBSET_NAME,
     SUBSET_NAME_HELP,
     WILDCARD,

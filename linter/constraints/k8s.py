@@ -23,21 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter.constraints import Context, Violation
+from linter.kinds import webhook_prefix
 
-#: kubeKind strings consul-k8s puts in its admission errors (the ``*KubeKind`` constants).
-KUBE_KIND = {
-    "PeeringAcceptor": "peeringacceptors",
-    "PeeringDialer": "peeringdialers",
-    "Mesh": "mesh",
-    "ExportedServices": "exportedservices",
-    "ServiceIntentions": "serviceintentions",
-    "ProxyDefaults": "proxydefaults",
-    "ServiceDefaults": "servicedefaults",
-    "SamenessGroup": "samenessgroup",
-    "ServiceResolver": "serviceresolver",
-    "ServiceRouter": "servicerouter",
-    "ServiceSplitter": "servicesplitter",
-}
 SPEC = ("spec",)
 
 
@@ -101,7 +88,7 @@ def prefix(data: Any) -> str:
     data = obj(data)
     kind = text(data.get("kind"))
     name = text(obj(data.get("metadata")).get("name"))
-    return f'{KUBE_KIND.get(kind, kind.lower())}.consul.hashicorp.com "{name}" is invalid: '
+    return webhook_prefix(kind, name)
 
 
 def as_json(value: Any) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from linter.kinds import webhook_prefix
 from linter.model.document import CRD, Document, text
 from linter.nodes import Mapping, Node, Scalar, as_list
 
@@ -34,21 +35,6 @@ SUBSET_NAME_HELP = (
     "subset name must begin or end with lower case alphanumeric characters, "
     "and contain lower case alphanumeric characters or '-' in between"
 )
-
-#: kubeKind strings consul-k8s puts in its admission errors.
-KUBE_KIND = {
-    "PeeringAcceptor": "peeringacceptors",
-    "PeeringDialer": "peeringdialers",
-    "Mesh": "mesh",
-    "ExportedServices": "exportedservices",
-    "ServiceIntentions": "serviceintentions",
-    "ProxyDefaults": "proxydefaults",
-    "ServiceDefaults": "servicedefaults",
-    "SamenessGroup": "samenessgroup",
-    "ServiceResolver": "serviceresolver",
-    "ServiceRouter": "servicerouter",
-    "ServiceSplitter": "servicesplitter",
-}
 
 
 def is_crd(doc: Document) -> bool:
@@ -116,13 +102,12 @@ def set_keys(mapping: Mapping, *names: str) -> list[tuple[str, Scalar]]:
 
 def crd_error(doc: Document, path: str, message: str, node: Node | None = None, kind: str = "Invalid value") -> str:
     """consul-k8s's admission error text (``apierrors.NewInvalid``)."""
-    kube = KUBE_KIND.get(doc.kind, doc.kind.lower())
     if kind == "Invalid value":
         shown = '"%s"' % value(node) if value(node) is not None else ("{...}" if node is not None else "null")
         detail = f"{path}: Invalid value: {shown}: {message}"
     else:
         detail = f"{path}: {kind}: {message}"
-    return f'{kube}.consul.hashicorp.com "{doc.name or ""}" is invalid: {detail}'
+    return webhook_prefix(doc.kind, doc.name or "") + detail
 
 
 # --- iterators over the places a field lives, for config entries and CRDs alike ---
