@@ -89,16 +89,21 @@ class Violation:
             raise ValueError(f"unknown violation kind {self.kind!r}")
 
 
-#: Template placeholders (envsubst, Flux, Helm, Go templates, Terraform's templatefile):
-#: a value holding one is only known once rendered.
+#: Template placeholders (envsubst, Flux, Helm, go-sockaddr and Go templates,
+#: consul-template, shell heredocs, Terraform's templatefile): a value holding one is
+#: only known once rendered.
 TEMPLATE_MARKS = ("${", "{{", "$(")
+
+
+def is_template(value: Any) -> bool:
+    """A value holding a template placeholder (only known once rendered)."""
+    return isinstance(value, str) and any(mark in value for mark in TEMPLATE_MARKS)
 
 
 def placeholder(node: Any) -> bool:
     """A scalar node written as a template placeholder, rendered before Consul reads it:
     a refusal landing on it is not reported."""
-    value = getattr(node, "value", None)
-    return isinstance(value, str) and any(mark in value for mark in TEMPLATE_MARKS)
+    return is_template(getattr(node, "value", None))
 
 
 Check = Callable[[Any, Context], Iterable[Violation]]

@@ -19,8 +19,9 @@ import ipaddress
 import re
 from typing import Any
 
+from linter.constraints import is_template
+
 __all__ = [
-    "TEMPLATE",
     "block",
     "blocks",
     "boolean",
@@ -34,10 +35,6 @@ __all__ = [
     "string",
 ]
 
-#: go-sockaddr / Go template markers, and the placeholders of the tools that render
-#: agent files (Terraform, shell heredocs, Helm, consul-template): such a value is only
-#: known once rendered, on the agent's host.
-TEMPLATE = ("{{", "${", "$(")
 _DURATION = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
 _UNITS = {
     "ns": 1e-9,
@@ -117,10 +114,6 @@ def integer(value: Any) -> int | None:
 
 def string(value: Any) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def is_template(value: Any) -> bool:
-    return isinstance(value, str) and any(marker in value for marker in TEMPLATE)
 
 
 def duration(value: Any) -> float | None:
