@@ -119,7 +119,7 @@ def test_progress_shows_each_stage_on_stderr_then_is_erased_before_the_report() 
     assert run.returncode == 1
     spinner, _, report = run.terminal.rpartition("\x1b[?25h")  # rich shows the cursor again when it stops
     # the stage shown is whichever runs at a frame: the test never depends on timing
-    assert re.search(r"peerlint: (finding files|parsing 23 files|building the|running \d+ rules) \(\d+ s\)", spinner)
+    assert re.search(r"peerlint: (finding files|parsing 30 files|building the|running \d+ rules) \(\d+ s\)", spinner)
     assert report.lstrip("\r").startswith("\x1b[1A\x1b[2K")  # the spinner's line erased
     assert "peerlint: parsing" not in report and "running" not in report
     heads = [HEAD.match(line) for line in _report_lines(report.lstrip("\r"))]
