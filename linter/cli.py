@@ -146,7 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="processes to parse with (default: one per core; 1: no pool)",
     )
-    check.add_argument("--no-cache", action="store_true", help="neither read nor write the parse cache")
+    check.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the parse cache (and never ask a daemon)"
+    )
+    check.add_argument(
+        "--no-daemon",
+        action="store_true",
+        help="run here even when `peerlint daemon start` runs a daemon for the project (also: PEERLINT_NO_DAEMON=1)",
+    )
     check.add_argument(
         "--cache-dir",
         default=None,
@@ -201,6 +208,26 @@ def build_parser() -> argparse.ArgumentParser:
         help='print a shell completion script: eval "$(peerlint completion bash)" (zsh, fish likewise)',
     )
     completion.add_argument("shell", choices=("bash", "zsh", "fish"))
+    daemon = sub.add_parser(
+        "daemon",
+        help="keep the project in memory so `peerlint check` and the pre-commit hook re-check only what changed",
+        description=(
+            "start: read the project once in a background process (one per project: the folder of the nearest "
+            "peerlint.toml, or DIR); from then on `peerlint check` and `peerlint check --new-since` run there "
+            "and answer in a fraction of the time, with the same output and exit code. It stops after "
+            "--idle-timeout minutes without a request, when peerlint is upgraded, or with `peerlint daemon stop`. "
+            "--no-daemon (or PEERLINT_NO_DAEMON=1) runs a check without it."
+        ),
+    )
+    daemon.add_argument("action", choices=("start", "stop", "restart", "status", "serve"), help="what to do")
+    daemon.add_argument("dir", nargs="?", default=None, metavar="DIR", help="the project (default: the current folder)")
+    daemon.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=60.0,
+        metavar="MINUTES",
+        help="stop after this many minutes without a request (default: 60; 0: never)",
+    )
     lsp = sub.add_parser("lsp", help="run the language server on standard input/output (for editors)")
     lsp.add_argument(
         "--stdio", action="store_true", help="talk over standard input/output (the default and only transport)"
@@ -258,6 +285,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             if argv is None:
+                from linter.daemon.client import forward
+
+                answered = forward(args, sys.argv[1:])  # the project's daemon, if one runs
+                if answered is not None:
+                    return answered
                 # A one-shot process: no cyclic collection at all (see engine.check);
                 # everything is reclaimed at exit.
                 import gc
@@ -289,6 +321,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from linter.commands.init import run as init
 
             return init(args)
+        if args.command == "daemon":
+            from linter.daemon.server import run as daemon
+
+            return daemon(args)
         if args.command == "lsp":
             try:
                 from linter.commands.lspserver import serve

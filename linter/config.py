@@ -96,6 +96,9 @@ class RunOptions:
     #: Told what the run is doing as each stage starts ("parsing 1,000 files"): the
     #: CLI's progress display on a terminal (linter.commands.progress); None: nobody.
     progress: Any = field(default=None, compare=False)
+    #: What a long-lived process remembers between runs (linter.daemon.warm.Warm: the
+    #: daemon sets it); None: a one-shot run reads everything.
+    warm: Any = field(default=None, compare=False)
 
     def stage(self, text: str) -> None:
         """Say that a stage starts (to :attr:`progress`, if anyone listens)."""

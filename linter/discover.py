@@ -129,6 +129,7 @@ def iter_files(
     respect_gitignore: bool = True,
     never: Iterable[str] = (),
     skipped: list[tuple[str, str]] | None = None,
+    trace: dict | None = None,
 ) -> Iterator[str]:
     """Candidate files under ``paths``, sorted, de-duplicated, never following
     symlinked directories (loops) and skipping VCS and tool folders, files ``.gitignore``
@@ -136,13 +137,18 @@ def iter_files(
     ``templates/`` of a chart, lock files, compose, JSON with comments, HCL2) and the
     absolute paths in ``never`` (peerlint's own report, baseline and cache). A file
     named on the command line is read whatever its name. ``skipped`` collects
-    (shown path, reason) for ``--verbose``."""
+    (shown path, reason) for ``--verbose``. ``trace`` gets what the result depends on
+    (linter.daemon.walkmemo): each folder listed, with its subfolders' and files' names
+    (``"folders"``), the folders that could not be listed (``"unlistable"``) and the
+    ``.gitignore`` reader (``"ignores"``)."""
     seen: set[str] = set()
     out: list[tuple[str, str]] = []  # (shown, path)
     base = os.path.abspath(root)
     cwd = os.getcwd()
     never_abs = {os.path.abspath(p) for p in never}
     ignores = GitIgnores(base) if respect_gitignore else None
+    if trace is not None:
+        trace.update(folders={}, unlistable=[], ignores=ignores)
 
     def skip(absolute: str, reason: str) -> None:
         if skipped is not None:
@@ -156,6 +162,8 @@ def iter_files(
             unlistable: list[OSError] = []
             for folder, dirs, files in os.walk(given, followlinks=False, onerror=unlistable.append):
                 absolute_folder = os.path.abspath(folder)
+                if trace is not None:
+                    trace["folders"][absolute_folder] = (frozenset(dirs), frozenset(files))
                 kept = []
                 for d in sorted(dirs):
                     if d in SKIP_DIRS or os.path.islink(os.path.join(folder, d)):
@@ -192,6 +200,8 @@ def iter_files(
             # a folder that cannot be listed is read like a file, so its error is a PL001
             # problem ("cannot read file: Permission denied"), never silence (issue #21)
             candidates.extend((err.filename, os.path.abspath(err.filename)) for err in unlistable if err.filename)
+            if trace is not None:
+                trace["unlistable"].extend(unlistable)
         else:
             # named (read whatever its suffix), or missing: reported when read
             candidates.append((given, os.path.abspath(given)))
@@ -266,6 +276,11 @@ class GitIgnores:
                 here = os.path.dirname(here)
             self._chains[folder] = chain
         return chain
+
+    def probed(self) -> tuple[list[str], list[str]]:
+        """(the folders whose ``.gitignore`` was looked for, those looked in for
+        ``.git``): what the answers so far depend on besides the paths asked."""
+        return list(self._specs), list(self._top)
 
     def ignored(self, absolute: str, is_dir: bool) -> bool:
         chain = self._chain(os.path.dirname(absolute))

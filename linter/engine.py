@@ -91,10 +91,15 @@ def _code_selected(code: str, select: Iterable[str], ignore: Iterable[str]) -> b
 
 
 def discover(
-    paths: list[str], config: Config, options: RunOptions = RunOptions(), skipped: list[tuple[str, str]] | None = None
+    paths: list[str],
+    config: Config,
+    options: RunOptions = RunOptions(),
+    skipped: list[tuple[str, str]] | None = None,
+    trace: dict | None = None,
 ) -> list[str]:
     """Stage 1: the files under ``paths`` that the configuration includes (``skipped``
-    collects the files passed over as not Consul's, for ``--verbose``)."""
+    collects the files passed over as not Consul's, for ``--verbose``; ``trace``: what
+    the answer depends on, linter.discover.iter_files)."""
     from linter import safety
 
     # symlinks are followed only into the project or a folder named (issue #21: a pull
@@ -110,6 +115,7 @@ def discover(
             respect_gitignore=config.respect_gitignore,
             never=never,
             skipped=skipped,
+            trace=trace,
         )
     )
 
@@ -353,6 +359,8 @@ def check(
     docstring); the results cache wraps the stages after load when ``options`` name a
     cache folder. ``focus``: report only on these files (and folders). ``skipped``
     collects (path, reason) for every file passed over as not Consul's."""
+    if options.warm is not None:  # the daemon: only what changed since its last run is read again
+        return options.warm.check(paths, config, rules, select, ignore, focus, options, skipped)
     # The collector waits for the whole run: a full collection in the middle of the
     # graph build walked the whole project (+1-2 s at 10,000 files).
     try:

@@ -88,6 +88,7 @@ Services = [{ Name = "inventory", Consumers = [{ Peer = "east" }] }]
 
     def check(self, project) -> Iterator[Finding]:
         graph = project.graph
+        to_groups: dict[tuple[str, str], bool] = {}  # (cluster, partition) -> exports to a sameness group
         for up in graph.upstreams():
             if not up.destination_peer or not up.destination_name or up.destination_name == "*":
                 continue
@@ -98,7 +99,9 @@ Services = [{ Name = "inventory", Consumers = [{ Peer = "east" }] }]
             exports = graph.exports(remote, rpart)
             if not exports and not graph.services(remote, rpart):
                 continue  # nothing of the peer's partition is in the repo
-            if any(e.consumer_kind == "sameness-group" for e in exports):
+            if (remote, rpart) not in to_groups:
+                to_groups[(remote, rpart)] = any(e.consumer_kind == "sameness-group" for e in exports)
+            if to_groups[(remote, rpart)]:
                 continue
             us = name_for(graph, remote, rpart, up.cluster, up.partition)
             if us is None or exports_of(graph, remote, rpart, up.destination_name, us):

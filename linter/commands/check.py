@@ -207,16 +207,18 @@ def _check_stdin(name: str, config, rules, args: argparse.Namespace):
 
 def _run_options(args: argparse.Namespace, config, never: tuple[str, ...] = (), progress=None):
     """The run's options from the command line: jobs, the cache folder (the project's
-    unless --no-cache / --cache-dir), files never read as input (peerlint's own), and
-    who is told each stage (the progress display)."""
+    unless --no-cache / --cache-dir), files never read as input (peerlint's own), who
+    is told each stage (the progress display), and, in the daemon, its memory (none
+    with --no-cache: nothing remembered is used)."""
     from linter.config import RunOptions
 
     if args.no_cache:
         return RunOptions(jobs=args.jobs, never_scan=never, progress=progress)
+    from linter.commands.common import warm_state
     from linter.load.cache import default_cache_dir
 
     cache_dir = args.cache_dir or default_cache_dir(config)
-    return RunOptions(jobs=args.jobs, cache_dir=cache_dir, never_scan=never, progress=progress)
+    return RunOptions(jobs=args.jobs, cache_dir=cache_dir, never_scan=never, progress=progress, warm=warm_state())
 
 
 def _progress(args: argparse.Namespace, outputs):

@@ -23,3 +23,17 @@ def within(path: str, folder: str) -> bool:
     """Whether the absolute ``path`` is ``folder`` or below it, as written (no links
     followed: which project an editor document or a checked path belongs to)."""
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+#: The daemon's memory (linter.daemon.warm.Warm) while it serves requests; in a
+#: one-shot process, nothing.
+_WARM: list = [None]
+
+
+def warm_state():
+    """What the daemon remembers between runs (None outside it)."""
+    return _WARM[0]
+
+
+def set_warm_state(state) -> None:
+    _WARM[0] = state

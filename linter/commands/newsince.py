@@ -36,6 +36,7 @@ class Side:
 
     tree: Tree
     configs: dict[str, Config] = field(default_factory=dict)  # folder (relative to top, "" for top) -> config
+    label: str = "index"  # which state ("index", "rev": the daemon remembers each)
 
 
 @dataclass
@@ -150,25 +151,34 @@ def _lint_side(top, side, explicit, blobs, parsed_by, rules, select, ignore, opt
             shown = [display_path(os.path.join(top, p)) for p in paths]
             results.append(Result(remembered[0], rules, None, remembered[1], {}, shown, {}, None))
             continue
-        blobs.update(read_blobs(top, {side.tree[p] for p in paths if side.tree[p] not in blobs}))
-        sources = {}
+        warm = options.warm  # the daemon: blobs it has seen are neither read nor parsed again
+        sources = warm.sources_of([(p, side.tree[p]) for p in paths], config) if warm is not None else {}
+        sources = {p: sources[(p, side.tree[p])] for p in paths if (p, side.tree[p]) in sources}
+        wanted = {side.tree[p] for p in paths if p not in sources and side.tree[p] not in blobs}
+        blobs.update(read_blobs(top, wanted))
         for path in paths:
-            sources[path] = source_from_bytes(
-                display_path(os.path.join(top, path)), blobs.get(side.tree[path], b""), config.max_file_size
-            )
+            if path not in sources:
+                sources[path] = source_from_bytes(
+                    display_path(os.path.join(top, path)), blobs.get(side.tree[path], b""), config.max_file_size
+                )
+        if warm is not None:
+            parsed_by.update(warm.parsed_blobs([(p, side.tree[p], sources[p]) for p in paths], config, options))
         todo = [p for p in paths if sources[p].text is not None and (p, side.tree[p]) not in parsed_by]
         for path, parsed in zip(todo, parse_texts([(sources[p].path, sources[p].text) for p in todo], config, options)):
             parsed_by[(path, side.tree[path])] = parsed
         loaded = [(sources[p].path, sources[p], parsed_by.get((p, side.tree[p]))) for p in paths]
-        result = check_loaded(
-            loaded,
-            config,
-            rules,
-            select,
-            ignore,
-            options,
-            _rerun(top, config, rules, select, ignore, options, side, paths),
-        )
+        if warm is not None:
+            result = warm.check_loaded(f"{side.label}\0{_owner_folder}", loaded, config, rules, select, ignore)
+        else:
+            result = check_loaded(
+                loaded,
+                config,
+                rules,
+                select,
+                ignore,
+                options,
+                _rerun(top, config, rules, select, ignore, options, side, paths),
+            )
         store.put(state, result.findings, result.internal_error)
         results.append(result)
     return results
@@ -220,7 +230,7 @@ def new_since(
     top = toplevel(os.getcwd())
     commit = resolve(top, rev)
     changes = staged_changes(top, commit)
-    after, before = Side(index_tree(top)), Side(commit_tree(top, commit))
+    after, before = Side(index_tree(top)), Side(commit_tree(top, commit), label="rev")
     if not changes or not _relevant(changes, after.tree, before.tree, top):
         return Outcome(None, skipped="no Consul file or peerlint configuration changed")
     explicit = load_config(top, explicit_config) if explicit_config else None
@@ -234,6 +244,11 @@ def new_since(
     parsed_by: dict = {}
     now = _lint_side(top, after, explicit, blobs, parsed_by, rules, select, ignore, options_for)
     then = _lint_side(top, before, explicit, blobs, parsed_by, rules, select, ignore, options_for)
+    from linter.commands.common import warm_state
+
+    warm = warm_state()
+    if warm is not None:  # what neither side holds is not kept
+        warm.forget_blobs([(p, b) for tree in (after.tree, before.tree) for p, b in tree.items()])
 
     renamed = {c.old_path: c.path for c in changes if c.status == "R" and c.old_path}
 

@@ -33,6 +33,9 @@ class Piece:
     problems: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
     has_text: bool = False
+    #: Terraform modules (read together, by Project.finish: their documents are made
+    #: anew on every assembly)
+    terraform: list = field(default_factory=list)
     _shape: Any = None
 
     def shape(self) -> Any:
@@ -43,7 +46,7 @@ class Piece:
 
             blob = encode(self.parsed) if isinstance(self.parsed, Parsed) else None
             docs = [(d.index, d.category, d.kind, d.parent is not None) for d in self.documents]
-            self._shape = (blob, docs, self.skipped, [(p.message, p.span) for p in self.problems])
+            self._shape = (blob, docs, self.skipped, [(p.message, p.span) for p in self.problems], bool(self.terraform))
         return self._shape
 
 
@@ -58,6 +61,7 @@ def piece_of(config: Config, source: SourceText, parsed: Parsed | None) -> Piece
         scratch.problems,
         scratch.skipped,
         source.path in scratch.texts,
+        list(scratch._terraform),
     )
 
 
@@ -83,7 +87,7 @@ class Assembler:
                 continue
             changed.add(source.path)
             new = piece_of(self.config, source, parsed)
-            if old is not None and old.shape() == new.shape():
+            if old is not None and not new.terraform and old.shape() == new.shape():
                 new.documents = old.documents  # identical: the same objects (and graph)
                 same.add(source.path)
             pieces[source.path] = new
@@ -96,9 +100,11 @@ class Assembler:
             if piece.has_text:
                 project.texts[piece.path] = piece.text  # type: ignore[assignment]
             project.documents.extend(piece.documents)
+            project._terraform.extend(piece.terraform)
+        terraform = bool(project._terraform)
         project.finish(self.clusters)
         last = self.last
-        if last is not None and last._graph is not None:
+        if last is not None and last._graph is not None and not terraform:  # (Terraform: made anew, built whole)
             if len(last.documents) == len(project.documents) and all(
                 a is b for a, b in zip(last.documents, project.documents)
             ):

@@ -262,6 +262,13 @@ class Topology:
         self._cr_clusters = indexes.cr_clusters
         #: the clusters ``[[peerings]]`` entries name (peerings_known is asked per reference)
         self._to_peer: dict | None = None  # exports_to_peer's index, built on first use
+        #: answers asked for every upstream by several rules, kept (the topology is
+        #: read-only): gateway_mode_for's by its arguments, intentions_allowing's by
+        #: cluster/partition and destination, exports_to_peer's by service
+        self._mode_for: dict[tuple, ModeSetting | None] = {}
+        self._modes_by_service: dict[tuple[str, str], dict[str | None, list[tuple[int, ModeSetting]]]] = {}
+        self._allowing: dict[tuple[str, str], dict[str, list[Intention]]] = {}
+        self._to_peer_service: dict[tuple, list[Export]] = {}
         self._config_peered = {name for entry in config.peerings for name in (entry.a, entry.b)}
 
     # clusters and partitions -------------------------------------------------
@@ -359,8 +366,18 @@ class Topology:
                     service,
                     upstream.destination_name,
                 )
-        for setting in self._modes.get((cluster, partition), ()):
-            if setting.level == "upstream" or (setting.service is not None and setting.service != service):
+        key = (
+            cluster,
+            partition,
+            service,
+            upstream is not None,
+            upstream.destination_name if upstream is not None else None,
+            (upstream.destination_peer or None) if upstream is not None else None,
+        )
+        if key in self._mode_for:
+            return self._mode_for[key]
+        for setting in self._modes_of(cluster, partition, service):
+            if setting.level == "upstream":
                 continue
             if setting.level == "override":
                 if (
@@ -374,7 +391,22 @@ class Topology:
             level = MODE_PRECEDENCE.index(setting.level)
             if level < rank:
                 best, rank = setting, level
+        self._mode_for[key] = best
         return best
+
+    def _modes_of(self, cluster: str, partition: str, service: str) -> list[ModeSetting]:
+        """The mode settings of this cluster/partition for every service or for
+        ``service``, in the index's order (split by service on first use: asked for
+        every upstream, a cluster's settings of every service were walked each time)."""
+        split = self._modes_by_service.get((cluster, partition))
+        if split is None:
+            split = self._modes_by_service[(cluster, partition)] = {}
+            for n, setting in enumerate(self._modes.get((cluster, partition), ())):
+                split.setdefault(setting.service, []).append((n, setting))
+        general, own = split.get(None, []), split.get(service, []) if service is not None else []
+        if not own:
+            return [setting for _n, setting in general]
+        return [setting for _n, setting in sorted(general + own, key=lambda item: item[0])]
 
     # exports, intentions, upstreams, services ------------------------------------
     def exports(self, cluster: str, partition: str = "default") -> list[Export]:
@@ -394,6 +426,16 @@ class Topology:
                         self._to_peer.setdefault((key, e.consumer), []).append(e)
         return list(self._to_peer.get(((cluster, partition), peer_name), ()))
 
+    def exports_of_service(self, cluster: str, partition: str, peer_name: str, service: str) -> list[Export]:
+        """The exports of ``service`` (by name or ``*``) from this cluster/partition to
+        ``peer_name``, in file order."""
+        key = (cluster, partition, peer_name, service)
+        found = self._to_peer_service.get(key)
+        if found is None:
+            found = [e for e in self.exports_to_peer(cluster, partition, peer_name) if e.service in (service, "*")]
+            self._to_peer_service[key] = found
+        return list(found)
+
     def intentions(self, cluster: str, partition: str = "default") -> list[Intention]:
         return list(self._intentions.get((cluster, partition), ()))
 
@@ -402,14 +444,20 @@ class Topology:
     ) -> list[Intention]:
         """Allowing sources of ``destination`` (or of ``*``); with ``source_peer``,
         only sources from that peer (a local source of the same name does not count)."""
-        out = []
-        for item in self._intentions.get((cluster, partition), ()):
-            if not item.allows or item.destination not in (destination, "*"):
-                continue
-            if source_peer is not None and item.peer != source_peer:
-                continue
-            out.append(item)
-        return out
+        by_destination = self._allowing.get((cluster, partition))
+        if by_destination is None:  # the allowing intentions by destination, in file order
+            by_destination = self._allowing[(cluster, partition)] = {}
+            for item in self._intentions.get((cluster, partition), ()):
+                if item.allows:
+                    by_destination.setdefault(item.destination, []).append(item)
+        if destination == "*" or "*" not in by_destination:
+            candidates = by_destination.get(destination, ())
+        else:  # both lists, in file order (as one pass over the intentions made them)
+            order = {id(item): n for n, item in enumerate(self._intentions.get((cluster, partition), ()))}
+            candidates = sorted(
+                [*by_destination.get(destination, ()), *by_destination["*"]], key=lambda item: order[id(item)]
+            )
+        return [item for item in candidates if source_peer is None or item.peer == source_peer]
 
     def upstreams(self, cluster: str | None = None, partition: str | None = None) -> list[Upstream]:
         return [

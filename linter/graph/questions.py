@@ -39,7 +39,7 @@ def name_for(
 
 def exports_of(topo: Topology, cluster: str, partition: str, service: str, peer_name: str) -> list[Export]:
     """The consumers exporting ``service`` (by name or ``*``) to ``peer_name``."""
-    return [e for e in topo.exports_to_peer(cluster, partition, peer_name.lower()) if e.service in (service, "*")]
+    return topo.exports_of_service(cluster, partition, peer_name.lower(), service)
 
 
 def peer_upstreams_to(topo: Topology, export: Export) -> list[Upstream]:

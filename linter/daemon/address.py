@@ -1,0 +1,59 @@
+"""Where a project's daemon listens, found the same way by ``peerlint check`` and by
+``peerlint daemon start``.
+
+A project is the folder of the nearest configuration (``peerlint.toml``,
+``.peerlint.toml``, ``[tool.peerlint]``) at or above where the command starts, or,
+without one, the working directory. Its socket is in a folder only this user may
+enter (``$XDG_RUNTIME_DIR/peerlint`` or ``/tmp/peerlint-UID``, mode 0700, checked
+before every use: another user may have made it first), named by a hash of the
+project's path (a socket path is at most 107 bytes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+
+from linter.config import find_config
+
+
+def project_root(start: str) -> str:
+    """The project whose daemon serves a command started at ``start``."""
+    found = find_config(start)
+    return os.path.dirname(os.path.abspath(found)) if found else os.path.abspath(os.getcwd())
+
+
+def runtime_dir() -> str:
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and os.path.isabs(runtime):
+        return os.path.join(runtime, "peerlint")
+    return os.path.join(os.environ.get("TMPDIR") or "/tmp", f"peerlint-{os.getuid()}")
+
+
+def private(folder: str) -> bool:
+    """Whether ``folder`` is a real folder of this user that nobody else may enter."""
+    try:
+        info = os.lstat(folder)
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o077
+
+
+def make_private(folder: str) -> None:
+    """Create the runtime folder (0700); raise PermissionError if it is not private."""
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    if not private(folder):
+        raise PermissionError(f"{folder} is not a private folder of this user (owner and mode 0700); remove it")
+
+
+def _name(root: str) -> str:
+    return hashlib.blake2b(root.encode("utf-8", "surrogateescape"), digest_size=10).hexdigest()
+
+
+def socket_path(root: str) -> str:
+    return os.path.join(runtime_dir(), _name(root) + ".sock")
+
+
+def log_path(root: str) -> str:
+    return os.path.join(runtime_dir(), _name(root) + ".log")
