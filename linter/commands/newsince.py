@@ -60,14 +60,21 @@ def _configs(top: str, tree: Tree, blobs: dict[str, bytes]) -> dict[str, Config]
     """The configuration files of one side, by folder; the first name of
     CONFIG_NAMES wins in a folder, as when walking up on disk."""
     out: dict[str, Config] = {}
+    named = _config_paths(tree)
     for name in CONFIG_NAMES:
-        for path in sorted(p for p in tree if os.path.basename(p) == name):
+        for path in sorted(p for p in named if p.rpartition("/")[2] == name):
             folder = os.path.dirname(path)
             text = _text(blobs.get(tree[path], b""))
             if folder in out or text is None or (name == "pyproject.toml" and "[tool.peerlint" not in text):
                 continue
             out[folder] = config_from_text(text, os.path.join(top, path))
     return out
+
+
+def _config_paths(tree: Tree) -> list[str]:
+    """The paths of ``tree`` named like a configuration (one pass: a tree holds
+    thousands of files and a handful of these)."""
+    return [p for p in tree if p.rpartition("/")[2] in CONFIG_NAMES]
 
 
 def _owner(path: str, configs: dict[str, Config]) -> str | None:
@@ -81,8 +88,15 @@ def _owner(path: str, configs: dict[str, Config]) -> str | None:
         folder = os.path.dirname(folder)
 
 
-def _groups(top: str, side: Side, explicit: Config | None) -> dict[str, tuple[Config, list[str]]]:
-    """Each project of one side: its configuration and the files it reads."""
+def _groups(
+    top: str, side: Side, explicit: Config | None, decided: dict | None = None
+) -> dict[str, tuple[Config, list[str]]]:
+    """Each project of one side: its configuration and the files it reads.
+    ``decided``: the answers of the other side's call, shared (the two sides are
+    nearly the same files: each file's owner and inclusion are decided once)."""
+    decided = {} if decided is None else decided
+    owners: dict[str, str | None] = {}  # folder -> the folder of its nearest configuration
+    top_config = Config(root=top)
     groups: dict[str, tuple[Config, list[str]]] = {}
     for path in sorted(side.tree):
         if not path.lower().endswith(SUFFIXES):
@@ -90,14 +104,41 @@ def _groups(top: str, side: Side, explicit: Config | None) -> dict[str, tuple[Co
         if explicit is not None:
             owner, config = "<explicit>", explicit
         else:
-            found = _owner(path, side.configs)
+            folder = path.rpartition("/")[0]
+            if folder not in owners:
+                owners[folder] = _owner(path, side.configs)
+            found = owners[folder]
             owner = found if found is not None else "<top>"
-            config = side.configs[found] if found is not None else Config(root=top)
-        rel = os.path.relpath(os.path.join(top, path), config.root).replace(os.sep, "/")
-        if rel.startswith("../") or not included(rel, config.include, config.exclude):
-            continue
-        groups.setdefault(owner, (config, []))[1].append(path)
+            config = side.configs[found] if found is not None else top_config
+        key = (path, config.root, tuple(config.include), tuple(config.exclude))  # what inclusion depends on
+        if key not in decided:
+            rel = _relative(top, path, config.root)
+            decided[key] = not rel.startswith("../") and included(rel, config.include, config.exclude)
+        if decided[key]:
+            groups.setdefault(owner, (config, []))[1].append(path)
     return groups
+
+
+def _relative(top: str, path: str, root: str) -> str:
+    """``path`` (relative to ``top``, ``/``-separated, as git lists it) relative to the
+    folder ``root``, without a relpath per file when ``root`` is ``top`` or above it."""
+    if os.sep == "/":
+        if root == top:
+            return path
+        if root.startswith(top + "/"):
+            below = root[len(top) + 1 :] + "/"
+            if path.startswith(below):
+                return path[len(below) :]
+    return os.path.relpath(os.path.join(top, path), root).replace(os.sep, "/")
+
+
+def _shower(top: str):
+    """A function from a path as git lists it to how it is shown (display_path): the
+    path itself when the working directory is the repository's top (the hook's case),
+    without an absolute path made and taken apart per file."""
+    if os.sep == "/" and os.path.abspath(os.getcwd()) == top:
+        return display_path  # a plain relative path is shown as it is
+    return lambda path: display_path(os.path.join(top, path))
 
 
 def _relevant(changes: list[Change], after: Tree, before: Tree, top: str) -> bool:
@@ -133,7 +174,7 @@ def _relevant(changes: list[Change], after: Tree, before: Tree, top: str) -> boo
     return False
 
 
-def _lint_side(top, side, explicit, blobs, parsed_by, rules, select, ignore, options_for):
+def _lint_side(top, side, explicit, blobs, parsed_by, rules, select, ignore, options_for, decided=None):
     """Every project of one side linted (or its findings remembered from an earlier
     run of the same state: linter.commands.snapshots); results in project order."""
     from linter.commands.snapshots import Snapshots, state_key
@@ -142,13 +183,14 @@ def _lint_side(top, side, explicit, blobs, parsed_by, rules, select, ignore, opt
     from linter.load.source import source_from_bytes
 
     results = []
-    for _owner_folder, (config, paths) in sorted(_groups(top, side, explicit).items()):
+    shown_of = _shower(top)
+    for _owner_folder, (config, paths) in sorted(_groups(top, side, explicit, decided).items()):
         options = options_for(config)
         store = Snapshots(options.cache_dir)
         state = state_key(config, [(p, side.tree[p]) for p in paths], rules, select, ignore)
         remembered = store.get(state)
         if remembered is not None:
-            shown = [display_path(os.path.join(top, p)) for p in paths]
+            shown = [shown_of(p) for p in paths]
             results.append(Result(remembered[0], rules, None, remembered[1], {}, shown, {}, None))
             continue
         warm = options.warm  # the daemon: blobs it has seen are neither read nor parsed again
@@ -158,9 +200,7 @@ def _lint_side(top, side, explicit, blobs, parsed_by, rules, select, ignore, opt
         blobs.update(read_blobs(top, wanted))
         for path in paths:
             if path not in sources:
-                sources[path] = source_from_bytes(
-                    display_path(os.path.join(top, path)), blobs.get(side.tree[path], b""), config.max_file_size
-                )
+                sources[path] = source_from_bytes(shown_of(path), blobs.get(side.tree[path], b""), config.max_file_size)
         if warm is not None:
             parsed_by.update(warm.parsed_blobs([(p, side.tree[p], sources[p]) for p in paths], config, options))
         todo = [p for p in paths if sources[p].text is not None and (p, side.tree[p]) not in parsed_by]
@@ -203,11 +243,14 @@ def _texts_for(findings, texts: dict[str, str], top: str, tree: Tree, max_size: 
     none), read from the index."""
     from linter.load.source import source_from_bytes
 
-    by_shown = {display_path(os.path.join(top, p)): p for p in tree}
-    wanted = {p for f in findings for p in [f.path, *(r.path for r in f.related)] if p not in texts and p in by_shown}
-    blobs = read_blobs(top, {tree[by_shown[p]] for p in wanted})
-    for shown in wanted:
-        source = source_from_bytes(shown, blobs.get(tree[by_shown[shown]], b""), max_size)
+    by_shown = {}
+    for shown in {p for f in findings for p in [f.path, *(r.path for r in f.related)] if p not in texts}:
+        path = os.path.relpath(os.path.abspath(shown), top).replace(os.sep, "/")
+        if path in tree:
+            by_shown[shown] = path
+    blobs = read_blobs(top, {tree[p] for p in by_shown.values()})
+    for shown, path in by_shown.items():
+        source = source_from_bytes(shown, blobs.get(tree[path], b""), max_size)
         if source.text is not None:
             texts[shown] = source.text
 
@@ -235,15 +278,14 @@ def new_since(
         return Outcome(None, skipped="no Consul file or peerlint configuration changed")
     explicit = load_config(top, explicit_config) if explicit_config else None
     rules = load_rules()
-    config_files = [
-        (p, tree[p]) for tree in (after.tree, before.tree) for p in tree if os.path.basename(p) in CONFIG_NAMES
-    ]
+    config_files = [(p, tree[p]) for tree in (after.tree, before.tree) for p in _config_paths(tree)]
     blobs = read_blobs(top, {b for _, b in config_files})
     if explicit is None:
         after.configs, before.configs = _configs(top, after.tree, blobs), _configs(top, before.tree, blobs)
     parsed_by: dict = {}
-    now = _lint_side(top, after, explicit, blobs, parsed_by, rules, select, ignore, options_for)
-    then = _lint_side(top, before, explicit, blobs, parsed_by, rules, select, ignore, options_for)
+    decided: dict = {}  # each file's project and inclusion, decided once for both sides
+    now = _lint_side(top, after, explicit, blobs, parsed_by, rules, select, ignore, options_for, decided)
+    then = _lint_side(top, before, explicit, blobs, parsed_by, rules, select, ignore, options_for, decided)
     from linter.commands.common import warm_state
 
     warm = warm_state()

@@ -124,6 +124,7 @@ class Daemon:
             return {"status": "decline", "why": f"unknown command {command!r}"}
         if request.get("version") != __version__ or self.stamp is None or self.stamp.changed():
             self.stopping = True  # a newer peerlint runs now: this one is stale
+            print("peerlint changed since the daemon started: stopping", file=sys.__stderr__, flush=True)
             return {"status": "decline", "why": "peerlint changed since the daemon started"}
         self.requests += 1
         try:
@@ -297,7 +298,9 @@ def start(root: str, idle_minutes: float) -> int:
         return EXIT_ERROR
     with open(log_path(root), "ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "linter", "daemon", "serve", root, "--idle-timeout", str(idle_minutes)],
+            # not "-m linter": that puts the starting folder on the import path, whose time
+            # changes with every file created in it (CodeStamp would find it stale)
+            [sys.executable, "-c", _LAUNCH, "daemon", "serve", root, "--idle-timeout", str(idle_minutes)],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=log,
@@ -316,6 +319,9 @@ def start(root: str, idle_minutes: float) -> int:
         time.sleep(0.05)
     print(f"peerlint: the daemon did not answer in {START_SECONDS:.0f} s; see {log_path(root)}", file=sys.stderr)
     return EXIT_ERROR
+
+
+_LAUNCH = "import sys; del sys.path[0]; from linter.cli import main; sys.exit(main())"
 
 
 def serve(root: str, idle_minutes: float) -> int:
