@@ -24,11 +24,17 @@ def project_root(start: str) -> str:
     return os.path.dirname(os.path.abspath(found)) if found else os.path.abspath(os.getcwd())
 
 
+#: A Unix socket's path holds at most 107 bytes (104 on macOS); the name takes 26.
+MAX_FOLDER = 76
+
+
 def runtime_dir() -> str:
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     if runtime and os.path.isabs(runtime):
-        return os.path.join(runtime, "peerlint")
-    return os.path.join(os.environ.get("TMPDIR") or "/tmp", f"peerlint-{os.getuid()}")
+        folder = os.path.join(runtime, "peerlint")
+    else:
+        folder = os.path.join(os.environ.get("TMPDIR") or "/tmp", f"peerlint-{os.getuid()}")
+    return folder if len(folder.encode("utf-8", "surrogateescape")) <= MAX_FOLDER else f"/tmp/peerlint-{os.getuid()}"
 
 
 def private(folder: str) -> bool:

@@ -128,7 +128,8 @@ class Warm:
         loaded, changed = self._read(lint, files, config, options)
         read = time.perf_counter() - start
         if not changed and lint.result is not None and lint.order == tuple(files) and skipped is None:
-            return _again(lint.result, files, focus, {"parse": read, "model": 0.0, "graph": 0.0, "rules": 0.0})
+            timings = {"parse": read, "model": 0.0, "graph": 0.0, "rules": 0.0}
+            return _again(lint.result, lint.result.files, focus, timings)
         result = self._lint(lint, loaded, config, rules, select, ignore, focus, read)
         if skipped is not None:
             skipped.extend(result.project.skipped)
@@ -278,7 +279,8 @@ def _rules_key(rules: dict[str, Any]) -> tuple:
 
 def _again(result: Any, files: list[str], focus: Iterable[str] | None, timings: dict[str, float]) -> Any:
     """The remembered (unfocused) result as a new one, its findings those of the files
-    in ``focus`` (and the cross-file ones that involve them), as run_rules filters them."""
+    in ``focus`` (and the cross-file ones that involve them), as run_rules filters them.
+    ``files``: the result's, as shown (what findings' paths are compared with)."""
     from linter.engine import INTERNAL_ERROR, focus_files
 
     focused = focus_files(files, focus) if focus is not None else None

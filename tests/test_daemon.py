@@ -1,0 +1,232 @@
+"""``peerlint daemon`` end to end, through the real CLI in real processes: with a
+daemon running, ``peerlint check`` prints exactly what it prints without one (every
+format, paths, selections, usage errors, fixes shown as a diff, ``--new-since`` in a
+real git repository) and exits the same way, after edits too; the daemon really
+answered; and it stays out of the way when it should (another version, a folder
+that is not private, ``--no-daemon``), and stops when told.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+from helpers import REPO
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "getuid"), reason="Unix sockets")
+
+
+@pytest.fixture(scope="module")
+def daemon_env():
+    """A private runtime folder of its own (short: a socket's path is limited), so the
+    test never meets a daemon of the user's."""
+    runtime = tempfile.mkdtemp(prefix="pld")
+    env = dict(os.environ, XDG_RUNTIME_DIR=runtime, PYTHONPATH=REPO)
+    env.pop("PEERLINT_NO_DAEMON", None)
+    env.pop("COLUMNS", None)
+    yield env
+    shutil.rmtree(runtime, ignore_errors=True)
+
+
+def peerlint(env: dict, cwd, *args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "linter", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, **kw
+    )
+
+
+def status(env: dict, project) -> dict | None:
+    from linter.daemon.server import ask
+
+    old = os.environ.get("XDG_RUNTIME_DIR")
+    os.environ["XDG_RUNTIME_DIR"] = env["XDG_RUNTIME_DIR"]
+    try:
+        return ask(str(project), {"command": "status"})
+    finally:
+        if old is None:
+            del os.environ["XDG_RUNTIME_DIR"]
+        else:
+            os.environ["XDG_RUNTIME_DIR"] = old
+
+
+@pytest.fixture(scope="module")
+def project(daemon_env, tmp_path_factory):
+    """The bundled example in a git repository, with its daemon running."""
+    root = tmp_path_factory.mktemp("daemon") / "examples"
+    shutil.copytree(os.path.join(REPO, "examples"), root)
+    env = dict(daemon_env, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t.invalid")
+    env.update(GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@t.invalid")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "examples"]):
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+    started = peerlint(daemon_env, root, "daemon", "start")
+    assert started.returncode == 0, started.stderr
+    assert "daemon started" in started.stdout
+    pid = status(daemon_env, root)["pid"]
+    yield root
+    peerlint(daemon_env, root, "daemon", "stop")
+    try:
+        os.kill(pid, signal.SIGKILL)  # never left behind, whatever the test did
+    except OSError:
+        pass
+
+
+def served(env, root) -> int:
+    reply = status(env, root)
+    return reply["requests"] if reply else -1
+
+
+def same_both_ways(env, root, *args: str, cwd=None) -> subprocess.CompletedProcess:
+    """The command with the daemon and without: the same output and exit code, and
+    the daemon answered the first."""
+    before = served(env, root)
+    with_daemon = peerlint(env, cwd or root, *args)
+    assert served(env, root) == before + 1, f"the daemon did not answer {args}: {with_daemon.stderr}"
+    alone = peerlint(dict(env, PEERLINT_NO_DAEMON="1"), cwd or root, *args)
+    assert (with_daemon.returncode, with_daemon.stdout, with_daemon.stderr) == (
+        alone.returncode,
+        alone.stdout,
+        alone.stderr,
+    ), args
+    return with_daemon
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check",),
+        ("check", "--format", "json"),
+        ("check", "--format", "sarif"),
+        ("check", "--format", "github"),
+        ("check", "--select", "PL4"),
+        ("check", "--fail-on", "error"),
+        ("check", "east/services/reports.hcl"),
+        ("check", "west"),
+        ("check", "--diff"),
+        ("check", "--unsafe-fixes", "--diff"),
+    ],
+)
+def test_the_daemon_answers_as_a_one_shot_run(daemon_env, project, args) -> None:
+    done = same_both_ways(daemon_env, project, *args)
+    assert done.returncode == 1  # the example's planted findings
+
+
+def test_usage_errors_are_the_same(daemon_env, project) -> None:
+    done = same_both_ways(daemon_env, project, "check", "--select", "PL999")
+    assert done.returncode == 2 and "no rule matches PL999" in done.stderr
+
+
+def test_edits_are_seen(daemon_env, project) -> None:
+    """A value changed, a file added and removed: each answer is a one-shot run's."""
+    mesh = project / "east" / "config-entries" / "mesh.hcl"
+    original = mesh.read_text()
+    try:
+        mesh.write_text(original.replace("true", "false", 1))
+        same_both_ways(daemon_env, project, "check")
+        extra = project / "east" / "config-entries" / "extra.hcl"
+        extra.write_text('Kind = "service-defaults"\nName = "extra"\nProtcol = "http"\n')
+        done = same_both_ways(daemon_env, project, "check", "--format", "json")
+        assert any(f["path"].endswith("extra.hcl") for f in json.loads(done.stdout)["findings"])
+        extra.unlink()
+        same_both_ways(daemon_env, project, "check")
+    finally:
+        mesh.write_text(original)
+
+
+def test_the_hook_is_answered_too(daemon_env, project) -> None:
+    """``--new-since HEAD`` (what the pre-commit hook runs): removing the intention an
+    export needs, staged, is reported at the export in a file nobody staged."""
+    env = dict(daemon_env, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t.invalid")
+    intentions = [p for p in (project / "west").rglob("*.yaml") if "ServiceIntentions" in p.read_text()]
+    assert intentions
+    target = intentions[0]
+    original = target.read_text()
+    try:
+        subprocess.run(["git", "rm", "-q", str(target)], cwd=project, env=env, check=True)
+        done = same_both_ways(daemon_env, project, "check", "--new-since", "HEAD")
+        assert done.returncode == 1 and "PL401" in done.stdout
+    finally:
+        subprocess.run(["git", "reset", "-q", "--hard"], cwd=project, env=env, check=True)
+        assert target.read_text() == original
+
+
+def test_no_daemon_flag_and_environment(daemon_env, project) -> None:
+    before = served(daemon_env, project)
+    assert peerlint(daemon_env, project, "check", "--no-daemon").returncode == 1
+    assert peerlint(dict(daemon_env, PEERLINT_NO_DAEMON="1"), project, "check").returncode == 1
+    assert peerlint(daemon_env, project, "check", "--no-cache").returncode == 1
+    assert served(daemon_env, project) == before
+
+
+def test_a_folder_others_may_enter_is_not_used(daemon_env, project) -> None:
+    folder = os.path.join(daemon_env["XDG_RUNTIME_DIR"], "peerlint")
+    before = served(daemon_env, project)
+    os.chmod(folder, 0o755)
+    try:
+        assert peerlint(daemon_env, project, "check").returncode == 1  # it ran itself
+    finally:
+        os.chmod(folder, 0o700)
+    assert served(daemon_env, project) == before
+
+
+def test_status_says_what_runs(daemon_env, project) -> None:
+    done = peerlint(daemon_env, project, "daemon", "status")
+    assert done.returncode == 0 and str(project) in done.stdout and "request(s)" in done.stdout
+    again = peerlint(daemon_env, project, "daemon", "start")
+    assert again.returncode == 0 and "already runs" in again.stdout
+
+
+def test_another_version_is_declined_and_the_daemon_stops(daemon_env, tmp_path) -> None:
+    """A daemon is never asked by a peerlint other than the one it runs: it declines
+    (the command runs itself) and exits."""
+    from linter.daemon.address import socket_path
+    from linter.daemon.protocol import receive, send
+
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "mesh.hcl").write_text('Kind = "mesh"\n')
+    assert peerlint(daemon_env, root, "daemon", "start").returncode == 0
+    old = os.environ.get("XDG_RUNTIME_DIR")
+    os.environ["XDG_RUNTIME_DIR"] = daemon_env["XDG_RUNTIME_DIR"]
+    try:
+        import socket
+
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.connect(socket_path(str(root)))
+            send(sock, {"command": "check", "version": "0.0.0", "argv": ["check"], "cwd": str(root), "env": {}})
+            assert receive(sock)["status"] == "decline"
+        deadline = time.monotonic() + 10
+        while os.path.exists(socket_path(str(root))) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not os.path.exists(socket_path(str(root)))
+    finally:
+        if old is None:
+            del os.environ["XDG_RUNTIME_DIR"]
+        else:
+            os.environ["XDG_RUNTIME_DIR"] = old
+    assert "no daemon runs" in peerlint(daemon_env, root, "daemon", "status").stdout
+
+
+def test_stop(daemon_env, tmp_path) -> None:
+    root = tmp_path / "q"
+    root.mkdir()
+    (root / "mesh.hcl").write_text('Kind = "mesh"\n')
+    assert peerlint(daemon_env, root, "daemon", "start").returncode == 0
+    pid = status(daemon_env, root)["pid"]
+    done = peerlint(daemon_env, root, "daemon", "stop")
+    assert done.returncode == 0 and "stopped" in done.stdout
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the daemon did not exit")
+    assert status(daemon_env, root) is None
