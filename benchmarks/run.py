@@ -53,14 +53,18 @@ def peerlint_cmd() -> list[str]:
 
 #: As installed: Python may cache bytecode (a CI image or sandbox that sets
 #: PYTHONDONTWRITEBYTECODE recompiles every module on every run, ~90 ms here).
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PEERLINT_NO_DAEMON")}
+#: A daemon the developer runs (``peerlint daemon start``) answers only the
+#: measurements that ask for one (:func:`daemon_rechecks`).
+ENV_ALONE = dict(ENV, PEERLINT_NO_DAEMON="1")
 
 
-def measure(cmd: list[str], cwd: str = REPO) -> dict:
-    """One run: wall seconds, CPU seconds (with its children), peak RSS (MiB), stderr."""
+def measure(cmd: list[str], cwd: str = REPO, daemon: bool = False) -> dict:
+    """One run: wall seconds, CPU seconds (with its children), peak RSS (MiB), stderr.
+    ``daemon``: a running daemon may answer (else the command runs itself)."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, env=ENV)
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, env=ENV if daemon else ENV_ALONE)
         _pid, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -101,28 +105,46 @@ def median_of(runs: list[dict]) -> dict:
     return out
 
 
-def lint_runs(fleet: str, repeat: int, extra: list[str], cold: bool, edit: bool = False, raw: bool = False) -> Any:
+def lint_runs(
+    fleet: str,
+    repeat: int,
+    extra: list[str],
+    cold: bool,
+    edit: bool | str = False,
+    raw: bool = False,
+    daemon: bool = False,
+) -> Any:
     """Cold: no cache. Warm: nothing changed. ``edit``: warm, but one file changed
-    before each run (the pre-commit case: its parse and every rule run again)."""
+    before each run (the pre-commit case): a comment appended (True, "comment"), or a
+    value added ("value": the documents, the graph and the rules reading them change).
+    ``daemon``: answered by the fleet's daemon (started by the caller)."""
     cache = os.path.join(fleet, ".peerlint_cache")
     runs = []
     if edit:
         target = os.path.join(
             fleet, sorted(d for d in os.listdir(fleet) if d.startswith("dc"))[0], "config", "mesh.hcl"
         )
+        with open(target, encoding="utf-8") as handle:
+            original = handle.read()
     if not cold:  # fill the cache once
-        measure(peerlint_cmd() + ["check", "--timings", *extra, "."], cwd=fleet)
+        measure(peerlint_cmd() + ["check", "--timings", *extra, "."], cwd=fleet, daemon=daemon)
     for n in range(repeat):
         if cold:
             shutil.rmtree(cache, ignore_errors=True)
-        if edit:
+        if edit == "value":
+            with open(target, "w", encoding="utf-8") as handle:
+                handle.write(original + f'Meta {{ edit = "{n}" }}\n')
+        elif edit:
             with open(target, "a", encoding="utf-8") as handle:
                 handle.write(f"# edit {n}\n")
-        run = measure(peerlint_cmd() + ["check", "--timings", *extra, "."], cwd=fleet)
+        run = measure(peerlint_cmd() + ["check", "--timings", *extra, "."], cwd=fleet, daemon=daemon)
         if run["rc"] not in (0, 1):
             raise RuntimeError(f"peerlint failed ({run['rc']}):\n{run['stderr'][-3000:]}")
         run["stages"] = timings_from(run["stderr"])
         runs.append(run)
+    if edit:
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(original)
     return runs if raw else median_of(runs)
 
 
@@ -132,7 +154,7 @@ def _git(fleet: str, *args: str) -> None:
     subprocess.run(["git", *args], cwd=fleet, env=env, check=True, capture_output=True)
 
 
-def hook_runs(fleet: str, repeat: int) -> dict:
+def hook_runs(fleet: str, repeat: int, daemon: bool = False) -> dict:
     """The pre-commit hook's command, ``check --new-since HEAD``, in the fleet as a git
     repository: a commit of non-Consul files only (returns after one git diff); one
     staged Consul file, each run a new index state with HEAD already linted (the usual
@@ -153,17 +175,17 @@ def hook_runs(fleet: str, repeat: int) -> dict:
         with open(os.path.join(fleet, "NOTES.txt"), "a", encoding="utf-8") as handle:
             handle.write(f"note {n}\n")
         _git(fleet, "add", "NOTES.txt")
-        runs.append(measure(cmd, cwd=fleet))
+        runs.append(measure(cmd, cwd=fleet, daemon=daemon))
     out["non-Consul files only"] = median_of(runs)
-    measure(cmd, cwd=fleet)  # HEAD's state linted once (as the previous commit's run would have)
+    measure(cmd, cwd=fleet, daemon=daemon)  # HEAD's state linted once (as the previous commit's run would have)
     runs = []
     for n in range(repeat):
         with open(os.path.join(fleet, target), "a", encoding="utf-8") as handle:
-            handle.write(f"# staged edit {n}\n")
+            handle.write(f"# staged edit {n} {time.time_ns()}\n")  # a new state (never remembered)
         _git(fleet, "add", target)
-        runs.append(measure(cmd, cwd=fleet))
+        runs.append(measure(cmd, cwd=fleet, daemon=daemon))
     out["one staged Consul file"] = median_of(runs)
-    out["the same state again"] = median_of([measure(cmd, cwd=fleet) for _ in range(repeat)])
+    out["the same state again"] = median_of([measure(cmd, cwd=fleet, daemon=daemon) for _ in range(repeat)])
     _git(fleet, "reset", "-q", "--hard")
     return out
 
@@ -441,11 +463,36 @@ def rechecks(fleet: str, repeat: int) -> dict:
     entry: dict = {
         "files": len([f for _d, _s, fs in os.walk(fleet) for f in fs if f.endswith((".hcl", ".json", ".yaml"))])
     }
-    for label, cold, edit in (("cold", True, False), ("warm", False, False), ("one file edited", False, True)):
+    for label, cold, edit in (
+        ("cold", True, False),
+        ("warm", False, False),
+        ("one file edited", False, True),
+        ("one value edited", False, "value"),
+    ):
         entry[label] = lint_runs(fleet, min(repeat, 3) if cold and entry["files"] >= 10000 else repeat, [], cold, edit)
     entry["hook"] = hook_runs(fleet, repeat)
+    entry["daemon"] = daemon_rechecks(fleet, repeat)
     entry["lsp"] = lsp_runs(fleet, repeat)
     return entry
+
+
+def daemon_rechecks(fleet: str, repeat: int) -> dict:
+    """The same with the fleet's daemon running (``peerlint daemon start``): the
+    command's whole wall time, its start-up included."""
+    started = subprocess.run(
+        peerlint_cmd() + ["daemon", "start", fleet], env=ENV, capture_output=True, text=True, check=False
+    )
+    if started.returncode != 0:
+        raise RuntimeError(f"peerlint daemon start failed:\n{started.stderr}")
+    try:
+        out = {
+            label: lint_runs(fleet, repeat, [], False, edit, daemon=True)
+            for label, edit in (("warm", False), ("one file edited", True), ("one value edited", "value"))
+        }
+        out["hook"] = hook_runs(fleet, repeat, daemon=True)
+    finally:
+        subprocess.run(peerlint_cmd() + ["daemon", "stop", fleet], env=ENV, capture_output=True, check=False)
+    return out
 
 
 def recheck_table(results: dict) -> str:
@@ -458,7 +505,7 @@ def recheck_table(results: dict) -> str:
         "|---|---|---|---|",
     ]
     for size, r in results["sizes"].items():
-        for label in ("cold", "warm", "one file edited"):
+        for label in ("cold", "warm", "one file edited", "one value edited"):
             x = r[label]
             share = (
                 f" ({x['wall'] / r['cold']['wall'] * 100:.0f}% of cold; CPU {x['cpu']:.2f} s)"
@@ -471,6 +518,18 @@ def recheck_table(results: dict) -> str:
         for label, x in r["hook"].items():
             lines.append(
                 f"| {size} | hook: {label} | {x['wall']:.2f} s (CPU {x['cpu']:.2f} s) | {', '.join(f'{w:.2f}' for w in x['runs'])} |"
+            )
+        daemon = r.get("daemon", {})
+        for label in ("warm", "one file edited", "one value edited"):
+            if label in daemon:
+                x = daemon[label]
+                lines.append(
+                    f"| {size} | daemon: `check` {label} | {x['wall']:.2f} s ({x['wall'] / r['cold']['wall'] * 100:.0f}% of cold) "
+                    f"| {', '.join(f'{w:.2f}' for w in x['runs'])} |"
+                )
+        for label, x in daemon.get("hook", {}).items():
+            lines.append(
+                f"| {size} | daemon: hook: {label} | {x['wall']:.2f} s | {', '.join(f'{w:.2f}' for w in x['runs'])} |"
             )
         lsp = r["lsp"]
         first = lsp["first diagnostics"]

@@ -324,7 +324,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "daemon":
             from linter.daemon.server import run as daemon
 
-            return daemon(args)
+            return daemon(args, main)
         if args.command == "lsp":
             try:
                 from linter.commands.lspserver import serve

@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-CONFIG_NAMES = ("peerlint.toml", ".peerlint.toml", "pyproject.toml")
+from linter.configfind import CONFIG_NAMES as CONFIG_NAMES  # (re-exported: where callers look for it)
+from linter.configfind import find_config as find_config
+
 EDITIONS = ("ce", "enterprise")
 SEVERITY_VALUES = ("error", "warning", "note", "off")
 
@@ -180,31 +182,6 @@ def check_codes(config: Config, known: Any) -> None:
                 config.path or "",
                 line,
             )
-
-
-def find_config(start: str) -> str | None:
-    """The nearest config file at or above ``start``."""
-    here = os.path.abspath(start)
-    if os.path.isfile(here):
-        here = os.path.dirname(here)
-    while True:
-        for name in CONFIG_NAMES:
-            candidate = os.path.join(here, name)
-            if os.path.isfile(candidate):
-                if name != "pyproject.toml" or _has_tool_section(candidate):
-                    return candidate
-        parent = os.path.dirname(here)
-        if parent == here:
-            return None
-        here = parent
-
-
-def _has_tool_section(path: str) -> bool:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return "[tool.peerlint" in handle.read()
-    except OSError:
-        return False
 
 
 def _toml():

@@ -15,7 +15,7 @@ import hashlib
 import os
 import stat
 
-from linter.config import find_config
+from linter.configfind import find_config
 
 
 def project_root(start: str) -> str:

@@ -23,6 +23,8 @@ def wanted(args: Any) -> bool:
     PEERLINT_NO_DAEMON, --no-cache (nothing remembered is used) or standard input."""
     if getattr(args, "no_daemon", False) or args.no_cache or os.environ.get("PEERLINT_NO_DAEMON"):
         return False
+    if not hasattr(socket, "AF_UNIX") or not hasattr(os, "getuid"):
+        return False  # no Unix sockets (Windows): no daemon
     return "-" not in (args.paths or [])
 
 

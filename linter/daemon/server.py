@@ -24,7 +24,7 @@ import socket
 import struct
 import sys
 import time
-from typing import Any
+from typing import Any, Callable
 
 from linter.commands.common import EXIT_ERROR, EXIT_OK
 from linter.daemon.address import log_path, make_private, private, project_root, runtime_dir, socket_path
@@ -98,10 +98,11 @@ class CodeStamp:
 class Daemon:
     """The serving loop and what it remembers."""
 
-    def __init__(self, root: str, idle_minutes: float) -> None:
+    def __init__(self, root: str, idle_minutes: float, entry: Callable[[list[str]], int]) -> None:
         from linter.daemon.warm import Warm
 
         self.root = root
+        self.entry = entry  # the CLI's main (passed in: the CLI imports this module)
         self.idle = idle_minutes * 60 if idle_minutes > 0 else None
         self.warm = Warm()
         self.started = time.time()
@@ -137,7 +138,6 @@ class Daemon:
 
     def run_check(self, request: dict[str, Any]) -> tuple[int, str, str]:
         """``peerlint check`` as the client would run it, answered from memory."""
-        from linter.cli import main
         from linter.commands.common import set_warm_state
 
         argv = [str(a) for a in request.get("argv", [])]
@@ -153,7 +153,7 @@ class Daemon:
             sys.stdout, sys.stderr = out, err
             set_warm_state(self.warm)
             try:
-                code = main(argv)
+                code = self.entry(argv)
             except SystemExit as stop:  # argparse: --help, usage errors
                 code = stop.code if isinstance(stop.code, int) else (EXIT_OK if stop.code is None else EXIT_ERROR)
         finally:
@@ -238,9 +238,12 @@ def ask(root: str, message: dict[str, Any], timeout: float | None = 5.0) -> dict
 
 
 # --- the commands -------------------------------------------------------------------------
-def run(args: Any) -> int:
-    """``peerlint daemon ACTION [DIR]``."""
+def run(args: Any, entry: Callable[[list[str]], int]) -> int:
+    """``peerlint daemon ACTION [DIR]``; ``entry``: the CLI's main, which requests run."""
     folder = args.dir or "."
+    if not hasattr(socket, "AF_UNIX") or not hasattr(os, "getuid"):
+        print("peerlint: daemon: needs Unix sockets, which this system lacks", file=sys.stderr)
+        return EXIT_ERROR
     if not os.path.isdir(folder):
         print(f"peerlint: daemon: no such directory: {folder}", file=sys.stderr)
         return EXIT_ERROR
@@ -251,7 +254,7 @@ def run(args: Any) -> int:
     finally:
         os.chdir(here)
     if args.action == "serve":
-        return serve(root, args.idle_timeout)
+        return serve(root, args.idle_timeout, entry)
     if args.action == "status":
         reply = ask(root, {"command": "status"})
         if reply is None or reply.get("status") != "running":
@@ -324,7 +327,7 @@ def start(root: str, idle_minutes: float) -> int:
 _LAUNCH = "import sys; del sys.path[0]; from linter.cli import main; sys.exit(main())"
 
 
-def serve(root: str, idle_minutes: float) -> int:
+def serve(root: str, idle_minutes: float, entry: Callable[[list[str]], int]) -> int:
     """The daemon process: bind, read the project once (as ``peerlint check`` there
     would), then serve until idle, stopped or stale."""
     make_private(runtime_dir())
@@ -334,7 +337,7 @@ def serve(root: str, idle_minutes: float) -> int:
         return EXIT_ERROR
     if os.path.exists(path):
         os.unlink(path)  # a stale socket: its daemon is gone
-    daemon = Daemon(root, idle_minutes)
+    daemon = Daemon(root, idle_minutes, entry)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     old_mask = os.umask(0o077)
     try:

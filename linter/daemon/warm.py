@@ -96,7 +96,7 @@ class Warm:
     blobs_context: tuple = ()
     #: a project was read whole since the daemon last settled (linter.daemon.server)
     fresh: bool = False
-    KEEP = 4
+    KEEP = 3
 
     def lint_for(self, key: str) -> WarmLint:
         lint = self.lints.pop(key, None) or WarmLint()
