@@ -36,7 +36,8 @@ def forward(args: Any, argv: list[str]) -> int | None:
     from linter.daemon.address import private, project_root, runtime_dir, socket_path
 
     start = args.project or (args.paths[0] if args.paths else ".")
-    path = socket_path(project_root(start))
+    root = project_root(start)
+    path = socket_path(root)
     if not os.path.exists(path) or not private(runtime_dir()):
         return None
     from linter import __version__
@@ -65,6 +66,12 @@ def forward(args: Any, argv: list[str]) -> int | None:
     except (OSError, ProtocolError):
         return None
     if reply.get("status") != "done":
+        if reply.get("stopped"):  # said once: otherwise every check would silently be slow again
+            print(
+                f"peerlint: the daemon for {root} ran another peerlint (upgraded or changed) and has stopped; "
+                "`peerlint daemon start` starts a new one",
+                file=sys.stderr,
+            )
         return None
     sys.stdout.write(reply.get("stdout", ""))
     sys.stdout.flush()

@@ -126,7 +126,7 @@ class Daemon:
         if request.get("version") != __version__ or self.stamp is None or self.stamp.changed():
             self.stopping = True  # a newer peerlint runs now: this one is stale
             print("peerlint changed since the daemon started: stopping", file=sys.__stderr__, flush=True)
-            return {"status": "decline", "why": "peerlint changed since the daemon started"}
+            return {"status": "decline", "why": "peerlint changed since the daemon started", "stopped": True}
         self.requests += 1
         try:
             code, out, err = self.run_check(request)
