@@ -425,6 +425,7 @@ def _after_load(
     start = time.perf_counter()
     findings, internal = run_rules(project, rules, select, ignore, offload, reuse, now and now.findings)
     if now is not None and not internal:
+        now.record_graph(project)
         rerun[0].save(now)  # type: ignore[index]
     timings["rules"] = time.perf_counter() - start + planned
     return Result.of(project, findings, rules, internal, timings)

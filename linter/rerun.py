@@ -44,7 +44,7 @@ ALWAYS = frozenset({"texts", "files", "suppressions"})
 DOCUMENTS = frozenset({"documents", "graph"})
 #: Documents that decide clusters (linter.model.clusters): a change re-runs everything.
 CLUSTER_DECIDING = frozenset({HELM_VALUES, AGENT_CONFIG})
-SCOPES = ("file", "cluster", "project")
+SCOPES = ("file", "cluster", "peers", "project")
 
 
 def kinds_by_path(documents) -> dict[str, frozenset[str]]:
@@ -100,14 +100,23 @@ class ScopedView:
     """The project as a scoped rule sees it when only the files ``paths`` are checked
     again: their documents, problems and files; everything else (texts, the
     configuration, what the project answers about a cluster: edition, Helm install,
-    ``derived`` models) is the whole project's."""
+    ``derived`` models) is the whole project's. With ``clusters`` (a "peers" rule):
+    their documents, and the topology's listings of everything cut down to those
+    clusters (linter.graph.neighbours); the files and problems are the project's."""
 
-    def __init__(self, project: Any, paths: set[str]) -> None:
+    def __init__(self, project: Any, paths: set[str], clusters: set[str] | None = None) -> None:
         self._project = project
         self.paths = paths
         self.documents = [doc for doc in project.documents if doc.path in paths]
-        self.problems = [p for p in project.problems if p.path in paths]
-        self.files = [f for f in project.files if f in paths]
+        if clusters is None:
+            self.problems = [p for p in project.problems if p.path in paths]
+            self.files = [f for f in project.files if f in paths]
+        else:  # a "peers" rule's view: its documents and the topology's listings cut down;
+            # the project's files and problems are what they are (a rule asks about them)
+            from linter.graph.neighbours import ScopedTopology
+
+            self.problems, self.files = project.problems, project.files
+            self.graph = ScopedTopology(project.graph, clusters)
         self.last_document = None
         self._by_kind: dict[str, list] = {}  # as Project.index builds it, for these documents only
         for doc in self.documents:
@@ -140,6 +149,19 @@ class Last:
     clusters: dict[str, frozenset[str]] = field(default_factory=dict)
     findings: dict[str, tuple[list, bool]] = field(default_factory=dict)
     contents: dict[str, bytes] = field(default_factory=dict)
+    #: which clusters peer (linter.graph.neighbours.adjacency), when the run built the
+    #: topology: what a "peers" rule's re-check reaches from the changed clusters
+    peers: dict[str, frozenset[str]] | None = None
+    #: the files that could not be read or parsed (a "peers" rule may ask whether any
+    #: file of the project has a problem: PL401 creates no entry then)
+    problems: frozenset[str] = frozenset()
+
+    def record_graph(self, project: Any) -> None:
+        """After the rules ran: the peerings of the topology they read, if built."""
+        if getattr(project, "_graph", None) is not None:
+            from linter.graph.neighbours import adjacency
+
+            self.peers = adjacency(project._graph)
 
     @classmethod
     def of(cls, project: Any, findings: dict[str, tuple[list, bool]] | None = None) -> Last:
@@ -155,6 +177,7 @@ class Last:
             {p: frozenset(k) for p, k in kinds.items()},
             {p: frozenset(c) for p, c in clusters.items()},
             findings if findings is not None else {},
+            problems=frozenset(p.path for p in project.problems),
         )
 
 
@@ -162,13 +185,44 @@ def scoped_paths(scope: str, changed: set[str], last: Last, clusters_now: dict[s
     """The files a rule of ``scope`` checks again after ``changed`` changed."""
     if scope == "file":
         return set(changed)
+    return set(changed) | files_of(changed_clusters(changed, last, clusters_now), last, clusters_now)
+
+
+def changed_clusters(changed: set[str], last: Last, clusters_now: dict[str, frozenset[str]]) -> set[str]:
+    """The clusters the changed files' documents were or are in."""
     names: set[str] = set()
     for path in changed:
         names |= last.clusters.get(path, frozenset()) | clusters_now.get(path, frozenset())
-    out = set(changed)
+    return names
+
+
+def files_of(names: set[str], last: Last, clusters_now: dict[str, frozenset[str]]) -> set[str]:
+    """The files with a document in one of the clusters ``names``, before or now."""
+    out: set[str] = set()
     for table in (last.clusters, clusters_now):
         out.update(path for path, where in table.items() if where & names)
     return out
+
+
+def peers_reach(project: Any, changed: set[str], last: Last, now: Last) -> tuple[set[str], set[str], set[str]] | None:
+    """For the "peers" rules after ``changed`` changed: (the files whose findings may
+    have changed, the files whose items the rules read again, the clusters of those);
+    None when the earlier run left no topology to tell the peerings by."""
+    from linter.graph.neighbours import REACH, adjacency, near
+
+    if last.peers is None:
+        return None
+    for path in changed:
+        if not last.clusters.get(path) and not now.clusters.get(path):
+            return None  # a file of no cluster (an empty file where a fix would create one)
+        if path in last.problems or path in now.problems:
+            return None  # whether any file has a problem changed
+    if now.peers is None:
+        now.peers = adjacency(project.graph)
+    tables = (last.peers, now.peers)
+    reached = near(changed_clusters(changed, last, now.clusters), tables, REACH)
+    read = near(reached, tables, REACH)
+    return set(changed) | files_of(reached, last, now.clusters), set(changed) | files_of(read, last, now.clusters), read
 
 
 def plan(
@@ -192,19 +246,28 @@ def plan(
     out = reusable(rules, last.findings, reads_touched)
     wanted = set(codes) if codes is not None else set(rules)
     views: dict[str, ScopedView] = {}
+    redo: dict[str, set[str]] = {}  # scope -> the files whose findings are found again
     for code, (findings, failed) in last.findings.items():
         rule = rules.get(code)
         scope = getattr(rule, "scope", "project")
-        if code in out or code not in wanted or failed or scope not in ("file", "cluster") or not rule.reads:
+        if code in out or code not in wanted or failed or scope not in ("file", "cluster", "peers") or not rule.reads:
             continue
         if scope not in views:
-            views[scope] = ScopedView(project, scoped_paths(scope, changed, last, now.clusters))
+            if scope == "peers":
+                reach = peers_reach(project, changed, last, now)
+                if reach is None:
+                    continue  # no earlier topology: the rule runs whole
+                redo[scope], paths, clusters = reach
+                views[scope] = ScopedView(project, paths, clusters)
+            else:
+                views[scope] = ScopedView(project, scoped_paths(scope, changed, last, now.clusters))
+                redo[scope] = views[scope].paths
         view = views[scope]
         again, broke = run_rule(view, code, rule)  # type: ignore[arg-type]
         if broke:
             continue  # a failing rule runs again on the whole project (its PL000 names a document)
-        kept = [f for f in findings if f.path not in view.paths]
-        out[code] = (kept + again, False)
+        kept = [f for f in findings if f.path not in redo[scope]]
+        out[code] = (kept + [f for f in again if f.path in redo[scope]], False)
     return out
 
 
@@ -252,7 +315,7 @@ def changed_files(last: Last, contents: dict[str, bytes]) -> set[str]:
 
 
 MAGIC = b"peerlint-rerun-state\n"
-_VERSION = 1
+_VERSION = 2
 
 
 class RerunStore:
@@ -278,7 +341,7 @@ class RerunStore:
         if body is None:
             return None
         try:  # marshal of plain values: data, never code (issue #21)
-            version, contents, kinds, clusters, findings = marshal.loads(body)
+            version, contents, kinds, clusters, findings, peers, problems = marshal.loads(body)
             if version != _VERSION:
                 return None
             last = Last(
@@ -286,6 +349,8 @@ class RerunStore:
                 {str(p): frozenset(str(c) for c in v) for p, v in clusters.items()},
                 {},
                 {str(p): bytes(k) for p, k in contents.items()},
+                None if peers is None else {str(c): frozenset(str(n) for n in v) for c, v in peers.items()},
+                frozenset(str(p) for p in problems),
             )
             for code, blob in findings.items():
                 decoded = decode_results(blob)
@@ -312,6 +377,8 @@ class RerunStore:
                     {p: tuple(sorted(k)) for p, k in last.kinds.items()},
                     {p: tuple(sorted(c)) for p, c in last.clusters.items()},
                     {code: encode_results(b"", found, failed) for code, (found, failed) in last.findings.items()},
+                    None if last.peers is None else {c: tuple(sorted(v)) for c, v in last.peers.items()},
+                    tuple(sorted(last.problems)),
                 )
             )
         except (ValueError, TypeError):

@@ -25,6 +25,7 @@ class UnknownPeer(Rule):
     summary = "A peer name that no peering of this cluster/partition declares"
     severity = "error"
     reads = ("graph",)
+    scope = "peers"
     doc = """
 ## What it does
 Flags every peer name used in a cluster (an exported-services consumer `Peer`, an

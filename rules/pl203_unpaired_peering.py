@@ -60,6 +60,7 @@ class UnpairedPeering(Rule):
     summary = "PeeringAcceptor without a matching PeeringDialer on the peer cluster (or the reverse), or both sides accepting/dialing"
     severity = "error"
     reads = ("graph",)
+    scope = "peers"
     doc = """
 ## What it does
 Flags a PeeringAcceptor whose peer cluster (in this repo, managed with consul-k8s CRs)

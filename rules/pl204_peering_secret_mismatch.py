@@ -43,6 +43,7 @@ class PeeringSecretMismatch(Rule):
     summary = "PeeringDialer reads a secret name/key that its PeeringAcceptor never writes"
     severity = "error"
     reads = ("graph",)
+    scope = "peers"
     doc = """
 ## What it does
 Pairs each PeeringDialer with the PeeringAcceptor on the peer cluster (by their names)

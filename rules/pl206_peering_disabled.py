@@ -13,6 +13,7 @@ class PeeringDisabled(Rule):
     summary = "Peering configured in a cluster whose agent config or Helm values turn peering off"
     severity = "error"
     reads = ("graph",)
+    scope = "peers"
     doc = """
 ## What it does
 Flags `peering { enabled = false }` in an agent configuration and

@@ -37,6 +37,7 @@ class MissingMeshGateway(Rule):
     summary = "A partition exports services to a peer but registers no mesh gateway"
     severity = "error"
     reads = ("graph",)
+    scope = "peers"
     doc = """
 ## What it does
 Flags an `exported-services` consumer naming a peer when the exporting cluster/partition

@@ -45,6 +45,7 @@ class LocalModeWithoutGateway(Rule):
     summary = "Mesh gateway mode local for peered traffic where the importing partition has no mesh gateway"
     severity = "error"
     reads = ("graph",)
+    scope = "peers"
     doc = """
 ## What it does
 Flags a mesh gateway `Mode = "local"` (proxy-defaults, service-defaults and their

@@ -32,6 +32,7 @@ class MeshGatewayModeNone(Rule):
     summary = "Mesh gateway mode none for peered traffic (Consul silently uses remote)"
     severity = "error"
     reads = ("graph", "texts")
+    scope = "peers"
     fix = "safe"
     doc = """
 ## What it does

@@ -92,6 +92,7 @@ class PeerThroughGatewaysMismatch(Rule):
     summary = "peerThroughMeshGateways on one side of a peering only, outside the default partition, or without a mesh gateway"
     severity = "warning"
     reads = ("graph", "documents")
+    scope = "peers"
     doc = """
 ## What it does
 Flags the `peering` block of a mesh config entry / `Mesh` CR that sets

@@ -58,6 +58,7 @@ class MissingIntention(Rule):
     summary = "A service exported to a peer with no intention allowing any source from that peer"
     severity = "error"
     reads = ("graph", "texts", "files", "service-intentions", "ServiceIntentions", AGENT_CONFIG, HELM_VALUES)
+    scope = "peers"
     fix = "unsafe"  # adding an intention source changes what traffic is allowed
     doc = """
 ## What it does

@@ -31,6 +31,7 @@ class IntentionWithoutExport(Rule):
     summary = "An intention allows a source from a peer to a service that is not exported to that peer"
     severity = "warning"
     reads = ("graph",)
+    scope = "peers"
     doc = """
 ## What it does
 Flags the `Peer` of an allowing intention source (service-intentions entry or

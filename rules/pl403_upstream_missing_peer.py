@@ -35,6 +35,7 @@ class UpstreamMissingPeer(Rule):
     summary = "An upstream to a service that exists only in a peer, without destination_peer"
     severity = "error"
     reads = ("graph", "texts", HELM_VALUES)  # Helm values: the annotation grammar of the fix
+    scope = "peers"
     fix = "sometimes"
     doc = """
 ## What it does

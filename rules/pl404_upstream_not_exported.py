@@ -44,6 +44,7 @@ class UpstreamNotExported(Rule):
     summary = "An upstream to a peer's service that the peer does not export to this cluster"
     severity = "error"
     reads = ("graph",)
+    scope = "peers"
     doc = """
 ## What it does
 Flags the `destination_name` of an upstream with `destination_peer = P` (or the

@@ -40,6 +40,7 @@ class MeshGatewayAcl(Rule):
     severity = "error"
     security_severity = 4.0
     reads = ("graph", "acl-token", "acl-policy", "acl-policy-api", "acl-role", "agent-config", "helm-values", "texts")
+    scope = "peers"
     doc = """
 ## What it does
 With ACLs on (agent `acl { enabled = true }`, not Helm-managed), resolves the token of

@@ -46,6 +46,7 @@ class ImportedServiceAcl(Rule):
     severity = "error"
     security_severity = 4.0
     reads = ("graph", "acl-token", "acl-policy", "acl-policy-api", "acl-role", "agent-config", "helm-values", "texts")
+    scope = "peers"
     doc = """
 ## What it does
 With ACLs on (agent `acl { enabled = true }`, not Helm-managed), checks the token of every

@@ -25,6 +25,7 @@ class AclDefaultAllow(Rule):
     severity = "warning"
     security_severity = 7.5
     reads = ("graph", AGENT_CONFIG, HELM_VALUES)
+    scope = "peers"
     doc = """
 ## What it does
 Flags the ACL settings of a cluster that peers with another while its ACLs are disabled

@@ -33,7 +33,8 @@ class CommittedPeeringToken(Rule):
     summary = "A peering token (base64 JSON with CA, ServerAddresses, PeerID, EstablishmentSecret) is committed"
     severity = "error"
     security_severity = 9.0
-    reads = ("documents", "texts")
+    reads = ("documents", "texts", "files")
+    scope = "file"
     doc = """
 ## What it does
 Decodes candidate base64 strings in every scanned YAML, JSON and HCL file (Kubernetes
@@ -87,7 +88,7 @@ spec:
         by_path: dict[str, list[Document]] = {}
         for doc in project.documents:
             by_path.setdefault(doc.path, []).append(doc)
-        for path in sorted(project.texts):
+        for path in sorted(p for p in project.files if p in project.texts):  # (a re-check's files only)
             source = project.texts[path]
             starts: list[int] | None = None
             for start, end, token in find_peering_tokens(source):

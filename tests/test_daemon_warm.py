@@ -105,6 +105,12 @@ def test_warm_check_matches_a_one_shot_run(tmp_path, monkeypatch, trust_timestam
         walkmemo.WalkMemo, "answer", lambda self, key: answered.append((r := real_answer(self, key)) is not None) or r
     )
 
+    from linter import rerun
+
+    reached: list[bool] = []
+    real_reach = rerun.peers_reach
+    monkeypatch.setattr(rerun, "peers_reach", lambda *a: reached.append((r := real_reach(*a)) is not None) or r)
+
     def both(paths=(".",), focus=None) -> tuple[list, list]:
         config = load_config(".")
         warm_options = RunOptions(jobs=1, warm=memory)
@@ -127,6 +133,7 @@ def test_warm_check_matches_a_one_shot_run(tmp_path, monkeypatch, trust_timestam
         got, want = both(focus=focus)
         assert got == want, focus
     assert any(answered), "the walk was never answered from memory"
+    assert any(reached), "no rule ran on the clusters near a change only"
     (fleet / "peerlint.toml").write_text('edition = "enterprise"\n')  # the configuration: a new lint
     got, want = both()
     assert got == want

@@ -111,6 +111,9 @@ def test_incremental_matches_a_full_lint(tmp_path, monkeypatch, seed) -> None:
     monkeypatch.setattr(splice, "rebuild", lambda *a: splices.append(1) or rebuild(*a))
     real = incremental.reusable
     monkeypatch.setattr(incremental, "reusable", lambda *a: reused.append(len(r := real(*a))) or r)
+    reached: list[bool] = []
+    real_reach = incremental.peers_reach
+    monkeypatch.setattr(incremental, "peers_reach", lambda *a: reached.append((r := real_reach(*a)) is not None) or r)
     for step in range(25):
         path = rng.choice(files)
         text = open(path, encoding="utf-8").read()
@@ -135,6 +138,7 @@ def test_incremental_matches_a_full_lint(tmp_path, monkeypatch, seed) -> None:
         assert topology_items(spliced.graph) == topology_items(again.project.graph), f"step {step}: {path}"
     assert any(n > 0 for n in reused)  # the incremental path was taken, not only full lints
     assert splices  # and some graphs were spliced (linter.graph.splice), each compared above
+    assert any(reached)  # and "peers" rules ran on the clusters near the change only
 
 
 def test_a_rule_reading_the_changed_kind_runs_again(tmp_path, monkeypatch) -> None:

@@ -63,10 +63,15 @@ class Rule:
     #: that file's documents, text or problem, and the configuration), "cluster" (a
     #: finding at a file depends only on the documents of that file's cluster; what it
     #: asks the project about the cluster, its edition or Helm install, is the
-    #: cluster's own), or "project" (anything; it runs again whenever what it reads
-    #: changed). Held by tests/test_rule_scopes.py: run on each file's (each
-    #: cluster's) documents alone, the rule finds exactly what it finds there in a
-    #: whole run.
+    #: cluster's own), "peers" (a topology rule: a finding at a cluster's files comes
+    #: from what that cluster and the clusters it peers with declare, found by going
+    #: through the topology's listings (``upstreams()``, ``all_exports()``,
+    #: ``peerings()``...) and asking it about any cluster; linter.graph.neighbours), or
+    #: "project" (anything; it runs again whenever what it reads changed). Held by
+    #: tests/test_rule_scopes.py: run on each file's (each cluster's) documents alone,
+    #: or for "peers" over the items of a cluster's neighbourhood and on a project of
+    #: that neighbourhood's files alone, the rule finds exactly what it finds there in
+    #: a whole run.
     scope: ClassVar[str] = "project"
     #: Rules that share per-process work (PL101-PL104 share one schema walk of each
     #: document) name the same group; the engine runs a group in one process, or

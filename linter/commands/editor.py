@@ -279,5 +279,6 @@ class Editor:
         if project.last is not None:
             reuse = plan(built, self.rules, project.last, now, changed, same, run_rule=run_rule)
         findings, internal = run_rules(built, self.rules, reuse=reuse, record=now.findings)
+        now.record_graph(built)
         project.last, project.dirty = now, set()
         return Result.of(built, findings, self.rules, internal)

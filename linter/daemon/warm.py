@@ -193,6 +193,7 @@ class Warm:
             start = time.perf_counter()
             findings, internal = run_rules(project, rules, select, ignore, None, reuse, now.findings)
             timings["rules"] = time.perf_counter() - start
+        now.record_graph(project)
         lint.last = None if internal else now  # a failing rule is not a result to build on
         lint.result = Result.of(project, findings, rules, internal, timings)
         return _again(lint.result, files, focus, timings)
