@@ -264,3 +264,46 @@ def test_stop(daemon_env, tmp_path) -> None:
     assert done.returncode == 0 and "stopped" in done.stdout
     assert exited(pid), "the daemon did not exit"
     assert status(daemon_env, root) is None
+
+
+def test_garbage_on_the_socket_never_stops_the_daemon(daemon_env, project) -> None:
+    """Whatever arrives (nothing, a huge length, not JSON, not an object, a request
+    of the wrong shape), the daemon goes on answering."""
+    import socket
+
+    from linter.daemon.address import socket_path
+    from linter.daemon.protocol import receive, send
+
+    old = os.environ.get("XDG_RUNTIME_DIR")
+    os.environ["XDG_RUNTIME_DIR"] = daemon_env["XDG_RUNTIME_DIR"]
+    try:
+        path = socket_path(str(project))
+        for raw in (
+            b"",
+            b"\xff" * 8,
+            (1 << 40).to_bytes(8, "big"),
+            b"\x00" * 7 + b"\x05oops!",
+            b"\x00" * 7 + b"\x02[]",
+        ):
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.connect(path)
+                sock.sendall(raw)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(30)
+            sock.connect(path)
+            from linter import __version__
+
+            send(sock, {"command": "check", "version": __version__, "argv": ["check"], "cwd": "/nonexistent/x"})
+            assert receive(sock)["status"] == "decline"
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(30)
+            sock.connect(path)
+            send(sock, {"command": "launch-missiles"})
+            assert receive(sock)["status"] == "decline"
+    finally:
+        if old is None:
+            del os.environ["XDG_RUNTIME_DIR"]
+        else:
+            os.environ["XDG_RUNTIME_DIR"] = old
+    assert status(daemon_env, project)["status"] == "running"
+    assert same_both_ways(daemon_env, project, "check").returncode == 1

@@ -182,3 +182,18 @@ def test_git_commit_all_is_checked_through_its_own_index(repo) -> None:
         ["git", "commit", "-m", "notes only", "--allow-empty"], cwd=repo, env=env, capture_output=True
     )
     assert proc.returncode == 0  # the deletion is not staged: this commit adds nothing
+
+
+def test_the_revisions_state_outlives_the_index_states(tmp_path) -> None:
+    """Every hook run at one HEAD reads the revision's state and adds a new index
+    state: the one it read is never the one pushed out (it was, after 8 runs, and the
+    9th linted the whole revision again)."""
+    from linter.commands.snapshots import KEEP, Snapshots
+
+    store = Snapshots(str(tmp_path))
+    store.put("head", [], False)
+    for n in range(3 * KEEP):
+        run = Snapshots(str(tmp_path))  # each hook run its own process
+        assert run.get("head") == ([], False), n
+        run.put(f"index-{n}", [], False)
+    assert len(Snapshots(str(tmp_path))._load()) <= KEEP + 1

@@ -174,7 +174,7 @@ def _relevant(changes: list[Change], after: Tree, before: Tree, top: str) -> boo
     return False
 
 
-def _lint_side(top, side, explicit, blobs, parsed_by, rules, select, ignore, options_for, decided=None):
+def _lint_side(top, side, explicit, blobs, parsed_by, rules, select, ignore, options_for, decided=None, stores=None):
     """Every project of one side linted (or its findings remembered from an earlier
     run of the same state: linter.commands.snapshots); results in project order."""
     from linter.commands.snapshots import Snapshots, state_key
@@ -186,7 +186,10 @@ def _lint_side(top, side, explicit, blobs, parsed_by, rules, select, ignore, opt
     shown_of = _shower(top)
     for _owner_folder, (config, paths) in sorted(_groups(top, side, explicit, decided).items()):
         options = options_for(config)
-        store = Snapshots(options.cache_dir)
+        stores = {} if stores is None else stores  # one per cache folder, shared by both sides
+        if options.cache_dir not in stores:
+            stores[options.cache_dir] = Snapshots(options.cache_dir)
+        store = stores[options.cache_dir]
         state = state_key(config, [(p, side.tree[p]) for p in paths], rules, select, ignore)
         remembered = store.get(state)
         if remembered is not None:
@@ -284,8 +287,10 @@ def new_since(
         after.configs, before.configs = _configs(top, after.tree, blobs), _configs(top, before.tree, blobs)
     parsed_by: dict = {}
     decided: dict = {}  # each file's project and inclusion, decided once for both sides
-    now = _lint_side(top, after, explicit, blobs, parsed_by, rules, select, ignore, options_for, decided)
-    then = _lint_side(top, before, explicit, blobs, parsed_by, rules, select, ignore, options_for, decided)
+    stores: dict = {}
+    # REV first: found remembered, its state is kept when the index's is put
+    then = _lint_side(top, before, explicit, blobs, parsed_by, rules, select, ignore, options_for, decided, stores)
+    now = _lint_side(top, after, explicit, blobs, parsed_by, rules, select, ignore, options_for, decided, stores)
     from linter.commands.common import warm_state
 
     warm = warm_state()

@@ -46,6 +46,7 @@ class Snapshots:
         self.path = os.path.join(folder, __version__, "snapshots.bin") if folder else None
         self.mac_key = mac_key() if folder else None
         self.entries: dict[str, tuple[list, bool]] | None = None
+        self.read: set[str] = set()  # states found here (kept when others are put)
 
     def _load(self) -> dict[str, tuple[list, bool]]:
         if self.entries is None:
@@ -61,7 +62,10 @@ class Snapshots:
         return self.entries
 
     def get(self, key: str) -> tuple[list, bool] | None:
-        return self._load().get(key)
+        found = self._load().get(key)
+        if found is not None:
+            self.read.add(key)
+        return found
 
     def put(self, key: str, findings: list, internal: bool) -> None:
         """Remember one state's findings (never a run where a rule failed)."""
@@ -70,7 +74,10 @@ class Snapshots:
         entries = self._load()
         entries.pop(key, None)
         entries[key] = (findings, internal)
-        for old in list(entries)[:-KEEP]:
+        # the oldest go, but never a state this run read (the revision's, which every
+        # hook run at one HEAD reads while each adds a new index state)
+        stale = [k for k in entries if k not in self.read and k != key]
+        for old in stale[: max(0, len(entries) - KEEP)]:
             del entries[old]
         try:
             write_signed(self.path, MAGIC, self.mac_key, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))

@@ -32,6 +32,8 @@ from linter.daemon.protocol import ProtocolError, receive, send
 
 IDLE_MINUTES = 60
 START_SECONDS = 30.0
+#: How long a client may take to send its request, or to take the answer.
+CLIENT_SECONDS = 30.0
 
 
 class Captured(io.StringIO):
@@ -133,7 +135,6 @@ class Daemon:
         except Exception as error:  # a bug here must not break a commit: the client runs itself
             print(f"request failed: {type(error).__name__}: {error}", file=sys.__stderr__, flush=True)
             return {"status": "decline", "why": f"{type(error).__name__}: {error}"}
-        self.settle()
         return {"status": "done", "code": code, "stdout": out, "stderr": err}
 
     def run_check(self, request: dict[str, Any]) -> tuple[int, str, str]:
@@ -203,11 +204,14 @@ class Daemon:
             with conn:
                 if not _same_user(conn):
                     continue
+                conn.settimeout(CLIENT_SECONDS)  # a client stopped half-way never holds the daemon
                 try:
                     reply = self.handle(receive(conn))
                     send(conn, reply)
                 except (OSError, ProtocolError):
                     continue
+                finally:
+                    self.settle()  # after the answer: a collection never delays a command
 
 
 def _same_user(conn: socket.socket) -> bool:
