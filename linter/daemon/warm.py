@@ -94,8 +94,10 @@ class Warm:
     #: parse results of git blobs (``--new-since``), by (path, blob id)
     blobs: dict[tuple[str, str], tuple[Any, Any]] = field(default_factory=dict)
     blobs_context: tuple = ()
-    #: a project was read whole since the daemon last settled (linter.daemon.server)
+    #: a project was read whole since the daemon last settled (linter.daemon.server),
+    #: and whether one was dropped (its memory is garbage to collect)
     fresh: bool = False
+    dropped: bool = False
     KEEP = 3
 
     def lint_for(self, key: str) -> WarmLint:
@@ -103,6 +105,7 @@ class Warm:
         self.lints[key] = lint  # most recent last
         while len(self.lints) > self.KEEP:
             del self.lints[next(iter(self.lints))]
+            self.dropped = True
         return lint
 
     # --- peerlint check [PATH...] ---------------------------------------------------
