@@ -417,7 +417,7 @@ def _after_load(
 
     reuse, now = start_check(project, rules, ran, *rerun, run_rule=run_rule) if rerun else (None, None)
     todo = [code for code in ran if reuse is None or code not in reuse]
-    offload = _offload(project, rules, todo, options)  # started first: it runs while the graph is built
+    offload = offload_rules(project, rules, todo, options)  # started first: it runs while the graph is built
     planned = time.perf_counter() - start
     options.stage("building the topology graph")
     graph(project, rules, todo, timings)
@@ -467,7 +467,7 @@ def _with_results_cache(
     return result
 
 
-def _offload(project: Project, rules: dict[str, type[Rule]], ran: list[str], options: RunOptions):
+def offload_rules(project: Project, rules: dict[str, type[Rule]], ran: list[str], options: RunOptions = RunOptions()):
     """Rules that never read the graph, started on another core (linter.rulepool) when
     the project is big enough and more than one process may run; None otherwise."""
     from linter.rulepool import THRESHOLD

@@ -94,8 +94,11 @@ class EditorProject:
 
         safety.confine([self.root])  # symlinks are followed only into this project (issue #21)
         self.disk = {}
-        for _path, source, parsed in parse_all(files, self.config, options):
-            self.disk[os.path.abspath(source.path)] = (source, parsed)
+        from linter.load.gcpause import gc_paused
+
+        with gc_paused():  # (the collector walking the growing project: 0.8 s became 3.6 s at 10,000 files)
+            for _path, source, parsed in parse_all(files, self.config, options):
+                self.disk[os.path.abspath(source.path)] = (source, parsed)
         self.loaded = True
         if progress is not None:
             progress("linting", 80)
@@ -261,7 +264,7 @@ class Editor:
         """Only what the changed files reach is derived again (linter.commands.pieces,
         linter.rerun)."""
         from linter.commands.pieces import Assembler
-        from linter.engine import Result, run_rule, run_rules
+        from linter.engine import Result, offload_rules, run_rule, run_rules, selected_codes
         from linter.rerun import Last, plan
 
         project = self.projects[root]
@@ -278,7 +281,10 @@ class Editor:
         reuse = None
         if project.last is not None:
             reuse = plan(built, self.rules, project.last, now, changed, same, run_rule=run_rule)
-        findings, internal = run_rules(built, self.rules, reuse=reuse, record=now.findings)
+        offload = None
+        if reuse is None:  # a whole lint (the first): rules that never read the graph on another core
+            offload = offload_rules(built, self.rules, selected_codes(self.rules, built.config, (), ()))
+        findings, internal = run_rules(built, self.rules, offload=offload, reuse=reuse, record=now.findings)
         now.record_graph(built)
         project.last, project.dirty = now, set()
         return Result.of(built, findings, self.rules, internal)
