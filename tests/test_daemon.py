@@ -307,3 +307,27 @@ def test_garbage_on_the_socket_never_stops_the_daemon(daemon_env, project) -> No
             os.environ["XDG_RUNTIME_DIR"] = old
     assert status(daemon_env, project)["status"] == "running"
     assert same_both_ways(daemon_env, project, "check").returncode == 1
+
+
+def test_starting_in_a_repository_reads_what_the_hook_will_lint(daemon_env, tmp_path) -> None:
+    """``daemon start`` in a git repository reads the index and HEAD too, so the first
+    commit's hook is answered from memory like the next ones."""
+    root = tmp_path / "repo"
+    shutil.copytree(os.path.join(REPO, "examples"), root)
+    env = dict(daemon_env, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t.invalid")
+    env.update(GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@t.invalid")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "examples"]):
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+    assert peerlint(daemon_env, root, "daemon", "start").returncode == 0
+    pid = status(daemon_env, root)["pid"]
+    try:
+        started = status(daemon_env, root)
+        assert started["lints"] == 3 and started["whole_reads"] == 3  # check, and the hook's two sides
+        mesh = root / "east" / "config-entries" / "mesh.hcl"
+        mesh.write_text(mesh.read_text() + "# edited\n")
+        subprocess.run(["git", "add", str(mesh)], cwd=root, env=env, check=True)
+        same_both_ways(daemon_env, root, "check", "--new-since", "HEAD")
+        assert status(daemon_env, root)["whole_reads"] == 3  # nothing read whole again
+    finally:
+        peerlint(daemon_env, root, "daemon", "stop")
+        assert exited(pid)

@@ -174,7 +174,9 @@ def _relevant(changes: list[Change], after: Tree, before: Tree, top: str) -> boo
     return False
 
 
-def _lint_side(top, side, explicit, blobs, parsed_by, rules, select, ignore, options_for, decided=None, stores=None):
+def _lint_side(
+    top, side, explicit, blobs, parsed_by, rules, select, ignore, options_for, decided=None, stores=None, fresh=False
+):
     """Every project of one side linted (or its findings remembered from an earlier
     run of the same state: linter.commands.snapshots); results in project order."""
     from linter.commands.snapshots import Snapshots, state_key
@@ -191,7 +193,7 @@ def _lint_side(top, side, explicit, blobs, parsed_by, rules, select, ignore, opt
             stores[options.cache_dir] = Snapshots(options.cache_dir)
         store = stores[options.cache_dir]
         state = state_key(config, [(p, side.tree[p]) for p in paths], rules, select, ignore)
-        remembered = store.get(state)
+        remembered = None if fresh else store.get(state)  # fresh: linted for the daemon to keep
         if remembered is not None:
             shown = [shown_of(p) for p in paths]
             results.append(Result(remembered[0], rules, None, remembered[1], {}, shown, {}, None))
@@ -265,11 +267,14 @@ def new_since(
     ignore: list[str],
     explicit_config: str | None,
     options_for,
+    always: bool = False,
 ) -> Outcome:
     """The findings the index has and REV had not (see the module's docstring).
     ``load_rules()``: the rules, asked for only when there is something to lint;
-    ``options_for(config)``: the run options (parse cache) for a project. Raises
-    GitError and ConfigError."""
+    ``options_for(config)``: the run options (parse cache) for a project;
+    ``always``: lint both sides, even when the commit touches no Consul file and
+    when their findings are remembered (the daemon reading a repository as it
+    starts, to keep both in memory). Raises GitError and ConfigError."""
     from linter.baseline import key
     from linter.engine import INTERNAL_ERROR, Result
 
@@ -277,7 +282,7 @@ def new_since(
     commit = resolve(top, rev)
     changes = staged_changes(top, commit)
     after, before = Side(index_tree(top)), Side(commit_tree(top, commit), label="rev")
-    if not changes or not _relevant(changes, after.tree, before.tree, top):
+    if not always and (not changes or not _relevant(changes, after.tree, before.tree, top)):
         return Outcome(None, skipped="no Consul file or peerlint configuration changed")
     explicit = load_config(top, explicit_config) if explicit_config else None
     rules = load_rules()
@@ -289,8 +294,12 @@ def new_since(
     decided: dict = {}  # each file's project and inclusion, decided once for both sides
     stores: dict = {}
     # REV first: found remembered, its state is kept when the index's is put
-    then = _lint_side(top, before, explicit, blobs, parsed_by, rules, select, ignore, options_for, decided, stores)
-    now = _lint_side(top, after, explicit, blobs, parsed_by, rules, select, ignore, options_for, decided, stores)
+    then = _lint_side(
+        top, before, explicit, blobs, parsed_by, rules, select, ignore, options_for, decided, stores, always
+    )
+    now = _lint_side(
+        top, after, explicit, blobs, parsed_by, rules, select, ignore, options_for, decided, stores, always
+    )
     from linter.commands.common import warm_state
 
     warm = warm_state()

@@ -165,6 +165,40 @@ class Daemon:
             os.chdir(saved_cwd)
         return code, out.getvalue(), err.getvalue()
 
+    def read_repository(self) -> None:
+        """In a git repository, read what the pre-commit hook (``check --new-since
+        HEAD``, run at the repository's top) will lint, the index and ``HEAD``, so that
+        the first commit after ``daemon start`` is answered from memory too. Anything
+        that goes wrong (not a repository, no commit yet) leaves it for the first hook."""
+        import contextlib
+
+        from linter.commands.common import set_warm_state
+        from linter.commands.gitsnap import toplevel
+        from linter.commands.newsince import new_since
+        from linter.config import RunOptions
+        from linter.load.cache import default_cache_dir
+        from linter.registry import load_rules
+
+        saved = os.getcwd()
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                os.chdir(toplevel(self.root))
+                set_warm_state(self.warm)
+                new_since(
+                    "HEAD",
+                    load_rules,
+                    [],
+                    [],
+                    None,
+                    lambda config: RunOptions(cache_dir=default_cache_dir(config), warm=self.warm),
+                    always=True,
+                )
+        except Exception as error:  # not a repository, no HEAD, a config error: the first hook reads it
+            print(f"the repository was not read ahead: {type(error).__name__}: {error}", file=sys.__stderr__)
+        finally:
+            set_warm_state(None)
+            os.chdir(saved)
+
     def settle(self) -> None:
         """After a request that read a project whole: freeze what is there, so later
         collections never walk it (linter.commands.editor.Editor.settle, the same).
@@ -191,6 +225,7 @@ class Daemon:
             "uptime": round(time.time() - self.started, 1),
             "requests": self.requests,
             "lints": len(self.warm.lints),
+            "whole_reads": self.warm.whole_reads,
             "rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         }
 
@@ -269,7 +304,8 @@ def run(args: Any, entry: Callable[[list[str]], int]) -> int:
             return EXIT_ERROR
         print(
             f"peerlint: daemon for {reply['root']}: pid {reply['pid']}, up {reply['uptime']:.0f} s, "
-            f"{reply['requests']} request(s), {reply['lints']} project state(s) in memory, {reply['rss_mib']} MiB"
+            f"{reply['requests']} request(s), {reply['lints']} project state(s) in memory "
+            f"(read whole {reply['whole_reads']} time(s)), {reply['rss_mib']} MiB"
         )
         return EXIT_OK
     if args.action == "stop":
@@ -356,6 +392,7 @@ def serve(root: str, idle_minutes: float, entry: Callable[[list[str]], int]) -> 
         os.chdir(root)
         daemon.stamp = CodeStamp()
         daemon.run_check({"argv": ["check", "--format", "json"], "cwd": root, "env": dict(os.environ)})  # warm up
+        daemon.read_repository()
         daemon.settle()
         listener.listen(16)
         daemon.serve(listener)

@@ -98,6 +98,8 @@ class Warm:
     #: and whether one was dropped (its memory is garbage to collect)
     fresh: bool = False
     dropped: bool = False
+    #: how many times a project was read whole (``peerlint daemon status``)
+    whole_reads: int = 0
     KEEP = 3
 
     def lint_for(self, key: str) -> WarmLint:
@@ -184,6 +186,7 @@ class Warm:
             if lint.assembler is None:
                 lint.assembler, lint.last = Assembler(config), None
                 self.fresh = True
+                self.whole_reads += 1
             project, changed, same = lint.assembler.assemble(loaded)
             files = project.files
             timings["parse"], timings["model"] = read, time.perf_counter() - start
