@@ -219,11 +219,16 @@ def build_parser() -> argparse.ArgumentParser:
             "--no-daemon (or PEERLINT_NO_DAEMON=1) runs a check without it."
         ),
     )
-    daemon.add_argument("action", choices=("start", "stop", "restart", "status", "serve"), help="what to do")
+    daemon.add_argument(
+        "action",
+        choices=("start", "stop", "restart", "status", "serve"),
+        metavar="{start,stop,restart,status}",  # (serve: the daemon process itself, run by start)
+        help="what to do",
+    )
     daemon.add_argument("dir", nargs="?", default=None, metavar="DIR", help="the project (default: the current folder)")
     daemon.add_argument(
         "--idle-timeout",
-        type=float,
+        type=_minutes,
         default=60.0,
         metavar="MINUTES",
         help="stop after this many minutes without a request (default: 60; 0: never)",
@@ -273,6 +278,19 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--output", "-o", default=None, help="write the picture to FILE instead of standard output")
     graph.add_argument("--config", default=None, help="configuration file (default: found by walking up)")
     return parser
+
+
+def _minutes(text: str) -> float:
+    """--idle-timeout: minutes, 0 (never) up to a year."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of minutes: {text!r}") from None
+    if not math.isfinite(value) or not 0 <= value <= 525600:
+        raise argparse.ArgumentTypeError(f"minutes from 0 (never) to 525600 (a year), not {text}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

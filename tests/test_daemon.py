@@ -215,7 +215,12 @@ def test_another_version_is_declined_and_the_daemon_stops(daemon_env, tmp_path) 
 
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.connect(socket_path(str(root)))
-            send(sock, {"command": "check", "version": "0.0.0", "argv": ["check"], "cwd": str(root), "env": {}})
+            import linter
+
+            package = os.path.dirname(os.path.abspath(linter.__file__))
+            send(
+                sock, {"command": "check", "version": "0.0.0", "package": package, "argv": ["check"], "cwd": str(root)}
+            )
             assert receive(sock)["status"] == "decline"
         deadline = time.monotonic() + 10
         while os.path.exists(socket_path(str(root))) and time.monotonic() < deadline:
@@ -231,27 +236,25 @@ def test_another_version_is_declined_and_the_daemon_stops(daemon_env, tmp_path) 
 
 def test_a_stale_daemon_says_it_stopped(daemon_env, tmp_path) -> None:
     """The command that meets a daemon of another peerlint runs itself and says once
-    why the next ones are slower."""
+    why the next ones are slower. (A copy of peerlint's code is changed, never the
+    checkout: other tests' daemons run from it.)"""
+    code = tmp_path / "code"
+    for name in ("linter", "rules", "schemas"):
+        shutil.copytree(os.path.join(REPO, name), code / name, ignore=shutil.ignore_patterns("__pycache__"))
+    env = dict(daemon_env, PYTHONPATH=str(code))
     root = tmp_path / "s"
     root.mkdir()
     (root / "mesh.hcl").write_text('Kind = "mesh"\n')
-    assert peerlint(daemon_env, root, "daemon", "start").returncode == 0
-    pid = status(daemon_env, root)["pid"]
-    # the daemon's view of the code it runs changes (as after an upgrade): a module's time moves
-    import linter.daemon.warm as module
-
-    info = os.stat(module.__file__)
-    os.utime(module.__file__, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
-    try:
-        done = peerlint(daemon_env, root, "check")
-    finally:
-        os.utime(module.__file__, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert peerlint(env, root, "daemon", "start").returncode == 0
+    pid = status(env, root)["pid"]
+    assert peerlint(env, root, "check").returncode == 0 and served(env, root) == 1
+    module = code / "linter" / "daemon" / "warm.py"  # as after an upgrade: a module's time moves
+    info = os.stat(module)
+    os.utime(module, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+    done = peerlint(env, root, "check")
     assert done.returncode == 0 and "has stopped" in done.stderr
-    deadline = time.monotonic() + 10
-    while status(daemon_env, root) is not None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert status(daemon_env, root) is None
     assert exited(pid), "the stale daemon did not exit"
+    assert status(env, root) is None
 
 
 def test_stop(daemon_env, tmp_path) -> None:
@@ -331,3 +334,111 @@ def test_starting_in_a_repository_reads_what_the_hook_will_lint(daemon_env, tmp_
     finally:
         peerlint(daemon_env, root, "daemon", "stop")
         assert exited(pid)
+
+
+def test_sigterm_in_a_request_is_never_an_answer(tmp_path) -> None:
+    """A daemon stopped in the middle of a request gives no answer (the client then
+    runs the command itself); SIGTERM once became exit 0 with no output."""
+    from linter.daemon.server import Daemon, Terminated
+
+    def entry(argv):
+        raise Terminated()
+
+    daemon = Daemon(str(tmp_path), 0, entry)
+    daemon.stamp = type("Stamp", (), {"changed": lambda self: False})()
+    import linter
+
+    request = {
+        "command": "check",
+        "version": linter.__version__,
+        "package": os.path.dirname(os.path.abspath(linter.__file__)),
+        "argv": ["check"],
+        "cwd": str(tmp_path),
+        "env": {},
+    }
+    with pytest.raises(Terminated):
+        daemon.handle(request)
+
+
+def test_what_must_run_here_runs_here(daemon_env, project, tmp_path, monkeypatch) -> None:
+    """Fixes (Ctrl-C must stop them), a baseline written, reports to a path that
+    means this process: never sent to the daemon. Files a daemon writes follow the
+    command's umask. PEERLINT_NO_DAEMON=0 does not turn it off."""
+    before = served(daemon_env, project)
+    done = peerlint(daemon_env, project, "check", "--format", "json", "-o", "/dev/stdout")
+    assert done.returncode == 1 and json.loads(done.stdout)["findings"]
+    from linter.cli import build_parser
+    from linter.daemon.client import wanted
+
+    parse = build_parser().parse_args
+    monkeypatch.delenv("PEERLINT_NO_DAEMON", raising=False)  # (tests/conftest.py sets it)
+    for here in (["--fix"], ["--unsafe-fixes"], ["--add-suppressions", "why"], ["--write-baseline", "b"], ["-"]):
+        assert not wanted(parse(["check", *here])), here
+    for there in (["--fix", "--diff"], ["--unsafe-fixes", "--diff"], ["-o", "report.json"], ["--select", "PL4"]):
+        assert wanted(parse(["check", *there])), there
+    assert peerlint(daemon_env, project, "check", "--write-baseline", str(tmp_path / "b.json")).returncode == 0
+    assert served(daemon_env, project) == before
+    report = tmp_path / "report.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "linter", "check", "--format", "json", "-o", str(report)],
+        cwd=project,
+        env=dict(daemon_env, PEERLINT_NO_DAEMON="0"),
+        capture_output=True,
+        text=True,
+        preexec_fn=lambda: os.umask(0o077),
+    )
+    assert done.returncode == 1 and served(daemon_env, project) == before + 1
+    assert report.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_stopped_daemon_is_not_waited_for(daemon_env, project) -> None:
+    """A daemon that does not take the request within seconds (stopped, or busy with
+    a long request) is passed over: the command runs itself."""
+    pid = status(daemon_env, project)["pid"]
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        done = peerlint(daemon_env, project, "check")
+        assert done.returncode == 1 and "PL403" in done.stdout
+        assert time.monotonic() - started < 30
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert status(daemon_env, project)["status"] == "running"
+
+
+def test_starts_at_once_make_one_daemon(daemon_env, tmp_path) -> None:
+    root = tmp_path / "race"
+    root.mkdir()
+    (root / "mesh.hcl").write_text('Kind = "mesh"\n')
+    starts = [
+        subprocess.Popen(
+            [sys.executable, "-m", "linter", "daemon", "start"], cwd=root, env=daemon_env, stdout=subprocess.PIPE
+        )
+        for _ in range(3)
+    ]
+    for proc in starts:
+        proc.communicate(timeout=120)
+        assert proc.returncode == 0
+    try:
+        serving = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                        words = handle.read().split(b"\0")
+                except OSError:
+                    continue
+                if b"serve" in words and str(root).encode() in words:
+                    with open(f"/proc/{entry}/stat", encoding="ascii") as handle:
+                        if handle.read().rsplit(")", 1)[1].split()[0] != "Z":
+                            serving.append(entry)
+        assert len(serving) == 1, serving
+    finally:
+        assert peerlint(daemon_env, root, "daemon", "stop").returncode == 0
+    assert status(daemon_env, root) is None
+
+
+def test_idle_timeout_must_be_minutes(daemon_env, tmp_path) -> None:
+    for bad in ("inf", "1e300", "-1", "soon"):
+        done = peerlint(daemon_env, tmp_path, "daemon", "start", "--idle-timeout", bad)
+        assert done.returncode == 2 and "--idle-timeout" in done.stderr, bad

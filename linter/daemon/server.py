@@ -31,9 +31,11 @@ from linter.daemon.address import log_path, make_private, private, project_root,
 from linter.daemon.protocol import ProtocolError, receive, send
 
 IDLE_MINUTES = 60
-START_SECONDS = 30.0
-#: How long a client may take to send its request, or to take the answer.
-CLIENT_SECONDS = 30.0
+START_SECONDS = 120.0
+#: How long a client may take to send its whole request (it sends it at once).
+REQUEST_SECONDS = 5.0
+#: How long a client may take to take the answer.
+ANSWER_SECONDS = 30.0
 
 
 class Captured(io.StringIO):
@@ -63,38 +65,69 @@ class _Bytes:
 
 
 class CodeStamp:
-    """What the daemon runs: the version, the import path (a plugin installed or
-    removed changes a folder's time) and every peerlint and rule module it loaded,
-    each file's modification time as it was when first seen (a module imported later
-    is read from the file as it is then: current by construction)."""
+    """What the daemon runs: the version, the installed distributions (a plugin
+    installed or removed changes a site-packages folder's time) and every module it
+    loaded from outside the standard library (peerlint, its rules, plugins and
+    their dependencies), each file's modification time as first seen. Recorded again
+    after the daemon read the project (every rule module is loaded by then), so an
+    edit after that is noticed; a module imported later is read from the file as it
+    is then: current by construction."""
 
     def __init__(self) -> None:
         from linter import __version__
-        from linter.entrypoints import path_key
 
         self.version = __version__
-        self.path = path_key()
+        self.path = _site_key()
         self.files: dict[str, int] = {}
         self.changed()
 
     def changed(self) -> bool:
-        from linter.entrypoints import path_key
-
-        if path_key() != self.path:
+        if _site_key() != self.path:
             return True
-        for name, module in list(sys.modules.items()):
-            if name.split(".")[0] not in ("linter", "rules"):
-                continue
+        stdlib = _STDLIB
+        for module in list(sys.modules.values()):
             where = getattr(module, "__file__", None)
-            if not where:
+            if not where or where.startswith(stdlib):
                 continue
             try:
                 mtime = os.stat(where).st_mtime_ns
-            except OSError:
+            except (OSError, ValueError):
                 return True
             if self.files.setdefault(where, mtime) != mtime:
                 return True
         return False
+
+
+def _site_key() -> list:
+    """The folders distributions are installed in, with their modification times
+    (a source folder on the import path, an editable checkout, changes whenever a file
+    is created in it: it is not a sign of an installation)."""
+    out = []
+    for entry in sys.path:
+        if entry.rstrip(os.sep).endswith(("site-packages", "dist-packages")):
+            try:
+                out.append((entry, os.stat(entry).st_mtime_ns))
+            except OSError:
+                out.append((entry, -1))
+    return out
+
+
+def _stdlib() -> tuple[str, ...]:
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    return tuple(
+        {os.path.join(paths[name], "") for name in ("stdlib", "platstdlib") if paths.get(name)}
+        - {os.path.join(paths.get("purelib", ""), "")}
+    )
+
+
+_STDLIB = _stdlib()
+
+
+class Terminated(BaseException):
+    """SIGTERM: the daemon stops, even in the middle of a request (whose client then
+    runs the command itself: never an answer made up from an interrupted run)."""
 
 
 class Daemon:
@@ -112,10 +145,13 @@ class Daemon:
         self.stamp: CodeStamp | None = None
         self.settled = False
         self.stopping = False
+        self.last_check = time.monotonic()  # for --idle-timeout
 
     # --- requests ----------------------------------------------------------------------
-    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
-        from linter import __version__
+    def handle(self, request: dict[str, Any], conn: socket.socket | None = None) -> dict[str, Any]:
+        """The answer to one request; a check is first acknowledged on ``conn`` (the
+        client waits for a busy daemon only so long: linter.daemon.client)."""
+        import linter
 
         command = request.get("command")
         if command == "stop":
@@ -125,11 +161,16 @@ class Daemon:
             return self.status()
         if command != "check":
             return {"status": "decline", "why": f"unknown command {command!r}"}
-        if request.get("version") != __version__ or self.stamp is None or self.stamp.changed():
+        if request.get("package") != os.path.dirname(os.path.abspath(linter.__file__)):
+            return {"status": "decline", "why": "another installation of peerlint"}  # (a hook's own venv)
+        if request.get("version") != linter.__version__ or self.stamp is None or self.stamp.changed():
             self.stopping = True  # a newer peerlint runs now: this one is stale
             print("peerlint changed since the daemon started: stopping", file=sys.__stderr__, flush=True)
             return {"status": "decline", "why": "peerlint changed since the daemon started", "stopped": True}
         self.requests += 1
+        self.last_check = time.monotonic()
+        if conn is not None:
+            send(conn, {"status": "accepted"})
         try:
             code, out, err = self.run_check(request)
         except Exception as error:  # a bug here must not break a commit: the client runs itself
@@ -145,8 +186,12 @@ class Daemon:
         tty = request.get("tty") or [False, False]
         env = {str(k): str(v) for k, v in (request.get("env") or {}).items()}
         saved_env, saved_cwd = dict(os.environ), os.getcwd()
-        out, err = Captured(bool(tty[0])), Captured(bool(tty[1]))
+        # standard error is never a terminal here: a progress display cannot be shown
+        # through a daemon that answers at the end (it left cursor codes in the output)
+        out, err = Captured(bool(tty[0])), Captured(False)
         saved_streams = sys.stdout, sys.stderr
+        mask = request.get("umask")
+        saved_mask = os.umask(mask if isinstance(mask, int) and 0 <= mask <= 0o777 else 0o022)
         try:
             os.chdir(str(request.get("cwd")))
             os.environ.clear()
@@ -159,6 +204,7 @@ class Daemon:
                 code = stop.code if isinstance(stop.code, int) else (EXIT_OK if stop.code is None else EXIT_ERROR)
         finally:
             set_warm_state(None)
+            os.umask(saved_mask)
             sys.stdout, sys.stderr = saved_streams
             os.environ.clear()
             os.environ.update(saved_env)
@@ -231,20 +277,29 @@ class Daemon:
 
     # --- the loop ------------------------------------------------------------------------
     def serve(self, listener: socket.socket) -> None:
-        listener.settimeout(self.idle)
+        """Answer one connection at a time until stopped, or idle: no check for
+        ``--idle-timeout`` minutes (``status`` asks do not keep it alive)."""
+        self.last_check = time.monotonic()
         while not self.stopping:
+            if self.idle is not None:
+                left = self.last_check + self.idle - time.monotonic()
+                if left <= 0:
+                    print("idle: stopping", file=sys.__stderr__, flush=True)
+                    return
+                listener.settimeout(left)
             try:
                 conn, _ = listener.accept()
             except TimeoutError:
-                return  # idle
+                continue  # the loop decides whether it was idle
             except InterruptedError:
                 continue
             with conn:
                 if not _same_user(conn):
                     continue
-                conn.settimeout(CLIENT_SECONDS)  # a client stopped half-way never holds the daemon
                 try:
-                    reply = self.handle(receive(conn))
+                    request = receive(conn, time.monotonic() + REQUEST_SECONDS)  # never held by a stalled client
+                    reply = self.handle(request, conn)
+                    conn.settimeout(ANSWER_SECONDS)
                     send(conn, reply)
                 except (OSError, ProtocolError):
                     continue
@@ -297,17 +352,12 @@ def run(args: Any, entry: Callable[[list[str]], int]) -> int:
         os.chdir(here)
     if args.action == "serve":
         return serve(root, args.idle_timeout, entry)
+    folder_problem = _not_private()
+    if folder_problem and args.action != "start" and args.action != "restart":
+        print(f"peerlint: daemon: {folder_problem}", file=sys.stderr)
+        return EXIT_ERROR
     if args.action == "status":
-        reply = ask(root, {"command": "status"})
-        if reply is None or reply.get("status") != "running":
-            print(f"peerlint: no daemon runs for {root}")
-            return EXIT_ERROR
-        print(
-            f"peerlint: daemon for {reply['root']}: pid {reply['pid']}, up {reply['uptime']:.0f} s, "
-            f"{reply['requests']} request(s), {reply['lints']} project state(s) in memory "
-            f"(read whole {reply['whole_reads']} time(s)), {reply['rss_mib']} MiB"
-        )
-        return EXIT_OK
+        return status(root)
     if args.action == "stop":
         return stop(root)
     if args.action == "restart":
@@ -315,17 +365,72 @@ def run(args: Any, entry: Callable[[list[str]], int]) -> int:
     return start(root, args.idle_timeout)
 
 
+def _not_private() -> str | None:
+    folder = runtime_dir()
+    if os.path.lexists(folder) and not private(folder):
+        return f"{folder} is not a private folder of this user (owner and mode 0700): no daemon is used; remove it"
+    return None
+
+
+def _lock_path(root: str) -> str:
+    return socket_path(root)[: -len(".sock")] + ".lock"
+
+
+def running_pid(root: str) -> int | None:
+    """The pid of the daemon holding ``root``'s lock (it runs, busy or not), or None."""
+    import fcntl
+
+    try:
+        fd = os.open(_lock_path(root), os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            data = os.read(fd, 32).decode("ascii", "replace").strip()
+            return int(data) if data.isdigit() else -1
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None  # nobody holds it: no daemon
+    finally:
+        os.close(fd)
+
+
+def status(root: str) -> int:
+    reply = ask(root, {"command": "status"})
+    if reply is None or reply.get("status") != "running":
+        pid = running_pid(root)
+        if pid is not None:
+            print(f"peerlint: a daemon runs for {root} (pid {pid}) but did not answer in 5 s (busy with a request)")
+            return EXIT_OK
+        print(f"peerlint: no daemon runs for {root}")
+        return EXIT_ERROR
+    print(
+        f"peerlint: daemon for {reply['root']}: pid {reply['pid']}, up {reply['uptime']:.0f} s, "
+        f"{reply['requests']} request(s), {reply['lints']} project state(s) in memory "
+        f"(read whole {reply['whole_reads']} time(s)), peak memory {reply['rss_mib']} MiB"
+    )
+    return EXIT_OK
+
+
 def stop(root: str, quiet: bool = False) -> int:
+    """Ask the daemon to stop; one that does not answer (busy, stopped) is sent SIGTERM."""
+    pid = running_pid(root)
     reply = ask(root, {"command": "stop"})
-    if reply is None:
+    if reply is None and pid is not None and pid > 0:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except OSError:
+            pass
+    elif reply is None:
         if not quiet:
             print(f"peerlint: no daemon runs for {root}")
         return EXIT_OK
     deadline = time.monotonic() + 10
-    while os.path.exists(socket_path(root)) and time.monotonic() < deadline:
+    while running_pid(root) is not None and time.monotonic() < deadline:
         time.sleep(0.02)
     if not quiet:
-        print(f"peerlint: stopped the daemon for {root} (pid {reply.get('pid')})")
+        print(f"peerlint: stopped the daemon for {root} (pid {reply.get('pid') if reply else pid})")
     return EXIT_OK
 
 
@@ -333,19 +438,18 @@ def start(root: str, idle_minutes: float) -> int:
     """Start the daemon in the background, and wait until it has read the project."""
     import subprocess
 
-    reply = ask(root, {"command": "status"})
-    if reply is not None and reply.get("status") == "running":
-        print(f"peerlint: a daemon already runs for {root} (pid {reply['pid']})")
-        return EXIT_OK
     try:
         make_private(runtime_dir())
     except OSError as err:
         print(f"peerlint: daemon: {err}", file=sys.stderr)
         return EXIT_ERROR
-    with open(log_path(root), "ab") as log:
+    pid = running_pid(root)
+    if pid is not None:
+        print(f"peerlint: a daemon already runs for {root} (pid {pid})")
+        return EXIT_OK
+    with open(log_path(root), "wb") as log:  # the latest daemon's log only
         proc = subprocess.Popen(
-            # not "-m linter": that puts the starting folder on the import path, whose time
-            # changes with every file created in it (CodeStamp would find it stale)
+            # not "-m linter": that puts the starting folder on the import path
             [sys.executable, "-c", _LAUNCH, "daemon", "serve", root, "--idle-timeout", str(idle_minutes)],
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -356,6 +460,9 @@ def start(root: str, idle_minutes: float) -> int:
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if proc.poll() is not None:
+            if proc.returncode == EXIT_OK and running_pid(root) is not None:  # another start won the race
+                print(f"peerlint: a daemon already runs for {root} (pid {running_pid(root)})")
+                return EXIT_OK
             print(f"peerlint: the daemon could not start; see {log_path(root)}", file=sys.stderr)
             return EXIT_ERROR
         reply = ask(root, {"command": "status"}, timeout=None)
@@ -370,16 +477,30 @@ def start(root: str, idle_minutes: float) -> int:
 _LAUNCH = "import sys; del sys.path[0]; from linter.cli import main; sys.exit(main())"
 
 
+def _terminated(*_: Any) -> None:
+    raise Terminated()
+
+
 def serve(root: str, idle_minutes: float, entry: Callable[[list[str]], int]) -> int:
-    """The daemon process: bind, read the project once (as ``peerlint check`` there
-    would), then serve until idle, stopped or stale."""
+    """The daemon process: take the project's lock (one daemon per project: a second
+    start finds it held and leaves), bind, read the project once (as ``peerlint
+    check`` there would, and the hook's index and HEAD), then serve until idle,
+    stopped or stale. Only the lock's holder ever removes the socket."""
+    import fcntl
+
     make_private(runtime_dir())
-    path = socket_path(root)
-    if ask(root, {"command": "status"}) is not None:
+    lock = os.open(_lock_path(root), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(lock)
         print(f"a daemon already serves {root}", file=sys.stderr)
-        return EXIT_ERROR
-    if os.path.exists(path):
-        os.unlink(path)  # a stale socket: its daemon is gone
+        return EXIT_OK
+    os.ftruncate(lock, 0)
+    os.write(lock, str(os.getpid()).encode())
+    path = socket_path(root)
+    if os.path.lexists(path):
+        os.unlink(path)  # a stale socket: its daemon is gone (it no longer holds the lock)
     daemon = Daemon(root, idle_minutes, entry)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     old_mask = os.umask(0o077)
@@ -387,20 +508,25 @@ def serve(root: str, idle_minutes: float, entry: Callable[[list[str]], int]) -> 
         listener.bind(path)
     finally:
         os.umask(old_mask)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(SystemExit(0)))
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         os.chdir(root)
         daemon.stamp = CodeStamp()
         daemon.run_check({"argv": ["check", "--format", "json"], "cwd": root, "env": dict(os.environ)})  # warm up
         daemon.read_repository()
+        daemon.stamp.changed()  # every rule module is loaded now: their times are the ones to keep
         daemon.settle()
         listener.listen(16)
+        print(f"serving {root}", file=sys.stderr, flush=True)
         daemon.serve(listener)
+    except Terminated:
+        print("SIGTERM: stopping", file=sys.stderr, flush=True)
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         listener.close()
         try:
-            if os.path.exists(path):
-                os.unlink(path)
+            os.unlink(path)
         except OSError:
             pass
+        os.close(lock)  # (the lock goes with it)
     return EXIT_OK
