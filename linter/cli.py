@@ -340,7 +340,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return init(args)
         if args.command == "daemon":
-            from linter.daemon.server import run as daemon
+            from linter.daemon.control import run as daemon
 
             return daemon(args, main)
         if args.command == "lsp":

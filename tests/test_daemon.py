@@ -42,7 +42,7 @@ def peerlint(env: dict, cwd, *args: str, **kw) -> subprocess.CompletedProcess:
 
 
 def status(env: dict, project) -> dict | None:
-    from linter.daemon.server import ask
+    from linter.daemon.control import ask
 
     old = os.environ.get("XDG_RUNTIME_DIR")
     os.environ["XDG_RUNTIME_DIR"] = env["XDG_RUNTIME_DIR"]

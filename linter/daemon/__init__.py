@@ -13,8 +13,9 @@ project in memory needs only the changed files, as mypy's dmypy, Flow and Pyre d
 - :mod:`linter.daemon.client`: what ``peerlint check`` does first: hand its command
   line to the project's daemon, if one runs, and print what it answers; otherwise (or
   with ``--no-daemon``, ``--no-cache``, standard input) it runs itself, as before.
-- :mod:`linter.daemon.server`: the daemon: ``start``, ``stop``, ``status``; each
-  request is the CLI run in the daemon with its memory.
+- :mod:`linter.daemon.control`: ``start``, ``stop``, ``restart``, ``status``.
+- :mod:`linter.daemon.server`: the daemon process; each request is the CLI run in the
+  daemon with its memory.
 - :mod:`linter.daemon.warm`: that memory, and the incremental re-check built on it.
 
 Nothing starts a daemon but ``peerlint daemon start``: CI and an untrusted pull request

@@ -63,3 +63,27 @@ def socket_path(root: str) -> str:
 
 def log_path(root: str) -> str:
     return os.path.join(runtime_dir(), _name(root) + ".log")
+
+
+def lock_path(root: str) -> str:
+    return socket_path(root)[: -len(".sock")] + ".lock"
+
+
+def running_pid(root: str) -> int | None:
+    """The pid of the daemon holding ``root``'s lock (it runs, busy or not), or None."""
+    import fcntl
+
+    try:
+        fd = os.open(lock_path(root), os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            data = os.read(fd, 32).decode("ascii", "replace").strip()
+            return int(data) if data.isdigit() else -1
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None  # nobody holds it: no daemon
+    finally:
+        os.close(fd)
