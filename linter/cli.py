@@ -294,6 +294,12 @@ def _minutes(text: str) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:
+        # a character the terminal's encoding cannot show (PYTHONIOENCODING=ascii, a
+        # file name in another script) is escaped, never a UnicodeEncodeError traceback
+        for stream in (sys.stdout, sys.stderr):
+            if hasattr(stream, "reconfigure"):
+                stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     if "_ARGCOMPLETE" in os.environ:  # a shell asking for completions (peerlint completion)
         import argcomplete

@@ -9,7 +9,7 @@ import sys
 from functools import lru_cache
 
 import pytest
-from helpers import SHARED, needs_shared
+from helpers import REPO, SHARED, needs_shared
 
 BAD = 'Kind = "exported-service"\nName = "default"\n'
 GOOD = 'Kind = "mesh"\n'
@@ -148,3 +148,20 @@ def test_no_config_is_one_cluster(tmp_path) -> None:
 
     config = load_config(str(tmp_path))
     assert config.path is None and config.clusters == {} and config.edition == "ce"
+
+
+def test_an_unencodable_file_name_is_escaped_not_a_traceback(tmp_path) -> None:
+    """A terminal whose encoding cannot show a file's name (PYTHONIOENCODING=ascii)
+    gets the name escaped; it was a UnicodeEncodeError traceback, exit 1."""
+    import subprocess
+    import sys
+
+    (tmp_path / "ménage.hcl").write_text('Kind = "mesh"\nPeering { PeerThroughMeshGateways = "yes" }\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "linter", "check", "--no-daemon"],
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONIOENCODING="ascii", PYTHONPATH=REPO),
+        capture_output=True,
+    )
+    assert done.returncode == 1, done.stderr
+    assert b"m\\xe9nage.hcl" in done.stdout and b"Traceback" not in done.stderr
