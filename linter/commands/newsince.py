@@ -175,7 +175,19 @@ def _relevant(changes: list[Change], after: Tree, before: Tree, top: str) -> boo
 
 
 def _lint_side(
-    top, side, explicit, blobs, parsed_by, rules, select, ignore, options_for, decided=None, stores=None, fresh=False
+    top,
+    side,
+    explicit,
+    blobs,
+    parsed_by,
+    rules,
+    select,
+    ignore,
+    options_for,
+    decided=None,
+    stores=None,
+    fresh=False,
+    only=None,
 ):
     """Every project of one side linted (or its findings remembered from an earlier
     run of the same state: linter.commands.snapshots); results in project order."""
@@ -187,6 +199,8 @@ def _lint_side(
     results = []
     shown_of = _shower(top)
     for _owner_folder, (config, paths) in sorted(_groups(top, side, explicit, decided).items()):
+        if only is not None and os.path.abspath(config.root) != only:
+            continue  # (the daemon reads its own project ahead, not every project of a monorepo)
         options = options_for(config)
         stores = {} if stores is None else stores  # one per cache folder, shared by both sides
         if options.cache_dir not in stores:
@@ -268,13 +282,15 @@ def new_since(
     explicit_config: str | None,
     options_for,
     always: bool = False,
+    only: str | None = None,
 ) -> Outcome:
     """The findings the index has and REV had not (see the module's docstring).
     ``load_rules()``: the rules, asked for only when there is something to lint;
     ``options_for(config)``: the run options (parse cache) for a project;
     ``always``: lint both sides, even when the commit touches no Consul file and
     when their findings are remembered (the daemon reading a repository as it
-    starts, to keep both in memory). Raises GitError and ConfigError."""
+    starts, to keep both in memory); ``only``: just the project of that folder.
+    Raises GitError and ConfigError."""
     from linter.baseline import key
     from linter.engine import INTERNAL_ERROR, Result
 
@@ -295,10 +311,10 @@ def new_since(
     stores: dict = {}
     # REV first: found remembered, its state is kept when the index's is put
     then = _lint_side(
-        top, before, explicit, blobs, parsed_by, rules, select, ignore, options_for, decided, stores, always
+        top, before, explicit, blobs, parsed_by, rules, select, ignore, options_for, decided, stores, always, only
     )
     now = _lint_side(
-        top, after, explicit, blobs, parsed_by, rules, select, ignore, options_for, decided, stores, always
+        top, after, explicit, blobs, parsed_by, rules, select, ignore, options_for, decided, stores, always, only
     )
     from linter.commands.common import warm_state
 

@@ -237,6 +237,7 @@ class Daemon:
                     None,
                     lambda config: RunOptions(cache_dir=default_cache_dir(config), warm=self.warm),
                     always=True,
+                    only=self.root,
                 )
         except Exception as error:  # not a repository, no HEAD, a config error: the first hook reads it
             print(f"the repository was not read ahead: {type(error).__name__}: {error}", file=sys.__stderr__)
