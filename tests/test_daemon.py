@@ -442,3 +442,21 @@ def test_idle_timeout_must_be_minutes(daemon_env, tmp_path) -> None:
     for bad in ("inf", "1e300", "-1", "soon"):
         done = peerlint(daemon_env, tmp_path, "daemon", "start", "--idle-timeout", bad)
         assert done.returncode == 2 and "--idle-timeout" in done.stderr, bad
+
+
+def test_in_a_monorepo_the_read_ahead_is_its_own_project(daemon_env, tmp_path) -> None:
+    """Started for one project of a repository holding several, the daemon reads
+    ahead that project's index and HEAD, not every project's."""
+    root = tmp_path / "mono"
+    for name in ("one", "two", "three"):
+        shutil.copytree(os.path.join(REPO, "examples"), root / name)
+    env = dict(daemon_env, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t.invalid")
+    env.update(GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@t.invalid")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "mono"]):
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+    project = root / "two"
+    assert peerlint(daemon_env, project, "daemon", "start").returncode == 0
+    try:
+        assert status(daemon_env, project)["whole_reads"] == 3  # check, and two's index and HEAD
+    finally:
+        peerlint(daemon_env, project, "daemon", "stop")
