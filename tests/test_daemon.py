@@ -35,8 +35,14 @@ def daemon_env():
     folder = os.path.join(runtime, "peerlint")
     for name in os.listdir(folder) if os.path.isdir(folder) else []:
         if name.endswith(".lock"):  # a daemon a failed test left behind: never outlives the tests
+            import fcntl
+
             with open(os.path.join(folder, name), encoding="ascii") as handle:
-                pid = handle.read().strip()
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                    continue  # nobody holds it: that daemon is gone (its pid may be another process's now)
+                except OSError:
+                    pid = handle.read().strip()
             if pid.isdigit():
                 try:
                     os.kill(int(pid), signal.SIGTERM)
