@@ -16,7 +16,7 @@ import pytest
 from helpers import REPO
 
 from linter.config import RunOptions, load_config
-from linter.daemon import walkmemo, warm
+from linter.daemon import walkmemo
 from linter.daemon.warm import Warm
 from linter.engine import check, discover
 from linter.registry import load_rules
@@ -83,8 +83,7 @@ def trust_timestamps(monkeypatch):
     """Files and folders written by a test are seconds old at most: the racy window
     would re-read them all every time. Closed, the signatures decide (the path under
     test); a test sleeps past the filesystem's timestamp tick where it matters."""
-    monkeypatch.setattr(warm, "RACY_NS", 0)
-    monkeypatch.setattr(walkmemo, "RACY_NS", 0)
+    monkeypatch.setattr(walkmemo, "RACY_NS", 0)  # (linter.daemon.warm's files' window too)
 
 
 @pytest.mark.parametrize("seed", [1, 2])

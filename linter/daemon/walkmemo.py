@@ -25,12 +25,17 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-#: A folder changed this recently before the walk began may change again within its
-#: timestamp's tick unseen: it is listed and compared every time until it is older.
+#: A file or folder changed this recently before it was read may change again within
+#: its timestamp's tick unseen (1 s on some filesystems, 2 s on FAT): it is read (listed)
+#: and compared every time until it is older. (linter.daemon.warm's files too.)
 RACY_NS = 2_000_000_000
 
+Signature = tuple[int, int, int, int]
 
-def _sig(path: str) -> tuple | None:
+
+def signature(path: str) -> Signature | None:
+    """What tells a file changed without reading it (modification and change times,
+    size, inode); None: it cannot be stat'ed."""
     try:
         info = os.stat(path)
     except (OSError, ValueError):
@@ -76,7 +81,7 @@ class WalkMemo:
             if _named(path) != kind:
                 return None
         for path, was in self.probes.items():
-            now = _sig(path) if path.endswith(".gitignore") else os.path.exists(path)
+            now = signature(path) if path.endswith(".gitignore") else os.path.exists(path)
             if now != was:
                 return None
         for folder, (mtime, listing) in self.folders.items():
@@ -108,7 +113,7 @@ class WalkMemo:
         if ignores is not None:
             specs, tops = ignores.probed()
             for folder in specs:
-                sig = _sig(os.path.join(folder, ".gitignore"))
+                sig = signature(os.path.join(folder, ".gitignore"))
                 if sig is not None and sig[0] + RACY_NS >= started:
                     return  # edited just now: walk again next time
                 probes[os.path.join(folder, ".gitignore")] = sig

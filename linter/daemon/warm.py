@@ -9,7 +9,7 @@ rule selection):
 
 - each file's **stat signature** (modification and change times, size, inode) with
   its text and parse result, so a request reads only the files whose signature
-  changed, as git's index does; a file modified within :data:`RACY_NS` of when it was
+  changed, as git's index does; a file modified within ``walkmemo.RACY_NS`` of when it was
   read is read again every time until it is older (its signature cannot prove it
   unchanged: coarse timestamps);
 - the project's **pieces** (linter.commands.pieces), so only changed files are
@@ -26,32 +26,17 @@ index, the revision), with git's blob ids as the files' signatures.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
-from linter.daemon.walkmemo import WalkMemo
+from linter.daemon import walkmemo
+from linter.daemon.walkmemo import Signature, WalkMemo, signature
 
-#: A file modified this recently before it was read may change again within the same
-#: timestamp tick (1 s on some filesystems, 2 s on FAT): read it again next time.
-RACY_NS = 2_000_000_000
-
-Signature = tuple[int, int, int, int]
 #: Fewer blobs to parse than this: parsed here, not through the on-disk parse cache
 #: (loading and saving it costs ~0.6 s at 10,000 entries; parsing a file, ~1 ms).
 ON_DISK_MIN = 200
-
-
-def signature(path: str) -> Signature | None:
-    """What tells a file changed without reading it (None: it cannot be stat'ed)."""
-    try:
-        info = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
 
 
 @dataclass
@@ -81,7 +66,8 @@ def lint_key(*parts: Any) -> str:
 
 def _fresh(sig: Signature | None, read_at: int) -> Signature | None:
     """``sig`` if it can prove the file unchanged next time, else None."""
-    if sig is None or sig[0] + RACY_NS >= read_at or sig[1] + RACY_NS >= read_at:
+    racy = walkmemo.RACY_NS
+    if sig is None or sig[0] + racy >= read_at or sig[1] + racy >= read_at:
         return None
     return sig
 
@@ -178,10 +164,11 @@ class Warm:
         """The rules over the assembled project, only what changed run again."""
         from linter.commands.pieces import Assembler
         from linter.engine import Result, graph, run_rule, run_rules, selected_codes
+        from linter.load.gcpause import collector_paused
         from linter.rerun import Last, plan
 
         timings: dict[str, float] = {}
-        with _collector_paused():
+        with collector_paused():
             start = time.perf_counter()
             if lint.assembler is None:
                 lint.assembler, lint.last = Assembler(config), None
@@ -263,21 +250,6 @@ def _discover(memo: WalkMemo, paths: list[str], config: Any, options: Any, skipp
         files = discover(paths, config, options, None, trace)
         memo.remember(key, files, paths, trace, started)
     return files
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic collection during a lint (it allocates much and frees little), and,
-    unlike linter.load.gcpause, no freeze/unfreeze after it: that would put back
-    into the collector's oldest generation what the daemon froze once (the whole
-    project), and the next full collection would walk it all (~0.6 s at 10,000 files)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _rules_key(rules: dict[str, Any]) -> tuple:
