@@ -232,15 +232,10 @@ class Editor:
 
     def lint(self, root: str, progress: Progress | None = None):
         """The rules over one project: its disk files overlaid with its open buffers."""
-        import gc
+        from linter.load.gcpause import collector_paused
 
-        enabled = gc.isenabled()
-        gc.disable()  # a lint allocates much and frees little: no collection in the middle
-        try:
+        with collector_paused():
             return self._lint(root, progress)
-        finally:
-            if enabled:
-                gc.enable()
 
     def settle(self) -> None:
         """After a project was read (and linted): freeze what is there (its files' trees),

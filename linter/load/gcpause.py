@@ -22,3 +22,19 @@ def gc_paused() -> Iterator[None]:
         gc.unfreeze()
         if paused:
             gc.enable()
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic collection while a lint runs (it allocates much and frees little),
+    and, unlike :func:`gc_paused`, no freeze/unfreeze after it: in a long-lived
+    process that froze a project once (the language server, the daemon), that would
+    put it all back into the collector's oldest generation, and the next full
+    collection would walk it (~0.6 s at 10,000 files)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
