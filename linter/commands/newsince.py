@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from linter.commands.gitsnap import Change, Tree, commit_tree, index_tree, read_blobs, resolve, staged_changes, toplevel
 from linter.config import CONFIG_NAMES, Config, config_from_text, load_config
-from linter.discover import display_path, included
+from linter.discover import display_path, included, relative_path
 from linter.parse import SUFFIXES
 
 
@@ -112,24 +112,12 @@ def _groups(
             config = side.configs[found] if found is not None else top_config
         key = (path, config.root, tuple(config.include), tuple(config.exclude))  # what inclusion depends on
         if key not in decided:
-            rel = _relative(top, path, config.root)
+            # (a string join, not os.path.join: relative_path strips a plain prefix)
+            rel = relative_path(f"{top}{os.sep}{path}", config.root).replace(os.sep, "/")
             decided[key] = not rel.startswith("../") and included(rel, config.include, config.exclude)
         if decided[key]:
             groups.setdefault(owner, (config, []))[1].append(path)
     return groups
-
-
-def _relative(top: str, path: str, root: str) -> str:
-    """``path`` (relative to ``top``, ``/``-separated, as git lists it) relative to the
-    folder ``root``, without a relpath per file when ``root`` is ``top`` or above it."""
-    if os.sep == "/":
-        if root == top:
-            return path
-        if root.startswith(top + "/"):
-            below = root[len(top) + 1 :] + "/"
-            if path.startswith(below):
-                return path[len(below) :]
-    return os.path.relpath(os.path.join(top, path), root).replace(os.sep, "/")
 
 
 def _shower(top: str):
