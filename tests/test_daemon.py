@@ -8,6 +8,7 @@ that is not private, ``--no-daemon``), and stops when told.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -57,18 +58,25 @@ def peerlint(env: dict, cwd, *args: str, **kw) -> subprocess.CompletedProcess:
     )
 
 
-def status(env: dict, project) -> dict | None:
-    from linter.daemon.control import ask
-
+@contextlib.contextmanager
+def runtime_of(env: dict):
+    """This process looks for daemons where ``env``'s commands do (its runtime folder)."""
     old = os.environ.get("XDG_RUNTIME_DIR")
     os.environ["XDG_RUNTIME_DIR"] = env["XDG_RUNTIME_DIR"]
     try:
-        return ask(str(project), {"command": "status"})
+        yield
     finally:
         if old is None:
             del os.environ["XDG_RUNTIME_DIR"]
         else:
             os.environ["XDG_RUNTIME_DIR"] = old
+
+
+def status(env: dict, project) -> dict | None:
+    from linter.daemon.control import ask
+
+    with runtime_of(env):
+        return ask(str(project), {"command": "status"})
 
 
 @pytest.fixture(scope="module")
@@ -224,9 +232,7 @@ def test_another_version_is_declined_and_the_daemon_stops(daemon_env, tmp_path) 
     root.mkdir()
     (root / "mesh.hcl").write_text('Kind = "mesh"\n')
     assert peerlint(daemon_env, root, "daemon", "start").returncode == 0
-    old = os.environ.get("XDG_RUNTIME_DIR")
-    os.environ["XDG_RUNTIME_DIR"] = daemon_env["XDG_RUNTIME_DIR"]
-    try:
+    with runtime_of(daemon_env):
         import socket
 
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
@@ -242,11 +248,6 @@ def test_another_version_is_declined_and_the_daemon_stops(daemon_env, tmp_path) 
         while os.path.exists(socket_path(str(root))) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not os.path.exists(socket_path(str(root)))
-    finally:
-        if old is None:
-            del os.environ["XDG_RUNTIME_DIR"]
-        else:
-            os.environ["XDG_RUNTIME_DIR"] = old
     assert "no daemon runs" in peerlint(daemon_env, root, "daemon", "status").stdout
 
 
@@ -293,9 +294,7 @@ def test_garbage_on_the_socket_never_stops_the_daemon(daemon_env, project) -> No
     from linter.daemon.address import socket_path
     from linter.daemon.protocol import receive, send
 
-    old = os.environ.get("XDG_RUNTIME_DIR")
-    os.environ["XDG_RUNTIME_DIR"] = daemon_env["XDG_RUNTIME_DIR"]
-    try:
+    with runtime_of(daemon_env):
         path = socket_path(str(project))
         for raw in (
             b"",
@@ -319,11 +318,6 @@ def test_garbage_on_the_socket_never_stops_the_daemon(daemon_env, project) -> No
             sock.connect(path)
             send(sock, {"command": "launch-missiles"})
             assert receive(sock)["status"] == "decline"
-    finally:
-        if old is None:
-            del os.environ["XDG_RUNTIME_DIR"]
-        else:
-            os.environ["XDG_RUNTIME_DIR"] = old
     assert status(daemon_env, project)["status"] == "running"
     assert same_both_ways(daemon_env, project, "check").returncode == 1
 

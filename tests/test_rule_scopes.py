@@ -39,15 +39,21 @@ def summary(findings) -> list[tuple]:
     )
 
 
+def files_by_cluster(project) -> dict[str, set[str]]:
+    """Each cluster's files (a file with documents in two clusters is in both)."""
+    out: dict[str, set[str]] = {}
+    for path, names in clusters_by_path(project.documents).items():
+        for name in names:
+            out.setdefault(name, set()).add(path)
+    return out
+
+
 def groups(project, scope: str) -> list[set[str]]:
     """The sets of files a scoped rule may be run on alone: each file, or each
     cluster's files (a file with no document alone)."""
     if scope == "file":
         return [{f} for f in project.files]
-    by_cluster: dict[str, set[str]] = {}
-    for path, names in clusters_by_path(project.documents).items():
-        for name in names:
-            by_cluster.setdefault(name, set()).add(path)
+    by_cluster = files_by_cluster(project)
     alone = [{f} for f in project.files if f not in set().union(*by_cluster.values(), set())]
     return list(by_cluster.values()) + alone
 
@@ -87,10 +93,7 @@ def peers_mismatches(project, code: str, rule, whole: list) -> list[str]:
 
     out = []
     table = adjacency(project.graph)
-    by_cluster: dict[str, set[str]] = {}
-    for path, names in clusters_by_path(project.documents).items():
-        for name in names:
-            by_cluster.setdefault(name, set()).add(path)
+    by_cluster = files_by_cluster(project)
     placed = set().union(*by_cluster.values(), set())
     stray = [f.path for f in whole if f.path not in placed]
     if stray:
@@ -125,10 +128,7 @@ def peers_locality_mismatches(project, folder: str) -> list[str]:
     os.chdir(folder)
     try:
         table = adjacency(project.graph)
-        by_cluster: dict[str, set[str]] = {}
-        for path, names in clusters_by_path(project.documents).items():
-            for name in names:
-                by_cluster.setdefault(name, set()).add(path)
+        by_cluster = files_by_cluster(project)
         placed = set().union(*by_cluster.values(), set())
         loose = {p for p in project.texts if p not in placed}
         whole = {code: run_rule(project, code, rule)[0] for code, rule in peers}
