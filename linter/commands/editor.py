@@ -244,13 +244,10 @@ class Editor:
         after its configuration changed leaves the old one behind; 2 s at 10,000 files,
         so not the first time). Freezing after each lint instead left the collector's
         counts at zero: garbage with cycles (every replaced parse tree) was never freed."""
-        import gc
+        from linter.load.gcpause import freeze_project
 
         if any(project.fresh for project in self.projects.values()):
-            if self.settled:
-                gc.unfreeze()
-                gc.collect()
-            gc.freeze()
+            freeze_project(collect_first=self.settled)
             self.settled = True
             for project in self.projects.values():
                 project.fresh = False

@@ -251,13 +251,10 @@ class Daemon:
         When a project state was dropped for it, what was frozen is collected first
         (the dropped state's memory); otherwise that full collection (~3 s at 10,000
         files) would only delay the next command."""
-        import gc
+        from linter.load.gcpause import freeze_project
 
         if self.warm.fresh:
-            if self.settled and self.warm.dropped:  # a project's worth of garbage: ~3 s at 10,000 files
-                gc.unfreeze()
-                gc.collect()
-            gc.freeze()
+            freeze_project(collect_first=self.settled and self.warm.dropped)
             self.settled = True
             self.warm.fresh = self.warm.dropped = False
 

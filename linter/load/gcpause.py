@@ -38,3 +38,14 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def freeze_project(collect_first: bool) -> None:
+    """After a long-lived process read a project: freeze what is there, so later
+    collections never walk it again (an edit's garbage is still collected as usual).
+    ``collect_first``: what was frozen before is collected first (an earlier project
+    it replaced is garbage now; ~2-3 s at 10,000 files, so only when there is some)."""
+    if collect_first:
+        gc.unfreeze()
+        gc.collect()
+    gc.freeze()
